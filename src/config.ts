@@ -1,0 +1,383 @@
+// Reads the pipe variables once, validates all of them, and returns a typed configuration.
+// Every problem is collected (not just the first) so a user fixes their YAML in one go; no
+// message ever contains the value of a secret.
+import { cleanEnv, makeValidator, type Spec, type ValidatorSpec } from 'envalid';
+import { ConfigError } from './errors.ts';
+import { parseTaskDefinitionRef, type TaskDefinitionRef } from './task-definition.ts';
+
+export type Credentials =
+  | { kind: 'static' }
+  | { kind: 'oidc'; roleArn: string; webIdentityToken: string; sessionName: string };
+
+export interface ChannelRule {
+  pattern: string;
+  channel: string;
+}
+
+export interface Config {
+  cluster: string;
+  services: string[];
+  /** Same order as `services`; undefined: watch each service's PRIMARY deployment at start. */
+  taskDefinitions: TaskDefinitionRef[] | undefined;
+  environment: string;
+  ref: { type: 'branch' | 'tag'; name: string };
+  commit: string | undefined;
+  repository: { fullName: string; url: string } | undefined;
+  buildUrl: string | undefined;
+  slack: {
+    token: string;
+    /** The channel for this environment, after SLACK_CHANNELS routing. */
+    channel: string;
+    apiUrl: string;
+    mentionOnFailure: string[];
+  };
+  aws: { region: string; credentials: Credentials };
+  waitTimeoutMs: number;
+  pollIntervalMs: number;
+  deploymentGraceMs: number;
+  debug: boolean;
+}
+
+/** Variables whose values must never be printed. */
+export const SECRET_VARIABLES = ['SLACK_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'BITBUCKET_STEP_OIDC_TOKEN'];
+
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+const RESOURCE_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const ecsArn = (kind: string) => new RegExp(`^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\\d{12}:${kind}/[A-Za-z0-9_/-]{1,512}$`);
+
+function text(what: string, max = 255) {
+  return makeValidator<string>((value) => {
+    if (value.length > max) throw new Error(`must be ${what} of at most ${max} characters`);
+    if (CONTROL_CHARS.test(value)) throw new Error(`must be ${what} without control characters`);
+    return value;
+  });
+}
+
+function integer(min: number, max: number) {
+  return makeValidator<number>((value) => {
+    if (!/^\d+$/.test(value.trim())) throw new Error(`must be a whole number of seconds, not "${value}"`);
+    const n = Number(value);
+    if (n < min || n > max) throw new Error(`must be between ${min} and ${max} seconds, not ${n}`);
+    return n;
+  });
+}
+
+const boolean = makeValidator<boolean>((value) => {
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  throw new Error(`must be true or false, not "${value}"`);
+});
+
+const clusterName = makeValidator<string>((value) => {
+  if (RESOURCE_NAME.test(value) || ecsArn('cluster').test(value)) return value;
+  throw new Error(`must be an ECS cluster name (letters, digits, - and _) or cluster ARN, not "${value}"`);
+});
+
+/** A comma-separated list (Bitbucket's YAML list form is folded into one before validation). */
+const serviceList = makeValidator<string[]>((value) => {
+  const names = splitList(value);
+  if (names.length === 0) throw new Error('must name at least one ECS service');
+  const bad = names.filter((n) => !RESOURCE_NAME.test(n) && !ecsArn('service').test(n));
+  if (bad.length) throw new Error(`must be ECS service names or ARNs; not valid: ${bad.map((b) => `"${b}"`).join(', ')}`);
+  const dupes = names.filter((n, i) => names.indexOf(n) !== i);
+  if (dupes.length) throw new Error(`names a service twice: ${[...new Set(dupes)].join(', ')}`);
+  return names;
+});
+
+const taskDefinitionList = makeValidator<TaskDefinitionRef[]>((value) => {
+  const refs = splitList(value);
+  const problems: string[] = [];
+  const parsed = refs.map((raw) => {
+    const ref = parseTaskDefinitionRef(raw);
+    if (!ref) problems.push(`"${raw}"`);
+    return ref;
+  });
+  if (problems.length) {
+    throw new Error(
+      `must be a task definition ARN or family:revision with a numeric revision (e.g. api:42); not valid: ${problems.join(', ')}`,
+    );
+  }
+  return parsed as TaskDefinitionRef[];
+});
+
+const slackToken = makeValidator<string>((value) => {
+  // Never echo the value: it is a credential.
+  if (!/^(xoxe\.)?xoxb-[A-Za-z0-9-]+$/.test(value)) {
+    throw new Error('must be the Bot User OAuth Token of the Slack app (it starts with "xoxb-"); the value given is not one (value not shown)');
+  }
+  return value;
+});
+
+const SLACK_CHANNEL = /^(#?[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$/;
+const slackChannel = makeValidator<string>((value) => {
+  if (!SLACK_CHANNEL.test(value)) {
+    throw new Error(`must be a channel name like #deploys or a channel ID like C0123456789, not "${value}"`);
+  }
+  return value;
+});
+
+const channelRules = makeValidator<ChannelRule[]>((value) => {
+  return splitList(value).map((entry) => {
+    const m = /^([A-Za-z0-9._*/ -]+)=(.+)$/.exec(entry);
+    const pattern = m?.[1]?.trim();
+    const channel = m?.[2]?.trim();
+    if (!pattern || !channel || !SLACK_CHANNEL.test(channel)) {
+      throw new Error(
+        `must be pattern=channel pairs separated by commas (e.g. production=#deploys-prod,staging*=#deploys-staging); not valid: "${entry}"`,
+      );
+    }
+    return { pattern, channel };
+  });
+});
+
+const slackApiUrl = makeValidator<string>((value) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`must be a URL like https://slack.com/api/, not "${value}"`);
+  }
+  // The bot token travels to this host: only HTTPS, except to this machine (tests, local proxies).
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new Error(`must use https:// (the bot token is sent to it), not "${url.protocol}//${url.host}"`);
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new Error('must be a plain base URL without credentials, query or fragment');
+  }
+  return url.href.endsWith('/') ? url.href : `${url.href}/`;
+});
+
+const mentionIds = makeValidator<string[]>((value) => {
+  const ids = splitList(value);
+  const bad = ids.filter((id) => !/^[UWS][A-Z0-9]{2,}$/.test(id));
+  if (bad.length) {
+    throw new Error(
+      `must be Slack user IDs (U…/W…) or user group IDs (S…), separated by commas; not valid: ${bad.map((b) => `"${b}"`).join(', ')}`,
+    );
+  }
+  return ids;
+});
+
+const region = makeValidator<string>((value) => {
+  if (!/^[a-z]{2}(-[a-z0-9]+)+-\d{1,2}$/.test(value)) throw new Error(`must be an AWS region like eu-west-1, not "${value}"`);
+  return value;
+});
+
+const accessKeyId = makeValidator<string>((value) => {
+  if (!/^[A-Z0-9]{16,128}$/.test(value)) throw new Error('must be an AWS access key ID (16 or more capital letters and digits; value not shown)');
+  return value;
+});
+
+const secretValue = makeValidator<string>((value) => {
+  if (/\s/.test(value)) throw new Error('contains white space; check how the secured variable was pasted (value not shown)');
+  return value;
+});
+
+const roleArn = makeValidator<string>((value) => {
+  if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(value)) {
+    throw new Error(`must be an IAM role ARN like arn:aws:iam::123456789012:role/deploy-notifier, not "${value}"`);
+  }
+  return value;
+});
+
+const commitHash = makeValidator<string>((value) => {
+  if (!/^[0-9a-f]{7,40}$/i.test(value)) throw new Error(`must be a git commit hash, not "${value}"`);
+  return value.toLowerCase();
+});
+
+const optional = { default: undefined } as const;
+
+/** The specs of every variable the pipe reads; README.md and pipe.yml document exactly these. */
+export const VARIABLE_SPECS = {
+  CLUSTER_NAME: clusterName({ desc: 'ECS cluster name or ARN.' }),
+  SERVICE_NAME: serviceList({ desc: 'ECS service name(s): one, several comma-separated, or a YAML list.' }),
+  TASK_DEFINITION: taskDefinitionList({
+    ...optional,
+    desc: "Deployed task definition (ARN or family:revision), one per service in the same order. Default: each service's PRIMARY deployment at start.",
+  }),
+  ENVIRONMENT: text('an environment name', 100)({ desc: 'Deployment environment name, e.g. staging or production.' }),
+  BRANCH: text('a branch name')({ ...optional, desc: 'Deployed branch. Default: BITBUCKET_BRANCH.' }),
+  TAG: text('a tag name')({ ...optional, desc: 'Deployed tag; wins over the branch. Default: BITBUCKET_TAG.' }),
+  COMMIT: commitHash({ ...optional, desc: 'Deployed commit. Default: BITBUCKET_COMMIT.' }),
+  SLACK_TOKEN: slackToken({ desc: 'Bot User OAuth Token (xoxb-…) of the custom Slack app. Secret.' }),
+  SLACK_CHANNEL: slackChannel({ desc: 'Default Slack channel (#name or ID).' }),
+  SLACK_CHANNELS: channelRules({
+    ...optional,
+    desc: 'Per-environment channels: pattern=channel pairs, comma-separated; pattern is an environment name or a glob with *. First match wins, else SLACK_CHANNEL.',
+  }),
+  SLACK_API_URL: slackApiUrl({ default: 'https://slack.com/api/', desc: 'Slack Web API base URL (GovSlack, proxies, tests).' }),
+  SLACK_MENTION_ON_FAILURE: mentionIds({
+    ...optional,
+    desc: 'Slack user IDs (U…) or user group IDs (S…) to mention in the thread when the rollout fails or times out.',
+  }),
+  AWS_DEFAULT_REGION: region({ ...optional, desc: 'AWS region of the cluster (AWS_REGION is accepted too).' }),
+  AWS_REGION: region({ ...optional, desc: 'Alternative to AWS_DEFAULT_REGION.' }),
+  AWS_ACCESS_KEY_ID: accessKeyId({ ...optional, desc: 'Static credentials: access key ID.' }),
+  AWS_SECRET_ACCESS_KEY: secretValue({ ...optional, desc: 'Static credentials: secret access key. Secret.' }),
+  AWS_SESSION_TOKEN: secretValue({ ...optional, desc: 'Static credentials: session token of temporary credentials. Secret.' }),
+  AWS_OIDC_ROLE_ARN: roleArn({ ...optional, desc: 'IAM role to assume with the step\'s OIDC token (needs "oidc: true" on the step).' }),
+  BITBUCKET_STEP_OIDC_TOKEN: secretValue({ ...optional, desc: 'Set by Bitbucket on steps with "oidc: true".' }),
+  WAIT_TIMEOUT: integer(1, 86_400)({ default: 1800, desc: 'Seconds to wait for the rollout before reporting a time-out.' }),
+  POLL_INTERVAL: integer(1, 300)({ default: 10, desc: 'Seconds between polls of ECS and the load balancer.' }),
+  DEPLOYMENT_GRACE_PERIOD: integer(0, 600)({
+    default: 60,
+    desc: 'Seconds to wait for the deployment of TASK_DEFINITION to appear in the service before reporting it missing.',
+  }),
+  DEBUG: boolean({ default: false, desc: 'Verbose log (never shows secrets).' }),
+} satisfies Record<string, ValidatorSpec<unknown>>;
+
+type Env = Record<string, string | undefined>;
+
+/** Splits a comma-separated value; Bitbucket list variables were already folded in. */
+export function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/**
+ * Bitbucket passes a YAML list variable `NAME: [a, b]` as NAME_COUNT=2, NAME_0=a, NAME_1=b.
+ * Fold that form into the comma-separated one so one validator handles both.
+ */
+function foldListVariable(env: Env, name: string): string | undefined {
+  const count = env[`${name}_COUNT`];
+  if (count === undefined) return env[name];
+  const n = Number(count);
+  if (!Number.isInteger(n) || n < 0) return env[name];
+  const items = Array.from({ length: n }, (_, i) => env[`${name}_${i}`]?.trim() ?? '');
+  return items.join(',');
+}
+
+/** Globs in SLACK_CHANNELS: `*` matches anything, everything else is literal; case-insensitive. */
+export function channelFor(environment: string, rules: ChannelRule[], fallback: string): string {
+  for (const { pattern, channel } of rules) {
+    const re = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`, 'i');
+    if (re.test(environment)) return channel;
+  }
+  return fallback;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+export function loadConfig(rawEnv: Env): Config {
+  // Bitbucket passes unset variables in `variables:` as empty strings: treat them as absent.
+  const env: Env = {};
+  for (const [k, v] of Object.entries(rawEnv)) if (v !== undefined && v.trim() !== '') env[k] = v.trim();
+  for (const name of ['SERVICE_NAME', 'TASK_DEFINITION', 'SLACK_MENTION_ON_FAILURE']) {
+    const folded = foldListVariable(env, name);
+    if (folded !== undefined && folded !== '') env[name] = folded;
+  }
+  env.BRANCH ??= env.BITBUCKET_BRANCH;
+  env.TAG ??= env.BITBUCKET_TAG;
+  env.COMMIT ??= env.BITBUCKET_COMMIT;
+
+  const problems: string[] = [];
+  const checked = cleanEnv(env, VARIABLE_SPECS, {
+    reporter: ({ errors }) => {
+      for (const [name, error] of Object.entries(errors)) {
+        if (!error) continue;
+        const spec = (VARIABLE_SPECS as Record<string, Spec<unknown>>)[name];
+        problems.push(
+          error.name === 'EnvMissingError' ? `${name} is required: ${spec?.desc ?? ''}`.trim() : `${name} ${error.message}`,
+        );
+      }
+    },
+  });
+  // envalid's result throws on reading a variable that failed validation; we keep going to
+  // report every cross-variable problem too, so read it through a copy of the valid ones.
+  const clean = { ...checked } as Partial<typeof checked> as typeof checked;
+  const region = clean.AWS_DEFAULT_REGION ?? clean.AWS_REGION;
+  if (!region && !env.AWS_DEFAULT_REGION && !env.AWS_REGION) {
+    problems.push('AWS_DEFAULT_REGION is required: the AWS region of the cluster (AWS_REGION is accepted too).');
+  }
+
+  const services = clean.SERVICE_NAME ?? [];
+  const taskDefinitions = clean.TASK_DEFINITION;
+  if (taskDefinitions && services.length && taskDefinitions.length !== services.length) {
+    problems.push(
+      `TASK_DEFINITION names ${taskDefinitions.length} task definition(s) for ${services.length} service(s) in SERVICE_NAME: give one per service, in the same order.`,
+    );
+  }
+
+  const credentials = resolveCredentials(env, clean, problems);
+
+  const tag = clean.TAG;
+  const branch = clean.BRANCH;
+  if (!tag && !branch && !env.TAG && !env.BRANCH) {
+    problems.push('BRANCH or TAG is required: name what was deployed (BITBUCKET_BRANCH and BITBUCKET_TAG are not set either).');
+  }
+
+  if (problems.length) throw new ConfigError(problems);
+
+  const environment = clean.ENVIRONMENT;
+  return {
+    cluster: clean.CLUSTER_NAME,
+    services,
+    taskDefinitions,
+    environment,
+    ref: tag ? { type: 'tag', name: tag } : { type: 'branch', name: branch as string },
+    commit: clean.COMMIT,
+    repository: repositoryFrom(env),
+    buildUrl: buildUrlFrom(env),
+    slack: {
+      token: clean.SLACK_TOKEN,
+      channel: channelFor(environment, clean.SLACK_CHANNELS ?? [], clean.SLACK_CHANNEL),
+      apiUrl: clean.SLACK_API_URL,
+      mentionOnFailure: clean.SLACK_MENTION_ON_FAILURE ?? [],
+    },
+    aws: { region: region as string, credentials: credentials as Credentials },
+    waitTimeoutMs: clean.WAIT_TIMEOUT * 1000,
+    pollIntervalMs: clean.POLL_INTERVAL * 1000,
+    deploymentGraceMs: clean.DEPLOYMENT_GRACE_PERIOD * 1000,
+    debug: clean.DEBUG,
+  };
+}
+
+function resolveCredentials(
+  env: Env,
+  clean: { AWS_ACCESS_KEY_ID?: string; AWS_SECRET_ACCESS_KEY?: string; AWS_OIDC_ROLE_ARN?: string; BITBUCKET_STEP_OIDC_TOKEN?: string },
+  problems: string[],
+): Credentials | undefined {
+  if (env.AWS_OIDC_ROLE_ARN) {
+    if (!env.BITBUCKET_STEP_OIDC_TOKEN) {
+      problems.push('BITBUCKET_STEP_OIDC_TOKEN is missing while AWS_OIDC_ROLE_ARN is set: add "oidc: true" to the step that runs the pipe.');
+      return undefined;
+    }
+    if (!clean.AWS_OIDC_ROLE_ARN || !clean.BITBUCKET_STEP_OIDC_TOKEN) return undefined;
+    const build = env.BITBUCKET_BUILD_NUMBER ?? 'local';
+    return {
+      kind: 'oidc',
+      roleArn: clean.AWS_OIDC_ROLE_ARN,
+      webIdentityToken: clean.BITBUCKET_STEP_OIDC_TOKEN,
+      sessionName: `ecs-deploy-notifier-${build}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64),
+    };
+  }
+  const hasId = Boolean(env.AWS_ACCESS_KEY_ID);
+  const hasSecret = Boolean(env.AWS_SECRET_ACCESS_KEY);
+  if (hasId && !hasSecret) problems.push('AWS_SECRET_ACCESS_KEY is required with AWS_ACCESS_KEY_ID.');
+  if (hasSecret && !hasId) problems.push('AWS_ACCESS_KEY_ID is required with AWS_SECRET_ACCESS_KEY.');
+  if (!hasId && !hasSecret) {
+    problems.push(
+      'AWS credentials are required: set AWS_OIDC_ROLE_ARN on a step with "oidc: true" (recommended), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.',
+    );
+  }
+  return { kind: 'static' };
+}
+
+function repositoryFrom(env: Env): Config['repository'] {
+  const fullName = env.BITBUCKET_REPO_FULL_NAME ?? (env.BITBUCKET_WORKSPACE && env.BITBUCKET_REPO_SLUG ? `${env.BITBUCKET_WORKSPACE}/${env.BITBUCKET_REPO_SLUG}` : undefined);
+  if (!fullName || !/^[\w.-]+\/[\w.-]+$/.test(fullName)) return undefined;
+  return { fullName, url: `https://bitbucket.org/${fullName}` };
+}
+
+function buildUrlFrom(env: Env): string | undefined {
+  const repo = repositoryFrom(env);
+  const build = env.BITBUCKET_BUILD_NUMBER;
+  if (!repo || !build || !/^\d+$/.test(build)) return undefined;
+  return `${repo.url}/pipelines/results/${build}`;
+}

@@ -1,0 +1,47 @@
+// Every way the program can end, and the exit code the pipeline shows for it.
+export const ExitCode = {
+  /** The new version is live (or a newer deployment took over). */
+  Ok: 0,
+  /** The rollout failed, was rolled back, or did not finish within WAIT_TIMEOUT. */
+  RolloutFailed: 1,
+  /** A pipe variable is missing or malformed. Nothing was called. */
+  InvalidConfig: 2,
+  /** AWS said no: cluster or service not found, access denied, unsupported deployment type. */
+  AwsProblem: 3,
+  /** Slack said no, or could not be reached: the notification was not delivered. */
+  SlackProblem: 4,
+  /** A bug or an error nobody anticipated. */
+  Unexpected: 70,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** A problem the user can fix; `message` says what happened and what to do. */
+export class UserFacingError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Invalid pipe variables: one line per variable, each naming it, none echoing a secret. */
+export class ConfigError extends UserFacingError {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, ExitCode.InvalidConfig);
+  }
+}
+
+export class AwsError extends UserFacingError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.AwsProblem, options);
+  }
+}
+
+export class SlackError extends UserFacingError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.SlackProblem, options);
+  }
+}

@@ -1,0 +1,36 @@
+// Task definitions are named two ways: a full ARN, or `family:revision`. ECS always reports ARNs,
+// so comparisons go through the family and revision.
+
+export interface TaskDefinitionRef {
+  family: string;
+  revision: number;
+  /** Present when the user gave a full ARN. */
+  arn?: string;
+}
+
+const FAMILY = '[A-Za-z0-9_-]{1,255}';
+const SHORT = new RegExp(`^(${FAMILY}):([1-9]\\d{0,9})$`);
+const ARN = new RegExp(`^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\\d{12}:task-definition/(${FAMILY}):([1-9]\\d{0,9})$`);
+
+/** `api:42` or an ARN; anything else (`api`, `api:latest`) is undefined. */
+export function parseTaskDefinitionRef(value: string): TaskDefinitionRef | undefined {
+  const arn = ARN.exec(value);
+  if (arn) return { family: arn[1] as string, revision: Number(arn[2]), arn: value };
+  const short = SHORT.exec(value);
+  if (short) return { family: short[1] as string, revision: Number(short[2]) };
+  return undefined;
+}
+
+/** `family:revision` of an ARN (or of a short name); the ARN itself if it does not parse. */
+export function shortName(arnOrName: string): string {
+  const ref = parseTaskDefinitionRef(arnOrName);
+  return ref ? `${ref.family}:${ref.revision}` : arnOrName;
+}
+
+export function sameTaskDefinition(a: string, b: TaskDefinitionRef | string): boolean {
+  const left = parseTaskDefinitionRef(a);
+  const right = typeof b === 'string' ? parseTaskDefinitionRef(b) : b;
+  if (!left || !right) return a === b;
+  if (left.arn && right.arn) return left.arn === right.arn;
+  return left.family === right.family && left.revision === right.revision;
+}

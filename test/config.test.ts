@@ -1,0 +1,169 @@
+import { expect } from 'chai';
+import { channelFor, loadConfig } from '../src/config.ts';
+import { ConfigError } from '../src/errors.ts';
+
+const TOKEN = 'xoxb-1111-2222-SECRETSECRET';
+const SECRET_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY';
+
+export const validEnv = (): Record<string, string> => ({
+  CLUSTER_NAME: 'prod',
+  SERVICE_NAME: 'api',
+  ENVIRONMENT: 'production',
+  BITBUCKET_BRANCH: 'main',
+  BITBUCKET_COMMIT: 'a1b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6a7b8c9d0',
+  SLACK_TOKEN: TOKEN,
+  SLACK_CHANNEL: '#deploys',
+  AWS_DEFAULT_REGION: 'eu-west-1',
+  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+  AWS_SECRET_ACCESS_KEY: SECRET_KEY,
+});
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    expect(e).to.be.instanceOf(ConfigError);
+    return (e as ConfigError).problems;
+  }
+  expect.fail('expected a ConfigError');
+}
+
+describe('config', () => {
+  it('reads a minimal valid environment with defaults', () => {
+    const c = loadConfig(validEnv());
+    expect(c.cluster).to.equal('prod');
+    expect(c.services).to.deep.equal(['api']);
+    expect(c.taskDefinitions).to.equal(undefined);
+    expect(c.ref).to.deep.equal({ type: 'branch', name: 'main' });
+    expect(c.slack.channel).to.equal('#deploys');
+    expect(c.slack.apiUrl).to.equal('https://slack.com/api/');
+    expect(c.aws).to.deep.equal({ region: 'eu-west-1', credentials: { kind: 'static' } });
+    expect(c.waitTimeoutMs).to.equal(1_800_000);
+    expect(c.pollIntervalMs).to.equal(10_000);
+    expect(c.debug).to.equal(false);
+  });
+
+  it('accepts several services comma-separated and in Bitbucket list form', () => {
+    expect(loadConfig({ ...validEnv(), SERVICE_NAME: 'api, worker' }).services).to.deep.equal(['api', 'worker']);
+    const listForm = { ...validEnv(), SERVICE_NAME_COUNT: '2', SERVICE_NAME_0: 'api', SERVICE_NAME_1: 'worker' };
+    delete (listForm as Record<string, string>).SERVICE_NAME;
+    expect(loadConfig(listForm).services).to.deep.equal(['api', 'worker']);
+  });
+
+  it('parses task definitions as ARN or family:revision, one per service', () => {
+    const c = loadConfig({
+      ...validEnv(),
+      SERVICE_NAME: 'api,worker',
+      TASK_DEFINITION: 'api:42,arn:aws:ecs:eu-west-1:123456789012:task-definition/worker:7',
+    });
+    expect(c.taskDefinitions).to.deep.equal([
+      { family: 'api', revision: 42 },
+      { family: 'worker', revision: 7, arn: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/worker:7' },
+    ]);
+  });
+
+  it('rejects a task definition without a numeric revision, and a count mismatch', () => {
+    expect(problemsOf({ ...validEnv(), TASK_DEFINITION: 'api:latest' })[0]).to.match(/^TASK_DEFINITION .*"api:latest"/);
+    expect(problemsOf({ ...validEnv(), SERVICE_NAME: 'api,worker', TASK_DEFINITION: 'api:1' })[0]).to.match(
+      /^TASK_DEFINITION names 1 .* 2 service/,
+    );
+  });
+
+  it('a tag wins over a branch; explicit values win over BITBUCKET_*', () => {
+    expect(loadConfig({ ...validEnv(), BITBUCKET_TAG: 'v1.2.3' }).ref).to.deep.equal({ type: 'tag', name: 'v1.2.3' });
+    expect(loadConfig({ ...validEnv(), BRANCH: 'release/2' }).ref).to.deep.equal({ type: 'branch', name: 'release/2' });
+    expect(loadConfig({ ...validEnv(), COMMIT: 'ABCDEF1' }).commit).to.equal('abcdef1');
+  });
+
+  it('treats empty strings (unset Bitbucket variables) as absent', () => {
+    const c = loadConfig({ ...validEnv(), TAG: '', TASK_DEFINITION: '  ', WAIT_TIMEOUT: '' });
+    expect(c.ref.type).to.equal('branch');
+    expect(c.taskDefinitions).to.equal(undefined);
+    expect(c.waitTimeoutMs).to.equal(1_800_000);
+  });
+
+  it('lists every missing variable by name at once', () => {
+    const problems = problemsOf({});
+    const text = problems.join('\n');
+    for (const name of ['CLUSTER_NAME', 'SERVICE_NAME', 'ENVIRONMENT', 'SLACK_TOKEN', 'SLACK_CHANNEL', 'AWS_DEFAULT_REGION', 'BRANCH or TAG']) {
+      expect(text).to.include(name);
+    }
+    expect(text).to.match(/AWS credentials are required/);
+  });
+
+  it('never echoes a secret, even a malformed one', () => {
+    const badToken = 'xoxp-not-a-bot-token-SEKRIT';
+    const badSecret = 'has white space SEKRIT2';
+    const problems = problemsOf({ ...validEnv(), SLACK_TOKEN: badToken, AWS_SECRET_ACCESS_KEY: badSecret, AWS_ACCESS_KEY_ID: 'lower' });
+    const text = problems.join('\n');
+    expect(text).to.include('SLACK_TOKEN').and.include('AWS_SECRET_ACCESS_KEY').and.include('AWS_ACCESS_KEY_ID');
+    expect(text).not.to.include('SEKRIT');
+    expect(text).not.to.include('lower');
+  });
+
+  it('uses OIDC when AWS_OIDC_ROLE_ARN is set, and needs the step token', () => {
+    const base = validEnv();
+    delete (base as Record<string, string>).AWS_ACCESS_KEY_ID;
+    delete (base as Record<string, string>).AWS_SECRET_ACCESS_KEY;
+    const role = 'arn:aws:iam::123456789012:role/deploy-notifier';
+    expect(problemsOf({ ...base, AWS_OIDC_ROLE_ARN: role })[0]).to.match(/^BITBUCKET_STEP_OIDC_TOKEN .*oidc: true/);
+    const c = loadConfig({ ...base, AWS_OIDC_ROLE_ARN: role, BITBUCKET_STEP_OIDC_TOKEN: 'eyJ.jwt.sig', BITBUCKET_BUILD_NUMBER: '77' });
+    expect(c.aws.credentials).to.deep.equal({
+      kind: 'oidc',
+      roleArn: role,
+      webIdentityToken: 'eyJ.jwt.sig',
+      sessionName: 'ecs-deploy-notifier-77',
+    });
+    expect(problemsOf({ ...base, AWS_OIDC_ROLE_ARN: 'deploy-role', BITBUCKET_STEP_OIDC_TOKEN: 'x' })[0]).to.match(/^AWS_OIDC_ROLE_ARN must be an IAM role ARN/);
+  });
+
+  it('requires both static keys together', () => {
+    const env = validEnv();
+    delete (env as Record<string, string>).AWS_SECRET_ACCESS_KEY;
+    expect(problemsOf(env)).to.deep.equal(['AWS_SECRET_ACCESS_KEY is required with AWS_ACCESS_KEY_ID.']);
+  });
+
+  it('validates numbers, booleans and the Slack API URL', () => {
+    const problems = problemsOf({
+      ...validEnv(),
+      WAIT_TIMEOUT: 'soon',
+      POLL_INTERVAL: '0',
+      DEBUG: 'maybe',
+      SLACK_API_URL: 'http://evil.example.com/api',
+    }).join('\n');
+    expect(problems).to.match(/WAIT_TIMEOUT must be a whole number/);
+    expect(problems).to.match(/POLL_INTERVAL must be between 1 and 300/);
+    expect(problems).to.match(/DEBUG must be true or false/);
+    expect(problems).to.match(/SLACK_API_URL must use https/);
+    expect(loadConfig({ ...validEnv(), SLACK_API_URL: 'http://127.0.0.1:8080/api' }).slack.apiUrl).to.equal('http://127.0.0.1:8080/api/');
+  });
+
+  it('routes the environment to its channel with SLACK_CHANNELS, first match wins', () => {
+    const env = { ...validEnv(), SLACK_CHANNELS: 'production=#deploys-prod, staging*=C0123456789, *=#deploys-other' };
+    expect(loadConfig(env).slack.channel).to.equal('#deploys-prod');
+    expect(loadConfig({ ...env, ENVIRONMENT: 'staging-eu' }).slack.channel).to.equal('C0123456789');
+    expect(loadConfig({ ...env, ENVIRONMENT: 'dev' }).slack.channel).to.equal('#deploys-other');
+    expect(loadConfig({ ...validEnv(), SLACK_CHANNELS: 'production=#p', ENVIRONMENT: 'dev' }).slack.channel).to.equal('#deploys');
+    expect(problemsOf({ ...validEnv(), SLACK_CHANNELS: 'production:#p' })[0]).to.match(/^SLACK_CHANNELS must be pattern=channel/);
+  });
+
+  it('matches channel globs literally apart from *', () => {
+    expect(channelFor('prod.eu', [{ pattern: 'prod.eu', channel: '#a' }], '#d')).to.equal('#a');
+    expect(channelFor('prodXeu', [{ pattern: 'prod.eu', channel: '#a' }], '#d')).to.equal('#d');
+    expect(channelFor('Production', [{ pattern: 'prod*', channel: '#a' }], '#d')).to.equal('#a');
+  });
+
+  it('accepts only Slack user or group IDs as mentions', () => {
+    expect(loadConfig({ ...validEnv(), SLACK_MENTION_ON_FAILURE: 'U012AB3CD,S0614TZR7' }).slack.mentionOnFailure).to.deep.equal([
+      'U012AB3CD',
+      'S0614TZR7',
+    ]);
+    expect(problemsOf({ ...validEnv(), SLACK_MENTION_ON_FAILURE: '@channel' })[0]).to.match(/^SLACK_MENTION_ON_FAILURE/);
+  });
+
+  it('links the repository and the pipeline run when Bitbucket says which they are', () => {
+    const c = loadConfig({ ...validEnv(), BITBUCKET_REPO_FULL_NAME: 'acme/shop-api', BITBUCKET_BUILD_NUMBER: '412' });
+    expect(c.repository).to.deep.equal({ fullName: 'acme/shop-api', url: 'https://bitbucket.org/acme/shop-api' });
+    expect(c.buildUrl).to.equal('https://bitbucket.org/acme/shop-api/pipelines/results/412');
+  });
+});
