@@ -1,0 +1,380 @@
+// The heart of the pipe: from snapshots of ECS and the load balancer, decide how far a rollout has
+// got and whether it has ended. Pure functions only: no clock, no I/O, no SDK types.
+//
+// "Live" is stricter than ECS's own "steady state" (which `aws ecs wait services-stable` and most
+// tools report): ECS says COMPLETED while old targets still drain and after a rollback too. We say
+// live only when every target that can still receive new requests belongs to a healthy task of the
+// new task definition, and no task of another task definition is still meant to run.
+import type { DeploymentSnapshot, ServiceSnapshot, TargetSnapshot, TaskSnapshot } from './snapshot.ts';
+import { targetKey } from './snapshot.ts';
+import { sameTaskDefinition, shortName, type TaskDefinitionRef } from './task-definition.ts';
+
+/** Progress of one service's rollout, in the order it happens. */
+export const PHASES = ['waiting', 'starting', 'registering', 'cutting_over', 'live', 'retired'] as const;
+export type Phase = (typeof PHASES)[number];
+export type ServiceStatus = Phase | 'failed' | 'superseded';
+
+export const PHASE_LABELS: Record<Phase, string> = {
+  waiting: 'waiting for the deployment to appear',
+  starting: 'new tasks starting',
+  registering: 'waiting for healthy targets',
+  cutting_over: 'cutting traffic over',
+  live: 'live, old version draining',
+  retired: 'live, old version retired',
+};
+
+/** What the watch remembers about one service between polls. */
+export interface ServiceWatch {
+  service: string;
+  /** What the user asked to watch; undefined: the PRIMARY deployment at the first poll. */
+  requested?: TaskDefinitionRef;
+  deploymentId?: string;
+  deploymentCreatedAt?: number;
+  taskDefinitionArn?: string;
+  status: ServiceStatus;
+  /** When each phase was first reached (epoch ms). */
+  reachedAt: Partial<Record<Phase, number>>;
+  /** Why it failed, when it did. */
+  reason?: string;
+  /** `family:revision` of the deployment that took over. */
+  supersededBy?: string;
+  /** Task definitions of the deployments ours replaces: going back to one of them is a rollback. */
+  previousTaskDefinitions?: string[];
+}
+
+export interface Progress {
+  desired: number;
+  /** New tasks whose last status is RUNNING. */
+  running: number;
+  /** New tasks RUNNING and, where the task definition has container health checks, HEALTHY. */
+  ready: number;
+  /** Per target group, the fewest new tasks with a healthy target; equals `ready` without target groups. */
+  healthyTargets: number;
+  targetGroups: number;
+  /** Tasks of another task definition whose desired status is still RUNNING. */
+  oldTasks: number;
+  /** Targets that still get new requests but are not healthy new tasks (old, or new but not healthy yet). */
+  otherTargets: number;
+  draining: number;
+  /** Old tasks told to stop that have not stopped yet. */
+  oldTasksStopping: number;
+}
+
+export interface ServiceAssessment {
+  watch: ServiceWatch;
+  progress: Progress;
+  /** The freshest, distinct reasons why the rollout is not (yet) live. */
+  causes: string[];
+}
+
+export interface Clock {
+  now: number;
+  /** When the watch started. */
+  startedAt: number;
+  /** How long a requested deployment may take to show up in DescribeServices. */
+  graceMs: number;
+}
+
+export function newWatch(service: string, requested?: TaskDefinitionRef): ServiceWatch {
+  return { service, requested, status: 'waiting', reachedAt: {} };
+}
+
+export function isFinal(status: ServiceStatus): boolean {
+  return status === 'failed' || status === 'superseded' || status === 'retired';
+}
+
+const EMPTY_PROGRESS: Progress = {
+  desired: 0,
+  running: 0,
+  ready: 0,
+  healthyTargets: 0,
+  targetGroups: 0,
+  oldTasks: 0,
+  otherTargets: 0,
+  draining: 0,
+  oldTasksStopping: 0,
+};
+
+/** One poll's step for one service: the previous watch and a fresh snapshot in, the next watch out. */
+export function assessService(prev: ServiceWatch, snap: ServiceSnapshot, clock: Clock): ServiceAssessment {
+  if (isFinal(prev.status)) return { watch: prev, progress: EMPTY_PROGRESS, causes: [] };
+  const end = (status: 'failed' | 'superseded', fields: Partial<ServiceWatch>, progress = EMPTY_PROGRESS, causes: string[] = []) => ({
+    watch: { ...prev, ...fields, status },
+    progress,
+    causes,
+  });
+
+  if (snap.status !== 'ACTIVE') {
+    return end('failed', { reason: `service ${snap.name} is ${snap.status.toLowerCase()} (deleted or being deleted)` });
+  }
+
+  const found = findDeployment(prev, snap);
+  if (!found) {
+    if (prev.deploymentId) return lostDeployment(prev, snap, end);
+    const primary = primaryOf(snap);
+    if (clock.now - clock.startedAt < clock.graceMs) {
+      return { watch: reach({ ...prev, status: 'waiting' }, 'waiting', clock.now), progress: EMPTY_PROGRESS, causes: [] };
+    }
+    const wanted = prev.requested ? `${prev.requested.family}:${prev.requested.revision}` : 'the requested task definition';
+    return end('failed', {
+      reason: `no deployment of ${wanted} appeared in service ${snap.name} within ${Math.round(clock.graceMs / 1000)} s${
+        primary ? `; its primary deployment runs ${shortName(primary.taskDefinitionArn)}` : ''
+      }. Was the service updated?`,
+    });
+  }
+
+  const deployment = found;
+  const watch: ServiceWatch = {
+    ...prev,
+    deploymentId: deployment.id,
+    deploymentCreatedAt: deployment.createdAt,
+    taskDefinitionArn: deployment.taskDefinitionArn,
+    previousTaskDefinitions: [
+      ...new Set([
+        ...(prev.previousTaskDefinitions ?? []),
+        ...snap.deployments
+          .filter((d) => d.createdAt < deployment.createdAt && d.taskDefinitionArn !== deployment.taskDefinitionArn)
+          .map((d) => d.taskDefinitionArn),
+      ]),
+    ],
+  };
+  const progress = measure(deployment, snap);
+  const causes = causesOf(deployment, snap, clock);
+
+  if (deployment.rolloutState === 'FAILED') {
+    return end('failed', { ...watch, reason: deployment.rolloutStateReason ?? 'the deployment failed' }, progress, causes);
+  }
+  if (deployment.status !== 'PRIMARY') {
+    const primary = primaryOf(snap);
+    if (primary && isRollbackFrom(watch, primary)) {
+      return end('failed', { ...watch, reason: rollbackReason(primary) }, progress, causes);
+    }
+    if (primary && primary.taskDefinitionArn !== deployment.taskDefinitionArn) {
+      return end('superseded', { ...watch, supersededBy: shortName(primary.taskDefinitionArn) }, progress, causes);
+    }
+  }
+
+  // Once traffic has cut over, ECS replacing a task (self-healing) does not undo "live".
+  const measured = phaseOf(progress);
+  const phase = watch.reachedAt.live !== undefined && PHASES.indexOf(measured) < PHASES.indexOf('live') ? 'live' : measured;
+  return { watch: reach({ ...watch, status: phase }, phase, clock.now), progress, causes };
+}
+
+function reach(watch: ServiceWatch, phase: Phase, now: number): ServiceWatch {
+  if (watch.reachedAt[phase] !== undefined) return watch;
+  // Reaching a phase implies the earlier ones, even when one poll skipped past them.
+  const reachedAt = { ...watch.reachedAt };
+  for (const p of PHASES.slice(0, PHASES.indexOf(phase) + 1)) reachedAt[p] ??= now;
+  return { ...watch, reachedAt };
+}
+
+function primaryOf(snap: ServiceSnapshot): DeploymentSnapshot | undefined {
+  return snap.deployments.find((d) => d.status === 'PRIMARY');
+}
+
+/** Circuit breaker and alarm rollbacks say so in the new PRIMARY's rollout reason. */
+function isRollback(d: DeploymentSnapshot): boolean {
+  return /rolling back/i.test(d.rolloutStateReason ?? '');
+}
+
+/**
+ * A rollback is a new PRIMARY that says so (circuit breaker, alarms) or that goes back to a task
+ * definition our deployment replaced, which is what a rollback looks like once ECS has finished it.
+ */
+function isRollbackFrom(watch: ServiceWatch, primary: DeploymentSnapshot): boolean {
+  return isRollback(primary) || (watch.previousTaskDefinitions ?? []).includes(primary.taskDefinitionArn);
+}
+
+function rollbackReason(primary: DeploymentSnapshot): string {
+  return isRollback(primary) && primary.rolloutStateReason
+    ? primary.rolloutStateReason
+    : `rolled back to ${shortName(primary.taskDefinitionArn)}`;
+}
+
+function newest(deployments: DeploymentSnapshot[]): DeploymentSnapshot | undefined {
+  return deployments.reduce<DeploymentSnapshot | undefined>((a, d) => (!a || d.createdAt > a.createdAt ? d : a), undefined);
+}
+
+function findDeployment(watch: ServiceWatch, snap: ServiceSnapshot): DeploymentSnapshot | undefined {
+  if (watch.deploymentId) {
+    const pinned = snap.deployments.find((d) => d.id === watch.deploymentId);
+    if (pinned) return pinned;
+    // A newer deployment of the same task definition (force-new-deployment) runs the same code:
+    // follow it rather than calling ours superseded.
+    return newest(
+      snap.deployments.filter(
+        (d) => d.taskDefinitionArn === watch.taskDefinitionArn && d.createdAt > (watch.deploymentCreatedAt ?? 0) && !isRollback(d),
+      ),
+    );
+  }
+  if (watch.requested) {
+    const requested = watch.requested;
+    return newest(snap.deployments.filter((d) => sameTaskDefinition(d.taskDefinitionArn, requested)));
+  }
+  return primaryOf(snap);
+}
+
+/** Our deployment is no longer listed: it failed and was rolled back, or a newer one replaced it. */
+function lostDeployment(
+  prev: ServiceWatch,
+  snap: ServiceSnapshot,
+  end: (status: 'failed' | 'superseded', fields: Partial<ServiceWatch>) => ServiceAssessment,
+): ServiceAssessment {
+  const primary = primaryOf(snap);
+  const failedEvent = snap.events.find((e) => e.message.includes(`(deployment ${prev.deploymentId}) deployment failed`));
+  if (failedEvent) return end('failed', { reason: stripServicePrefix(failedEvent.message) });
+  if (primary && isRollbackFrom(prev, primary)) return end('failed', { reason: rollbackReason(primary) });
+  return end('superseded', { supersededBy: primary ? shortName(primary.taskDefinitionArn) : 'another deployment' });
+}
+
+function isDraining(t: TargetSnapshot): boolean {
+  return t.state.includes('draining');
+}
+
+function measure(deployment: DeploymentSnapshot, snap: ServiceSnapshot): Progress {
+  const td = deployment.taskDefinitionArn;
+  const meantToRun = snap.tasks.filter((t) => t.desiredStatus === 'RUNNING');
+  const fresh = meantToRun.filter((t) => t.taskDefinitionArn === td);
+  const running = fresh.filter((t) => t.lastStatus === 'RUNNING');
+  // Container health checks gate readiness only where the task definition has them; a task without
+  // any reports UNKNOWN forever.
+  const checked = snap.healthChecks[td] ?? running.some((t) => t.healthStatus === 'HEALTHY' || t.healthStatus === 'UNHEALTHY');
+  const ready = running.filter((t) => !checked || t.healthStatus === 'HEALTHY');
+  const readyKeys = new Set(ready.flatMap((t) => t.targetKeys));
+  const old = snap.tasks.filter((t) => t.taskDefinitionArn !== td);
+
+  let healthyTargets = snap.targetGroups.length ? Number.POSITIVE_INFINITY : ready.length;
+  let otherTargets = 0;
+  let draining = 0;
+  for (const group of snap.targetGroups) {
+    const healthyNew = new Set<string>();
+    for (const target of group.targets) {
+      const key = targetKey(target);
+      if (isDraining(target)) draining++;
+      else if (target.state === 'unused') continue; // not attached to a listener: gets no traffic
+      else if (target.state === 'healthy' && readyKeys.has(key)) healthyNew.add(key);
+      else otherTargets++;
+    }
+    healthyTargets = Math.min(healthyTargets, healthyNew.size);
+  }
+
+  return {
+    desired: snap.desiredCount,
+    running: running.length,
+    ready: ready.length,
+    healthyTargets,
+    targetGroups: snap.targetGroups.length,
+    oldTasks: old.filter((t) => t.desiredStatus === 'RUNNING').length,
+    otherTargets,
+    draining,
+    oldTasksStopping: old.filter((t) => t.desiredStatus !== 'RUNNING' && t.lastStatus !== 'STOPPED').length,
+  };
+}
+
+function phaseOf(p: Progress): Phase {
+  if (p.ready < p.desired) return 'starting';
+  if (p.healthyTargets < p.desired) return 'registering';
+  if (p.oldTasks > 0 || p.otherTargets > 0) return 'cutting_over';
+  if (p.draining > 0 || p.oldTasksStopping > 0) return 'live';
+  return 'retired';
+}
+
+// Service event messages worth showing when a rollout stalls or fails (not a documented format,
+// so matched loosely; everything else, like "has started 1 tasks", is routine).
+const PROBLEM_EVENT = /unable to|failed|unhealthy|rolling back|error|insufficient|throttl|denied|cannot|timed out/i;
+
+function causesOf(deployment: DeploymentSnapshot, snap: ServiceSnapshot, clock: Clock): string[] {
+  const causes: string[] = [];
+  const td = deployment.taskDefinitionArn;
+  const newKeys = new Set(snap.tasks.filter((t) => t.taskDefinitionArn === td).flatMap((t) => t.targetKeys));
+
+  // Unhealthy targets of new tasks: the load balancer's reason code says why.
+  for (const group of snap.targetGroups) {
+    const counts = new Map<string, number>();
+    for (const t of group.targets) {
+      if (!newKeys.has(targetKey(t)) || t.state === 'healthy' || t.state === 'initial' || isDraining(t) || !t.reason) continue;
+      const text = `${t.reason}${t.description ? ` (${t.description})` : ''}`;
+      counts.set(text, (counts.get(text) ?? 0) + 1);
+    }
+    for (const [text, n] of counts) causes.push(`target group ${targetGroupName(group.arn)}: ${n} new target${n > 1 ? 's' : ''} ${text}`);
+  }
+
+  // Stopped tasks of the new task definition, newest first, grouped by their reason.
+  const stopped = snap.tasks
+    .filter((t) => t.taskDefinitionArn === td && t.lastStatus === 'STOPPED')
+    .sort((a, b) => (b.stoppedAt ?? 0) - (a.stoppedAt ?? 0));
+  const stopCounts = new Map<string, number>();
+  for (const t of stopped) {
+    const text = describeStop(t);
+    stopCounts.set(text, (stopCounts.get(text) ?? 0) + 1);
+  }
+  for (const [text, n] of stopCounts) causes.push(`${n > 1 ? `${n} tasks` : 'task'} stopped: ${text}`);
+
+  for (const t of snap.tasks) {
+    if (t.taskDefinitionArn === td && t.desiredStatus === 'RUNNING' && t.healthStatus === 'UNHEALTHY') {
+      const sick = t.containers.filter((c) => c.healthStatus === 'UNHEALTHY').map((c) => c.name);
+      causes.push(`task ${taskId(t.arn)} is UNHEALTHY${sick.length ? ` (container health check failing: ${sick.join(', ')})` : ''}`);
+    }
+  }
+
+  // Problem events since the deployment began, newest first.
+  const since = Math.min(deployment.createdAt, clock.startedAt);
+  const seen = new Set<string>();
+  for (const e of snap.events) {
+    if (e.createdAt < since || !PROBLEM_EVENT.test(e.message)) continue;
+    const text = stripServicePrefix(e.message);
+    if (seen.has(text)) continue;
+    seen.add(text);
+    causes.push(`service event: ${text}`);
+    if (seen.size >= 3) break;
+  }
+  return [...new Set(causes)];
+}
+
+function describeStop(t: TaskSnapshot): string {
+  const exits = t.containers
+    .filter((c) => c.exitCode !== undefined || c.reason)
+    .map((c) => `${c.name} ${c.exitCode !== undefined ? `exit code ${c.exitCode}` : ''}${c.reason ? `${c.exitCode !== undefined ? ', ' : ''}${c.reason}` : ''}`.trim());
+  const head = [t.stopCode, t.stoppedReason].filter(Boolean).join(': ') || 'no reason given';
+  return exits.length ? `${head} [${exits.join('; ')}]` : head;
+}
+
+export function targetGroupName(arn: string): string {
+  return /targetgroup\/([^/]+)\//.exec(arn)?.[1] ?? arn;
+}
+
+export function taskId(arn: string): string {
+  return arn.split('/').pop() ?? arn;
+}
+
+function stripServicePrefix(message: string): string {
+  return message.replace(/^\(service [^)]*\)\s*/, '');
+}
+
+export type RolloutStatus = 'rolling_out' | 'live' | 'failed' | 'timed_out' | 'superseded';
+
+export interface RolloutVerdict {
+  status: RolloutStatus;
+  /** The least advanced phase among services still rolling out (or live). */
+  phase: Phase;
+  /** Stop watching: the outcome is final (for live: the old version is retired or time is up). */
+  done: boolean;
+}
+
+/** The whole run's verdict: live when every service is, failed when any fails. */
+export function decideRollout(watches: ServiceWatch[], now: number, deadline: number): RolloutVerdict {
+  // A service superseded before it went live is no longer ours to report; one superseded after it
+  // went live has nothing left to wait for.
+  const phases: Phase[] = [];
+  for (const w of watches) {
+    if (w.status === 'superseded') {
+      if (w.reachedAt.live !== undefined) phases.push('retired');
+    } else if (w.status !== 'failed') phases.push(w.status);
+  }
+  const phase = phases.reduce<Phase>((a, p) => (PHASES.indexOf(p) < PHASES.indexOf(a) ? p : a), 'retired');
+  const timeUp = now >= deadline;
+  if (watches.some((w) => w.status === 'failed')) return { status: 'failed', phase, done: true };
+  if (phases.length === 0) return { status: 'superseded', phase, done: true };
+  if (PHASES.indexOf(phase) >= PHASES.indexOf('live')) return { status: 'live', phase, done: phase === 'retired' || timeUp };
+  return timeUp ? { status: 'timed_out', phase, done: true } : { status: 'rolling_out', phase, done: false };
+}

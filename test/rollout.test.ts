@@ -1,0 +1,294 @@
+import { expect } from 'chai';
+import { deploymentFrom, eventsFrom } from '../src/aws/to-snapshot.ts';
+import {
+  assessService,
+  decideRollout,
+  newWatch,
+  type Phase,
+  type ServiceStatus,
+  type ServiceWatch,
+} from '../src/rollout.ts';
+import type { ServiceSnapshot } from '../src/snapshot.ts';
+import { NEW_TD, NEWER_TD, OLD_TD, T0, deployment, sample, service, stoppedByElb, targets, task } from './support/samples.ts';
+
+const clock = { now: T0 + 120_000, startedAt: T0, graceMs: 60_000 };
+const NEW_ID = 'ecs-svc/7419115625193919142';
+const requested = { family: 'shop-api', revision: 42 };
+const watching = (fields: Partial<ServiceWatch> = {}): ServiceWatch => ({ ...newWatch('shop-api', requested), ...fields });
+
+const oldRunning = [task('10.0.1.10', OLD_TD), task('10.0.1.11', OLD_TD)];
+const oldStopping = oldRunning.map((t) => ({ ...t, desiredStatus: 'STOPPED' }));
+const oldStopped = oldRunning.map((t) => ({ ...t, desiredStatus: 'STOPPED', lastStatus: 'STOPPED' }));
+const newRunning = [task('10.0.2.20', NEW_TD), task('10.0.2.21', NEW_TD)];
+const newPending = newRunning.map((t) => ({ ...t, lastStatus: 'PROVISIONING' }));
+const newUnknownHealth = newRunning.map((t) => ({ ...t, healthStatus: 'UNKNOWN' }));
+const newHealthy = newRunning.map((t) => ({ ...t, healthStatus: 'HEALTHY' }));
+
+interface Case {
+  name: string;
+  watch?: ServiceWatch;
+  snap: ServiceSnapshot;
+  now?: number;
+  status: ServiceStatus;
+  reason?: RegExp;
+  supersededBy?: string;
+  causes?: RegExp[];
+  progress?: Partial<Record<string, number>>;
+}
+
+const cases: Case[] = [
+  {
+    name: 'right after update-service: new PRIMARY has no tasks yet, old tasks serve',
+    snap: service({ tasks: oldRunning, targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.1.11', 'healthy'])] }),
+    status: 'starting',
+    progress: { desired: 2, running: 0, ready: 0, oldTasks: 2, otherTargets: 2 },
+  },
+  {
+    name: 'new tasks provisioning',
+    snap: service({ tasks: [...oldRunning, ...newPending] }),
+    status: 'starting',
+    progress: { running: 0 },
+  },
+  {
+    name: 'new tasks RUNNING but container health checks not yet HEALTHY',
+    snap: service({ tasks: [...oldRunning, ...newUnknownHealth], healthChecks: { [NEW_TD]: true } }),
+    status: 'starting',
+    progress: { running: 2, ready: 0 },
+  },
+  {
+    name: 'new tasks RUNNING without health checks, targets still in initial health checks',
+    snap: service({
+      tasks: [...oldRunning, ...newRunning],
+      targetGroups: [
+        targets(['10.0.1.10', 'healthy'], ['10.0.1.11', 'healthy'], ['10.0.2.20', 'initial', 'Elb.RegistrationInProgress'], ['10.0.2.21', 'initial']),
+      ],
+    }),
+    status: 'registering',
+    progress: { ready: 2, healthyTargets: 0 },
+  },
+  {
+    name: 'stalled: new targets fail health checks (the freshest cause names the reason code)',
+    snap: service({
+      tasks: [...oldRunning, ...newRunning, stoppedByElb()],
+      targetGroups: [
+        targets(
+          ['10.0.1.10', 'healthy'],
+          ['10.0.2.20', 'unhealthy', 'Target.ResponseCodeMismatch', 'Health checks failed with these codes: [502]'],
+          ['10.0.2.21', 'unhealthy', 'Target.ResponseCodeMismatch', 'Health checks failed with these codes: [502]'],
+        ),
+      ],
+      events: eventsFrom({
+        events: [{ id: 'e1', createdAt: new Date(T0 + 60_000), message: '(service shop-api) (task 1ae2230590ae4bbcb3197357c011ec5b) (port 8080) is unhealthy in (target-group arn:x) due to (reason Health checks failed with these codes: [502]).' }],
+      }),
+    }),
+    status: 'registering',
+    causes: [
+      /^target group shop-api: 2 new targets Target\.ResponseCodeMismatch \(Health checks failed with these codes: \[502\]\)$/,
+      /^task stopped: ServiceSchedulerInitiated: Task failed ELB health checks in \(target-group .*\) \[sin-web_container-dev exit code 143\]$/,
+      /^service event: \(task 1ae2230590ae4bbcb3197357c011ec5b\) \(port 8080\) is unhealthy/,
+    ],
+  },
+  {
+    name: 'new targets healthy, old targets still healthy: traffic still split',
+    snap: service({
+      tasks: [...oldRunning, ...newHealthy],
+      targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.1.11', 'healthy'], ['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])],
+    }),
+    status: 'cutting_over',
+    progress: { healthyTargets: 2, otherTargets: 2, oldTasks: 2 },
+  },
+  {
+    name: 'old targets draining (the real capture), old tasks told to stop: live',
+    snap: service({
+      tasks: [...oldStopping, task('10.0.1.222', NEW_TD), task('10.0.2.134', NEW_TD)],
+      targetGroups: [
+        { arn: 'arn:tg', targets: sample('describe-target-health-ip-healthy-and-draining').TargetHealthDescriptions.map((d: never) => ({ id: (d as { Target: { Id: string } }).Target.Id, state: (d as { TargetHealth: { State: string } }).TargetHealth.State })) },
+      ],
+    }),
+    status: 'live',
+    progress: { healthyTargets: 2, otherTargets: 0, draining: 2, oldTasksStopping: 2 },
+  },
+  {
+    name: 'ECS says COMPLETED while old targets still drain: live, not retired',
+    snap: service({
+      deployments: [deployment('new', { rolloutState: 'COMPLETED', desiredCount: 2, runningCount: 2 })],
+      tasks: [...oldStopping, ...newRunning],
+      targetGroups: [targets(['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'], ['10.0.1.10', 'draining', 'Target.DeregistrationInProgress'])],
+    }),
+    status: 'live',
+  },
+  {
+    name: 'an old task still meant to run keeps it from live even when its target is gone',
+    snap: service({
+      tasks: [oldRunning[0]!, ...newRunning],
+      targetGroups: [targets(['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])],
+    }),
+    status: 'cutting_over',
+    progress: { oldTasks: 1, otherTargets: 0 },
+  },
+  {
+    name: 'old targets gone and old tasks stopped: old version retired',
+    snap: service({
+      deployments: [deployment('new', { rolloutState: 'COMPLETED' })],
+      tasks: [...oldStopped, ...newRunning],
+      targetGroups: [targets(['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])],
+    }),
+    status: 'retired',
+  },
+  {
+    name: 'a new task replaced after cut-over does not undo live',
+    watch: watching({ status: 'live', deploymentId: NEW_ID, taskDefinitionArn: NEW_TD, reachedAt: { live: T0 + 60_000 } }),
+    snap: service({ tasks: [newRunning[0]!, { ...newRunning[1]!, lastStatus: 'PENDING' }], targetGroups: [targets(['10.0.2.20', 'healthy'], ['10.0.1.10', 'draining'])] }),
+    status: 'live',
+  },
+  {
+    name: 'circuit breaker tripped (real trimmed capture): failed with the rollout reason',
+    watch: newWatch('shop-api', { family: 'news-thewest-pr713-web-app-task-definition', revision: 3 }),
+    snap: service({ deployments: sample('describe-services-circuit-breaker-failed-trimmed').services[0].deployments.map(deploymentFrom) }),
+    status: 'failed',
+    reason: /^ECS deployment circuit breaker: tasks failed to start\.$/,
+  },
+  {
+    name: 'rollback in progress (real trimmed capture): ours still IN_PROGRESS but PRIMARY rolls back',
+    watch: newWatch('shop-api', { family: 'news-thewest-pr713-web-app-task-definition', revision: 3 }),
+    snap: service({ deployments: sample('describe-services-rollback-in-progress-trimmed').services[0].deployments.map(deploymentFrom) }),
+    status: 'failed',
+    reason: /rolling back to deploymentId ecs-svc\/6405940160831029548/,
+  },
+  {
+    name: 'rollback completed (what services-stable calls success): ours gone, back on the old revision',
+    watch: watching({
+      status: 'starting',
+      deploymentId: 'ecs-svc/1281894607538416024',
+      taskDefinitionArn: 'arn:aws:ecs:ap-southeast-2:291971919224:task-definition/news-thewest-pr713-web-app-task-definition:3',
+      previousTaskDefinitions: ['arn:aws:ecs:ap-southeast-2:291971919224:task-definition/news-thewest-pr713-web-app-task-definition:2'],
+    }),
+    snap: service({ deployments: sample('describe-services-rollback-completed-trimmed').services[0].deployments.map(deploymentFrom) }),
+    status: 'failed',
+    reason: /^rolled back to news-thewest-pr713-web-app-task-definition:2$/,
+  },
+  {
+    name: 'our deployment gone and the service events say it failed',
+    watch: watching({ status: 'starting', deploymentId: 'ecs-svc/1571272475813219068', taskDefinitionArn: NEW_TD }),
+    snap: service({
+      deployments: [deployment('old', { status: 'PRIMARY', rolloutState: 'COMPLETED', createdAt: new Date(T0 + 90_000) })],
+      events: eventsFrom({
+        events: sample('service-events-real-timelines').circuit_breaker_rollback_2026.events.map((m: string, i: number) => ({
+          id: `e${i}`,
+          createdAt: new Date(T0 + 100_000 - i * 1000),
+          message: m.replace(/^\S+ UTC\s+/, ''),
+        })),
+      }),
+    }),
+    status: 'failed',
+    reason: /^\(deployment ecs-svc\/1571272475813219068\) deployment failed: tasks failed to start\.$/,
+  },
+  {
+    name: 'a newer deployment of another revision took over: superseded',
+    watch: watching({ status: 'registering', deploymentId: NEW_ID, taskDefinitionArn: NEW_TD, previousTaskDefinitions: [OLD_TD] }),
+    snap: service({
+      deployments: [
+        deployment('new', { id: 'ecs-svc/999', taskDefinition: NEWER_TD, createdAt: new Date(T0 + 60_000) }),
+        deployment('new', { status: 'ACTIVE' }),
+        deployment('old'),
+      ],
+    }),
+    status: 'superseded',
+    supersededBy: 'shop-api:43',
+  },
+  {
+    name: 'a forced new deployment of the same revision is followed, not called superseded',
+    watch: watching({ status: 'registering', deploymentId: 'ecs-svc/gone', taskDefinitionArn: NEW_TD, deploymentCreatedAt: T0 - 1 }),
+    snap: service({ deployments: [deployment('new', { id: 'ecs-svc/again', createdAt: new Date(T0 + 30_000) })], tasks: newRunning }),
+    status: 'retired',
+  },
+  {
+    name: 'requested revision not visible yet, within the grace period',
+    snap: service({ deployments: [deployment('old', { status: 'PRIMARY' })] }),
+    now: T0 + 30_000,
+    status: 'waiting',
+  },
+  {
+    name: 'requested revision never appeared: failed, naming what runs instead',
+    snap: service({ deployments: [deployment('old', { status: 'PRIMARY' })] }),
+    now: T0 + 61_000,
+    status: 'failed',
+    reason: /^no deployment of shop-api:42 appeared in service shop-api within 60 s; its primary deployment runs shop-api:41\./,
+  },
+  {
+    name: 'no task definition requested: the PRIMARY of the steady legacy example, no load balancer',
+    watch: newWatch('my-http-service'),
+    snap: (() => {
+      const s = sample('describe-services-steady-legacy').services[0];
+      const td = s.deployments[0].taskDefinition;
+      return service({
+        deployments: s.deployments.map(deploymentFrom),
+        desiredCount: 2,
+        tasks: [task('10.0.0.1', td), task('10.0.0.2', td)],
+      });
+    })(),
+    status: 'retired',
+  },
+  {
+    name: 'the service was deleted',
+    snap: service({ status: 'INACTIVE' }),
+    status: 'failed',
+    reason: /inactive/,
+  },
+];
+
+describe('rollout: one service, one poll', () => {
+  for (const c of cases) {
+    it(c.name, () => {
+      const { watch, progress, causes } = assessService(c.watch ?? watching(), c.snap, { ...clock, now: c.now ?? clock.now });
+      expect(watch.status, JSON.stringify({ progress, causes })).to.equal(c.status);
+      if (c.reason) expect(watch.reason).to.match(c.reason);
+      if (c.supersededBy) expect(watch.supersededBy).to.equal(c.supersededBy);
+      for (const [k, v] of Object.entries(c.progress ?? {})) expect(progress, k).to.have.property(k, v);
+      (c.causes ?? []).forEach((re, i) => expect(causes[i], `cause ${i} of ${JSON.stringify(causes)}`).to.match(re));
+    });
+  }
+
+  it('pins the deployment and remembers when each phase was first reached', () => {
+    const first = assessService(watching(), service({ tasks: oldRunning }), clock);
+    expect(first.watch).to.include({ deploymentId: NEW_ID, taskDefinitionArn: NEW_TD, status: 'starting' });
+    expect(first.watch.previousTaskDefinitions).to.deep.equal([OLD_TD]);
+    const later = assessService(first.watch, service({ tasks: [...oldStopping, ...newRunning] }), { ...clock, now: clock.now + 50_000 });
+    expect(later.watch.status).to.equal('live');
+    expect(later.watch.reachedAt).to.deep.equal({
+      waiting: clock.now,
+      starting: clock.now,
+      registering: clock.now + 50_000,
+      cutting_over: clock.now + 50_000,
+      live: clock.now + 50_000,
+    });
+  });
+
+  it('leaves a finished service alone', () => {
+    const done = watching({ status: 'retired' });
+    expect(assessService(done, service({ status: 'INACTIVE' }), clock).watch).to.equal(done);
+  });
+});
+
+describe('rollout: the whole run', () => {
+  const w = (status: ServiceStatus, reachedLive = false): ServiceWatch =>
+    watching({ status, reachedAt: reachedLive ? { live: T0 } : {} });
+  const table: Array<[string, ServiceWatch[], number, { status: string; phase?: Phase; done: boolean }]> = [
+    ['one service still starting', [w('starting')], 0, { status: 'rolling_out', phase: 'starting', done: false }],
+    ['live but old version draining', [w('live')], 0, { status: 'live', phase: 'live', done: false }],
+    ['retired', [w('retired')], 0, { status: 'live', phase: 'retired', done: true }],
+    ['live when every service is', [w('retired'), w('cutting_over')], 0, { status: 'rolling_out', phase: 'cutting_over', done: false }],
+    ['failed when any fails', [w('retired'), w('failed')], 0, { status: 'failed', done: true }],
+    ['time is up before live', [w('live'), w('registering')], 1, { status: 'timed_out', phase: 'registering', done: true }],
+    ['time is up after live: still live', [w('live')], 1, { status: 'live', phase: 'live', done: true }],
+    ['all superseded', [w('superseded'), w('superseded')], 0, { status: 'superseded', done: true }],
+    ['superseded one, the other retired', [w('superseded'), w('retired')], 0, { status: 'live', phase: 'retired', done: true }],
+    ['superseded after it went live counts as live', [w('superseded', true)], 0, { status: 'live', phase: 'retired', done: true }],
+  ];
+  for (const [name, watches, late, expected] of table) {
+    it(name, () => {
+      const verdict = decideRollout(watches, T0 + late, T0 + 1);
+      expect(verdict).to.include(expected);
+    });
+  }
+});
