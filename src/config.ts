@@ -1,7 +1,7 @@
 // Reads the pipe variables once, validates all of them, and returns a typed configuration.
 // Every problem is collected (not just the first) so a user fixes their YAML in one go; no
 // message ever contains the value of a secret.
-import { cleanEnv, makeValidator, type Spec, type ValidatorSpec } from 'envalid';
+import { cleanEnv, EnvMissingError, makeValidator, type Spec, type ValidatorSpec } from 'envalid';
 import { ConfigError } from './errors.ts';
 import { parseTaskDefinitionRef, type TaskDefinitionRef } from './task-definition.ts';
 
@@ -283,7 +283,7 @@ export function loadConfig(rawEnv: Env): Config {
         if (!error) continue;
         const spec = (VARIABLE_SPECS as Record<string, Spec<unknown>>)[name];
         problems.push(
-          error.name === 'EnvMissingError' ? `${name} is required: ${spec?.desc ?? ''}`.trim() : `${name} ${error.message}`,
+          error instanceof EnvMissingError ? `${name} is required: ${spec?.desc ?? ''}`.trim() : `${name} ${error.message}`,
         );
       }
     },

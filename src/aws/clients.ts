@@ -1,0 +1,36 @@
+// Thin construction of the AWS SDK clients. Standard SDK environment (AWS_ENDPOINT_URL,
+// AWS_ENDPOINT_URL_ECS, AWS_MAX_ATTEMPTS, proxies, CA bundles) keeps working because the SDK reads
+// it itself; we only choose the credentials explicitly so that nothing else is picked up by accident.
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { fromEnv, fromWebToken } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import type { Config } from '../config.ts';
+import { VERSION } from '../version.ts';
+
+export interface AwsClients {
+  ecs: ECSClient;
+  elb: ElasticLoadBalancingV2Client;
+}
+
+export function credentialsFor(aws: Config['aws']): AwsCredentialIdentityProvider {
+  if (aws.credentials.kind === 'oidc') {
+    // Bitbucket's OIDC token for this step, exchanged at STS for short-lived role credentials.
+    return fromWebToken({
+      roleArn: aws.credentials.roleArn,
+      webIdentityToken: aws.credentials.webIdentityToken,
+      roleSessionName: aws.credentials.sessionName,
+      clientConfig: { region: aws.region },
+    });
+  }
+  return fromEnv();
+}
+
+export function createAwsClients(aws: Config['aws']): AwsClients {
+  const common = {
+    region: aws.region,
+    credentials: credentialsFor(aws),
+    customUserAgent: `ecs-deploy-notifier/${VERSION}`,
+  };
+  return { ecs: new ECSClient(common), elb: new ElasticLoadBalancingV2Client(common) };
+}

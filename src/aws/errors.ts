@@ -1,0 +1,50 @@
+// Turns the AWS errors that retrying cannot fix into messages that say what to check.
+import { AwsError } from '../errors.ts';
+
+const ACCESS_DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation', 'AuthorizationError']);
+const BAD_CREDENTIALS = new Set(['UnrecognizedClientException', 'InvalidClientTokenId', 'SignatureDoesNotMatch', 'InvalidSignatureException', 'IncompleteSignature']);
+const EXPIRED = new Set(['ExpiredTokenException', 'ExpiredToken', 'RequestExpired']);
+const OIDC = new Set(['InvalidIdentityToken', 'IDPRejectedClaim', 'IDPCommunicationError']);
+
+export interface ErrorContext {
+  cluster: string;
+  region: string;
+  oidcRoleArn?: string;
+}
+
+export function explainAwsError(error: unknown, ctx: ErrorContext): AwsError {
+  if (error instanceof AwsError) return error;
+  const e = error as Error & { name?: string; message?: string };
+  const name = e?.name ?? 'Error';
+  const detail = e?.message ? ` AWS said: ${e.message}` : '';
+  if (name === 'ClusterNotFoundException') {
+    return new AwsError(`ECS cluster "${ctx.cluster}" was not found in ${ctx.region}: check CLUSTER_NAME and AWS_DEFAULT_REGION.`, { cause: error });
+  }
+  if (name === 'ServiceNotFoundException' || name === 'ServiceNotActiveException') {
+    return new AwsError(`ECS service not found or not active in cluster "${ctx.cluster}": check SERVICE_NAME.${detail}`, { cause: error });
+  }
+  if (OIDC.has(name) || (ctx.oidcRoleArn && ACCESS_DENIED.has(name) && /AssumeRoleWithWebIdentity/i.test(e.message ?? ''))) {
+    return new AwsError(
+      `Could not assume AWS_OIDC_ROLE_ARN ${ctx.oidcRoleArn} with the step's OIDC token: check the role's trust policy allows Bitbucket's OIDC identity provider for this repository.${detail}`,
+      { cause: error },
+    );
+  }
+  if (ACCESS_DENIED.has(name)) {
+    return new AwsError(
+      `Access denied: the AWS identity lacks a read permission the pipe needs (see "IAM policy" in the README).${detail}`,
+      { cause: error },
+    );
+  }
+  if (BAD_CREDENTIALS.has(name)) {
+    return new AwsError(`AWS rejected the credentials: check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_OIDC_ROLE_ARN).${detail}`, {
+      cause: error,
+    });
+  }
+  if (EXPIRED.has(name)) {
+    return new AwsError(`The AWS credentials have expired: refresh AWS_SESSION_TOKEN or use AWS_OIDC_ROLE_ARN.${detail}`, { cause: error });
+  }
+  if (name === 'CredentialsProviderError') {
+    return new AwsError(`No usable AWS credentials.${detail}`, { cause: error });
+  }
+  return new AwsError(`AWS request failed (${name}).${detail}`, { cause: error });
+}

@@ -1,0 +1,227 @@
+// The Slack message as a pure function of the rollout's state: Block Kit within Slack's limits, a
+// plain-text fallback, and machine-readable metadata. Everything that comes from users or AWS is
+// escaped, so a branch named `fix/<!channel>` is shown, never obeyed.
+import { PHASE_LABELS, type Phase, type Progress, type RolloutStatus, type ServiceStatus } from '../rollout.ts';
+
+export interface ServiceLine {
+  service: string;
+  status: ServiceStatus;
+  /** `family:revision` being deployed, once known. */
+  taskDefinition?: string;
+  progress?: Progress;
+  reason?: string;
+  supersededBy?: string;
+}
+
+export interface MessageView {
+  status: RolloutStatus;
+  phase: Phase;
+  environment: string;
+  cluster: string;
+  region: string;
+  services: ServiceLine[];
+  ref: { type: 'branch' | 'tag'; name: string };
+  commit?: string;
+  repositoryUrl?: string;
+  buildUrl?: string;
+  startedAt: number;
+  now: number;
+  /** When every service reached each phase (epoch ms). */
+  milestones: Partial<Record<Phase, number>>;
+  waitTimeoutMs: number;
+}
+
+export interface SlackMessage {
+  text: string;
+  blocks: Block[];
+  metadata?: { event_type: string; event_payload: Record<string, string | number | boolean | string[]> };
+}
+
+type Text = { type: 'mrkdwn' | 'plain_text'; text: string; emoji?: boolean };
+export type Block =
+  | { type: 'header'; text: Text }
+  | { type: 'section'; text?: Text; fields?: Text[] }
+  | { type: 'context'; elements: Text[] }
+  | { type: 'divider' };
+
+// Slack's documented limits.
+export const LIMITS = { header: 150, sectionText: 3000, field: 2000, fields: 10, contextElement: 2000, blocks: 50, fallback: 3000 };
+
+/** Escapes the three characters Slack's mrkdwn treats as control: &, <, >. */
+export function escapeText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Cuts already-escaped text to `max` characters without splitting an entity like &amp;. */
+export function fit(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, max - 1).replace(/&[a-z]{0,3}$/, '')}…`;
+}
+
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  if (h) return `${h}h ${String(m).padStart(2, '0')}m`;
+  if (m) return `${m}m ${String(s).padStart(2, '0')}s`;
+  return `${s}s`;
+}
+
+const ICON: Record<RolloutStatus, string> = {
+  rolling_out: '🚀',
+  live: '✅',
+  failed: '❌',
+  timed_out: '⏱️',
+  superseded: '↪️',
+};
+
+function servicesLabel(v: MessageView): string {
+  const names = v.services.map((s) => s.service);
+  return names.length <= 3 ? names.join(', ') : `${names.length} services`;
+}
+
+export function headline(v: MessageView): string {
+  const what = servicesLabel(v);
+  const env = v.environment;
+  switch (v.status) {
+    case 'rolling_out':
+      return `${what} → ${env}: ${PHASE_LABELS[v.phase]}`;
+    case 'live':
+      return v.phase === 'retired' ? `${what} is live in ${env}` : `${what} is live in ${env} (old version draining)`;
+    case 'failed':
+      return `${what} failed to deploy to ${env}`;
+    case 'timed_out':
+      return `${what} did not go live in ${env} within ${formatDuration(v.waitTimeoutMs)}`;
+    case 'superseded':
+      return `${what} deploy to ${env} was superseded by a newer one`;
+  }
+}
+
+function link(url: string | undefined, label: string): string {
+  // Our URLs are built from validated names; only the label can carry user text.
+  return url ? `<${url}|${escapeText(label)}>` : escapeText(label);
+}
+
+function progressText(p: Progress): string {
+  const parts = [`${p.ready}/${p.desired} new tasks ready`];
+  if (p.targetGroups) parts.push(`${Math.min(p.healthyTargets, p.desired)}/${p.desired} healthy targets`);
+  if (p.oldTasks) parts.push(`${p.oldTasks} old task${p.oldTasks > 1 ? 's' : ''} running`);
+  if (p.otherTargets) parts.push(`${p.otherTargets} other target${p.otherTargets > 1 ? 's' : ''} serving`);
+  if (p.draining) parts.push(`${p.draining} draining`);
+  return parts.join(' · ');
+}
+
+export function serviceStatusText(s: ServiceLine): string {
+  const name = `*${escapeText(s.service)}*`;
+  switch (s.status) {
+    case 'failed':
+      return `${name}: failed — ${escapeText(s.reason ?? 'no reason given')}`;
+    case 'superseded':
+      return `${name}: superseded by ${escapeText(s.supersededBy ?? 'a newer deployment')}`;
+    case 'retired':
+      return `${name}: live, old version retired`;
+    default:
+      return `${name}: ${PHASE_LABELS[s.status]}${s.progress ? ` — ${progressText(s.progress)}` : ''}`;
+  }
+}
+
+const MILESTONES: Array<[Phase, string]> = [
+  ['registering', 'tasks started'],
+  ['cutting_over', 'targets healthy'],
+  ['live', 'traffic cut over'],
+  ['retired', 'old version retired'],
+];
+
+function timeline(v: MessageView): string {
+  const steps = MILESTONES.filter(([p]) => v.milestones[p] !== undefined).map(
+    ([p, label]) => `${label} +${formatDuration((v.milestones[p] as number) - v.startedAt)}`,
+  );
+  return steps.join(' · ');
+}
+
+export function renderMessage(v: MessageView): SlackMessage {
+  const refLabel = v.ref.type === 'tag' ? 'Tag' : 'Branch';
+  const tds = [...new Set(v.services.map((s) => s.taskDefinition).filter((t): t is string => Boolean(t)))];
+  const shortCommit = v.commit?.slice(0, 7);
+  const finished = v.status !== 'rolling_out' && !(v.status === 'live' && v.phase !== 'retired');
+  const fields: Array<[string, string]> = [
+    ['Environment', escapeText(v.environment)],
+    [v.services.length > 1 ? 'Services' : 'Service', v.services.map((s) => escapeText(s.service)).join(', ')],
+    ['Cluster', `${escapeText(v.cluster)} (${escapeText(v.region)})`],
+    [tds.length > 1 ? 'Task definitions' : 'Task definition', tds.length ? tds.map(escapeText).join(', ') : '…'],
+    [refLabel, escapeText(v.ref.name)],
+  ];
+  if (shortCommit) fields.push(['Commit', link(v.repositoryUrl && `${v.repositoryUrl}/commits/${v.commit}`, shortCommit)]);
+  if (v.buildUrl) fields.push(['Pipeline', link(v.buildUrl, `#${v.buildUrl.split('/').pop()}`)]);
+  fields.push([finished ? 'Duration' : 'Elapsed', formatDuration(v.now - v.startedAt)]);
+
+  const statusLines = v.services.map(serviceStatusText).join('\n');
+  const blocks: Block[] = [
+    { type: 'header', text: { type: 'plain_text', text: fit(`${ICON[v.status]} ${headline(v)}`, LIMITS.header), emoji: true } },
+    {
+      type: 'section',
+      fields: fields.slice(0, LIMITS.fields).map(([k, val]) => ({ type: 'mrkdwn' as const, text: fit(`*${k}*\n${val}`, LIMITS.field) })),
+    },
+    { type: 'section', text: { type: 'mrkdwn', text: fit(statusLines, LIMITS.sectionText) } },
+  ];
+  const steps = timeline(v);
+  if (steps) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: fit(steps, LIMITS.contextElement) }] });
+
+  const text = fit(
+    `${ICON[v.status]} ${escapeText(headline(v))} (${escapeText(v.ref.name)}${shortCommit ? ` @ ${shortCommit}` : ''}${
+      tds.length ? `, ${tds.map(escapeText).join(', ')}` : ''
+    }) after ${formatDuration(v.now - v.startedAt)}`,
+    LIMITS.fallback,
+  );
+
+  return {
+    text,
+    blocks,
+    metadata: {
+      event_type: 'ecs_deployment',
+      event_payload: {
+        status: v.status,
+        phase: v.phase,
+        environment: v.environment,
+        cluster: v.cluster,
+        region: v.region,
+        services: v.services.map((s) => s.service),
+        task_definitions: tds,
+        ref_type: v.ref.type,
+        ref: v.ref.name,
+        commit: v.commit ?? '',
+        started_at: new Date(v.startedAt).toISOString(),
+        duration_seconds: Math.round((v.now - v.startedAt) / 1000),
+        ...(v.buildUrl ? { pipeline_url: v.buildUrl } : {}),
+      },
+    },
+  };
+}
+
+/** The thread reply for a failure or a time-out: why, in detail, with the optional mentions. */
+export function renderDetails(v: MessageView, causes: string[], mentionIds: string[]): SlackMessage {
+  const mentions = mentionIds.map((id) => (id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`)).join(' ');
+  const title = v.status === 'failed' ? 'Why it failed' : `How far it got in ${formatDuration(v.now - v.startedAt)}`;
+  const lines = [
+    ...v.services.filter((s) => s.status !== 'retired' && s.status !== 'superseded').map((s) => `• ${serviceStatusText(s)}`),
+    ...(causes.length ? ['', '*Freshest causes*', ...causes.slice(0, 20).map((c) => `• ${escapeText(c)}`)] : []),
+  ];
+  if (causes.length > 20) lines.push(`• …and ${causes.length - 20} more (see the pipeline log)`);
+  const blocks: Block[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: fit(`${mentions ? `${mentions} ` : ''}*${title}*`, LIMITS.sectionText) } },
+  ];
+  // Long cause lists are split over several sections, at line ends, rather than cut off.
+  let chunk = '';
+  const flush = () => {
+    if (chunk && blocks.length < LIMITS.blocks) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: fit(chunk, LIMITS.sectionText) } });
+    chunk = '';
+  };
+  for (const line of lines) {
+    if (chunk.length + line.length + 1 > LIMITS.sectionText) flush();
+    chunk = chunk ? `${chunk}\n${line}` : line;
+  }
+  flush();
+  const body = lines.join(' ').replace(/\s+/g, ' ');
+  return { text: fit(`${mentions ? `${mentions} ` : ''}${title}: ${body}`, LIMITS.fallback), blocks };
+}
