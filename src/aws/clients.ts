@@ -4,6 +4,7 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { fromEnv, fromWebToken } from '@aws-sdk/credential-providers';
+import { doesIdentityRequireRefresh, isIdentityExpired, memoizeIdentityProvider } from '@smithy/core';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { Config } from '../config.ts';
 import { VERSION } from '../version.ts';
@@ -15,13 +16,15 @@ export interface AwsClients {
 
 export function credentialsFor(aws: Config['aws']): AwsCredentialIdentityProvider {
   if (aws.credentials.kind === 'oidc') {
-    // Bitbucket's OIDC token for this step, exchanged at STS for short-lived role credentials.
-    return fromWebToken({
+    // Bitbucket's OIDC token for this step, exchanged at STS for short-lived role credentials,
+    // once for both clients (and again only when they near expiry).
+    const assume = fromWebToken({
       roleArn: aws.credentials.roleArn,
       webIdentityToken: aws.credentials.webIdentityToken,
       roleSessionName: aws.credentials.sessionName,
       clientConfig: { region: aws.region },
     });
+    return memoizeIdentityProvider(assume, isIdentityExpired, doesIdentityRequireRefresh) as AwsCredentialIdentityProvider;
   }
   return fromEnv();
 }

@@ -4,7 +4,7 @@ import { AwsError } from '../errors.ts';
 const ACCESS_DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation', 'AuthorizationError']);
 const BAD_CREDENTIALS = new Set(['UnrecognizedClientException', 'InvalidClientTokenId', 'SignatureDoesNotMatch', 'InvalidSignatureException', 'IncompleteSignature']);
 const EXPIRED = new Set(['ExpiredTokenException', 'ExpiredToken', 'RequestExpired']);
-const OIDC = new Set(['InvalidIdentityToken', 'IDPRejectedClaim', 'IDPCommunicationError']);
+const OIDC = /^(InvalidIdentityToken|IDPRejectedClaim|IDPCommunicationError)(Exception)?$/;
 
 export interface ErrorContext {
   cluster: string;
@@ -23,7 +23,7 @@ export function explainAwsError(error: unknown, ctx: ErrorContext): AwsError {
   if (name === 'ServiceNotFoundException' || name === 'ServiceNotActiveException') {
     return new AwsError(`ECS service not found or not active in cluster "${ctx.cluster}": check SERVICE_NAME.${detail}`, { cause: error });
   }
-  if (OIDC.has(name) || (ctx.oidcRoleArn && ACCESS_DENIED.has(name) && /AssumeRoleWithWebIdentity/i.test(e.message ?? ''))) {
+  if (OIDC.test(name) || (ctx.oidcRoleArn && ACCESS_DENIED.has(name) && /AssumeRoleWithWebIdentity/i.test(e.message ?? ''))) {
     return new AwsError(
       `Could not assume AWS_OIDC_ROLE_ARN ${ctx.oidcRoleArn} with the step's OIDC token: check the role's trust policy allows Bitbucket's OIDC identity provider for this repository.${detail}`,
       { cause: error },

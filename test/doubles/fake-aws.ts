@@ -1,0 +1,356 @@
+// An HTTP double of the parts of ECS (JSON 1.1), ELBv2 and STS (Query protocol, XML) that the pipe
+// calls, backed by a small mutable model of one account. The real AWS SDK clients talk to it
+// through AWS_ENDPOINT_URL. Scenarios mutate the model between polls (see scenarios.ts).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export const REGION = 'eu-west-1';
+export const ACCOUNT_ID = '123456789012';
+export const CLUSTER = 'prod';
+export const tdArn = (family: string, revision: number) => `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:task-definition/${family}:${revision}`;
+export const tgArn = (name: string) => `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT_ID}:targetgroup/${name}/73e2d6bc24d8a067`;
+
+export interface FakeTask {
+  id: string;
+  service: string;
+  td: string;
+  ip: string;
+  deploymentId: string;
+  lastStatus: string;
+  desiredStatus: string;
+  health?: string;
+  stopCode?: string;
+  stoppedReason?: string;
+  exitCode?: number;
+  startedAt?: number;
+  stoppedAt?: number;
+}
+
+export interface FakeTarget {
+  id: string;
+  port: number;
+  state: string;
+  reason?: string;
+  description?: string;
+}
+
+export interface FakeDeployment {
+  id: string;
+  status: 'PRIMARY' | 'ACTIVE';
+  td: string;
+  desiredCount: number;
+  runningCount: number;
+  pendingCount: number;
+  failedTasks: number;
+  rolloutState: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+  rolloutStateReason: string;
+  createdAt: number;
+}
+
+export interface FakeService {
+  name: string;
+  status: string;
+  desiredCount: number;
+  controller: string;
+  strategy?: string;
+  deployments: FakeDeployment[];
+  events: Array<{ id: string; createdAt: number; message: string }>;
+  targetGroups: string[];
+}
+
+export interface Fault {
+  /** Operation name, e.g. DescribeServices; undefined: any. */
+  op?: string;
+  times: number;
+  kind: 'throttle' | 'unavailable' | 'reset' | 'access_denied';
+}
+
+export interface Call {
+  op: string;
+  at: number;
+  /** The access key ID the request was signed with. */
+  accessKeyId?: string;
+  body: Record<string, unknown>;
+}
+
+export class FakeAccount {
+  services = new Map<string, FakeService>();
+  tasks = new Map<string, FakeTask>();
+  targets = new Map<string, FakeTarget[]>();
+  healthChecked = new Set<string>();
+  calls: Call[] = [];
+  faults: Fault[] = [];
+  /** Called before each DescribeServices answer: scenarios advance the model here. */
+  onPoll: (tick: number) => void = () => {};
+  private ticks = 0;
+  private server?: Server;
+  url = '';
+
+  count(op: string): number {
+    return this.calls.filter((c) => c.op === op).length;
+  }
+
+  service(name: string): FakeService {
+    const s = this.services.get(name);
+    if (!s) throw new Error(`no fake service ${name}`);
+    return s;
+  }
+
+  addEvent(service: string, message: string): void {
+    const s = this.service(service);
+    s.events.unshift({ id: `ev-${s.events.length + 1}`, createdAt: Date.now(), message: `(service ${service}) ${message}` });
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: Error) => {
+        res.writeHead(500, { 'content-type': 'text/plain' }).end(String(error.stack));
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const target = req.headers['x-amz-target'];
+    const accessKeyId = /Credential=([A-Z0-9]+)\//.exec(String(req.headers.authorization ?? ''))?.[1];
+    if (typeof target === 'string') {
+      const op = target.split('.').pop() as string;
+      const body = JSON.parse(raw || '{}') as Record<string, unknown>;
+      this.calls.push({ op, at: Date.now(), accessKeyId, body });
+      if (this.fault(op, res, 'json')) return;
+      const out = this.ecs(op, body);
+      res.writeHead(out.status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(out.body));
+      return;
+    }
+    const form = Object.fromEntries(new URLSearchParams(raw));
+    const op = form.Action ?? 'Unknown';
+    this.calls.push({ op, at: Date.now(), accessKeyId, body: form });
+    if (this.fault(op, res, 'xml')) return;
+    const xml = op === 'AssumeRoleWithWebIdentity' ? this.sts(form) : this.elb(op, form);
+    res.writeHead(xml.status, { 'content-type': 'text/xml' }).end(xml.body);
+  }
+
+  private fault(op: string, res: ServerResponse, protocol: 'json' | 'xml'): boolean {
+    const f = this.faults.find((x) => x.times > 0 && (!x.op || x.op === op));
+    if (!f) return false;
+    f.times--;
+    if (f.kind === 'reset') {
+      res.socket?.destroy();
+      return true;
+    }
+    const [status, code, message] =
+      f.kind === 'throttle'
+        ? [400, protocol === 'json' ? 'ThrottlingException' : 'Throttling', 'Rate exceeded']
+        : f.kind === 'access_denied'
+          ? [400, protocol === 'json' ? 'AccessDeniedException' : 'AccessDenied', `User: arn:aws:iam::${ACCOUNT_ID}:user/ci is not authorized to perform: ${op}`]
+          : [503, 'ServiceUnavailable', 'Service is unavailable'];
+    if (protocol === 'json') {
+      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ __type: code, message }));
+    } else {
+      res
+        .writeHead(status, { 'content-type': 'text/xml' })
+        .end(`<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>r</RequestId></ErrorResponse>`);
+    }
+    return true;
+  }
+
+  private ecs(op: string, body: Record<string, unknown>): { status: number; body: unknown } {
+    const cluster = String(body.cluster ?? CLUSTER).split('/').pop();
+    if (op !== 'DescribeTaskDefinition' && cluster !== CLUSTER) {
+      return { status: 400, body: { __type: 'ClusterNotFoundException', message: 'Cluster not found.' } };
+    }
+    switch (op) {
+      case 'DescribeServices': {
+        this.onPoll(this.ticks++);
+        const names = body.services as string[];
+        const found = names.map((n) => this.services.get(n.split('/').pop() as string)).filter((s): s is FakeService => Boolean(s));
+        return {
+          status: 200,
+          body: {
+            services: found.map((s) => this.serviceJson(s)),
+            failures: names.filter((n) => !this.services.has(n.split('/').pop() as string)).map((n) => ({ arn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:service/${CLUSTER}/${n}`, reason: 'MISSING' })),
+          },
+        };
+      }
+      case 'ListTasks': {
+        const all = [...this.tasks.values()].filter(
+          (t) => t.service === body.serviceName && t.desiredStatus === (body.desiredStatus ?? 'RUNNING'),
+        );
+        const start = Number(body.nextToken ?? 0);
+        const size = Number(body.maxResults ?? 100);
+        const page = all.slice(start, start + size);
+        return {
+          status: 200,
+          body: { taskArns: page.map((t) => this.taskArn(t)), ...(start + size < all.length ? { nextToken: String(start + size) } : {}) },
+        };
+      }
+      case 'DescribeTasks': {
+        const arns = body.tasks as string[];
+        if (arns.length > 100) return { status: 400, body: { __type: 'InvalidParameterException', message: 'Tasks cannot be longer than 100.' } };
+        const ids = arns.map((a) => a.split('/').pop() as string);
+        return {
+          status: 200,
+          body: {
+            tasks: ids.filter((id) => this.tasks.has(id)).map((id) => this.taskJson(this.tasks.get(id) as FakeTask)),
+            failures: arns.filter((a, i) => !this.tasks.has(ids[i] as string)).map((arn) => ({ arn, reason: 'MISSING' })),
+          },
+        };
+      }
+      case 'DescribeTaskDefinition': {
+        const arn = String(body.taskDefinition);
+        const [family, revision] = (arn.split('/').pop() as string).split(':');
+        return {
+          status: 200,
+          body: {
+            taskDefinition: {
+              taskDefinitionArn: arn,
+              family,
+              revision: Number(revision),
+              containerDefinitions: [
+                { name: 'web', image: 'shop-api', ...(this.healthChecked.has(arn) ? { healthCheck: { command: ['CMD-SHELL', 'curl -f localhost:8080/health'] } } : {}) },
+              ],
+            },
+          },
+        };
+      }
+      default:
+        return { status: 400, body: { __type: 'UnknownOperationException', message: op } };
+    }
+  }
+
+  private elb(op: string, form: Record<string, string>): { status: number; body: string } {
+    if (op !== 'DescribeTargetHealth') return { status: 400, body: '<ErrorResponse><Error><Code>InvalidAction</Code></Error></ErrorResponse>' };
+    const targets = this.targets.get(form.TargetGroupArn ?? '');
+    if (!targets) {
+      return {
+        status: 400,
+        body: `<ErrorResponse><Error><Type>Sender</Type><Code>TargetGroupNotFound</Code><Message>Target groups '${esc(form.TargetGroupArn ?? '')}' not found</Message></Error><RequestId>r</RequestId></ErrorResponse>`,
+      };
+    }
+    const members = targets
+      .map(
+        (t) =>
+          `<member><Target><Id>${esc(t.id)}</Id><Port>${t.port}</Port></Target><HealthCheckPort>${t.port}</HealthCheckPort><TargetHealth><State>${t.state}</State>${
+            t.reason ? `<Reason>${t.reason}</Reason>` : ''
+          }${t.description ? `<Description>${esc(t.description)}</Description>` : ''}</TargetHealth></member>`,
+      )
+      .join('');
+    return {
+      status: 200,
+      body: `<DescribeTargetHealthResponse xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"><DescribeTargetHealthResult><TargetHealthDescriptions>${members}</TargetHealthDescriptions></DescribeTargetHealthResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeTargetHealthResponse>`,
+    };
+  }
+
+  /** Web identity tokens STS accepted (the OIDC test checks the step token went here). */
+  readonly webIdentityTokens: string[] = [];
+  static readonly ROLE_KEY_ID = 'ASIAFAKEROLEKEY00001';
+
+  private sts(form: Record<string, string>): { status: number; body: string } {
+    if (!form.WebIdentityToken?.startsWith('eyJ')) {
+      return {
+        status: 400,
+        body: '<ErrorResponse><Error><Type>Sender</Type><Code>InvalidIdentityToken</Code><Message>Couldn\'t retrieve verification key from your identity provider</Message></Error><RequestId>r</RequestId></ErrorResponse>',
+      };
+    }
+    this.webIdentityTokens.push(form.WebIdentityToken);
+    const expiration = new Date(Date.now() + 3600_000).toISOString();
+    return {
+      status: 200,
+      body: `<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleWithWebIdentityResult><Credentials><AccessKeyId>${FakeAccount.ROLE_KEY_ID}</AccessKeyId><SecretAccessKey>roleSecret</SecretAccessKey><SessionToken>roleSession</SessionToken><Expiration>${expiration}</Expiration></Credentials><AssumedRoleUser><Arn>${esc(form.RoleArn ?? '')}/${esc(form.RoleSessionName ?? '')}</Arn><AssumedRoleId>AROAFAKE:${esc(form.RoleSessionName ?? '')}</AssumedRoleId></AssumedRoleUser></AssumeRoleWithWebIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>`,
+    };
+  }
+
+  private taskArn(t: FakeTask): string {
+    return `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:task/${CLUSTER}/${t.id}`;
+  }
+
+  private serviceJson(s: FakeService) {
+    return {
+      serviceArn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:service/${CLUSTER}/${s.name}`,
+      serviceName: s.name,
+      clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:cluster/${CLUSTER}`,
+      status: s.status,
+      desiredCount: s.desiredCount,
+      runningCount: s.deployments.reduce((n, d) => n + d.runningCount, 0),
+      pendingCount: s.deployments.reduce((n, d) => n + d.pendingCount, 0),
+      launchType: 'FARGATE',
+      loadBalancers: s.targetGroups.map((arn) => ({ targetGroupArn: arn, containerName: 'web', containerPort: 8080 })),
+      deploymentController: { type: s.controller },
+      deploymentConfiguration: {
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        maximumPercent: 200,
+        minimumHealthyPercent: 100,
+        ...(s.strategy ? { strategy: s.strategy } : {}),
+      },
+      deployments: s.deployments.map((d) => ({
+        id: d.id,
+        status: d.status,
+        taskDefinition: d.td,
+        desiredCount: d.desiredCount,
+        pendingCount: d.pendingCount,
+        runningCount: d.runningCount,
+        failedTasks: d.failedTasks,
+        createdAt: d.createdAt / 1000,
+        updatedAt: d.createdAt / 1000,
+        launchType: 'FARGATE',
+        rolloutState: d.rolloutState,
+        rolloutStateReason: d.rolloutStateReason,
+      })),
+      events: s.events.slice(0, 100).map((e) => ({ id: e.id, createdAt: e.createdAt / 1000, message: e.message })),
+      taskDefinition: s.deployments.find((d) => d.status === 'PRIMARY')?.td,
+    };
+  }
+
+  private taskJson(t: FakeTask) {
+    return {
+      taskArn: this.taskArn(t),
+      clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:cluster/${CLUSTER}`,
+      taskDefinitionArn: t.td,
+      startedBy: t.deploymentId,
+      group: `service:${t.service}`,
+      lastStatus: t.lastStatus,
+      desiredStatus: t.desiredStatus,
+      healthStatus: t.health ?? 'UNKNOWN',
+      launchType: 'FARGATE',
+      attachments: [
+        {
+          id: `att-${t.id}`,
+          type: 'ElasticNetworkInterface',
+          status: 'ATTACHED',
+          details: [
+            { name: 'subnetId', value: 'subnet-0d0eab1bb3EXAMPLE' },
+            { name: 'privateIPv4Address', value: t.ip },
+          ],
+        },
+      ],
+      containers: [
+        {
+          name: 'web',
+          lastStatus: t.lastStatus,
+          healthStatus: t.health ?? 'UNKNOWN',
+          networkInterfaces: [{ attachmentId: `att-${t.id}`, privateIpv4Address: t.ip }],
+          ...(t.exitCode !== undefined ? { exitCode: t.exitCode } : {}),
+        },
+      ],
+      ...(t.startedAt ? { startedAt: t.startedAt / 1000 } : {}),
+      ...(t.stoppedAt ? { stoppedAt: t.stoppedAt / 1000 } : {}),
+      ...(t.stopCode ? { stopCode: t.stopCode } : {}),
+      ...(t.stoppedReason ? { stoppedReason: t.stoppedReason } : {}),
+      version: 3,
+    };
+  }
+}
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

@@ -1,0 +1,303 @@
+// End to end: the built program, through the real AWS SDK and Slack clients, against local HTTP
+// doubles of ECS, ELBv2, STS and Slack.
+import { expect } from 'chai';
+import { FakeAccount } from './doubles/fake-aws.ts';
+import { FakeSlack } from './doubles/fake-slack.ts';
+import {
+  circuitBreak,
+  crashNew,
+  deploy,
+  drainOld,
+  healthyNew,
+  NEWER,
+  noop,
+  provisionNew,
+  retireOld,
+  runNew,
+  script,
+  steadyService,
+  successfulRollout,
+  unhealthyNew,
+  type Step,
+} from './doubles/scenarios.ts';
+import { type PipeRun, runPipe } from './support/run-pipe.ts';
+
+const TOKEN = 'xoxb-1234-5678-e2eSECRETtoken';
+const SECRET_KEY = 'e2eSecretAccessKeyDoNotPrint0000';
+
+describe('e2e: the built program against HTTP doubles', function () {
+  this.timeout(120_000);
+  let aws: FakeAccount;
+  let slack: FakeSlack;
+
+  beforeEach(async () => {
+    aws = new FakeAccount();
+    slack = new FakeSlack();
+    await aws.start();
+    await slack.start();
+  });
+  afterEach(async () => {
+    await aws.stop();
+    await slack.stop();
+  });
+
+  const env = (extra: Record<string, string | undefined> = {}) => ({
+    CLUSTER_NAME: 'prod',
+    SERVICE_NAME: 'shop-api',
+    TASK_DEFINITION: 'shop-api:42',
+    ENVIRONMENT: 'production',
+    BITBUCKET_BRANCH: 'main',
+    BITBUCKET_COMMIT: '0123456789abcdef0123456789abcdef01234567',
+    BITBUCKET_REPO_FULL_NAME: 'acme/shop-api',
+    BITBUCKET_BUILD_NUMBER: '412',
+    SLACK_TOKEN: TOKEN,
+    SLACK_CHANNEL: '#deploys',
+    SLACK_API_URL: slack.url,
+    AWS_DEFAULT_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'AKIAFAKEKEY000000001',
+    AWS_SECRET_ACCESS_KEY: SECRET_KEY,
+    AWS_ENDPOINT_URL: aws.url,
+    POLL_INTERVAL: '1',
+    WAIT_TIMEOUT: '60',
+    ...extra,
+  });
+
+  const expectNoSecrets = (run: PipeRun) => {
+    for (const secret of [TOKEN, SECRET_KEY, 'eyJhbGciOiJSUzI1NiJ9.e2e.oidc']) {
+      expect(run.stdout + run.stderr).not.to.include(secret);
+    }
+  };
+  const statuses = () => slack.calls.filter((c) => !c.thread_ts).map((c) => `${c.metadata?.event_payload.status}/${c.metadata?.event_payload.phase}`);
+  const topLevelPosts = () => slack.calls.filter((c) => c.method === 'chat.postMessage' && !c.thread_ts);
+
+  it('reports a successful rolling update: live at cut-over, then old version retired', async () => {
+    steadyService(aws, 'shop-api');
+    script(aws, successfulRollout());
+    const run = await runPipe(env());
+    expect(run.code, run.stdout + run.stderr).to.equal(0);
+    expect(topLevelPosts()).to.have.length(1);
+    expect(slack.replies).to.have.length(0);
+    expect(slack.calls.every((c) => c.token === TOKEN)).to.equal(true);
+    const seq = statuses();
+    expect(seq[0]).to.match(/^rolling_out\//);
+    expect(seq.filter((s) => s === 'live/live'), seq.join(' ')).to.have.length(1);
+    expect(seq.indexOf('live/live')).to.be.lessThan(seq.indexOf('live/retired'));
+    expect(seq[seq.length - 1]).to.equal('live/retired');
+    const final = slack.message;
+    expect(final?.channel).to.equal(slack.channelId);
+    expect(final?.metadata).to.deep.include({ event_type: 'ecs_deployment' });
+    expect(final?.metadata?.event_payload).to.deep.include({
+      status: 'live',
+      environment: 'production',
+      cluster: 'prod',
+      services: ['shop-api'],
+      task_definitions: ['shop-api:42'],
+      ref_type: 'branch',
+      ref: 'main',
+      commit: '0123456789abcdef0123456789abcdef01234567',
+    });
+    const blocksText = JSON.stringify(final?.blocks);
+    expect(blocksText).to.include('old version retired');
+    expect(blocksText).to.include('<https://bitbucket.org/acme/shop-api/commits/0123456789abcdef0123456789abcdef01234567|0123456>');
+    expect(blocksText).to.include('<https://bitbucket.org/acme/shop-api/pipelines/results/412|#412>');
+    expect(run.stdout).to.match(/✔ shop-api is live in production after/);
+    expectNoSecrets(run);
+  });
+
+  it('stays frugal: about two AWS calls per poll while nothing changes', async () => {
+    steadyService(aws, 'shop-api');
+    // Old targets drain for several polls: the phase a real rollout spends most time in.
+    script(aws, [deploy('shop-api'), provisionNew('shop-api'), runNew('shop-api'), healthyNew('shop-api'), drainOld('shop-api'), noop, noop, noop, noop, noop, retireOld('shop-api')]);
+    const run = await runPipe(env());
+    expect(run.code, run.stdout).to.equal(0);
+    const polls = aws.count('DescribeServices');
+    const steady = aws.calls.filter((c, i, all) => {
+      // Calls made during the five no-change polls (between the 6th and 11th DescribeServices).
+      const pollNo = all.slice(0, i + 1).filter((x) => x.op === 'DescribeServices').length;
+      return pollNo >= 7 && pollNo <= 10;
+    });
+    const perPoll = steady.length / 4;
+    expect(perPoll, JSON.stringify(steady.map((c) => c.op))).to.be.at.most(2);
+    expect(aws.calls.length / polls, 'calls per poll over the whole rollout').to.be.below(3.5);
+  });
+
+  it('reports a circuit-breaker rollback as failed, with the causes in a thread and the mentions', async () => {
+    steadyService(aws, 'shop-api');
+    script(aws, [deploy('shop-api'), provisionNew('shop-api'), runNew('shop-api'), crashNew('shop-api'), circuitBreak('shop-api')]);
+    const run = await runPipe(env({ SLACK_MENTION_ON_FAILURE: 'U012AB3CD,S0614TZR7' }));
+    expect(run.code, run.stdout).to.equal(1);
+    expect(slack.message?.metadata?.event_payload.status).to.equal('failed');
+    expect(slack.replies).to.have.length(1);
+    const reply = JSON.stringify(slack.replies[0]?.blocks);
+    expect(reply).to.include('ECS deployment circuit breaker: tasks failed to start.');
+    expect(reply).to.match(/EssentialContainerExited: Essential container in task exited \[web exit code 1\]/);
+    expect(reply).to.include('<@U012AB3CD> <!subteam^S0614TZR7>');
+    expect(run.stdout).to.match(/✖ shop-api failed to deploy to production/);
+    expectNoSecrets(run);
+  });
+
+  it('times out on stalled health checks, saying how far it got and why', async () => {
+    steadyService(aws, 'shop-api');
+    script(aws, [deploy('shop-api'), provisionNew('shop-api'), runNew('shop-api'), unhealthyNew('shop-api')]);
+    const run = await runPipe(env({ WAIT_TIMEOUT: '6' }));
+    expect(run.code, run.stdout).to.equal(1);
+    expect(slack.message?.metadata?.event_payload.status).to.equal('timed_out');
+    const reply = JSON.stringify(slack.replies[0]?.blocks);
+    expect(reply).to.include('waiting for healthy targets');
+    expect(reply).to.include('Target.ResponseCodeMismatch (Health checks failed with these codes: [502])');
+    expect(run.stdout).to.match(/✖ shop-api did not go live in production within 6s/);
+    expect(run.ms).to.be.below(15_000);
+  });
+
+  it('reports superseded when a newer revision takes over', async () => {
+    steadyService(aws, 'shop-api');
+    script(aws, [deploy('shop-api'), provisionNew('shop-api'), deploy('shop-api', NEWER)]);
+    const run = await runPipe(env());
+    expect(run.code, run.stdout).to.equal(0);
+    expect(slack.message?.metadata?.event_payload.status).to.equal('superseded');
+    expect(JSON.stringify(slack.message?.blocks)).to.include('superseded by shop-api:43');
+  });
+
+  it('rides out throttling, 5xx and reset connections', async () => {
+    steadyService(aws, 'shop-api');
+    script(aws, successfulRollout());
+    aws.faults.push(
+      { op: 'DescribeServices', times: 4, kind: 'throttle' },
+      { op: 'DescribeTargetHealth', times: 3, kind: 'unavailable' },
+      { op: 'ListTasks', times: 1, kind: 'reset' },
+    );
+    const run = await runPipe(env());
+    expect(run.code, run.stdout + run.stderr).to.equal(0);
+    expect(run.stdout).to.match(/WARN AWS ecs:DescribeServices failed \(ThrottlingException/);
+    expect(aws.faults.every((f) => f.times === 0)).to.equal(true);
+    expect(slack.message?.metadata?.event_payload.status).to.equal('live');
+  });
+
+  it('rejects bad input with exit 2, naming every variable, before any call', async () => {
+    const run = await runPipe(
+      env({ CLUSTER_NAME: undefined, TASK_DEFINITION: 'shop-api:latest', SLACK_TOKEN: 'not-a-token-SEKRIT', POLL_INTERVAL: '0' }),
+    );
+    expect(run.code).to.equal(2);
+    expect(run.stdout).to.include('CLUSTER_NAME is required');
+    expect(run.stdout).to.include('TASK_DEFINITION');
+    expect(run.stdout).to.include('SLACK_TOKEN');
+    expect(run.stdout).to.include('POLL_INTERVAL');
+    expect(run.stdout).not.to.include('SEKRIT');
+    expect(run.ms).to.be.below(1500);
+    expect(aws.calls).to.have.length(0);
+    expect(slack.calls).to.have.length(0);
+  });
+
+  it('assumes the role with the step OIDC token and signs with the role credentials', async () => {
+    steadyService(aws, 'shop-api');
+    script(aws, successfulRollout());
+    const run = await runPipe(
+      env({
+        AWS_ACCESS_KEY_ID: undefined,
+        AWS_SECRET_ACCESS_KEY: undefined,
+        AWS_OIDC_ROLE_ARN: 'arn:aws:iam::123456789012:role/deploy-notifier',
+        BITBUCKET_STEP_OIDC_TOKEN: 'eyJhbGciOiJSUzI1NiJ9.e2e.oidc',
+      }),
+    );
+    expect(run.code, run.stdout + run.stderr).to.equal(0);
+    expect(aws.webIdentityTokens).to.deep.equal(['eyJhbGciOiJSUzI1NiJ9.e2e.oidc']);
+    const ecsCalls = aws.calls.filter((c) => c.op !== 'AssumeRoleWithWebIdentity');
+    expect(ecsCalls.every((c) => c.accessKeyId === FakeAccount.ROLE_KEY_ID)).to.equal(true);
+    expectNoSecrets(run);
+  });
+
+  it('explains a role it cannot assume (exit 3)', async () => {
+    steadyService(aws, 'shop-api');
+    const run = await runPipe(
+      env({
+        AWS_ACCESS_KEY_ID: undefined,
+        AWS_SECRET_ACCESS_KEY: undefined,
+        AWS_OIDC_ROLE_ARN: 'arn:aws:iam::123456789012:role/deploy-notifier',
+        BITBUCKET_STEP_OIDC_TOKEN: 'not-a-jwt',
+      }),
+    );
+    expect(run.code, run.stdout).to.equal(3);
+    expect(run.stdout).to.match(/Could not assume AWS_OIDC_ROLE_ARN arn:aws:iam::123456789012:role\/deploy-notifier/);
+    expect(slack.calls).to.have.length(0);
+  });
+
+  it('batches a dozen services, one of 150 tasks, within the API limits', async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `svc-${i + 1}`);
+    names.forEach((n, i) => steadyService(aws, n, undefined, i === 0 ? 150 : 2));
+    const each = (f: (s: string) => Step): Step => (a) => names.forEach((n) => f(n)(a));
+    script(aws, [each(deploy), each(provisionNew), each(runNew), each(healthyNew), each(drainOld), each(retireOld)]);
+    const run = await runPipe(env({ SERVICE_NAME: names.join(','), TASK_DEFINITION: undefined }));
+    expect(run.code, run.stdout + run.stderr).to.equal(0);
+    for (const c of aws.calls.filter((x) => x.op === 'DescribeServices')) expect((c.body.services as string[]).length).to.be.at.most(10);
+    for (const c of aws.calls.filter((x) => x.op === 'DescribeTasks')) expect((c.body.tasks as string[]).length).to.be.at.most(100);
+    expect(aws.calls.some((c) => c.op === 'ListTasks' && c.body.nextToken)).to.equal(true);
+    expect(slack.message?.metadata?.event_payload.services).to.have.length(12);
+    expect(slack.message?.metadata?.event_payload.status).to.equal('live');
+  });
+
+  it('names a missing service and a missing cluster (exit 3), posting nothing', async () => {
+    steadyService(aws, 'shop-api');
+    const missingService = await runPipe(env({ SERVICE_NAME: 'shop-apj', TASK_DEFINITION: undefined }));
+    expect(missingService.code).to.equal(3);
+    expect(missingService.stdout).to.match(/ECS service "shop-apj" not found in cluster "prod"/);
+    const missingCluster = await runPipe(env({ CLUSTER_NAME: 'prdo' }));
+    expect(missingCluster.code).to.equal(3);
+    expect(missingCluster.stdout).to.match(/ECS cluster "prdo" was not found in eu-west-1/);
+    expect(slack.calls).to.have.length(0);
+  });
+
+  it('refuses to judge a service that does not deploy by rolling update (exit 3)', async () => {
+    steadyService(aws, 'shop-api');
+    aws.service('shop-api').controller = 'CODE_DEPLOY';
+    const run = await runPipe(env({ TASK_DEFINITION: undefined }));
+    expect(run.code).to.equal(3);
+    expect(run.stdout).to.match(/CODE_DEPLOY deployment controller; only rolling updates .* are supported yet/);
+  });
+
+  it('says what to do when Slack refuses: channel not found, bot not in channel (exit 4)', async () => {
+    steadyService(aws, 'shop-api');
+    script(aws, successfulRollout());
+    slack.faults.push({ method: 'chat.postMessage', times: 1, error: 'not_in_channel' });
+    const run = await runPipe(env());
+    expect(run.code).to.equal(4);
+    expect(run.stdout).to.match(/not in channel #deploys \(not_in_channel\): invite it/);
+    slack.faults.push({ method: 'chat.postMessage', times: 1, error: 'channel_not_found' });
+    const again = await runPipe(env());
+    expect(again.code).to.equal(4);
+    expect(again.stdout).to.match(/channel #deploys was not found/);
+    expectNoSecrets(run);
+  });
+
+  it('retries Slack rate limits and 5xx without posting twice', async () => {
+    steadyService(aws, 'shop-api');
+    script(aws, successfulRollout());
+    slack.faults.push({ method: 'chat.postMessage', times: 1, error: 429 }, { method: 'chat.update', times: 2, error: 503 });
+    const run = await runPipe(env());
+    expect(run.code, run.stdout + run.stderr).to.equal(0);
+    expect(topLevelPosts()).to.have.length(1);
+    expect(slack.message?.metadata?.event_payload.status).to.equal('live');
+  });
+
+  it('fails (exit 4) when the final update cannot be delivered: nothing is silently lost', async () => {
+    steadyService(aws, 'shop-api');
+    script(aws, [deploy('shop-api'), provisionNew('shop-api'), runNew('shop-api'), crashNew('shop-api'), circuitBreak('shop-api')]);
+    slack.faults.push({ method: 'chat.update', times: 100, error: 'invalid_auth' });
+    const run = await runPipe(env());
+    expect(run.code).to.equal(4);
+    expect(run.stdout).to.match(/Slack rejected SLACK_TOKEN \(invalid_auth\)/);
+  });
+
+  it('escapes user text: a branch named fix/<!channel> pings nobody', async () => {
+    steadyService(aws, 'shop-api');
+    script(aws, successfulRollout());
+    const run = await runPipe(env({ BITBUCKET_BRANCH: 'fix/<!channel>&<@U999>' }));
+    expect(run.code, run.stdout).to.equal(0);
+    for (const c of slack.calls) {
+      const all = JSON.stringify([c.text, c.blocks]);
+      expect(all).not.to.include('<!channel>');
+      expect(all).not.to.include('<@U999>');
+    }
+    expect(JSON.stringify(slack.message?.blocks)).to.include('fix/&lt;!channel&gt;&amp;&lt;@U999&gt;');
+    expect(slack.message?.metadata?.event_payload.ref).to.equal('fix/<!channel>&<@U999>');
+  });
+});

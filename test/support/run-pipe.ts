@@ -1,0 +1,44 @@
+// Runs the built program (the file the `bin` entry and the image run) as a child process, the way
+// Bitbucket runs a pipe: configuration only through environment variables.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const BUNDLE = fileURLToPath(new URL('../../dist/ecs-deploy-notifier.cjs', import.meta.url));
+
+export interface PipeRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+export function runPipe(env: Record<string, string | undefined>, timeoutMs = 120_000): Promise<PipeRun> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BUNDLE], {
+      // Nothing from the developer's machine leaks in: no ~/.aws, no instance metadata.
+      env: Object.fromEntries(Object.entries({
+        PATH: process.env.PATH,
+        HOME: '/nonexistent',
+        AWS_CONFIG_FILE: '/dev/null',
+        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        ...env,
+      }).filter((e): e is [string, string] => e[1] !== undefined)),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`pipe did not finish in ${timeoutMs} ms:\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: Date.now() - started });
+    });
+  });
+}
