@@ -53,8 +53,10 @@ export interface Progress {
   targetGroups: number;
   /** Tasks of another task definition whose desired status is still RUNNING. */
   oldTasks: number;
-  /** Targets that still get new requests but are not healthy new tasks (old, or new but not healthy yet). */
+  /** Targets that are not draining but not (yet) healthy targets of ready new tasks: block live. */
   otherTargets: number;
+  /** Of those, the targets of old tasks: they still get new requests. */
+  oldTargets: number;
   draining: number;
   /** Old tasks told to stop that have not stopped yet. */
   oldTasksStopping: number;
@@ -91,6 +93,7 @@ const EMPTY_PROGRESS: Progress = {
   targetGroups: 0,
   oldTasks: 0,
   otherTargets: 0,
+  oldTargets: 0,
   draining: 0,
   oldTasksStopping: 0,
 };
@@ -241,10 +244,12 @@ function measure(deployment: DeploymentSnapshot, snap: ServiceSnapshot): Progres
   const checked = snap.healthChecks[td] ?? running.some((t) => t.healthStatus === 'HEALTHY' || t.healthStatus === 'UNHEALTHY');
   const ready = running.filter((t) => !checked || t.healthStatus === 'HEALTHY');
   const readyKeys = new Set(ready.flatMap((t) => t.targetKeys));
+  const freshKeys = new Set(fresh.flatMap((t) => t.targetKeys));
   const old = snap.tasks.filter((t) => t.taskDefinitionArn !== td);
 
   let healthyTargets = snap.targetGroups.length ? Number.POSITIVE_INFINITY : ready.length;
   let otherTargets = 0;
+  let oldTargets = 0;
   let draining = 0;
   for (const group of snap.targetGroups) {
     const healthyNew = new Set<string>();
@@ -253,7 +258,10 @@ function measure(deployment: DeploymentSnapshot, snap: ServiceSnapshot): Progres
       if (isDraining(target)) draining++;
       else if (target.state === 'unused') continue; // not attached to a listener: gets no traffic
       else if (target.state === 'healthy' && readyKeys.has(key)) healthyNew.add(key);
-      else otherTargets++;
+      else {
+        otherTargets++;
+        if (!freshKeys.has(key)) oldTargets++;
+      }
     }
     healthyTargets = Math.min(healthyTargets, healthyNew.size);
   }
@@ -266,6 +274,7 @@ function measure(deployment: DeploymentSnapshot, snap: ServiceSnapshot): Progres
     targetGroups: snap.targetGroups.length,
     oldTasks: old.filter((t) => t.desiredStatus === 'RUNNING').length,
     otherTargets,
+    oldTargets,
     draining,
     oldTasksStopping: old.filter((t) => t.desiredStatus !== 'RUNNING' && t.lastStatus !== 'STOPPED').length,
   };

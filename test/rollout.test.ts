@@ -41,7 +41,7 @@ const cases: Case[] = [
     name: 'right after update-service: new PRIMARY has no tasks yet, old tasks serve',
     snap: service({ tasks: oldRunning, targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.1.11', 'healthy'])] }),
     status: 'starting',
-    progress: { desired: 2, running: 0, ready: 0, oldTasks: 2, otherTargets: 2 },
+    progress: { desired: 2, running: 0, ready: 0, oldTasks: 2, otherTargets: 2, oldTargets: 2 },
   },
   {
     name: 'new tasks provisioning',
@@ -64,7 +64,7 @@ const cases: Case[] = [
       ],
     }),
     status: 'registering',
-    progress: { ready: 2, healthyTargets: 0 },
+    progress: { ready: 2, healthyTargets: 0, otherTargets: 4, oldTargets: 2 },
   },
   {
     name: 'stalled: new targets fail health checks (the freshest cause names the reason code)',

@@ -107,7 +107,7 @@ function progressText(p: Progress): string {
   const parts = [`${p.ready}/${p.desired} new tasks ready`];
   if (p.targetGroups) parts.push(`${Math.min(p.healthyTargets, p.desired)}/${p.desired} healthy targets`);
   if (p.oldTasks) parts.push(`${p.oldTasks} old task${p.oldTasks > 1 ? 's' : ''} running`);
-  if (p.otherTargets) parts.push(`${p.otherTargets} other target${p.otherTargets > 1 ? 's' : ''} serving`);
+  if (p.oldTargets) parts.push(`${p.oldTargets} old target${p.oldTargets > 1 ? 's' : ''} serving`);
   if (p.draining) parts.push(`${p.draining} draining`);
   return parts.join(' · ');
 }
