@@ -25,6 +25,8 @@ export type CallRunner = <T>(operation: string, call: () => Promise<T>) => Promi
 interface ServiceCache {
   fingerprint?: string;
   failedTasks: number;
+  /** Target keys no task of the service explained even after a listing (e.g. a shared target group). */
+  strangers: Set<string>;
   tasks: Map<string, { task: Task; snapshot: TaskSnapshot }>;
 }
 
@@ -82,7 +84,7 @@ export class RolloutReader {
   private cacheFor(id: string): ServiceCache {
     let cache = this.caches.get(id);
     if (!cache) {
-      cache = { failedTasks: 0, tasks: new Map() };
+      cache = { failedTasks: 0, strangers: new Set(), tasks: new Map() };
       this.caches.set(id, cache);
     }
     return cache;
@@ -130,7 +132,10 @@ export class RolloutReader {
     const groups = await Promise.all(service.targetGroupArns.map((arn) => this.targetHealth(arn)));
     const known = new Set([...cache.tasks.values()].flatMap((t) => t.snapshot.targetKeys));
     const draining = new Set(groups.flatMap((g) => g.targets.filter((t) => isDraining(t.state)).map(targetKey)));
-    const strangers = groups.some((g) => g.targets.some((t) => !isDraining(t.state) && t.state !== 'unused' && !known.has(targetKey(t))));
+    const unknown = groups.flatMap((g) => g.targets.filter((t) => !isDraining(t.state) && t.state !== 'unused').map(targetKey)).filter((k) => !known.has(k));
+    // A target no known task explains usually belongs to a task started since the last listing.
+    const strangers = unknown.some((k) => !cache.strangers.has(k));
+    cache.strangers = new Set(unknown);
 
     const describe = new Set<string>();
     if (force || changed || strangers) {

@@ -1,0 +1,24 @@
+import { expect } from 'chai';
+import { explainAwsError } from '../../src/aws/errors.ts';
+
+const ctx = { cluster: 'prod', region: 'eu-west-1', oidcRoleArn: 'arn:aws:iam::123456789012:role/notifier' };
+const err = (name: string, message = 'details') => Object.assign(new Error(message), { name });
+
+describe('aws/errors', () => {
+  const table: Array<[string, RegExp]> = [
+    ['ClusterNotFoundException', /^ECS cluster "prod" was not found in eu-west-1: check CLUSTER_NAME and AWS_DEFAULT_REGION\.$/],
+    ['AccessDeniedException', /^Access denied: .* \(see "IAM policy" in the README\)\. AWS said: details$/],
+    ['AccessDenied', /^Access denied/],
+    ['InvalidIdentityTokenException', /^Could not assume AWS_OIDC_ROLE_ARN arn:aws:iam::123456789012:role\/notifier .*trust policy/],
+    ['UnrecognizedClientException', /^AWS rejected the credentials: check AWS_ACCESS_KEY_ID/],
+    ['ExpiredTokenException', /^The AWS credentials have expired/],
+    ['SomethingNew', /^AWS request failed \(SomethingNew\)\. AWS said: details$/],
+  ];
+  for (const [name, expected] of table) {
+    it(`explains ${name}`, () => {
+      const e = explainAwsError(err(name), ctx);
+      expect(e.message).to.match(expected);
+      expect(e.exitCode).to.equal(3);
+    });
+  }
+});

@@ -1,0 +1,159 @@
+// The reader against mocked SDK clients: what it asks AWS for, and what it does not ask again.
+import {
+  DescribeContainerInstancesCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  type Service,
+  type Task,
+} from '@aws-sdk/client-ecs';
+import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { expect } from 'chai';
+import { RolloutReader } from '../../src/aws/reader.ts';
+import { AwsError } from '../../src/errors.ts';
+import { sample } from '../support/samples.ts';
+
+const TD = 'arn:aws:ecs:us-east-1:123456789012:task-definition/webserver:2';
+const TG = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/73e2d6bc24d8a067';
+const silent = { info() {}, warn() {}, error() {}, debug() {} };
+
+function serviceJson(name: string, fields: Partial<Service> = {}): Service {
+  return {
+    serviceName: name,
+    serviceArn: `arn:aws:ecs:us-east-1:123456789012:service/MyCluster/${name}`,
+    status: 'ACTIVE',
+    desiredCount: 2,
+    deploymentController: { type: 'ECS' },
+    loadBalancers: [{ targetGroupArn: TG, containerName: 'web', containerPort: 80 }],
+    deployments: [{ id: 'ecs-svc/988401040018EXAMPLE', status: 'PRIMARY', taskDefinition: TD, desiredCount: 2, runningCount: 2, pendingCount: 0, failedTasks: 0, rolloutState: 'IN_PROGRESS', createdAt: new Date() }],
+    events: [],
+    ...fields,
+  };
+}
+
+describe('aws/reader', () => {
+  const ecs = mockClient(ECSClient);
+  const elb = mockClient(ElasticLoadBalancingV2Client);
+  const tasks = sample('describe-tasks-running-fargate-awsvpc').tasks as Task[];
+  const arns = tasks.map((t) => t.taskArn as string);
+  let reader: RolloutReader;
+
+  beforeEach(() => {
+    ecs.reset();
+    elb.reset();
+    ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({ services: input.services.map((n) => serviceJson(n)), failures: [] }));
+    ecs.on(ListTasksCommand).resolves({ taskArns: arns });
+    ecs.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({ tasks: tasks.filter((t) => input.tasks.includes(t.taskArn as string)) }));
+    ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: TD, containerDefinitions: [{ name: 'web' }] } });
+    elb.on(DescribeTargetHealthCommand).resolves(sample('describe-target-health-ip-healthy-and-draining'));
+    reader = new RolloutReader({ ecs: new ECSClient({ region: 'us-east-1' }), elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }) }, 'MyCluster', (_op, call) => call(), silent);
+  });
+
+  it('maps services, tasks and targets into a snapshot (IPs from the ENI join tasks to targets)', async () => {
+    const snap = (await reader.read(['web'])).get('web');
+    expect(snap?.deployments[0]).to.include({ id: 'ecs-svc/988401040018EXAMPLE', status: 'PRIMARY', taskDefinitionArn: TD });
+    expect(snap?.tasks.map((t) => t.targetKeys)).to.deep.equal([['10.0.1.184'], ['10.0.1.41']]);
+    expect(snap?.targetGroups[0]?.targets.map((t) => `${t.id}=${t.state}`)).to.deep.equal([
+      '10.0.1.222=healthy',
+      '10.0.2.134=healthy',
+      '10.0.1.109=draining',
+      '10.0.2.61=draining',
+    ]);
+    expect(snap?.healthChecks).to.deep.equal({ [TD]: false });
+  });
+
+  it('does not list or describe tasks again while nothing changes', async () => {
+    elb.on(DescribeTargetHealthCommand).resolves({
+      TargetHealthDescriptions: [
+        { Target: { Id: '10.0.1.184', Port: 80 }, TargetHealth: { State: 'healthy' } },
+        { Target: { Id: '10.0.1.41', Port: 80 }, TargetHealth: { State: 'healthy' } },
+      ],
+    });
+    await reader.read(['web']);
+    await reader.read(['web']);
+    await reader.read(['web']);
+    expect(Object.fromEntries(reader.calls)).to.deep.equal({
+      'ecs:DescribeServices': 3,
+      'elbv2:DescribeTargetHealth': 3,
+      'ecs:ListTasks': 1,
+      'ecs:DescribeTasks': 1,
+      'ecs:DescribeTaskDefinition': 1,
+    });
+  });
+
+  it('lists again when a new target belongs to no known task, and when forced', async () => {
+    await reader.read(['web']); // the sample's targets are other IPs than the sample's tasks
+    await reader.read(['web']); // the same strangers, unexplained by the last listing: not again
+    expect(reader.calls.get('ecs:ListTasks')).to.equal(1);
+    elb.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [{ Target: { Id: '10.0.9.9', Port: 80 }, TargetHealth: { State: 'initial' } }] });
+    await reader.read(['web']); // a task started since: list
+    expect(reader.calls.get('ecs:ListTasks')).to.equal(2);
+    await reader.read(['web'], { force: true });
+    expect(reader.calls.get('ecs:ListTasks')).to.equal(3);
+    expect(reader.calls.get('ecs:DescribeTasks')).to.equal(1); // known tasks are not re-described
+  });
+
+  it('follows a task that left ListTasks (desired STOPPED) by ARN until it has stopped', async () => {
+    await reader.read(['web']);
+    ecs.on(ListTasksCommand).resolves({ taskArns: [arns[0] as string] });
+    ecs.on(DescribeServicesCommand).resolves({ services: [serviceJson('web', { desiredCount: 1 })] });
+    ecs.on(DescribeTasksCommand).resolves({ tasks: [{ ...tasks[0] }, { ...tasks[1], desiredStatus: 'STOPPED', lastStatus: 'DEACTIVATING' }] });
+    const snap = (await reader.read(['web'])).get('web');
+    expect(ecs.commandCalls(DescribeTasksCommand).at(-1)?.args[0].input.tasks).to.have.members(arns);
+    expect(snap?.tasks.find((t) => t.arn === arns[1])).to.include({ desiredStatus: 'STOPPED', lastStatus: 'DEACTIVATING' });
+  });
+
+  it('batches 12 services into DescribeServices calls of at most 10', async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `svc-${i}`);
+    await reader.read(names);
+    expect(ecs.commandCalls(DescribeServicesCommand).map((c) => c.args[0].input.services?.length)).to.deep.equal([10, 2]);
+  });
+
+  it('describes at most 100 tasks a call and follows ListTasks pages', async () => {
+    const many = Array.from({ length: 150 }, (_, i) => `arn:aws:ecs:us-east-1:123456789012:task/MyCluster/t${i}`);
+    ecs.on(ListTasksCommand).callsFake((input: { nextToken?: string }) =>
+      input.nextToken ? { taskArns: many.slice(100) } : { taskArns: many.slice(0, 100), nextToken: 'page2' },
+    );
+    ecs.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({ tasks: input.tasks.map((taskArn) => ({ ...tasks[0], taskArn })) }));
+    const snap = (await reader.read(['web'])).get('web');
+    expect(ecs.commandCalls(ListTasksCommand)).to.have.length(2);
+    expect(ecs.commandCalls(DescribeTasksCommand).map((c) => c.args[0].input.tasks?.length).sort()).to.deep.equal([100, 50]);
+    expect(snap?.tasks).to.have.length(150);
+  });
+
+  it('lists recently stopped tasks when ECS counts failed tasks, for their stop reasons', async () => {
+    await reader.read(['web']);
+    const failing = serviceJson('web');
+    failing.deployments![0]!.failedTasks = 1;
+    ecs.on(DescribeServicesCommand).resolves({ services: [failing] });
+    ecs.on(ListTasksCommand, { desiredStatus: 'STOPPED' }).resolves({ taskArns: ['arn:aws:ecs:us-east-1:123456789012:task/MyCluster/crashed'] });
+    await reader.read(['web']);
+    expect(ecs.commandCalls(ListTasksCommand).map((c) => c.args[0].input.desiredStatus)).to.deep.equal(['RUNNING', 'RUNNING', 'STOPPED']);
+  });
+
+  it('joins bridge-mode tasks to instance targets through the container instance', async () => {
+    const bridged: Task = {
+      taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/MyCluster/bridged',
+      taskDefinitionArn: TD,
+      lastStatus: 'RUNNING',
+      desiredStatus: 'RUNNING',
+      containerInstanceArn: 'arn:aws:ecs:us-east-1:123456789012:container-instance/MyCluster/ci-1',
+      containers: [{ name: 'web', networkBindings: [{ containerPort: 80, hostPort: 32768 }] }],
+    };
+    ecs.on(ListTasksCommand).resolves({ taskArns: [bridged.taskArn as string] });
+    ecs.on(DescribeTasksCommand).resolves({ tasks: [bridged] });
+    ecs.on(DescribeContainerInstancesCommand).resolves({ containerInstances: [{ containerInstanceArn: bridged.containerInstanceArn, ec2InstanceId: 'i-0f76fade' }] });
+    const snap = (await reader.read(['web'])).get('web');
+    expect(snap?.tasks[0]?.targetKeys).to.deep.equal(['i-0f76fade:32768']);
+  });
+
+  it('names a missing service', async () => {
+    ecs.on(DescribeServicesCommand).resolves({ services: [], failures: [{ arn: 'arn:aws:ecs:us-east-1:123456789012:service/MyCluster/nope', reason: 'MISSING' }] });
+    const error = await reader.read(['nope']).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(AwsError);
+    expect((error as Error).message).to.equal('ECS service "nope" not found in cluster "MyCluster" (MISSING): check SERVICE_NAME, CLUSTER_NAME and the region.');
+  });
+});

@@ -1,0 +1,129 @@
+import { expect } from 'chai';
+import type { Progress } from '../../src/rollout.ts';
+import { type Block, escapeText, fit, formatDuration, LIMITS, type MessageView, renderDetails, renderMessage } from '../../src/slack/render.ts';
+import { matchSnapshot } from '../support/snapshot.ts';
+
+const T0 = Date.parse('2026-11-27T10:00:00Z');
+const progress = (p: Partial<Progress> = {}): Progress => ({
+  desired: 2,
+  running: 2,
+  ready: 2,
+  healthyTargets: 2,
+  targetGroups: 1,
+  oldTasks: 2,
+  otherTargets: 2,
+  oldTargets: 2,
+  draining: 0,
+  oldTasksStopping: 0,
+  ...p,
+});
+
+const view = (v: Partial<MessageView> = {}): MessageView => ({
+  status: 'rolling_out',
+  phase: 'cutting_over',
+  environment: 'production',
+  cluster: 'prod',
+  region: 'eu-west-1',
+  services: [{ service: 'shop-api', status: 'cutting_over', taskDefinition: 'shop-api:42', progress: progress() }],
+  ref: { type: 'branch', name: 'main' },
+  commit: '0123456789abcdef0123456789abcdef01234567',
+  repositoryUrl: 'https://bitbucket.org/acme/shop-api',
+  buildUrl: 'https://bitbucket.org/acme/shop-api/pipelines/results/412',
+  startedAt: T0,
+  now: T0 + 100_000,
+  milestones: { registering: T0 + 45_000, cutting_over: T0 + 100_000 },
+  waitTimeoutMs: 1_800_000,
+  ...v,
+});
+
+function expectWithinLimits(blocks: Block[], text: string): void {
+  expect(blocks.length).to.be.at.most(LIMITS.blocks);
+  expect(text.length).to.be.at.most(LIMITS.fallback);
+  for (const b of blocks) {
+    if (b.type === 'header') expect(b.text.text.length).to.be.at.most(LIMITS.header);
+    if (b.type === 'section') {
+      if (b.text) expect(b.text.text.length).to.be.at.most(LIMITS.sectionText);
+      expect((b.fields ?? []).length).to.be.at.most(LIMITS.fields);
+      for (const f of b.fields ?? []) expect(f.text.length).to.be.at.most(LIMITS.field);
+    }
+    if (b.type === 'context') for (const e of b.elements) expect(e.text.length).to.be.at.most(LIMITS.contextElement);
+  }
+}
+
+describe('slack/render', () => {
+  it('renders a rollout in progress', () => matchSnapshot('message-cutting-over', renderMessage(view())));
+
+  it('renders live with the old version retired', () =>
+    matchSnapshot(
+      'message-retired',
+      renderMessage(
+        view({
+          status: 'live',
+          phase: 'retired',
+          services: [{ service: 'shop-api', status: 'retired', taskDefinition: 'shop-api:42' }],
+          now: T0 + 412_000,
+          milestones: { registering: T0 + 45_000, cutting_over: T0 + 100_000, live: T0 + 112_000, retired: T0 + 412_000 },
+        }),
+      ),
+    ));
+
+  it('renders a tag instead of a branch, without repository links', () => {
+    const m = renderMessage(view({ ref: { type: 'tag', name: 'v1.4.0' }, repositoryUrl: undefined, buildUrl: undefined }));
+    const fields = JSON.stringify(m.blocks[1]);
+    expect(fields).to.include('*Tag*\\nv1.4.0');
+    expect(fields).to.include('*Commit*\\n0123456');
+    expect(fields).not.to.include('Pipeline');
+    expect(m.metadata?.event_payload).to.include({ ref_type: 'tag', ref: 'v1.4.0' });
+  });
+
+  it('renders a failure and its thread reply with mentions', () => {
+    const failed = view({
+      status: 'failed',
+      phase: 'starting',
+      services: [{ service: 'shop-api', status: 'failed', taskDefinition: 'shop-api:42', reason: 'ECS deployment circuit breaker: tasks failed to start.' }],
+    });
+    matchSnapshot('message-failed', renderMessage(failed));
+    matchSnapshot(
+      'details-failed',
+      renderDetails(failed, ['2 tasks stopped: EssentialContainerExited: Essential container in task exited [web exit code 1]'], ['U012AB3CD', 'S0614TZR7']),
+    );
+  });
+
+  it('escapes user text everywhere and never lets it mention anyone', () => {
+    const evil = 'fix/<!channel>&<@U999>|<https://evil.example|click>';
+    const m = renderMessage(view({ ref: { type: 'branch', name: evil }, environment: '<!here>', services: [{ service: 'api', status: 'failed', reason: '<!everyone> broke' }] }));
+    const d = renderDetails(view({ status: 'failed', services: [{ service: 'api', status: 'failed', reason: '<!everyone>' }] }), ['<@U1> cause'], []);
+    // Headers are plain_text, which Slack never parses for mentions or links; everything else is mrkdwn.
+    const header = m.blocks[0] as { type: string; text: { type: string } };
+    expect([header.type, header.text.type]).to.deep.equal(['header', 'plain_text']);
+    const all = JSON.stringify([m.text, m.blocks.slice(1), d.text, d.blocks]);
+    for (const bad of ['<!channel>', '<@U999>', '<!here>', '<!everyone>', '<@U1>', '<https://evil']) expect(all).not.to.include(bad);
+    expect(all).to.include('fix/&lt;!channel&gt;&amp;&lt;@U999&gt;');
+  });
+
+  it('stays within Block Kit limits with a dozen services and long reasons', () => {
+    const long = 'x'.repeat(5000);
+    const services = Array.from({ length: 12 }, (_, i) => ({
+      service: `service-with-a-rather-long-name-${i}`,
+      status: 'failed' as const,
+      taskDefinition: `family-${i}:${i + 1}`,
+      reason: long,
+    }));
+    const v = view({ status: 'failed', services, environment: 'e'.repeat(100), ref: { type: 'branch', name: 'b'.repeat(255) } });
+    const m = renderMessage(v);
+    expectWithinLimits(m.blocks, m.text);
+    expect((m.blocks[0] as { text: { text: string } }).text.text).to.match(/12 services failed to deploy/);
+    const d = renderDetails(v, Array.from({ length: 100 }, (_, i) => `cause ${i} ${long}`), ['U012AB3CD']);
+    expectWithinLimits(d.blocks, d.text);
+    expect(JSON.stringify(d.blocks)).to.include('and 80 more');
+  });
+
+  it('fits text without cutting an entity in half', () => {
+    expect(fit(escapeText('a&b'), 3)).to.equal('a…');
+    expect(fit('short', 10)).to.equal('short');
+  });
+
+  it('formats durations for humans', () => {
+    expect([0, 5_000, 65_000, 3_600_000 + 120_000].map(formatDuration)).to.deep.equal(['0s', '5s', '1m 05s', '1h 02m']);
+  });
+});

@@ -1,0 +1,155 @@
+// The watch loop with a scripted reader, a recording notifier and a virtual clock: fast and exact.
+import { expect } from 'chai';
+import { loadConfig } from '../src/config.ts';
+import { AwsError, SlackError, UserFacingError } from '../src/errors.ts';
+import type { Logger } from '../src/logger.ts';
+import type { Notifier } from '../src/slack/client.ts';
+import type { SlackMessage } from '../src/slack/render.ts';
+import type { ServiceSnapshot } from '../src/snapshot.ts';
+import { watchRollout } from '../src/watch.ts';
+import { validEnv } from './support/env.ts';
+import { deployment, NEW_TD, OLD_TD, service, T0, targets, task } from './support/samples.ts';
+
+const oldRunning = [task('10.0.1.10', OLD_TD), task('10.0.1.11', OLD_TD)];
+const newRunning = [task('10.0.2.20', NEW_TD), task('10.0.2.21', NEW_TD)];
+const SNAPS = {
+  starting: service({ tasks: oldRunning, targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.1.11', 'healthy'])] }),
+  cutover: service({
+    tasks: [...oldRunning, ...newRunning],
+    targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.1.11', 'healthy'], ['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])],
+  }),
+  draining: service({
+    tasks: [...oldRunning.map((t) => ({ ...t, desiredStatus: 'STOPPED' })), ...newRunning],
+    targetGroups: [targets(['10.0.1.10', 'draining'], ['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])],
+  }),
+  retired: service({
+    deployments: [deployment('new', { rolloutState: 'COMPLETED' })],
+    tasks: [...oldRunning.map((t) => ({ ...t, desiredStatus: 'STOPPED', lastStatus: 'STOPPED' })), ...newRunning],
+    targetGroups: [targets(['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])],
+  }),
+  failed: service({
+    deployments: [deployment('new', { rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' }), deployment('old')],
+    tasks: oldRunning,
+  }),
+} satisfies Record<string, ServiceSnapshot>;
+
+class RecordingNotifier implements Notifier {
+  calls: Array<{ kind: 'post' | 'update' | 'reply'; message: SlackMessage }> = [];
+  failUpdates = 0;
+  async post(message: SlackMessage) {
+    this.calls.push({ kind: 'post', message });
+  }
+  async update(message: SlackMessage) {
+    if (this.failUpdates-- > 0) throw new SlackError('Slack answered chat.update with HTTP 503 after retries');
+    this.calls.push({ kind: 'update', message });
+  }
+  async reply(message: SlackMessage) {
+    this.calls.push({ kind: 'reply', message });
+  }
+  statuses() {
+    return this.calls.filter((c) => c.kind !== 'reply').map((c) => `${c.message.metadata?.event_payload.status}/${c.message.metadata?.event_payload.phase}`);
+  }
+}
+
+function harness(script: Array<ServiceSnapshot | Error>, env: Record<string, string> = {}) {
+  let now = T0;
+  const lines: string[] = [];
+  const reads: Array<{ services: string[]; force: boolean }> = [];
+  const notifier = new RecordingNotifier();
+  const log: Logger = { info: (m) => lines.push(m), warn: (m) => lines.push(`WARN ${m}`), error: (m) => lines.push(`ERROR ${m}`), debug: () => {} };
+  const config = loadConfig({ ...validEnv(), SERVICE_NAME: 'shop-api', TASK_DEFINITION: 'shop-api:42', POLL_INTERVAL: '10', WAIT_TIMEOUT: '600', ...env });
+  let i = 0;
+  const run = () =>
+    watchRollout({
+      config,
+      read: async (services, options) => {
+        reads.push({ services, force: options?.force ?? false });
+        const next = script[Math.min(i++, script.length - 1)] as ServiceSnapshot | Error;
+        if (next instanceof Error) throw next;
+        return new Map([['shop-api', next]]);
+      },
+      notifier,
+      log,
+      now: () => now,
+      sleep: async (ms) => {
+        now += ms;
+      },
+    });
+  return { run, notifier, lines, reads, elapsed: () => now - T0 };
+}
+
+describe('watch', () => {
+  it('posts once, updates as phases pass, confirms before live, ends when the old version is retired', async () => {
+    const h = harness([SNAPS.starting, SNAPS.starting, SNAPS.cutover, SNAPS.draining, SNAPS.draining, SNAPS.draining, SNAPS.retired]);
+    const result = await h.run();
+    expect(result).to.deep.equal({ status: 'live', exitCode: 0 });
+    expect(h.notifier.calls.filter((c) => c.kind === 'post')).to.have.length(1);
+    expect(h.notifier.calls.filter((c) => c.kind === 'reply')).to.have.length(0);
+    // No update for the poll where nothing changed.
+    expect(h.notifier.statuses()).to.deep.equal(['rolling_out/starting', 'rolling_out/cutting_over', 'live/live', 'live/retired']);
+    expect(h.reads.filter((r) => r.force)).to.have.length(1);
+    expect(h.lines.at(-1)).to.match(/^✔ shop-api is live in production after 50s$/);
+  });
+
+  it('reports a failure with a thread reply and exit code 1', async () => {
+    const h = harness([SNAPS.starting, SNAPS.failed], { SLACK_MENTION_ON_FAILURE: 'U012AB3CD' });
+    const result = await h.run();
+    expect(result).to.deep.equal({ status: 'failed', exitCode: 1 });
+    const reply = h.notifier.calls.find((c) => c.kind === 'reply');
+    expect(JSON.stringify(reply?.message.blocks)).to.include('<@U012AB3CD>').and.include('circuit breaker: tasks failed to start');
+    expect(h.lines.join('\n')).to.match(/✖ shop-api failed to deploy to production/);
+  });
+
+  it('times out at WAIT_TIMEOUT with how far it got', async () => {
+    const h = harness([SNAPS.starting, SNAPS.cutover], { WAIT_TIMEOUT: '60' });
+    const result = await h.run();
+    expect(result).to.deep.equal({ status: 'timed_out', exitCode: 1 });
+    expect(h.elapsed()).to.equal(60_000);
+    expect(JSON.stringify(h.notifier.calls.at(-1)?.message.blocks)).to.include('cutting traffic over');
+  });
+
+  it('says "live" once even when the old version is still draining at the time-out', async () => {
+    const h = harness([SNAPS.starting, SNAPS.draining], { WAIT_TIMEOUT: '60' });
+    const result = await h.run();
+    expect(result).to.deep.equal({ status: 'live', exitCode: 0 });
+    expect(h.notifier.statuses().filter((s) => s.startsWith('live/'))).to.deep.equal(['live/live', 'live/live']);
+    expect(h.lines.at(-1)).to.match(/old version still draining when WAIT_TIMEOUT ran out/);
+  });
+
+  it('carries on when an intermediate Slack update fails, but not when the final one does', async () => {
+    const h = harness([SNAPS.starting, SNAPS.cutover, SNAPS.draining, SNAPS.retired]);
+    h.notifier.failUpdates = 1;
+    expect((await h.run()).exitCode).to.equal(0);
+    expect(h.lines.some((l) => l.startsWith('WARN Slack update failed'))).to.equal(true);
+
+    const g = harness([SNAPS.starting, SNAPS.retired]);
+    g.notifier.failUpdates = 99;
+    const error = await g.run().catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(SlackError);
+  });
+
+  it('updates the message before giving up on an AWS error mid-watch', async () => {
+    const h = harness([SNAPS.starting, new AwsError('Access denied: the AWS identity lacks a read permission')]);
+    const error = await h.run().catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(AwsError);
+    const last = h.notifier.calls.at(-1);
+    expect(last?.kind).to.equal('reply');
+    expect(last?.message.text).to.match(/Stopped watching: Access denied/);
+  });
+
+  it('refuses to judge a blue/green service before posting anything', async () => {
+    const h = harness([service({ deploymentController: 'CODE_DEPLOY' })]);
+    const error = await h.run().catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(UserFacingError);
+    expect((error as UserFacingError).exitCode).to.equal(3);
+    expect(h.notifier.calls).to.have.length(0);
+    const canary = harness([service({ deploymentStrategy: 'CANARY' })]);
+    expect(((await canary.run().catch((e: unknown) => e)) as Error).message).to.match(/CANARY deployment strategy/);
+  });
+
+  it('stops polling services that are finished', async () => {
+    const h = harness([SNAPS.retired, SNAPS.retired]);
+    await h.run();
+    expect(h.reads.map((r) => r.services)).to.deep.equal([['shop-api']]);
+  });
+});
