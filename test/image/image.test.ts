@@ -1,0 +1,104 @@
+// Builds the pipe's Docker image and runs it the way Bitbucket runs a pipe, against the local HTTP
+// doubles. Needs a Docker engine: real Docker, or ../shared/tools/offline-docker (see .ci/run).
+import { execFileSync, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import { FakeAccount } from '../doubles/fake-aws.ts';
+import { FakeSlack } from '../doubles/fake-slack.ts';
+import { script, steadyService, successfulRollout } from '../doubles/scenarios.ts';
+
+const IMAGE = process.env.IMAGE_TAG ?? 'ecs-deploy-notifier:test';
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BUILD_DIR = '/opt/atlassian/pipelines/agent/build';
+
+function docker(args: string[], timeout = 600_000): string {
+  return execFileSync('docker', args, { cwd: ROOT, encoding: 'utf8', timeout, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function runImage(env: Record<string, string>): Promise<{ code: number | null; out: string }> {
+  // As Bitbucket does: every variable with -e, the clone mounted and used as the working directory.
+  const args = ['run', '--rm', '--network', 'host', ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), '-v', `${ROOT}:${BUILD_DIR}`, '-w', BUILD_DIR, IMAGE];
+  return new Promise((resolve, reject) => {
+    const child = spawn('docker', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, out }));
+  });
+}
+
+describe('image: the pipe as Bitbucket runs it', function () {
+  this.timeout(900_000);
+  let aws: FakeAccount;
+  let slack: FakeSlack;
+
+  before(function () {
+    try {
+      docker(['info'], 30_000);
+    } catch {
+      this.skip(); // no Docker engine here; .ci/run provides one
+    }
+    const started = Date.now();
+    docker(['build', '--network', 'host', '-t', IMAGE, '.']);
+    const imageBytes = Number(docker(['image', 'inspect', '-f', '{{.Size}}', IMAGE]).trim());
+    const bundleBytes = Number(docker(['run', '--rm', '--entrypoint', 'wc', IMAGE, '-c', '/pipe/ecs-deploy-notifier.cjs']).trim().split(/\s+/)[0]);
+    console.log(`      image ${IMAGE}: ${(imageBytes / 1e6).toFixed(1)} MB; bundle ${(bundleBytes / 1024).toFixed(0)} KiB; built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    expect(bundleBytes).to.be.below(1024 * 1024);
+  });
+
+  beforeEach(async () => {
+    aws = new FakeAccount();
+    slack = new FakeSlack();
+    await aws.start();
+    await slack.start();
+  });
+  afterEach(async () => {
+    await aws?.stop();
+    await slack?.stop();
+  });
+
+  it('runs Node 26 as the non-root node user, with only the bundle and the pipe metadata', () => {
+    expect(docker(['run', '--rm', '--entrypoint', 'node', IMAGE, '--version']).trim()).to.match(/^v26\./);
+    expect(docker(['run', '--rm', '--entrypoint', 'id', IMAGE, '-u']).trim()).to.equal('1000');
+    expect(docker(['run', '--rm', '--entrypoint', 'ls', IMAGE, '/pipe']).trim().split(/\s+/).sort()).to.deep.equal(['LICENSE', 'README.md', 'ecs-deploy-notifier.cjs', 'pipe.yml']);
+  });
+
+  it('watches a successful rollout and posts the live message with its metadata (exit 0)', async () => {
+    steadyService(aws, 'shop-api');
+    script(aws, successfulRollout());
+    const run = await runImage({
+      CLUSTER_NAME: 'prod',
+      SERVICE_NAME: 'shop-api',
+      TASK_DEFINITION: 'shop-api:42',
+      ENVIRONMENT: 'production',
+      BITBUCKET_BRANCH: 'main',
+      BITBUCKET_COMMIT: '0123456789abcdef0123456789abcdef01234567',
+      BITBUCKET_REPO_FULL_NAME: 'acme/shop-api',
+      BITBUCKET_BUILD_NUMBER: '412',
+      BITBUCKET_CLONE_DIR: BUILD_DIR,
+      SLACK_TOKEN: 'xoxb-image-test-token',
+      SLACK_CHANNEL: '#deploys',
+      SLACK_API_URL: slack.url,
+      AWS_DEFAULT_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'AKIAFAKEKEY000000001',
+      AWS_SECRET_ACCESS_KEY: 'imageTestSecret',
+      AWS_ENDPOINT_URL: aws.url,
+      POLL_INTERVAL: '1',
+    });
+    expect(run.code, run.out).to.equal(0);
+    expect(run.out).to.match(/✔ shop-api is live in production/);
+    expect(run.out).not.to.include('xoxb-image-test-token');
+    expect(slack.message?.metadata?.event_type).to.equal('ecs_deployment');
+    expect(slack.message?.metadata?.event_payload).to.include({ status: 'live', phase: 'retired', environment: 'production' });
+  });
+
+  it('rejects invalid configuration with exit 2, naming the variables', async () => {
+    const run = await runImage({ SERVICE_NAME: 'shop-api', TASK_DEFINITION: 'shop-api:latest', SLACK_TOKEN: 'nope-SECRET' });
+    expect(run.code).to.equal(2);
+    for (const name of ['CLUSTER_NAME', 'TASK_DEFINITION', 'ENVIRONMENT', 'SLACK_TOKEN', 'SLACK_CHANNEL', 'AWS_DEFAULT_REGION']) expect(run.out).to.include(name);
+    expect(run.out).not.to.include('nope-SECRET');
+    expect(aws.calls).to.have.length(0);
+    expect(slack.calls).to.have.length(0);
+  });
+});
