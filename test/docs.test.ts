@@ -45,10 +45,11 @@ describe('docs agree with the code', () => {
     }
   });
 
-  it('pipe.yml, the README and package.json name the same version', () => {
+  it('pipe.yml, the README, the examples and package.json name the same version', () => {
     const { version } = JSON.parse(read('package.json')) as { version: string };
     expect(pipe.image).to.equal(`org/ecs-deploy-notifier:${version}`);
-    const uses = read('README.md').match(/pipe: org\/ecs-deploy-notifier:[^\s]+/g) ?? [];
+    const docs = ['README.md', 'examples/bitbucket-pipelines.deploy-and-notify.yml', 'examples/bitbucket-pipelines.notify-static-keys.yml'];
+    const uses = docs.flatMap((f) => read(f).match(/pipe: org\/ecs-deploy-notifier:\d+\.\d+\.\d+[^\s`]*/g) ?? []);
     expect(uses.length).to.be.greaterThan(0);
     for (const u of uses) expect(u).to.equal(`pipe: org/ecs-deploy-notifier:${version}`);
   });

@@ -1,0 +1,76 @@
+// Every bitbucket-pipelines.yml we ship or document validates against Bitbucket's own schema
+// (test/fixtures/schemas, copied from shared/schemas), and the consumer kit matches the code.
+import { readdirSync, readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import { expect } from 'chai';
+import { parse } from 'yaml';
+
+const root = new URL('../', import.meta.url);
+const read = (file: string) => readFileSync(new URL(file, root), 'utf8');
+const schema = JSON.parse(read('test/fixtures/schemas/bitbucket-pipelines.schema.json'));
+const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
+
+const pipelineFiles = ['bitbucket-pipelines.yml', ...readdirSync(new URL('examples/', root)).filter((f) => f.startsWith('bitbucket-pipelines')).map((f) => `examples/${f}`)];
+const readmeBlocks = [...read('README.md').matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] as string).filter((y) => /^pipelines:/m.test(y));
+
+describe('bitbucket-pipelines.yml files validate against the schema', () => {
+  const check = (name: string, text: string) => {
+    const doc = parse(text, { merge: true });
+    const ok = validate(doc);
+    expect(ok, `${name}: ${JSON.stringify(validate.errors?.slice(0, 5), null, 1)}`).to.equal(true);
+  };
+  for (const file of pipelineFiles) it(file, () => check(file, read(file)));
+  readmeBlocks.forEach((block, i) => it(`README example ${i + 1}`, () => check(`README block ${i + 1}`, block)));
+
+  it('the schema rejects broken files (the check can fail)', () => {
+    for (const broken of [
+      'pipelines:\n  default:\n    - step:\n        script: echo\n',
+      'pipelines:\n  default:\n    - step:\n        script: [echo]\n        max-time: soon\n',
+      'pipelines:\n  custom:\n    x:\n      - variables:\n          - nam: A\n',
+    ]) {
+      expect(validate(parse(broken)), broken).to.equal(false);
+    }
+  });
+
+  it('documents at least the deploy side, the notifier side and the static-key alternative', () => {
+    expect(pipelineFiles.length).to.be.at.least(3);
+    expect(readmeBlocks.length).to.be.at.least(1);
+  });
+});
+
+describe('the consumer kit matches the code', () => {
+  it('the IAM policy allows exactly the AWS calls the pipe makes', () => {
+    const made = [...read('src/aws/reader.ts').matchAll(/this\.count\('([a-z0-9]+):(\w+)'/g)].map(
+      ([, service, op]) => `${service === 'elbv2' ? 'elasticloadbalancing' : service}:${op}`,
+    );
+    const policy = JSON.parse(read('examples/iam-policy.json')) as { Statement: Array<{ Action: string[] }> };
+    const allowed = policy.Statement.flatMap((s) => s.Action);
+    expect([...new Set(allowed)].sort()).to.deep.equal([...new Set(made)].sort());
+    expect(read('README.md')).to.include('examples/iam-policy.json');
+  });
+
+  it('the trust policy lets Bitbucket OIDC assume the role, and nothing else', () => {
+    const trust = JSON.parse(read('examples/iam-trust-policy.json')) as { Statement: Array<{ Action: string; Principal: { Federated: string } }> };
+    expect(trust.Statement.map((s) => s.Action)).to.deep.equal(['sts:AssumeRoleWithWebIdentity']);
+    expect(trust.Statement[0]?.Principal.Federated).to.match(/oidc-provider\/api\.bitbucket\.org\/2\.0\/workspaces\/WORKSPACE\/pipelines-config\/identity\/oidc$/);
+  });
+
+  it('the Slack app manifest asks for the scopes the pipe needs', () => {
+    const manifest = parse(read('examples/slack-app-manifest.yml')) as { oauth_config: { scopes: { bot: string[] } } };
+    expect(manifest.oauth_config.scopes.bot).to.deep.equal(['chat:write', 'chat:write.public']);
+  });
+
+  it('the deploy side fires the notifier without waiting, with the variables the notifier declares', () => {
+    const doc = parse(read('examples/bitbucket-pipelines.deploy-and-notify.yml'), { merge: true });
+    const deploy = doc.definitions.steps[0].step;
+    const trigger = deploy.script.find((s: { pipe?: string }) => s.pipe?.startsWith('atlassian/trigger-pipeline'));
+    expect(trigger.variables.WAIT).to.equal('false');
+    const passed = (JSON.parse(trigger.variables.PIPELINE_VARIABLES) as Array<{ key: string }>).map((v) => v.key).sort();
+    const custom = doc.pipelines.custom[trigger.variables.CUSTOM_PIPELINE_NAME];
+    const declared = custom[0].variables.map((v: { name: string }) => v.name).sort();
+    expect(passed).to.deep.equal(declared);
+    // Each environment's deploy is its own step; none waits for a rollout.
+    const envs = doc.pipelines.branches.main.filter((s: { step: { deployment?: string } }) => s.step.deployment).map((s: { step: { deployment: string } }) => s.step.deployment);
+    expect(envs).to.deep.equal(['dev', 'staging', 'production']);
+  });
+});
