@@ -10,6 +10,8 @@ export const ExitCode = {
   AwsProblem: 3,
   /** Slack said no, or could not be reached: the notification was not delivered. */
   SlackProblem: 4,
+  /** The pipeline step was stopped (SIGTERM/SIGINT) before the rollout finished. */
+  Cancelled: 130,
   /** A bug or an error nobody anticipated. */
   Unexpected: 70,
 } as const;

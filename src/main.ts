@@ -1,5 +1,6 @@
 // The program the pipe runs (the `bin` entry and the Docker ENTRYPOINT): configuration from the
 // environment, then the watch, then an exit code the pipeline shows.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createAwsClients } from './aws/clients.ts';
 import { explainAwsError } from './aws/errors.ts';
 import { RolloutReader } from './aws/reader.ts';
@@ -34,13 +35,17 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
         }),
       log,
     );
+    // Bitbucket sends SIGTERM when a step is stopped or hits max-time: end the watch visibly.
+    const stop = new AbortController();
+    for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => stop.abort());
     const result = await watchRollout({
       config,
       read: (services, options) => reader.read(services, options),
       notifier: new SlackNotifier(config.slack, log),
       log,
       now: Date.now,
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      sleep: (ms) => sleep(ms, undefined, { signal: stop.signal }),
+      signal: stop.signal,
     });
     log.debug(`AWS calls: ${JSON.stringify(Object.fromEntries(reader.calls))}`);
     return result.exitCode;

@@ -16,7 +16,7 @@ import {
   type ServiceWatch,
 } from './rollout.ts';
 import type { Notifier } from './slack/client.ts';
-import { formatDuration, headline, type MessageView, renderDetails, renderMessage, serviceStatusText } from './slack/render.ts';
+import { escapeText, formatDuration, headline, type MessageView, renderDetails, renderMessage, serviceStatusText } from './slack/render.ts';
 import type { ServiceSnapshot } from './snapshot.ts';
 import { shortName } from './task-definition.ts';
 
@@ -26,7 +26,10 @@ export interface WatchDeps {
   notifier: Notifier;
   log: Logger;
   now: () => number;
+  /** Rejects when `signal` aborts. */
   sleep: (ms: number) => Promise<void>;
+  /** Aborted when the pipeline step is stopped (SIGTERM): the message then says the watch ended. */
+  signal?: AbortSignal;
 }
 
 export interface WatchResult {
@@ -107,14 +110,13 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
       }
     }
   } catch (error) {
-    if (!(error instanceof AwsError)) throw error;
-    // The watch cannot go on (AWS kept failing, or said no): say so in the message before exiting.
-    const v = view();
-    await deps.notifier.update({
-      ...renderMessage(v),
-      text: `⚠️ Stopped watching ${v.services.map((s) => s.service).join(', ')} in ${config.environment}: ${error.message}`,
-    });
-    await deps.notifier.reply({ text: `⚠️ Stopped watching: ${error.message}`, blocks: [] });
+    const cancelled = deps.signal?.aborted === true;
+    if (!(error instanceof AwsError) && !cancelled) throw error;
+    // The watch cannot go on: say so in the message, so that it does not read "rolling out" forever.
+    const reason = cancelled ? 'the pipeline step was stopped before the rollout finished' : (error as Error).message;
+    await deps.notifier.update(renderMessage({ ...view(), stopped: reason }));
+    await deps.notifier.reply({ text: `⚠️ Stopped watching: ${escapeText(reason)}`, blocks: [] });
+    if (cancelled) throw new UserFacingError(`Stopped watching: ${reason}.`, ExitCode.Cancelled);
     throw error;
   }
 

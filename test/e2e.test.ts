@@ -287,6 +287,16 @@ describe('e2e: the built program against HTTP doubles', function () {
     expect(run.stdout).to.match(/Slack rejected SLACK_TOKEN \(invalid_auth\)/);
   });
 
+  it('says the watch stopped when the step is stopped (SIGTERM, exit 130)', async () => {
+    steadyService(aws, 'shop-api');
+    script(aws, [deploy('shop-api'), provisionNew('shop-api'), runNew('shop-api'), unhealthyNew('shop-api')]);
+    const run = await runPipe(env(), { terminateWhen: (out) => /waiting for healthy targets/.test(out) });
+    expect(run.code, run.stdout).to.equal(130);
+    expect(slack.message?.metadata?.event_payload.stopped_reason).to.equal('the pipeline step was stopped before the rollout finished');
+    expect(slack.message?.blocks?.[0].text.text).to.equal('⚠️ Stopped watching shop-api in production');
+    expect(slack.replies.at(-1)?.text).to.match(/^⚠️ Stopped watching/);
+  });
+
   it('escapes user text: a branch named fix/<!channel> pings nobody', async () => {
     steadyService(aws, 'shop-api');
     script(aws, successfulRollout());

@@ -29,6 +29,8 @@ export interface MessageView {
   /** When every service reached each phase (epoch ms). */
   milestones: Partial<Record<Phase, number>>;
   waitTimeoutMs: number;
+  /** Set when the watch ended before an outcome (AWS kept failing, the step was stopped). */
+  stopped?: string;
 }
 
 export interface SlackMessage {
@@ -84,6 +86,7 @@ function servicesLabel(v: MessageView): string {
 export function headline(v: MessageView): string {
   const what = servicesLabel(v);
   const env = v.environment;
+  if (v.stopped) return `Stopped watching ${what} in ${env}`;
   switch (v.status) {
     case 'rolling_out':
       return `${what} → ${env}: ${PHASE_LABELS[v.phase]}`;
@@ -144,7 +147,8 @@ export function renderMessage(v: MessageView): SlackMessage {
   const refLabel = v.ref.type === 'tag' ? 'Tag' : 'Branch';
   const tds = [...new Set(v.services.map((s) => s.taskDefinition).filter((t): t is string => Boolean(t)))];
   const shortCommit = v.commit?.slice(0, 7);
-  const finished = v.status !== 'rolling_out' && !(v.status === 'live' && v.phase !== 'retired');
+  const finished = Boolean(v.stopped) || (v.status !== 'rolling_out' && !(v.status === 'live' && v.phase !== 'retired'));
+  const icon = v.stopped ? '⚠️' : ICON[v.status];
   const fields: Array<[string, string]> = [
     ['Environment', escapeText(v.environment)],
     [v.services.length > 1 ? 'Services' : 'Service', v.services.map((s) => escapeText(s.service)).join(', ')],
@@ -158,7 +162,7 @@ export function renderMessage(v: MessageView): SlackMessage {
 
   const statusLines = v.services.map(serviceStatusText).join('\n');
   const blocks: Block[] = [
-    { type: 'header', text: { type: 'plain_text', text: fit(`${ICON[v.status]} ${headline(v)}`, LIMITS.header), emoji: true } },
+    { type: 'header', text: { type: 'plain_text', text: fit(`${icon} ${headline(v)}`, LIMITS.header), emoji: true } },
     {
       type: 'section',
       fields: fields.slice(0, LIMITS.fields).map(([k, val]) => ({ type: 'mrkdwn' as const, text: fit(`*${k}*\n${val}`, LIMITS.field) })),
@@ -167,9 +171,10 @@ export function renderMessage(v: MessageView): SlackMessage {
   ];
   const steps = timeline(v);
   if (steps) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: fit(steps, LIMITS.contextElement) }] });
+  if (v.stopped) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: fit(`⚠️ ${escapeText(v.stopped)}`, LIMITS.contextElement) }] });
 
   const text = fit(
-    `${ICON[v.status]} ${escapeText(headline(v))} (${escapeText(v.ref.name)}${shortCommit ? ` @ ${shortCommit}` : ''}${
+    `${icon} ${escapeText(headline(v))} (${escapeText(v.ref.name)}${shortCommit ? ` @ ${shortCommit}` : ''}${
       tds.length ? `, ${tds.map(escapeText).join(', ')}` : ''
     }) after ${formatDuration(v.now - v.startedAt)}`,
     LIMITS.fallback,
@@ -194,6 +199,7 @@ export function renderMessage(v: MessageView): SlackMessage {
         started_at: new Date(v.startedAt).toISOString(),
         duration_seconds: Math.round((v.now - v.startedAt) / 1000),
         ...(v.buildUrl ? { pipeline_url: v.buildUrl } : {}),
+        ...(v.stopped ? { stopped_reason: v.stopped } : {}),
       },
     },
   };

@@ -12,7 +12,11 @@ export interface PipeRun {
   ms: number;
 }
 
-export function runPipe(env: Record<string, string | undefined>, timeoutMs = 120_000): Promise<PipeRun> {
+export function runPipe(
+  env: Record<string, string | undefined>,
+  options: { timeoutMs?: number; terminateWhen?: (stdout: string) => boolean } = {},
+): Promise<PipeRun> {
+  const timeoutMs = options.timeoutMs ?? 120_000;
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BUNDLE], {
@@ -29,7 +33,15 @@ export function runPipe(env: Record<string, string | undefined>, timeoutMs = 120
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
+    let terminated = false;
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      // As Bitbucket does when a step is stopped.
+      if (!terminated && options.terminateWhen?.(stdout)) {
+        terminated = true;
+        child.kill('SIGTERM');
+      }
+    });
     child.stderr.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
