@@ -1,8 +1,8 @@
 // End to end: the built program, through the real AWS SDK and Slack clients, against local HTTP
 // doubles of ECS, ELBv2, STS and Slack.
 import { expect } from 'chai';
-import { FakeAccount } from './doubles/fake-aws.ts';
-import { FakeSlack } from './doubles/fake-slack.ts';
+import { FakeAccount } from '../src/simulator/fake-aws.ts';
+import { FakeSlack } from '../src/simulator/fake-slack.ts';
 import {
   circuitBreak,
   crashNew,
@@ -19,8 +19,8 @@ import {
   successfulRollout,
   unhealthyNew,
   type Step,
-} from './doubles/scenarios.ts';
-import { type PipeRun, runPipe } from './support/run-pipe.ts';
+} from '../src/simulator/scenarios.ts';
+import { type PipeRun, runPipe } from '../src/simulator/run-pipe.ts';
 
 const TOKEN = 'xoxb-1234-5678-e2eSECRETtoken';
 const SECRET_KEY = 'e2eSecretAccessKeyDoNotPrint0000';

@@ -86,12 +86,13 @@ function servicesLabel(v: MessageView): string {
 export function headline(v: MessageView): string {
   const what = servicesLabel(v);
   const env = v.environment;
+  const is = v.services.length > 1 ? 'are' : 'is';
   if (v.stopped) return `Stopped watching ${what} in ${env}`;
   switch (v.status) {
     case 'rolling_out':
       return `${what} → ${env}: ${PHASE_LABELS[v.phase]}`;
     case 'live':
-      return v.phase === 'retired' ? `${what} is live in ${env}` : `${what} is live in ${env} (old version draining)`;
+      return v.phase === 'retired' ? `${what} ${is} live in ${env}` : `${what} ${is} live in ${env} (old version draining)`;
     case 'failed':
       return `${what} failed to deploy to ${env}`;
     case 'timed_out':
@@ -125,7 +126,7 @@ export function serviceStatusText(s: ServiceLine): string {
     case 'retired':
       return `${name}: live, old version retired`;
     default:
-      return `${name}: ${PHASE_LABELS[s.status]}${s.progress ? ` — ${progressText(s.progress)}` : ''}`;
+      return `${name}: ${PHASE_LABELS[s.status]}${s.progress && s.status !== 'waiting' ? ` — ${progressText(s.progress)}` : ''}`;
   }
 }
 

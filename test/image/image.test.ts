@@ -3,9 +3,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { FakeAccount } from '../doubles/fake-aws.ts';
-import { FakeSlack } from '../doubles/fake-slack.ts';
-import { script, steadyService, successfulRollout } from '../doubles/scenarios.ts';
+import { FakeAccount } from '../../src/simulator/fake-aws.ts';
+import { FakeSlack } from '../../src/simulator/fake-slack.ts';
+import { script, steadyService, successfulRollout } from '../../src/simulator/scenarios.ts';
 
 const IMAGE = process.env.IMAGE_TAG ?? 'ecs-deploy-notifier:test';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

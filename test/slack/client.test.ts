@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { SlackError } from '../../src/errors.ts';
 import { SlackNotifier } from '../../src/slack/client.ts';
-import { FakeSlack } from '../doubles/fake-slack.ts';
+import { FakeSlack } from '../../src/simulator/fake-slack.ts';
 
 const silent = { info() {}, warn() {}, error() {}, debug() {} };
 const fast = { retries: 3, minTimeout: 10, maxTimeout: 20, maxRetryTime: 5000 };

@@ -3,8 +3,11 @@
 // new tasks provision, run, register (initial → healthy); old targets drain; old tasks stop.
 import { CLUSTER, FakeAccount, type FakeDeployment, type FakeTask, tdArn, tgArn } from './fake-aws.ts';
 
-export const OLD = tdArn('shop-api', 41);
-export const NEW = tdArn('shop-api', 42);
+/** Each service has its own task definition family, named after it: revision 41 runs, 42 is deployed. */
+export const oldOf = (service: string) => tdArn(service, 41);
+export const newOf = (service: string) => tdArn(service, 42);
+export const OLD = oldOf('shop-api');
+export const NEW = newOf('shop-api');
 export const NEWER = tdArn('shop-api', 43);
 
 let seq = 0;
@@ -18,7 +21,7 @@ const nextIp = () => {
 export type Step = (a: FakeAccount) => void;
 
 /** A service at rest on `td`, behind one target group (unless `targetGroup` is false). */
-export function steadyService(a: FakeAccount, name: string, td = OLD, count = 2, targetGroup = true): void {
+export function steadyService(a: FakeAccount, name: string, td = oldOf(name), count = 2, targetGroup = true): void {
   const dep: FakeDeployment = {
     id: `ecs-svc/${nextId()}${nextId()}`,
     status: 'PRIMARY',
@@ -72,39 +75,39 @@ function sync(a: FakeAccount, service: string): void {
 }
 
 /** update-service: a new PRIMARY deployment with no tasks yet; the old one becomes ACTIVE. */
-export const deploy = (service: string, td = NEW): Step => (a) => {
+export const deploy = (service: string, td = newOf(service)): Step => (a) => {
   const s = a.service(service);
   for (const d of s.deployments) d.status = 'ACTIVE';
   const id = `ecs-svc/${nextId()}${nextId()}`;
   s.deployments.unshift({ id, status: 'PRIMARY', td, desiredCount: s.desiredCount, runningCount: 0, pendingCount: 0, failedTasks: 0, rolloutState: 'IN_PROGRESS', rolloutStateReason: `ECS deployment ${id} in progress.`, createdAt: Date.now() });
 };
 
-export const provisionNew = (service: string, td = NEW): Step => (a) => {
+export const provisionNew = (service: string, td = newOf(service)): Step => (a) => {
   const d = deploymentOf(a, service, td);
   for (let i = tasksOf(a, service, td).filter((t) => t.desiredStatus === 'RUNNING').length; i < d.desiredCount; i++) addTask(a, service, d, 'PROVISIONING');
   sync(a, service);
   a.addEvent(service, `has started ${d.desiredCount} tasks: (task ${tasksOf(a, service, td)[0]?.id}).`);
 };
 
-export const runNew = (service: string, td = NEW): Step => (a) => {
+export const runNew = (service: string, td = newOf(service)): Step => (a) => {
   for (const t of tasksOf(a, service, td)) if (t.desiredStatus === 'RUNNING') t.lastStatus = 'RUNNING';
   for (const t of tasksOf(a, service, td)) if (t.desiredStatus === 'RUNNING') setTarget(a, service, t.ip, 'initial', 'Elb.RegistrationInProgress', 'Target registration is in progress');
   sync(a, service);
   a.addEvent(service, 'registered 2 targets in (target-group arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/shop-api/73e2d6bc24d8a067)');
 };
 
-export const healthyNew = (service: string, td = NEW): Step => (a) => {
+export const healthyNew = (service: string, td = newOf(service)): Step => (a) => {
   for (const t of tasksOf(a, service, td)) if (t.desiredStatus === 'RUNNING') setTarget(a, service, t.ip, 'healthy');
 };
 
-export const unhealthyNew = (service: string, td = NEW): Step => (a) => {
+export const unhealthyNew = (service: string, td = newOf(service)): Step => (a) => {
   for (const t of tasksOf(a, service, td)) {
     if (t.desiredStatus === 'RUNNING') setTarget(a, service, t.ip, 'unhealthy', 'Target.ResponseCodeMismatch', 'Health checks failed with these codes: [502]');
   }
 };
 
 /** ECS scales the old deployment to zero: its targets drain, its tasks are told to stop. */
-export const drainOld = (service: string, td = OLD): Step => (a) => {
+export const drainOld = (service: string, td = oldOf(service)): Step => (a) => {
   const d = deploymentOf(a, service, td);
   d.desiredCount = 0;
   for (const t of tasksOf(a, service, td)) {
@@ -117,7 +120,7 @@ export const drainOld = (service: string, td = OLD): Step => (a) => {
 };
 
 /** Deregistration delay over: old targets gone, old tasks stopped, ECS calls the deployment done. */
-export const retireOld = (service: string, td = OLD, newTd = NEW): Step => (a) => {
+export const retireOld = (service: string, td = oldOf(service), newTd = newOf(service)): Step => (a) => {
   for (const t of tasksOf(a, service, td)) {
     t.lastStatus = 'STOPPED';
     t.stoppedAt = Date.now();
@@ -136,7 +139,7 @@ export const retireOld = (service: string, td = OLD, newTd = NEW): Step => (a) =
 };
 
 /** New tasks crash: stopped with an exit code; ECS counts failed tasks. */
-export const crashNew = (service: string, td = NEW): Step => (a) => {
+export const crashNew = (service: string, td = newOf(service)): Step => (a) => {
   const d = deploymentOf(a, service, td);
   for (const t of tasksOf(a, service, td)) {
     if (t.desiredStatus !== 'RUNNING') continue;
@@ -155,7 +158,7 @@ export const crashNew = (service: string, td = NEW): Step => (a) => {
 };
 
 /** The circuit breaker trips and rolls back to the old task definition. */
-export const circuitBreak = (service: string, td = NEW, oldTd = OLD): Step => (a) => {
+export const circuitBreak = (service: string, td = newOf(service), oldTd = oldOf(service)): Step => (a) => {
   const s = a.service(service);
   const failed = deploymentOf(a, service, td);
   const old = deploymentOf(a, service, oldTd);
@@ -172,6 +175,33 @@ export const circuitBreak = (service: string, td = NEW, oldTd = OLD): Step => (a
 };
 
 export const noop: Step = () => {};
+
+/** The circuit breaker's rollback finishes: the old revision is PRIMARY and COMPLETED again. */
+export const completeRollback = (service: string, td = newOf(service)): Step => (a) => {
+  const s = a.service(service);
+  s.deployments = s.deployments.filter((d) => d.td !== td);
+  const primary = s.deployments.find((d) => d.status === 'PRIMARY');
+  if (primary) {
+    primary.rolloutState = 'COMPLETED';
+    primary.rolloutStateReason = `ECS deployment ${primary.id} completed.`;
+    a.addEvent(service, `(deployment ${primary.id}) deployment completed.`);
+  }
+  a.addEvent(service, 'has reached a steady state.');
+};
+
+/** Records when a named moment of the scenario happened (the bench measures lags from it). */
+export const mark = (name: string): Step => (a) => {
+  a.marks.set(name, Date.now());
+};
+
+export const all = (...steps: Step[]): Step => (a) => {
+  for (const step of steps) step(a);
+};
+
+/** Applies each step at its time (ms from now), on a timer: the model changes when reality would. */
+export function timeline(a: FakeAccount, entries: Array<[atMs: number, step: Step]>): void {
+  for (const [at, step] of entries) a.schedule(at, () => step(a));
+}
 
 /** Applies `steps[tick]` at each poll; later polls see the last state. */
 export function script(a: FakeAccount, steps: Step[]): void {

@@ -1,11 +1,13 @@
-// An HTTP double of the Slack Web API methods the pipe calls (chat.postMessage, chat.update), as
-// @slack/web-api speaks them: form-encoded bodies with JSON-encoded blocks and metadata, the token
-// in the Authorization header.
+// A simulated Slack workspace: an HTTP double of the Web API methods the pipe calls
+// (chat.postMessage, chat.update), as @slack/web-api speaks them: form-encoded bodies with
+// JSON-encoded blocks and metadata, the token in the Authorization header.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface SlackCall {
   method: string;
+  /** When it arrived (epoch ms). */
+  at: number;
   token?: string;
   channel?: string;
   ts?: string;
@@ -26,6 +28,8 @@ export interface SlackFault {
 export class FakeSlack {
   calls: SlackCall[] = [];
   faults: SlackFault[] = [];
+  /** Called for every message accepted (the demo renders it). */
+  onCall: (call: SlackCall) => void = () => {};
   readonly channelId = 'C0DEPLOYS01';
   private server?: Server;
   private seq = 0;
@@ -73,6 +77,7 @@ export class FakeSlack {
 
     const call: SlackCall = {
       method,
+      at: Date.now(),
       token: String(req.headers.authorization ?? '').replace(/^Bearer /, ''),
       channel: form.channel,
       ts: form.ts,
@@ -82,6 +87,7 @@ export class FakeSlack {
       metadata: form.metadata ? JSON.parse(form.metadata) : undefined,
     };
     this.calls.push(call);
+    this.onCall(call);
     if (method === 'chat.postMessage') {
       return void json({ ok: true, channel: this.channelId, ts: `1764237600.${String(++this.seq).padStart(6, '0')}` });
     }

@@ -1,6 +1,7 @@
-// An HTTP double of the parts of ECS (JSON 1.1), ELBv2 and STS (Query protocol, XML) that the pipe
-// calls, backed by a small mutable model of one account. The real AWS SDK clients talk to it
-// through AWS_ENDPOINT_URL. Scenarios mutate the model between polls (see scenarios.ts).
+// A simulated AWS account: an HTTP double of the parts of ECS (JSON 1.1), ELBv2 and STS (Query
+// protocol, XML) that the pipe calls, backed by a small mutable model. The real AWS SDK clients talk
+// to it through AWS_ENDPOINT_URL. Scenarios mutate the model between polls or on a compressed
+// timeline (see scenarios.ts). Used by the tests, `npm run demo` and `npm run bench`.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -80,8 +81,10 @@ export class FakeAccount {
   healthChecked = new Set<string>();
   calls: Call[] = [];
   faults: Fault[] = [];
-  /** Called before each DescribeServices answer: scenarios advance the model here. */
+  /** Called before each DescribeServices answer: poll-driven scenarios advance the model here. */
   onPoll: (tick: number) => void = () => {};
+  /** When named moments of a scenario happened (epoch ms), e.g. cut-over and retirement. */
+  readonly marks = new Map<string, number>();
   private ticks = 0;
   private server?: Server;
   url = '';
@@ -112,7 +115,15 @@ export class FakeAccount {
     return this.url;
   }
 
+  private timers: NodeJS.Timeout[] = [];
+
+  /** Runs `fn` after `ms`; cancelled by stop(). */
+  schedule(ms: number, fn: () => void): void {
+    this.timers.push(setTimeout(fn, ms));
+  }
+
   async stop(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }

@@ -5,6 +5,16 @@ import { fileURLToPath } from 'node:url';
 
 export const BUNDLE = fileURLToPath(new URL('../../dist/ecs-deploy-notifier.cjs', import.meta.url));
 
+export interface RunOptions {
+  timeoutMs?: number;
+  /** Sends SIGTERM once this returns true for the output so far. */
+  terminateWhen?: (stdout: string) => boolean;
+  /** Each line the program prints, as it prints it. */
+  onLine?: (line: string) => void;
+  /** The Node binary to run the bundle with. */
+  node?: string;
+}
+
 export interface PipeRun {
   code: number | null;
   stdout: string;
@@ -12,14 +22,11 @@ export interface PipeRun {
   ms: number;
 }
 
-export function runPipe(
-  env: Record<string, string | undefined>,
-  options: { timeoutMs?: number; terminateWhen?: (stdout: string) => boolean } = {},
-): Promise<PipeRun> {
+export function runPipe(env: Record<string, string | undefined>, options: RunOptions = {}): Promise<PipeRun> {
   const timeoutMs = options.timeoutMs ?? 120_000;
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BUNDLE], {
+    const child = spawn(options.node ?? process.execPath, [BUNDLE], {
       // Nothing from the developer's machine leaks in: no ~/.aws, no instance metadata.
       env: Object.fromEntries(Object.entries({
         PATH: process.env.PATH,
@@ -34,8 +41,14 @@ export function runPipe(
     let stdout = '';
     let stderr = '';
     let terminated = false;
+    let partial = '';
     child.stdout.on('data', (d) => {
       stdout += d;
+      if (options.onLine) {
+        const lines = (partial + d).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) options.onLine(line);
+      }
       // As Bitbucket does when a step is stopped.
       if (!terminated && options.terminateWhen?.(stdout)) {
         terminated = true;

@@ -1,0 +1,178 @@
+// Named rollouts for `npm run demo` and `npm run bench`, replayed in compressed time: one simulated
+// second stands for roughly half a minute of a real Fargate rollout. Each timeline follows the
+// order ECS really goes through (shared/aws-samples, service-events timelines).
+import type { FakeAccount } from './fake-aws.ts';
+import {
+  all,
+  circuitBreak,
+  completeRollback,
+  crashNew,
+  deploy,
+  drainOld,
+  healthyNew,
+  mark,
+  NEWER,
+  provisionNew,
+  retireOld,
+  runNew,
+  type Step,
+  steadyService,
+  timeline,
+  unhealthyNew,
+} from './scenarios.ts';
+
+export interface Scenario {
+  name: string;
+  summary: string;
+  services: string[];
+  /** Pipe variables this scenario needs besides the common ones. */
+  env: Record<string, string>;
+  /** What the pipe should conclude. */
+  expected: { exitCode: number; status: string };
+  /** Builds the account at rest and schedules the rollout on timers, from now. */
+  start(a: FakeAccount): void;
+}
+
+/** A successful rolling update of one service, offset by `at` ms; marks `cutover` and `retired`. */
+function rollingUpdate(service: string, at = 0, marks = true): Array<[number, Step]> {
+  const m = (name: string) => (marks ? mark(`${name}:${service}`) : () => {});
+  return [
+    [at, deploy(service)],
+    [at + 1000, provisionNew(service)],
+    [at + 2500, runNew(service)],
+    [at + 4000, healthyNew(service)],
+    // ECS scales the old deployment in: from here on, only new tasks get new requests.
+    [at + 5500, all(drainOld(service), m('cutover'))],
+    // The deregistration delay (300 s by default) ends; the old tasks stop.
+    [at + 9500, all(retireOld(service), m('retired'))],
+  ];
+}
+
+export const SCENARIOS: Scenario[] = [
+  {
+    name: 'success',
+    summary: 'a rolling update of shop-api: new tasks start, pass health checks, take the traffic; the old ones drain and stop',
+    services: ['shop-api'],
+    env: { TASK_DEFINITION: 'shop-api:42' },
+    expected: { exitCode: 0, status: 'live' },
+    start(a) {
+      steadyService(a, 'shop-api');
+      timeline(a, rollingUpdate('shop-api'));
+    },
+  },
+  {
+    name: 'rollback',
+    summary: 'the new revision crashes on start; the circuit breaker fails the deployment and rolls back to the old one',
+    services: ['shop-api'],
+    env: { TASK_DEFINITION: 'shop-api:42' },
+    expected: { exitCode: 1, status: 'failed' },
+    start(a) {
+      steadyService(a, 'shop-api');
+      timeline(a, [
+        [0, deploy('shop-api')],
+        [1000, provisionNew('shop-api')],
+        [2500, runNew('shop-api')],
+        [4000, crashNew('shop-api')],
+        [5500, all(circuitBreak('shop-api'), mark('failed:shop-api'))],
+        // What `services-stable` waits for: one deployment, counts equal. On the old revision.
+        [8000, all(completeRollback('shop-api'), mark('rollback_completed:shop-api'))],
+      ]);
+    },
+  },
+  {
+    name: 'stalled',
+    summary: 'the new tasks run but fail the load balancer health checks (HTTP 502) until WAIT_TIMEOUT',
+    services: ['shop-api'],
+    env: { TASK_DEFINITION: 'shop-api:42', WAIT_TIMEOUT: '12' },
+    expected: { exitCode: 1, status: 'timed_out' },
+    start(a) {
+      steadyService(a, 'shop-api');
+      timeline(a, [
+        [0, deploy('shop-api')],
+        [1000, provisionNew('shop-api')],
+        [2500, runNew('shop-api')],
+        [4000, unhealthyNew('shop-api')],
+      ]);
+    },
+  },
+  {
+    name: 'superseded',
+    summary: 'while shop-api:42 is starting, someone deploys shop-api:43',
+    services: ['shop-api'],
+    env: { TASK_DEFINITION: 'shop-api:42' },
+    expected: { exitCode: 0, status: 'superseded' },
+    start(a) {
+      steadyService(a, 'shop-api');
+      timeline(a, [
+        [0, deploy('shop-api')],
+        [1000, provisionNew('shop-api')],
+        [3000, deploy('shop-api', NEWER)],
+      ]);
+    },
+  },
+  {
+    name: 'multi',
+    summary: 'three services deployed together (one without a load balancer); live when all are',
+    services: ['shop-api', 'shop-worker', 'shop-web'],
+    env: { TASK_DEFINITION: 'shop-api:42,shop-worker:42,shop-web:42' },
+    expected: { exitCode: 0, status: 'live' },
+    start(a) {
+      steadyService(a, 'shop-api');
+      steadyService(a, 'shop-worker', undefined, 1, false);
+      steadyService(a, 'shop-web', undefined, 3);
+      timeline(a, [...rollingUpdate('shop-api', 0), ...rollingUpdate('shop-worker', 1000), ...rollingUpdate('shop-web', 2000)]);
+    },
+  },
+  {
+    name: 'twelve',
+    summary: 'a dozen services of 2 tasks each, deployed together',
+    services: Array.from({ length: 12 }, (_, i) => `svc-${String(i + 1).padStart(2, '0')}`),
+    env: { TASK_DEFINITION: Array.from({ length: 12 }, (_, i) => `svc-${String(i + 1).padStart(2, '0')}:42`).join(',') },
+    expected: { exitCode: 0, status: 'live' },
+    start(a) {
+      for (const s of this.services) steadyService(a, s);
+      timeline(a, this.services.flatMap((s) => rollingUpdate(s)));
+    },
+  },
+  {
+    name: 'large',
+    summary: 'one service of 150 tasks',
+    services: ['shop-api'],
+    env: { TASK_DEFINITION: 'shop-api:42' },
+    expected: { exitCode: 0, status: 'live' },
+    start(a) {
+      steadyService(a, 'shop-api', undefined, 150);
+      timeline(a, rollingUpdate('shop-api'));
+    },
+  },
+];
+
+export function scenario(name: string): Scenario {
+  const found = SCENARIOS.find((s) => s.name === name);
+  if (!found) throw new Error(`unknown scenario "${name}"; choose one of: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  return found;
+}
+
+/** The pipe variables for a run against the simulator. */
+export function pipeEnv(s: Scenario, awsUrl: string, slackUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    CLUSTER_NAME: 'prod',
+    SERVICE_NAME: s.services.join(','),
+    ENVIRONMENT: 'production',
+    BITBUCKET_BRANCH: 'main',
+    BITBUCKET_COMMIT: '0123456789abcdef0123456789abcdef01234567',
+    BITBUCKET_REPO_FULL_NAME: 'acme/shop',
+    BITBUCKET_BUILD_NUMBER: '412',
+    SLACK_TOKEN: 'xoxb-simulated-workspace-token',
+    SLACK_CHANNEL: '#deploys',
+    SLACK_API_URL: slackUrl,
+    AWS_DEFAULT_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'AKIASIMULATEDKEY0001',
+    AWS_SECRET_ACCESS_KEY: 'simulated-secret-access-key',
+    AWS_ENDPOINT_URL: awsUrl,
+    POLL_INTERVAL: '1',
+    WAIT_TIMEOUT: '60',
+    ...s.env,
+    ...extra,
+  };
+}

@@ -1,0 +1,41 @@
+// `npm run demo [-- --scenario NAME]`: the real program (the bundle the image runs) against a
+// simulated AWS account and Slack workspace. Shows the pipeline log as Bitbucket would and the
+// Slack message as it is posted and updated.
+import { parseArgs } from 'node:util';
+import { SCENARIOS, pipeEnv, scenario } from './catalog.ts';
+import { FakeAccount } from './fake-aws.ts';
+import { FakeSlack } from './fake-slack.ts';
+import { runPipe } from './run-pipe.ts';
+import { ANSI, PLAIN, renderCall } from './terminal.ts';
+
+const { values } = parseArgs({
+  options: { scenario: { type: 'string', short: 's', default: 'success' }, list: { type: 'boolean', default: false } },
+});
+
+if (values.list) {
+  for (const s of SCENARIOS) console.log(`${s.name.padEnd(11)} ${s.summary}`);
+  process.exit(0);
+}
+
+const chosen = scenario(values.scenario as string);
+const style = process.stdout.isTTY && !process.env.NO_COLOR ? ANSI : PLAIN;
+const aws = new FakeAccount();
+const slack = new FakeSlack();
+await aws.start();
+await slack.start();
+slack.onCall = (call) => console.log(`\n${renderCall(call, style)}\n`);
+
+console.log(style.bold(`Scenario "${chosen.name}": ${chosen.summary}.`));
+console.log(style.dim('Simulated AWS account and Slack workspace on 127.0.0.1; time is compressed (1 s ≈ 30 s of a real rollout).\n'));
+chosen.start(aws);
+const run = await runPipe(pipeEnv(chosen, aws.url, slack.url), { onLine: (line) => console.log(`${style.dim('pipeline │')} ${line}`) });
+await aws.stop();
+await slack.stop();
+
+const ok = run.code === chosen.expected.exitCode;
+console.log(
+  `\n${style.bold(`exit code ${run.code}`)}: ${ok ? 'as expected' : `expected ${chosen.expected.exitCode}`} for "${chosen.name}". ` +
+    `${aws.calls.length} AWS calls, ${slack.calls.length} Slack calls. Other scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}.`,
+);
+if (run.stderr.trim()) console.error(run.stderr);
+process.exitCode = ok ? 0 : 1;
