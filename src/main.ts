@@ -48,6 +48,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
       signal: stop.signal,
     });
     log.debug(`AWS calls: ${JSON.stringify(Object.fromEntries(reader.calls))}`);
+    log.debug(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MB; now ${JSON.stringify(Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 1048576)])))}`);
     return result.exitCode;
   } catch (error) {
     if (error instanceof ConfigError) {

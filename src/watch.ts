@@ -86,7 +86,7 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
   let confirmed = false;
   try {
     while (!state.verdict.done) {
-      await deps.sleep(Math.max(0, Math.min(config.pollIntervalMs, deadline - now())));
+      await deps.sleep(Math.max(0, Math.min(nextPollIn(config.pollIntervalMs, state.verdict.phase), deadline - now())));
       const active = state.watches.filter((w) => !isFinal(w.status)).map((w) => w.service);
       const before = state.watches;
       apply(await deps.read(active));
@@ -127,6 +127,14 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
     await deps.notifier.reply(renderDetails(final, causes, config.slack.mentionOnFailure));
   }
   return finish(log, state, final, causes);
+}
+
+/**
+ * While traffic is being cut over, the moment users care about is seconds away and the phase is
+ * short (ECS stops old tasks right after the new ones are healthy): poll four times as often then.
+ */
+export function nextPollIn(pollIntervalMs: number, phase: Phase): number {
+  return phase === 'cutting_over' ? Math.max(250, Math.round(pollIntervalMs / 4)) : pollIntervalMs;
 }
 
 function assertSupported(snap: ServiceSnapshot): void {

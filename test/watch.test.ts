@@ -88,7 +88,9 @@ describe('watch', () => {
     // No update for the poll where nothing changed.
     expect(h.notifier.statuses()).to.deep.equal(['rolling_out/starting', 'rolling_out/cutting_over', 'live/live', 'live/retired']);
     expect(h.reads.filter((r) => r.force)).to.have.length(1);
-    expect(h.lines.at(-1)).to.match(/^✔ shop-api is live in production after 50s$/);
+    // Polls at 0, 10, 20 (cut-over starts: a quarter of the interval), 22.5 (live, confirmed), 32.5, 42.5.
+    expect(h.elapsed()).to.equal(42_500);
+    expect(h.lines.at(-1)).to.match(/^✔ shop-api is live in production after 43s$/);
   });
 
   it('reports a failure with a thread reply and exit code 1', async () => {

@@ -3,7 +3,9 @@
 // it itself; we only choose the credentials explicitly so that nothing else is picked up by accident.
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { fromEnv, fromWebToken } from '@aws-sdk/credential-providers';
+// The two providers we use, imported directly: the credential-providers index loads them all.
+import { fromEnv } from '@aws-sdk/credential-provider-env';
+import { fromWebToken } from '@aws-sdk/credential-provider-web-identity';
 import { doesIdentityRequireRefresh, isIdentityExpired, memoizeIdentityProvider } from '@smithy/core';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { Config } from '../config.ts';

