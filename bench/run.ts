@@ -7,9 +7,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ECSClient, waitUntilServicesStable } from '@aws-sdk/client-ecs';
-import { pipeEnv, type Scenario, scenario } from '../src/simulator/catalog.ts';
-import { FakeAccount } from '../src/simulator/fake-aws.ts';
-import { FakeSlack } from '../src/simulator/fake-slack.ts';
+import { pipeEnv, scenario, simulate } from '../src/simulator/catalog.ts';
 import { BUNDLE, imageNodeArgs, runPipe } from '../src/simulator/run-pipe.ts';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, out: { type: 'string', default: 'bench/RESULTS.md' } } });
@@ -28,21 +26,6 @@ const median = (xs: number[]) => {
 };
 const secs = (ms: number | undefined) => (ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(2)} s`);
 const log = (m: string) => console.error(`bench: ${m}`);
-
-interface Sim {
-  aws: FakeAccount;
-  slack: FakeSlack;
-  stop: () => Promise<void>;
-}
-
-async function simulate(s: Scenario): Promise<Sim> {
-  const aws = new FakeAccount();
-  const slack = new FakeSlack();
-  await aws.start();
-  await slack.start();
-  s.start(aws);
-  return { aws, slack, stop: async () => Promise.all([aws.stop(), slack.stop()]).then(() => {}) };
-}
 
 /** Our pipe on one scenario: when Slack heard "live" and "retired", and what AWS was asked. */
 async function runOurs(name: string, pollS: number, extra: Record<string, string> = {}, plainNode = false) {
@@ -100,18 +83,14 @@ async function startup(node: string): Promise<number> {
   const s = scenario('success');
   const samples: number[] = [];
   for (let i = 0; i < (quick ? 3 : 9); i++) {
-    const aws = new FakeAccount();
-    const slack = new FakeSlack();
-    await aws.start();
-    await slack.start();
+    const { aws, slack, stop } = await simulate();
     const started = Date.now();
     const first = new Promise<number>((resolve) => {
       aws.onPoll = () => resolve(Date.now());
     });
     const run = runPipe(pipeEnv(s, aws.url, slack.url), { node, nodeArgs: NODE_ARGS, terminateWhen: () => aws.calls.length > 0, timeoutMs: 30_000 });
     samples.push((await first) - started);
-    await aws.stop();
-    await slack.stop();
+    await stop();
     await run.catch(() => {});
   }
   return median(samples);

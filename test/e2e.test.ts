@@ -1,8 +1,9 @@
 // End to end: the built program, through the real AWS SDK and Slack clients, against local HTTP
 // doubles of ECS, ELBv2, STS and Slack.
 import { expect } from 'chai';
+import { type Simulation, simulate } from '../src/simulator/catalog.ts';
 import { FakeAccount } from '../src/simulator/fake-aws.ts';
-import { FakeSlack } from '../src/simulator/fake-slack.ts';
+import type { FakeSlack } from '../src/simulator/fake-slack.ts';
 import {
   circuitBreak,
   crashNew,
@@ -29,17 +30,13 @@ describe('e2e: the built program against HTTP doubles', function () {
   this.timeout(120_000);
   let aws: FakeAccount;
   let slack: FakeSlack;
+  let sim: Simulation;
 
   beforeEach(async () => {
-    aws = new FakeAccount();
-    slack = new FakeSlack();
-    await aws.start();
-    await slack.start();
+    sim = await simulate();
+    ({ aws, slack } = sim);
   });
-  afterEach(async () => {
-    await aws.stop();
-    await slack.stop();
-  });
+  afterEach(() => sim.stop());
 
   const env = (extra: Record<string, string | undefined> = {}) => ({
     CLUSTER_NAME: 'prod',
@@ -197,9 +194,11 @@ describe('e2e: the built program against HTTP doubles', function () {
         AWS_SECRET_ACCESS_KEY: undefined,
         AWS_OIDC_ROLE_ARN: 'arn:aws:iam::123456789012:role/deploy-notifier',
         BITBUCKET_STEP_OIDC_TOKEN: 'eyJhbGciOiJSUzI1NiJ9.e2e.oidc',
+        DEBUG: 'true', // secrets stay out of the log even so
       }),
     );
     expect(run.code, run.stdout + run.stderr).to.equal(0);
+    expect(run.stdout).to.include('DEBUG AWS ecs:DescribeServices');
     expect(aws.webIdentityTokens).to.deep.equal(['eyJhbGciOiJSUzI1NiJ9.e2e.oidc']);
     const ecsCalls = aws.calls.filter((c) => c.op !== 'AssumeRoleWithWebIdentity');
     expect(ecsCalls.every((c) => c.accessKeyId === FakeAccount.ROLE_KEY_ID)).to.equal(true);
@@ -225,13 +224,17 @@ describe('e2e: the built program against HTTP doubles', function () {
     const names = Array.from({ length: 12 }, (_, i) => `svc-${i + 1}`);
     names.forEach((n, i) => steadyService(aws, n, undefined, i === 0 ? 150 : 2));
     const each = (f: (s: string) => Step): Step => (a) => names.forEach((n) => f(n)(a));
-    script(aws, [each(deploy), each(provisionNew), each(runNew), each(healthyNew), each(drainOld), each(retireOld)]);
+    // The read that confirms "live" is a poll to this double too: noop keeps the drain visible.
+    script(aws, [each(deploy), each(provisionNew), each(runNew), each(healthyNew), each(drainOld), noop, noop, each(retireOld)]);
     const run = await runPipe(env({ SERVICE_NAME: names.join(','), TASK_DEFINITION: undefined }));
     expect(run.code, run.stdout + run.stderr).to.equal(0);
     for (const c of aws.calls.filter((x) => x.op === 'DescribeServices')) expect((c.body.services as string[]).length).to.be.at.most(10);
     for (const c of aws.calls.filter((x) => x.op === 'DescribeTasks')) expect((c.body.tasks as string[]).length).to.be.at.most(100);
     expect(aws.calls.some((c) => c.op === 'ListTasks' && c.body.nextToken)).to.equal(true);
     expect(slack.message?.metadata?.event_payload.services).to.have.length(12);
+    for (const phase of ['waiting for healthy targets — 150/150 new tasks ready', 'live, old version draining', 'live, old version retired']) {
+      expect(run.stdout, run.stdout).to.include(`svc-1: ${phase}`);
+    }
     expect(slack.message?.metadata?.event_payload.status).to.equal('live');
   });
 

@@ -1,7 +1,8 @@
 // Named rollouts for `npm run demo` and `npm run bench`, replayed in compressed time: one simulated
 // second stands for roughly half a minute of a real Fargate rollout. Each timeline follows the
 // order ECS really goes through (shared/aws-samples, service-events timelines).
-import type { FakeAccount } from './fake-aws.ts';
+import { FakeAccount } from './fake-aws.ts';
+import { FakeSlack } from './fake-slack.ts';
 import {
   all,
   circuitBreak,
@@ -33,13 +34,20 @@ export interface Scenario {
   start(a: FakeAccount): void;
 }
 
-/** A successful rolling update of one service, offset by `at` ms; marks `cutover` and `retired`. */
-function rollingUpdate(service: string, at = 0, marks = true): Array<[number, Step]> {
-  const m = (name: string) => (marks ? mark(`${name}:${service}`) : () => {});
+/** update-service, then the new tasks provision and start (every scenario begins so). */
+function newTasksStart(service: string, at = 0): Array<[number, Step]> {
   return [
     [at, deploy(service)],
     [at + 1000, provisionNew(service)],
     [at + 2500, runNew(service)],
+  ];
+}
+
+/** A successful rolling update of one service, offset by `at` ms; marks `cutover` and `retired`. */
+function rollingUpdate(service: string, at = 0): Array<[number, Step]> {
+  const m = (name: string) => mark(`${name}:${service}`);
+  return [
+    ...newTasksStart(service, at),
     [at + 4000, healthyNew(service)],
     // ECS scales the old deployment in: from here on, only new tasks get new requests.
     [at + 5500, all(drainOld(service), m('cutover'))],
@@ -69,9 +77,7 @@ export const SCENARIOS: Scenario[] = [
     start(a) {
       steadyService(a, 'shop-api');
       timeline(a, [
-        [0, deploy('shop-api')],
-        [1000, provisionNew('shop-api')],
-        [2500, runNew('shop-api')],
+        ...newTasksStart('shop-api'),
         [4000, crashNew('shop-api')],
         [5500, all(circuitBreak('shop-api'), mark('failed:shop-api'))],
         // What `services-stable` waits for: one deployment, counts equal. On the old revision.
@@ -87,12 +93,7 @@ export const SCENARIOS: Scenario[] = [
     expected: { exitCode: 1, status: 'timed_out' },
     start(a) {
       steadyService(a, 'shop-api');
-      timeline(a, [
-        [0, deploy('shop-api')],
-        [1000, provisionNew('shop-api')],
-        [2500, runNew('shop-api')],
-        [4000, unhealthyNew('shop-api')],
-      ]);
+      timeline(a, [...newTasksStart('shop-api'), [4000, unhealthyNew('shop-api')]]);
     },
   },
   {
@@ -175,4 +176,19 @@ export function pipeEnv(s: Scenario, awsUrl: string, slackUrl: string, extra: Re
     ...s.env,
     ...extra,
   };
+}
+
+export interface Simulation {
+  aws: FakeAccount;
+  slack: FakeSlack;
+  stop(): Promise<void>;
+}
+
+/** A simulated AWS account and Slack workspace on 127.0.0.1, with `s` (if given) under way. */
+export async function simulate(s?: Scenario): Promise<Simulation> {
+  const aws = new FakeAccount();
+  const slack = new FakeSlack();
+  await Promise.all([aws.start(), slack.start()]);
+  s?.start(aws);
+  return { aws, slack, stop: async () => void (await Promise.all([aws.stop(), slack.stop()])) };
 }

@@ -2,9 +2,7 @@
 // simulated AWS account and Slack workspace. Shows the pipeline log as Bitbucket would and the
 // Slack message as it is posted and updated.
 import { parseArgs } from 'node:util';
-import { SCENARIOS, pipeEnv, scenario } from './catalog.ts';
-import { FakeAccount } from './fake-aws.ts';
-import { FakeSlack } from './fake-slack.ts';
+import { SCENARIOS, pipeEnv, scenario, simulate } from './catalog.ts';
 import { runPipe } from './run-pipe.ts';
 import { ANSI, PLAIN, renderCall } from './terminal.ts';
 
@@ -19,18 +17,14 @@ if (values.list) {
 
 const chosen = scenario(values.scenario as string);
 const style = process.stdout.isTTY && !process.env.NO_COLOR ? ANSI : PLAIN;
-const aws = new FakeAccount();
-const slack = new FakeSlack();
-await aws.start();
-await slack.start();
+const { aws, slack, stop } = await simulate();
 slack.onCall = (call) => console.log(`\n${renderCall(call, style)}\n`);
 
 console.log(style.bold(`Scenario "${chosen.name}": ${chosen.summary}.`));
 console.log(style.dim('Simulated AWS account and Slack workspace on 127.0.0.1; time is compressed (1 s ≈ 30 s of a real rollout).\n'));
 chosen.start(aws);
 const run = await runPipe(pipeEnv(chosen, aws.url, slack.url), { onLine: (line) => console.log(`${style.dim('pipeline │')} ${line}`) });
-await aws.stop();
-await slack.stop();
+await stop();
 
 const ok = run.code === chosen.expected.exitCode;
 console.log(

@@ -182,8 +182,10 @@ export class FakeAccount {
     }
     switch (op) {
       case 'DescribeServices': {
-        this.onPoll(this.ticks++);
         const names = body.services as string[];
+        // One tick per poll: a poll of more than 10 services makes several calls, only the first advances.
+        const first = this.services.keys().next().value;
+        if (!first || names.some((n) => n.split('/').pop() === first)) this.onPoll(this.ticks++);
         const found = names.map((n) => this.services.get(n.split('/').pop() as string)).filter((s): s is FakeService => Boolean(s));
         return {
           status: 200,

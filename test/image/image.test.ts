@@ -4,7 +4,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { FakeAccount } from '../../src/simulator/fake-aws.ts';
-import { FakeSlack } from '../../src/simulator/fake-slack.ts';
+import type { FakeSlack } from '../../src/simulator/fake-slack.ts';
+import { pipeEnv, scenario, type Simulation, simulate } from '../../src/simulator/catalog.ts';
 import { script, steadyService, successfulRollout } from '../../src/simulator/scenarios.ts';
 
 const IMAGE = process.env.IMAGE_TAG ?? 'ecs-deploy-notifier:test';
@@ -32,6 +33,7 @@ describe('image: the pipe as Bitbucket runs it', function () {
   this.timeout(900_000);
   let aws: FakeAccount;
   let slack: FakeSlack;
+  let sim: Simulation;
 
   before(function () {
     try {
@@ -48,15 +50,10 @@ describe('image: the pipe as Bitbucket runs it', function () {
   });
 
   beforeEach(async () => {
-    aws = new FakeAccount();
-    slack = new FakeSlack();
-    await aws.start();
-    await slack.start();
+    sim = await simulate();
+    ({ aws, slack } = sim);
   });
-  afterEach(async () => {
-    await aws?.stop();
-    await slack?.stop();
-  });
+  afterEach(() => sim?.stop());
 
   it('runs Node 26 as the non-root node user, with only the bundle and the pipe metadata', () => {
     expect(docker(['run', '--rm', '--entrypoint', 'node', IMAGE, '--version']).trim()).to.match(/^v26\./);
@@ -68,23 +65,8 @@ describe('image: the pipe as Bitbucket runs it', function () {
     steadyService(aws, 'shop-api');
     script(aws, successfulRollout());
     const run = await runImage({
-      CLUSTER_NAME: 'prod',
-      SERVICE_NAME: 'shop-api',
-      TASK_DEFINITION: 'shop-api:42',
-      ENVIRONMENT: 'production',
-      BITBUCKET_BRANCH: 'main',
-      BITBUCKET_COMMIT: '0123456789abcdef0123456789abcdef01234567',
-      BITBUCKET_REPO_FULL_NAME: 'acme/shop-api',
-      BITBUCKET_BUILD_NUMBER: '412',
+      ...pipeEnv(scenario('success'), aws.url, slack.url, { SLACK_TOKEN: 'xoxb-image-test-token' }),
       BITBUCKET_CLONE_DIR: BUILD_DIR,
-      SLACK_TOKEN: 'xoxb-image-test-token',
-      SLACK_CHANNEL: '#deploys',
-      SLACK_API_URL: slack.url,
-      AWS_DEFAULT_REGION: 'eu-west-1',
-      AWS_ACCESS_KEY_ID: 'AKIAFAKEKEY000000001',
-      AWS_SECRET_ACCESS_KEY: 'imageTestSecret',
-      AWS_ENDPOINT_URL: aws.url,
-      POLL_INTERVAL: '1',
     });
     expect(run.code, run.out).to.equal(0);
     expect(run.out).to.match(/✔ shop-api is live in production/);
