@@ -1,0 +1,29 @@
+import { expect } from 'chai';
+import { parseTaskDefinitionRef, sameTaskDefinition, shortName } from '../src/task-definition.ts';
+
+const ARN = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-api:42';
+
+describe('task-definition', () => {
+  const table: Array<[string, ReturnType<typeof parseTaskDefinitionRef>]> = [
+    ['shop-api:42', { family: 'shop-api', revision: 42 }],
+    [ARN, { family: 'shop-api', revision: 42, arn: ARN }],
+    ['arn:aws-us-gov:ecs:us-gov-west-1:123456789012:task-definition/api_v2:7', { family: 'api_v2', revision: 7, arn: 'arn:aws-us-gov:ecs:us-gov-west-1:123456789012:task-definition/api_v2:7' }],
+    ['shop-api', undefined],
+    ['shop-api:latest', undefined],
+    ['shop-api:0', undefined],
+    ['shop api:1', undefined],
+    ['arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-api', undefined],
+  ];
+  for (const [input, expected] of table) it(`parses ${JSON.stringify(input)}`, () => expect(parseTaskDefinitionRef(input)).to.deep.equal(expected));
+
+  it('compares ARNs with short names by family and revision', () => {
+    expect(sameTaskDefinition(ARN, { family: 'shop-api', revision: 42 })).to.equal(true);
+    expect(sameTaskDefinition(ARN, 'shop-api:41')).to.equal(false);
+    expect(sameTaskDefinition(ARN, ARN.replace('123456789012', '210987654321'))).to.equal(false);
+  });
+
+  it('shortens ARNs to family:revision for people', () => {
+    expect(shortName(ARN)).to.equal('shop-api:42');
+    expect(shortName('not an arn')).to.equal('not an arn');
+  });
+});
