@@ -149,6 +149,7 @@ const one = await runOurs('success', 1, { DEBUG: 'true' });
 const twelve = await runOurs('twelve', 1, { DEBUG: 'true' });
 const large = await runOurs('large', 1, { DEBUG: 'true' });
 const plainTwelve = await runOurs('twelve', 1, { DEBUG: 'true' }, true);
+const services = (label: string) => (label.startsWith('12') ? 12 : 1);
 const costs = [
   ['1 service, 1 target group, 2 tasks', apiCost(one, 1)],
   ['12 services, 2 tasks each', apiCost(twelve, 12)],
@@ -217,11 +218,11 @@ out();
 out(`AWS calls by operation over a whole simulated rollout at 1 s polls (the count per poll does not depend on the interval). "Steady" is the drain, where nothing but target health changes; ECS describe calls per second are at the default ${DEFAULT_POLL_S} s poll, against the account-wide refill of 20/s shared by every pipeline.`);
 out();
 const ops = [...new Set(costs.flatMap(([, c]) => [...c.byOp.keys()]))].sort();
-out(`| rollout | polls | ${ops.join(' | ')} | calls/poll | steady calls/poll | ECS describe/s per service (steady) |`);
-out(`|---|---|${ops.map(() => '---').join('|')}|---|---|---|`);
+out(`| rollout | polls | ${ops.join(' | ')} | calls/poll | steady calls/poll | ECS describe/s per service (steady) | share of the 20/s refill |`);
+out(`|---|---|${ops.map(() => '---').join('|')}|---|---|---|---|`);
 for (const [label, c] of costs) {
   out(
-    `| ${label} | ${c.polls.toFixed(0)} | ${ops.map((o) => c.byOp.get(o) ?? 0).join(' | ')} | ${c.perPoll.toFixed(2)} | ${c.steadyPerPoll.toFixed(2)} | ${c.describePerSecondPerService.toFixed(3)} (${c.steadyDescribePerSecondPerService.toFixed(3)}) |`,
+    `| ${label} | ${c.polls.toFixed(0)} | ${ops.map((o) => c.byOp.get(o) ?? 0).join(' | ')} | ${c.perPoll.toFixed(2)} | ${c.steadyPerPoll.toFixed(2)} | ${c.describePerSecondPerService.toFixed(3)} (${c.steadyDescribePerSecondPerService.toFixed(3)}) | ${((c.describePerSecondPerService * services(label)) / 20 * 100).toFixed(1)} % |`,
   );
 }
 out();

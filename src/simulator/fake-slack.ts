@@ -21,8 +21,11 @@ export interface SlackCall {
 export interface SlackFault {
   method?: string;
   times: number;
-  /** A Slack error code (HTTP 200, ok: false), or an HTTP status (429 comes with Retry-After: 1). */
-  error: string | 429 | 500 | 503;
+  /**
+   * A Slack error code (HTTP 200, ok: false), an HTTP status (429 comes with Retry-After: 1), or
+   * 'slow': the call is carried out but answered only after 2 s (a timeout after Slack posted).
+   */
+  error: string | 429 | 500 | 503 | 'slow';
 }
 
 export class FakeSlack {
@@ -68,7 +71,11 @@ export class FakeSlack {
       res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
 
     const fault = this.faults.find((f) => f.times > 0 && (!f.method || f.method === method));
-    if (fault) {
+    const slow = fault?.error === 'slow';
+    if (slow) {
+      fault.times--;
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    } else if (fault) {
       fault.times--;
       if (fault.error === 429) return void json({ ok: false, error: 'ratelimited' }, 429, { 'retry-after': '1' });
       if (typeof fault.error === 'number') return void json({ ok: false }, fault.error);

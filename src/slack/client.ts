@@ -19,15 +19,16 @@ export interface Notifier {
   reply(message: SlackMessage): Promise<void>;
 }
 
-/** Bounds for Slack's own retries (429 with Retry-After, 5xx, connection errors). */
+/** Bounds for Slack's own retries (429 with Retry-After, 5xx, connection errors), and per request. */
 export interface SlackRetry {
   retries: number;
   minTimeout: number;
   maxTimeout: number;
   maxRetryTime: number;
+  requestTimeout: number;
 }
 
-export const DEFAULT_SLACK_RETRY: SlackRetry = { retries: 6, minTimeout: 1000, maxTimeout: 15_000, maxRetryTime: 90_000 };
+export const DEFAULT_SLACK_RETRY: SlackRetry = { retries: 6, minTimeout: 1000, maxTimeout: 15_000, maxRetryTime: 90_000, requestTimeout: 15_000 };
 
 export class SlackNotifier implements Notifier {
   private readonly client: WebClient;
@@ -42,24 +43,25 @@ export class SlackNotifier implements Notifier {
     retry: SlackRetry = DEFAULT_SLACK_RETRY,
   ) {
     const logger = quietLogger(log);
+    const { requestTimeout, ...retryConfig } = retry;
     const options = {
       slackApiUrl: settings.apiUrl,
       // The token goes to SLACK_API_URL and nowhere else: no absolute URLs, and the client
       // refuses redirects.
       allowAbsoluteUrls: false,
       logger,
-      timeout: 15_000,
+      timeout: requestTimeout,
       fetch: nodeFetch as unknown as typeof fetch,
     };
-    this.client = new WebClient(settings.token, { ...options, retryConfig: retry });
+    this.client = new WebClient(settings.token, { ...options, retryConfig });
     this.postClient = new WebClient(settings.token, {
       ...options,
       retryConfig: {
-        ...retry,
+        ...retryConfig,
         onFailedAttempt: (error: Error) => {
           if (isAmbiguous(error)) throw error;
         },
-      } as SlackRetry,
+      } as typeof retryConfig,
     });
   }
 

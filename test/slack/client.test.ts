@@ -5,7 +5,7 @@ import { SlackNotifier } from '../../src/slack/client.ts';
 import { FakeSlack } from '../../src/simulator/fake-slack.ts';
 
 const silent = { info() {}, warn() {}, error() {}, debug() {} };
-const fast = { retries: 3, minTimeout: 10, maxTimeout: 20, maxRetryTime: 5000 };
+const fast = { retries: 3, minTimeout: 10, maxTimeout: 20, maxRetryTime: 5000, requestTimeout: 500 };
 const message = { text: 'hello', blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'hello' } }], metadata: { event_type: 'ecs_deployment', event_payload: { status: 'live' } } };
 
 describe('slack/client', () => {
@@ -38,6 +38,21 @@ describe('slack/client', () => {
     await notifier.update(message);
     expect(Date.now() - started).to.be.at.least(1000);
     expect(slack.calls.map((c) => c.method)).to.deep.equal(['chat.postMessage', 'chat.update']);
+  });
+
+  it('never posts twice: a post that timed out after Slack took it is not retried', async () => {
+    slack.faults.push({ method: 'chat.postMessage', times: 1, error: 'slow' });
+    const error = await notifier.post(message).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(SlackError);
+    await new Promise((resolve) => setTimeout(resolve, 2100)); // let the slow answer land
+    expect(slack.calls.filter((c) => c.method === 'chat.postMessage')).to.have.length(1);
+  });
+
+  it('does retry an update that timed out (updating is idempotent)', async () => {
+    await notifier.post(message);
+    slack.faults.push({ method: 'chat.update', times: 1, error: 'slow' });
+    await notifier.update(message);
+    expect(slack.calls.filter((c) => c.method === 'chat.update').length).to.be.at.least(1);
   });
 
   const advice: Array<[string, RegExp]> = [
