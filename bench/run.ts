@@ -149,12 +149,11 @@ const one = await runOurs('success', 1, { DEBUG: 'true' });
 const twelve = await runOurs('twelve', 1, { DEBUG: 'true' });
 const large = await runOurs('large', 1, { DEBUG: 'true' });
 const plainTwelve = await runOurs('twelve', 1, { DEBUG: 'true' }, true);
-const services = (label: string) => (label.startsWith('12') ? 12 : 1);
 const costs = [
-  ['1 service, 1 target group, 2 tasks', apiCost(one, 1)],
-  ['12 services, 2 tasks each', apiCost(twelve, 12)],
-  ['1 service of 150 tasks', apiCost(large, 1)],
-] as const;
+  { label: '1 service, 1 target group, 2 tasks', services: 1, c: apiCost(one, 1) },
+  { label: '12 services, 2 tasks each', services: 12, c: apiCost(twelve, 12) },
+  { label: '1 service of 150 tasks', services: 1, c: apiCost(large, 1) },
+];
 
 log('start-up');
 const starts: Array<{ label: string; ms: number }> = [];
@@ -182,8 +181,8 @@ out();
 out('| target | result | |');
 out('|---|---|---|');
 out(`| lag after cut-over ≤ 0.5 s median at 1 s polls | ${secs(cutAt1?.cut)} | ${verdict((cutAt1?.cut ?? 1e9) <= 500)} |`);
-out(`| ≤ 2 AWS calls per poll, 1 service behind 1 target group (steady state) | ${costs[0][1].steadyPerPoll.toFixed(2)} (${costs[0][1].perPoll.toFixed(2)} over the whole rollout) | ${verdict(costs[0][1].steadyPerPoll <= 2)} |`);
-out(`| ≤ 0.1 ECS describe calls/s per service at the default ${DEFAULT_POLL_S} s poll (steady state) | ${costs[0][1].steadyDescribePerSecondPerService.toFixed(3)} (${costs[0][1].describePerSecondPerService.toFixed(3)} over the whole rollout) | ${verdict(costs[0][1].steadyDescribePerSecondPerService <= 0.1)} |`);
+out(`| ≤ 2 AWS calls per poll, 1 service behind 1 target group (steady state) | ${costs[0]!.c.steadyPerPoll.toFixed(2)} (${costs[0]!.c.perPoll.toFixed(2)} over the whole rollout) | ${verdict(costs[0]!.c.steadyPerPoll <= 2)} |`);
+out(`| ≤ 0.1 ECS describe calls/s per service at the default ${DEFAULT_POLL_S} s poll (steady state) | ${costs[0]!.c.steadyDescribePerSecondPerService.toFixed(3)} (${costs[0]!.c.describePerSecondPerService.toFixed(3)} over the whole rollout) | ${verdict(costs[0]!.c.steadyDescribePerSecondPerService <= 0.1)} |`);
 const image26 = starts.find((s) => s.label.includes("image's"));
 out(`| start-up ≤ 150 ms (process start to first AWS request, Node 26) | ${image26 ? `${image26.ms.toFixed(0)} ms` : 'n/a'} | ${verdict((image26?.ms ?? 1e9) <= 150)} |`);
 out(`| bundle ≤ 1 MB | ${bundleKb.toFixed(0)} KiB | ${verdict(bundleKb <= 1024)} |`);
@@ -217,12 +216,12 @@ out('## API cost');
 out();
 out(`AWS calls by operation over a whole simulated rollout at 1 s polls (the count per poll does not depend on the interval). "Steady" is the drain, where nothing but target health changes; ECS describe calls per second are at the default ${DEFAULT_POLL_S} s poll, against the account-wide refill of 20/s shared by every pipeline.`);
 out();
-const ops = [...new Set(costs.flatMap(([, c]) => [...c.byOp.keys()]))].sort();
+const ops = [...new Set(costs.flatMap(({ c }) => [...c.byOp.keys()]))].sort();
 out(`| rollout | polls | ${ops.join(' | ')} | calls/poll | steady calls/poll | ECS describe/s per service (steady) | share of the 20/s refill |`);
 out(`|---|---|${ops.map(() => '---').join('|')}|---|---|---|---|`);
-for (const [label, c] of costs) {
+for (const { label, services, c } of costs) {
   out(
-    `| ${label} | ${c.polls.toFixed(0)} | ${ops.map((o) => c.byOp.get(o) ?? 0).join(' | ')} | ${c.perPoll.toFixed(2)} | ${c.steadyPerPoll.toFixed(2)} | ${c.describePerSecondPerService.toFixed(3)} (${c.steadyDescribePerSecondPerService.toFixed(3)}) | ${((c.describePerSecondPerService * services(label)) / 20 * 100).toFixed(1)} % |`,
+    `| ${label} | ${c.polls.toFixed(0)} | ${ops.map((o) => c.byOp.get(o) ?? 0).join(' | ')} | ${c.perPoll.toFixed(2)} | ${c.steadyPerPoll.toFixed(2)} | ${c.describePerSecondPerService.toFixed(3)} (${c.steadyDescribePerSecondPerService.toFixed(3)}) | ${(((c.describePerSecondPerService * services) / 20) * 100).toFixed(1)} % |`,
   );
 }
 out();
