@@ -130,11 +130,15 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
 }
 
 /**
- * While traffic is being cut over, the moment users care about is seconds away and the phase is
- * short (ECS stops old tasks right after the new ones are healthy): poll four times as often then.
+ * The poll rate follows the phase. While traffic is being cut over, the moment users care about is
+ * seconds away and the phase is short (ECS stops old tasks right after the new ones are healthy):
+ * poll four times as often. Once live, only the old version's retirement is left, which takes the
+ * deregistration delay (300 s by default): poll half as often, sparing the account's API limits.
  */
 export function nextPollIn(pollIntervalMs: number, phase: Phase): number {
-  return phase === 'cutting_over' ? Math.max(250, Math.round(pollIntervalMs / 4)) : pollIntervalMs;
+  if (phase === 'cutting_over') return Math.max(250, Math.round(pollIntervalMs / 4));
+  if (phase === 'live') return pollIntervalMs * 2;
+  return pollIntervalMs;
 }
 
 function assertSupported(snap: ServiceSnapshot): void {
