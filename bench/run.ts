@@ -214,7 +214,7 @@ out(`| waitUntilServicesStable | **${waiterRollback.result}** — the service is
 out();
 out('## API cost');
 out();
-out(`AWS calls by operation over a whole simulated rollout at 1 s polls (the count per poll does not depend on the interval). "Steady" is the drain, where nothing but target health changes; ECS describe calls per second are at the default ${DEFAULT_POLL_S} s poll, against the account-wide refill of 20/s shared by every pipeline.`);
+out(`AWS calls by operation over a whole simulated rollout at 1 s polls (the count per poll does not depend on the interval). "Steady" is the drain, where nothing but target health changes; ECS describe calls per second assume one poll every ${DEFAULT_POLL_S} s (the default; the pipe actually polls half as often while the old version drains and four times as often during the short cut-over), against the account-wide refill of 20/s shared by every pipeline.`);
 out();
 const ops = [...new Set(costs.flatMap(({ c }) => [...c.byOp.keys()]))].sort();
 out(`| rollout | polls | ${ops.join(' | ')} | calls/poll | steady calls/poll | ECS describe/s per service (steady) | share of the 20/s refill |`);
