@@ -140,14 +140,17 @@ export class RolloutReader {
 
     const describe = new Set<string>();
     if (force || changed || strangers) {
-      const running = await this.listTasks(raw, 'RUNNING');
+      const running = new Set(await this.listTasks(raw, 'RUNNING'));
       for (const arn of running) if (!cache.tasks.has(arn)) describe.add(arn);
-      // Tasks that left the list now have desired status STOPPED: ListTasks hides them, so
-      // follow them by ARN until they have actually stopped.
-      for (const [arn, t] of cache.tasks) if (!running.includes(arn) && t.snapshot.lastStatus !== 'STOPPED') describe.add(arn);
+      for (const [arn, { snapshot: t }] of cache.tasks) {
+        if (t.lastStatus === 'STOPPED') continue;
+        // Left the list: its desired status is STOPPED now, which ListTasks hides, so follow it by
+        // ARN until it has stopped. Still starting: it turns RUNNING without any other sign.
+        // A task listed and RUNNING changes only by leaving the list: no need to ask again.
+        if (!running.has(arn) || t.lastStatus !== 'RUNNING') describe.add(arn);
+      }
     }
     if (changed) {
-      for (const [arn, t] of cache.tasks) if (t.snapshot.lastStatus !== 'STOPPED') describe.add(arn);
       const failed = service.deployments.reduce((n, d) => n + d.failedTasks, 0);
       if (failed > cache.failedTasks) {
         // Tasks that failed between two polls never showed up as RUNNING; their stop reasons are the causes.

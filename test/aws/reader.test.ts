@@ -102,8 +102,21 @@ describe('aws/reader', () => {
     ecs.on(DescribeServicesCommand).resolves({ services: [serviceJson('web', { desiredCount: 1 })] });
     ecs.on(DescribeTasksCommand).resolves({ tasks: [{ ...tasks[0] }, { ...tasks[1], desiredStatus: 'STOPPED', lastStatus: 'DEACTIVATING' }] });
     const snap = (await reader.read(['web'])).get('web');
-    expect(ecs.commandCalls(DescribeTasksCommand).at(-1)?.args[0].input.tasks).to.have.members(arns);
+    // Only the task that left the list is asked about again; the listed RUNNING one is known.
+    expect(ecs.commandCalls(DescribeTasksCommand).at(-1)?.args[0].input.tasks).to.deep.equal([arns[1]]);
     expect(snap?.tasks.find((t) => t.arn === arns[1])).to.include({ desiredStatus: 'STOPPED', lastStatus: 'DEACTIVATING' });
+  });
+
+  it('asks again about starting tasks when the deployment counts move, not about running ones', async () => {
+    ecs.on(DescribeTasksCommand).resolves({ tasks: [tasks[0] as Task, { ...tasks[1], lastStatus: 'PROVISIONING' }] });
+    await reader.read(['web']);
+    const moved = serviceJson('web');
+    moved.deployments![0]!.runningCount = 1;
+    ecs.on(DescribeServicesCommand).resolves({ services: [moved] });
+    ecs.on(DescribeTasksCommand).resolves({ tasks: [tasks[1] as Task] });
+    const snap = (await reader.read(['web'])).get('web');
+    expect(ecs.commandCalls(DescribeTasksCommand).at(-1)?.args[0].input.tasks).to.deep.equal([arns[1]]);
+    expect(snap?.tasks.map((t) => t.lastStatus)).to.deep.equal(['RUNNING', 'RUNNING']);
   });
 
   it('batches 12 services into DescribeServices calls of at most 10', async () => {
