@@ -16,7 +16,7 @@ import {
   type ServiceWatch,
 } from './rollout.ts';
 import type { Notifier } from './slack/client.ts';
-import { escapeText, formatDuration, headline, type MessageView, renderDetails, renderMessage, serviceStatusText } from './slack/render.ts';
+import { formatDuration, headline, type MessageView, renderDetails, renderMessage, renderStopped, serviceStatusText } from './slack/render.ts';
 import type { ServiceSnapshot } from './snapshot.ts';
 import { shortName } from './task-definition.ts';
 
@@ -114,8 +114,9 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
     if (!(error instanceof AwsError) && !cancelled) throw error;
     // The watch cannot go on: say so in the message, so that it does not read "rolling out" forever.
     const reason = cancelled ? 'the pipeline step was stopped before the rollout finished' : (error as Error).message;
-    await deps.notifier.update(renderMessage({ ...view(), stopped: reason }));
-    await deps.notifier.reply({ text: `⚠️ Stopped watching: ${escapeText(reason)}`, blocks: [] });
+    const stopped = { ...view(), stopped: reason };
+    await deps.notifier.update(renderMessage(stopped));
+    await deps.notifier.reply(renderStopped(stopped));
     if (cancelled) throw new UserFacingError(`Stopped watching: ${reason}.`, ExitCode.Cancelled);
     throw error;
   }

@@ -125,6 +125,7 @@ describe('e2e: the built program against HTTP doubles', function () {
     expect(run.code, run.stdout).to.equal(1);
     expect(slack.message?.metadata?.event_payload.status).to.equal('failed');
     expect(slack.replies).to.have.length(1);
+    expect(slack.replies[0]?.metadata?.event_payload).to.include({ status: 'failed', environment: 'production' });
     const reply = JSON.stringify(slack.replies[0]?.blocks);
     expect(reply).to.include('ECS deployment circuit breaker: tasks failed to start.');
     expect(reply).to.match(/EssentialContainerExited: Essential container in task exited \[web exit code 1\]/);
@@ -298,6 +299,7 @@ describe('e2e: the built program against HTTP doubles', function () {
     expect(slack.message?.metadata?.event_payload.stopped_reason).to.equal('the pipeline step was stopped before the rollout finished');
     expect(slack.message?.blocks?.[0].text.text).to.equal('⚠️ Stopped watching shop-api in production');
     expect(slack.replies.at(-1)?.text).to.match(/^⚠️ Stopped watching/);
+    expect(slack.replies.at(-1)?.metadata?.event_payload.stopped_reason).to.equal('the pipeline step was stopped before the rollout finished');
   });
 
   it('escapes user text: a branch named fix/<!channel> pings nobody', async () => {

@@ -83,6 +83,11 @@ function servicesLabel(v: MessageView): string {
   return names.length <= 3 ? names.join(', ') : `${names.length} services`;
 }
 
+/** The distinct `family:revision` names being deployed, once known. */
+function taskDefinitionsOf(v: MessageView): string[] {
+  return [...new Set(v.services.map((s) => s.taskDefinition).filter((t): t is string => Boolean(t)))];
+}
+
 export function headline(v: MessageView): string {
   const what = servicesLabel(v);
   const env = v.environment;
@@ -146,7 +151,7 @@ function timeline(v: MessageView): string {
 
 export function renderMessage(v: MessageView): SlackMessage {
   const refLabel = v.ref.type === 'tag' ? 'Tag' : 'Branch';
-  const tds = [...new Set(v.services.map((s) => s.taskDefinition).filter((t): t is string => Boolean(t)))];
+  const tds = taskDefinitionsOf(v);
   const shortCommit = v.commit?.slice(0, 7);
   const finished = Boolean(v.stopped) || (v.status !== 'rolling_out' && !(v.status === 'live' && v.phase !== 'retired'));
   const icon = v.stopped ? '⚠️' : ICON[v.status];
@@ -184,26 +189,38 @@ export function renderMessage(v: MessageView): SlackMessage {
   return {
     text,
     blocks,
-    metadata: {
-      event_type: 'ecs_deployment',
-      event_payload: {
-        status: v.status,
-        phase: v.phase,
-        environment: v.environment,
-        cluster: v.cluster,
-        region: v.region,
-        services: v.services.map((s) => s.service),
-        task_definitions: tds,
-        ref_type: v.ref.type,
-        ref: v.ref.name,
-        commit: v.commit ?? '',
-        started_at: new Date(v.startedAt).toISOString(),
-        duration_seconds: Math.round((v.now - v.startedAt) / 1000),
-        ...(v.buildUrl ? { pipeline_url: v.buildUrl } : {}),
-        ...(v.stopped ? { stopped_reason: v.stopped } : {}),
-      },
+    metadata: metadataOf(v),
+  };
+}
+
+/** Machine-readable facts for other automations; the same on the message and its thread replies. */
+export function metadataOf(v: MessageView): NonNullable<SlackMessage['metadata']> {
+  const tds = taskDefinitionsOf(v);
+  return {
+    event_type: 'ecs_deployment',
+    event_payload: {
+      status: v.status,
+      phase: v.phase,
+      environment: v.environment,
+      cluster: v.cluster,
+      region: v.region,
+      services: v.services.map((s) => s.service),
+      task_definitions: tds,
+      ref_type: v.ref.type,
+      ref: v.ref.name,
+      commit: v.commit ?? '',
+      started_at: new Date(v.startedAt).toISOString(),
+      duration_seconds: Math.round((v.now - v.startedAt) / 1000),
+      ...(v.buildUrl ? { pipeline_url: v.buildUrl } : {}),
+      ...(v.stopped ? { stopped_reason: v.stopped } : {}),
     },
   };
+}
+
+/** The thread reply when the watch ended without an outcome. */
+export function renderStopped(v: MessageView): SlackMessage {
+  const text = `⚠️ Stopped watching: ${escapeText(v.stopped ?? 'unknown reason')}`;
+  return { text: fit(text, LIMITS.fallback), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: fit(text, LIMITS.sectionText) } }], metadata: metadataOf(v) };
 }
 
 /** The thread reply for a failure or a time-out: why, in detail, with the optional mentions. */
@@ -230,5 +247,5 @@ export function renderDetails(v: MessageView, causes: string[], mentionIds: stri
   }
   flush();
   const body = lines.join(' ').replace(/\s+/g, ' ');
-  return { text: fit(`${mentions ? `${mentions} ` : ''}${title}: ${body}`, LIMITS.fallback), blocks };
+  return { text: fit(`${mentions ? `${mentions} ` : ''}${title}: ${body}`, LIMITS.fallback), blocks, metadata: metadataOf(v) };
 }
