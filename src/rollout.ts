@@ -6,7 +6,7 @@
 // live only when every target that can still receive new requests belongs to a healthy task of the
 // new task definition, and no task of another task definition is still meant to run.
 import type { DeploymentSnapshot, ServiceSnapshot, TargetSnapshot, TaskSnapshot } from './snapshot.ts';
-import { targetKey } from './snapshot.ts';
+import { isDraining, targetKey } from './snapshot.ts';
 import { sameTaskDefinition, shortName, type TaskDefinitionRef } from './task-definition.ts';
 
 /** Progress of one service's rollout, in the order it happens. */
@@ -228,10 +228,6 @@ function lostDeployment(
   if (failedEvent) return end('failed', { reason: stripServicePrefix(failedEvent.message) });
   if (primary && isRollbackFrom(prev, primary)) return end('failed', { reason: rollbackReason(primary) });
   return end('superseded', { supersededBy: primary ? shortName(primary.taskDefinitionArn) : 'another deployment' });
-}
-
-function isDraining(t: TargetSnapshot): boolean {
-  return t.state.includes('draining');
 }
 
 function measure(deployment: DeploymentSnapshot, snap: ServiceSnapshot): Progress {

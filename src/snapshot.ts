@@ -90,3 +90,8 @@ export interface ServiceSnapshot {
 export function targetKey(target: { id: string; port?: number }): string {
   return target.id.startsWith('i-') ? `${target.id}:${target.port ?? ''}` : target.id;
 }
+
+/** `draining` and `unhealthy.draining`: deregistering, no new requests. */
+export function isDraining(target: { state: string }): boolean {
+  return target.state.includes('draining');
+}

@@ -15,7 +15,7 @@ import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balanc
 import { AwsError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ServiceSnapshot, TargetGroupSnapshot, TaskSnapshot } from '../snapshot.ts';
-import { targetKey } from '../snapshot.ts';
+import { isDraining, targetKey } from '../snapshot.ts';
 import type { AwsClients } from './clients.ts';
 import { hasHealthChecks, serviceFrom, targetFrom, taskFrom } from './to-snapshot.ts';
 
@@ -33,8 +33,6 @@ interface ServiceCache {
 
 const chunks = <T>(items: T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
-
-const isDraining = (state: string) => state.includes('draining');
 
 export class RolloutReader {
   /** AWS calls made, by operation: the bench and the tests read it. */
@@ -132,8 +130,8 @@ export class RolloutReader {
 
     const groups = await Promise.all(service.targetGroupArns.map((arn) => this.targetHealth(arn)));
     const known = new Set([...cache.tasks.values()].flatMap((t) => t.snapshot.targetKeys));
-    const draining = new Set(groups.flatMap((g) => g.targets.filter((t) => isDraining(t.state)).map(targetKey)));
-    const unknown = groups.flatMap((g) => g.targets.filter((t) => !isDraining(t.state) && t.state !== 'unused').map(targetKey)).filter((k) => !known.has(k));
+    const draining = new Set(groups.flatMap((g) => g.targets.filter((t) => isDraining(t)).map(targetKey)));
+    const unknown = groups.flatMap((g) => g.targets.filter((t) => !isDraining(t) && t.state !== 'unused').map(targetKey)).filter((k) => !known.has(k));
     // A target no known task explains usually belongs to a task started since the last listing.
     const strangers = unknown.some((k) => !cache.strangers.has(k));
     cache.strangers = new Set(unknown);

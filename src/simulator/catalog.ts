@@ -56,61 +56,59 @@ function rollingUpdate(service: string, at = 0): Array<[number, Step]> {
   ];
 }
 
+/** A scenario about shop-api alone, deploying shop-api:42 over a steady shop-api:41. */
+function shopApi(
+  name: string,
+  summary: string,
+  expected: Scenario['expected'],
+  steps: Array<[number, Step]>,
+  env: Record<string, string> = {},
+  tasks = 2,
+): Scenario {
+  return {
+    name,
+    summary,
+    services: ['shop-api'],
+    env: { TASK_DEFINITION: 'shop-api:42', ...env },
+    expected,
+    start(a) {
+      steadyService(a, 'shop-api', undefined, tasks);
+      timeline(a, steps);
+    },
+  };
+}
+
 export const SCENARIOS: Scenario[] = [
-  {
-    name: 'success',
-    summary: 'a rolling update of shop-api: new tasks start, pass health checks, take the traffic; the old ones drain and stop',
-    services: ['shop-api'],
-    env: { TASK_DEFINITION: 'shop-api:42' },
-    expected: { exitCode: 0, status: 'live' },
-    start(a) {
-      steadyService(a, 'shop-api');
-      timeline(a, rollingUpdate('shop-api'));
-    },
-  },
-  {
-    name: 'rollback',
-    summary: 'the new revision crashes on start; the circuit breaker fails the deployment and rolls back to the old one',
-    services: ['shop-api'],
-    env: { TASK_DEFINITION: 'shop-api:42' },
-    expected: { exitCode: 1, status: 'failed' },
-    start(a) {
-      steadyService(a, 'shop-api');
-      timeline(a, [
-        ...newTasksStart('shop-api'),
-        [4000, crashNew('shop-api')],
-        [5500, all(circuitBreak('shop-api'), mark('failed:shop-api'))],
-        // What `services-stable` waits for: one deployment, counts equal. On the old revision.
-        [8000, all(completeRollback('shop-api'), mark('rollback_completed:shop-api'))],
-      ]);
-    },
-  },
-  {
-    name: 'stalled',
-    summary: 'the new tasks run but fail the load balancer health checks (HTTP 502) until WAIT_TIMEOUT',
-    services: ['shop-api'],
-    env: { TASK_DEFINITION: 'shop-api:42', WAIT_TIMEOUT: '12' },
-    expected: { exitCode: 1, status: 'timed_out' },
-    start(a) {
-      steadyService(a, 'shop-api');
-      timeline(a, [...newTasksStart('shop-api'), [4000, unhealthyNew('shop-api')]]);
-    },
-  },
-  {
-    name: 'superseded',
-    summary: 'while shop-api:42 is starting, someone deploys shop-api:43',
-    services: ['shop-api'],
-    env: { TASK_DEFINITION: 'shop-api:42' },
-    expected: { exitCode: 0, status: 'superseded' },
-    start(a) {
-      steadyService(a, 'shop-api');
-      timeline(a, [
-        [0, deploy('shop-api')],
-        [1000, provisionNew('shop-api')],
-        [3000, deploy('shop-api', NEWER)],
-      ]);
-    },
-  },
+  shopApi(
+    'success',
+    'a rolling update of shop-api: new tasks start, pass health checks, take the traffic; the old ones drain and stop',
+    { exitCode: 0, status: 'live' },
+    rollingUpdate('shop-api'),
+  ),
+  shopApi(
+    'rollback',
+    'the new revision crashes on start; the circuit breaker fails the deployment and rolls back to the old one',
+    { exitCode: 1, status: 'failed' },
+    [
+      ...newTasksStart('shop-api'),
+      [4000, crashNew('shop-api')],
+      [5500, all(circuitBreak('shop-api'), mark('failed:shop-api'))],
+      // What `services-stable` waits for: one deployment, counts equal. On the old revision.
+      [8000, all(completeRollback('shop-api'), mark('rollback_completed:shop-api'))],
+    ],
+  ),
+  shopApi(
+    'stalled',
+    'the new tasks run but fail the load balancer health checks (HTTP 502) until WAIT_TIMEOUT',
+    { exitCode: 1, status: 'timed_out' },
+    [...newTasksStart('shop-api'), [4000, unhealthyNew('shop-api')]],
+    { WAIT_TIMEOUT: '12' },
+  ),
+  shopApi('superseded', 'while shop-api:42 is starting, someone deploys shop-api:43', { exitCode: 0, status: 'superseded' }, [
+    [0, deploy('shop-api')],
+    [1000, provisionNew('shop-api')],
+    [3000, deploy('shop-api', NEWER)],
+  ]),
   {
     name: 'multi',
     summary: 'three services deployed together (one without a load balancer); live when all are',
@@ -135,17 +133,7 @@ export const SCENARIOS: Scenario[] = [
       timeline(a, this.services.flatMap((s) => rollingUpdate(s)));
     },
   },
-  {
-    name: 'large',
-    summary: 'one service of 150 tasks',
-    services: ['shop-api'],
-    env: { TASK_DEFINITION: 'shop-api:42' },
-    expected: { exitCode: 0, status: 'live' },
-    start(a) {
-      steadyService(a, 'shop-api', undefined, 150);
-      timeline(a, rollingUpdate('shop-api'));
-    },
-  },
+  shopApi('large', 'one service of 150 tasks', { exitCode: 0, status: 'live' }, rollingUpdate('shop-api'), {}, 150),
 ];
 
 export function scenario(name: string): Scenario {
