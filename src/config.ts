@@ -6,7 +6,7 @@ import { ConfigError } from './errors.ts';
 import { parseTaskDefinitionRef, type TaskDefinitionRef } from './task-definition.ts';
 
 export type Credentials =
-  | { kind: 'static' }
+  | { kind: 'static'; accessKeyId: string; secretAccessKey: string; sessionToken?: string }
   | { kind: 'oidc'; roleArn: string; webIdentityToken: string; sessionName: string };
 
 export interface ChannelRule {
@@ -41,7 +41,21 @@ export interface Config {
 /** Variables whose values must never be printed. */
 export const SECRET_VARIABLES = ['SLACK_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'BITBUCKET_STEP_OIDC_TOKEN'];
 
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+/** The most services one run watches: one message and one poll stay readable and within API limits. */
+export const MAX_SERVICES = 100;
+/** How much of a bad value an error message quotes. */
+const SHOWN_CHARS = 80;
+
+// C0 and C1 controls, line and paragraph separators, and bidirectional overrides and isolates
+// (which can make a name read as another in the Slack message).
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+/** A bad value as an error message quotes it: control characters spelled out and cut short, so nothing hides in it. */
+export function shown(value: string): string {
+  const cut = value.length > SHOWN_CHARS ? value.slice(0, SHOWN_CHARS) : value;
+  const visible = cut.replace(new RegExp(CONTROL_CHARS.source, 'g'), (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
+  return value.length > SHOWN_CHARS ? `"${visible}…" (${value.length} characters)` : `"${visible}"`;
+}
 const RESOURCE_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 const ecsArn = (kind: string) => new RegExp(`^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\\d{12}:${kind}/[A-Za-z0-9_/-]{1,512}$`);
 
@@ -55,7 +69,7 @@ function text(what: string, max = 255) {
 
 function integer(min: number, max: number) {
   return makeValidator<number>((value) => {
-    if (!/^\d+$/.test(value.trim())) throw new Error(`must be a whole number of seconds, not "${value}"`);
+    if (!/^\d+$/.test(value.trim())) throw new Error(`must be a whole number of seconds, not ${shown(value)}`);
     const n = Number(value);
     if (n < min || n > max) throw new Error(`must be between ${min} and ${max} seconds, not ${n}`);
     return n;
@@ -66,31 +80,35 @@ const boolean = makeValidator<boolean>((value) => {
   const v = value.trim().toLowerCase();
   if (['true', '1', 'yes', 'on'].includes(v)) return true;
   if (['false', '0', 'no', 'off'].includes(v)) return false;
-  throw new Error(`must be true or false, not "${value}"`);
+  throw new Error(`must be true or false, not ${shown(value)}`);
 });
 
 const clusterName = makeValidator<string>((value) => {
   if (RESOURCE_NAME.test(value) || ecsArn('cluster').test(value)) return value;
-  throw new Error(`must be an ECS cluster name (letters, digits, - and _) or cluster ARN, not "${value}"`);
+  throw new Error(`must be an ECS cluster name (letters, digits, - and _) or cluster ARN, not ${shown(value)}`);
 });
 
 /** A comma-separated list (Bitbucket's YAML list form is folded into one before validation). */
 const serviceList = makeValidator<string[]>((value) => {
   const names = splitList(value);
   if (names.length === 0) throw new Error('must name at least one ECS service');
+  if (names.length > MAX_SERVICES) throw new Error(`names ${names.length} services; one run watches at most ${MAX_SERVICES}`);
   const bad = names.filter((n) => !RESOURCE_NAME.test(n) && !ecsArn('service').test(n));
-  if (bad.length) throw new Error(`must be ECS service names or ARNs; not valid: ${bad.map((b) => `"${b}"`).join(', ')}`);
-  const dupes = names.filter((n, i) => names.indexOf(n) !== i);
-  if (dupes.length) throw new Error(`names a service twice: ${[...new Set(dupes)].join(', ')}`);
+  if (bad.length) throw new Error(`must be ECS service names or ARNs; not valid: ${bad.map(shown).join(', ')}`);
   return names;
 });
+
+/** `shop-api` for `shop-api` and for its ARN (`…:service/prod/shop-api` or the old `…:service/shop-api`). */
+export function serviceKey(nameOrArn: string): string {
+  return nameOrArn.split('/').pop() ?? nameOrArn;
+}
 
 const taskDefinitionList = makeValidator<TaskDefinitionRef[]>((value) => {
   const refs = splitList(value);
   const problems: string[] = [];
   const parsed = refs.map((raw) => {
     const ref = parseTaskDefinitionRef(raw);
-    if (!ref) problems.push(`"${raw}"`);
+    if (!ref) problems.push(shown(raw));
     return ref;
   });
   if (problems.length) {
@@ -98,7 +116,7 @@ const taskDefinitionList = makeValidator<TaskDefinitionRef[]>((value) => {
       `must be a task definition ARN or family:revision with a numeric revision (e.g. api:42); not valid: ${problems.join(', ')}`,
     );
   }
-  return parsed as TaskDefinitionRef[];
+  return parsed.filter((r): r is TaskDefinitionRef => r !== undefined);
 });
 
 const slackToken = makeValidator<string>((value) => {
@@ -112,7 +130,7 @@ const slackToken = makeValidator<string>((value) => {
 const SLACK_CHANNEL = /^(#?[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$/;
 const slackChannel = makeValidator<string>((value) => {
   if (!SLACK_CHANNEL.test(value)) {
-    throw new Error(`must be a channel name like #deploys or a channel ID like C0123456789, not "${value}"`);
+    throw new Error(`must be a channel name like #deploys or a channel ID like C0123456789, not ${shown(value)}`);
   }
   return value;
 });
@@ -124,7 +142,7 @@ const channelRules = makeValidator<ChannelRule[]>((value) => {
     const channel = m?.[2]?.trim();
     if (!pattern || !channel || !SLACK_CHANNEL.test(channel)) {
       throw new Error(
-        `must be pattern=channel pairs separated by commas (e.g. production=#deploys-prod,staging*=#deploys-staging); not valid: "${entry}"`,
+        `must be pattern=channel pairs separated by commas (e.g. production=#deploys-prod,staging*=#deploys-staging); not valid: ${shown(entry)}`,
       );
     }
     return { pattern, channel };
@@ -136,12 +154,12 @@ const slackApiUrl = makeValidator<string>((value) => {
   try {
     url = new URL(value);
   } catch {
-    throw new Error(`must be a URL like https://slack.com/api/, not "${value}"`);
+    throw new Error(`must be a URL like https://slack.com/api/, not ${shown(value)}`);
   }
   // The bot token travels to this host: only HTTPS, except to this machine (tests, local proxies).
   const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new Error(`must use https:// (the bot token is sent to it), not "${url.protocol}//${url.host}"`);
+    throw new Error(`must use https:// (the bot token is sent to it), not ${shown(`${url.protocol}//${url.host}`)}`);
   }
   if (url.username || url.password || url.search || url.hash) {
     throw new Error('must be a plain base URL without credentials, query or fragment');
@@ -154,14 +172,14 @@ const mentionIds = makeValidator<string[]>((value) => {
   const bad = ids.filter((id) => !/^[UWS][A-Z0-9]{2,}$/.test(id));
   if (bad.length) {
     throw new Error(
-      `must be Slack user IDs (U…/W…) or user group IDs (S…), separated by commas; not valid: ${bad.map((b) => `"${b}"`).join(', ')}`,
+      `must be Slack user IDs (U…/W…) or user group IDs (S…), separated by commas; not valid: ${bad.map(shown).join(', ')}`,
     );
   }
   return ids;
 });
 
 const region = makeValidator<string>((value) => {
-  if (!/^[a-z]{2}(-[a-z0-9]+)+-\d{1,2}$/.test(value)) throw new Error(`must be an AWS region like eu-west-1, not "${value}"`);
+  if (!/^[a-z]{2}(-[a-z0-9]+)+-\d{1,2}$/.test(value)) throw new Error(`must be an AWS region like eu-west-1, not ${shown(value)}`);
   return value;
 });
 
@@ -177,13 +195,13 @@ const secretValue = makeValidator<string>((value) => {
 
 const roleArn = makeValidator<string>((value) => {
   if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(value)) {
-    throw new Error(`must be an IAM role ARN like arn:aws:iam::123456789012:role/deploy-notifier, not "${value}"`);
+    throw new Error(`must be an IAM role ARN like arn:aws:iam::123456789012:role/deploy-notifier, not ${shown(value)}`);
   }
   return value;
 });
 
 const commitHash = makeValidator<string>((value) => {
-  if (!/^[0-9a-f]{7,40}$/i.test(value)) throw new Error(`must be a git commit hash, not "${value}"`);
+  if (!/^[0-9a-f]{7,40}$/i.test(value)) throw new Error(`must be a git commit hash, not ${shown(value)}`);
   return value.toLowerCase();
 });
 
@@ -242,13 +260,49 @@ export function splitList(value: string): string[] {
  * Bitbucket passes a YAML list variable `NAME: [a, b]` as NAME_COUNT=2, NAME_0=a, NAME_1=b.
  * Fold that form into the comma-separated one so one validator handles both.
  */
-function foldListVariable(env: Env, name: string): string | undefined {
+function foldListVariable(env: Env, name: string, problems: string[]): string | undefined {
   const count = env[`${name}_COUNT`];
   if (count === undefined) return env[name];
   const n = Number(count);
   if (!Number.isInteger(n) || n < 0) return env[name];
+  if (n > MAX_SERVICES) {
+    problems.push(`${name}_COUNT is ${n}: a list variable may have at most ${MAX_SERVICES} items (one run watches at most ${MAX_SERVICES} services).`);
+    return undefined;
+  }
   const items = Array.from({ length: n }, (_, i) => env[`${name}_${i}`]?.trim() ?? '');
   return items.join(',');
+}
+
+/**
+ * The same service named twice (by name and by ARN, or twice alike) is watched once. Its task
+ * definitions must then agree; `problems` says so when they do not.
+ */
+function distinctServices(
+  services: string[],
+  taskDefinitions: TaskDefinitionRef[] | undefined,
+  problems: string[],
+): { services: string[]; taskDefinitions: TaskDefinitionRef[] | undefined } {
+  const seen = new Map<string, number>();
+  const keep: number[] = [];
+  services.forEach((s, i) => {
+    const first = seen.get(serviceKey(s));
+    if (first === undefined) {
+      seen.set(serviceKey(s), i);
+      keep.push(i);
+      return;
+    }
+    const a = taskDefinitions?.[first];
+    const b = taskDefinitions?.[i];
+    if (a && b && (a.family !== b.family || a.revision !== b.revision)) {
+      problems.push(
+        `SERVICE_NAME names service ${serviceKey(s)} twice (${shown(services[first] ?? '')} and ${shown(s)}) with different TASK_DEFINITION entries (${a.family}:${a.revision} and ${b.family}:${b.revision}).`,
+      );
+    }
+  });
+  return {
+    services: keep.map((i) => services[i] ?? ''),
+    taskDefinitions: taskDefinitions && keep.map((i) => taskDefinitions[i]).filter((t): t is TaskDefinitionRef => t !== undefined),
+  };
 }
 
 /** Globs in SLACK_CHANNELS: `*` matches anything, everything else is literal; case-insensitive. */
@@ -265,22 +319,29 @@ function escapeRegExp(s: string): string {
 }
 
 export function loadConfig(rawEnv: Env): Config {
-  // Bitbucket passes unset variables in `variables:` as empty strings: treat them as absent.
+  // Bitbucket passes unset variables in `variables:` as empty strings: treat them as absent. Values
+  // are trimmed here once, and only these trimmed values are used from here on (a secret pasted
+  // with a trailing newline would otherwise reach an HTTP header).
   const env: Env = {};
   for (const [k, v] of Object.entries(rawEnv)) if (v !== undefined && v.trim() !== '') env[k] = v.trim();
+  const problems: string[] = [];
+  const listTooLong = new Set<string>();
   for (const name of ['SERVICE_NAME', 'TASK_DEFINITION', 'SLACK_MENTION_ON_FAILURE']) {
-    const folded = foldListVariable(env, name);
+    const folded = foldListVariable(env, name, problems);
     if (folded !== undefined && folded !== '') env[name] = folded;
+    else if (problems.some((p) => p.startsWith(`${name}_COUNT`))) {
+      env[name] = undefined;
+      listTooLong.add(name);
+    }
   }
   env.BRANCH ??= env.BITBUCKET_BRANCH;
   env.TAG ??= env.BITBUCKET_TAG;
   env.COMMIT ??= env.BITBUCKET_COMMIT;
 
-  const problems: string[] = [];
   const checked = cleanEnv(env, VARIABLE_SPECS, {
     reporter: ({ errors }) => {
       for (const [name, error] of Object.entries(errors)) {
-        if (!error) continue;
+        if (!error || listTooLong.has(name)) continue;
         const spec = (VARIABLE_SPECS as Record<string, Spec<unknown>>)[name];
         problems.push(
           error instanceof EnvMissingError ? `${name} is required: ${spec?.desc ?? ''}`.trim() : `${name} ${error.message}`,
@@ -296,13 +357,14 @@ export function loadConfig(rawEnv: Env): Config {
     problems.push('AWS_DEFAULT_REGION is required: the AWS region of the cluster (AWS_REGION is accepted too).');
   }
 
-  const services = clean.SERVICE_NAME ?? [];
-  const taskDefinitions = clean.TASK_DEFINITION;
-  if (taskDefinitions && services.length && taskDefinitions.length !== services.length) {
+  const named = clean.SERVICE_NAME ?? [];
+  const requested = clean.TASK_DEFINITION;
+  if (requested && named.length && requested.length !== named.length) {
     problems.push(
-      `TASK_DEFINITION names ${taskDefinitions.length} task definition(s) for ${services.length} service(s) in SERVICE_NAME: give one per service, in the same order.`,
+      `TASK_DEFINITION names ${requested.length} task definition(s) for ${named.length} service(s) in SERVICE_NAME: give one per service, in the same order.`,
     );
   }
+  const { services, taskDefinitions } = distinctServices(named, requested?.length === named.length ? requested : undefined, problems);
 
   const credentials = resolveCredentials(env, clean, problems);
 
@@ -340,7 +402,13 @@ export function loadConfig(rawEnv: Env): Config {
 
 function resolveCredentials(
   env: Env,
-  clean: { AWS_ACCESS_KEY_ID?: string; AWS_SECRET_ACCESS_KEY?: string; AWS_OIDC_ROLE_ARN?: string; BITBUCKET_STEP_OIDC_TOKEN?: string },
+  clean: {
+    AWS_ACCESS_KEY_ID?: string;
+    AWS_SECRET_ACCESS_KEY?: string;
+    AWS_SESSION_TOKEN?: string;
+    AWS_OIDC_ROLE_ARN?: string;
+    BITBUCKET_STEP_OIDC_TOKEN?: string;
+  },
   problems: string[],
 ): Credentials | undefined {
   if (env.AWS_OIDC_ROLE_ARN) {
@@ -366,7 +434,13 @@ function resolveCredentials(
       'AWS credentials are required: set AWS_OIDC_ROLE_ARN on a step with "oidc: true" (recommended), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.',
     );
   }
-  return { kind: 'static' };
+  if (!clean.AWS_ACCESS_KEY_ID || !clean.AWS_SECRET_ACCESS_KEY) return undefined;
+  return {
+    kind: 'static',
+    accessKeyId: clean.AWS_ACCESS_KEY_ID,
+    secretAccessKey: clean.AWS_SECRET_ACCESS_KEY,
+    ...(clean.AWS_SESSION_TOKEN ? { sessionToken: clean.AWS_SESSION_TOKEN } : {}),
+  };
 }
 
 function repositoryFrom(env: Env): Config['repository'] {

@@ -2,7 +2,7 @@
 export const ExitCode = {
   /** The new version is live (or a newer deployment took over). */
   Ok: 0,
-  /** The rollout failed, was rolled back, or did not finish within WAIT_TIMEOUT. */
+  /** The rollout failed, was rolled back, or did not finish within WAIT_TIMEOUT (AWS throttling all along included). */
   RolloutFailed: 1,
   /** A pipe variable is missing or malformed. Nothing was called. */
   InvalidConfig: 2,
@@ -42,8 +42,26 @@ export class AwsError extends UserFacingError {
   }
 }
 
-export class SlackError extends UserFacingError {
+/** AWS kept failing in ways worth retrying (throttling, 5xx, no answer) until WAIT_TIMEOUT. */
+export class AwsUnavailableError extends UserFacingError {
   constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.RolloutFailed, options);
+  }
+}
+
+export class SlackError extends UserFacingError {
+  /** No later call can succeed either (the token is bad): end the watch at once. */
+  readonly fatal: boolean;
+  constructor(message: string, options?: { cause?: unknown; fatal?: boolean }) {
     super(message, ExitCode.SlackProblem, options);
+    this.fatal = options?.fatal ?? false;
+  }
+}
+
+/** The step was stopped (SIGTERM/SIGINT): the reason every pending call is abandoned with. */
+export class StopRequested extends Error {
+  constructor(readonly signal: string) {
+    super(`the pipeline step was stopped (${signal})`);
+    this.name = 'StopRequested';
   }
 }

@@ -1,5 +1,7 @@
 // The pipeline log: one line per event, timestamped, with every known secret masked before it is
-// written, whatever the caller passed in (error messages from libraries included).
+// written, whatever the caller passed in (error messages from libraries included). A reader that
+// went away (closed pipe) ends the log, never the run.
+import { Secrets } from './secrets.ts';
 
 export interface Logger {
   info(message: string): void;
@@ -9,31 +11,17 @@ export interface Logger {
   debug(message: string): void;
 }
 
-// Shapes of credentials that must never reach the log even if nobody registered them.
-const SECRET_SHAPES = [/xox[abposre]-[A-Za-z0-9-]+/g, /(?<=Bearer\s+)[A-Za-z0-9._~+/=-]+/gi];
-
+/** Kept for callers that only need a masking function. */
 export function createMasker(secrets: Array<string | undefined>): (text: string) => string {
-  const known = secrets.filter((s): s is string => typeof s === 'string' && s.length >= 4).sort((a, b) => b.length - a.length);
-  return (text) => {
-    let out = text;
-    for (const s of known) out = out.split(s).join('***');
-    for (const re of SECRET_SHAPES) out = out.replace(re, '***');
-    return out;
-  };
+  return new Secrets(secrets).mask;
 }
 
-export function createLogger(options: {
-  debug: boolean;
-  secrets: Array<string | undefined>;
-  write?: (line: string) => void;
-  now?: () => Date;
-}): Logger {
-  const mask = createMasker(options.secrets);
-  const write = options.write ?? ((line) => process.stdout.write(`${line}\n`));
+export function createLogger(options: { debug: boolean; secrets: Secrets; write?: (line: string) => void; now?: () => Date }): Logger {
+  const write = options.write ?? writeStdout;
   const now = options.now ?? (() => new Date());
   const emit = (level: string, message: string) => {
     const time = now().toISOString().slice(11, 19);
-    for (const line of mask(message).split('\n')) write(`${time} ${level}${line}`);
+    for (const line of options.secrets.mask(message).split('\n')) write(`${time} ${level}${line}`);
   };
   return {
     info: (m) => emit('', m),
@@ -43,4 +31,27 @@ export function createLogger(options: {
       if (options.debug) emit('DEBUG ', m);
     },
   };
+}
+
+let stdoutGone = false;
+
+/**
+ * Writes to stdout unless its reader is gone. Writing to a closed pipe fails with EPIPE, raised
+ * later as an 'error' event that would crash the program and report exit 1 ("failed").
+ */
+function writeStdout(line: string): void {
+  if (stdoutGone) return;
+  try {
+    process.stdout.write(`${line}\n`);
+  } catch {
+    stdoutGone = true;
+  }
+}
+
+/** Installs the handler that turns a closed stdout into a quiet log instead of a crash. */
+export function toleratesClosedStdout(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    stdoutGone = true;
+  });
 }

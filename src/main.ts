@@ -1,26 +1,47 @@
 // The program the pipe runs (the `bin` entry and the Docker ENTRYPOINT): configuration from the
-// environment, then the watch, then an exit code the pipeline shows.
+// environment, then the watch, then an exit code the pipeline shows. The watch ends at WAIT_TIMEOUT
+// and at a stop of the step whatever AWS or Slack do: every call is abandoned when either comes.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createAwsClients } from './aws/clients.ts';
 import { explainAwsError } from './aws/errors.ts';
 import { RolloutReader } from './aws/reader.ts';
-import { withRetry } from './aws/retry.ts';
+import { describe as describeAwsError, isThrottling, withRetry } from './aws/retry.ts';
 import { loadConfig, SECRET_VARIABLES } from './config.ts';
-import { ConfigError, ExitCode, UserFacingError } from './errors.ts';
-import { createLogger } from './logger.ts';
+import { AwsUnavailableError, ConfigError, ExitCode, StopRequested, UserFacingError } from './errors.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { abortable, DeadlineError } from './retry.ts';
+import { Secrets } from './secrets.ts';
 import { SlackNotifier } from './slack/client.ts';
+import { formatDuration } from './slack/render.ts';
 import { VERSION } from './version.ts';
 import { watchRollout } from './watch.ts';
 
-export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const secrets = SECRET_VARIABLES.map((name) => env[name]);
+/** After WAIT_TIMEOUT, the last poll may still finish within this; then every AWS call is abandoned. */
+export const DEADLINE_GRACE_MS = 5000;
+/**
+ * After a stop of the step, the time left to say so in Slack. Bitbucket kills the step soon after
+ * its SIGTERM, and a stop should feel immediate: the whole exit takes under 2 s.
+ */
+export const STOP_REPORT_BUDGET_MS = 1500;
+
+export interface MainOptions {
+  /** The stop of the step; main() listens to SIGTERM and SIGINT when not given. */
+  stop?: AbortSignal;
+}
+
+export async function main(env: NodeJS.ProcessEnv = process.env, options: MainOptions = {}): Promise<number> {
+  // Raw values too: a secret that fails validation must not be echoed either.
+  const secrets = new Secrets(SECRET_VARIABLES.flatMap((name) => [env[name], env[name]?.trim()]));
   let log = createLogger({ debug: false, secrets });
   try {
     const config = loadConfig(env);
     log = createLogger({ debug: config.debug, secrets });
     log.info(`ecs-deploy-notifier ${VERSION}`);
+    const stop = options.stop ?? stopSignal();
     const deadline = Date.now() + config.waitTimeoutMs;
-    const clients = createAwsClients(config.aws);
+    const hardStop = AbortSignal.any([stop, abortAt(deadline + DEADLINE_GRACE_MS)]);
+    // The credentials STS hands out are secrets as much as the ones configured.
+    const clients = createAwsClients(config.aws, (c) => secrets.add(c.secretAccessKey, c.sessionToken));
     const context = {
       cluster: config.cluster,
       region: config.aws.region,
@@ -30,25 +51,25 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
       clients,
       config.cluster,
       (operation, call) =>
-        withRetry(call, { what: `AWS ${operation}`, deadline, log }).catch((error: unknown) => {
-          throw explainAwsError(error, context);
-        }),
+        abortable(withRetry(call, { what: `AWS ${operation}`, deadline, pollIntervalMs: config.pollIntervalMs, log, signal: stop }), hardStop).catch(
+          (error: unknown) => {
+            throw awsFailure(error, operation, config.waitTimeoutMs, stop, context);
+          },
+        ),
       log,
     );
-    // Bitbucket sends SIGTERM when a step is stopped or hits max-time: end the watch visibly.
-    const stop = new AbortController();
-    for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => stop.abort());
     const result = await watchRollout({
       config,
-      read: (services, options) => reader.read(services, options),
-      notifier: new SlackNotifier(config.slack, log),
+      read: (services, readOptions) => reader.read(services, readOptions),
+      notifier: new SlackNotifier(config.slack, log, { secrets, signal: stop }),
       log,
       now: Date.now,
-      sleep: (ms) => sleep(ms, undefined, { signal: stop.signal }),
-      signal: stop.signal,
+      sleep: (ms) => sleep(ms, undefined, { signal: stop }),
+      signal: stop,
+      stopBudget: () => AbortSignal.timeout(STOP_REPORT_BUDGET_MS),
     });
     log.debug(`AWS calls: ${JSON.stringify(Object.fromEntries(reader.calls))}`);
-    log.debug(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MB; now ${JSON.stringify(Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 1048576)])))}`);
+    logMemory(log);
     return result.exitCode;
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -60,7 +81,46 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
       log.error(`✖ ${error.message}`);
       return error.exitCode;
     }
-    log.error(`✖ Unexpected error, please report it: ${(error as Error)?.stack ?? String(error)}`);
+    log.error(`✖ Unexpected error, please report it: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return ExitCode.Unexpected;
   }
+}
+
+/**
+ * Aborted at the first SIGTERM or SIGINT (Bitbucket sends SIGTERM when a step is stopped or hits
+ * max-time). The handlers stay: a second signal must not kill the program before it has said so.
+ */
+function stopSignal(): AbortSignal {
+  const controller = new AbortController();
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(sig, () => {
+      if (!controller.signal.aborted) controller.abort(new StopRequested(sig));
+    });
+  }
+  return controller.signal;
+}
+
+/** Aborted at `epochMs`, with a DeadlineError; the timer does not keep the program alive. */
+function abortAt(epochMs: number): AbortSignal {
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(new DeadlineError(new Error('AWS did not answer before WAIT_TIMEOUT'), 0)), Math.max(0, epochMs - Date.now())).unref();
+  return controller.signal;
+}
+
+/** What the watch is told when an AWS call failed for good. */
+function awsFailure(error: unknown, operation: string, waitTimeoutMs: number, stop: AbortSignal, context: Parameters<typeof explainAwsError>[1]): Error {
+  if (stop.aborted) return error instanceof Error ? error : new Error(String(error));
+  if (error instanceof DeadlineError) {
+    const last = error.last;
+    const what = isThrottling(last) ? 'AWS kept throttling' : 'AWS kept failing';
+    return new AwsUnavailableError(`${what} ${operation} until WAIT_TIMEOUT (${formatDuration(waitTimeoutMs)}): ${describeAwsError(last)}`, { cause: error });
+  }
+  return explainAwsError(error, context);
+}
+
+function logMemory(log: Logger): void {
+  const mb = (bytes: number) => Math.round(bytes / 1048576);
+  log.debug(
+    `peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MB; now ${JSON.stringify(Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, mb(v)])))}`,
+  );
 }

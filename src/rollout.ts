@@ -12,7 +12,8 @@ import { sameTaskDefinition, shortName, type TaskDefinitionRef } from './task-de
 /** Progress of one service's rollout, in the order it happens. */
 export const PHASES = ['waiting', 'starting', 'registering', 'cutting_over', 'live', 'retired'] as const;
 export type Phase = (typeof PHASES)[number];
-export type ServiceStatus = Phase | 'failed' | 'superseded';
+/** `no_tasks`: the service wants no tasks (desired count 0), so the new revision runs nowhere yet. */
+export type ServiceStatus = Phase | 'failed' | 'superseded' | 'no_tasks';
 
 export const PHASE_LABELS: Record<Phase, string> = {
   waiting: 'waiting for the deployment to appear',
@@ -82,7 +83,7 @@ export function newWatch(service: string, requested?: TaskDefinitionRef): Servic
 }
 
 export function isFinal(status: ServiceStatus): boolean {
-  return status === 'failed' || status === 'superseded' || status === 'retired';
+  return status === 'failed' || status === 'superseded' || status === 'retired' || status === 'no_tasks';
 }
 
 const EMPTY_PROGRESS: Progress = {
@@ -101,7 +102,7 @@ const EMPTY_PROGRESS: Progress = {
 /** One poll's step for one service: the previous watch and a fresh snapshot in, the next watch out. */
 export function assessService(prev: ServiceWatch, snap: ServiceSnapshot, clock: Clock): ServiceAssessment {
   if (isFinal(prev.status)) return { watch: prev, progress: EMPTY_PROGRESS, causes: [] };
-  const end = (status: 'failed' | 'superseded', fields: Partial<ServiceWatch>, progress = EMPTY_PROGRESS, causes: string[] = []) => ({
+  const end = (status: 'failed' | 'superseded' | 'no_tasks', fields: Partial<ServiceWatch>, progress = EMPTY_PROGRESS, causes: string[] = []) => ({
     watch: { ...prev, ...fields, status },
     progress,
     causes,
@@ -155,6 +156,11 @@ export function assessService(prev: ServiceWatch, snap: ServiceSnapshot, clock: 
     if (primary && primary.taskDefinitionArn !== deployment.taskDefinitionArn) {
       return end('superseded', { ...watch, supersededBy: shortName(primary.taskDefinitionArn) }, progress, causes);
     }
+  }
+
+  // Nothing to start, so nothing will ever serve: saying "live" would be a lie.
+  if (snap.desiredCount === 0 && deployment.desiredCount === 0 && progress.running === 0) {
+    return end('no_tasks', watch, progress, causes);
   }
 
   // Once traffic has cut over, ECS replacing a task (self-healing) does not undo "live".
@@ -356,7 +362,7 @@ function stripServicePrefix(message: string): string {
   return message.replace(/^\(service [^)]*\)\s*/, '');
 }
 
-export type RolloutStatus = 'rolling_out' | 'live' | 'failed' | 'timed_out' | 'superseded';
+export type RolloutStatus = 'rolling_out' | 'live' | 'failed' | 'timed_out' | 'superseded' | 'no_tasks';
 
 export interface RolloutVerdict {
   status: RolloutStatus;
@@ -374,12 +380,12 @@ export function decideRollout(watches: ServiceWatch[], now: number, deadline: nu
   for (const w of watches) {
     if (w.status === 'superseded') {
       if (w.reachedAt.live !== undefined) phases.push('retired');
-    } else if (w.status !== 'failed') phases.push(w.status);
+    } else if (w.status !== 'failed' && w.status !== 'no_tasks') phases.push(w.status);
   }
   const phase = phases.reduce<Phase>((a, p) => (PHASES.indexOf(p) < PHASES.indexOf(a) ? p : a), 'retired');
   const timeUp = now >= deadline;
   if (watches.some((w) => w.status === 'failed')) return { status: 'failed', phase, done: true };
-  if (phases.length === 0) return { status: 'superseded', phase, done: true };
+  if (phases.length === 0) return { status: watches.every((w) => w.status === 'superseded') ? 'superseded' : 'no_tasks', phase, done: true };
   if (PHASES.indexOf(phase) >= PHASES.indexOf('live')) return { status: 'live', phase, done: phase === 'retired' || timeUp };
   return timeUp ? { status: 'timed_out', phase, done: true } : { status: 'rolling_out', phase, done: false };
 }

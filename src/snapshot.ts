@@ -84,11 +84,12 @@ export interface ServiceSnapshot {
 }
 
 /**
- * The key under which a task and its load balancer target meet: the task's IP for `ip` targets
- * (awsvpc networking), `instanceId:hostPort` for `instance` targets (bridge and host networking).
+ * The key under which a task and its load balancer target meet: `ip:port` for `ip` targets
+ * (awsvpc networking: the task's address and the service's container port), `instanceId:hostPort`
+ * for `instance` targets (bridge and host networking).
  */
 export function targetKey(target: { id: string; port?: number }): string {
-  return target.id.startsWith('i-') ? `${target.id}:${target.port ?? ''}` : target.id;
+  return `${target.id}:${target.port ?? ''}`;
 }
 
 /** `draining` and `unhealthy.draining`: deregistering, no new requests. */

@@ -1,7 +1,7 @@
 // The watch loop: poll, decide, tell. All decisions are rollout.ts's; this file only sequences the
 // reads, the log lines and the Slack calls, and turns the verdict into an exit code.
 import type { Config } from './config.ts';
-import { AwsError, ExitCode, UserFacingError } from './errors.ts';
+import { AwsError, AwsUnavailableError, ExitCode, SlackError, UserFacingError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import {
   assessService,
@@ -15,8 +15,8 @@ import {
   type RolloutVerdict,
   type ServiceWatch,
 } from './rollout.ts';
-import type { Notifier } from './slack/client.ts';
-import { formatDuration, headline, type MessageView, renderDetails, renderMessage, renderStopped, serviceStatusText } from './slack/render.ts';
+import type { Notifier, SendOptions } from './slack/client.ts';
+import { formatDuration, headline, type MessageView, PLAIN_FORMAT, renderDetails, renderMessage, renderStopped, serviceStatusText } from './slack/render.ts';
 import type { ServiceSnapshot } from './snapshot.ts';
 import { shortName } from './task-definition.ts';
 
@@ -30,6 +30,11 @@ export interface WatchDeps {
   sleep: (ms: number) => Promise<void>;
   /** Aborted when the pipeline step is stopped (SIGTERM): the message then says the watch ended. */
   signal?: AbortSignal;
+  /**
+   * After a stop, the time left to say so in Slack (the stop signal has already fired, so those
+   * calls need a signal of their own). Default: no bound but Slack's.
+   */
+  stopBudget?: () => AbortSignal;
 }
 
 export interface WatchResult {
@@ -74,17 +79,22 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
     state.verdict = decideRollout(state.watches, now(), deadline);
   };
   const view = (): MessageView => viewOf(config, state, startedAt, now());
+  const cancelled = () => deps.signal?.aborted === true;
 
-  // First poll: it proves the cluster, services and permissions before anything is posted.
-  const first = await deps.read(config.services);
-  for (const snap of first.values()) assertSupported(snap);
-  apply(first);
-  await deps.notifier.post(renderMessage(view()));
-  let announced = announcement(state);
-  logPhases(log, state, undefined, startedAt, now());
-
-  let confirmed = false;
+  let posted = false;
+  /** Why AWS could not be read to the end (it kept throttling or failing until WAIT_TIMEOUT). */
+  let unavailable: string | undefined;
   try {
+    // First poll: it proves the cluster, services and permissions before anything is posted.
+    const first = await deps.read(config.services);
+    for (const snap of first.values()) assertSupported(snap);
+    apply(first);
+    await deps.notifier.post(renderMessage(view()));
+    posted = true;
+    let announced = announcement(state);
+    logPhases(log, state, undefined, startedAt, now());
+
+    let confirmed = false;
     while (!state.verdict.done) {
       await deps.sleep(Math.max(0, Math.min(nextPollIn(config.pollIntervalMs, state.verdict.phase), deadline - now())));
       const active = state.watches.filter((w) => !isFinal(w.status)).map((w) => w.service);
@@ -103,31 +113,59 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
         try {
           await deps.notifier.update(renderMessage(view()));
         } catch (error) {
-          // An intermediate update that does not arrive is not fatal; the final one is.
-          log.warn(`Slack update failed, will try again at the next change: ${(error as Error).message}`);
+          // An intermediate update that does not arrive is not fatal, unless no later one can.
+          if (cancelled() || (error instanceof SlackError && error.fatal) || !(error instanceof SlackError)) throw error;
+          log.warn(`Slack update failed, will try again at the next change: ${error.message}`);
           announced = '';
         }
       }
     }
   } catch (error) {
-    const cancelled = deps.signal?.aborted === true;
-    if (!(error instanceof AwsError) && !cancelled) throw error;
-    // The watch cannot go on: say so in the message, so that it does not read "rolling out" forever.
-    const reason = cancelled ? 'the pipeline step was stopped before the rollout finished' : (error as Error).message;
-    const stopped = { ...view(), stopped: reason };
-    await deps.notifier.update(renderMessage(stopped));
-    await deps.notifier.reply(renderStopped(stopped));
-    if (cancelled) throw new UserFacingError(`Stopped watching: ${reason}.`, ExitCode.Cancelled);
-    throw error;
+    if (cancelled()) {
+      const reason = 'the pipeline step was stopped before the rollout finished';
+      await reportStop(deps, view, posted, reason);
+      throw new UserFacingError(`Stopped watching: ${reason}.`, ExitCode.Cancelled);
+    }
+    if (error instanceof AwsUnavailableError) {
+      // Time ran out while AWS would not answer: judge what was seen, as at the deadline.
+      unavailable = error.message;
+      state.verdict = decideRollout(state.watches, deadline, deadline);
+    } else if (error instanceof AwsError && posted) {
+      // The watch cannot go on: say so in the message, so that it does not read "rolling out" forever.
+      await reportStop(deps, view, posted, error.message);
+      throw error;
+    } else {
+      throw error;
+    }
   }
 
   const final = view();
-  await deps.notifier.update(renderMessage(final));
-  const causes = [...new Set([...state.causes.values()].flat())];
+  if (posted) await deps.notifier.update(renderMessage(final));
+  else await deps.notifier.post(renderMessage(final));
+  const causes = [...new Set([...(unavailable ? [unavailable] : []), ...[...state.causes.values()].flat()])];
   if (state.verdict.status === 'failed' || state.verdict.status === 'timed_out') {
     await deps.notifier.reply(renderDetails(final, causes, config.slack.mentionOnFailure));
   }
   return finish(log, state, final, causes);
+}
+
+/**
+ * Says in Slack that the watch stopped before an outcome, so the message never reads "rolling out"
+ * forever. After a stop of the step, within the stop budget; a message that cannot be updated in
+ * time is reported in the log, and the run still ends as stopped (exit 130).
+ */
+async function reportStop(deps: WatchDeps, view: () => MessageView, posted: boolean, reason: string): Promise<void> {
+  const stopped = deps.signal?.aborted === true;
+  const options: SendOptions = stopped && deps.stopBudget ? { signal: deps.stopBudget() } : {};
+  const v = { ...view(), stopped: reason };
+  try {
+    if (posted) await deps.notifier.update(renderMessage(v), options);
+    else await deps.notifier.post(renderMessage(v), options);
+    await deps.notifier.reply(renderStopped(v), options);
+  } catch (error) {
+    if (!stopped) throw error;
+    deps.log.warn(`Could not say in Slack that the watch stopped: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /**
@@ -162,7 +200,7 @@ function logPhases(log: Logger, state: State, before: ServiceWatch[] | undefined
   state.watches.forEach((w, i) => {
     const prev = before?.[i];
     if (prev && prev.status === w.status) return;
-    const line = serviceStatusText(lineOf(w, state.progress.get(w.service))).replace(/\*/g, '');
+    const line = serviceStatusText(lineOf(w, state.progress.get(w.service)), PLAIN_FORMAT);
     log.info(`+${formatDuration(now - startedAt)} ${line}`);
   });
 }
@@ -222,13 +260,13 @@ function viewOf(config: Config, state: State, startedAt: number, now: number): M
 function finish(log: Logger, state: State, v: MessageView, causes: string[]): WatchResult {
   const after = formatDuration(v.now - v.startedAt);
   const status = state.verdict.status;
-  if (status === 'live' || status === 'superseded') {
+  if (status === 'live' || status === 'superseded' || status === 'no_tasks') {
     const note = status === 'live' && v.phase !== 'retired' ? ' (old version still draining when WAIT_TIMEOUT ran out)' : '';
     log.info(`✔ ${headline(v)} after ${after}${note}`);
     return { status, exitCode: ExitCode.Ok };
   }
   log.info(`✖ ${headline(v)} (after ${after})`);
-  for (const s of v.services) if (s.status !== 'retired') log.info(`  ${serviceStatusText(s).replace(/\*/g, '')}`);
+  for (const s of v.services) if (s.status !== 'retired') log.info(`  ${serviceStatusText(s, PLAIN_FORMAT)}`);
   for (const c of causes) log.info(`  cause: ${c}`);
   if (PHASE_LABELS[v.phase] && status === 'timed_out') log.info(`  furthest phase reached by all services: ${PHASE_LABELS[v.phase]}`);
   return { status, exitCode: ExitCode.RolloutFailed };

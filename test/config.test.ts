@@ -23,7 +23,10 @@ describe('config', () => {
     expect(c.ref).to.deep.equal({ type: 'branch', name: 'main' });
     expect(c.slack.channel).to.equal('#deploys');
     expect(c.slack.apiUrl).to.equal('https://slack.com/api/');
-    expect(c.aws).to.deep.equal({ region: 'eu-west-1', credentials: { kind: 'static' } });
+    expect(c.aws).to.deep.equal({
+      region: 'eu-west-1',
+      credentials: { kind: 'static', accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY' },
+    });
     expect(c.waitTimeoutMs).to.equal(1_800_000);
     expect(c.pollIntervalMs).to.equal(10_000);
     expect(c.debug).to.equal(false);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { deploymentFrom, eventsFrom } from '../src/aws/to-snapshot.ts';
+import { deploymentFrom, eventsFrom, targetFrom } from '../src/aws/to-snapshot.ts';
 import {
   assessService,
   decideRollout,
@@ -100,10 +100,9 @@ const cases: Case[] = [
   {
     name: 'old targets draining (the real capture), old tasks told to stop: live',
     snap: service({
-      tasks: [...oldStopping, task('10.0.1.222', NEW_TD), task('10.0.2.134', NEW_TD)],
-      targetGroups: [
-        { arn: 'arn:tg', targets: sample('describe-target-health-ip-healthy-and-draining').TargetHealthDescriptions.map((d: never) => ({ id: (d as { Target: { Id: string } }).Target.Id, state: (d as { TargetHealth: { State: string } }).TargetHealth.State })) },
-      ],
+      // The capture's targets register port 1325.
+      tasks: [...oldStopping, task('10.0.1.222', NEW_TD, {}, 1325), task('10.0.2.134', NEW_TD, {}, 1325)],
+      targetGroups: [{ arn: 'arn:tg', targets: sample('describe-target-health-ip-healthy-and-draining').TargetHealthDescriptions.map(targetFrom) }],
     }),
     status: 'live',
     progress: { healthyTargets: 2, otherTargets: 0, draining: 2, oldTasksStopping: 2 },

@@ -1,41 +1,65 @@
-// Thin construction of the AWS SDK clients. Standard SDK environment (AWS_ENDPOINT_URL,
-// AWS_ENDPOINT_URL_ECS, AWS_MAX_ATTEMPTS, proxies, CA bundles) keeps working because the SDK reads
-// it itself; we only choose the credentials explicitly so that nothing else is picked up by accident.
+// Thin construction of the AWS SDK clients. Endpoints (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_ECS …) and
+// CA bundles keep working because the SDK reads them itself; the credentials come from the
+// validated configuration only (trimmed, so a pasted trailing newline cannot reach a header), and
+// the timeouts and retries are ours: no request may hang, and retry.ts does all the waiting.
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-// The two providers we use, imported directly: the credential-providers index loads them all.
-import { fromEnv } from '@aws-sdk/credential-provider-env';
+// The one provider we use, imported directly: the credential-providers index loads them all.
 import { fromWebToken } from '@aws-sdk/credential-provider-web-identity';
 import { doesIdentityRequireRefresh, isIdentityExpired, memoizeIdentityProvider } from '@smithy/core';
-import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { Config } from '../config.ts';
 import { VERSION } from '../version.ts';
+
+/** Connecting takes milliseconds in a region; a host that does not accept within this is down. */
+export const AWS_CONNECT_TIMEOUT_MS = 3000;
+/** The longest a describe call may take, answer included: well under the 10 s default poll. */
+export const AWS_REQUEST_TIMEOUT_MS = 5000;
 
 export interface AwsClients {
   ecs: ECSClient;
   elb: ElasticLoadBalancingV2Client;
 }
 
-export function credentialsFor(aws: Config['aws']): AwsCredentialIdentityProvider {
-  if (aws.credentials.kind === 'oidc') {
-    // Bitbucket's OIDC token for this step, exchanged at STS for short-lived role credentials,
-    // once for both clients (and again only when they near expiry).
-    const assume = fromWebToken({
-      roleArn: aws.credentials.roleArn,
-      webIdentityToken: aws.credentials.webIdentityToken,
-      roleSessionName: aws.credentials.sessionName,
-      clientConfig: { region: aws.region },
-    });
-    return memoizeIdentityProvider(assume, isIdentityExpired, doesIdentityRequireRefresh) as AwsCredentialIdentityProvider;
+const requestHandler = { connectionTimeout: AWS_CONNECT_TIMEOUT_MS, requestTimeout: AWS_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true };
+
+/**
+ * @param onCredentials sees every credential set the pipe obtains (STS hands out new ones), so that
+ * they can be masked wherever text leaves the program.
+ */
+export function credentialsFor(aws: Config['aws'], onCredentials: (c: AwsCredentialIdentity) => void = () => {}): AwsCredentialIdentityProvider {
+  const credentials = aws.credentials;
+  if (credentials.kind === 'static') {
+    const { accessKeyId, secretAccessKey, sessionToken } = credentials;
+    const identity = { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+    onCredentials(identity);
+    return async () => identity;
   }
-  return fromEnv();
+  // Bitbucket's OIDC token for this step, exchanged at STS for short-lived role credentials,
+  // once for both clients (and again only when they near expiry).
+  const assume = fromWebToken({
+    roleArn: credentials.roleArn,
+    webIdentityToken: credentials.webIdentityToken,
+    roleSessionName: credentials.sessionName,
+    clientConfig: { region: aws.region, maxAttempts: 1, requestHandler },
+  });
+  const seen: AwsCredentialIdentityProvider = async (options) => {
+    const identity = await assume(options);
+    onCredentials(identity);
+    return identity;
+  };
+  // memoizeIdentityProvider is typed to pass `undefined` through; ours is a function.
+  return memoizeIdentityProvider(seen, isIdentityExpired, doesIdentityRequireRefresh) ?? seen;
 }
 
-export function createAwsClients(aws: Config['aws']): AwsClients {
+export function createAwsClients(aws: Config['aws'], onCredentials?: (c: AwsCredentialIdentity) => void): AwsClients {
   const common = {
     region: aws.region,
-    credentials: credentialsFor(aws),
+    credentials: credentialsFor(aws, onCredentials),
     customUserAgent: `ecs-deploy-notifier/${VERSION}`,
+    // One attempt per send: retry.ts retries, capped by the poll interval and WAIT_TIMEOUT.
+    maxAttempts: 1,
+    requestHandler,
   };
   return { ecs: new ECSClient(common), elb: new ElasticLoadBalancingV2Client(common) };
 }

@@ -1,7 +1,7 @@
 // Reads ECS and the load balancer into snapshots, frugally: the describe APIs share one refill rate
 // per account and region with every other pipeline, so a poll re-describes only what may have
 // changed. While nothing moves, a poll is DescribeServices (≤ 10 services a call) plus one
-// DescribeTargetHealth per target group.
+// DescribeTargetHealth per target group, made side by side.
 import {
   DescribeContainerInstancesCommand,
   DescribeServicesCommand,
@@ -31,6 +31,24 @@ interface ServiceCache {
   tasks: Map<string, { snapshot: TaskSnapshot }>;
 }
 
+/** ECS's limits per call. */
+const DESCRIBE_SERVICES_BATCH = 10;
+const DESCRIBE_TASKS_BATCH = 100;
+/** Stopped tasks are described for their stop reasons; the newest this many are enough. */
+const STOPPED_TASKS_TO_DESCRIBE = 100;
+
+/** One service during one poll: what DescribeServices said, and what the listings found. */
+interface ServiceState {
+  id: string;
+  raw: Service;
+  service: ReturnType<typeof serviceFrom>;
+  changed: boolean;
+  /** Set when this poll listed the RUNNING tasks. */
+  running?: Set<string>;
+  /** Set when this poll listed recently STOPPED tasks. */
+  stopped?: string[];
+}
+
 const chunks = <T>(items: T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
 
@@ -50,30 +68,45 @@ export class RolloutReader {
 
   /**
    * One snapshot per service. `force` lists tasks even when DescribeServices shows no change, to
-   * confirm a verdict on fresh task data.
+   * confirm a verdict on fresh task data. Reads that do not depend on each other run together, so
+   * a poll costs about two round trips: DescribeServices, then target health beside any listing.
    */
   async read(services: string[], options: { force?: boolean } = {}): Promise<Map<string, ServiceSnapshot>> {
     const described = await this.describeServices(services);
-    const plans = await Promise.all(services.map((id) => this.plan(id, described.get(id) as Service, options.force ?? false)));
+    const states = services.flatMap((id) => {
+      const raw = described.get(id);
+      return raw ? [this.changeOf(id, raw)] : [];
+    });
+    const force = options.force ?? false;
 
-    const wanted = [...new Set(plans.flatMap((p) => p.describe))];
-    const tasks = await this.describeTasks(wanted);
+    const groupArns = [...new Set(states.flatMap((st) => st.service.targetGroupArns))];
+    const [groups] = await Promise.all([
+      Promise.all(groupArns.map((arn) => this.targetHealth(arn))).then((all) => new Map(all.map((g) => [g.arn, g]))),
+      Promise.all(states.filter((st) => force || st.changed).map((st) => this.listRunning(st))),
+      Promise.all(states.filter((st) => st.changed).map((st) => this.listStopped(st))),
+      this.resolveHealthChecks(states.flatMap((st) => st.service.deployments.filter((d) => d.status === 'PRIMARY').map((d) => d.taskDefinitionArn))),
+    ]);
+    // A target no known task explains usually belongs to a task started since the last listing.
+    const strangers = states.filter((st) => this.hasNewStrangers(st, groups));
+    await Promise.all(strangers.filter((st) => !st.running).map((st) => this.listRunning(st)));
+
+    const plans = states.map((st) => ({ st, describe: this.toDescribe(st, groups) }));
+    const tasks = await this.describeTasks([...new Set(plans.flatMap((p) => p.describe))]);
     await this.resolveInstances(tasks);
-    await this.resolveHealthChecks(plans.flatMap((p) => p.service.deployments.filter((d) => d.status === 'PRIMARY').map((d) => d.taskDefinitionArn)));
 
     const result = new Map<string, ServiceSnapshot>();
-    for (const plan of plans) {
-      const cache = this.cacheFor(plan.id);
-      for (const arn of plan.describe) {
+    for (const { st, describe } of plans) {
+      const cache = this.cacheFor(st.id);
+      for (const arn of describe) {
         const task = tasks.get(arn);
-        if (task) cache.tasks.set(arn, { snapshot: taskFrom(task, this.instances) });
+        if (task) cache.tasks.set(arn, { snapshot: taskFrom(task, this.instances, st.service.containerPorts) });
         else cache.tasks.delete(arn); // described as MISSING: stopped long ago
       }
-      const { targetGroupArns: _arns, ...service } = plan.service;
-      result.set(plan.id, {
+      const { targetGroupArns, containerPorts: _ports, ...service } = st.service;
+      result.set(st.id, {
         ...service,
         tasks: [...cache.tasks.values()].map((t) => t.snapshot),
-        targetGroups: plan.groups,
+        targetGroups: targetGroupArns.flatMap((arn) => groups.get(arn) ?? []),
         healthChecks: Object.fromEntries(this.healthChecks),
       });
     }
@@ -97,27 +130,38 @@ export class RolloutReader {
 
   private async describeServices(ids: string[]): Promise<Map<string, Service>> {
     const found = new Map<string, Service>();
-    for (const batch of chunks(ids, 10)) {
-      const out = await this.count('ecs:DescribeServices', () =>
-        this.clients.ecs.send(new DescribeServicesCommand({ cluster: this.cluster, services: batch })),
-      );
-      for (const id of batch) {
-        const s = out.services?.find((x) => x.serviceName === id || x.serviceArn === id);
-        if (s) found.set(id, s);
-      }
-      const missing = batch.filter((id) => !found.has(id));
-      if (missing.length) {
-        const reasons = missing.map((id) => out.failures?.find((f) => f.arn?.endsWith(`/${id}`) || f.arn === id)?.reason ?? 'MISSING');
-        throw new AwsError(
-          `ECS service${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} not found in cluster "${this.cluster}" (${[...new Set(reasons)].join(', ')}): check SERVICE_NAME, CLUSTER_NAME and the region.`,
-        );
-      }
-    }
+    await Promise.all(chunks(ids, DESCRIBE_SERVICES_BATCH).map((batch) => this.describeBatch(batch, found, true)));
     return found;
   }
 
-  /** Decides which tasks this poll must (re-)describe for one service. */
-  private async plan(id: string, raw: Service, force: boolean) {
+  private async describeBatch(batch: string[], found: Map<string, Service>, again: boolean): Promise<void> {
+    const out = await this.count('ecs:DescribeServices', () =>
+      this.clients.ecs.send(new DescribeServicesCommand({ cluster: this.cluster, services: batch })),
+    );
+    for (const id of batch) {
+      const s = out.services?.find((x) => x.serviceName === id || x.serviceArn === id);
+      if (s) found.set(id, s);
+    }
+    const missing = batch.filter((id) => !found.has(id));
+    if (!missing.length) return;
+    const failureOf = (id: string) => out.failures?.find((f) => f.arn?.endsWith(`/${id}`) || f.arn === id);
+    // A service neither described nor reported as a failure is a glitch of the answer: ask once more.
+    const unexplained = missing.filter((id) => !failureOf(id));
+    if (unexplained.length && again) return this.describeBatch(unexplained, found, false).then(() => this.failMissing(batch, found, failureOf));
+    this.failMissing(batch, found, failureOf);
+  }
+
+  private failMissing(batch: string[], found: Map<string, Service>, failureOf: (id: string) => { reason?: string } | undefined): void {
+    const missing = batch.filter((id) => !found.has(id));
+    if (!missing.length) return;
+    const reasons = missing.map((id) => failureOf(id)?.reason ?? 'not in the answer');
+    throw new AwsError(
+      `ECS service${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} not found in cluster "${this.cluster}" (${[...new Set(reasons)].join(', ')}): check SERVICE_NAME, CLUSTER_NAME and the region.`,
+    );
+  }
+
+  /** Whether DescribeServices shows a change since the last poll (counts, states, deployments). */
+  private changeOf(id: string, raw: Service): ServiceState {
     const service = serviceFrom(raw);
     const cache = this.cacheFor(id);
     const fingerprint = JSON.stringify([
@@ -127,36 +171,54 @@ export class RolloutReader {
     ]);
     const changed = fingerprint !== cache.fingerprint;
     cache.fingerprint = fingerprint;
+    return { id, raw, service, changed };
+  }
 
-    const groups = await Promise.all(service.targetGroupArns.map((arn) => this.targetHealth(arn)));
+  private async listRunning(st: ServiceState): Promise<void> {
+    st.running = new Set(await this.listTasks(st.raw, 'RUNNING'));
+  }
+
+  /** Tasks that failed between two polls never showed up as RUNNING; their stop reasons are the causes. */
+  private async listStopped(st: ServiceState): Promise<void> {
+    const cache = this.cacheFor(st.id);
+    const failed = st.service.deployments.reduce((n, d) => n + d.failedTasks, 0);
+    if (failed > cache.failedTasks) {
+      const stopped = await this.listTasks(st.raw, 'STOPPED');
+      st.stopped = stopped.slice(0, STOPPED_TASKS_TO_DESCRIBE);
+    }
+    cache.failedTasks = failed;
+  }
+
+  private hasNewStrangers(st: ServiceState, groups: Map<string, TargetGroupSnapshot>): boolean {
+    const cache = this.cacheFor(st.id);
     const known = new Set([...cache.tasks.values()].flatMap((t) => t.snapshot.targetKeys));
-    const draining = new Set(groups.flatMap((g) => g.targets.filter((t) => isDraining(t)).map(targetKey)));
-    const unknown = groups.flatMap((g) => g.targets.filter((t) => !isDraining(t) && t.state !== 'unused').map(targetKey)).filter((k) => !known.has(k));
-    // A target no known task explains usually belongs to a task started since the last listing.
-    const strangers = unknown.some((k) => !cache.strangers.has(k));
+    const unknown = this.liveTargets(st, groups).filter((k) => !known.has(k));
+    const fresh = unknown.some((k) => !cache.strangers.has(k));
     cache.strangers = new Set(unknown);
+    return fresh;
+  }
 
+  /** Keys of the service's targets that can receive requests: not draining, attached to a listener. */
+  private liveTargets(st: ServiceState, groups: Map<string, TargetGroupSnapshot>): string[] {
+    return st.service.targetGroupArns.flatMap((arn) => (groups.get(arn)?.targets ?? []).filter((t) => !isDraining(t) && t.state !== 'unused').map(targetKey));
+  }
+
+  /** Which tasks this poll must (re-)describe for one service. */
+  private toDescribe(st: ServiceState, groups: Map<string, TargetGroupSnapshot>): string[] {
+    const cache = this.cacheFor(st.id);
     const describe = new Set<string>();
-    if (force || changed || strangers) {
-      const running = new Set(await this.listTasks(raw, 'RUNNING'));
-      for (const arn of running) if (!cache.tasks.has(arn)) describe.add(arn);
+    if (st.running) {
+      for (const arn of st.running) if (!cache.tasks.has(arn)) describe.add(arn);
       for (const [arn, { snapshot: t }] of cache.tasks) {
         if (t.lastStatus === 'STOPPED') continue;
         // Left the list: its desired status is STOPPED now, which ListTasks hides, so follow it by
         // ARN until it has stopped. Still starting: it turns RUNNING without any other sign.
         // A task listed and RUNNING changes only by leaving the list: no need to ask again.
-        if (!running.has(arn) || t.lastStatus !== 'RUNNING') describe.add(arn);
+        if (!st.running.has(arn) || t.lastStatus !== 'RUNNING') describe.add(arn);
       }
     }
-    if (changed) {
-      const failed = service.deployments.reduce((n, d) => n + d.failedTasks, 0);
-      if (failed > cache.failedTasks) {
-        // Tasks that failed between two polls never showed up as RUNNING; their stop reasons are the causes.
-        const stopped = await this.listTasks(raw, 'STOPPED');
-        for (const arn of stopped.slice(0, 100)) if (!cache.tasks.has(arn)) describe.add(arn);
-      }
-      cache.failedTasks = failed;
-    }
+    for (const arn of st.stopped ?? []) if (!cache.tasks.has(arn)) describe.add(arn);
+    const draining = new Set(st.service.targetGroupArns.flatMap((arn) => (groups.get(arn)?.targets ?? []).filter((t) => isDraining(t)).map(targetKey)));
     for (const [arn, { snapshot: t }] of cache.tasks) {
       // Changes that DescribeServices does not reveal: container health turning HEALTHY, and an old
       // task stopping once its targets have drained.
@@ -164,7 +226,7 @@ export class RolloutReader {
       const stopping = t.desiredStatus === 'STOPPED' && t.lastStatus !== 'STOPPED' && !t.targetKeys.some((k) => draining.has(k));
       if (awaitingHealth || stopping) describe.add(arn);
     }
-    return { id, service, groups, describe: [...describe] };
+    return [...describe];
   }
 
   private async listTasks(service: Service, desiredStatus: 'RUNNING' | 'STOPPED'): Promise<string[]> {
@@ -184,11 +246,12 @@ export class RolloutReader {
 
   private async describeTasks(arns: string[]): Promise<Map<string, Task>> {
     const out = new Map<string, Task>();
-    // One batch at a time: a 100-task answer is the largest thing the pipe ever holds in memory.
-    for (const batch of chunks(arns, 100)) {
-      const page = await this.count('ecs:DescribeTasks', () => this.clients.ecs.send(new DescribeTasksCommand({ cluster: this.cluster, tasks: batch })));
-      for (const t of page.tasks ?? []) if (t.taskArn) out.set(t.taskArn, t);
-    }
+    await Promise.all(
+      chunks(arns, DESCRIBE_TASKS_BATCH).map(async (batch) => {
+        const page = await this.count('ecs:DescribeTasks', () => this.clients.ecs.send(new DescribeTasksCommand({ cluster: this.cluster, tasks: batch })));
+        for (const t of page.tasks ?? []) if (t.taskArn) out.set(t.taskArn, t);
+      }),
+    );
     return out;
   }
 
@@ -209,7 +272,7 @@ export class RolloutReader {
           .filter((arn) => !this.instances.has(arn)),
       ),
     ];
-    for (const batch of chunks(unknown, 100)) {
+    for (const batch of chunks(unknown, DESCRIBE_TASKS_BATCH)) {
       const out = await this.count('ecs:DescribeContainerInstances', () =>
         this.clients.ecs.send(new DescribeContainerInstancesCommand({ cluster: this.cluster, containerInstances: batch })),
       );
@@ -221,12 +284,14 @@ export class RolloutReader {
 
   /** Whether a task definition has container health checks decides what "ready" means; read once. */
   private async resolveHealthChecks(arns: string[]): Promise<void> {
-    for (const arn of new Set(arns)) {
-      if (this.healthChecks.has(arn)) continue;
-      const out = await this.count('ecs:DescribeTaskDefinition', () =>
-        this.clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn })),
-      );
-      this.healthChecks.set(arn, out.taskDefinition ? hasHealthChecks(out.taskDefinition) : false);
-    }
+    const unknown = [...new Set(arns)].filter((arn) => !this.healthChecks.has(arn));
+    await Promise.all(
+      unknown.map(async (arn) => {
+        const out = await this.count('ecs:DescribeTaskDefinition', () =>
+          this.clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn })),
+        );
+        this.healthChecks.set(arn, out.taskDefinition ? hasHealthChecks(out.taskDefinition) : false);
+      }),
+    );
   }
 }

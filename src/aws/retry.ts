@@ -1,54 +1,77 @@
 // A failed poll must not end the watch: throttling (the describe APIs share one account-wide
-// bucket with every pipeline), 5xx and dropped connections are retried with backoff on top of the
-// SDK's own few quick retries, until the watch's deadline. Anything else ends the watch.
-import pRetry from 'p-retry';
+// bucket with every pipeline), 5xx, dropped or hung connections and garbled answers are retried
+// until WAIT_TIMEOUT. The SDK's own retries are off (clients.ts), so these are the only waits, and
+// they are capped by the poll interval: once AWS answers again, the watch hears it within about
+// one poll. Anything else ends the watch.
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import type { Logger } from '../logger.ts';
+import { backoff, retry } from '../retry.ts';
 
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'UND_ERR_SOCKET']);
 
+/** The first wait after a transient error; each further one doubles, up to the cap. */
+export const FIRST_RETRY_DELAY_MS = 500;
+/** Throttling may back off this many poll intervals; anything else at most one. */
+export const THROTTLE_BACKOFF_POLLS = 3;
+
+interface SdkLikeError extends Error {
+  code?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+function isSdkLike(error: unknown): error is SdkLikeError {
+  return error instanceof Error;
+}
+
+export function isThrottling(error: unknown): boolean {
+  if (!isSdkLike(error)) return false;
+  return isThrottlingError({ name: error.name, message: error.message, $metadata: error.$metadata ?? {} });
+}
+
 export function isRetryable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const e = error as Error & { code?: string; $metadata?: { httpStatusCode?: number } };
-  // SDK errors carry the HTTP status; check the classifications the SDK itself uses.
-  const sdkLike = { name: e.name, message: e.message, $metadata: e.$metadata ?? {}, code: e.code } as never;
-  if (isThrottlingError(sdkLike) || isTransientError(sdkLike) || isServerError(sdkLike)) return true;
-  if (e.code && NETWORK_CODES.has(e.code)) return true;
-  return (e.$metadata?.httpStatusCode ?? 0) >= 500 || /socket hang up|network|timed? ?out/i.test(e.message);
+  if (!isSdkLike(error)) return false;
+  const classified = { name: error.name, message: error.message, $metadata: error.$metadata ?? {}, code: error.code };
+  if (isThrottlingError(classified) || isTransientError(classified) || isServerError(classified)) return true;
+  if (error.code && NETWORK_CODES.has(error.code)) return true;
+  const status = error.$metadata?.httpStatusCode ?? 0;
+  // A 2xx answer the SDK could not parse (cut short, not JSON/XML) is a glitch, not an answer.
+  if (status >= 200 && status < 300 && /Deserialization error/.test(error.message)) return true;
+  return status >= 500 || /socket hang up|network|timed? ?out/i.test(error.message);
+}
+
+/** How long to wait before trying again after `error`, or undefined when retrying cannot help. */
+export function awsDelay(error: unknown, attempt: number, pollIntervalMs: number, random?: () => number): number | undefined {
+  if (isThrottling(error)) return backoff(attempt, FIRST_RETRY_DELAY_MS * 2, pollIntervalMs * THROTTLE_BACKOFF_POLLS, random);
+  if (isRetryable(error)) return backoff(attempt, FIRST_RETRY_DELAY_MS, pollIntervalMs, random);
+  return undefined;
 }
 
 export interface RetryOptions {
   what: string;
   /** Epoch ms after which no further attempt starts. */
   deadline: number;
+  pollIntervalMs: number;
   log: Logger;
+  signal?: AbortSignal;
   now?: () => number;
-  /** Backoff bounds; tests shorten them. */
-  minDelayMs?: number;
-  maxDelayMs?: number;
+  random?: () => number;
 }
 
-export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions): Promise<T> {
-  const now = options.now ?? Date.now;
-  return pRetry(fn, {
-    retries: Number.POSITIVE_INFINITY,
-    maxRetryTime: Math.max(0, options.deadline - now()),
-    minTimeout: options.minDelayMs ?? 1000,
-    maxTimeout: options.maxDelayMs ?? 30_000,
-    factor: 2,
-    randomize: true,
-    shouldRetry: ({ error }) => isRetryable(error),
-    onFailedAttempt: ({ error, attemptNumber, retryDelay }) => {
-      if (isRetryable(error) && retryDelay > 0) {
-        options.log.warn(`${options.what} failed (${describe(error)}); retry ${attemptNumber} in ${(retryDelay / 1000).toFixed(1)} s`);
-      }
+export function withRetry<T>(fn: () => Promise<T>, options: RetryOptions): Promise<T> {
+  return retry(fn, {
+    deadline: options.deadline,
+    now: options.now ?? Date.now,
+    signal: options.signal,
+    delayFor: (error, attempt) => awsDelay(error, attempt, options.pollIntervalMs, options.random),
+    onRetry: (error, attempt, delay) => {
+      options.log.warn(`${options.what} failed (${describe(error)}); retry ${attempt} in ${(delay / 1000).toFixed(1)} s`);
     },
   });
 }
 
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const e = error as Error & { code?: string; $metadata?: { httpStatusCode?: number } };
-  const status = e.$metadata?.httpStatusCode;
-  return [e.name !== 'Error' ? e.name : e.code, status ? `HTTP ${status}` : undefined, e.message].filter(Boolean).join(': ');
+export function describe(error: unknown): string {
+  if (!isSdkLike(error)) return String(error);
+  const status = error.$metadata?.httpStatusCode;
+  const message = error.message.split('\n')[0];
+  return [error.name !== 'Error' ? error.name : error.code, status ? `HTTP ${status}` : undefined, message].filter(Boolean).join(': ');
 }

@@ -37,32 +37,41 @@ export function eventsFrom(s: Service): ServiceEvent[] {
 
 /** The parts of a DescribeServices entry that the snapshot keeps (tasks and targets come separately). */
 export function serviceFrom(s: Service) {
+  const deployments = (s.deployments ?? []).map(deploymentFrom);
   return {
     name: s.serviceName ?? '',
     arn: s.serviceArn ?? '',
     status: s.status ?? 'ACTIVE',
     deploymentController: s.deploymentController?.type ?? 'ECS',
     deploymentStrategy: s.deploymentConfiguration?.strategy,
-    desiredCount: s.desiredCount ?? 0,
-    deployments: (s.deployments ?? []).map(deploymentFrom),
+    // Absent from some answers (and from EventBridge events): the PRIMARY deployment's count is
+    // what ECS drives towards, where "0 tasks wanted" would read as already done.
+    desiredCount: s.desiredCount ?? deployments.find((d) => d.status === 'PRIMARY')?.desiredCount ?? 0,
+    deployments,
     events: eventsFrom(s),
     targetGroupArns: [...new Set((s.loadBalancers ?? []).map((lb) => lb.targetGroupArn).filter((a): a is string => Boolean(a)))],
+    /** The ports the service registers its tasks' addresses with, for `ip` targets. */
+    containerPorts: [...new Set((s.loadBalancers ?? []).map((lb) => lb.containerPort).filter((p): p is number => typeof p === 'number'))],
   };
 }
 
 /**
  * @param instanceIds container instance ARN → EC2 instance ID, for tasks on EC2 with bridge or
  * host networking, whose targets are `instanceId:hostPort`.
+ * @param containerPorts the service's load balancer container ports: awsvpc tasks are `ip:port`
+ * targets, and an address alone could match another port's target (or a reused address).
  */
-export function taskFrom(t: Task, instanceIds: ReadonlyMap<string, string> = new Map()): TaskSnapshot {
+export function taskFrom(t: Task, instanceIds: ReadonlyMap<string, string> = new Map(), containerPorts: readonly number[] = []): TaskSnapshot {
   const keys = new Set<string>();
+  const addresses = new Set<string>();
   for (const a of t.attachments ?? []) {
     if (a.type !== 'ElasticNetworkInterface' && a.type !== 'eni') continue;
     const ip = a.details?.find((d) => d.name === 'privateIPv4Address')?.value;
-    if (ip) keys.add(ip);
+    if (ip) addresses.add(ip);
   }
+  for (const c of t.containers ?? []) for (const ni of c.networkInterfaces ?? []) if (ni.privateIpv4Address) addresses.add(ni.privateIpv4Address);
+  for (const ip of addresses) for (const port of containerPorts) keys.add(targetKey({ id: ip, port }));
   for (const c of t.containers ?? []) {
-    for (const ni of c.networkInterfaces ?? []) if (ni.privateIpv4Address) keys.add(ni.privateIpv4Address);
     const instance = t.containerInstanceArn ? instanceIds.get(t.containerInstanceArn) : undefined;
     if (instance) {
       for (const b of c.networkBindings ?? []) if (b.hostPort) keys.add(targetKey({ id: instance, port: b.hostPort }));

@@ -52,6 +52,8 @@ export interface FakeService {
   name: string;
   status: string;
   desiredCount: number;
+  /** Leave the service-level desiredCount out of DescribeServices answers (some shapes lack it). */
+  omitDesiredCount?: boolean;
   controller: string;
   strategy?: string;
   deployments: FakeDeployment[];
@@ -63,7 +65,13 @@ export interface Fault {
   /** Operation name, e.g. DescribeServices; undefined: any. */
   op?: string;
   times: number;
-  kind: 'throttle' | 'unavailable' | 'reset' | 'access_denied';
+  /**
+   * throttle, unavailable (503), reset (connection dropped), access_denied; hang (never answers);
+   * garbage (200 with a body that is not JSON/XML); truncated (200 cut short); empty (a
+   * DescribeServices answer without the service and without a failure entry); signature (the
+   * signature error that quotes the canonical request, session token included).
+   */
+  kind: 'throttle' | 'unavailable' | 'reset' | 'access_denied' | 'hang' | 'garbage' | 'truncated' | 'empty' | 'signature';
 }
 
 export interface Call {
@@ -81,6 +89,10 @@ export class FakeAccount {
   healthChecked = new Set<string>();
   calls: Call[] = [];
   faults: Fault[] = [];
+  /** Every call fails with 503 while this returns true (an outage of the region's endpoints). */
+  down: () => boolean = () => false;
+  /** Every answer is delayed by this (ms): a slow region, to show which calls run side by side. */
+  latencyMs = 0;
   /** Called before each DescribeServices answer: poll-driven scenarios advance the model here. */
   onPoll: (tick: number) => void = () => {};
   /** When named moments of a scenario happened (epoch ms), e.g. cut-over and retirement. */
@@ -134,11 +146,13 @@ export class FakeAccount {
     const raw = Buffer.concat(chunks).toString('utf8');
     const target = req.headers['x-amz-target'];
     const accessKeyId = /Credential=([A-Z0-9]+)\//.exec(String(req.headers.authorization ?? ''))?.[1];
+    const sessionToken = String(req.headers['x-amz-security-token'] ?? '');
+    if (this.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     if (typeof target === 'string') {
       const op = target.split('.').pop() as string;
       const body = JSON.parse(raw || '{}') as Record<string, unknown>;
       this.calls.push({ op, at: Date.now(), accessKeyId, body });
-      if (this.fault(op, res, 'json')) return;
+      if (this.fault(op, res, 'json', sessionToken)) return;
       const out = this.ecs(op, body);
       res.writeHead(out.status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(out.body));
       return;
@@ -146,31 +160,51 @@ export class FakeAccount {
     const form = Object.fromEntries(new URLSearchParams(raw));
     const op = form.Action ?? 'Unknown';
     this.calls.push({ op, at: Date.now(), accessKeyId, body: form });
-    if (this.fault(op, res, 'xml')) return;
+    if (this.fault(op, res, 'xml', sessionToken)) return;
     const xml = op === 'AssumeRoleWithWebIdentity' ? this.sts(form) : this.elb(op, form);
     res.writeHead(xml.status, { 'content-type': 'text/xml' }).end(xml.body);
   }
 
-  private fault(op: string, res: ServerResponse, protocol: 'json' | 'xml'): boolean {
-    const f = this.faults.find((x) => x.times > 0 && (!x.op || x.op === op));
+  private fault(op: string, res: ServerResponse, protocol: 'json' | 'xml', sessionToken: string): boolean {
+    const f = this.down() ? ({ times: 1, kind: 'unavailable' } satisfies Fault) : this.faults.find((x) => x.times > 0 && (!x.op || x.op === op));
     if (!f) return false;
     f.times--;
+    if (f.kind === 'hang') return true; // never answered; the socket closes when the double stops
     if (f.kind === 'reset') {
       res.socket?.destroy();
       return true;
     }
+    if (f.kind === 'empty' && op === 'DescribeServices') {
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ services: [], failures: [] }));
+      return true;
+    }
+    if (f.kind === 'garbage') {
+      res.writeHead(200, { 'content-type': protocol === 'json' ? 'application/x-amz-json-1.1' : 'text/xml' }).end('<html><body>502 Bad Gateway</body></html>');
+      return true;
+    }
+    if (f.kind === 'truncated') {
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'content-length': '4096' });
+      res.write('{"services": [{"serviceName": "');
+      setTimeout(() => res.socket?.destroy(), 20);
+      return true;
+    }
+    // What AWS says to a request signed with a key it does not match: the canonical request it
+    // expected, signed headers and all (https://docs.aws.amazon.com/IAM/latest/UserGuide/signature-v4-troubleshooting.html).
+    const signature = `The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. The Canonical String for this request should have been 'POST / content-type:application/x-amz-json-1.1 host:127.0.0.1 x-amz-security-token:${sessionToken} x-amz-target:AmazonEC2ContainerServiceV20141113.${op}'`;
     const [status, code, message] =
       f.kind === 'throttle'
         ? [400, protocol === 'json' ? 'ThrottlingException' : 'Throttling', 'Rate exceeded']
         : f.kind === 'access_denied'
           ? [400, protocol === 'json' ? 'AccessDeniedException' : 'AccessDenied', `User: arn:aws:iam::${ACCOUNT_ID}:user/ci is not authorized to perform: ${op}`]
-          : [503, 'ServiceUnavailable', 'Service is unavailable'];
+          : f.kind === 'signature'
+            ? [403, protocol === 'json' ? 'InvalidSignatureException' : 'SignatureDoesNotMatch', signature]
+            : [503, 'ServiceUnavailable', 'Service is unavailable'];
     if (protocol === 'json') {
       res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ __type: code, message }));
     } else {
       res
         .writeHead(status, { 'content-type': 'text/xml' })
-        .end(`<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>r</RequestId></ErrorResponse>`);
+        .end(`<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${esc(message)}</Message></Error><RequestId>r</RequestId></ErrorResponse>`);
     }
     return true;
   }
@@ -267,6 +301,8 @@ export class FakeAccount {
   /** Web identity tokens STS accepted (the OIDC test checks the step token went here). */
   readonly webIdentityTokens: string[] = [];
   static readonly ROLE_KEY_ID = 'ASIAFAKEROLEKEY00001';
+  static readonly ROLE_SECRET = 'stsRoleSecretAccessKeyFromAssumeRole01';
+  static readonly ROLE_SESSION_TOKEN = 'IQoJb3JpZ2luX2VjEFakeStsSessionTokenFromAssumeRole';
 
   private sts(form: Record<string, string>): { status: number; body: string } {
     if (!form.WebIdentityToken?.startsWith('eyJ')) {
@@ -279,7 +315,7 @@ export class FakeAccount {
     const expiration = new Date(Date.now() + 3600_000).toISOString();
     return {
       status: 200,
-      body: `<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleWithWebIdentityResult><Credentials><AccessKeyId>${FakeAccount.ROLE_KEY_ID}</AccessKeyId><SecretAccessKey>roleSecret</SecretAccessKey><SessionToken>roleSession</SessionToken><Expiration>${expiration}</Expiration></Credentials><AssumedRoleUser><Arn>${esc(form.RoleArn ?? '')}/${esc(form.RoleSessionName ?? '')}</Arn><AssumedRoleId>AROAFAKE:${esc(form.RoleSessionName ?? '')}</AssumedRoleId></AssumedRoleUser></AssumeRoleWithWebIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>`,
+      body: `<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleWithWebIdentityResult><Credentials><AccessKeyId>${FakeAccount.ROLE_KEY_ID}</AccessKeyId><SecretAccessKey>${FakeAccount.ROLE_SECRET}</SecretAccessKey><SessionToken>${FakeAccount.ROLE_SESSION_TOKEN}</SessionToken><Expiration>${expiration}</Expiration></Credentials><AssumedRoleUser><Arn>${esc(form.RoleArn ?? '')}/${esc(form.RoleSessionName ?? '')}</Arn><AssumedRoleId>AROAFAKE:${esc(form.RoleSessionName ?? '')}</AssumedRoleId></AssumedRoleUser></AssumeRoleWithWebIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>`,
     };
   }
 
@@ -293,7 +329,7 @@ export class FakeAccount {
       serviceName: s.name,
       clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:cluster/${CLUSTER}`,
       status: s.status,
-      desiredCount: s.desiredCount,
+      ...(s.omitDesiredCount ? {} : { desiredCount: s.desiredCount }),
       runningCount: s.deployments.reduce((n, d) => n + d.runningCount, 0),
       pendingCount: s.deployments.reduce((n, d) => n + d.pendingCount, 0),
       launchType: 'FARGATE',

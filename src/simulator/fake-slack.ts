@@ -1,6 +1,9 @@
 // A simulated Slack workspace: an HTTP double of the Web API methods the pipe calls
-// (chat.postMessage, chat.update), as @slack/web-api speaks them: form-encoded bodies with
-// JSON-encoded blocks and metadata, the token in the Authorization header.
+// (chat.postMessage, chat.update, conversations.history, conversations.replies), as
+// @slack/web-api speaks them: form-encoded bodies with JSON-encoded blocks and metadata, the token
+// in the Authorization header. Answers follow the shapes of https://docs.slack.dev/reference/methods/
+// (conversations.history returns `messages` newest first, with `metadata` when
+// include_all_metadata is set; a parent message carries `thread_ts` equal to its `ts`).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -22,10 +25,22 @@ export interface SlackFault {
   method?: string;
   times: number;
   /**
-   * A Slack error code (HTTP 200, ok: false), an HTTP status (429 comes with Retry-After: 1), or
-   * 'slow': the call is carried out but answered only after 2 s (a timeout after Slack posted).
+   * A Slack error code (HTTP 200, ok: false), an HTTP status (429 comes with Retry-After:
+   * `retryAfter`, default 1), or what happens to a call that Slack carries out:
+   * 'slow' answers after 2 s; 'stored-503' answers HTTP 503, 'stored-reset' drops the connection
+   * and 'stored-hang' never answers, each after storing the message; 'hang' never answers and
+   * stores nothing; 'no-ts' answers ok without channel and ts.
    */
-  error: string | 429 | 500 | 503 | 'slow';
+  error: string | 429 | 500 | 503 | 'slow' | 'stored-503' | 'stored-reset' | 'stored-hang' | 'hang' | 'no-ts';
+  retryAfter?: number;
+}
+
+/** A message as the channel holds it. */
+export interface StoredMessage {
+  ts: string;
+  thread_ts?: string;
+  text?: string;
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 export class FakeSlack {
@@ -34,6 +49,8 @@ export class FakeSlack {
   /** Called for every message accepted (the demo renders it). */
   onCall: (call: SlackCall) => void = () => {};
   readonly channelId = 'C0DEPLOYS01';
+  /** The channel's messages, oldest first, as updated. */
+  readonly stored: StoredMessage[] = [];
   private server?: Server;
   private seq = 0;
   url = '';
@@ -71,17 +88,26 @@ export class FakeSlack {
       res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
 
     const fault = this.faults.find((f) => f.times > 0 && (!f.method || f.method === method));
-    const slow = fault?.error === 'slow';
-    if (slow) {
-      fault.times--;
-      await new Promise((resolve) => setTimeout(resolve, 2000));
-    } else if (fault) {
-      fault.times--;
-      if (fault.error === 429) return void json({ ok: false, error: 'ratelimited' }, 429, { 'retry-after': '1' });
+    if (fault) fault.times--;
+    const after = fault && ['slow', 'stored-503', 'stored-reset', 'stored-hang', 'no-ts'].includes(String(fault.error)) ? fault.error : undefined;
+    if (fault && !after) {
+      if (fault.error === 'hang') return; // never answered; the socket closes when the double stops
+      if (fault.error === 429) return void json({ ok: false, error: 'ratelimited' }, 429, { 'retry-after': String(fault.retryAfter ?? 1) });
       if (typeof fault.error === 'number') return void json({ ok: false }, fault.error);
       return void json({ ok: false, error: fault.error });
     }
+    if (after === 'slow') await new Promise((resolve) => setTimeout(resolve, 2000));
 
+    const answer = this.carryOut(method, form, req);
+    if (after === 'stored-503') return void json({ ok: false }, 503);
+    if (after === 'stored-reset') return void res.socket?.destroy();
+    if (after === 'stored-hang') return;
+    if (after === 'no-ts') return void json({ ok: true });
+    json(answer);
+  }
+
+  private carryOut(method: string, form: Record<string, string>, req: IncomingMessage): Record<string, unknown> {
+    if (method.startsWith('conversations.')) return this.read(method, form);
     const call: SlackCall = {
       method,
       at: Date.now(),
@@ -96,12 +122,41 @@ export class FakeSlack {
     this.calls.push(call);
     this.onCall(call);
     if (method === 'chat.postMessage') {
-      return void json({ ok: true, channel: this.channelId, ts: `1764237600.${String(++this.seq).padStart(6, '0')}` });
+      // Slack's ts: the epoch second it was stored, and a sequence within it.
+      const ts = `${Math.floor(Date.now() / 1000)}.${String(++this.seq).padStart(6, '0')}`;
+      if (call.thread_ts) {
+        const parent = this.stored.find((m) => m.ts === call.thread_ts);
+        if (parent) parent.thread_ts = parent.ts;
+      }
+      this.stored.push({ ts, thread_ts: call.thread_ts, text: call.text, metadata: call.metadata });
+      return { ok: true, channel: this.channelId, ts };
     }
     if (method === 'chat.update') {
-      if (form.channel !== this.channelId) return void json({ ok: false, error: 'channel_not_found' });
-      return void json({ ok: true, channel: form.channel, ts: form.ts });
+      if (form.channel !== this.channelId) return { ok: false, error: 'channel_not_found' };
+      const m = this.stored.find((x) => x.ts === form.ts);
+      if (!m) return { ok: false, error: 'message_not_found' };
+      Object.assign(m, { text: call.text, metadata: call.metadata ?? m.metadata });
+      return { ok: true, channel: form.channel, ts: form.ts };
     }
-    json({ ok: false, error: 'unknown_method' });
+    return { ok: false, error: 'unknown_method' };
+  }
+
+  /** conversations.history (top level, newest first) and conversations.replies (parent first). */
+  private read(method: string, form: Record<string, string>): Record<string, unknown> {
+    if (form.channel !== this.channelId) return { ok: false, error: 'channel_not_found' };
+    const oldest = Number(form.oldest ?? 0);
+    const limit = Number(form.limit ?? 100);
+    const withMeta = form.include_all_metadata === 'true';
+    const shown = (m: StoredMessage) => ({ type: 'message', ts: m.ts, text: m.text, ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}), ...(withMeta && m.metadata ? { metadata: m.metadata } : {}) });
+    if (method === 'conversations.history') {
+      const top = this.stored.filter((m) => (!m.thread_ts || m.thread_ts === m.ts) && Number(m.ts) > oldest);
+      return { ok: true, messages: top.reverse().slice(0, limit).map(shown), has_more: false };
+    }
+    if (method === 'conversations.replies') {
+      const thread = this.stored.filter((m) => m.ts === form.ts || m.thread_ts === form.ts).filter((m) => m.ts === form.ts || Number(m.ts) > oldest);
+      if (!thread.length) return { ok: false, error: 'thread_not_found' };
+      return { ok: true, messages: thread.slice(0, limit).map(shown), has_more: false };
+    }
+    return { ok: false, error: 'unknown_method' };
   }
 }

@@ -8,8 +8,12 @@ export const BUNDLE = fileURLToPath(new URL('../../dist/ecs-deploy-notifier.cjs'
 
 export interface RunOptions {
   timeoutMs?: number;
-  /** Sends SIGTERM once this returns true for the output so far. */
-  terminateWhen?: (stdout: string) => boolean;
+  /** Sends SIGTERM once this returns true for the output so far (or at once when given a number: after that many ms). */
+  terminateWhen?: ((stdout: string) => boolean) | number;
+  /** Sends a second SIGTERM this many ms after the first, as an impatient runner might. */
+  terminateAgainAfterMs?: number;
+  /** Closes the program's stdout (its reader goes away) once this returns true for the output so far. */
+  closeStdoutWhen?: (stdout: string) => boolean;
   /** Each line the program prints, as it prints it. */
   onLine?: (line: string) => void;
   /** The Node binary to run the bundle with, and its flags. */
@@ -29,6 +33,8 @@ export interface PipeRun {
   stdout: string;
   stderr: string;
   ms: number;
+  /** From the first SIGTERM to the exit, when one was sent. */
+  msAfterTerminate?: number;
 }
 
 export function runPipe(env: Record<string, string | undefined>, options: RunOptions = {}): Promise<PipeRun> {
@@ -49,8 +55,17 @@ export function runPipe(env: Record<string, string | undefined>, options: RunOpt
     });
     let stdout = '';
     let stderr = '';
-    let terminated = false;
+    let terminatedAt: number | undefined;
     let partial = '';
+    let closed = false;
+    // As Bitbucket does when a step is stopped.
+    const terminate = () => {
+      if (terminatedAt !== undefined) return;
+      terminatedAt = Date.now();
+      child.kill('SIGTERM');
+      if (options.terminateAgainAfterMs !== undefined) setTimeout(() => child.kill('SIGTERM'), options.terminateAgainAfterMs);
+    };
+    if (typeof options.terminateWhen === 'number') setTimeout(terminate, options.terminateWhen);
     child.stdout.on('data', (d) => {
       stdout += d;
       if (options.onLine) {
@@ -58,10 +73,10 @@ export function runPipe(env: Record<string, string | undefined>, options: RunOpt
         partial = lines.pop() ?? '';
         for (const line of lines) options.onLine(line);
       }
-      // As Bitbucket does when a step is stopped.
-      if (!terminated && options.terminateWhen?.(stdout)) {
-        terminated = true;
-        child.kill('SIGTERM');
+      if (typeof options.terminateWhen === 'function' && options.terminateWhen(stdout)) terminate();
+      if (!closed && options.closeStdoutWhen?.(stdout)) {
+        closed = true;
+        child.stdout.destroy();
       }
     });
     child.stderr.on('data', (d) => (stderr += d));
@@ -72,7 +87,7 @@ export function runPipe(env: Record<string, string | undefined>, options: RunOpt
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
+      resolve({ code, stdout, stderr, ms: Date.now() - started, msAfterTerminate: terminatedAt === undefined ? undefined : Date.now() - terminatedAt });
     });
   });
 }

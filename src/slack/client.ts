@@ -1,8 +1,14 @@
 // One Slack message per run: posted once, then updated in place; details go in a thread reply.
-// A thin layer over @slack/web-api that turns Slack's error codes into instructions.
-import { type ChatPostMessageArguments, type ChatUpdateArguments, LogLevel, WebClient, type Logger as SlackLogger } from '@slack/web-api';
+// @slack/web-api makes single requests; the waiting is ours (retry.ts), because a notifier must
+// stop at once when the step is stopped, wait no longer than Slack's documented 90 s for a rate
+// limit, and never post twice. What leaves for Slack is masked for secrets first.
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LogLevel, WebClient, type Logger as SlackLogger } from '@slack/web-api';
 import { SlackError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { backoff, DeadlineError, retry } from '../retry.ts';
+import { Secrets } from '../secrets.ts';
 import { nodeFetch } from './node-fetch.ts';
 import type { SlackMessage } from './render.ts';
 
@@ -12,82 +18,248 @@ export interface SlackSettings {
   apiUrl: string;
 }
 
+export interface SendOptions {
+  /**
+   * Ends the call (and its retries) when it aborts. Default: the notifier's own signal, which the
+   * stop of the step aborts; the update that says the watch stopped passes a short budget instead.
+   */
+  signal?: AbortSignal;
+}
+
 export interface Notifier {
   /** Posts the run's message; every later call edits it or replies under it. */
-  post(message: SlackMessage): Promise<void>;
-  update(message: SlackMessage): Promise<void>;
-  reply(message: SlackMessage): Promise<void>;
+  post(message: SlackMessage, options?: SendOptions): Promise<void>;
+  update(message: SlackMessage, options?: SendOptions): Promise<void>;
+  reply(message: SlackMessage, options?: SendOptions): Promise<void>;
 }
 
-/** Bounds for Slack's own retries (429 with Retry-After, 5xx, connection errors), and per request. */
-export interface SlackRetry {
-  retries: number;
-  minTimeout: number;
-  maxTimeout: number;
-  maxRetryTime: number;
+/** Bounds of the waiting; tests shorten them. */
+export interface SlackTiming {
+  /** One request, answer included. */
   requestTimeout: number;
+  /** All attempts of one call, Retry-After waits included: Slack documents 90 s as the longest sensible wait. */
+  budget: number;
+  /** First wait after a 5xx or a dropped connection; each further one doubles. */
+  firstRetryDelay: number;
+  maxRetryDelay: number;
+  /** Waits before looking for a post whose answer was lost (Slack may store it a moment later). */
+  lookupDelays: number[];
 }
 
-export const DEFAULT_SLACK_RETRY: SlackRetry = { retries: 6, minTimeout: 1000, maxTimeout: 15_000, maxRetryTime: 90_000, requestTimeout: 15_000 };
+export const DEFAULT_SLACK_TIMING: SlackTiming = { requestTimeout: 15_000, budget: 90_000, firstRetryDelay: 1000, maxRetryDelay: 15_000, lookupDelays: [2000, 5000] };
+
+/** Slack codes that no retry and no later call can fix: the watch ends at once (exit 4). */
+const FATAL_CODES = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive', 'no_permission', 'ekm_access_denied']);
+/** Slack's own codes for a failure on its side; the message may have been stored anyway. */
+const SERVER_CODES = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+/** How many messages one look at the channel reads (Slack caps non-Marketplace apps at 15). */
+const LOOKUP_LIMIT = 15;
+/** Look this far back before the post was sent, for clocks that disagree a little. */
+const LOOKUP_SLACK_MS = 10_000;
+
+interface SlackApiError extends Error {
+  code?: string;
+  data?: { error?: string; needed?: string; response_metadata?: { messages?: string[] } };
+  statusCode?: number;
+  retryAfter?: number;
+  original?: Error & { code?: string };
+}
+
+const asSlackError = (error: unknown): SlackApiError | undefined => (error instanceof Error ? error : undefined);
+
+/**
+ * What a failed call tells: `retry` (Slack certainly did not act: safe to send again), `unsure`
+ * (Slack may have acted: for a post, look before posting again), or `final`.
+ */
+export function classify(error: unknown): 'retry' | 'unsure' | 'final' {
+  const e = asSlackError(error);
+  if (!e) return 'final';
+  if (e.code === 'slack_webapi_rate_limited_error') return 'retry';
+  if (e.code === 'slack_webapi_http_error') return (e.statusCode ?? 0) >= 500 ? 'unsure' : 'final';
+  if (e.code === 'slack_webapi_platform_error') return e.data?.error && SERVER_CODES.has(e.data.error) ? 'unsure' : 'final';
+  if (e.code === 'slack_webapi_request_error') {
+    // Refused or unresolvable: the request never reached Slack.
+    const code = e.original?.code;
+    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH') return 'retry';
+    return 'unsure';
+  }
+  return 'final';
+}
 
 export class SlackNotifier implements Notifier {
   private readonly client: WebClient;
-  /** Posting is not idempotent: only retried when Slack certainly did not receive it. */
-  private readonly postClient: WebClient;
+  private readonly timing: SlackTiming;
+  private readonly secrets: Secrets;
+  private readonly signal?: AbortSignal;
+  private readonly now: () => number;
+  /** Marks every message of this run, so that a post whose answer was lost can be found. */
+  readonly runId: string;
   private channelId?: string;
   private ts?: string;
+  /** A post whose answer was lost and that could not be found yet: posted again only at the end. */
+  private lost?: { sentAt: number };
+  private repliesPosted = 0;
 
   constructor(
     private readonly settings: SlackSettings,
-    log: Logger,
-    retry: SlackRetry = DEFAULT_SLACK_RETRY,
+    private readonly log: Logger,
+    options: { timing?: Partial<SlackTiming>; secrets?: Secrets; signal?: AbortSignal; now?: () => number; runId?: string } = {},
   ) {
-    const logger = quietLogger(log);
-    const { requestTimeout, ...retryConfig } = retry;
-    const options = {
+    this.timing = { ...DEFAULT_SLACK_TIMING, ...options.timing };
+    this.secrets = options.secrets ?? new Secrets([settings.token]);
+    this.signal = options.signal;
+    this.now = options.now ?? Date.now;
+    this.runId = options.runId ?? randomUUID();
+    // A channel given by ID can be searched at once; a name only once Slack has told us its ID.
+    if (/^[CG][A-Z0-9]{6,}$/.test(settings.channel)) this.channelId = settings.channel;
+    this.client = new WebClient(settings.token, {
       slackApiUrl: settings.apiUrl,
       // The token goes to SLACK_API_URL and nowhere else: no absolute URLs, and the client
       // refuses redirects.
       allowAbsoluteUrls: false,
-      logger,
-      timeout: requestTimeout,
+      logger: quietLogger(log),
+      timeout: this.timing.requestTimeout,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
       fetch: nodeFetch as unknown as typeof fetch,
-    };
-    this.client = new WebClient(settings.token, { ...options, retryConfig });
-    this.postClient = new WebClient(settings.token, {
-      ...options,
-      retryConfig: {
-        ...retryConfig,
-        onFailedAttempt: (error: Error) => {
-          if (isAmbiguous(error)) throw error;
-        },
-      } as typeof retryConfig,
     });
   }
 
-  async post(message: SlackMessage): Promise<void> {
-    const res = await this.call('chat.postMessage', () =>
-      this.postClient.chat.postMessage({
-        channel: this.settings.channel,
-        ...message,
-        unfurl_links: false,
-        unfurl_media: false,
-      } as ChatPostMessageArguments),
-    );
-    this.channelId = res.channel;
-    this.ts = res.ts;
+  async post(message: SlackMessage, options: SendOptions = {}): Promise<void> {
+    if (this.ts) return this.update(message, options);
+    const sentAt = this.now();
+    try {
+      const res = await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: this.settings.channel, ...this.prepare(message), unfurl_links: false, unfurl_media: false }), options, { idempotent: false });
+      this.adopt(res.channel, res.ts, 'chat.postMessage');
+    } catch (error) {
+      if (!(error instanceof LostAnswer)) throw error;
+      await this.recover(message, sentAt, error, options);
+    }
   }
 
-  async update(message: SlackMessage): Promise<void> {
+  async update(message: SlackMessage, options: SendOptions = {}): Promise<void> {
+    if (this.lost) {
+      // The first post's fate is unknown: look again; post the final word only if it is still lost.
+      await this.recover(message, this.lost.sentAt, undefined, options);
+      return;
+    }
     const { channel, ts } = this.posted();
-    await this.call('chat.update', () => this.client.chat.update({ channel, ts, ...message } as ChatUpdateArguments));
+    await this.call('chat.update', () => this.client.chat.update({ channel, ts, ...this.prepare(message) }), options, { idempotent: true });
   }
 
-  async reply(message: SlackMessage): Promise<void> {
+  async reply(message: SlackMessage, options: SendOptions = {}): Promise<void> {
+    if (this.lost) {
+      this.log.warn('Slack thread reply skipped: the message it belongs to could not be confirmed (see above).');
+      return;
+    }
     const { channel, ts } = this.posted();
-    await this.call('chat.postMessage', () =>
-      this.postClient.chat.postMessage({ channel, thread_ts: ts, ...message, unfurl_links: false } as ChatPostMessageArguments),
-    );
+    const sentAt = this.now();
+    try {
+      await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel, thread_ts: ts, ...this.prepare(message), unfurl_links: false, unfurl_media: false }), options, { idempotent: false });
+      this.repliesPosted++;
+    } catch (error) {
+      if (!(error instanceof LostAnswer)) throw error;
+      const found = await this.lookup(sentAt, ts, options);
+      if (found === 'found') {
+        this.repliesPosted++;
+        this.log.warn(`Slack answered a thread reply with ${error.what}, but had stored it: not posting it again.`);
+      } else if (found === 'absent') {
+        await this.reply(message, options);
+      } else {
+        this.log.warn(`Slack answered a thread reply with ${error.what}; it may not have been delivered, and it is not posted again to avoid a duplicate.`);
+      }
+    }
+  }
+
+  /** Adds the run's mark to the metadata and masks every string that could carry a secret. */
+  private prepare(message: SlackMessage): SlackMessage {
+    const marked = { ...message, metadata: { ...message.metadata, event_payload: { ...message.metadata.event_payload, run_id: this.runId } } };
+    return this.secrets.maskDeep(marked);
+  }
+
+  private adopt(channel: string | undefined, ts: string | undefined, method: string): void {
+    if (!channel || !ts) {
+      throw new SlackError(`Slack answered ${method} with ok but without the message's channel and ts, so it cannot be updated; the notification is incomplete. Check SLACK_API_URL points at Slack's Web API.`);
+    }
+    this.channelId = channel;
+    this.ts = ts;
+    this.lost = undefined;
+  }
+
+  /** After a post whose answer was lost: adopt the stored message, post again if certainly absent, or carry on without it. */
+  private async recover(message: SlackMessage, sentAt: number, error: LostAnswer | undefined, options: SendOptions): Promise<void> {
+    const found = await this.lookup(sentAt, undefined, options);
+    if (found === 'found') {
+      if (error) this.log.warn(`Slack answered the post with ${error.what}, but had stored the message: carrying on with it.`);
+      // The message found is the first version; bring it up to date.
+      if (!error) await this.update(message, options);
+      return;
+    }
+    if (found === 'absent') {
+      if (error) this.log.warn(`Slack answered the post with ${error.what} and did not store it: posting it again.`);
+      this.lost = undefined;
+      const res = await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: this.settings.channel, ...this.prepare(message), unfurl_links: false, unfurl_media: false }), options, { idempotent: false }).catch((e: unknown) => {
+        if (e instanceof LostAnswer) this.lost = { sentAt: this.now() };
+        throw e instanceof LostAnswer ? e.asSlackError() : e;
+      });
+      this.adopt(res.channel, res.ts, 'chat.postMessage');
+      return;
+    }
+    if (error) {
+      this.lost = { sentAt };
+      this.log.warn(
+        `Slack answered the post with ${error.what}; it may have stored the message. Not posting again now to avoid a duplicate; ` +
+          `the pipe looks for it at each update (that needs the channels:history or groups:history scope and SLACK_CHANNEL as a channel ID).`,
+      );
+      return;
+    }
+    // Still unknown at a later update. Interim updates are skipped; the outcome is what must arrive.
+    if (isFinal(message)) {
+      this.log.warn('The first Slack message could not be confirmed; posting the outcome as a new message (an earlier copy may still read "rolling out").');
+      this.lost = undefined;
+      const res = await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: this.settings.channel, ...this.prepare(message), unfurl_links: false, unfurl_media: false }), options, { idempotent: false }).catch(
+        (e: unknown) => {
+          throw e instanceof LostAnswer ? e.asSlackError() : e;
+        },
+      );
+      this.adopt(res.channel, res.ts, 'chat.postMessage');
+    }
+  }
+
+  /**
+   * Looks for a message of this run sent since `sentAt`: top level, or in the thread of `threadTs`
+   * beyond the replies already counted. 'unknown' when Slack cannot be asked.
+   */
+  private async lookup(sentAt: number, threadTs: string | undefined, options: SendOptions): Promise<'found' | 'absent' | 'unknown'> {
+    const channel = this.channelId;
+    if (!channel) return 'unknown';
+    const oldest = ((sentAt - LOOKUP_SLACK_MS) / 1000).toFixed(6);
+    for (const delay of this.timing.lookupDelays) {
+      await sleep(delay, undefined, { signal: options.signal ?? this.signal });
+      try {
+        if (threadTs) {
+          const res = await this.call('conversations.replies', () => this.client.conversations.replies({ channel, ts: threadTs, oldest, limit: LOOKUP_LIMIT, include_all_metadata: true }), options, { idempotent: true, quiet: true });
+          const ours = (res.messages ?? []).filter((m) => m.ts !== threadTs && this.isOurs(m.metadata));
+          if (ours.length > this.repliesPosted) return 'found';
+        } else {
+          const res = await this.call('conversations.history', () => this.client.conversations.history({ channel, oldest, limit: LOOKUP_LIMIT, include_all_metadata: true }), options, { idempotent: true, quiet: true });
+          // A top-level message: no thread, or the parent of one.
+          const mine = (res.messages ?? []).find((m) => this.isOurs(m.metadata) && (!m.thread_ts || m.thread_ts === m.ts));
+          if (mine?.ts) {
+            this.adopt(channel, mine.ts, 'conversations.history');
+            return 'found';
+          }
+        }
+      } catch (error) {
+        this.log.warn(`Could not look for the message in Slack: ${error instanceof Error ? error.message : String(error)}`);
+        return 'unknown';
+      }
+    }
+    return 'absent';
+  }
+
+  private isOurs(metadata: { event_payload?: Record<string, unknown> } | undefined): boolean {
+    return metadata?.event_payload?.run_id === this.runId;
   }
 
   private posted(): { channel: string; ts: string } {
@@ -95,20 +267,56 @@ export class SlackNotifier implements Notifier {
     return { channel: this.channelId, ts: this.ts };
   }
 
-  private async call<T>(method: string, fn: () => Promise<T>): Promise<T> {
+  private async call<T>(method: string, fn: () => Promise<T>, options: SendOptions, how: { idempotent: boolean; quiet?: boolean }): Promise<T> {
     try {
-      return await fn();
+      return await retry(() => fn(), {
+        deadline: this.now() + this.timing.budget,
+        now: this.now,
+        signal: options.signal ?? this.signal,
+        delayFor: (error, attempt) => {
+          const kind = classify(error);
+          if (kind === 'final' || (kind === 'unsure' && !how.idempotent)) return undefined;
+          const retryAfter = asSlackError(error)?.retryAfter;
+          return retryAfter !== undefined ? retryAfter * 1000 : backoff(attempt, this.timing.firstRetryDelay, this.timing.maxRetryDelay);
+        },
+        onRetry: (error, attempt, delay) => {
+          if (!how.quiet) this.log.warn(`Slack ${method} failed (${whatHappened(error)}); retry ${attempt} in ${(delay / 1000).toFixed(1)} s`);
+        },
+      });
     } catch (error) {
+      if (!how.idempotent && classify(error) === 'unsure') throw new LostAnswer(whatHappened(error), method, explainSlackError(error, method, this.settings));
       throw explainSlackError(error, method, this.settings);
     }
   }
 }
 
-/** A timeout or reset after sending: Slack may have posted it, so posting again could duplicate it. */
-function isAmbiguous(error: Error & { code?: string; original?: Error & { code?: string } }): boolean {
-  if (error.code !== 'slack_webapi_request_error') return false;
-  const original = error.original;
-  return Boolean(original && (original.name === 'TimeoutError' || original.name === 'AbortError' || original.code === 'ECONNRESET'));
+/** A post Slack may or may not have stored: its answer was lost (5xx, reset, time-out). */
+class LostAnswer extends Error {
+  constructor(
+    readonly what: string,
+    readonly method: string,
+    private readonly explained: SlackError,
+  ) {
+    super(`Slack answered ${method} with ${what}`);
+  }
+  asSlackError(): SlackError {
+    return this.explained;
+  }
+}
+
+function isFinal(message: SlackMessage): boolean {
+  return message.metadata.event_payload.status !== 'rolling_out';
+}
+
+
+function whatHappened(error: unknown): string {
+  const e = asSlackError(error);
+  if (!e) return String(error);
+  if (e.code === 'slack_webapi_http_error') return `HTTP ${e.statusCode}`;
+  if (e.code === 'slack_webapi_rate_limited_error') return `rate limited, Retry-After ${e.retryAfter} s`;
+  if (e.code === 'slack_webapi_platform_error') return e.data?.error ?? 'an error';
+  if (e.code === 'slack_webapi_request_error') return e.original?.name === 'TimeoutError' ? 'no answer in time' : (e.original?.code ?? e.original?.message ?? 'a network error');
+  return e.message;
 }
 
 const ADVICE: Record<string, (s: SlackSettings) => string> = {
@@ -129,21 +337,31 @@ const ADVICE: Record<string, (s: SlackSettings) => string> = {
 };
 
 export function explainSlackError(error: unknown, method: string, settings: SlackSettings): SlackError {
-  const e = error as Error & { code?: string; data?: { error?: string; response_metadata?: { messages?: string[] } }; statusCode?: number };
+  if (error instanceof SlackError) return error;
+  if (error instanceof DeadlineError) {
+    const last = asSlackError(error.last);
+    if (last?.retryAfter !== undefined) {
+      return new SlackError(`Slack asked to wait ${last.retryAfter} s before ${method} (rate limited), longer than the pipe waits; the notification was not delivered.`, { cause: error });
+    }
+    return explainSlackError(error.last, method, settings);
+  }
+  const e = asSlackError(error);
   const code = e?.data?.error;
   if (code) {
-    const advice = ADVICE[code]?.(settings) ?? `Slack refused ${method} (${code}).`;
-    const details = e.data?.response_metadata?.messages?.join('; ');
-    return new SlackError(details ? `${advice} Slack said: ${details}` : advice, { cause: error });
+    const needed = e?.data?.needed;
+    const advice =
+      code === 'missing_scope' && needed
+        ? `The Slack app lacks the ${needed} scope for ${method} (missing_scope): add it in the app's OAuth settings and reinstall the app.`
+        : (ADVICE[code]?.(settings) ?? `Slack refused ${method} (${code}).`);
+    const details = e?.data?.response_metadata?.messages?.join('; ');
+    return new SlackError(details ? `${advice} Slack said: ${details}` : advice, { cause: error, fatal: FATAL_CODES.has(code) });
   }
   const host = new URL(settings.apiUrl).host;
   if (e?.code === 'slack_webapi_rate_limited_error') return new SlackError(`Slack kept rate-limiting ${method}; the notification was not delivered.`, { cause: error });
   if (e?.code === 'slack_webapi_http_error') {
     return new SlackError(`Slack answered ${method} with HTTP ${e.statusCode} after retries; the notification was not delivered.`, { cause: error });
   }
-  return new SlackError(`Could not reach Slack at ${host} for ${method} (${e?.message ?? String(error)}); the notification was not delivered.`, {
-    cause: error,
-  });
+  return new SlackError(`Could not reach Slack at ${host} for ${method} (${e ? whatHappened(e) : String(error)}); the notification was not delivered.`, { cause: error });
 }
 
 /** Slack's client logs through ours (masked), and only what matters. */

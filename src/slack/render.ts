@@ -1,6 +1,7 @@
 // The Slack message as a pure function of the rollout's state: Block Kit within Slack's limits, a
 // plain-text fallback, and machine-readable metadata. Everything that comes from users or AWS is
 // escaped, so a branch named `fix/<!channel>` is shown, never obeyed.
+import type { MessageMetadata } from '@slack/types';
 import { PHASE_LABELS, type Phase, type Progress, type RolloutStatus, type ServiceStatus } from '../rollout.ts';
 
 export interface ServiceLine {
@@ -36,7 +37,8 @@ export interface MessageView {
 export interface SlackMessage {
   text: string;
   blocks: Block[];
-  metadata?: { event_type: string; event_payload: Record<string, string | number | boolean | string[]> };
+  /** Slack's documented shape: payload values are strings, numbers, booleans, objects or arrays of objects. */
+  metadata: MessageMetadata;
 }
 
 type Text = { type: 'mrkdwn' | 'plain_text'; text: string; emoji?: boolean };
@@ -48,6 +50,14 @@ export type Block =
 
 // Slack's documented limits.
 export const LIMITS = { header: 150, sectionText: 3000, field: 2000, fields: 10, contextElement: 2000, blocks: 50, fallback: 3000 };
+
+/** How user and AWS text is written: escaped with bold names for Slack, as it is for the log. */
+export interface TextFormat {
+  text(s: string): string;
+  bold(s: string): string;
+}
+export const SLACK_FORMAT: TextFormat = { text: (s) => escapeText(s), bold: (s) => `*${escapeText(s)}*` };
+export const PLAIN_FORMAT: TextFormat = { text: (s) => s, bold: (s) => s };
 
 /** Escapes the three characters Slack's mrkdwn treats as control: &, <, >. */
 export function escapeText(text: string): string {
@@ -76,11 +86,15 @@ const ICON: Record<RolloutStatus, string> = {
   failed: '❌',
   timed_out: '⏱️',
   superseded: '↪️',
+  no_tasks: '💤',
 };
+
+/** Services named in a headline; more are counted. */
+const NAMED_IN_HEADLINE = 3;
 
 function servicesLabel(v: MessageView): string {
   const names = v.services.map((s) => s.service);
-  return names.length <= 3 ? names.join(', ') : `${names.length} services`;
+  return names.length <= NAMED_IN_HEADLINE ? names.join(', ') : `${names.length} services`;
 }
 
 /** The distinct `family:revision` names being deployed, once known. */
@@ -98,8 +112,16 @@ export function headline(v: MessageView): string {
       return `${what} → ${env}: ${PHASE_LABELS[v.phase]}`;
     case 'live':
       return v.phase === 'retired' ? `${what} ${is} live in ${env}` : `${what} ${is} live in ${env} (old version draining)`;
-    case 'failed':
+    case 'failed': {
+      // Among many services, the ones that failed are what the reader must see first.
+      const failed = v.services.filter((s) => s.status === 'failed').map((s) => s.service);
+      if (v.services.length > NAMED_IN_HEADLINE && failed.length && failed.length <= NAMED_IN_HEADLINE) {
+        return `${failed.join(', ')} failed to deploy to ${env} (${failed.length} of ${v.services.length} services)`;
+      }
       return `${what} failed to deploy to ${env}`;
+    }
+    case 'no_tasks':
+      return `${what} ${v.services.length > 1 ? 'have' : 'has'} no tasks to roll out in ${env} (desired count 0)`;
     case 'timed_out':
       return `${what} did not go live in ${env} within ${formatDuration(v.waitTimeoutMs)}`;
     case 'superseded':
@@ -121,15 +143,17 @@ function progressText(p: Progress): string {
   return parts.join(' · ');
 }
 
-export function serviceStatusText(s: ServiceLine): string {
-  const name = `*${escapeText(s.service)}*`;
+export function serviceStatusText(s: ServiceLine, f: TextFormat = SLACK_FORMAT): string {
+  const name = f.bold(s.service);
   switch (s.status) {
     case 'failed':
-      return `${name}: failed — ${escapeText(s.reason ?? 'no reason given')}`;
+      return `${name}: failed — ${f.text(s.reason ?? 'no reason given')}`;
     case 'superseded':
-      return `${name}: superseded by ${escapeText(s.supersededBy ?? 'a newer deployment')}`;
+      return `${name}: superseded by ${f.text(s.supersededBy ?? 'a newer deployment')}`;
     case 'retired':
       return `${name}: live, old version retired`;
+    case 'no_tasks':
+      return `${name}: no tasks to roll out (desired count 0); ${f.text(s.taskDefinition ?? 'the new revision')} runs when the service is scaled up`;
     default:
       return `${name}: ${PHASE_LABELS[s.status]}${s.progress && s.status !== 'waiting' ? ` — ${progressText(s.progress)}` : ''}`;
   }
@@ -149,6 +173,51 @@ function timeline(v: MessageView): string {
   return steps.join(' · ');
 }
 
+/** Most telling first: what failed, then what is still on its way, then what is done. */
+const STATUS_ORDER: Record<ServiceStatus, number> = {
+  failed: 0,
+  waiting: 1,
+  starting: 1,
+  registering: 1,
+  cutting_over: 1,
+  live: 2,
+  no_tasks: 3,
+  superseded: 3,
+  retired: 4,
+};
+
+/**
+ * One line per service within one section's limit. Many services are ordered by what needs
+ * attention, and those that do not fit are counted by status rather than cut off mid-line.
+ */
+function statusSection(services: ServiceLine[]): string {
+  const ordered = services.length > NAMED_IN_HEADLINE ? [...services].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status]) : services;
+  const lines: string[] = [];
+  let length = 0;
+  // Room for the summary line of those left out.
+  const room = LIMITS.sectionText - 200;
+  for (const [i, s] of ordered.entries()) {
+    const line = serviceStatusText(s);
+    if (length + line.length + 1 > room && i > 0) {
+      const rest = ordered.slice(i);
+      const counts = new Map<string, number>();
+      for (const r of rest) counts.set(statusWord(r.status), (counts.get(statusWord(r.status)) ?? 0) + 1);
+      lines.push(`…and ${rest.length} more: ${[...counts].map(([word, n]) => `${n} ${word}`).join(', ')}`);
+      break;
+    }
+    lines.push(line);
+    length += line.length + 1;
+  }
+  return fit(lines.join('\n'), LIMITS.sectionText);
+}
+
+function statusWord(status: ServiceStatus): string {
+  if (status === 'retired' || status === 'live') return 'live';
+  if (status === 'no_tasks') return 'without tasks';
+  if (status === 'failed' || status === 'superseded') return status;
+  return 'rolling out';
+}
+
 export function renderMessage(v: MessageView): SlackMessage {
   const refLabel = v.ref.type === 'tag' ? 'Tag' : 'Branch';
   const tds = taskDefinitionsOf(v);
@@ -166,14 +235,14 @@ export function renderMessage(v: MessageView): SlackMessage {
   if (v.buildUrl) fields.push(['Pipeline', link(v.buildUrl, `#${v.buildUrl.split('/').pop()}`)]);
   fields.push([finished ? 'Duration' : 'Elapsed', formatDuration(v.now - v.startedAt)]);
 
-  const statusLines = v.services.map(serviceStatusText).join('\n');
+  const statusLines = statusSection(v.services);
   const blocks: Block[] = [
     { type: 'header', text: { type: 'plain_text', text: fit(`${icon} ${headline(v)}`, LIMITS.header), emoji: true } },
     {
       type: 'section',
       fields: fields.slice(0, LIMITS.fields).map(([k, val]) => ({ type: 'mrkdwn' as const, text: fit(`*${k}*\n${val}`, LIMITS.field) })),
     },
-    { type: 'section', text: { type: 'mrkdwn', text: fit(statusLines, LIMITS.sectionText) } },
+    { type: 'section', text: { type: 'mrkdwn', text: statusLines } },
   ];
   const steps = timeline(v);
   if (steps) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: fit(steps, LIMITS.contextElement) }] });
@@ -194,18 +263,19 @@ export function renderMessage(v: MessageView): SlackMessage {
 }
 
 /** Machine-readable facts for other automations; the same on the message and its thread replies. */
-export function metadataOf(v: MessageView): NonNullable<SlackMessage['metadata']> {
+export function metadataOf(v: MessageView): MessageMetadata {
   const tds = taskDefinitionsOf(v);
   return {
     event_type: 'ecs_deployment',
     event_payload: {
-      status: v.status,
+      status: v.stopped ? 'stopped' : v.status,
       phase: v.phase,
       environment: v.environment,
       cluster: v.cluster,
       region: v.region,
-      services: v.services.map((s) => s.service),
-      task_definitions: tds,
+      // Slack's payload schema takes arrays of objects, not of strings.
+      services: v.services.map((s) => ({ name: s.service, status: s.status, task_definition: s.taskDefinition ?? '' })),
+      task_definitions: tds.join(','),
       ref_type: v.ref.type,
       ref: v.ref.name,
       commit: v.commit ?? '',

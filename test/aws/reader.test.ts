@@ -55,7 +55,8 @@ describe('aws/reader', () => {
   it('maps services, tasks and targets into a snapshot (IPs from the ENI join tasks to targets)', async () => {
     const snap = (await reader.read(['web'])).get('web');
     expect(snap?.deployments[0]).to.include({ id: 'ecs-svc/988401040018EXAMPLE', status: 'PRIMARY', taskDefinitionArn: TD });
-    expect(snap?.tasks.map((t) => t.targetKeys)).to.deep.equal([['10.0.1.184'], ['10.0.1.41']]);
+    // ip targets meet their task on address and the service's container port.
+    expect(snap?.tasks.map((t) => t.targetKeys)).to.deep.equal([['10.0.1.184:80'], ['10.0.1.41:80']]);
     expect(snap?.targetGroups[0]?.targets.map((t) => `${t.id}=${t.state}`)).to.deep.equal([
       '10.0.1.222=healthy',
       '10.0.2.134=healthy',

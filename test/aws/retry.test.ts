@@ -1,9 +1,13 @@
 import { expect } from 'chai';
-import { isRetryable, withRetry } from '../../src/aws/retry.ts';
+import { awsDelay, isRetryable, THROTTLE_BACKOFF_POLLS, withRetry } from '../../src/aws/retry.ts';
+import { DeadlineError } from '../../src/retry.ts';
 
 const sdkError = (name: string, status: number, extra: Record<string, unknown> = {}) =>
   Object.assign(new Error(`${name} happened`), { name, $metadata: { httpStatusCode: status }, ...extra });
 const silent = { info() {}, warn() {}, error() {}, debug() {} };
+const always = (error: unknown) => async (): Promise<never> => {
+  throw error;
+};
 
 describe('aws/retry', () => {
   const table: Array<[string, unknown, boolean]> = [
@@ -13,12 +17,27 @@ describe('aws/retry', () => {
     ['503 unavailable', sdkError('ServiceUnavailable', 503), true],
     ['a reset connection', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), true],
     ['a refused connection', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), true],
+    ['a request that timed out', Object.assign(new Error('a request has exceeded the configured 5000 ms requestTimeout.'), { name: 'TimeoutError', code: 'ETIMEDOUT' }), true],
+    // What the SDK throws for a 200 answer that is not JSON, or cut short.
+    ['a garbled 200 answer', Object.assign(new SyntaxError('Unexpected end of JSON input\n  Deserialization error: to see the raw response…'), { $metadata: { httpStatusCode: 200 } }), true],
     ['access denied', sdkError('AccessDeniedException', 400), false],
     ['cluster not found', sdkError('ClusterNotFoundException', 400), false],
     ['bad credentials', sdkError('UnrecognizedClientException', 403), false],
     ['a programming error', new TypeError('x is not a function'), false],
+    ['a parse error of our own', new SyntaxError('Unexpected token'), false],
   ];
   for (const [name, error, expected] of table) it(`${expected ? 'retries' : 'does not retry'} ${name}`, () => expect(isRetryable(error)).to.equal(expected));
+
+  it('waits at most one poll interval after a transient error, a few after throttling', () => {
+    const poll = 1000;
+    const worst = () => 1;
+    const transient = Array.from({ length: 12 }, (_, i) => awsDelay(sdkError('ServiceUnavailable', 503), i + 1, poll, worst) ?? 0);
+    expect(Math.max(...transient)).to.equal(poll);
+    expect(transient[0]).to.be.below(poll); // the first retry comes quickly
+    const throttled = Array.from({ length: 12 }, (_, i) => awsDelay(sdkError('ThrottlingException', 400), i + 1, poll, worst) ?? 0);
+    expect(Math.max(...throttled)).to.equal(THROTTLE_BACKOFF_POLLS * poll);
+    expect(awsDelay(sdkError('AccessDeniedException', 400), 1, poll)).to.equal(undefined);
+  });
 
   it('retries until it succeeds, and logs each retry', async () => {
     const warnings: string[] = [];
@@ -28,7 +47,7 @@ describe('aws/retry', () => {
         if (++n < 3) throw sdkError('ThrottlingException', 400);
         return 'ok';
       },
-      { what: 'AWS ecs:DescribeServices', deadline: Date.now() + 10_000, log: { ...silent, warn: (m: string) => warnings.push(m) }, minDelayMs: 1, maxDelayMs: 5 },
+      { what: 'AWS ecs:DescribeServices', deadline: Date.now() + 10_000, pollIntervalMs: 10, log: { ...silent, warn: (m: string) => warnings.push(m) } },
     );
     expect(result).to.equal('ok');
     expect(warnings).to.have.length(2);
@@ -42,21 +61,42 @@ describe('aws/retry', () => {
         n++;
         throw sdkError('AccessDeniedException', 400);
       },
-      { what: 'x', deadline: Date.now() + 10_000, log: silent, minDelayMs: 1 },
+      { what: 'x', deadline: Date.now() + 10_000, pollIntervalMs: 10, log: silent },
     ).catch((e: Error) => e);
     expect(n).to.equal(1);
     expect(error).to.have.property('name', 'AccessDeniedException');
   });
 
-  it('stops retrying at the deadline', async () => {
+  it('stops retrying at the deadline, saying what kept failing', async () => {
     const started = Date.now();
-    const error = await withRetry(
-      async () => {
-        throw sdkError('ThrottlingException', 400);
-      },
-      { what: 'x', deadline: Date.now() + 300, log: silent, minDelayMs: 20, maxDelayMs: 50 },
-    ).catch((e: Error) => e);
-    expect(error).to.have.property('name', 'ThrottlingException');
+    const error = await withRetry(always(sdkError('ThrottlingException', 400)), { what: 'x', deadline: Date.now() + 300, pollIntervalMs: 50, log: silent }).catch((e: Error) => e);
+    expect(error).to.be.instanceOf(DeadlineError);
+    expect((error as DeadlineError).last).to.have.property('name', 'ThrottlingException');
     expect(Date.now() - started).to.be.below(1000);
+  });
+
+  it('ends a wait at once when the signal aborts', async () => {
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(new Error('stopped')), 50);
+    const started = Date.now();
+    const error = await withRetry(always(sdkError('ThrottlingException', 400)), {
+      what: 'x',
+      deadline: Date.now() + 60_000,
+      pollIntervalMs: 20_000,
+      log: silent,
+      signal: stop.signal,
+      random: () => 1,
+    }).catch((e: Error) => e);
+    expect(error).to.have.property('message', 'stopped');
+    expect(Date.now() - started).to.be.below(500);
+  });
+
+  it('ends a call that never answers at once when the signal aborts', async () => {
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(new Error('stopped')), 50);
+    const error = await withRetry(() => new Promise(() => {}), { what: 'x', deadline: Date.now() + 60_000, pollIntervalMs: 1000, log: silent, signal: stop.signal }).catch(
+      (e: Error) => e,
+    );
+    expect(error).to.have.property('message', 'stopped');
   });
 });

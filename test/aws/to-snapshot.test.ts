@@ -31,10 +31,10 @@ describe('aws/to-snapshot', () => {
   });
 
   it('maps a stopped task with its stop code, reason and exit code (EventBridge shape, type "eni")', () => {
-    const t = taskFrom(sample('task-stopped-elb-health-check').detail);
+    const t = taskFrom(sample('task-stopped-elb-health-check').detail, new Map(), [8080]);
     expect(t).to.include({ lastStatus: 'STOPPED', desiredStatus: 'STOPPED', stopCode: 'ServiceSchedulerInitiated' });
     expect(t.stoppedReason).to.match(/^Task failed ELB health checks/);
-    expect(t.targetKeys).to.deep.equal(['10.102.0.134']);
+    expect(t.targetKeys).to.deep.equal(['10.102.0.134:8080']);
     expect(t.containers[0]).to.include({ name: 'sin-web_container-dev', exitCode: 143 });
   });
 

@@ -1,80 +1,164 @@
 // The Slack client against the Slack HTTP double: what reaches Slack, retries, and error advice.
 import { expect } from 'chai';
 import { SlackError } from '../../src/errors.ts';
-import { SlackNotifier } from '../../src/slack/client.ts';
+import { Secrets } from '../../src/secrets.ts';
+import { SlackNotifier, type SlackTiming } from '../../src/slack/client.ts';
+import type { SlackMessage } from '../../src/slack/render.ts';
 import { FakeSlack } from '../../src/simulator/fake-slack.ts';
 
-const silent = { info() {}, warn() {}, error() {}, debug() {} };
-const fast = { retries: 3, minTimeout: 10, maxTimeout: 20, maxRetryTime: 5000, requestTimeout: 500 };
-const message = { text: 'hello', blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'hello' } }], metadata: { event_type: 'ecs_deployment', event_payload: { status: 'live' } } };
+const warnings: string[] = [];
+const log = { info() {}, warn: (m: string) => void warnings.push(m), error() {}, debug() {} };
+const fast: Partial<SlackTiming> = { requestTimeout: 500, budget: 5000, firstRetryDelay: 10, maxRetryDelay: 20, lookupDelays: [50, 100] };
+const message = (status = 'rolling_out', text = 'hello'): SlackMessage => ({
+  text,
+  blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
+  metadata: { event_type: 'ecs_deployment', event_payload: { status } },
+});
 
 describe('slack/client', () => {
   let slack: FakeSlack;
+  const notifierFor = (channel: string, extra: Partial<SlackTiming> = {}) =>
+    new SlackNotifier({ token: 'xoxb-test-1', channel, apiUrl: slack.url }, log, { timing: { ...fast, ...extra }, runId: 'run-1' });
   let notifier: SlackNotifier;
   beforeEach(async () => {
+    warnings.length = 0;
     slack = new FakeSlack();
     await slack.start();
-    notifier = new SlackNotifier({ token: 'xoxb-test-1', channel: '#deploys', apiUrl: slack.url }, silent, fast);
+    notifier = notifierFor('#deploys');
   });
   afterEach(() => slack.stop());
 
-  it('posts, then updates the same message by channel ID, and replies in its thread', async () => {
-    await notifier.post(message);
-    await notifier.update({ ...message, text: 'updated' });
-    await notifier.reply({ text: 'why', blocks: [] });
+  it('posts, then updates the same message by channel ID, and replies in its thread, marking each with the run', async () => {
+    await notifier.post(message());
+    await notifier.update(message('live', 'updated'));
+    await notifier.reply(message('live', 'why'));
+    const ts = slack.stored[0]?.ts;
     expect(slack.calls.map((c) => [c.method, c.channel, c.ts ?? c.thread_ts ?? null])).to.deep.equal([
       ['chat.postMessage', '#deploys', null],
-      ['chat.update', slack.channelId, '1764237600.000001'],
-      ['chat.postMessage', slack.channelId, '1764237600.000001'],
+      ['chat.update', slack.channelId, ts],
+      ['chat.postMessage', slack.channelId, ts],
     ]);
-    expect(slack.calls[0]?.metadata).to.deep.equal(message.metadata);
+    expect(slack.calls[0]?.metadata).to.deep.equal({ event_type: 'ecs_deployment', event_payload: { status: 'rolling_out', run_id: 'run-1' } });
     expect(slack.calls.every((c) => c.token === 'xoxb-test-1')).to.equal(true);
   });
 
   it('retries 429 (after Retry-After) and 5xx', async () => {
     slack.faults.push({ method: 'chat.postMessage', times: 1, error: 429 }, { method: 'chat.update', times: 2, error: 500 });
     const started = Date.now();
-    await notifier.post(message);
-    await notifier.update(message);
+    await notifier.post(message());
+    await notifier.update(message());
     expect(Date.now() - started).to.be.at.least(1000);
     expect(slack.calls.map((c) => c.method)).to.deep.equal(['chat.postMessage', 'chat.update']);
   });
 
-  it('never posts twice: a post that timed out after Slack took it is not retried', async () => {
-    slack.faults.push({ method: 'chat.postMessage', times: 1, error: 'slow' });
-    const error = await notifier.post(message).catch((e: unknown) => e);
+  it('does not wait longer than its budget when Slack asks for a long Retry-After', async () => {
+    slack.faults.push({ method: 'chat.postMessage', times: 1, error: 429, retryAfter: 600 });
+    const started = Date.now();
+    const error = await notifier.post(message()).catch((e: unknown) => e);
+    expect(Date.now() - started).to.be.below(1000);
     expect(error).to.be.instanceOf(SlackError);
-    await new Promise((resolve) => setTimeout(resolve, 2100)); // let the slow answer land
-    expect(slack.calls.filter((c) => c.method === 'chat.postMessage')).to.have.length(1);
+    expect((error as Error).message).to.match(/asked to wait 600 s before chat\.postMessage/);
   });
 
-  it('does retry an update that timed out (updating is idempotent)', async () => {
-    await notifier.post(message);
+  it('never posts twice: finds the post Slack stored but did not confirm (5xx, reset, no answer)', async () => {
+    for (const error of ['stored-503', 'stored-reset', 'stored-hang'] as const) {
+      const n = notifierFor(slack.channelId);
+      slack.faults.push({ method: 'chat.postMessage', times: 1, error });
+      await n.post(message());
+      await n.update(message('live', 'done'));
+      const posts = slack.calls.filter((c) => c.method === 'chat.postMessage');
+      expect(posts, error).to.have.length(1);
+      expect(slack.stored.at(-1)?.text, error).to.equal('done');
+      expect(warnings.join('\n')).to.match(/had stored the message: carrying on with it/);
+      expect(warnings.join('\n')).not.to.match(/not delivered/);
+      slack.calls.length = 0;
+      slack.stored.length = 0;
+    }
+  });
+
+  it('posts again when the lost post was certainly not stored', async () => {
+    notifier = notifierFor(slack.channelId);
+    slack.faults.push({ method: 'chat.postMessage', times: 1, error: 503 });
+    await notifier.post(message());
+    expect(slack.calls.filter((c) => c.method === 'chat.postMessage')).to.have.length(1);
+    expect(slack.stored).to.have.length(1);
+    expect(warnings.join('\n')).to.match(/did not store it: posting it again/);
+  });
+
+  it('cannot look (channel by name, unknown ID): carries on, then posts the outcome once', async () => {
+    slack.faults.push({ method: 'chat.postMessage', times: 1, error: 'stored-503' });
+    await notifier.post(message());
+    await notifier.update(message('rolling_out', 'interim')); // skipped: nothing to update
+    await notifier.reply(message('rolling_out', 'details')); // skipped: no thread to reply in
+    expect(slack.stored).to.have.length(1);
+    await notifier.update(message('live', 'outcome'));
+    expect(slack.stored.map((m) => m.text)).to.deep.equal(['hello', 'outcome']);
+    expect(warnings.join('\n')).to.match(/may have stored the message\. Not posting again now/);
+    expect(warnings.join('\n')).to.match(/posting the outcome as a new message/);
+  });
+
+  it('a post answered ok without a ts is a clear Slack error', async () => {
+    slack.faults.push({ method: 'chat.postMessage', times: 1, error: 'no-ts' });
+    const error = await notifier.post(message()).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(SlackError);
+    expect((error as SlackError).exitCode).to.equal(4);
+    expect((error as Error).message).to.match(/^Slack answered chat\.postMessage with ok but without the message's channel and ts/);
+  });
+
+  it('retries an update that timed out (updating is idempotent)', async () => {
+    await notifier.post(message());
     slack.faults.push({ method: 'chat.update', times: 1, error: 'slow' });
-    await notifier.update(message);
+    await notifier.update(message());
     expect(slack.calls.filter((c) => c.method === 'chat.update').length).to.be.at.least(1);
   });
 
-  const advice: Array<[string, RegExp]> = [
-    ['invalid_auth', /^Slack rejected SLACK_TOKEN \(invalid_auth\)/],
-    ['channel_not_found', /^Slack channel #deploys was not found \(channel_not_found\): .*invite the app/],
-    ['not_in_channel', /^The Slack app is not in channel #deploys \(not_in_channel\): invite it .* chat:write\.public/],
-    ['missing_scope', /add chat:write/],
-    ['some_new_error', /^Slack refused chat\.postMessage \(some_new_error\)\.$/],
+  it('ends a call at once when its signal aborts', async () => {
+    const stop = new AbortController();
+    const n = new SlackNotifier({ token: 'xoxb-test-1', channel: '#deploys', apiUrl: slack.url }, log, { timing: { ...fast, requestTimeout: 60_000 }, signal: stop.signal });
+    slack.faults.push({ method: 'chat.postMessage', times: 1, error: 'hang' });
+    setTimeout(() => stop.abort(new Error('stopped')), 50);
+    const started = Date.now();
+    const error = await n.post(message()).catch((e: unknown) => e);
+    expect(Date.now() - started).to.be.below(500);
+    expect((error as Error).message).to.match(/stopped/);
+  });
+
+  it('masks secrets in everything it sends: text, blocks and metadata', async () => {
+    const secrets = new Secrets(['xoxb-test-1', 'SessionTokenValue123']);
+    const n = new SlackNotifier({ token: 'xoxb-test-1', channel: '#deploys', apiUrl: slack.url }, log, { timing: fast, secrets });
+    await n.post({
+      text: 'AWS said x-amz-security-token:SessionTokenValue123',
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'SessionTokenValue123' } }],
+      metadata: { event_type: 'ecs_deployment', event_payload: { status: 'failed', stopped_reason: 'token SessionTokenValue123' } },
+    });
+    const sent = JSON.stringify(slack.calls[0]);
+    expect(sent).not.to.include('SessionTokenValue123');
+    expect(sent).to.include('***');
+  });
+
+  const advice: Array<[string, RegExp, boolean]> = [
+    ['invalid_auth', /^Slack rejected SLACK_TOKEN \(invalid_auth\)/, true],
+    ['token_revoked', /^The Slack token was revoked/, true],
+    ['account_inactive', /account_inactive/, true],
+    ['channel_not_found', /^Slack channel #deploys was not found \(channel_not_found\): .*invite the app/, false],
+    ['not_in_channel', /^The Slack app is not in channel #deploys \(not_in_channel\): invite it .* chat:write\.public/, false],
+    ['missing_scope', /add chat:write/, false],
+    ['some_new_error', /^Slack refused chat\.postMessage \(some_new_error\)\.$/, false],
   ];
-  for (const [code, expected] of advice) {
-    it(`says what to do about ${code}`, async () => {
+  for (const [code, expected, fatal] of advice) {
+    it(`says what to do about ${code}${fatal ? ', and that nothing more can be sent' : ''}`, async () => {
       slack.faults.push({ times: 1, error: code });
-      const error = await notifier.post(message).catch((e: unknown) => e);
+      const error = await notifier.post(message()).catch((e: unknown) => e);
       expect(error).to.be.instanceOf(SlackError);
       expect((error as Error).message).to.match(expected);
+      expect((error as SlackError).fatal).to.equal(fatal);
       expect((error as Error).message).not.to.include('xoxb-test-1');
     });
   }
 
   it('reports an unreachable Slack as not delivered, naming the host only', async () => {
     await slack.stop();
-    const error = await notifier.post(message).catch((e: unknown) => e);
+    const error = await notifier.post(message()).catch((e: unknown) => e);
     expect((error as Error).message).to.match(/^Could not reach Slack at 127\.0\.0\.1:\d+ for chat\.postMessage .*not delivered\.$/);
   });
 });

@@ -26,19 +26,20 @@ export function deployment(kind: 'new' | 'old', fields: Partial<Deployment> = {}
 }
 
 /** A Fargate awsvpc task from the describe-tasks example, re-addressed to `ip`. */
-export function task(ip: string, td: string, fields: Partial<Task> = {}): TaskSnapshot {
+/** `port`: the container port the service registers with its target groups. */
+export function task(ip: string, td: string, fields: Partial<Task> = {}, port = 8080): TaskSnapshot {
   const base = structuredClone(sample('describe-tasks-running-fargate-awsvpc').tasks[0]) as Task;
   base.taskArn = `arn:aws:ecs:eu-west-1:${ACCOUNT}:task/prod/${ip.replaceAll('.', '')}abcdef`;
   base.taskDefinitionArn = td;
   base.attachments![0]!.details!.find((d) => d.name === 'privateIPv4Address')!.value = ip;
   base.containers![0]!.networkInterfaces![0]!.privateIpv4Address = ip;
-  return taskFrom({ ...base, ...fields });
+  return taskFrom({ ...base, ...fields }, new Map(), [port]);
 }
 
 /** The stopped task from the real "failed ELB health checks" event, moved onto our task definition. */
 export function stoppedByElb(td = NEW_TD): TaskSnapshot {
   const detail = sample('task-stopped-elb-health-check').detail as Task;
-  return taskFrom({ ...detail, taskDefinitionArn: td });
+  return taskFrom({ ...detail, taskDefinitionArn: td }, new Map(), [8080]);
 }
 
 export function targets(...entries: Array<[ip: string, state: string, reason?: string, description?: string]>): TargetGroupSnapshot {
