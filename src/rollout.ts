@@ -158,8 +158,9 @@ export function assessService(prev: ServiceWatch, snap: ServiceSnapshot, clock: 
     }
   }
 
-  // Nothing to start, so nothing will ever serve: saying "live" would be a lie.
-  if (snap.desiredCount === 0 && deployment.desiredCount === 0 && progress.running === 0) {
+  // The service wants no tasks: the new revision will serve nothing until it is scaled up, and
+  // "live" would be a lie (every count is trivially met at zero).
+  if (snap.desiredCount === 0) {
     return end('no_tasks', watch, progress, causes);
   }
 

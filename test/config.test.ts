@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { channelFor, loadConfig } from '../src/config.ts';
+import { channelFor, loadConfig, MAX_SERVICES } from '../src/config.ts';
 import { ConfigError } from '../src/errors.ts';
 import { validEnv } from './support/env.ts';
 
@@ -154,5 +154,50 @@ describe('config', () => {
     const c = loadConfig({ ...validEnv(), BITBUCKET_REPO_FULL_NAME: 'acme/shop-api', BITBUCKET_BUILD_NUMBER: '412' });
     expect(c.repository).to.deep.equal({ fullName: 'acme/shop-api', url: 'https://bitbucket.org/acme/shop-api' });
     expect(c.buildUrl).to.equal('https://bitbucket.org/acme/shop-api/pipelines/results/412');
+  });
+
+  it('refuses more services than one run watches, in either list form, without building the list', () => {
+    const many = Array.from({ length: MAX_SERVICES + 1 }, (_, i) => `svc-${i}`).join(',');
+    expect(problemsOf({ ...validEnv(), SERVICE_NAME: many })[0]).to.match(new RegExp(`^SERVICE_NAME names ${MAX_SERVICES + 1} services; one run watches at most ${MAX_SERVICES}`));
+    const listForm = { ...validEnv(), SERVICE_NAME_COUNT: '1000000000' };
+    delete (listForm as Record<string, string>).SERVICE_NAME;
+    expect(problemsOf(listForm)).to.deep.equal([
+      `SERVICE_NAME_COUNT is 1000000000: a list variable may have at most ${MAX_SERVICES} items (one run watches at most ${MAX_SERVICES} services).`,
+    ]);
+  });
+
+  it('quotes a huge bad value cut short, with its length', () => {
+    const huge = `x${'y'.repeat(100_000)}!`;
+    const [problem] = problemsOf({ ...validEnv(), CLUSTER_NAME: huge });
+    expect(problem?.length).to.be.below(300);
+    expect(problem).to.match(/not "xyyy+…" \(100002 characters\)$/);
+  });
+
+  it('treats line separators and bidirectional overrides as control characters, and spells them out', () => {
+    for (const c of ['\u0085', '\u2028', '\u2029', '\u202e', '\u2066', '\u2069']) {
+      const [problem] = problemsOf({ ...validEnv(), ENVIRONMENT: `prod${c}uction` });
+      expect(problem, JSON.stringify(c)).to.equal('ENVIRONMENT must be an environment name without control characters');
+      const [cluster] = problemsOf({ ...validEnv(), CLUSTER_NAME: `pr${c}od` });
+      expect(cluster).not.to.include(c);
+      expect(cluster).to.include(`\\u${c.codePointAt(0)?.toString(16).padStart(4, '0')}`);
+    }
+  });
+
+  it('watches the same service once, named by name and by ARN', () => {
+    const arn = 'arn:aws:ecs:eu-west-1:123456789012:service/prod/api';
+    expect(loadConfig({ ...validEnv(), SERVICE_NAME: `api,${arn},api` }).services).to.deep.equal(['api']);
+    const c = loadConfig({ ...validEnv(), SERVICE_NAME: `api,worker,${arn}`, TASK_DEFINITION: 'api:7,worker:3,api:7' });
+    expect(c.services).to.deep.equal(['api', 'worker']);
+    expect(c.taskDefinitions).to.deep.equal([
+      { family: 'api', revision: 7 },
+      { family: 'worker', revision: 3 },
+    ]);
+    expect(problemsOf({ ...validEnv(), SERVICE_NAME: `api,${arn}`, TASK_DEFINITION: 'api:7,api:8' })[0]).to.match(/^SERVICE_NAME names service api twice .* different TASK_DEFINITION entries \(api:7 and api:8\)/);
+  });
+
+  it('trims secrets once: the credentials used are the trimmed values', () => {
+    const c = loadConfig({ ...validEnv(), AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY\n', AWS_SESSION_TOKEN: ' token-value\n', SLACK_TOKEN: 'xoxb-1111-2222-SECRETSECRET\r\n' });
+    expect(c.aws.credentials).to.deep.include({ secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY', sessionToken: 'token-value' });
+    expect(c.slack.token).to.equal('xoxb-1111-2222-SECRETSECRET');
   });
 });

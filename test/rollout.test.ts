@@ -234,6 +234,43 @@ const cases: Case[] = [
     status: 'failed',
     reason: /inactive/,
   },
+  {
+    name: 'an old target not attached to a listener (unused) gets no traffic: it does not hold back live',
+    snap: service({
+      tasks: [...oldStopping, ...newRunning],
+      targetGroups: [targets(['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'], ['10.0.1.10', 'unused', 'Target.NotInUse'])],
+    }),
+    status: 'live',
+    progress: { otherTargets: 0 },
+  },
+  {
+    name: 'a healthy target on the new task\'s address but another port is not the new task\'s target',
+    snap: service({
+      tasks: [...oldStopping, ...newRunning],
+      targetGroups: [
+        {
+          ...targets(['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy']),
+          targets: [...targets(['10.0.2.20', 'healthy']).targets, { id: '10.0.2.21', port: 9090, state: 'healthy' }],
+        },
+      ],
+    }),
+    status: 'registering',
+    progress: { healthyTargets: 1, otherTargets: 1 },
+  },
+  {
+    name: 'a service that wants no tasks: nothing to roll out, never "live"',
+    snap: service({ desiredCount: 0, deployments: [deployment('new', { desiredCount: 0, runningCount: 0 }), deployment('old', { desiredCount: 0 })], tasks: [] }),
+    status: 'no_tasks',
+  },
+  {
+    name: 'problem events: the three newest distinct ones, not more',
+    snap: service({
+      tasks: [...oldRunning, ...newPending],
+      events: [1, 2, 3, 4, 5].map((n) => ({ id: `e${n}`, createdAt: T0 + 10_000 - n, message: `(service shop-api) was unable to place a task (attempt ${n}).` })),
+    }),
+    status: 'starting',
+    causes: [/attempt 1\)/, /attempt 2\)/, /attempt 3\)/],
+  },
 ];
 
 describe('rollout: one service, one poll', () => {
@@ -245,6 +282,7 @@ describe('rollout: one service, one poll', () => {
       if (c.supersededBy) expect(watch.supersededBy).to.equal(c.supersededBy);
       for (const [k, v] of Object.entries(c.progress ?? {})) expect(progress, k).to.have.property(k, v);
       (c.causes ?? []).forEach((re, i) => expect(causes[i], `cause ${i} of ${JSON.stringify(causes)}`).to.match(re));
+      if (c.causes) expect(causes, 'no more causes than expected').to.have.length(c.causes.length);
     });
   }
 
@@ -283,6 +321,8 @@ describe('rollout: the whole run', () => {
     ['all superseded', [w('superseded'), w('superseded')], 0, { status: 'superseded', done: true }],
     ['superseded one, the other retired', [w('superseded'), w('retired')], 0, { status: 'live', phase: 'retired', done: true }],
     ['superseded after it went live counts as live', [w('superseded', true)], 0, { status: 'live', phase: 'retired', done: true }],
+    ['no tasks anywhere', [w('no_tasks'), w('no_tasks')], 0, { status: 'no_tasks', done: true }],
+    ['one without tasks, the other live', [w('no_tasks'), w('retired')], 0, { status: 'live', phase: 'retired', done: true }],
   ];
   for (const [name, watches, late, expected] of table) {
     it(name, () => {

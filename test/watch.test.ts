@@ -1,7 +1,7 @@
 // The watch loop with a scripted reader, a recording notifier and a virtual clock: fast and exact.
 import { expect } from 'chai';
 import { loadConfig } from '../src/config.ts';
-import { AwsError, SlackError, UserFacingError } from '../src/errors.ts';
+import { AwsError, AwsUnavailableError, SlackError, UserFacingError } from '../src/errors.ts';
 import type { Logger } from '../src/logger.ts';
 import type { Notifier } from '../src/slack/client.ts';
 import type { SlackMessage } from '../src/slack/render.ts';
@@ -36,11 +36,12 @@ const SNAPS = {
 class RecordingNotifier implements Notifier {
   calls: Array<{ kind: 'post' | 'update' | 'reply'; message: SlackMessage }> = [];
   failUpdates = 0;
+  updateError = (): Error => new SlackError('Slack answered chat.update with HTTP 503 after retries');
   async post(message: SlackMessage) {
     this.calls.push({ kind: 'post', message });
   }
   async update(message: SlackMessage) {
-    if (this.failUpdates-- > 0) throw new SlackError('Slack answered chat.update with HTTP 503 after retries');
+    if (this.failUpdates-- > 0) throw this.updateError();
     this.calls.push({ kind: 'update', message });
   }
   async reply(message: SlackMessage) {
@@ -51,7 +52,9 @@ class RecordingNotifier implements Notifier {
   }
 }
 
-function harness(script: Array<ServiceSnapshot | Error>, env: Record<string, string> = {}) {
+type Step = ServiceSnapshot | Error | Map<string, ServiceSnapshot>;
+
+function harness(script: Step[], env: Record<string, string> = {}, signal?: AbortSignal) {
   let now = T0;
   const lines: string[] = [];
   const reads: Array<{ services: string[]; force: boolean }> = [];
@@ -64,8 +67,9 @@ function harness(script: Array<ServiceSnapshot | Error>, env: Record<string, str
       config,
       read: async (services, options) => {
         reads.push({ services, force: options?.force ?? false });
-        const next = script[Math.min(i++, script.length - 1)] as ServiceSnapshot | Error;
-        if (next instanceof Error) throw next;
+        const next = script[Math.min(i++, script.length - 1)];
+        if (next === undefined || next instanceof Error) throw next;
+        if (next instanceof Map) return new Map([...next].filter(([name]) => services.includes(name)));
         return new Map([['shop-api', next]]);
       },
       notifier,
@@ -74,6 +78,7 @@ function harness(script: Array<ServiceSnapshot | Error>, env: Record<string, str
       sleep: async (ms) => {
         now += ms;
       },
+      signal,
     });
   return { run, notifier, lines, reads, elapsed: () => now - T0 };
 }
@@ -150,9 +155,51 @@ describe('watch', () => {
     expect(((await canary.run().catch((e: unknown) => e)) as Error).message).to.match(/CANARY deployment strategy/);
   });
 
-  it('stops polling services that are finished', async () => {
-    const h = harness([SNAPS.retired, SNAPS.retired]);
+  it('stops polling a service that is finished while another still rolls out', async () => {
+    const both = (api: ServiceSnapshot, worker: ServiceSnapshot) => new Map([['shop-api', api], ['shop-worker', { ...worker, name: 'shop-worker' }]]);
+    const h = harness([both(SNAPS.retired, SNAPS.starting), both(SNAPS.retired, SNAPS.cutover), both(SNAPS.retired, SNAPS.retired)], {
+      SERVICE_NAME: 'shop-api,shop-worker',
+      TASK_DEFINITION: 'shop-api:42,shop-api:42',
+    });
+    expect((await h.run()).exitCode).to.equal(0);
+    expect(h.reads.map((r) => r.services.join('+'))).to.deep.equal(['shop-api+shop-worker', 'shop-worker', 'shop-worker', 'shop-worker']);
+  });
+
+  it('logs reasons as AWS gave them, without Slack escapes', async () => {
+    const reason = 'tag <none> & retry';
+    const h = harness([SNAPS.starting, service({ deployments: [deployment('new', { rolloutState: 'FAILED', rolloutStateReason: reason }), deployment('old')] })]);
     await h.run();
-    expect(h.reads.map((r) => r.services)).to.deep.equal([['shop-api']]);
+    expect(h.lines.join('\n')).to.include(`shop-api: failed — ${reason}`);
+    expect(h.lines.join('\n')).not.to.match(/&lt;|&amp;/);
+  });
+
+  it('ends at once when Slack says the token is no good mid-run', async () => {
+    const h = harness([SNAPS.starting, SNAPS.cutover, SNAPS.draining, SNAPS.retired]);
+    h.notifier.failUpdates = 1;
+    h.notifier.updateError = () => new SlackError('The Slack token was revoked (token_revoked)', { fatal: true });
+    const error = await h.run().catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(SlackError);
+    expect(h.reads).to.have.length(2);
+  });
+
+  it('judges what it saw as a time-out when AWS would not answer until WAIT_TIMEOUT, and says so', async () => {
+    const h = harness([SNAPS.starting, new AwsUnavailableError('AWS kept throttling ecs:DescribeServices until WAIT_TIMEOUT (10m 00s)')]);
+    expect(await h.run()).to.deep.equal({ status: 'timed_out', exitCode: 1 });
+    const reply = h.notifier.calls.at(-1);
+    expect(reply?.kind).to.equal('reply');
+    expect(JSON.stringify(reply?.message.blocks)).to.include('AWS kept throttling ecs:DescribeServices');
+    // Before anything was posted: the outcome is posted, not lost.
+    const g = harness([new AwsUnavailableError('AWS kept throttling ecs:DescribeServices until WAIT_TIMEOUT (10m 00s)')]);
+    expect((await g.run()).status).to.equal('timed_out');
+    expect(g.notifier.calls.map((c) => c.kind)).to.deep.equal(['post', 'reply']);
+  });
+
+  it('says the watch stopped when the step is stopped, even before the first post', async () => {
+    const stop = new AbortController();
+    stop.abort(new Error('SIGTERM'));
+    const h = harness([new Error('aborted by the stop')], {}, stop.signal);
+    const error = await h.run().catch((e: unknown) => e);
+    expect((error as UserFacingError).exitCode).to.equal(130);
+    expect(h.notifier.calls.map((c) => `${c.kind}:${c.message.metadata.event_payload.status}`)).to.deep.equal(['post:stopped', 'reply:stopped']);
   });
 });

@@ -44,9 +44,10 @@ export function serviceFrom(s: Service) {
     status: s.status ?? 'ACTIVE',
     deploymentController: s.deploymentController?.type ?? 'ECS',
     deploymentStrategy: s.deploymentConfiguration?.strategy,
-    // Absent from some answers (and from EventBridge events): the PRIMARY deployment's count is
-    // what ECS drives towards, where "0 tasks wanted" would read as already done.
-    desiredCount: s.desiredCount ?? deployments.find((d) => d.status === 'PRIMARY')?.desiredCount ?? 0,
+    // Absent from some answers (and from EventBridge events), where "0 tasks wanted" would read as
+    // already done: the PRIMARY deployment's count is what ECS drives towards, but right after
+    // update-service it is still 0 while the old deployment holds the count.
+    desiredCount: s.desiredCount ?? (deployments.find((d) => d.status === 'PRIMARY')?.desiredCount || Math.max(0, ...deployments.map((d) => d.desiredCount))),
     deployments,
     events: eventsFrom(s),
     targetGroupArns: [...new Set((s.loadBalancers ?? []).map((lb) => lb.targetGroupArn).filter((a): a is string => Boolean(a)))],

@@ -48,3 +48,14 @@ describe('aws/to-snapshot', () => {
     expect(hasHealthChecks({ containerDefinitions: [{ name: 'web' }, { name: 'app', healthCheck: { command: ['CMD', 'true'] } }] })).to.equal(true);
   });
 });
+
+describe('aws/to-snapshot: gaps in answers', () => {
+  it('takes the deployments\' desired count when the service-level one is missing', () => {
+    const raw = sample('describe-services-rolling-in-progress').describeServicesShape.services[0];
+    const { desiredCount, ...withoutCount } = raw;
+    // Right after update-service the PRIMARY still wants 0; the old deployment holds the count.
+    expect(serviceFrom(withoutCount).desiredCount).to.equal(desiredCount);
+    const later = { ...withoutCount, deployments: [{ ...raw.deployments[0], desiredCount: 3 }, { ...raw.deployments[1], desiredCount: 1 }] };
+    expect(serviceFrom(later).desiredCount).to.equal(3);
+  });
+});

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Progress } from '../../src/rollout.ts';
-import { type Block, escapeText, fit, formatDuration, LIMITS, type MessageView, renderDetails, renderMessage } from '../../src/slack/render.ts';
+import { type Block, escapeText, fit, formatDuration, LIMITS, type MessageView, metadataOf, PLAIN_FORMAT, renderDetails, renderMessage, serviceStatusText } from '../../src/slack/render.ts';
 import { matchSnapshot } from '../support/snapshot.ts';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
@@ -125,5 +125,48 @@ describe('slack/render', () => {
 
   it('formats durations for humans', () => {
     expect([0, 5_000, 65_000, 3_600_000 + 120_000].map(formatDuration)).to.deep.equal(['0s', '5s', '1m 05s', '1h 02m']);
+  });
+
+  it('shows the one failed service of 120 in the main message, first, and names it in the headline', () => {
+    const services = Array.from({ length: 120 }, (_, i) => ({
+      service: `service-number-${String(i).padStart(3, '0')}`,
+      status: i === 97 ? ('failed' as const) : ('retired' as const),
+      taskDefinition: `family-${i}:7`,
+      reason: i === 97 ? 'ECS deployment circuit breaker: tasks failed to start.' : undefined,
+    }));
+    const m = renderMessage(view({ status: 'failed', phase: 'retired', services }));
+    expectWithinLimits(m.blocks, m.text);
+    expect((m.blocks[0] as { text: { text: string } }).text.text).to.equal('❌ service-number-097 failed to deploy to production (1 of 120 services)');
+    const section = (m.blocks[2] as { text: { text: string } }).text.text;
+    expect(section.split('\n')[0]).to.equal('*service-number-097*: failed — ECS deployment circuit breaker: tasks failed to start.');
+    // The rest are counted, not cut off mid-line.
+    expect(section).to.match(/\n…and \d+ more: \d+ live$/);
+  });
+
+  it('writes metadata in the shape Slack documents: strings, numbers, booleans, objects and arrays of objects', () => {
+    const primitive = (v: unknown) => ['string', 'number', 'boolean'].includes(typeof v);
+    const isFlatObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every(primitive);
+    const views = [view(), view({ stopped: 'the pipeline step was stopped', services: [{ service: 'a', status: 'live' }, { service: 'b', status: 'starting' }] })];
+    for (const v of views) {
+      const { event_type, event_payload } = metadataOf(v);
+      expect(event_type).to.match(/^[a-z0-9_]+$/);
+      for (const [key, value] of Object.entries(event_payload)) {
+        const ok = primitive(value) || isFlatObject(value) || (Array.isArray(value) && value.every(isFlatObject));
+        expect(ok, `${key}: ${JSON.stringify(value)}`).to.equal(true);
+      }
+    }
+    expect(metadataOf(views[1] as MessageView).event_payload).to.deep.include({
+      status: 'stopped',
+      services: [
+        { name: 'a', status: 'live', task_definition: '' },
+        { name: 'b', status: 'starting', task_definition: '' },
+      ],
+    });
+  });
+
+  it('writes status lines for the log without Slack escapes or bold', () => {
+    const line = { service: 'api', status: 'failed' as const, reason: 'tag <none> & retry' };
+    expect(serviceStatusText(line, PLAIN_FORMAT)).to.equal('api: failed — tag <none> & retry');
+    expect(serviceStatusText(line)).to.equal('*api*: failed — tag &lt;none&gt; &amp; retry');
   });
 });

@@ -1,0 +1,323 @@
+// End to end under faults: the built program against HTTP doubles of AWS and Slack that hang, drop,
+// garble, throttle, lose answers and quote secrets. Each case is one item of the fault review
+// (issue "Never lie, never leak, never hang"); each fails without its fix.
+import { expect } from 'chai';
+import { type Simulation, simulate } from '../src/simulator/catalog.ts';
+import { FakeAccount } from '../src/simulator/fake-aws.ts';
+import type { FakeSlack } from '../src/simulator/fake-slack.ts';
+import { deploy, drainOld, healthyNew, noop, provisionNew, retireOld, runNew, script, steadyService, successfulRollout, unhealthyNew } from '../src/simulator/scenarios.ts';
+import { type PipeRun, runPipe } from '../src/simulator/run-pipe.ts';
+
+const TOKEN = 'xoxb-1234-5678-faultSECRETtoken';
+const SECRET_KEY = 'faultSecretAccessKeyDoNotPrint00';
+const SESSION_TOKEN = 'FwoGZXIvYXdzEFaultSessionTokenDoNotPrint';
+/** The stop of a step must be over within this, Slack update included. */
+const STOP_WITHIN_MS = 2000;
+
+describe('e2e: faults', function () {
+  this.timeout(120_000);
+  let aws: FakeAccount;
+  let slack: FakeSlack;
+  let sim: Simulation;
+
+  beforeEach(async () => {
+    sim = await simulate();
+    ({ aws, slack } = sim);
+  });
+  afterEach(() => sim.stop());
+
+  const env = (extra: Record<string, string | undefined> = {}) => ({
+    CLUSTER_NAME: 'prod',
+    SERVICE_NAME: 'shop-api',
+    TASK_DEFINITION: 'shop-api:42',
+    ENVIRONMENT: 'production',
+    BITBUCKET_BRANCH: 'main',
+    BITBUCKET_COMMIT: '0123456789abcdef0123456789abcdef01234567',
+    SLACK_TOKEN: TOKEN,
+    SLACK_CHANNEL: slack.channelId,
+    SLACK_API_URL: slack.url,
+    AWS_DEFAULT_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'AKIAFAKEKEY000000001',
+    AWS_SECRET_ACCESS_KEY: SECRET_KEY,
+    AWS_ENDPOINT_URL: aws.url,
+    POLL_INTERVAL: '1',
+    WAIT_TIMEOUT: '60',
+    ...extra,
+  });
+  const status = () => slack.message?.metadata?.event_payload.status;
+  const statuses = () => slack.calls.filter((c) => !c.thread_ts && c.method.startsWith('chat.')).map((c) => `${c.metadata?.event_payload.status}/${c.metadata?.event_payload.phase}`);
+  const topLevelPosts = () => slack.calls.filter((c) => c.method === 'chat.postMessage' && !c.thread_ts);
+  /** The log and all that was sent to Slack (but the Authorization header, where the token belongs). */
+  const everything = (run: PipeRun) => run.stdout + run.stderr + JSON.stringify(slack.calls.map(({ token: _token, ...sent }) => sent));
+  const stalled = () => [deploy('shop-api'), provisionNew('shop-api'), runNew('shop-api'), unhealthyNew('shop-api')];
+
+  describe('hangs and stops', () => {
+    it('1. rides out an AWS call that never answers (request timeout, then retry)', async () => {
+      steadyService(aws, 'shop-api');
+      script(aws, successfulRollout());
+      aws.faults.push({ op: 'DescribeTargetHealth', times: 1, kind: 'hang' });
+      const run = await runPipe(env());
+      expect(run.code, run.stdout).to.equal(0);
+      expect(run.stdout).to.match(/WARN AWS elbv2:DescribeTargetHealth failed \(TimeoutError/);
+      expect(status()).to.equal('live');
+    });
+
+    it('1. ends within a few seconds of WAIT_TIMEOUT when AWS never answers, and says so', async () => {
+      steadyService(aws, 'shop-api');
+      script(aws, stalled());
+      aws.faults.push({ times: 1000, kind: 'hang' });
+      const run = await runPipe(env({ WAIT_TIMEOUT: '3' }));
+      expect(run.code, run.stdout).to.equal(1);
+      expect(run.ms).to.be.below(3000 + 5000 + 2000);
+      expect(status()).to.equal('timed_out');
+      expect(JSON.stringify(slack.replies[0]?.blocks)).to.match(/AWS kept failing ecs:DescribeServices until WAIT_TIMEOUT/);
+    });
+
+    // [state, fault, when to stop, poll interval]
+    const stops: Array<[string, (a: FakeAccount, s: FakeSlack) => void, (out: string) => boolean, string]> = [
+      // At 10 s polls throttling backs off for up to 30 s: the stop must not wait for it.
+      ['a retry backoff', (a) => a.faults.push({ op: 'DescribeTargetHealth', times: 1000, kind: 'throttle' }), (out) => /retry 2 in/.test(out), '10'],
+      ['a hung AWS call', (a) => a.faults.push({ op: 'DescribeTargetHealth', times: 1000, kind: 'hang' }), (out) => /Watching/.test(out), '10'],
+      ['a slow first read', (a) => a.faults.push({ op: 'DescribeServices', times: 1000, kind: 'hang' }), (out) => /Watching/.test(out), '10'],
+      ['a hung Slack call', (_a, s) => s.faults.push({ method: 'chat.update', times: 1, error: 'hang' }), (out) => /waiting for healthy targets/.test(out), '1'],
+    ];
+    for (const [state, fault, when, poll] of stops) {
+      it(`2. SIGTERM during ${state} ends the watch within ${STOP_WITHIN_MS} ms, and the message says it stopped`, async () => {
+        steadyService(aws, 'shop-api');
+        script(aws, stalled());
+        fault(aws, slack);
+        const run = await runPipe(env({ POLL_INTERVAL: poll }), { terminateWhen: when });
+        expect(run.code, run.stdout).to.equal(130);
+        expect(run.msAfterTerminate, run.stdout).to.be.below(STOP_WITHIN_MS);
+        expect(status(), run.stdout).to.equal('stopped');
+        expect(slack.message?.metadata?.event_payload.stopped_reason).to.equal('the pipeline step was stopped before the rollout finished');
+        expect(topLevelPosts()).to.have.length(1);
+      });
+    }
+
+    it('2. a second SIGTERM does not skip the update', async () => {
+      steadyService(aws, 'shop-api');
+      script(aws, stalled());
+      const run = await runPipe(env(), { terminateWhen: (out) => /waiting for healthy targets/.test(out), terminateAgainAfterMs: 1 });
+      expect(run.code, run.stdout).to.equal(130);
+      expect(status()).to.equal('stopped');
+    });
+
+    it('3. looks again as soon as AWS is back after an outage, and misses no phase', async () => {
+      steadyService(aws, 'shop-api');
+      let outageEnds = 0;
+      // The outage begins as the new tasks turn healthy and lasts 6 s, past the cut-over.
+      script(aws, [
+        deploy('shop-api'),
+        provisionNew('shop-api'),
+        runNew('shop-api'),
+        (a) => {
+          healthyNew('shop-api')(a);
+          const from = Date.now();
+          outageEnds = from + 6000;
+          a.down = () => Date.now() < outageEnds;
+          setTimeout(() => drainOld('shop-api')(a), 2000);
+        },
+        noop,
+        noop,
+        noop,
+        retireOld('shop-api'),
+      ]);
+      const run = await runPipe(env());
+      expect(run.code, run.stdout).to.equal(0);
+      const firstAfter = aws.calls.find((c) => c.at >= outageEnds);
+      expect(firstAfter, 'a call after the outage').not.to.equal(undefined);
+      // Waits are capped at one poll (1 s, jittered): the first look after the outage comes within it.
+      expect((firstAfter?.at ?? 0) - outageEnds).to.be.below(1200);
+      expect(statuses()).to.include('live/live');
+    });
+
+    it('4. a closed stdout does not crash the watch', async () => {
+      steadyService(aws, 'shop-api');
+      script(aws, successfulRollout());
+      const run = await runPipe(env(), { closeStdoutWhen: (out) => /Watching/.test(out) });
+      expect(run.code, run.stderr).to.equal(0);
+      expect(status()).to.equal('live');
+    });
+  });
+
+  describe('exactly one message, and the truth in it', () => {
+    for (const fault of ['stored-503', 'stored-reset', 'stored-hang'] as const) {
+      it(`5. a post Slack stored but answered with ${fault.replace('stored-', '')} is found, not posted twice`, async () => {
+        steadyService(aws, 'shop-api');
+        script(aws, successfulRollout());
+        slack.faults.push({ method: 'chat.postMessage', times: 1, error: fault });
+        const run = await runPipe(env());
+        expect(run.code, run.stdout).to.equal(0);
+        expect(topLevelPosts()).to.have.length(1);
+        expect(slack.stored.filter((m) => !m.thread_ts || m.thread_ts === m.ts)).to.have.length(1);
+        expect(status()).to.equal('live');
+        expect(run.stdout).to.match(/had stored the message: carrying on with it/);
+        expect(run.stdout).not.to.match(/not delivered/);
+      });
+    }
+
+    it('6. a Retry-After beyond Slack\'s 90 s is not waited for (exit 4 at once)', async () => {
+      steadyService(aws, 'shop-api');
+      script(aws, successfulRollout());
+      slack.faults.push({ method: 'chat.postMessage', times: 1, error: 429, retryAfter: 600 });
+      const run = await runPipe(env());
+      expect(run.code, run.stdout).to.equal(4);
+      expect(run.ms).to.be.below(10_000);
+      expect(run.stdout).to.match(/Slack asked to wait 600 s before chat\.postMessage/);
+    });
+
+    for (const code of ['token_revoked', 'invalid_auth', 'account_inactive']) {
+      it(`7. ${code} mid-run ends the watch at once (exit 4)`, async () => {
+        steadyService(aws, 'shop-api');
+        script(aws, stalled());
+        slack.faults.push({ method: 'chat.update', times: 1, error: code });
+        const run = await runPipe(env());
+        expect(run.code, run.stdout).to.equal(4);
+        expect(run.ms).to.be.below(15_000);
+        expect(run.stdout).to.match(new RegExp(`\\(${code}\\)`));
+        expect(run.stdout).not.to.match(/will try again at the next change/);
+      });
+    }
+
+    it('8. a post answered ok without a ts is exit 4 with a clear message', async () => {
+      steadyService(aws, 'shop-api');
+      script(aws, successfulRollout());
+      slack.faults.push({ method: 'chat.postMessage', times: 1, error: 'no-ts' });
+      const run = await runPipe(env());
+      expect(run.code, run.stdout).to.equal(4);
+      expect(run.stdout).to.match(/answered chat\.postMessage with ok but without the message's channel and ts/);
+    });
+
+    it('9. a service that wants no tasks is not "live": it has no tasks to roll out (exit 0)', async () => {
+      steadyService(aws, 'shop-api', undefined, 0);
+      script(aws, [deploy('shop-api')]);
+      const run = await runPipe(env());
+      expect(run.code, run.stdout).to.equal(0);
+      expect(status()).to.equal('no_tasks');
+      expect(slack.message?.blocks?.[0].text.text).to.equal('💤 shop-api has no tasks to roll out in production (desired count 0)');
+      expect(run.stdout).to.match(/✔ shop-api has no tasks to roll out in production/);
+    });
+  });
+
+  describe('secrets', () => {
+    it('10. an AWS error quoting the session token reaches neither Slack nor the log', async () => {
+      steadyService(aws, 'shop-api');
+      script(aws, stalled());
+      // Mid-run, once the message exists: the error text goes into the message and its thread.
+      aws.onPoll = ((inner) => (tick: number) => {
+        inner(tick);
+        if (tick === 2) aws.faults.push({ op: 'DescribeTargetHealth', times: 1, kind: 'signature' });
+      })(aws.onPoll);
+      const run = await runPipe(env({ AWS_SESSION_TOKEN: SESSION_TOKEN }));
+      expect(run.code, run.stdout).to.equal(3);
+      expect(slack.replies.at(-1)?.text).to.match(/^⚠️ Stopped watching: AWS rejected the credentials/);
+      expect(everything(run)).to.include('x-amz-security-token:***');
+      for (const secret of [TOKEN, SECRET_KEY, SESSION_TOKEN]) expect(everything(run)).not.to.include(secret);
+    });
+
+    it('10. the credentials STS hands out are masked like the configured ones', async () => {
+      steadyService(aws, 'shop-api');
+      script(aws, stalled());
+      aws.onPoll = ((inner) => (tick: number) => {
+        inner(tick);
+        if (tick === 2) aws.faults.push({ op: 'DescribeTargetHealth', times: 1, kind: 'signature' });
+      })(aws.onPoll);
+      const run = await runPipe(
+        env({
+          AWS_ACCESS_KEY_ID: undefined,
+          AWS_SECRET_ACCESS_KEY: undefined,
+          AWS_OIDC_ROLE_ARN: 'arn:aws:iam::123456789012:role/deploy-notifier',
+          BITBUCKET_STEP_OIDC_TOKEN: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJmYXVsdHMifQ.c2lnbmF0dXJl',
+          DEBUG: 'true',
+        }),
+      );
+      expect(run.code, run.stdout).to.equal(3);
+      for (const secret of [FakeAccount.ROLE_SECRET, FakeAccount.ROLE_SESSION_TOKEN, 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJmYXVsdHMifQ.c2lnbmF0dXJl']) {
+        expect(everything(run)).not.to.include(secret);
+      }
+    });
+
+    it('11. secrets pasted with a trailing newline are trimmed once and used trimmed', async () => {
+      steadyService(aws, 'shop-api');
+      script(aws, successfulRollout());
+      const run = await runPipe(env({ AWS_SECRET_ACCESS_KEY: `${SECRET_KEY}\n`, AWS_SESSION_TOKEN: `${SESSION_TOKEN}\n`, SLACK_TOKEN: `${TOKEN}\n` }));
+      expect(run.code, run.stdout + run.stderr).to.equal(0);
+      expect(slack.calls.every((c) => c.token === TOKEN)).to.equal(true);
+    });
+  });
+
+  describe('robust answers', () => {
+    for (const kind of ['garbage', 'truncated'] as const) {
+      it(`12. a ${kind} 200 answer is a glitch to retry, not the end`, async () => {
+        steadyService(aws, 'shop-api');
+        script(aws, successfulRollout());
+        aws.faults.push({ op: 'DescribeTasks', times: 1, kind });
+        const run = await runPipe(env());
+        expect(run.code, run.stdout).to.equal(0);
+        expect(status()).to.equal('live');
+      });
+    }
+
+    it('12. an answer that omits the service without a failure entry is asked again, once', async () => {
+      steadyService(aws, 'shop-api');
+      script(aws, successfulRollout());
+      aws.faults.push({ op: 'DescribeServices', times: 1, kind: 'empty' });
+      const run = await runPipe(env());
+      expect(run.code, run.stdout).to.equal(0);
+      aws.faults.push({ op: 'DescribeServices', times: 2, kind: 'empty' });
+      const again = await runPipe(env());
+      expect(again.code, again.stdout).to.equal(3);
+      expect(again.stdout).to.match(/ECS service "shop-api" not found in cluster "prod" \(not in the answer\)/);
+    });
+
+    it('13. throttling until WAIT_TIMEOUT is a time-out (exit 1), saying AWS kept throttling', async () => {
+      steadyService(aws, 'shop-api');
+      script(aws, stalled());
+      aws.faults.push({ op: 'DescribeServices', times: 10_000, kind: 'throttle' });
+      const run = await runPipe(env({ WAIT_TIMEOUT: '4' }));
+      expect(run.code, run.stdout).to.equal(1);
+      expect(status()).to.equal('timed_out');
+      expect(run.stdout).to.match(/AWS kept throttling ecs:DescribeServices until WAIT_TIMEOUT/);
+      expect(JSON.stringify(slack.replies[0]?.blocks)).to.match(/AWS kept throttling/);
+    });
+
+    it('14. an absurd SERVICE_NAME_COUNT is refused at once (exit 2), the same service twice is one', async () => {
+      const run = await runPipe(env({ SERVICE_NAME: undefined, SERVICE_NAME_COUNT: '100000000' }));
+      expect(run.code, run.stdout).to.equal(2);
+      expect(run.ms).to.be.below(1500);
+      expect(run.stdout).to.match(/SERVICE_NAME_COUNT is 100000000: a list variable may have at most/);
+      steadyService(aws, 'shop-api');
+      script(aws, successfulRollout());
+      const twice = await runPipe(env({ SERVICE_NAME: 'shop-api,arn:aws:ecs:eu-west-1:123456789012:service/prod/shop-api', TASK_DEFINITION: undefined }));
+      expect(twice.code, twice.stdout).to.equal(0);
+      expect(slack.message?.metadata?.event_payload.services).to.have.length(1);
+    });
+
+    it('15. reads that do not depend on each other run side by side: a slow region costs about two round trips a poll', async () => {
+      steadyService(aws, 'shop-api');
+      script(aws, successfulRollout());
+      aws.latencyMs = 300;
+      const run = await runPipe(env());
+      expect(run.code, run.stdout).to.equal(0);
+      // A poll that lists tasks asks for target health at the same moment.
+      const listing = aws.calls.find((c) => c.op === 'ListTasks');
+      const health = aws.calls.filter((c) => c.op === 'DescribeTargetHealth').map((c) => Math.abs(c.at - (listing?.at ?? 0)));
+      expect(Math.min(...health)).to.be.below(100);
+      // Live is seen within about one poll and two round trips of the cut-over.
+      const cutover = slack.calls.find((c) => c.metadata?.event_payload.status === 'live');
+      expect(cutover).not.to.equal(undefined);
+    });
+
+    it('17. a service answer without desiredCount is not read as "0 tasks wanted"', async () => {
+      steadyService(aws, 'shop-api');
+      aws.service('shop-api').omitDesiredCount = true;
+      script(aws, successfulRollout());
+      const run = await runPipe(env());
+      expect(run.code, run.stdout).to.equal(0);
+      // The new tasks are still to start; with "0 wanted" the first poll would read as cutting over.
+      expect(statuses()[0]).to.equal('rolling_out/starting');
+      expect(status()).to.equal('live');
+    });
+  });
+});
