@@ -22,6 +22,7 @@ import {
   type Step,
 } from '../src/simulator/scenarios.ts';
 import { type PipeRun, runPipe } from '../src/simulator/run-pipe.ts';
+import { pipeVariables } from './support/pipe-env.ts';
 
 const TOKEN = 'xoxb-1234-5678-e2eSECRETtoken';
 const SECRET_KEY = 'e2eSecretAccessKeyDoNotPrint0000';
@@ -38,26 +39,8 @@ describe('e2e: the built program against HTTP doubles', function () {
   });
   afterEach(() => sim.stop());
 
-  const env = (extra: Record<string, string | undefined> = {}) => ({
-    CLUSTER_NAME: 'prod',
-    SERVICE_NAME: 'shop-api',
-    TASK_DEFINITION: 'shop-api:42',
-    ENVIRONMENT: 'production',
-    BITBUCKET_BRANCH: 'main',
-    BITBUCKET_COMMIT: '0123456789abcdef0123456789abcdef01234567',
-    BITBUCKET_REPO_FULL_NAME: 'acme/shop-api',
-    BITBUCKET_BUILD_NUMBER: '412',
-    SLACK_TOKEN: TOKEN,
-    SLACK_CHANNEL: '#deploys',
-    SLACK_API_URL: slack.url,
-    AWS_DEFAULT_REGION: 'eu-west-1',
-    AWS_ACCESS_KEY_ID: 'AKIAFAKEKEY000000001',
-    AWS_SECRET_ACCESS_KEY: SECRET_KEY,
-    AWS_ENDPOINT_URL: aws.url,
-    POLL_INTERVAL: '1',
-    WAIT_TIMEOUT: '60',
-    ...extra,
-  });
+  const env = (extra: Record<string, string | undefined> = {}) =>
+    pipeVariables({ aws, slack }, { slackToken: TOKEN, secretAccessKey: SECRET_KEY }, { BITBUCKET_REPO_FULL_NAME: 'acme/shop-api', BITBUCKET_BUILD_NUMBER: '412', ...extra });
 
   const expectNoSecrets = (run: PipeRun) => {
     for (const secret of [TOKEN, SECRET_KEY, 'eyJhbGciOiJSUzI1NiJ9.e2e.oidc']) {

@@ -5,8 +5,9 @@ import { expect } from 'chai';
 import { type Simulation, simulate } from '../src/simulator/catalog.ts';
 import { FakeAccount } from '../src/simulator/fake-aws.ts';
 import type { FakeSlack } from '../src/simulator/fake-slack.ts';
-import { deploy, drainOld, healthyNew, noop, provisionNew, retireOld, runNew, script, steadyService, successfulRollout, unhealthyNew } from '../src/simulator/scenarios.ts';
+import { all, deploy, drainOld, healthyNew, noop, provisionNew, retireOld, runNew, script, steadyService, successfulRollout, unhealthyNew } from '../src/simulator/scenarios.ts';
 import { type PipeRun, runPipe } from '../src/simulator/run-pipe.ts';
+import { pipeVariables } from './support/pipe-env.ts';
 
 const TOKEN = 'xoxb-1234-5678-faultSECRETtoken';
 const SECRET_KEY = 'faultSecretAccessKeyDoNotPrint00';
@@ -26,30 +27,17 @@ describe('e2e: faults', function () {
   });
   afterEach(() => sim.stop());
 
-  const env = (extra: Record<string, string | undefined> = {}) => ({
-    CLUSTER_NAME: 'prod',
-    SERVICE_NAME: 'shop-api',
-    TASK_DEFINITION: 'shop-api:42',
-    ENVIRONMENT: 'production',
-    BITBUCKET_BRANCH: 'main',
-    BITBUCKET_COMMIT: '0123456789abcdef0123456789abcdef01234567',
-    SLACK_TOKEN: TOKEN,
-    SLACK_CHANNEL: slack.channelId,
-    SLACK_API_URL: slack.url,
-    AWS_DEFAULT_REGION: 'eu-west-1',
-    AWS_ACCESS_KEY_ID: 'AKIAFAKEKEY000000001',
-    AWS_SECRET_ACCESS_KEY: SECRET_KEY,
-    AWS_ENDPOINT_URL: aws.url,
-    POLL_INTERVAL: '1',
-    WAIT_TIMEOUT: '60',
-    ...extra,
-  });
+  // A channel ID: the pipe can then look for a post whose answer was lost.
+  const env = (extra: Record<string, string | undefined> = {}) =>
+    pipeVariables({ aws, slack }, { slackToken: TOKEN, secretAccessKey: SECRET_KEY }, { SLACK_CHANNEL: slack.channelId, ...extra });
   const status = () => slack.message?.metadata?.event_payload.status;
   const statuses = () => slack.calls.filter((c) => !c.thread_ts && c.method.startsWith('chat.')).map((c) => `${c.metadata?.event_payload.status}/${c.metadata?.event_payload.phase}`);
   const topLevelPosts = () => slack.calls.filter((c) => c.method === 'chat.postMessage' && !c.thread_ts);
   /** The log and all that was sent to Slack (but the Authorization header, where the token belongs). */
   const everything = (run: PipeRun) => run.stdout + run.stderr + JSON.stringify(slack.calls.map(({ token: _token, ...sent }) => sent));
   const stalled = () => [deploy('shop-api'), provisionNew('shop-api'), runNew('shop-api'), unhealthyNew('shop-api')];
+  /** The stalled rollout, with AWS refusing a request's signature once the message exists. */
+  const stalledThenSignatureError = () => [deploy('shop-api'), provisionNew('shop-api'), all(runNew('shop-api'), (a: FakeAccount) => void a.faults.push({ op: 'DescribeTargetHealth', times: 1, kind: 'signature' })), unhealthyNew('shop-api')];
 
   describe('hangs and stops', () => {
     it('1. rides out an AWS call that never answers (request timeout, then retry)', async () => {
@@ -203,12 +191,8 @@ describe('e2e: faults', function () {
   describe('secrets', () => {
     it('10. an AWS error quoting the session token reaches neither Slack nor the log', async () => {
       steadyService(aws, 'shop-api');
-      script(aws, stalled());
       // Mid-run, once the message exists: the error text goes into the message and its thread.
-      aws.onPoll = ((inner) => (tick: number) => {
-        inner(tick);
-        if (tick === 2) aws.faults.push({ op: 'DescribeTargetHealth', times: 1, kind: 'signature' });
-      })(aws.onPoll);
+      script(aws, stalledThenSignatureError());
       const run = await runPipe(env({ AWS_SESSION_TOKEN: SESSION_TOKEN }));
       expect(run.code, run.stdout).to.equal(3);
       expect(slack.replies.at(-1)?.text).to.match(/^⚠️ Stopped watching: AWS rejected the credentials/);
@@ -218,11 +202,7 @@ describe('e2e: faults', function () {
 
     it('10. the credentials STS hands out are masked like the configured ones', async () => {
       steadyService(aws, 'shop-api');
-      script(aws, stalled());
-      aws.onPoll = ((inner) => (tick: number) => {
-        inner(tick);
-        if (tick === 2) aws.faults.push({ op: 'DescribeTargetHealth', times: 1, kind: 'signature' });
-      })(aws.onPoll);
+      script(aws, stalledThenSignatureError());
       const run = await runPipe(
         env({
           AWS_ACCESS_KEY_ID: undefined,
