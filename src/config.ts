@@ -36,10 +36,27 @@ export interface Config {
   pollIntervalMs: number;
   deploymentGraceMs: number;
   debug: boolean;
+  /** Where requests to AWS and Slack go through, in the shape Node's agents read (`proxyEnv`). */
+  proxy: { HTTP_PROXY?: string; HTTPS_PROXY?: string; NO_PROXY?: string };
 }
 
 /** Variables whose values must never be printed. */
 export const SECRET_VARIABLES = ['SLACK_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'BITBUCKET_STEP_OIDC_TOKEN'];
+
+/** Variables that may hold a password (a proxy's `user:password@`): the password is masked. */
+export const URL_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+
+/** The passwords in proxy URLs, raw and decoded, for the masker. */
+export function urlPasswords(env: Record<string, string | undefined>): string[] {
+  return URL_VARIABLES.flatMap((name) => {
+    try {
+      const password = new URL(env[name]?.trim() ?? '').password;
+      return password ? [password, decodeURIComponent(password)] : [];
+    } catch {
+      return [];
+    }
+  });
+}
 
 /**
  * The most services one run watches. A poll then takes 15 DescribeServices calls, and one message
@@ -203,6 +220,26 @@ const roleArn = makeValidator<string>((value) => {
   return value;
 });
 
+/** A proxy URL; its password is never shown. */
+const proxyUrl = makeValidator<string>((value) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error('must be a proxy URL like http://proxy.internal:3128 (value not shown: it may hold a password)');
+  }
+  if (url.password) url.password = '***';
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`must be an http:// or https:// proxy URL, not ${shown(url.href)}`);
+  if (url.pathname !== '/' || url.search || url.hash) throw new Error(`must be a proxy URL without a path, query or fragment, not ${shown(url.href)}`);
+  return value;
+});
+
+const noProxyList = makeValidator<string>((value) => {
+  const bad = splitList(value).filter((entry) => !/^(\*|\.?[A-Za-z0-9.:[\]_-]+(\/\d{1,3})?)$/.test(entry));
+  if (bad.length) throw new Error(`must be host names, domains (.example.com), addresses or * separated by commas; not valid: ${bad.map(shown).join(', ')}`);
+  return value;
+});
+
 const commitHash = makeValidator<string>((value) => {
   if (!/^[0-9a-f]{7,40}$/i.test(value)) throw new Error(`must be a git commit hash, not ${shown(value)}`);
   return value.toLowerCase();
@@ -247,6 +284,9 @@ export const VARIABLE_SPECS = {
     desc: 'Seconds to wait for the deployment of TASK_DEFINITION to appear in the service before reporting it missing.',
   }),
   DEBUG: boolean({ default: false, desc: 'Verbose log (never shows secrets).' }),
+  HTTPS_PROXY: proxyUrl({ ...optional, desc: 'Proxy for HTTPS requests (AWS and Slack); https_proxy is accepted too.' }),
+  HTTP_PROXY: proxyUrl({ ...optional, desc: 'Proxy for plain HTTP requests (only custom endpoints use http); http_proxy is accepted too.' }),
+  NO_PROXY: noProxyList({ ...optional, desc: 'Hosts reached without the proxy, comma-separated; no_proxy is accepted too.' }),
 } satisfies Record<string, ValidatorSpec<unknown>>;
 
 type Env = Record<string, string | undefined>;
@@ -340,6 +380,8 @@ export function loadConfig(rawEnv: Env): Config {
   env.BRANCH ??= env.BITBUCKET_BRANCH;
   env.TAG ??= env.BITBUCKET_TAG;
   env.COMMIT ??= env.BITBUCKET_COMMIT;
+  // As Node and curl do, the lower-case spelling wins where both are set.
+  for (const name of ['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY']) env[name] = env[name.toLowerCase()] ?? env[name];
 
   const checked = cleanEnv(env, VARIABLE_SPECS, {
     reporter: ({ errors }) => {
@@ -400,6 +442,11 @@ export function loadConfig(rawEnv: Env): Config {
     pollIntervalMs: clean.POLL_INTERVAL * 1000,
     deploymentGraceMs: clean.DEPLOYMENT_GRACE_PERIOD * 1000,
     debug: clean.DEBUG,
+    proxy: {
+      ...(clean.HTTP_PROXY ? { HTTP_PROXY: clean.HTTP_PROXY } : {}),
+      ...(clean.HTTPS_PROXY ? { HTTPS_PROXY: clean.HTTPS_PROXY } : {}),
+      ...(clean.NO_PROXY ? { NO_PROXY: clean.NO_PROXY } : {}),
+    },
   };
 }
 

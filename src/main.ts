@@ -6,9 +6,10 @@ import { createAwsClients } from './aws/clients.ts';
 import { explainAwsError } from './aws/errors.ts';
 import { RolloutReader } from './aws/reader.ts';
 import { describe as describeAwsError, isThrottling, withRetry } from './aws/retry.ts';
-import { loadConfig, SECRET_VARIABLES } from './config.ts';
+import { loadConfig, SECRET_VARIABLES, urlPasswords } from './config.ts';
 import { AwsUnavailableError, ConfigError, ExitCode, StopRequested, UserFacingError } from './errors.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { createAgents } from './net.ts';
 import { abortable, DeadlineError } from './retry.ts';
 import { Secrets } from './secrets.ts';
 import { SlackNotifier } from './slack/client.ts';
@@ -31,7 +32,7 @@ export interface MainOptions {
 
 export async function main(env: NodeJS.ProcessEnv = process.env, options: MainOptions = {}): Promise<number> {
   // Raw values too: a secret that fails validation must not be echoed either.
-  const secrets = new Secrets(SECRET_VARIABLES.flatMap((name) => [env[name], env[name]?.trim()]));
+  const secrets = new Secrets([...SECRET_VARIABLES.flatMap((name) => [env[name], env[name]?.trim()]), ...urlPasswords(env)]);
   let log = createLogger({ debug: false, secrets });
   try {
     const config = loadConfig(env);
@@ -41,7 +42,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env, options: MainOp
     const deadline = Date.now() + config.waitTimeoutMs;
     const hardStop = AbortSignal.any([stop, abortAt(deadline + DEADLINE_GRACE_MS)]);
     // The credentials STS hands out are secrets as much as the ones configured.
-    const clients = createAwsClients(config.aws, (c) => secrets.add(c.secretAccessKey, c.sessionToken));
+    const agents = createAgents(config.proxy);
+    const clients = createAwsClients(config.aws, { agents, onCredentials: (c) => secrets.add(c.secretAccessKey, c.sessionToken) });
     const context = {
       cluster: config.cluster,
       region: config.aws.region,
@@ -61,7 +63,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env, options: MainOp
     const result = await watchRollout({
       config,
       read: (services, readOptions) => reader.read(services, readOptions),
-      notifier: new SlackNotifier(config.slack, log, { secrets, signal: stop }),
+      notifier: new SlackNotifier(config.slack, log, { secrets, signal: stop, agents }),
       log,
       now: Date.now,
       sleep: (ms) => sleep(ms, undefined, { signal: stop }),

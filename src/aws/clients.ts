@@ -1,5 +1,5 @@
 // Thin construction of the AWS SDK clients. Endpoints (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_ECS …) and
-// CA bundles keep working because the SDK reads them itself; the credentials come from the
+// CA bundles keep working because the SDK reads them itself; the proxy is net.ts's; the credentials come from the
 // validated configuration only (trimmed, so a pasted trailing newline cannot reach a header), and
 // the timeouts and retries are ours: no request may hang, and retry.ts does all the waiting.
 import { ECSClient } from '@aws-sdk/client-ecs';
@@ -9,6 +9,7 @@ import { fromWebToken } from '@aws-sdk/credential-provider-web-identity';
 import { doesIdentityRequireRefresh, isIdentityExpired, memoizeIdentityProvider } from '@smithy/core';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { Config } from '../config.ts';
+import type { Agents } from '../net.ts';
 import { VERSION } from '../version.ts';
 
 /** Connecting takes milliseconds in a region; a host that does not accept within this is down. */
@@ -21,13 +22,25 @@ export interface AwsClients {
   elb: ElasticLoadBalancingV2Client;
 }
 
-const requestHandler = { connectionTimeout: AWS_CONNECT_TIMEOUT_MS, requestTimeout: AWS_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true };
+function requestHandlerFor(agents: Agents | undefined) {
+  return {
+    connectionTimeout: AWS_CONNECT_TIMEOUT_MS,
+    requestTimeout: AWS_REQUEST_TIMEOUT_MS,
+    throwOnRequestTimeout: true,
+    // Through the proxy, when one is configured (net.ts).
+    ...(agents ? { httpAgent: agents.http, httpsAgent: agents.https } : {}),
+  };
+}
 
 /**
  * @param onCredentials sees every credential set the pipe obtains (STS hands out new ones), so that
  * they can be masked wherever text leaves the program.
  */
-export function credentialsFor(aws: Config['aws'], onCredentials: (c: AwsCredentialIdentity) => void = () => {}): AwsCredentialIdentityProvider {
+export function credentialsFor(
+  aws: Config['aws'],
+  onCredentials: (c: AwsCredentialIdentity) => void = () => {},
+  agents?: Agents,
+): AwsCredentialIdentityProvider {
   const credentials = aws.credentials;
   if (credentials.kind === 'static') {
     const { accessKeyId, secretAccessKey, sessionToken } = credentials;
@@ -41,7 +54,7 @@ export function credentialsFor(aws: Config['aws'], onCredentials: (c: AwsCredent
     roleArn: credentials.roleArn,
     webIdentityToken: credentials.webIdentityToken,
     roleSessionName: credentials.sessionName,
-    clientConfig: { region: aws.region, maxAttempts: 1, requestHandler },
+    clientConfig: { region: aws.region, maxAttempts: 1, requestHandler: requestHandlerFor(agents) },
   });
   const seen: AwsCredentialIdentityProvider = async (options) => {
     const identity = await assume(options);
@@ -52,14 +65,14 @@ export function credentialsFor(aws: Config['aws'], onCredentials: (c: AwsCredent
   return memoizeIdentityProvider(seen, isIdentityExpired, doesIdentityRequireRefresh) ?? seen;
 }
 
-export function createAwsClients(aws: Config['aws'], onCredentials?: (c: AwsCredentialIdentity) => void): AwsClients {
+export function createAwsClients(aws: Config['aws'], options: { agents?: Agents; onCredentials?: (c: AwsCredentialIdentity) => void } = {}): AwsClients {
   const common = {
     region: aws.region,
-    credentials: credentialsFor(aws, onCredentials),
+    credentials: credentialsFor(aws, options.onCredentials, options.agents),
     customUserAgent: `ecs-deploy-notifier/${VERSION}`,
     // One attempt per send: retry.ts retries, capped by the poll interval and WAIT_TIMEOUT.
     maxAttempts: 1,
-    requestHandler,
+    requestHandler: requestHandlerFor(options.agents),
   };
   return { ecs: new ECSClient(common), elb: new ElasticLoadBalancingV2Client(common) };
 }

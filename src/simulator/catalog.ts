@@ -3,6 +3,7 @@
 // order ECS really goes through (shared/aws-samples, service-events timelines).
 import { FakeAccount } from './fake-aws.ts';
 import { FakeSlack } from './fake-slack.ts';
+import type { Tls } from './listen.ts';
 import {
   all,
   circuitBreak,
@@ -172,11 +173,11 @@ export interface Simulation {
   stop(): Promise<void>;
 }
 
-/** A simulated AWS account and Slack workspace on 127.0.0.1, with `s` (if given) under way. */
-export async function simulate(s?: Scenario): Promise<Simulation> {
+/** A simulated AWS account and Slack workspace on 127.0.0.1, with `s` (if given) under way; over HTTPS given a certificate. */
+export async function simulate(s?: Scenario, tls?: Tls): Promise<Simulation> {
   const aws = new FakeAccount();
   const slack = new FakeSlack();
-  await Promise.all([aws.start(), slack.start()]);
+  await Promise.all([aws.start(tls), slack.start(tls)]);
   s?.start(aws);
   return { aws, slack, stop: async () => void (await Promise.all([aws.stop(), slack.stop()])) };
 }

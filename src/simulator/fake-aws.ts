@@ -2,8 +2,8 @@
 // protocol, XML) that the pipe calls, backed by a small mutable model. The real AWS SDK clients talk
 // to it through AWS_ENDPOINT_URL. Scenarios mutate the model between polls or on a compressed
 // timeline (see scenarios.ts). Used by the tests, `npm run demo` and `npm run bench`.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { listen, type Tls } from './listen.ts';
 
 export const REGION = 'eu-west-1';
 export const ACCOUNT_ID = '123456789012';
@@ -79,6 +79,8 @@ export interface Call {
   at: number;
   /** The access key ID the request was signed with. */
   accessKeyId?: string;
+  /** The port the request came from (a proxy test matches it to the proxy's connections). */
+  port?: number;
   body: Record<string, unknown>;
 }
 
@@ -116,14 +118,14 @@ export class FakeAccount {
     s.events.unshift({ id: `ev-${s.events.length + 1}`, createdAt: Date.now(), message: `(service ${service}) ${message}` });
   }
 
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => {
+  async start(tls?: Tls): Promise<string> {
+    const { server, url } = await listen((req, res) => {
       this.handle(req, res).catch((error: Error) => {
         res.writeHead(500, { 'content-type': 'text/plain' }).end(String(error.stack));
       });
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    }, tls);
+    this.server = server;
+    this.url = url;
     return this.url;
   }
 
@@ -151,7 +153,7 @@ export class FakeAccount {
     if (typeof target === 'string') {
       const op = target.split('.').pop() as string;
       const body = JSON.parse(raw || '{}') as Record<string, unknown>;
-      this.calls.push({ op, at: Date.now(), accessKeyId, body });
+      this.calls.push({ op, at: Date.now(), accessKeyId, body, port: req.socket.remotePort });
       if (this.fault(op, res, 'json', sessionToken)) return;
       const out = this.ecs(op, body);
       res.writeHead(out.status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(out.body));
@@ -159,7 +161,7 @@ export class FakeAccount {
     }
     const form = Object.fromEntries(new URLSearchParams(raw));
     const op = form.Action ?? 'Unknown';
-    this.calls.push({ op, at: Date.now(), accessKeyId, body: form });
+    this.calls.push({ op, at: Date.now(), accessKeyId, body: form, port: req.socket.remotePort });
     if (this.fault(op, res, 'xml', sessionToken)) return;
     const xml = op === 'AssumeRoleWithWebIdentity' ? this.sts(form) : this.elb(op, form);
     res.writeHead(xml.status, { 'content-type': 'text/xml' }).end(xml.body);

@@ -4,13 +4,15 @@
 // in the Authorization header. Answers follow the shapes of https://docs.slack.dev/reference/methods/
 // (conversations.history returns `messages` newest first, with `metadata` when
 // include_all_metadata is set; a parent message carries `thread_ts` equal to its `ts`).
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { listen, type Tls } from './listen.ts';
 
 export interface SlackCall {
   method: string;
   /** When it arrived (epoch ms). */
   at: number;
+  /** The port it came from (a proxy test matches it to the proxy's connections). */
+  port?: number;
   token?: string;
   channel?: string;
   ts?: string;
@@ -67,10 +69,10 @@ export class FakeSlack {
     return this.calls.filter((c) => c.method === 'chat.postMessage' && c.thread_ts);
   }
 
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api/`;
+  async start(tls?: Tls): Promise<string> {
+    const { server, url } = await listen((req, res) => void this.handle(req, res), tls);
+    this.server = server;
+    this.url = `${url}/api/`;
     return this.url;
   }
 
@@ -111,6 +113,7 @@ export class FakeSlack {
     const call: SlackCall = {
       method,
       at: Date.now(),
+      port: req.socket.remotePort,
       token: String(req.headers.authorization ?? '').replace(/^Bearer /, ''),
       channel: form.channel,
       ts: form.ts,

@@ -9,7 +9,8 @@ import { SlackError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { backoff, DeadlineError, retry } from '../retry.ts';
 import { Secrets } from '../secrets.ts';
-import { nodeFetch } from './node-fetch.ts';
+import type { Agents } from '../net.ts';
+import { nodeFetchWith } from './node-fetch.ts';
 import type { SlackMessage } from './render.ts';
 
 export interface SlackSettings {
@@ -103,7 +104,7 @@ export class SlackNotifier implements Notifier {
   constructor(
     private readonly settings: SlackSettings,
     private readonly log: Logger,
-    options: { timing?: Partial<SlackTiming>; secrets?: Secrets; signal?: AbortSignal; now?: () => number; runId?: string } = {},
+    options: { timing?: Partial<SlackTiming>; secrets?: Secrets; signal?: AbortSignal; now?: () => number; runId?: string; agents?: Agents } = {},
   ) {
     this.timing = { ...DEFAULT_SLACK_TIMING, ...options.timing };
     this.secrets = options.secrets ?? new Secrets([settings.token]);
@@ -121,7 +122,7 @@ export class SlackNotifier implements Notifier {
       timeout: this.timing.requestTimeout,
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
-      fetch: nodeFetch as unknown as typeof fetch,
+      fetch: nodeFetchWith(options.agents) as unknown as typeof fetch,
     });
   }
 

@@ -1,8 +1,10 @@
-// The few parts of `fetch` that @slack/web-api uses for chat.* calls, over node:https. Node's
-// global fetch (undici, with its WebAssembly HTTP parser) costs about 20 MB of resident memory on
-// first use; the AWS SDK already loaded node:http(s), so this keeps the pipe's footprint small.
+// The few parts of `fetch` that @slack/web-api uses, over node:http(s) with the pipe's agents (so
+// Slack goes through the same proxy as AWS). Node's global fetch (undici, with its WebAssembly
+// HTTP parser) costs about 20 MB of resident memory on first use; the AWS SDK already loaded
+// node:http(s), so this keeps the pipe's footprint small.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type { Agents } from '../net.ts';
 
 interface Init {
   method?: string;
@@ -23,12 +25,20 @@ class ResponseHeaders {
   }
 }
 
-export async function nodeFetch(input: string | URL, init: Init = {}) {
+/** A fetch over `agents` (default: Node's global agents). */
+export function nodeFetchWith(agents?: Agents) {
+  return (input: string | URL, init: Init = {}) => nodeFetch(input, init, agents);
+}
+
+export async function nodeFetch(input: string | URL, init: Init = {}, agents?: Agents) {
   const url = new URL(String(input));
   if (typeof init.body !== 'string' && init.body !== undefined) throw new TypeError('nodeFetch sends string bodies only');
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const https = url.protocol === 'https:';
   const res = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = send(url, { method: init.method ?? 'GET', headers: init.headers, signal: init.signal }, resolve);
+    const options = { method: init.method ?? 'GET', headers: init.headers, signal: init.signal };
+    const req = https
+      ? httpsRequest(url, { ...options, ...(agents ? { agent: agents.https } : {}) }, resolve)
+      : httpRequest(url, { ...options, ...(agents ? { agent: agents.http } : {}) }, resolve);
     req.on('error', reject);
     req.end(init.body);
   });
