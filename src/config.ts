@@ -250,7 +250,7 @@ const optional = { default: undefined } as const;
 /** The specs of every variable the pipe reads; README.md and pipe.yml document exactly these. */
 export const VARIABLE_SPECS = {
   CLUSTER_NAME: clusterName({ desc: 'ECS cluster name or ARN.' }),
-  SERVICE_NAME: serviceList({ desc: 'ECS service name(s): one, several comma-separated, or a YAML list.' }),
+  SERVICE_NAME: serviceList({ desc: 'ECS service name(s) or ARN(s): one, several comma-separated, or a YAML list; at most 150.' }),
   TASK_DEFINITION: taskDefinitionList({
     ...optional,
     desc: "Deployed task definition (ARN or family:revision), one per service in the same order. Default: each service's PRIMARY deployment at start.",

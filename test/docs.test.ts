@@ -18,11 +18,22 @@ function readmeVariables(): Map<string, { required: boolean; defaultText: string
   return rows;
 }
 
-describe('docs agree with the code', () => {
-  const pipe = parse(read('pipe.yml')) as { image: string; variables: Array<{ name: string; required: boolean; default?: unknown; secret?: boolean }> };
+function readmeRow(name: string): string {
+  const section = read('README.md').split('## Variables')[1]?.split('\n## ')[0] ?? '';
+  return section.split('\n').find((line) => line.startsWith(`| \`${name}\``)) ?? '';
+}
 
-  it('pipe.yml declares exactly the variables the config reads', () => {
-    expect(pipe.variables.map((v) => v.name).sort()).to.deep.equal(schemaNames);
+describe('docs agree with the code', () => {
+  const pipe = parse(read('pipe.yml')) as { image: string; variables: Array<{ name: string; description: string; required: boolean; default?: unknown }> };
+  /** Set by Bitbucket on a step with `oidc: true`, never by the user: not a pipe variable. */
+  const bitbucketsOwn = ['BITBUCKET_STEP_OIDC_TOKEN'];
+
+  it('pipe.yml declares exactly the variables a user sets, described as the schema describes them', () => {
+    expect(pipe.variables.map((v) => v.name).sort()).to.deep.equal(schemaNames.filter((n) => !bitbucketsOwn.includes(n)));
+    for (const v of pipe.variables) {
+      expect(v.description, v.name).to.equal((VARIABLE_SPECS as Record<string, { desc?: string }>)[v.name]?.desc);
+      expect(Object.keys(v).sort(), `${v.name}: only keys Bitbucket reads`).to.satisfy((keys: string[]) => keys.every((k) => ['name', 'description', 'required', 'default'].includes(k)));
+    }
   });
 
   it("the README's Variables table lists exactly the variables the config reads", () => {
@@ -41,8 +52,9 @@ describe('docs agree with the code', () => {
         expect(String(v.default), `${v.name} default in pipe.yml`).to.equal(String(spec.default));
         expect(row?.defaultText, `${v.name} default in README`).to.include(String(spec.default));
       }
-      expect(Boolean(v.secret), `${v.name} secret`).to.equal(SECRET_VARIABLES.includes(v.name));
     }
+    // Secrets are marked where users read about them.
+    for (const name of SECRET_VARIABLES) expect(readmeRow(name), name).to.match(/secured variable|do not set it yourself/i);
   });
 
   it('pipe.yml, the README, the examples and package.json name the same version', () => {
@@ -52,5 +64,12 @@ describe('docs agree with the code', () => {
     const uses = docs.flatMap((f) => read(f).match(/pipe: org\/ecs-deploy-notifier:\d+\.\d+\.\d+[^\s`]*/g) ?? []);
     expect(uses.length).to.be.greaterThan(0);
     for (const u of uses) expect(u).to.equal(`pipe: org/ecs-deploy-notifier:${version}`);
+  });
+
+  it("the README's YAML Definition uses the moving ref of the current major version", () => {
+    const { version } = JSON.parse(read('package.json')) as { version: string };
+    const definition = read('README.md').split('## YAML Definition')[1]?.split('\n## ')[0] ?? '';
+    expect(definition).to.include(`- pipe: org/ecs-deploy-notifier:${version.split('.')[0]}.x\n`);
+    expect(definition).to.include(`pipe: docker://org/ecs-deploy-notifier:${version.split('.')[0]}`);
   });
 });

@@ -1,7 +1,8 @@
-// The release script's dry run on a scratch git repository: version, CHANGELOG, docs, commit, tags,
-// and the Docker and push commands it would run.
+// The release and pull-request scripts on scratch repositories cloned the way Bitbucket clones
+// (single branch, 50 commits deep, no older tags), against a bare "origin" and a stand-in Docker
+// CLI that records what it is asked and holds a fake registry.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,70 +10,209 @@ import { expect } from 'chai';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const RELEASE = join(ROOT, 'scripts', 'release.mjs');
+const CHANGESET_CHECK = join(ROOT, 'scripts', 'changeset-check.mjs');
+const FILES = ['package.json', 'pipe.yml', 'README.md', 'CHANGELOG.md', 'examples', '.changeset/config.json', '.changeset/README.md', '.gitignore'];
 
-describe('release (dry run on a scratch repository)', function () {
-  this.timeout(60_000);
+/** A Docker CLI stand-in: logs every call; `manifest inspect` succeeds for tags listed in the registry file. */
+const FAKE_DOCKER = `#!/bin/sh
+echo "$*" >> "$FAKE_DOCKER_LOG"
+if [ "$1" = manifest ] && [ "$2" = inspect ]; then grep -qxF "$3" "$FAKE_REGISTRY" 2>/dev/null; exit $?; fi
+exit 0
+`;
+
+describe('release (scratch repositories cloned as Bitbucket does)', function () {
+  this.timeout(120_000);
   let dir: string;
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
-  const release = () =>
-    execFileSync(process.execPath, [RELEASE, '--dry-run'], { cwd: dir, encoding: 'utf8', env: { ...process.env, BITBUCKET_BRANCH: 'main' } });
-  const read = (f: string) => readFileSync(join(dir, f), 'utf8');
+  let origin: string;
+  let work: string;
+  const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  const docker = () => join(dir, 'docker');
+  const dockerLog = () => (existsSync(join(dir, 'docker.log')) ? readFileSync(join(dir, 'docker.log'), 'utf8').trim().split('\n') : []);
+  const registry = (...tags: string[]) => writeFileSync(join(dir, 'registry'), `${tags.map((t) => `org/ecs-deploy-notifier:${t}`).join('\n')}\n`);
+  const release = (cwd: string, args: string[], env: Record<string, string> = {}) => {
+    try {
+      const out = execFileSync(process.execPath, [RELEASE, ...args], {
+        cwd,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, BITBUCKET_BRANCH: 'main', DOCKER: docker(), FAKE_DOCKER_LOG: join(dir, 'docker.log'), FAKE_REGISTRY: join(dir, 'registry'), ...env },
+      });
+      return { code: 0, out };
+    } catch (e) {
+      const error = e as { status: number; stdout: string; stderr: string };
+      return { code: error.status, out: `${error.stdout}${error.stderr}` };
+    }
+  };
+  const commit = (cwd: string, message: string, file = 'notes.txt') => {
+    writeFileSync(join(cwd, file), `${message}\n`, { flag: 'a' });
+    git(cwd, 'add', '--all');
+    git(cwd, 'commit', '--quiet', '-m', message);
+  };
+  const addChangeset = (cwd: string, bump = 'minor') => {
+    writeFileSync(join(cwd, '.changeset', 'brave-foxes-wait.md'), `---\n"ecs-deploy-notifier": ${bump}\n---\n\nAdd the \`SLACK_THREAD_ONLY\` variable.\n`);
+    git(cwd, 'add', '--all');
+    git(cwd, 'commit', '--quiet', '-m', 'feature with a changeset');
+  };
+  /** As Bitbucket clones for a step: one branch, 50 commits, no tags beyond them. */
+  const cloneAsBitbucket = (branch = 'main') => {
+    const target = join(dir, `clone-${branch}-${Math.random().toString(16).slice(2)}`);
+    execFileSync('git', ['clone', '--quiet', '--depth', '50', '--single-branch', '--branch', branch, '--no-tags', `file://${origin}`, target]);
+    git(target, 'config', 'user.email', 'ci@example.invalid');
+    git(target, 'config', 'user.name', 'ci');
+    return target;
+  };
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'release-'));
-    for (const f of ['package.json', 'pipe.yml', 'README.md', 'CHANGELOG.md', 'examples', '.changeset/config.json']) {
-      cpSync(join(ROOT, f), join(dir, f), { recursive: true });
-    }
-    git('init', '--quiet', '--initial-branch=main');
-    git('config', 'user.email', 'test@example.invalid');
-    git('config', 'user.name', 'test');
-    git('add', '--all');
-    git('commit', '--quiet', '-m', 'initial');
+    writeFileSync(docker(), FAKE_DOCKER);
+    chmodSync(docker(), 0o755);
+    registry();
+    origin = join(dir, 'origin.git');
+    work = join(dir, 'work');
+    mkdirSync(join(work, '.changeset'), { recursive: true });
+    for (const f of FILES) cpSync(join(ROOT, f), join(work, f), { recursive: true });
+    git(dir, 'init', '--quiet', '--bare', '--initial-branch=main', origin);
+    git(work, 'init', '--quiet', '--initial-branch=main');
+    git(work, 'config', 'user.email', 'test@example.invalid');
+    git(work, 'config', 'user.name', 'test');
+    git(work, 'add', '--all');
+    git(work, 'commit', '--quiet', '-m', 'initial');
+    git(work, 'remote', 'add', 'origin', `file://${origin}`);
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('releases the version package.json names when it was never released', () => {
-    const { version } = JSON.parse(read('package.json')) as { version: string };
-    const out = release();
-    expect(git('tag', '--points-at', 'HEAD').split('\n').sort()).to.deep.equal([version, `${version.split('.')[0]}.x`].sort());
-    expect(out).to.include(`docker build -t org/ecs-deploy-notifier:${version} .`);
+  /** 1.0.0 released (tag and image), then `n` commits without a changeset, all pushed. */
+  const releasedThen = (n: number) => {
+    git(work, 'tag', '-a', '1.0.0', '-m', 'Release 1.0.0');
+    git(work, 'tag', '1.x');
+    for (let i = 0; i < n; i++) commit(work, `fix ${i}`);
+    git(work, 'push', '--quiet', 'origin', 'main', '--tags');
+    registry('1.0.0', '1.0.0-amd64', '1.0.0-arm64', '1.0', '1');
+  };
+
+  it('does not release 1.0.0 again after 55 commits without a changeset, in a 50-deep clone without its tags', () => {
+    releasedThen(55);
+    const clone = cloneAsBitbucket();
+    expect(git(clone, 'tag', '--list')).to.equal(''); // the clone does not know 1.0.0
+    const { code, out } = release(clone, ['prepare', '--dry-run']);
+    expect(code, out).to.equal(0);
+    expect(out).to.match(/1\.0\.0 is already released; nothing to do/);
+    expect(readFileSync(join(clone, 'release.env'), 'utf8')).to.equal('RELEASE_VERSION=\n');
+    expect(dockerLog().filter((l) => !l.startsWith('manifest inspect'))).to.deep.equal([]);
+    expect(release(clone, ['image', '--arch', 'amd64', '--dry-run']).out).to.match(/nothing to release/);
   });
 
-  it('turns a changeset into a minor release: files, commit, tags, image tags, moving x.x ref', () => {
-    git('tag', '1.0.0');
-    git('tag', '1.x');
-    mkdirSync(join(dir, '.changeset'), { recursive: true });
-    writeFileSync(join(dir, '.changeset', 'brave-foxes-wait.md'), '---\n"ecs-deploy-notifier": minor\n---\n\nAdd the `SLACK_THREAD_ONLY` variable.\n');
-    git('add', '--all');
-    git('commit', '--quiet', '-m', 'feature');
+  it('refuses to push an image version the registry already holds, before pushing anything', () => {
+    releasedThen(3);
+    // Someone deleted the git tag, or it never made it: the registry still has the image.
+    git(work, 'push', '--quiet', 'origin', ':refs/tags/1.0.0');
+    git(work, 'tag', '-d', '1.0.0');
+    const clone = cloneAsBitbucket();
+    const { code, out } = release(clone, ['prepare']);
+    expect(code, out).to.equal(1);
+    expect(out).to.match(/org\/ecs-deploy-notifier:1\.0\.0 is already in the registry; a published version is never overwritten/);
+    expect(git(origin, 'tag', '--list')).to.equal('1.x');
+    expect(dockerLog().filter((l) => !l.startsWith('manifest inspect'))).to.deep.equal([]);
+  });
 
-    const out = release();
+  it('releases a changeset: tag pushed before any image, one image per architecture, then the multi-architecture tags and the 1.x ref', () => {
+    releasedThen(2);
+    addChangeset(work);
+    git(work, 'push', '--quiet', 'origin', 'main');
+    const creds = { DOCKERHUB_USERNAME: 'releaser', DOCKERHUB_PASSWORD: 'not-a-real-password' };
 
-    expect(JSON.parse(read('package.json')).version).to.equal('1.1.0');
-    const changelog = read('CHANGELOG.md');
+    const prepareStep = cloneAsBitbucket();
+    const prepared = release(prepareStep, ['prepare'], creds);
+    expect(prepared.code, prepared.out).to.equal(0);
+    expect(readFileSync(join(prepareStep, 'release.env'), 'utf8')).to.equal('RELEASE_VERSION=1.1.0\n');
+    // On the remote before any image exists.
+    expect(git(origin, 'tag', '--list').split('\n')).to.include('1.1.0');
+    expect(git(origin, 'log', '-1', '--format=%s', 'main')).to.equal('Release 1.1.0 [skip ci]');
+    expect(dockerLog().filter((l) => !l.startsWith('manifest inspect'))).to.deep.equal([]);
+    const changelog = git(origin, 'show', 'main:CHANGELOG.md');
     expect(changelog.indexOf('## 1.1.0')).to.be.greaterThan(0).and.lessThan(changelog.indexOf('## 1.0.0'));
-    expect(changelog).to.include('Add the `SLACK_THREAD_ONLY` variable.');
-    expect(read('pipe.yml')).to.include('image: org/ecs-deploy-notifier:1.1.0');
-    expect(read('README.md')).to.include('pipe: org/ecs-deploy-notifier:1.1.0').and.not.include('ecs-deploy-notifier:1.0.0');
-    expect(read('README.md')).to.include('pipe: org/ecs-deploy-notifier:1.x'); // prose about the moving ref stays
-    expect(read('examples/bitbucket-pipelines.deploy-and-notify.yml')).to.include('org/ecs-deploy-notifier:1.1.0');
-    expect(git('log', '-1', '--format=%s')).to.equal('Release 1.1.0 [skip ci]');
-    expect(git('status', '--porcelain')).to.equal('');
-    expect(git('tag', '--points-at', 'HEAD').split('\n').sort()).to.deep.equal(['1.1.0', '1.x']);
+    expect(git(origin, 'show', 'main:pipe.yml')).to.include('image: org/ecs-deploy-notifier:1.1.0');
+
+    // The image steps: other clones of the commit that triggered the pipeline, with the artifact.
+    for (const arch of ['amd64', 'arm64']) {
+      const step = cloneAsBitbucket();
+      cpSync(join(prepareStep, 'release.env'), join(step, 'release.env'));
+      const built = release(step, ['image', '--arch', arch], creds);
+      expect(built.code, built.out).to.equal(0);
+      expect(readFileSync(join(step, 'pipe.yml'), 'utf8'), 'built from the release commit').to.include('image: org/ecs-deploy-notifier:1.1.0');
+    }
+    const publishStep = cloneAsBitbucket();
+    cpSync(join(prepareStep, 'release.env'), join(publishStep, 'release.env'));
+    const published = release(publishStep, ['publish'], creds);
+    expect(published.code, published.out).to.equal(0);
+
+    const calls = dockerLog().filter((l) => !l.startsWith('manifest inspect') && !l.startsWith('login'));
+    expect(calls).to.deep.equal([
+      'build --platform linux/amd64 -t org/ecs-deploy-notifier:1.1.0-amd64 .',
+      'push org/ecs-deploy-notifier:1.1.0-amd64',
+      'build --platform linux/arm64 -t org/ecs-deploy-notifier:1.1.0-arm64 .',
+      'push org/ecs-deploy-notifier:1.1.0-arm64',
+      ...['1.1.0', '1.1', '1'].flatMap((t) => [
+        `manifest create --amend org/ecs-deploy-notifier:${t} org/ecs-deploy-notifier:1.1.0-amd64 org/ecs-deploy-notifier:1.1.0-arm64`,
+        `manifest push --purge org/ecs-deploy-notifier:${t}`,
+      ]),
+    ]);
+    expect(git(origin, 'rev-parse', '1.x^{commit}')).to.equal(git(origin, 'rev-parse', '1.1.0^{commit}'));
+  });
+
+  it('shows both architectures in a dry run, and changes nothing outside the clone', () => {
+    releasedThen(1);
+    addChangeset(work);
+    git(work, 'push', '--quiet', 'origin', 'main');
+    const clone = cloneAsBitbucket();
+    const out = [
+      release(clone, ['prepare', '--dry-run']).out,
+      release(clone, ['image', '--arch', 'amd64', '--dry-run']).out,
+      release(clone, ['image', '--arch', 'arm64', '--dry-run']).out,
+      release(clone, ['publish', '--dry-run']).out,
+    ].join('');
     for (const line of [
-      '[dry-run] $ docker build -t org/ecs-deploy-notifier:1.1.0 .',
-      '[dry-run] $ docker tag org/ecs-deploy-notifier:1.1.0 org/ecs-deploy-notifier:1.1',
-      '[dry-run] $ docker tag org/ecs-deploy-notifier:1.1.0 org/ecs-deploy-notifier:1',
-      '[dry-run] $ docker push org/ecs-deploy-notifier:1.1.0',
-      '[dry-run] $ docker push org/ecs-deploy-notifier:1.1',
-      '[dry-run] $ docker push org/ecs-deploy-notifier:1',
-      '[dry-run] $ git push origin HEAD:main refs/tags/1.1.0',
+      '[dry-run] $ git push --atomic origin HEAD:main refs/tags/1.1.0',
+      `[dry-run] $ ${docker()} build --platform linux/amd64 -t org/ecs-deploy-notifier:1.1.0-amd64 .`,
+      `[dry-run] $ ${docker()} build --platform linux/arm64 -t org/ecs-deploy-notifier:1.1.0-arm64 .`,
+      `[dry-run] $ ${docker()} manifest create --amend org/ecs-deploy-notifier:1 org/ecs-deploy-notifier:1.1.0-amd64 org/ecs-deploy-notifier:1.1.0-arm64`,
       '[dry-run] $ git push --force origin refs/tags/1.x',
     ]) {
       expect(out).to.include(line);
     }
+    expect(out.indexOf('git push --atomic')).to.be.lessThan(out.indexOf('build --platform'));
+    expect(git(origin, 'tag', '--list').split('\n').sort()).to.deep.equal(['1.0.0', '1.x']);
+    expect(dockerLog().filter((l) => !l.startsWith('manifest inspect'))).to.deep.equal([]);
+  });
 
-    // Nothing pending any more: a second run does nothing.
-    expect(release()).to.match(/nothing to do/);
+  it('the pull-request check finds where the branch left main in a 50-deep single-branch clone', () => {
+    for (let i = 0; i < 5; i++) commit(work, `main ${i}`);
+    git(work, 'checkout', '--quiet', '-b', 'feature');
+    for (let i = 0; i < 55; i++) commit(work, `feature ${i}`);
+    git(work, 'checkout', '--quiet', 'main');
+    for (let i = 0; i < 55; i++) commit(work, `main later ${i}`);
+    git(work, 'push', '--quiet', 'origin', 'main', 'feature');
+    const check = (cwd: string) => {
+      try {
+        return { code: 0, out: execFileSync(process.execPath, [CHANGESET_CHECK], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
+      } catch (e) {
+        const error = e as { status: number; stdout: string; stderr: string };
+        return { code: error.status, out: `${error.stdout}${error.stderr}` };
+      }
+    };
+    const without = cloneAsBitbucket('feature');
+    // What the pipeline did before: no origin/main appears, and changesets cannot compare.
+    git(without, 'fetch', '--quiet', 'origin', 'main');
+    expect(() => git(without, 'rev-parse', '--verify', 'origin/main')).to.throw();
+    const noChangeset = check(without);
+    expect(noChangeset.code, noChangeset.out).to.equal(1);
+    expect(noChangeset.out).not.to.match(/Failed to find where HEAD diverged/);
+    expect(noChangeset.out).to.match(/deepening/);
+
+    git(work, 'checkout', '--quiet', 'feature');
+    addChangeset(work, 'patch');
+    git(work, 'push', '--quiet', 'origin', 'feature');
+    const withChangeset = check(cloneAsBitbucket('feature'));
+    expect(withChangeset.code, withChangeset.out).to.equal(0);
   });
 });
