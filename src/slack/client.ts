@@ -4,7 +4,8 @@
 // limit, and never post twice. What leaves for Slack is masked for secrets first.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LogLevel, WebClient, type Logger as SlackLogger } from '@slack/web-api';
+// Types only here: the module itself is loaded at the first call (api()), off the start-up path.
+import type { Logger as SlackLogger, WebClient } from '@slack/web-api';
 import { SlackError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { backoff, DeadlineError, retry } from '../retry.ts';
@@ -88,7 +89,8 @@ export function classify(error: unknown): 'retry' | 'unsure' | 'final' {
 }
 
 export class SlackNotifier implements Notifier {
-  private readonly client: WebClient;
+  private client?: Promise<WebClient>;
+  private readonly agents?: Agents;
   private readonly timing: SlackTiming;
   private readonly secrets: Secrets;
   private readonly signal?: AbortSignal;
@@ -113,24 +115,43 @@ export class SlackNotifier implements Notifier {
     this.runId = options.runId ?? randomUUID();
     // A channel given by ID can be searched at once; a name only once Slack has told us its ID.
     if (/^[CG][A-Z0-9]{6,}$/.test(settings.channel)) this.channelId = settings.channel;
-    this.client = new WebClient(settings.token, {
-      slackApiUrl: settings.apiUrl,
-      // The token goes to SLACK_API_URL and nowhere else: no absolute URLs, and the client
-      // refuses redirects.
-      allowAbsoluteUrls: false,
-      logger: quietLogger(log),
-      timeout: this.timing.requestTimeout,
-      retryConfig: { retries: 0 },
-      rejectRateLimitedCalls: true,
-      fetch: nodeFetchWith(options.agents) as unknown as typeof fetch,
-    });
+    this.agents = options.agents;
+  }
+
+  /** The Web API client, made at the first call. */
+  private api(): Promise<WebClient> {
+    this.client ??= import('@slack/web-api').then(
+      ({ WebClient, LogLevel }) =>
+        new WebClient(this.settings.token, {
+          slackApiUrl: this.settings.apiUrl,
+          // The token goes to SLACK_API_URL and nowhere else: no absolute URLs, and the client
+          // refuses redirects.
+          allowAbsoluteUrls: false,
+          logger: quietLogger(this.log, LogLevel.INFO),
+          timeout: this.timing.requestTimeout,
+          retryConfig: { retries: 0 },
+          rejectRateLimitedCalls: true,
+          fetch: nodeFetchWith(this.agents) as unknown as typeof fetch,
+        }),
+    );
+    return this.client;
+  }
+
+  /** A top-level post: the run's message. */
+  private postTop(message: SlackMessage, options: SendOptions) {
+    return this.call(
+      'chat.postMessage',
+      (client) => client.chat.postMessage({ channel: this.settings.channel, ...this.prepare(message), unfurl_links: false, unfurl_media: false }),
+      options,
+      { idempotent: false },
+    );
   }
 
   async post(message: SlackMessage, options: SendOptions = {}): Promise<void> {
     if (this.ts) return this.update(message, options);
     const sentAt = this.now();
     try {
-      const res = await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: this.settings.channel, ...this.prepare(message), unfurl_links: false, unfurl_media: false }), options, { idempotent: false });
+      const res = await this.postTop(message, options);
       this.adopt(res.channel, res.ts, 'chat.postMessage');
     } catch (error) {
       if (!(error instanceof LostAnswer)) throw error;
@@ -145,7 +166,7 @@ export class SlackNotifier implements Notifier {
       return;
     }
     const { channel, ts } = this.posted();
-    await this.call('chat.update', () => this.client.chat.update({ channel, ts, ...this.prepare(message) }), options, { idempotent: true });
+    await this.call('chat.update', (client) => client.chat.update({ channel, ts, ...this.prepare(message) }), options, { idempotent: true });
   }
 
   async reply(message: SlackMessage, options: SendOptions = {}): Promise<void> {
@@ -156,7 +177,9 @@ export class SlackNotifier implements Notifier {
     const { channel, ts } = this.posted();
     const sentAt = this.now();
     try {
-      await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel, thread_ts: ts, ...this.prepare(message), unfurl_links: false, unfurl_media: false }), options, { idempotent: false });
+      await this.call('chat.postMessage', (client) => client.chat.postMessage({ channel, thread_ts: ts, ...this.prepare(message), unfurl_links: false, unfurl_media: false }), options, {
+        idempotent: false,
+      });
       this.repliesPosted++;
     } catch (error) {
       if (!(error instanceof LostAnswer)) throw error;
@@ -199,7 +222,7 @@ export class SlackNotifier implements Notifier {
     if (found === 'absent') {
       if (error) this.log.warn(`Slack answered the post with ${error.what} and did not store it: posting it again.`);
       this.lost = undefined;
-      const res = await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: this.settings.channel, ...this.prepare(message), unfurl_links: false, unfurl_media: false }), options, { idempotent: false }).catch((e: unknown) => {
+      const res = await this.postTop(message, options).catch((e: unknown) => {
         if (e instanceof LostAnswer) this.lost = { sentAt: this.now() };
         throw e instanceof LostAnswer ? e.asSlackError() : e;
       });
@@ -218,11 +241,9 @@ export class SlackNotifier implements Notifier {
     if (isFinal(message)) {
       this.log.warn('The first Slack message could not be confirmed; posting the outcome as a new message (an earlier copy may still read "rolling out").');
       this.lost = undefined;
-      const res = await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: this.settings.channel, ...this.prepare(message), unfurl_links: false, unfurl_media: false }), options, { idempotent: false }).catch(
-        (e: unknown) => {
-          throw e instanceof LostAnswer ? e.asSlackError() : e;
-        },
-      );
+      const res = await this.postTop(message, options).catch((e: unknown) => {
+        throw e instanceof LostAnswer ? e.asSlackError() : e;
+      });
       this.adopt(res.channel, res.ts, 'chat.postMessage');
     }
   }
@@ -239,11 +260,11 @@ export class SlackNotifier implements Notifier {
       await sleep(delay, undefined, { signal: options.signal ?? this.signal });
       try {
         if (threadTs) {
-          const res = await this.call('conversations.replies', () => this.client.conversations.replies({ channel, ts: threadTs, oldest, limit: LOOKUP_LIMIT, include_all_metadata: true }), options, { idempotent: true, quiet: true });
+          const res = await this.call('conversations.replies', (client) => client.conversations.replies({ channel, ts: threadTs, oldest, limit: LOOKUP_LIMIT, include_all_metadata: true }), options, { idempotent: true, quiet: true });
           const ours = (res.messages ?? []).filter((m) => m.ts !== threadTs && this.isOurs(m.metadata));
           if (ours.length > this.repliesPosted) return 'found';
         } else {
-          const res = await this.call('conversations.history', () => this.client.conversations.history({ channel, oldest, limit: LOOKUP_LIMIT, include_all_metadata: true }), options, { idempotent: true, quiet: true });
+          const res = await this.call('conversations.history', (client) => client.conversations.history({ channel, oldest, limit: LOOKUP_LIMIT, include_all_metadata: true }), options, { idempotent: true, quiet: true });
           // A top-level message: no thread, or the parent of one.
           const mine = (res.messages ?? []).find((m) => this.isOurs(m.metadata) && (!m.thread_ts || m.thread_ts === m.ts));
           if (mine?.ts) {
@@ -268,9 +289,10 @@ export class SlackNotifier implements Notifier {
     return { channel: this.channelId, ts: this.ts };
   }
 
-  private async call<T>(method: string, fn: () => Promise<T>, options: SendOptions, how: { idempotent: boolean; quiet?: boolean }): Promise<T> {
+  private async call<T>(method: string, fn: (client: WebClient) => Promise<T>, options: SendOptions, how: { idempotent: boolean; quiet?: boolean }): Promise<T> {
+    const client = await this.api();
     try {
-      return await retry(() => fn(), {
+      return await retry(() => fn(client), {
         deadline: this.now() + this.timing.budget,
         now: this.now,
         signal: options.signal ?? this.signal,
@@ -366,14 +388,14 @@ export function explainSlackError(error: unknown, method: string, settings: Slac
 }
 
 /** Slack's client logs through ours (masked), and only what matters. */
-function quietLogger(log: Logger): SlackLogger {
+function quietLogger(log: Logger, level: ReturnType<SlackLogger['getLevel']>): SlackLogger {
   return {
     debug: () => {},
     info: (...m: unknown[]) => log.debug(`slack: ${m.join(' ')}`),
     warn: (...m: unknown[]) => log.debug(`slack: ${m.join(' ')}`),
     error: (...m: unknown[]) => log.warn(`slack: ${m.join(' ')}`),
     setLevel: () => {},
-    getLevel: () => LogLevel.INFO,
+    getLevel: () => level,
     setName: () => {},
   };
 }
