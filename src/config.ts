@@ -1,7 +1,7 @@
 // Reads the pipe variables once, validates all of them, and returns a typed configuration.
 // Every problem is collected (not just the first) so a user fixes their YAML in one go; no
 // message ever contains the value of a secret.
-import { cleanEnv, EnvMissingError, makeValidator, type Spec, type ValidatorSpec } from 'envalid';
+import { cleanEnv, EnvMissingError, makeValidator, type ValidatorSpec } from 'envalid';
 import { ConfigError } from './errors.ts';
 import { parseTaskDefinitionRef, type TaskDefinitionRef } from './task-definition.ts';
 
@@ -387,16 +387,14 @@ export function loadConfig(rawEnv: Env): Config {
     reporter: ({ errors }) => {
       for (const [name, error] of Object.entries(errors)) {
         if (!error || listTooLong.has(name)) continue;
-        const spec = (VARIABLE_SPECS as Record<string, Spec<unknown>>)[name];
-        problems.push(
-          error instanceof EnvMissingError ? `${name} is required: ${spec?.desc ?? ''}`.trim() : `${name} ${error.message}`,
-        );
+        const desc = Object.entries(VARIABLE_SPECS).find(([key]) => key === name)?.[1].desc ?? '';
+        problems.push(error instanceof EnvMissingError ? `${name} is required: ${desc}`.trim() : `${name} ${error.message}`);
       }
     },
   });
   // envalid's result throws on reading a variable that failed validation; we keep going to
   // report every cross-variable problem too, so read it through a copy of the valid ones.
-  const clean = { ...checked } as Partial<typeof checked> as typeof checked;
+  const clean: Partial<typeof checked> = { ...checked };
   const region = clean.AWS_DEFAULT_REGION ?? clean.AWS_REGION;
   if (!region && !env.AWS_DEFAULT_REGION && !env.AWS_REGION) {
     problems.push('AWS_DEFAULT_REGION is required: the AWS region of the cluster (AWS_REGION is accepted too).');
@@ -421,33 +419,43 @@ export function loadConfig(rawEnv: Env): Config {
 
   if (problems.length) throw new ConfigError(problems);
 
-  const environment = clean.ENVIRONMENT;
+  // Every value below was validated (or has a default) when no problem was found.
+  const environment = valid(clean.ENVIRONMENT, 'ENVIRONMENT');
+  const ref = tag ? { type: 'tag' as const, name: tag } : { type: 'branch' as const, name: valid(branch, 'BRANCH') };
   return {
-    cluster: clean.CLUSTER_NAME,
+    cluster: valid(clean.CLUSTER_NAME, 'CLUSTER_NAME'),
     services,
     taskDefinitions,
     environment,
-    ref: tag ? { type: 'tag', name: tag } : { type: 'branch', name: branch as string },
+    ref,
     commit: clean.COMMIT,
     repository: repositoryFrom(env),
     buildUrl: buildUrlFrom(env),
     slack: {
-      token: clean.SLACK_TOKEN,
-      channel: channelFor(environment, clean.SLACK_CHANNELS ?? [], clean.SLACK_CHANNEL),
-      apiUrl: clean.SLACK_API_URL,
+      token: valid(clean.SLACK_TOKEN, 'SLACK_TOKEN'),
+      channel: channelFor(environment, clean.SLACK_CHANNELS ?? [], valid(clean.SLACK_CHANNEL, 'SLACK_CHANNEL')),
+      apiUrl: valid(clean.SLACK_API_URL, 'SLACK_API_URL'),
       mentionOnFailure: clean.SLACK_MENTION_ON_FAILURE ?? [],
     },
-    aws: { region: region as string, credentials: credentials as Credentials },
-    waitTimeoutMs: clean.WAIT_TIMEOUT * 1000,
-    pollIntervalMs: clean.POLL_INTERVAL * 1000,
-    deploymentGraceMs: clean.DEPLOYMENT_GRACE_PERIOD * 1000,
-    debug: clean.DEBUG,
+    aws: { region: valid(region, 'AWS_DEFAULT_REGION'), credentials: valid(credentials, 'AWS credentials') },
+    waitTimeoutMs: valid(clean.WAIT_TIMEOUT, 'WAIT_TIMEOUT') * MS_PER_SECOND,
+    pollIntervalMs: valid(clean.POLL_INTERVAL, 'POLL_INTERVAL') * MS_PER_SECOND,
+    deploymentGraceMs: valid(clean.DEPLOYMENT_GRACE_PERIOD, 'DEPLOYMENT_GRACE_PERIOD') * MS_PER_SECOND,
+    debug: valid(clean.DEBUG, 'DEBUG'),
     proxy: {
       ...(clean.HTTP_PROXY ? { HTTP_PROXY: clean.HTTP_PROXY } : {}),
       ...(clean.HTTPS_PROXY ? { HTTPS_PROXY: clean.HTTPS_PROXY } : {}),
       ...(clean.NO_PROXY ? { NO_PROXY: clean.NO_PROXY } : {}),
     },
   };
+}
+
+const MS_PER_SECOND = 1000;
+
+/** A value validation vouched for; a missing one here is a bug in this file, reported as such. */
+function valid<T>(value: T | undefined, name: string): T {
+  if (value === undefined) throw new ConfigError([`${name} could not be read (please report this as a bug)`]);
+  return value;
 }
 
 function resolveCredentials(

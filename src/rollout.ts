@@ -1,5 +1,6 @@
-// The heart of the pipe: from snapshots of ECS and the load balancer, decide how far a rollout has
-// got and whether it has ended. Pure functions only: no clock, no I/O, no SDK types.
+// The judge of rolling updates (judge.ts), and the verdict over every service of a run (used by the
+// reducer, step.ts): from snapshots of ECS and the load balancer, how far a rollout has got and
+// whether it has ended. Pure functions only: no clock, no I/O, no SDK types.
 //
 // "Live" is stricter than ECS's own "steady state" (which `aws ecs wait services-stable` and most
 // tools report): ECS says COMPLETED while old targets still drain and after a rollback too. We say
@@ -291,6 +292,9 @@ function phaseOf(p: Progress): Phase {
   return 'retired';
 }
 
+/** Problem events kept as causes: the newest distinct ones (ECS repeats them every few minutes). */
+const PROBLEM_EVENTS_SHOWN = 3;
+
 // Service event messages worth showing when a rollout stalls or fails (not a documented format,
 // so matched loosely; everything else, like "has started 1 tasks", is routine).
 const PROBLEM_EVENT = /unable to|failed|unhealthy|rolling back|error|insufficient|throttl|denied|cannot|timed out/i;
@@ -338,7 +342,7 @@ function causesOf(deployment: DeploymentSnapshot, snap: ServiceSnapshot, clock: 
     if (seen.has(text)) continue;
     seen.add(text);
     causes.push(`service event: ${text}`);
-    if (seen.size >= 3) break;
+    if (seen.size >= PROBLEM_EVENTS_SHOWN) break;
   }
   return [...new Set(causes)];
 }
@@ -374,7 +378,7 @@ export interface RolloutVerdict {
 }
 
 /** The whole run's verdict: live when every service is, failed when any fails. */
-export function decideRollout(watches: ServiceWatch[], now: number, deadline: number): RolloutVerdict {
+export function decideRollout(watches: readonly ServiceWatch[], now: number, deadline: number): RolloutVerdict {
   // A service superseded before it went live is no longer ours to report; one superseded after it
   // went live has nothing left to wait for.
   const phases: Phase[] = [];

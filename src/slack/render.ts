@@ -3,16 +3,9 @@
 // escaped, so a branch named `fix/<!channel>` is shown, never obeyed.
 import type { MessageMetadata } from '@slack/types';
 import { PHASE_LABELS, type Phase, type Progress, type RolloutStatus, type ServiceStatus } from '../rollout.ts';
+import type { ServiceLine } from '../step.ts';
 
-export interface ServiceLine {
-  service: string;
-  status: ServiceStatus;
-  /** `family:revision` being deployed, once known. */
-  taskDefinition?: string;
-  progress?: Progress;
-  reason?: string;
-  supersededBy?: string;
-}
+export type { ServiceLine };
 
 export interface MessageView {
   status: RolloutStatus;
@@ -47,6 +40,13 @@ export type Block =
   | { type: 'section'; text?: Text; fields?: Text[] }
   | { type: 'context'; elements: Text[] }
   | { type: 'divider' };
+
+/** Causes listed in a failure thread; the rest are counted (the log has them all). */
+const CAUSES_SHOWN = 20;
+/** Characters of a commit hash shown, as git abbreviates them. */
+const SHORT_COMMIT = 7;
+/** Room kept under a section's limit for the line that counts the services left out. */
+const SUMMARY_ROOM = 200;
 
 // Slack's documented limits.
 export const LIMITS = { header: 150, sectionText: 3000, field: 2000, fields: 10, contextElement: 2000, blocks: 50, fallback: 3000 };
@@ -194,8 +194,7 @@ function statusSection(services: ServiceLine[]): string {
   const ordered = services.length > NAMED_IN_HEADLINE ? [...services].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status]) : services;
   const lines: string[] = [];
   let length = 0;
-  // Room for the summary line of those left out.
-  const room = LIMITS.sectionText - 200;
+  const room = LIMITS.sectionText - SUMMARY_ROOM;
   for (const [i, s] of ordered.entries()) {
     const line = serviceStatusText(s);
     if (length + line.length + 1 > room && i > 0) {
@@ -221,7 +220,7 @@ function statusWord(status: ServiceStatus): string {
 export function renderMessage(v: MessageView): SlackMessage {
   const refLabel = v.ref.type === 'tag' ? 'Tag' : 'Branch';
   const tds = taskDefinitionsOf(v);
-  const shortCommit = v.commit?.slice(0, 7);
+  const shortCommit = v.commit?.slice(0, SHORT_COMMIT);
   const finished = Boolean(v.stopped) || (v.status !== 'rolling_out' && !(v.status === 'live' && v.phase !== 'retired'));
   const icon = v.stopped ? '⚠️' : ICON[v.status];
   const fields: Array<[string, string]> = [
@@ -299,9 +298,9 @@ export function renderDetails(v: MessageView, causes: string[], mentionIds: stri
   const title = v.status === 'failed' ? 'Why it failed' : `How far it got in ${formatDuration(v.now - v.startedAt)}`;
   const lines = [
     ...v.services.filter((s) => s.status !== 'retired' && s.status !== 'superseded').map((s) => `• ${serviceStatusText(s)}`),
-    ...(causes.length ? ['', '*Freshest causes*', ...causes.slice(0, 20).map((c) => `• ${escapeText(c)}`)] : []),
+    ...(causes.length ? ['', '*Freshest causes*', ...causes.slice(0, CAUSES_SHOWN).map((c) => `• ${escapeText(c)}`)] : []),
   ];
-  if (causes.length > 20) lines.push(`• …and ${causes.length - 20} more (see the pipeline log)`);
+  if (causes.length > CAUSES_SHOWN) lines.push(`• …and ${causes.length - CAUSES_SHOWN} more (see the pipeline log)`);
   const blocks: Block[] = [
     { type: 'section', text: { type: 'mrkdwn', text: fit(`${mentions ? `${mentions} ` : ''}*${title}*`, LIMITS.sectionText) } },
   ];

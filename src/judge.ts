@@ -1,0 +1,24 @@
+// One pure judge per kind of deployment, behind one small interface: from the last watch and a
+// fresh snapshot, the next watch, its progress and its causes. The reducer (step.ts) asks the
+// judge that fits each service; a new kind of deployment is a new judge here.
+import { assessService, type Clock, type ServiceAssessment, type ServiceWatch } from './rollout.ts';
+import type { ServiceSnapshot } from './snapshot.ts';
+
+export interface Judge {
+  /** What the judge is called in messages. */
+  readonly kind: string;
+  assess(prev: ServiceWatch, snap: ServiceSnapshot, clock: Clock): ServiceAssessment;
+}
+
+/** Rolling updates (deployment controller ECS, strategy ROLLING): rollout.ts. */
+export const ROLLING: Judge = { kind: 'rolling update', assess: assessService };
+
+/** The judge for a service's deployments, or why there is none (yet). */
+export function judgeFor(snap: ServiceSnapshot): Judge | { unsupported: string } {
+  const strategy = snap.deploymentStrategy ?? 'ROLLING';
+  if (snap.deploymentController === 'ECS' && strategy === 'ROLLING') return ROLLING;
+  const how = snap.deploymentController !== 'ECS' ? `the ${snap.deploymentController} deployment controller` : `the ${strategy} deployment strategy`;
+  return {
+    unsupported: `Service ${snap.name} deploys with ${how}; only rolling updates (deployment controller ECS, strategy ROLLING) are supported yet, so this rollout is not judged.`,
+  };
+}

@@ -1,0 +1,147 @@
+// The run as a reducer: `step(state, snapshots, now)` → `{ state, view }`. All the rules for what a
+// poll means live here and in the judges (judge.ts): how each service stands, when the whole run is
+// live, failed, timed out or superseded, which causes to keep, when "live" must be confirmed on a
+// fresh read, and what a reader of the message would see change. Pure: no clock, no I/O; the watch
+// (watch.ts) only reads, steps, sends and sleeps.
+import { type Judge, judgeFor } from './judge.ts';
+import { decideRollout, isFinal, newWatch, PHASES, type Phase, type Progress, type RolloutVerdict, type ServiceStatus, type ServiceWatch } from './rollout.ts';
+import type { ServiceSnapshot } from './snapshot.ts';
+import { shortName, type TaskDefinitionRef } from './task-definition.ts';
+
+/** One service as the message and the log show it. */
+export interface ServiceLine {
+  service: string;
+  status: ServiceStatus;
+  /** `family:revision` being deployed, once known. */
+  taskDefinition?: string;
+  progress?: Progress;
+  reason?: string;
+  supersededBy?: string;
+}
+
+/** Everything the run knows between polls. */
+export interface RunState {
+  readonly startedAt: number;
+  /** WAIT_TIMEOUT as an epoch ms. */
+  readonly deadline: number;
+  /** How long a requested deployment may take to show up. */
+  readonly graceMs: number;
+  readonly watches: readonly ServiceWatch[];
+  readonly progress: ReadonlyMap<string, Progress>;
+  /** Per service, the freshest reasons why it is not (yet) live. */
+  readonly causes: ReadonlyMap<string, readonly string[]>;
+  readonly verdict: RolloutVerdict;
+  /** "live" has been seen on a fresh task list, not only on cached task data. */
+  readonly confirmed: boolean;
+}
+
+/** What one step shows: the message's and the log's data, and what the watch must do next. */
+export interface RolloutView {
+  status: RolloutVerdict['status'];
+  phase: Phase;
+  /** Stop watching: the outcome is final. */
+  done: boolean;
+  services: ServiceLine[];
+  /** When every service still ours reached each phase (epoch ms). */
+  milestones: Partial<Record<Phase, number>>;
+  /** The distinct causes, freshest first per service. */
+  causes: string[];
+  /** Read again with a fresh task list before saying "live". */
+  confirm: boolean;
+  /** Changes exactly when a reader of the message would see a change (phases, not every count). */
+  announcement: string;
+  /** The services to read at the next poll: those not finished. */
+  active: string[];
+}
+
+export function start(
+  services: readonly string[],
+  requested: readonly (TaskDefinitionRef | undefined)[] | undefined,
+  clock: { startedAt: number; deadline: number; graceMs: number },
+): RunState {
+  return {
+    ...clock,
+    watches: services.map((s, i) => newWatch(s, requested?.[i])),
+    progress: new Map(),
+    causes: new Map(),
+    verdict: { status: 'rolling_out', phase: 'waiting', done: false },
+    confirmed: false,
+  };
+}
+
+/**
+ * One poll: the snapshots read (services not read keep their watch), at `now`. `fresh`: the
+ * snapshots were read with a fresh task list, so a "live" they show is confirmed.
+ */
+export function step(state: RunState, snapshots: ReadonlyMap<string, ServiceSnapshot>, now: number, options: { fresh?: boolean } = {}): { state: RunState; view: RolloutView } {
+  const clock = { now, startedAt: state.startedAt, graceMs: state.graceMs };
+  const progress = new Map(state.progress);
+  const causes = new Map(state.causes);
+  const watches = state.watches.map((w) => {
+    const snap = snapshots.get(w.service);
+    if (!snap) return w;
+    const judge = judgeFor(snap);
+    if (!isJudge(judge)) return w; // the watch refuses such a service before the first step
+    const a = judge.assess(w, snap, clock);
+    progress.set(w.service, a.progress);
+    // A service that finished keeps the causes it had, unless it finished with causes of its own.
+    if (a.causes.length || !isFinal(a.watch.status)) causes.set(w.service, a.causes);
+    return a.watch;
+  });
+  const verdict = decideRollout(watches, now, state.deadline);
+  const confirmed = state.confirmed || (options.fresh === true && verdict.status === 'live');
+  const next: RunState = { ...state, watches, progress, causes, verdict, confirmed };
+  return { state: next, view: viewOf(next) };
+}
+
+/** The verdict as at the deadline, when AWS could not be read to the end (it kept failing until WAIT_TIMEOUT). */
+export function expire(state: RunState): { state: RunState; view: RolloutView } {
+  const next = { ...state, verdict: decideRollout(state.watches, state.deadline, state.deadline) };
+  return { state: next, view: viewOf(next) };
+}
+
+/** The view of a state (at the start too, before any step). */
+export function viewOf(state: RunState): RolloutView {
+  const services = state.watches.map((w) => lineOf(w, state.progress.get(w.service)));
+  return {
+    status: state.verdict.status,
+    phase: state.verdict.phase,
+    done: state.verdict.done,
+    services,
+    milestones: milestones(state.watches),
+    causes: [...new Set([...state.causes.values()].flat())],
+    confirm: state.verdict.status === 'live' && !state.confirmed,
+    announcement: JSON.stringify([state.verdict.status, state.verdict.phase, state.watches.map((w) => [w.status, w.taskDefinitionArn])]),
+    active: state.watches.filter((w) => !isFinal(w.status)).map((w) => w.service),
+  };
+}
+
+function isJudge(j: Judge | { unsupported: string }): j is Judge {
+  return 'assess' in j;
+}
+
+function lineOf(w: ServiceWatch, progress?: Progress): ServiceLine {
+  return {
+    service: w.service,
+    status: w.status,
+    taskDefinition: w.taskDefinitionArn ? shortName(w.taskDefinitionArn) : w.requested ? `${w.requested.family}:${w.requested.revision}` : undefined,
+    progress,
+    reason: w.reason,
+    supersededBy: w.supersededBy,
+  };
+}
+
+/** When every service still ours reached each phase. */
+function milestones(watches: readonly ServiceWatch[]): Partial<Record<Phase, number>> {
+  const ours = watches.filter((w) => w.status !== 'superseded' && w.status !== 'failed');
+  const out: Partial<Record<Phase, number>> = {};
+  if (!ours.length) return out;
+  for (const p of PHASES) {
+    const times = ours.flatMap((w) => {
+      const t = w.reachedAt[p];
+      return t === undefined ? [] : [t];
+    });
+    if (times.length === ours.length) out[p] = Math.max(...times);
+  }
+  return out;
+}
