@@ -35,6 +35,8 @@ export interface Config {
   waitTimeoutMs: number;
   pollIntervalMs: number;
   deploymentGraceMs: number;
+  /** Fail after this many same stops of new tasks, before ECS decides; undefined: wait for ECS. */
+  crashLoopLimit: number | undefined;
   debug: boolean;
   /** Where requests to AWS and Slack go through, in the shape Node's agents read (`proxyEnv`). */
   proxy: { HTTP_PROXY?: string; HTTPS_PROXY?: string; NO_PROXY?: string };
@@ -87,11 +89,11 @@ function text(what: string, max = 255) {
   });
 }
 
-function integer(min: number, max: number) {
+function integer(min: number, max: number, unit = 'seconds') {
   return makeValidator<number>((value) => {
-    if (!/^\d+$/.test(value.trim())) throw new Error(`must be a whole number of seconds, not ${shown(value)}`);
+    if (!/^\d+$/.test(value.trim())) throw new Error(`must be a whole number of ${unit}, not ${shown(value)}`);
     const n = Number(value);
-    if (n < min || n > max) throw new Error(`must be between ${min} and ${max} seconds, not ${n}`);
+    if (n < min || n > max) throw new Error(`must be between ${min} and ${max} ${unit}, not ${n}`);
     return n;
   });
 }
@@ -283,6 +285,10 @@ export const VARIABLE_SPECS = {
     default: 60,
     desc: 'Seconds to wait for the deployment of TASK_DEFINITION to appear in the service before reporting it missing.',
   }),
+  CRASH_LOOP_LIMIT: integer(2, 1000, 'stops')({
+    ...optional,
+    desc: "Fail as soon as new tasks have stopped this many times the same way (exit code or reason), without waiting for ECS's circuit breaker. Default: off (wait for ECS or WAIT_TIMEOUT).",
+  }),
   DEBUG: boolean({ default: false, desc: 'Verbose log (never shows secrets).' }),
   HTTPS_PROXY: proxyUrl({ ...optional, desc: 'Proxy for HTTPS requests (AWS and Slack); https_proxy is accepted too.' }),
   HTTP_PROXY: proxyUrl({ ...optional, desc: 'Proxy for plain HTTP requests (only custom endpoints use http); http_proxy is accepted too.' }),
@@ -441,6 +447,7 @@ export function loadConfig(rawEnv: Env): Config {
     waitTimeoutMs: valid(clean.WAIT_TIMEOUT, 'WAIT_TIMEOUT') * MS_PER_SECOND,
     pollIntervalMs: valid(clean.POLL_INTERVAL, 'POLL_INTERVAL') * MS_PER_SECOND,
     deploymentGraceMs: valid(clean.DEPLOYMENT_GRACE_PERIOD, 'DEPLOYMENT_GRACE_PERIOD') * MS_PER_SECOND,
+    crashLoopLimit: clean.CRASH_LOOP_LIMIT,
     debug: valid(clean.DEBUG, 'DEBUG'),
     proxy: {
       ...(clean.HTTP_PROXY ? { HTTP_PROXY: clean.HTTP_PROXY } : {}),

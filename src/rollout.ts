@@ -69,7 +69,23 @@ export interface ServiceAssessment {
   progress: Progress;
   /** The freshest, distinct reasons why the rollout is not (yet) live. */
   causes: string[];
+  /** New tasks keep stopping the same way before ECS has decided: a warning, not an outcome. */
+  crashLoop?: CrashLoop;
 }
+
+/** New tasks that stopped the same way, before the rollout went live. */
+export interface CrashLoop {
+  /** How they stopped, briefly: an exit code, or the stop reason. */
+  what: string;
+  times: number;
+  /** The tasks of the deployment ECS counts as failed (what its circuit breaker counts). */
+  failedTasks: number;
+  /** Whether the service's deployment circuit breaker is on; undefined when the answer does not say. */
+  circuitBreaker?: boolean;
+}
+
+/** New tasks must stop the same way this many times before it is called a crash loop. */
+export const CRASH_LOOP_AFTER = 2;
 
 export interface Clock {
   now: number;
@@ -77,6 +93,8 @@ export interface Clock {
   startedAt: number;
   /** How long a requested deployment may take to show up in DescribeServices. */
   graceMs: number;
+  /** CRASH_LOOP_LIMIT: after this many same stops of new tasks, fail without waiting for ECS. */
+  crashLoopLimit?: number;
 }
 
 export function newWatch(service: string, requested?: TaskDefinitionRef): ServiceWatch {
@@ -165,10 +183,51 @@ export function assessService(prev: ServiceWatch, snap: ServiceSnapshot, clock: 
     return end('no_tasks', watch, progress, causes);
   }
 
+  // A crash loop matters only before live: after it, a replaced task is ECS healing the service.
+  const crashLoop = watch.reachedAt.live === undefined ? crashLoopOf(deployment, snap) : undefined;
+  if (crashLoop && clock.crashLoopLimit !== undefined && crashLoop.times >= clock.crashLoopLimit) {
+    return end('failed', { ...watch, reason: crashLoopReason(crashLoop) }, progress, causes);
+  }
+
   // Once traffic has cut over, ECS replacing a task (self-healing) does not undo "live".
   const measured = phaseOf(progress);
   const phase = watch.reachedAt.live !== undefined && PHASES.indexOf(measured) < PHASES.indexOf('live') ? 'live' : measured;
-  return { watch: reach({ ...watch, status: phase }, phase, clock.now), progress, causes };
+  return { watch: reach({ ...watch, status: phase }, phase, clock.now), progress, causes, ...(crashLoop ? { crashLoop } : {}) };
+}
+
+/**
+ * The commonest way new tasks stopped, when it happened at least CRASH_LOOP_AFTER times: ECS
+ * starts them again and again, and without a circuit breaker would do so until WAIT_TIMEOUT.
+ */
+export function crashLoopOf(deployment: DeploymentSnapshot, snap: ServiceSnapshot): CrashLoop | undefined {
+  const counts = new Map<string, number>();
+  for (const t of snap.tasks) {
+    if (t.taskDefinitionArn !== deployment.taskDefinitionArn || t.lastStatus !== 'STOPPED') continue;
+    const what = briefStop(t);
+    counts.set(what, (counts.get(what) ?? 0) + 1);
+  }
+  const [what, times] = [...counts].reduce<[string, number]>((a, b) => (b[1] > a[1] ? b : a), ['', 0]);
+  if (times < CRASH_LOOP_AFTER) return undefined;
+  return { what, times, failedTasks: deployment.failedTasks, circuitBreaker: snap.circuitBreaker?.enable };
+}
+
+/** "exit code 1" when a container exited with one, else the stop reason. */
+function briefStop(t: TaskSnapshot): string {
+  const exit = t.containers.find((c) => c.exitCode !== undefined && c.exitCode !== 0);
+  if (exit?.exitCode !== undefined) return `exit code ${exit.exitCode}`;
+  return t.stoppedReason ?? t.stopCode ?? 'no reason given';
+}
+
+/** The warning the message shows while ECS has not decided. */
+export function crashLoopWarning(loop: CrashLoop): string {
+  const breaker = loop.circuitBreaker === undefined ? '' : loop.circuitBreaker ? '; circuit breaker on' : '; circuit breaker off: ECS retries until WAIT_TIMEOUT';
+  return `new tasks keep crashing: ${loop.what}, ${loop.times} times (ECS counts ${loop.failedTasks} failed task${loop.failedTasks === 1 ? '' : 's'}${breaker})`;
+}
+
+function crashLoopReason(loop: CrashLoop): string {
+  const breaker =
+    loop.circuitBreaker === false ? "ECS's deployment circuit breaker is disabled" : "ECS's deployment circuit breaker had not tripped";
+  return `new tasks kept crashing (${loop.what}, ${loop.times} times, CRASH_LOOP_LIMIT reached); ${breaker}, so the deployment may still be running`;
 }
 
 function reach(watch: ServiceWatch, phase: Phase, now: number): ServiceWatch {

@@ -72,6 +72,8 @@ export interface ServiceSnapshot {
   deploymentController: string;
   /** ROLLING, BLUE_GREEN, LINEAR, CANARY (ECS-native strategies); absent means ROLLING. */
   deploymentStrategy?: string;
+  /** The deployment circuit breaker, when the answer says (it stops a crash loop by failing the deployment). */
+  circuitBreaker?: { enable: boolean; rollback: boolean };
   desiredCount: number;
   deployments: DeploymentSnapshot[];
   /** Newest first, as ECS returns them. */

@@ -4,7 +4,18 @@
 // fresh read, and what a reader of the message would see change. Pure: no clock, no I/O; the watch
 // (watch.ts) only reads, steps, sends and sleeps.
 import { type Judge, judgeFor } from './judge.ts';
-import { decideRollout, isFinal, newWatch, PHASES, type Phase, type Progress, type RolloutVerdict, type ServiceStatus, type ServiceWatch } from './rollout.ts';
+import {
+  crashLoopWarning,
+  decideRollout,
+  isFinal,
+  newWatch,
+  PHASES,
+  type Phase,
+  type Progress,
+  type RolloutVerdict,
+  type ServiceStatus,
+  type ServiceWatch,
+} from './rollout.ts';
 import type { ServiceSnapshot } from './snapshot.ts';
 import { shortName, type TaskDefinitionRef } from './task-definition.ts';
 
@@ -17,6 +28,8 @@ export interface ServiceLine {
   progress?: Progress;
   reason?: string;
   supersededBy?: string;
+  /** Something going wrong that ECS has not decided on yet (a crash loop): shown, not an outcome. */
+  warning?: string;
 }
 
 /** Everything the run knows between polls. */
@@ -26,10 +39,14 @@ export interface RunState {
   readonly deadline: number;
   /** How long a requested deployment may take to show up. */
   readonly graceMs: number;
+  /** CRASH_LOOP_LIMIT, when set. */
+  readonly crashLoopLimit?: number;
   readonly watches: readonly ServiceWatch[];
   readonly progress: ReadonlyMap<string, Progress>;
   /** Per service, the freshest reasons why it is not (yet) live. */
   readonly causes: ReadonlyMap<string, readonly string[]>;
+  /** Per service, the warning of the last poll. */
+  readonly warnings: ReadonlyMap<string, string>;
   readonly verdict: RolloutVerdict;
   /** "live" has been seen on a fresh task list, not only on cached task data. */
   readonly confirmed: boolean;
@@ -57,13 +74,14 @@ export interface RolloutView {
 export function start(
   services: readonly string[],
   requested: readonly (TaskDefinitionRef | undefined)[] | undefined,
-  clock: { startedAt: number; deadline: number; graceMs: number },
+  clock: { startedAt: number; deadline: number; graceMs: number; crashLoopLimit?: number },
 ): RunState {
   return {
     ...clock,
     watches: services.map((s, i) => newWatch(s, requested?.[i])),
     progress: new Map(),
     causes: new Map(),
+    warnings: new Map(),
     verdict: { status: 'rolling_out', phase: 'waiting', done: false },
     confirmed: false,
   };
@@ -74,9 +92,10 @@ export function start(
  * snapshots were read with a fresh task list, so a "live" they show is confirmed.
  */
 export function step(state: RunState, snapshots: ReadonlyMap<string, ServiceSnapshot>, now: number, options: { fresh?: boolean } = {}): { state: RunState; view: RolloutView } {
-  const clock = { now, startedAt: state.startedAt, graceMs: state.graceMs };
+  const clock = { now, startedAt: state.startedAt, graceMs: state.graceMs, crashLoopLimit: state.crashLoopLimit };
   const progress = new Map(state.progress);
   const causes = new Map(state.causes);
+  const warnings = new Map(state.warnings);
   const watches = state.watches.map((w) => {
     const snap = snapshots.get(w.service);
     if (!snap) return w;
@@ -86,11 +105,13 @@ export function step(state: RunState, snapshots: ReadonlyMap<string, ServiceSnap
     progress.set(w.service, a.progress);
     // A service that finished keeps the causes it had, unless it finished with causes of its own.
     if (a.causes.length || !isFinal(a.watch.status)) causes.set(w.service, a.causes);
+    if (a.crashLoop && !isFinal(a.watch.status)) warnings.set(w.service, crashLoopWarning(a.crashLoop));
+    else warnings.delete(w.service);
     return a.watch;
   });
   const verdict = decideRollout(watches, now, state.deadline);
   const confirmed = state.confirmed || (options.fresh === true && verdict.status === 'live');
-  const next: RunState = { ...state, watches, progress, causes, verdict, confirmed };
+  const next: RunState = { ...state, watches, progress, causes, warnings, verdict, confirmed };
   return { state: next, view: viewOf(next) };
 }
 
@@ -102,7 +123,7 @@ export function expire(state: RunState): { state: RunState; view: RolloutView } 
 
 /** The view of a state (at the start too, before any step). */
 export function viewOf(state: RunState): RolloutView {
-  const services = state.watches.map((w) => lineOf(w, state.progress.get(w.service)));
+  const services = state.watches.map((w) => lineOf(w, state.progress.get(w.service), state.warnings.get(w.service)));
   return {
     status: state.verdict.status,
     phase: state.verdict.phase,
@@ -111,7 +132,7 @@ export function viewOf(state: RunState): RolloutView {
     milestones: milestones(state.watches),
     causes: [...new Set([...state.causes.values()].flat())],
     confirm: state.verdict.status === 'live' && !state.confirmed,
-    announcement: JSON.stringify([state.verdict.status, state.verdict.phase, state.watches.map((w) => [w.status, w.taskDefinitionArn])]),
+    announcement: JSON.stringify([state.verdict.status, state.verdict.phase, state.watches.map((w) => [w.status, w.taskDefinitionArn, state.warnings.get(w.service)])]),
     active: state.watches.filter((w) => !isFinal(w.status)).map((w) => w.service),
   };
 }
@@ -120,8 +141,9 @@ function isJudge(j: Judge | { unsupported: string }): j is Judge {
   return 'assess' in j;
 }
 
-function lineOf(w: ServiceWatch, progress?: Progress): ServiceLine {
+function lineOf(w: ServiceWatch, progress?: Progress, warning?: string): ServiceLine {
   return {
+    ...(warning ? { warning } : {}),
     service: w.service,
     status: w.status,
     taskDefinition: w.taskDefinitionArn ? shortName(w.taskDefinitionArn) : w.requested ? `${w.requested.family}:${w.requested.revision}` : undefined,

@@ -47,6 +47,7 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
     startedAt,
     deadline: startedAt + config.waitTimeoutMs,
     graceMs: config.deploymentGraceMs,
+    crashLoopLimit: config.crashLoopLimit,
   });
   let view: RolloutView = viewOf(state);
   const message = (v: RolloutView = view, stopped?: string): MessageView => ({ ...contextOf(config, startedAt, now()), ...v, ...(stopped ? { stopped } : {}) });
@@ -80,11 +81,12 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
     while (!view.done) {
       await deps.sleep(Math.max(0, Math.min(nextPollIn(config.pollIntervalMs, view.phase), state.deadline - now())));
       const active = view.active;
-      const before = new Map(view.services.map((s) => [s.service, s.status]));
+      const shown = (s: ServiceLine) => `${s.status}|${s.warning ?? ''}`;
+      const before = new Map(view.services.map((s) => [s.service, shown(s)]));
       advance(await deps.read(active));
       // Before saying "live", confirm on a fresh task list rather than on cached task data.
       if (view.confirm) advance(await deps.read(active, { force: true }), true);
-      logLines(log, view.services.filter((s) => before.get(s.service) !== s.status), startedAt, now());
+      logLines(log, view.services.filter((s) => before.get(s.service) !== shown(s)), startedAt, now());
       log.debug(progressLine(view.services));
       if (view.announcement !== announced && !view.done) {
         announced = view.announcement;

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { type Simulation, simulate } from '../src/simulator/catalog.ts';
 import { FakeAccount } from '../src/simulator/fake-aws.ts';
 import type { FakeSlack } from '../src/simulator/fake-slack.ts';
-import { all, deploy, drainOld, healthyNew, noop, provisionNew, retireOld, runNew, script, steadyService, successfulRollout, unhealthyNew } from '../src/simulator/scenarios.ts';
+import { all, crashNew, deploy, drainOld, healthyNew, noop, provisionNew, retireOld, runNew, script, steadyService, successfulRollout, unhealthyNew } from '../src/simulator/scenarios.ts';
 import { type PipeRun, runPipe } from '../src/simulator/run-pipe.ts';
 import { pipeVariables } from './support/pipe-env.ts';
 
@@ -298,6 +298,30 @@ describe('e2e: faults', function () {
       // The new tasks are still to start; with "0 wanted" the first poll would read as cutting over.
       expect(statuses()[0]).to.equal('rolling_out/starting');
       expect(status()).to.equal('live');
+    });
+  });
+
+  describe('crash loops', () => {
+    const crashing = () => [deploy('shop-api'), provisionNew('shop-api'), runNew('shop-api'), crashNew('shop-api'), noop, provisionNew('shop-api'), crashNew('shop-api')];
+
+    it('warns at once that new tasks keep crashing, while the status stays rolling out', async () => {
+      steadyService(aws, 'shop-api');
+      script(aws, crashing().slice(0, 4));
+      const run = await runPipe(env({ WAIT_TIMEOUT: '5' }));
+      expect(run.code, run.stdout).to.equal(1);
+      const warned = slack.calls.find((c) => JSON.stringify(c.blocks).includes('new tasks keep crashing: exit code 1, 2 times'));
+      expect(warned, 'an update with the warning').not.to.equal(undefined);
+      expect(warned?.metadata?.event_payload.status).to.equal('rolling_out');
+      expect(run.stdout).to.match(/⚠️ new tasks keep crashing: exit code 1, 2 times \(ECS counts 2 failed tasks; circuit breaker on\)/);
+    });
+
+    it('fails at CRASH_LOOP_LIMIT without waiting for ECS (exit 1)', async () => {
+      steadyService(aws, 'shop-api');
+      script(aws, crashing());
+      const run = await runPipe(env({ CRASH_LOOP_LIMIT: '3' }));
+      expect(run.code, run.stdout).to.equal(1);
+      expect(status()).to.equal('failed');
+      expect(run.stdout).to.match(/failed — new tasks kept crashing \(exit code 1, 4 times, CRASH_LOOP_LIMIT reached\); ECS's deployment circuit breaker had not tripped/);
     });
   });
 });

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { deploymentFrom, eventsFrom, targetFrom } from '../src/aws/to-snapshot.ts';
 import {
   assessService,
+  crashLoopWarning,
   decideRollout,
   newWatch,
   type Phase,
@@ -272,6 +273,44 @@ const cases: Case[] = [
     causes: [/attempt 1\)/, /attempt 2\)/, /attempt 3\)/],
   },
 ];
+
+describe('rollout: crash loops before ECS decides', () => {
+  const crashed = (ip: string, exitCode = 1) =>
+    task(ip, NEW_TD, {
+      lastStatus: 'STOPPED',
+      desiredStatus: 'STOPPED',
+      stopCode: 'EssentialContainerExited',
+      stoppedReason: 'Essential container in task exited',
+      containers: [{ name: 'web', lastStatus: 'STOPPED', exitCode }],
+    });
+  const snap = (...stopped: ReturnType<typeof crashed>[]) =>
+    service({ deployments: [deployment('new', { failedTasks: stopped.length }), deployment('old')], tasks: [...oldRunning, ...stopped], circuitBreaker: { enable: false, rollback: false } });
+
+  it('warns from the second same stop, and keeps rolling out', () => {
+    expect(assessService(watching(), snap(crashed('10.0.3.1')), clock).crashLoop).to.equal(undefined);
+    const a = assessService(watching(), snap(crashed('10.0.3.1'), crashed('10.0.3.2'), crashed('10.0.3.3', 137)), clock);
+    expect(a.watch.status).to.equal('starting');
+    expect(a.crashLoop).to.deep.equal({ what: 'exit code 1', times: 2, failedTasks: 3, circuitBreaker: false });
+    expect(crashLoopWarning(a.crashLoop!)).to.equal('new tasks keep crashing: exit code 1, 2 times (ECS counts 3 failed tasks; circuit breaker off: ECS retries until WAIT_TIMEOUT)');
+  });
+
+  it('fails at CRASH_LOOP_LIMIT, saying ECS has not decided', () => {
+    const three = snap(crashed('10.0.3.1'), crashed('10.0.3.2'), crashed('10.0.3.3'));
+    expect(assessService(watching(), three, { ...clock, crashLoopLimit: 4 }).watch.status).to.equal('starting');
+    const failed = assessService(watching(), three, { ...clock, crashLoopLimit: 3 }).watch;
+    expect(failed.status).to.equal('failed');
+    expect(failed.reason).to.equal(
+      "new tasks kept crashing (exit code 1, 3 times, CRASH_LOOP_LIMIT reached); ECS's deployment circuit breaker is disabled, so the deployment may still be running",
+    );
+  });
+
+  it('ignores stops once live: ECS replacing a task after the cut-over is not a crash loop', () => {
+    const live = watching({ reachedAt: { live: T0 }, status: 'live' });
+    const a = assessService(live, snap(crashed('10.0.3.1'), crashed('10.0.3.2')), { ...clock, crashLoopLimit: 2 });
+    expect(a.crashLoop).to.equal(undefined);
+    expect(a.watch.status).not.to.equal('failed');
+  });
+});
 
 describe('rollout: one service, one poll', () => {
   for (const c of cases) {

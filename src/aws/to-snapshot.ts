@@ -44,6 +44,9 @@ export function serviceFrom(s: Service) {
     status: s.status ?? 'ACTIVE',
     deploymentController: s.deploymentController?.type ?? 'ECS',
     deploymentStrategy: s.deploymentConfiguration?.strategy,
+    circuitBreaker: s.deploymentConfiguration?.deploymentCircuitBreaker
+      ? { enable: s.deploymentConfiguration.deploymentCircuitBreaker.enable ?? false, rollback: s.deploymentConfiguration.deploymentCircuitBreaker.rollback ?? false }
+      : undefined,
     // Absent from some answers (and from EventBridge events), where "0 tasks wanted" would read as
     // already done: the PRIMARY deployment's count is what ECS drives towards, but right after
     // update-service it is still 0 while the old deployment holds the count.

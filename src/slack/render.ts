@@ -155,7 +155,9 @@ export function serviceStatusText(s: ServiceLine, f: TextFormat = SLACK_FORMAT):
     case 'no_tasks':
       return `${name}: no tasks to roll out (desired count 0); ${f.text(s.taskDefinition ?? 'the new revision')} runs when the service is scaled up`;
     default:
-      return `${name}: ${PHASE_LABELS[s.status]}${s.progress && s.status !== 'waiting' ? ` — ${progressText(s.progress)}` : ''}`;
+      return `${name}: ${PHASE_LABELS[s.status]}${s.progress && s.status !== 'waiting' ? ` — ${progressText(s.progress)}` : ''}${
+        s.warning ? `\n⚠️ ${f.text(s.warning)}` : ''
+      }`;
   }
 }
 
