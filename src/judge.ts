@@ -5,13 +5,11 @@ import { assessService, type Clock, type ServiceAssessment, type ServiceWatch } 
 import type { ServiceSnapshot } from './snapshot.ts';
 
 export interface Judge {
-  /** What the judge is called in messages. */
-  readonly kind: string;
   assess(prev: ServiceWatch, snap: ServiceSnapshot, clock: Clock): ServiceAssessment;
 }
 
 /** Rolling updates (deployment controller ECS, strategy ROLLING): rollout.ts. */
-export const ROLLING: Judge = { kind: 'rolling update', assess: assessService };
+export const ROLLING: Judge = { assess: assessService };
 
 /** The judge for a service's deployments, or why there is none (yet). */
 export function judgeFor(snap: ServiceSnapshot): Judge | { unsupported: string } {

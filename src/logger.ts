@@ -1,7 +1,7 @@
 // The pipeline log: one line per event, timestamped, with every known secret masked before it is
 // written, whatever the caller passed in (error messages from libraries included). A reader that
 // went away (closed pipe) ends the log, never the run.
-import { Secrets } from './secrets.ts';
+import type { Secrets } from './secrets.ts';
 
 export interface Logger {
   info(message: string): void;
@@ -9,11 +9,6 @@ export interface Logger {
   error(message: string): void;
   /** Only with DEBUG=true. */
   debug(message: string): void;
-}
-
-/** Kept for callers that only need a masking function. */
-export function createMasker(secrets: Array<string | undefined>): (text: string) => string {
-  return new Secrets(secrets).mask;
 }
 
 export function createLogger(options: { debug: boolean; secrets: Secrets; write?: (line: string) => void; now?: () => Date }): Logger {

@@ -25,12 +25,7 @@ export const DEADLINE_GRACE_MS = 5000;
  */
 export const STOP_REPORT_BUDGET_MS = 1500;
 
-export interface MainOptions {
-  /** The stop of the step; main() listens to SIGTERM and SIGINT when not given. */
-  stop?: AbortSignal;
-}
-
-export async function main(env: NodeJS.ProcessEnv = process.env, options: MainOptions = {}): Promise<number> {
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   // Raw values too: a secret that fails validation must not be echoed either.
   const secrets = new Secrets([...SECRET_VARIABLES.flatMap((name) => [env[name], env[name]?.trim()]), ...urlPasswords(env)]);
   let log = createLogger({ debug: false, secrets });
@@ -38,7 +33,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env, options: MainOp
     const config = loadConfig(env);
     log = createLogger({ debug: config.debug, secrets });
     log.info(`ecs-deploy-notifier ${VERSION}`);
-    const stop = options.stop ?? stopSignal();
+    const stop = stopSignal();
     const deadline = Date.now() + config.waitTimeoutMs;
     const hardStop = AbortSignal.any([stop, abortAt(deadline + DEADLINE_GRACE_MS)]);
     // The credentials STS hands out are secrets as much as the ones configured.

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { createLogger, createMasker } from '../src/logger.ts';
+import { createLogger } from '../src/logger.ts';
 import { Secrets } from '../src/secrets.ts';
 
 describe('logger', () => {
   it('masks registered secrets and anything shaped like a Slack token or bearer token', () => {
-    const mask = createMasker(['s3cr3tKey!', undefined, 'ab']);
+    const { mask } = new Secrets(['s3cr3tKey!', undefined, 'ab']);
     expect(mask('key=s3cr3tKey! token xoxb-123-456-abc Authorization: Bearer eyJ.abc.def')).to.equal('key=*** token *** Authorization: Bearer ***');
     expect(mask('ab stays: too short to be a secret')).to.equal('ab stays: too short to be a secret');
   });

@@ -221,12 +221,7 @@ export class SlackNotifier implements Notifier {
     }
     if (found === 'absent') {
       if (error) this.log.warn(`Slack answered the post with ${error.what} and did not store it: posting it again.`);
-      this.lost = undefined;
-      const res = await this.postTop(message, options).catch((e: unknown) => {
-        if (e instanceof LostAnswer) this.lost = { sentAt: this.now() };
-        throw e instanceof LostAnswer ? e.asSlackError() : e;
-      });
-      this.adopt(res.channel, res.ts, 'chat.postMessage');
+      await this.postAnew(message, options);
       return;
     }
     if (error) {
@@ -240,12 +235,19 @@ export class SlackNotifier implements Notifier {
     // Still unknown at a later update. Interim updates are skipped; the outcome is what must arrive.
     if (isFinal(message)) {
       this.log.warn('The first Slack message could not be confirmed; posting the outcome as a new message (an earlier copy may still read "rolling out").');
-      this.lost = undefined;
-      const res = await this.postTop(message, options).catch((e: unknown) => {
-        throw e instanceof LostAnswer ? e.asSlackError() : e;
-      });
-      this.adopt(res.channel, res.ts, 'chat.postMessage');
+      await this.postAnew(message, options);
     }
+  }
+
+  /**
+   * Posts the run's message once more. A lost answer this time is a failure like any other; until
+   * a post succeeds, an earlier lost one stays lost (and looked for at the next update).
+   */
+  private async postAnew(message: SlackMessage, options: SendOptions): Promise<void> {
+    const res = await this.postTop(message, options).catch((e: unknown) => {
+      throw e instanceof LostAnswer ? e.asSlackError() : e;
+    });
+    this.adopt(res.channel, res.ts, 'chat.postMessage');
   }
 
   /**
