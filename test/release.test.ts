@@ -16,6 +16,9 @@ const FILES = ['package.json', 'pipe.yml', 'README.md', 'CHANGELOG.md', 'example
 /** A Docker CLI stand-in: logs every call; `manifest inspect` succeeds for tags listed in the registry file. */
 const FAKE_DOCKER = `#!/bin/sh
 echo "$*" >> "$FAKE_DOCKER_LOG"
+# Like the real CLI, login --password-stdin reads the password to the end (a fake that did not would
+# close the pipe under the writer: EPIPE, depending on timing).
+if [ "$1" = login ]; then cat > "$FAKE_DOCKER_LOG.password"; fi
 if [ "$1" = manifest ] && [ "$2" = inspect ]; then grep -qxF "$3" "$FAKE_REGISTRY" 2>/dev/null; exit $?; fi
 exit 0
 `;
@@ -146,6 +149,8 @@ describe('release (scratch repositories cloned as Bitbucket does)', function () 
     const published = release(publishStep, ['publish'], creds);
     expect(published.code, published.out).to.equal(0);
 
+    expect(readFileSync(join(dir, 'docker.log.password'), 'utf8'), 'the password goes through stdin').to.equal(creds.DOCKERHUB_PASSWORD);
+    expect(dockerLog().filter((l) => l.startsWith('login')).join('\n')).not.to.include(creds.DOCKERHUB_PASSWORD);
     const calls = dockerLog().filter((l) => !l.startsWith('manifest inspect') && !l.startsWith('login'));
     expect(calls).to.deep.equal([
       'build --platform linux/amd64 -t org/ecs-deploy-notifier:1.1.0-amd64 .',
