@@ -3,6 +3,7 @@
 // message ever contains the value of a secret.
 import { cleanEnv, EnvMissingError, makeValidator, type ValidatorSpec } from 'envalid';
 import { ConfigError } from './errors.ts';
+import type { WaitUntil } from './step.ts';
 import { parseTaskDefinitionRef, type TaskDefinitionRef } from './task-definition.ts';
 
 export type Credentials =
@@ -37,6 +38,8 @@ export interface Config {
   deploymentGraceMs: number;
   /** Fail after this many same stops of new tasks, before ECS decides; undefined: wait for ECS. */
   crashLoopLimit: number | undefined;
+  /** WAIT_UNTIL. */
+  waitUntil: WaitUntil;
   debug: boolean;
   /** Where requests to AWS and Slack go through, in the shape Node's agents read (`proxyEnv`). */
   proxy: { HTTP_PROXY?: string; HTTPS_PROXY?: string; NO_PROXY?: string };
@@ -103,6 +106,12 @@ const boolean = makeValidator<boolean>((value) => {
   if (['true', '1', 'yes', 'on'].includes(v)) return true;
   if (['false', '0', 'no', 'off'].includes(v)) return false;
   throw new Error(`must be true or false, not ${shown(value)}`);
+});
+
+const waitUntil = makeValidator<WaitUntil>((value) => {
+  const v = value.trim().toLowerCase();
+  if (v === 'live' || v === 'retired') return v;
+  throw new Error(`must be live or retired, not ${shown(value)}`);
 });
 
 const clusterName = makeValidator<string>((value) => {
@@ -289,6 +298,10 @@ export const VARIABLE_SPECS = {
     ...optional,
     desc: "Fail as soon as new tasks have stopped this many times the same way (exit code or reason), without waiting for ECS's circuit breaker. Default: off (wait for ECS or WAIT_TIMEOUT).",
   }),
+  WAIT_UNTIL: waitUntil({
+    default: 'retired',
+    desc: 'retired: follow the rollout until the old version is gone (after a blue/green bake, too); live: end the watch (exit 0) as soon as the new version takes all production traffic.',
+  }),
   DEBUG: boolean({ default: false, desc: 'Verbose log (never shows secrets).' }),
   HTTPS_PROXY: proxyUrl({ ...optional, desc: 'Proxy for HTTPS requests (AWS and Slack); https_proxy is accepted too.' }),
   HTTP_PROXY: proxyUrl({ ...optional, desc: 'Proxy for plain HTTP requests (only custom endpoints use http); http_proxy is accepted too.' }),
@@ -448,6 +461,7 @@ export function loadConfig(rawEnv: Env): Config {
     pollIntervalMs: valid(clean.POLL_INTERVAL, 'POLL_INTERVAL') * MS_PER_SECOND,
     deploymentGraceMs: valid(clean.DEPLOYMENT_GRACE_PERIOD, 'DEPLOYMENT_GRACE_PERIOD') * MS_PER_SECOND,
     crashLoopLimit: clean.CRASH_LOOP_LIMIT,
+    waitUntil: valid(clean.WAIT_UNTIL, 'WAIT_UNTIL'),
     debug: valid(clean.DEBUG, 'DEBUG'),
     proxy: {
       ...(clean.HTTP_PROXY ? { HTTP_PROXY: clean.HTTP_PROXY } : {}),

@@ -112,7 +112,7 @@ function awsFailure(error: unknown, operation: string, waitTimeoutMs: number, st
     const what = isThrottling(last) ? 'AWS kept throttling' : 'AWS kept failing';
     return new AwsUnavailableError(`${what} ${operation} until WAIT_TIMEOUT (${formatDuration(waitTimeoutMs)}): ${describeAwsError(last)}`, { cause: error });
   }
-  return explainAwsError(error, context);
+  return explainAwsError(error, { ...context, operation });
 }
 
 function logMemory(log: Logger): void {

@@ -42,6 +42,14 @@ export interface ServiceWatch {
   supersededBy?: string;
   /** Task definitions of the deployments ours replaces: going back to one of them is a rollback. */
   previousTaskDefinitions?: string[];
+  /** Traffic shifting: the service deployment we follow. */
+  serviceDeploymentArn?: string;
+  /** Traffic shifting: the load balancer has been seen sending all production traffic to the new revision. */
+  productionOnNew?: boolean;
+  /** Traffic shifting: the new revision's target groups have been seen with every task healthy. */
+  newTargetsHealthy?: boolean;
+  /** Traffic shifting: when the bake began (epoch ms), for "rollback possible until". */
+  bakeStartedAt?: number;
 }
 
 export interface Progress {
@@ -71,6 +79,30 @@ export interface ServiceAssessment {
   causes: string[];
   /** New tasks keep stopping the same way before ECS has decided: a warning, not an outcome. */
   crashLoop?: CrashLoop;
+  /** Traffic-shifting deployments: their stage, traffic share, bake and hooks (traffic.ts). */
+  shift?: ShiftView;
+}
+
+/** How a traffic-shifting deployment stands, for the message and the log. */
+export interface ShiftView {
+  /** BLUE_GREEN, LINEAR or CANARY. */
+  strategy: string;
+  /** ECS's lifecycle stage, e.g. PRODUCTION_TRAFFIC_SHIFT. */
+  stage?: string;
+  /** Percent of production traffic on the new revision: the load balancer's when read, else ECS's plan. */
+  production?: number;
+  /** Percent of test traffic on the new revision, while there is some. */
+  test?: number;
+  /** The production shares the strategy moves through, e.g. [25, 50, 75, 100]; [100] for blue/green. */
+  steps: number[];
+  /** Until when ECS may still roll back (the end of the bake), epoch ms. */
+  bakeUntil?: number;
+  /** A lifecycle hook still deciding: a Lambda running, or a PAUSE awaiting someone's go-ahead. */
+  hook?: { id: string; targetType: string; status: string; expiresAt?: number };
+  requested: number;
+  running: number;
+  /** Healthy targets of the new revision, when read this poll. */
+  healthy?: number;
 }
 
 /** New tasks that stopped the same way, before the rollout went live. */
@@ -105,7 +137,7 @@ export function isFinal(status: ServiceStatus): boolean {
   return status === 'failed' || status === 'superseded' || status === 'retired' || status === 'no_tasks';
 }
 
-const EMPTY_PROGRESS: Progress = {
+export const EMPTY_PROGRESS: Progress = {
   desired: 0,
   running: 0,
   ready: 0,
@@ -138,12 +170,7 @@ export function assessService(prev: ServiceWatch, snap: ServiceSnapshot, clock: 
     if (clock.now - clock.startedAt < clock.graceMs) {
       return { watch: reach({ ...prev, status: 'waiting' }, 'waiting', clock.now), progress: EMPTY_PROGRESS, causes: [] };
     }
-    const wanted = prev.requested ? `${prev.requested.family}:${prev.requested.revision}` : 'the requested task definition';
-    return end('failed', {
-      reason: `no deployment of ${wanted} appeared in service ${snap.name} within ${Math.round(clock.graceMs / 1000)} s${
-        primary ? `; its primary deployment runs ${shortName(primary.taskDefinitionArn)}` : ''
-      }. Was the service updated?`,
-    });
+    return end('failed', { reason: notAppeared(prev, snap.name, clock, primary?.taskDefinitionArn) });
   }
 
   const deployment = found;
@@ -195,11 +222,19 @@ export function assessService(prev: ServiceWatch, snap: ServiceSnapshot, clock: 
   return { watch: reach({ ...watch, status: phase }, phase, clock.now), progress, causes, ...(crashLoop ? { crashLoop } : {}) };
 }
 
+/** Why a watch fails when the requested deployment never showed up within the grace period. */
+export function notAppeared(prev: ServiceWatch, service: string, clock: Pick<Clock, 'graceMs'>, runningTaskDefinition?: string): string {
+  const wanted = prev.requested ? `${prev.requested.family}:${prev.requested.revision}` : 'the requested task definition';
+  return `no deployment of ${wanted} appeared in service ${service} within ${Math.round(clock.graceMs / 1000)} s${
+    runningTaskDefinition ? `; its primary deployment runs ${shortName(runningTaskDefinition)}` : ''
+  }. Was the service updated?`;
+}
+
 /**
  * The commonest way new tasks stopped, when it happened at least CRASH_LOOP_AFTER times: ECS
  * starts them again and again, and without a circuit breaker would do so until WAIT_TIMEOUT.
  */
-export function crashLoopOf(deployment: DeploymentSnapshot, snap: ServiceSnapshot): CrashLoop | undefined {
+export function crashLoopOf(deployment: Pick<DeploymentSnapshot, 'taskDefinitionArn' | 'failedTasks'>, snap: ServiceSnapshot): CrashLoop | undefined {
   const counts = new Map<string, number>();
   for (const t of snap.tasks) {
     if (t.taskDefinitionArn !== deployment.taskDefinitionArn || t.lastStatus !== 'STOPPED') continue;
@@ -224,13 +259,13 @@ export function crashLoopWarning(loop: CrashLoop): string {
   return `new tasks keep crashing: ${loop.what}, ${loop.times} times (ECS counts ${loop.failedTasks} failed task${loop.failedTasks === 1 ? '' : 's'}${breaker})`;
 }
 
-function crashLoopReason(loop: CrashLoop): string {
+export function crashLoopReason(loop: CrashLoop): string {
   const breaker =
     loop.circuitBreaker === false ? "ECS's deployment circuit breaker is disabled" : "ECS's deployment circuit breaker had not tripped";
   return `new tasks kept crashing (${loop.what}, ${loop.times} times, CRASH_LOOP_LIMIT reached); ${breaker}, so the deployment may still be running`;
 }
 
-function reach(watch: ServiceWatch, phase: Phase, now: number): ServiceWatch {
+export function reach(watch: ServiceWatch, phase: Phase, now: number): ServiceWatch {
   if (watch.reachedAt[phase] !== undefined) return watch;
   // Reaching a phase implies the earlier ones, even when one poll skipped past them.
   const reachedAt = { ...watch.reachedAt };
@@ -358,7 +393,7 @@ const PROBLEM_EVENTS_SHOWN = 3;
 // so matched loosely; everything else, like "has started 1 tasks", is routine).
 const PROBLEM_EVENT = /unable to|failed|unhealthy|rolling back|error|insufficient|throttl|denied|cannot|timed out/i;
 
-function causesOf(deployment: DeploymentSnapshot, snap: ServiceSnapshot, clock: Clock): string[] {
+export function causesOf(deployment: Pick<DeploymentSnapshot, 'taskDefinitionArn' | 'createdAt'>, snap: ServiceSnapshot, clock: Pick<Clock, 'startedAt'>): string[] {
   const causes: string[] = [];
   const td = deployment.taskDefinitionArn;
   const newKeys = new Set(snap.tasks.filter((t) => t.taskDefinitionArn === td).flatMap((t) => t.targetKeys));

@@ -83,6 +83,80 @@ export interface ServiceSnapshot {
   targetGroups: TargetGroupSnapshot[];
   /** Task definition ARN → whether any of its containers has a health check. */
   healthChecks: Record<string, boolean>;
+  /** ECS-native traffic shifting (BLUE_GREEN, LINEAR, CANARY): the service deployments and the production listener. */
+  shift?: ShiftSnapshot;
+}
+
+/**
+ * What a traffic-shifting deployment looks like at one poll. ECS's own account of it
+ * (DescribeServiceDeployments) is documented to lag, so the production listener's weights are read
+ * from the load balancer itself while they matter.
+ */
+export interface ShiftSnapshot {
+  /** The service's `currentServiceDeployment` (DescribeServices). */
+  current?: string;
+  /** The current service deployment and every other one this run saw as current, newest first. */
+  deployments: ServiceDeploymentSnapshot[];
+  /** Production listener rules (ALB) or listeners (NLB) as read this poll; empty when not read. */
+  production: ListenerTraffic[];
+}
+
+/** One service revision of a service deployment, with what DescribeServiceRevisions resolved. */
+export interface RevisionShare {
+  arn: string;
+  /** Undefined until the revision has been described. */
+  taskDefinitionArn?: string;
+  requested: number;
+  running: number;
+  pending: number;
+  /** The weights ECS intends (percent); the listener's are the truth. */
+  productionWeight?: number;
+  testWeight?: number;
+  /** The target groups this revision's tasks register with (resolvedConfiguration). */
+  targetGroupArns: string[];
+  /** The production listener rules (or listeners) that send its traffic. */
+  listeners: string[];
+}
+
+export interface LifecycleHookSnapshot {
+  id: string;
+  /** AWS_LAMBDA or PAUSE. */
+  targetType: string;
+  /** IN_PROGRESS, AWAITING_ACTION, SUCCEEDED, FAILED, TIMED_OUT. */
+  status: string;
+  expiresAt?: number;
+  /** CONTINUE or ROLLBACK when the hook times out. */
+  timeoutAction?: string;
+}
+
+/** DescribeServiceDeployments, for one deployment. */
+export interface ServiceDeploymentSnapshot {
+  arn: string;
+  /** PENDING, IN_PROGRESS, SUCCESSFUL, STOP_REQUESTED, STOPPED, ROLLBACK_REQUESTED, ROLLBACK_IN_PROGRESS, ROLLBACK_SUCCESSFUL, ROLLBACK_FAILED. */
+  status: string;
+  statusReason?: string;
+  /** RECONCILE_SERVICE … CLEAN_UP (see LIFECYCLE_STAGES in traffic.ts). */
+  lifecycleStage?: string;
+  createdAt: number;
+  updatedAt?: number;
+  target: RevisionShare;
+  sources: RevisionShare[];
+  hooks: LifecycleHookSnapshot[];
+  /** BLUE_GREEN, LINEAR or CANARY (ROLLING deployments are judged from DescribeServices). */
+  strategy?: string;
+  bakeTimeMinutes?: number;
+  linear?: { stepPercent?: number; stepBakeMinutes?: number };
+  canary?: { percent?: number; bakeMinutes?: number };
+  rollback?: { reason?: string; startedAt?: number; revisionArn?: string };
+  /** MONITORING, MONITORING_COMPLETE, TRIGGERED or DISABLED, with ECS's counts. */
+  circuitBreaker?: { status?: string; failureCount?: number; threshold?: number };
+  alarms?: { status?: string; triggered: string[] };
+}
+
+/** A production listener rule's (or listener's) forward action: the share of each target group. */
+export interface ListenerTraffic {
+  arn: string;
+  weights: Array<{ targetGroupArn: string; weight: number }>;
 }
 
 /**

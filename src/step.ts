@@ -15,6 +15,7 @@ import {
   type RolloutVerdict,
   type ServiceStatus,
   type ServiceWatch,
+  type ShiftView,
 } from './rollout.ts';
 import type { ServiceSnapshot } from './snapshot.ts';
 import { shortName, type TaskDefinitionRef } from './task-definition.ts';
@@ -30,7 +31,12 @@ export interface ServiceLine {
   supersededBy?: string;
   /** Something going wrong that ECS has not decided on yet (a crash loop): shown, not an outcome. */
   warning?: string;
+  /** Traffic-shifting deployments: stage, traffic share, bake, hooks. */
+  shift?: ShiftView;
 }
+
+/** WAIT_UNTIL: follow the rollout until the old version is retired, or end once the new one is live. */
+export type WaitUntil = 'retired' | 'live';
 
 /** Everything the run knows between polls. */
 export interface RunState {
@@ -41,12 +47,15 @@ export interface RunState {
   readonly graceMs: number;
   /** CRASH_LOOP_LIMIT, when set. */
   readonly crashLoopLimit?: number;
+  readonly waitUntil: WaitUntil;
   readonly watches: readonly ServiceWatch[];
   readonly progress: ReadonlyMap<string, Progress>;
   /** Per service, the freshest reasons why it is not (yet) live. */
   readonly causes: ReadonlyMap<string, readonly string[]>;
   /** Per service, the warning of the last poll. */
   readonly warnings: ReadonlyMap<string, string>;
+  /** Per service, how its traffic-shifting deployment stood at the last poll it was read. */
+  readonly shifts: ReadonlyMap<string, ShiftView>;
   readonly verdict: RolloutVerdict;
   /** "live" has been seen on a fresh task list, not only on cached task data. */
   readonly confirmed: boolean;
@@ -69,19 +78,25 @@ export interface RolloutView {
   announcement: string;
   /** The services to read at the next poll: those not finished. */
   active: string[];
+  /** Services whose "live" is settled: the reader need not check their traffic and targets again. */
+  settled: string[];
+  /** Set when the watch ends at "live" (WAIT_UNTIL=live) before the old version is retired. */
+  endedAtLive?: boolean;
 }
 
 export function start(
   services: readonly string[],
   requested: readonly (TaskDefinitionRef | undefined)[] | undefined,
-  clock: { startedAt: number; deadline: number; graceMs: number; crashLoopLimit?: number },
+  clock: { startedAt: number; deadline: number; graceMs: number; crashLoopLimit?: number; waitUntil?: WaitUntil },
 ): RunState {
   return {
     ...clock,
+    waitUntil: clock.waitUntil ?? 'retired',
     watches: services.map((s, i) => newWatch(s, requested?.[i])),
     progress: new Map(),
     causes: new Map(),
     warnings: new Map(),
+    shifts: new Map(),
     verdict: { status: 'rolling_out', phase: 'waiting', done: false },
     confirmed: false,
   };
@@ -96,6 +111,7 @@ export function step(state: RunState, snapshots: ReadonlyMap<string, ServiceSnap
   const progress = new Map(state.progress);
   const causes = new Map(state.causes);
   const warnings = new Map(state.warnings);
+  const shifts = new Map(state.shifts);
   const watches = state.watches.map((w) => {
     const snap = snapshots.get(w.service);
     if (!snap) return w;
@@ -107,11 +123,14 @@ export function step(state: RunState, snapshots: ReadonlyMap<string, ServiceSnap
     if (a.causes.length || !isFinal(a.watch.status)) causes.set(w.service, a.causes);
     if (a.crashLoop && !isFinal(a.watch.status)) warnings.set(w.service, crashLoopWarning(a.crashLoop));
     else warnings.delete(w.service);
+    if (a.shift) shifts.set(w.service, a.shift);
     return a.watch;
   });
-  const verdict = decideRollout(watches, now, state.deadline);
-  const confirmed = state.confirmed || (options.fresh === true && verdict.status === 'live');
-  const next: RunState = { ...state, watches, progress, causes, warnings, verdict, confirmed };
+  const decided = decideRollout(watches, now, state.deadline);
+  const confirmed = state.confirmed || (options.fresh === true && decided.status === 'live');
+  // WAIT_UNTIL=live: a confirmed "live" is the end of the watch, whatever is left to retire.
+  const verdict = state.waitUntil === 'live' && decided.status === 'live' && confirmed ? { ...decided, done: true } : decided;
+  const next: RunState = { ...state, watches, progress, causes, warnings, shifts, verdict, confirmed };
   return { state: next, view: viewOf(next) };
 }
 
@@ -123,7 +142,7 @@ export function expire(state: RunState): { state: RunState; view: RolloutView } 
 
 /** The view of a state (at the start too, before any step). */
 export function viewOf(state: RunState): RolloutView {
-  const services = state.watches.map((w) => lineOf(w, state.progress.get(w.service), state.warnings.get(w.service)));
+  const services = state.watches.map((w) => lineOf(w, state.progress.get(w.service), state.warnings.get(w.service), state.shifts.get(w.service)));
   return {
     status: state.verdict.status,
     phase: state.verdict.phase,
@@ -132,18 +151,31 @@ export function viewOf(state: RunState): RolloutView {
     milestones: milestones(state.watches),
     causes: [...new Set([...state.causes.values()].flat())],
     confirm: state.verdict.status === 'live' && !state.confirmed,
-    announcement: JSON.stringify([state.verdict.status, state.verdict.phase, state.watches.map((w) => [w.status, w.taskDefinitionArn, state.warnings.get(w.service)])]),
+    announcement: JSON.stringify([
+      state.verdict.status,
+      state.verdict.phase,
+      state.watches.map((w) => [w.status, w.taskDefinitionArn, state.warnings.get(w.service), shiftShown(state.shifts.get(w.service))]),
+    ]),
     active: state.watches.filter((w) => !isFinal(w.status)).map((w) => w.service),
+    settled: state.confirmed ? state.watches.filter((w) => w.status === 'live').map((w) => w.service) : [],
+    ...(state.verdict.done && state.verdict.status === 'live' && state.verdict.phase !== 'retired' && state.waitUntil === 'live' ? { endedAtLive: true } : {}),
   };
+}
+
+/** What a reader sees change in a traffic-shifting deployment: a traffic step, test traffic, a hook waiting or done. */
+export function shiftShown(shift: ShiftView | undefined): string {
+  if (!shift) return '';
+  return [Math.round(shift.production ?? 0), Math.round(shift.test ?? 0), shift.hook ? `${shift.hook.id}:${shift.hook.status}` : '', shift.stage === 'CLEAN_UP'].join('|');
 }
 
 function isJudge(j: Judge | { unsupported: string }): j is Judge {
   return 'assess' in j;
 }
 
-function lineOf(w: ServiceWatch, progress?: Progress, warning?: string): ServiceLine {
+function lineOf(w: ServiceWatch, progress?: Progress, warning?: string, shift?: ShiftView): ServiceLine {
   return {
     ...(warning ? { warning } : {}),
+    ...(shift ? { shift } : {}),
     service: w.service,
     status: w.status,
     taskDefinition: w.taskDefinitionArn ? shortName(w.taskDefinitionArn) : w.requested ? `${w.requested.family}:${w.requested.revision}` : undefined,

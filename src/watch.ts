@@ -7,13 +7,14 @@ import { judgeFor } from './judge.ts';
 import type { Logger } from './logger.ts';
 import { PHASE_LABELS, type Phase, type RolloutVerdict } from './rollout.ts';
 import type { Notifier, SendOptions } from './slack/client.ts';
-import { formatDuration, headline, type MessageView, PLAIN_FORMAT, renderDetails, renderMessage, renderStopped, serviceStatusText } from './slack/render.ts';
+import { formatDuration, headline, type MessageView, notFollowed, PLAIN_FORMAT, renderDetails, renderMessage, renderStopped, serviceStatusText } from './slack/render.ts';
 import type { ServiceSnapshot } from './snapshot.ts';
-import { expire, type RolloutView, type RunState, type ServiceLine, start, step, viewOf } from './step.ts';
+import { expire, type RolloutView, type RunState, type ServiceLine, shiftShown, start, step, viewOf } from './step.ts';
 
 export interface WatchDeps {
   config: Config;
-  read: (services: string[], options?: { force?: boolean }) => Promise<Map<string, ServiceSnapshot>>;
+  /** `settled`: services whose "live" no longer needs their traffic and targets read. */
+  read: (services: string[], options?: { force?: boolean; settled?: readonly string[] }) => Promise<Map<string, ServiceSnapshot>>;
   notifier: Notifier;
   log: Logger;
   now: () => number;
@@ -48,6 +49,7 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
     deadline: startedAt + config.waitTimeoutMs,
     graceMs: config.deploymentGraceMs,
     crashLoopLimit: config.crashLoopLimit,
+    waitUntil: config.waitUntil,
   });
   let view: RolloutView = viewOf(state);
   const message = (v: RolloutView = view, stopped?: string): MessageView => ({ ...contextOf(config, startedAt, now()), ...v, ...(stopped ? { stopped } : {}) });
@@ -81,9 +83,9 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
     while (!view.done) {
       await deps.sleep(Math.max(0, Math.min(nextPollIn(config.pollIntervalMs, view.phase), state.deadline - now())));
       const active = view.active;
-      const shown = (s: ServiceLine) => `${s.status}|${s.warning ?? ''}`;
+      const shown = (s: ServiceLine) => `${s.status}|${s.warning ?? ''}|${shiftShown(s.shift)}`;
       const before = new Map(view.services.map((s) => [s.service, shown(s)]));
-      advance(await deps.read(active));
+      advance(await deps.read(active, { settled: view.settled }));
       // Before saying "live", confirm on a fresh task list rather than on cached task data.
       if (view.confirm) advance(await deps.read(active, { force: true }), true);
       logLines(log, view.services.filter((s) => before.get(s.service) !== shown(s)), startedAt, now());
@@ -188,7 +190,12 @@ function finish(log: Logger, v: MessageView, causes: string[]): WatchResult {
   const after = formatDuration(v.now - v.startedAt);
   const status = v.status;
   if (status === 'live' || status === 'superseded' || status === 'no_tasks') {
-    const note = status === 'live' && v.phase !== 'retired' ? ' (old version still draining when WAIT_TIMEOUT ran out)' : '';
+    const note =
+      status === 'live' && v.phase !== 'retired'
+        ? v.endedAtLive
+          ? ` (WAIT_UNTIL=live: ${notFollowed(v.services)})`
+          : ' (old version still draining when WAIT_TIMEOUT ran out)'
+        : '';
     log.info(`✔ ${headline(v)} after ${after}${note}`);
     return { status, exitCode: ExitCode.Ok };
   }

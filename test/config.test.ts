@@ -30,6 +30,13 @@ describe('config', () => {
     expect(c.waitTimeoutMs).to.equal(1_800_000);
     expect(c.pollIntervalMs).to.equal(10_000);
     expect(c.debug).to.equal(false);
+    expect(c.waitUntil).to.equal('retired');
+  });
+
+  it('reads WAIT_UNTIL: live or retired, any case; anything else is named', () => {
+    expect(loadConfig({ ...validEnv(), WAIT_UNTIL: 'Live ' }).waitUntil).to.equal('live');
+    expect(loadConfig({ ...validEnv(), WAIT_UNTIL: 'retired' }).waitUntil).to.equal('retired');
+    expect(problemsOf({ ...validEnv(), WAIT_UNTIL: 'baked' }).join('\n')).to.match(/WAIT_UNTIL must be live or retired, not "baked"/);
   });
 
   it('accepts several services comma-separated and in Bitbucket list form', () => {

@@ -233,12 +233,12 @@ describe('e2e: the built program against HTTP doubles', function () {
     expect(slack.calls).to.have.length(0);
   });
 
-  it('refuses to judge a service that does not deploy by rolling update (exit 3)', async () => {
+  it('refuses to judge a service of the CodeDeploy controller (exit 3)', async () => {
     steadyService(aws, 'shop-api');
     aws.service('shop-api').controller = 'CODE_DEPLOY';
     const run = await runPipe(env({ TASK_DEFINITION: undefined }));
     expect(run.code).to.equal(3);
-    expect(run.stdout).to.match(/CODE_DEPLOY deployment controller; only rolling updates .* are supported yet/);
+    expect(run.stdout).to.match(/CODE_DEPLOY deployment controller; the pipe judges deployments of the ECS deployment controller .*, so this rollout is not judged/);
   });
 
   it('says what to do when Slack refuses: channel not found, bot not in channel (exit 4)', async () => {

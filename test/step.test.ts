@@ -1,9 +1,9 @@
 // The reducer over realistic snapshots: what one poll means for the run, and what the watch must do next.
 import { expect } from 'chai';
-import { judgeFor, ROLLING } from '../src/judge.ts';
+import { judgeFor, ROLLING, TRAFFIC_SHIFT } from '../src/judge.ts';
 import type { ServiceSnapshot } from '../src/snapshot.ts';
 import { expire, type RunState, start, step } from '../src/step.ts';
-import { deployment, NEW_TD, OLD_TD, service, T0, targets, task } from './support/samples.ts';
+import { deployment, greenTargets, NEW_REVISION, NEW_TD, OLD_TD, rule, service, serviceDeployment, shiftService, T0, targets, task } from './support/samples.ts';
 
 const oldRunning = [task('10.0.1.10', OLD_TD), task('10.0.1.11', OLD_TD)];
 const newRunning = [task('10.0.2.20', NEW_TD), task('10.0.2.21', NEW_TD)];
@@ -73,6 +73,37 @@ describe('step: one poll of the whole run', () => {
     expect(b.view.active).to.deep.equal([]);
   });
 
+  it('WAIT_UNTIL=live: a confirmed "live" ends the run, and the view says so; retired (default) follows on', () => {
+    const until = (waitUntil: 'live' | 'retired') =>
+      start(['shop-api'], [{ family: 'shop-api', revision: 42 }], { startedAt: T0, deadline: T0 + 600_000, graceMs: 60_000, waitUntil });
+    const seen = step(until('live'), only(SNAP.draining), T0 + 10_000);
+    expect(seen.view).to.include({ status: 'live', done: false, confirm: true });
+    const confirmed = step(seen.state, only(SNAP.draining), T0 + 10_500, { fresh: true });
+    expect(confirmed.view).to.include({ status: 'live', phase: 'live', done: true, endedAtLive: true });
+    const following = step(step(until('retired'), only(SNAP.draining), T0 + 10_000).state, only(SNAP.draining), T0 + 10_500, { fresh: true });
+    expect(following.view.done).to.equal(false);
+    expect(following.view.endedAtLive).to.equal(undefined);
+    // Retired within the same run: nothing was left unfollowed.
+    const retired = step(confirmed.state, only(SNAP.retired), T0 + 20_000);
+    expect(retired.view.endedAtLive).to.equal(undefined);
+  });
+
+  it('announces each traffic step and hook of a traffic-shifting deployment, and marks live services settled once confirmed', () => {
+    const running = { targetServiceRevision: { arn: NEW_REVISION, requestedTaskCount: 2, runningTaskCount: 2, pendingTaskCount: 0 } };
+    const green = greenTargets(['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy']);
+    const shifting = (blue: number, greenShare: number) =>
+      shiftService(serviceDeployment({ ...running, lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT' }), { green, production: [rule(blue, greenShare)] });
+    const a = step(begin(), only(shifting(75, 25)), T0);
+    const b = step(a.state, only(shifting(50, 50)), T0 + 1000);
+    expect(b.view.services[0]?.shift?.production).to.equal(50);
+    expect(b.view.announcement).not.to.equal(a.view.announcement);
+    expect(step(b.state, only(shifting(50, 50)), T0 + 2000).view.announcement).to.equal(b.view.announcement);
+    const baking = shiftService(serviceDeployment({ ...running, lifecycleStage: 'BAKE_TIME' }), { green, production: [rule(0, 100)] });
+    const live = step(b.state, only(baking), T0 + 3000);
+    expect(live.view.settled).to.deep.equal([]);
+    expect(step(live.state, only(baking), T0 + 3500, { fresh: true }).view.settled).to.deep.equal(['shop-api']);
+  });
+
   it('dates each milestone by the last service to reach it', () => {
     const both = begin(['shop-api', 'shop-worker']);
     const worker = (snap: ServiceSnapshot) => ({ ...snap, name: 'shop-worker' });
@@ -92,12 +123,15 @@ describe('step: one poll of the whole run', () => {
 });
 
 describe('judge: one per kind of deployment', () => {
-  it('judges rolling updates, and says why it judges nothing else yet', () => {
+  it('judges rolling updates and the ECS-native traffic-shifting strategies, and says why it judges nothing else', () => {
     expect(judgeFor(service())).to.equal(ROLLING);
     expect(judgeFor(service({ deploymentStrategy: 'ROLLING' }))).to.equal(ROLLING);
+    for (const strategy of ['BLUE_GREEN', 'LINEAR', 'CANARY']) expect(judgeFor(service({ deploymentStrategy: strategy }))).to.equal(TRAFFIC_SHIFT);
     expect(judgeFor(service({ deploymentController: 'CODE_DEPLOY' }))).to.deep.equal({
-      unsupported: 'Service shop-api deploys with the CODE_DEPLOY deployment controller; only rolling updates (deployment controller ECS, strategy ROLLING) are supported yet, so this rollout is not judged.',
+      unsupported:
+        'Service shop-api deploys with the CODE_DEPLOY deployment controller; the pipe judges deployments of the ECS deployment controller (strategies ROLLING, BLUE_GREEN, LINEAR and CANARY), so this rollout is not judged.',
     });
-    expect(judgeFor(service({ deploymentStrategy: 'CANARY' }))).to.have.property('unsupported').that.matches(/the CANARY deployment strategy/);
+    expect(judgeFor(service({ deploymentController: 'CODE_DEPLOY', deploymentStrategy: 'BLUE_GREEN' }))).to.have.property('unsupported');
+    expect(judgeFor(service({ deploymentStrategy: 'SOMETHING_NEW' }))).to.have.property('unsupported').that.matches(/the SOMETHING_NEW deployment strategy/);
   });
 });

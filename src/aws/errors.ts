@@ -10,6 +10,8 @@ export interface ErrorContext {
   cluster: string;
   region: string;
   oidcRoleArn?: string;
+  /** The call that failed, as IAM names it (e.g. ecs:DescribeServices). */
+  operation?: string;
 }
 
 export function explainAwsError(error: unknown, ctx: ErrorContext): AwsError {
@@ -31,7 +33,7 @@ export function explainAwsError(error: unknown, ctx: ErrorContext): AwsError {
   }
   if (ACCESS_DENIED.has(name)) {
     return new AwsError(
-      `Access denied: the AWS identity lacks a read permission the pipe needs (see "IAM policy" in the README).${detail}`,
+      `Access denied: the AWS identity lacks ${ctx.operation ? `the permission ${iamAction(ctx.operation)}` : 'a read permission the pipe needs'} (see "IAM policy" in the README).${detail}`,
       { cause: error },
     );
   }
@@ -47,4 +49,9 @@ export function explainAwsError(error: unknown, ctx: ErrorContext): AwsError {
     return new AwsError(`No usable AWS credentials.${detail}`, { cause: error });
   }
   return new AwsError(`AWS request failed (${name}).${detail}`, { cause: error });
+}
+
+/** The IAM action of an operation as the reader names it: `elbv2:` calls are `elasticloadbalancing:` actions. */
+function iamAction(operation: string): string {
+  return operation.replace(/^elbv2:/, 'elasticloadbalancing:');
 }

@@ -4,20 +4,35 @@
 // DescribeTargetHealth per target group, made side by side.
 import {
   DescribeContainerInstancesCommand,
+  DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ListTasksCommand,
   type Service,
+  type ServiceDeployment,
   type Task,
 } from '@aws-sdk/client-ecs';
-import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeListenersCommand, DescribeRulesCommand, DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { AwsError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import type { ServiceSnapshot, TargetGroupSnapshot, TaskSnapshot } from '../snapshot.ts';
+import { SHIFTING_STRATEGIES } from '../judge.ts';
+import type { ListenerTraffic, ServiceSnapshot, ShiftSnapshot, TargetGroupSnapshot, TaskSnapshot } from '../snapshot.ts';
 import { isDraining, targetKey } from '../snapshot.ts';
+import { atOrAfter } from '../traffic.ts';
 import type { AwsClients } from './clients.ts';
-import { hasHealthChecks, serviceFrom, targetFrom, taskFrom } from './to-snapshot.ts';
+import {
+  hasHealthChecks,
+  listenerTrafficFrom,
+  type RevisionInfo,
+  revisionFrom,
+  ruleTrafficFrom,
+  serviceDeploymentFrom,
+  serviceFrom,
+  targetFrom,
+  taskFrom,
+} from './to-snapshot.ts';
 
 /** Runs one AWS call; the watch passes a function that retries and explains errors. */
 export type CallRunner = <T>(operation: string, call: () => Promise<T>) => Promise<T>;
@@ -31,8 +46,16 @@ interface ServiceCache {
   tasks: Map<string, { snapshot: TaskSnapshot }>;
 }
 
-/** ECS's limits per call. */
+/** ECS's and Elastic Load Balancing's limits per call. */
 const DESCRIBE_SERVICES_BATCH = 10;
+const DESCRIBE_SERVICE_DEPLOYMENTS_BATCH = 20;
+const DESCRIBE_SERVICE_REVISIONS_BATCH = 20;
+const DESCRIBE_RULES_BATCH = 20;
+const DESCRIBE_LISTENERS_BATCH = 20;
+/** Service deployments that still move (the others only say how they ended). */
+const MOVING = new Set(['PENDING', 'IN_PROGRESS']);
+/** Rollbacks under way: the new target groups' health is read once more, for the causes. */
+const ROLLING_BACK = new Set(['ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS']);
 const DESCRIBE_TASKS_BATCH = 100;
 /** Stopped tasks are described for their stop reasons; the newest this many are enough. */
 const STOPPED_TASKS_TO_DESCRIBE = 100;
@@ -47,6 +70,8 @@ interface ServiceState {
   running?: Set<string>;
   /** Set when this poll listed recently STOPPED tasks. */
   stopped?: string[];
+  /** ECS-native traffic shifting (blue/green, linear, canary): judged from service deployments, not task lists. */
+  shifting: boolean;
 }
 
 const chunks = <T>(items: T[], size: number): T[][] =>
@@ -58,6 +83,10 @@ export class RolloutReader {
   private readonly caches = new Map<string, ServiceCache>();
   private readonly healthChecks = new Map<string, boolean>();
   private readonly instances = new Map<string, string>();
+  /** Service revisions never change once created: each is described once. */
+  private readonly revisions = new Map<string, RevisionInfo>();
+  /** Per service, every service deployment seen as current during this run (ours among them). */
+  private readonly seenDeployments = new Map<string, Set<string>>();
 
   constructor(
     private readonly clients: AwsClients,
@@ -71,23 +100,28 @@ export class RolloutReader {
    * confirm a verdict on fresh task data. Reads that do not depend on each other run together, so
    * a poll costs about two round trips: DescribeServices, then target health beside any listing.
    */
-  async read(services: string[], options: { force?: boolean } = {}): Promise<Map<string, ServiceSnapshot>> {
+  async read(services: string[], options: { force?: boolean; settled?: readonly string[] } = {}): Promise<Map<string, ServiceSnapshot>> {
     const described = await this.describeServices(services);
     const states = services.flatMap((id) => {
       const raw = described.get(id);
       return raw ? [this.changeOf(id, raw)] : [];
     });
     const force = options.force ?? false;
+    const rolling = states.filter((st) => !st.shifting);
+    const shifts = await this.readShifts(
+      states.filter((st) => st.shifting),
+      new Set(options.settled ?? []),
+    );
 
-    const groupArns = [...new Set(states.flatMap((st) => st.service.targetGroupArns))];
+    const groupArns = [...new Set([...rolling.flatMap((st) => st.service.targetGroupArns), ...[...shifts.values()].flatMap((sh) => sh.targetGroupArns)])];
     const [groups] = await Promise.all([
       Promise.all(groupArns.map((arn) => this.targetHealth(arn))).then((all) => new Map(all.map((g) => [g.arn, g]))),
-      Promise.all(states.filter((st) => force || st.changed).map((st) => this.listRunning(st))),
+      Promise.all(rolling.filter((st) => force || st.changed).map((st) => this.listRunning(st))),
       Promise.all(states.filter((st) => st.changed).map((st) => this.listStopped(st))),
       this.resolveHealthChecks(states.flatMap((st) => st.service.deployments.filter((d) => d.status === 'PRIMARY').map((d) => d.taskDefinitionArn))),
     ]);
     // A target no known task explains usually belongs to a task started since the last listing.
-    const strangers = states.filter((st) => this.hasNewStrangers(st, groups));
+    const strangers = rolling.filter((st) => this.hasNewStrangers(st, groups));
     await Promise.all(strangers.filter((st) => !st.running).map((st) => this.listRunning(st)));
 
     const plans = states.map((st) => ({ st, describe: this.toDescribe(st, groups) }));
@@ -102,12 +136,14 @@ export class RolloutReader {
         if (task) cache.tasks.set(arn, { snapshot: taskFrom(task, this.instances, st.service.containerPorts) });
         else cache.tasks.delete(arn); // described as MISSING: stopped long ago
       }
-      const { targetGroupArns, containerPorts: _ports, ...service } = st.service;
+      const { targetGroupArns, containerPorts: _ports, currentServiceDeployment: _current, productionListeners: _listeners, shiftTargetGroupArns: _groups, ...service } = st.service;
+      const shift = shifts.get(st.id);
       result.set(st.id, {
         ...service,
         tasks: [...cache.tasks.values()].map((t) => t.snapshot),
-        targetGroups: targetGroupArns.flatMap((arn) => groups.get(arn) ?? []),
+        targetGroups: (shift ? shift.targetGroupArns : targetGroupArns).flatMap((arn) => groups.get(arn) ?? []),
         healthChecks: Object.fromEntries(this.healthChecks),
+        ...(shift ? { shift: shift.snapshot } : {}),
       });
     }
     return result;
@@ -171,7 +207,108 @@ export class RolloutReader {
     ]);
     const changed = fingerprint !== cache.fingerprint;
     cache.fingerprint = fingerprint;
-    return { id, raw, service, changed };
+    const shifting = service.deploymentController === 'ECS' && SHIFTING_STRATEGIES.has(service.deploymentStrategy ?? 'ROLLING');
+    return { id, raw, service, changed, shifting };
+  }
+
+  /**
+   * Traffic-shifting services: their service deployments (every one seen as current during the run,
+   * in one call for up to 20), the revisions they name (once each), and while the new revision is
+   * taking traffic and its "live" is not settled, the production listener and the new target
+   * groups. In a bake, a poll is DescribeServices and DescribeServiceDeployments.
+   */
+  private async readShifts(states: ServiceState[], settled: ReadonlySet<string>): Promise<Map<string, { snapshot: ShiftSnapshot; targetGroupArns: string[] }>> {
+    const out = new Map<string, { snapshot: ShiftSnapshot; targetGroupArns: string[] }>();
+    if (!states.length) return out;
+    for (const st of states) {
+      const seen = this.seenDeployments.get(st.id) ?? new Set<string>();
+      if (st.service.currentServiceDeployment) seen.add(st.service.currentServiceDeployment);
+      this.seenDeployments.set(st.id, seen);
+    }
+    const raw = await this.describeServiceDeployments(states.flatMap((st) => [...(this.seenDeployments.get(st.id) ?? [])]));
+    await this.describeRevisions(
+      [...raw.values()].flatMap((d) => [d.targetServiceRevision?.arn, ...(d.sourceServiceRevisions ?? []).map((r) => r.arn)]).filter((a): a is string => Boolean(a)),
+    );
+
+    const plans = states.map((st) => {
+      const deployments = [...(this.seenDeployments.get(st.id) ?? [])]
+        .flatMap((arn) => {
+          const d = raw.get(arn);
+          return d ? [serviceDeploymentFrom(d, this.revisions)] : [];
+        })
+        .sort((a, b) => b.createdAt - a.createdAt);
+      // The deployment taking traffic now: the moving one that has started its new tasks; or one
+      // rolling back, whose new targets say why.
+      const moving = deployments.find((d) => MOVING.has(d.status) && atOrAfter(d.lifecycleStage, 'POST_SCALE_UP'));
+      const failing = deployments.find((d) => ROLLING_BACK.has(d.status));
+      const watched = settled.has(st.id) ? undefined : (moving ?? failing);
+      const targetGroupArns = watched ? this.newTargetGroups(watched.target.targetGroupArns, watched.sources.flatMap((s) => s.targetGroupArns), st) : [];
+      const listeners =
+        moving && moving === watched && atOrAfter(moving.lifecycleStage, 'PRE_PRODUCTION_TRAFFIC_SHIFT')
+          ? [...new Set([...moving.target.listeners, ...st.service.productionListeners])]
+          : [];
+      return { st, deployments, targetGroupArns, listeners };
+    });
+    const production = await this.productionTraffic([...new Set(plans.flatMap((p) => p.listeners))]);
+    for (const { st, deployments, targetGroupArns, listeners } of plans) {
+      out.set(st.id, {
+        snapshot: { current: st.service.currentServiceDeployment, deployments, production: listeners.flatMap((arn) => production.get(arn) ?? []) },
+        targetGroupArns,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * The new revision's target groups: as resolved by ECS, or else the service's blue/green pair less
+   * the old revision's.
+   */
+  private newTargetGroups(resolved: string[], old: string[], st: ServiceState): string[] {
+    if (resolved.length) return resolved;
+    return st.service.shiftTargetGroupArns.filter((arn) => !old.includes(arn));
+  }
+
+  private async describeServiceDeployments(arns: string[]): Promise<Map<string, ServiceDeployment>> {
+    const out = new Map<string, ServiceDeployment>();
+    await Promise.all(
+      chunks([...new Set(arns)], DESCRIBE_SERVICE_DEPLOYMENTS_BATCH).map(async (batch) => {
+        const page = await this.count('ecs:DescribeServiceDeployments', () =>
+          this.clients.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: batch })),
+        );
+        for (const d of page.serviceDeployments ?? []) if (d.serviceDeploymentArn) out.set(d.serviceDeploymentArn, d);
+      }),
+    );
+    return out;
+  }
+
+  private async describeRevisions(arns: string[]): Promise<void> {
+    const unknown = [...new Set(arns)].filter((arn) => !this.revisions.has(arn));
+    await Promise.all(
+      chunks(unknown, DESCRIBE_SERVICE_REVISIONS_BATCH).map(async (batch) => {
+        const page = await this.count('ecs:DescribeServiceRevisions', () =>
+          this.clients.ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: batch })),
+        );
+        for (const r of page.serviceRevisions ?? []) if (r.serviceRevisionArn) this.revisions.set(r.serviceRevisionArn, revisionFrom(r));
+      }),
+    );
+  }
+
+  /** ALB production listener rules (DescribeRules) and NLB listeners (DescribeListeners), side by side. */
+  private async productionTraffic(arns: string[]): Promise<Map<string, ListenerTraffic>> {
+    const out = new Map<string, ListenerTraffic>();
+    const rules = arns.filter((arn) => arn.includes(':listener-rule/'));
+    const listeners = arns.filter((arn) => !arn.includes(':listener-rule/'));
+    await Promise.all([
+      ...chunks(rules, DESCRIBE_RULES_BATCH).map(async (batch) => {
+        const page = await this.count('elbv2:DescribeRules', () => this.clients.elb.send(new DescribeRulesCommand({ RuleArns: batch })));
+        for (const r of page.Rules ?? []) out.set(r.RuleArn ?? '', ruleTrafficFrom(r));
+      }),
+      ...chunks(listeners, DESCRIBE_LISTENERS_BATCH).map(async (batch) => {
+        const page = await this.count('elbv2:DescribeListeners', () => this.clients.elb.send(new DescribeListenersCommand({ ListenerArns: batch })));
+        for (const l of page.Listeners ?? []) out.set(l.ListenerArn ?? '', listenerTrafficFrom(l));
+      }),
+    ]);
+    return out;
   }
 
   private async listRunning(st: ServiceState): Promise<void> {

@@ -1,8 +1,8 @@
 // Turns AWS SDK response objects into the plain snapshot types. Pure; accepts timestamps as the SDK
 // gives them (Date) and as JSON samples and events carry them (ISO strings, epoch numbers).
-import type { Deployment, Service, Task, TaskDefinition } from '@aws-sdk/client-ecs';
-import type { TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { DeploymentSnapshot, ServiceEvent, TargetSnapshot, TaskSnapshot } from '../snapshot.ts';
+import type { Deployment, Service, ServiceDeployment, ServiceRevision, ServiceRevisionSummary, Task, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { Action, Listener, Rule, TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { DeploymentSnapshot, ListenerTraffic, RevisionShare, ServiceDeploymentSnapshot, ServiceEvent, TargetSnapshot, TaskSnapshot } from '../snapshot.ts';
 import { targetKey } from '../snapshot.ts';
 
 type Time = Date | string | number | undefined;
@@ -54,6 +54,16 @@ export function serviceFrom(s: Service) {
     deployments,
     events: eventsFrom(s),
     targetGroupArns: [...new Set((s.loadBalancers ?? []).map((lb) => lb.targetGroupArn).filter((a): a is string => Boolean(a)))],
+    /** The current service deployment (ECS-native deployments since 2024). */
+    currentServiceDeployment: s.currentServiceDeployment,
+    /** Blue/green: the production listener rules (or listeners) that the service's deployments shift. */
+    productionListeners: [
+      ...new Set((s.loadBalancers ?? []).map((lb) => lb.advancedConfiguration?.productionListenerRule).filter((a): a is string => Boolean(a))),
+    ],
+    /** Blue/green: the target groups a revision's tasks may register with (primary and alternate). */
+    shiftTargetGroupArns: [
+      ...new Set((s.loadBalancers ?? []).flatMap((lb) => [lb.targetGroupArn, lb.advancedConfiguration?.alternateTargetGroupArn]).filter((a): a is string => Boolean(a))),
+    ],
     /** The ports the service registers its tasks' addresses with, for `ip` targets. */
     containerPorts: [...new Set((s.loadBalancers ?? []).map((lb) => lb.containerPort).filter((p): p is number => typeof p === 'number'))],
   };
@@ -115,4 +125,93 @@ export function targetFrom(d: TargetHealthDescription): TargetSnapshot {
 
 export function hasHealthChecks(td: TaskDefinition): boolean {
   return (td.containerDefinitions ?? []).some((c) => (c.healthCheck?.command ?? []).length > 0);
+}
+
+/** What a service revision resolved to: its task definition, target groups and production listeners. Immutable. */
+export interface RevisionInfo {
+  taskDefinitionArn?: string;
+  targetGroupArns: string[];
+  listeners: string[];
+}
+
+export function revisionFrom(r: ServiceRevision): RevisionInfo {
+  const resolved = r.resolvedConfiguration?.loadBalancers ?? [];
+  return {
+    taskDefinitionArn: r.taskDefinition,
+    targetGroupArns: [...new Set(resolved.map((lb) => lb.targetGroupArn).filter((a): a is string => Boolean(a)))],
+    listeners: [...new Set(resolved.map((lb) => lb.productionListenerRule).filter((a): a is string => Boolean(a)))],
+  };
+}
+
+function shareFrom(r: ServiceRevisionSummary | undefined, revisions: ReadonlyMap<string, RevisionInfo>): RevisionShare {
+  const info = revisions.get(r?.arn ?? '');
+  return {
+    arn: r?.arn ?? '',
+    taskDefinitionArn: info?.taskDefinitionArn,
+    requested: r?.requestedTaskCount ?? 0,
+    running: r?.runningTaskCount ?? 0,
+    pending: r?.pendingTaskCount ?? 0,
+    productionWeight: r?.requestedProductionTrafficWeight,
+    testWeight: r?.requestedTestTrafficWeight,
+    targetGroupArns: info?.targetGroupArns ?? [],
+    listeners: info?.listeners ?? [],
+  };
+}
+
+/** A DescribeServiceDeployments entry, with what its revisions resolved to (from DescribeServiceRevisions). */
+export function serviceDeploymentFrom(d: ServiceDeployment, revisions: ReadonlyMap<string, RevisionInfo>): ServiceDeploymentSnapshot {
+  const config = d.deploymentConfiguration;
+  const hookMs = (t: Time) => epochMs(t);
+  return {
+    arn: d.serviceDeploymentArn ?? '',
+    status: d.status ?? 'PENDING',
+    statusReason: d.statusReason,
+    lifecycleStage: d.lifecycleStage,
+    createdAt: epochMs(d.createdAt) ?? 0,
+    updatedAt: epochMs(d.updatedAt),
+    target: shareFrom(d.targetServiceRevision, revisions),
+    sources: (d.sourceServiceRevisions ?? []).map((r) => shareFrom(r, revisions)),
+    hooks: (d.lifecycleHookDetails ?? []).map((h) => ({
+      id: h.hookId ?? h.targetArn ?? 'hook',
+      targetType: h.targetType ?? 'AWS_LAMBDA',
+      status: h.status ?? 'IN_PROGRESS',
+      expiresAt: hookMs(h.expiresAt),
+      timeoutAction: h.timeoutAction,
+    })),
+    strategy: config?.strategy,
+    bakeTimeMinutes: config?.bakeTimeInMinutes,
+    ...(config?.linearConfiguration
+      ? { linear: { stepPercent: config.linearConfiguration.stepPercent, stepBakeMinutes: config.linearConfiguration.stepBakeTimeInMinutes } }
+      : {}),
+    ...(config?.canaryConfiguration
+      ? { canary: { percent: config.canaryConfiguration.canaryPercent, bakeMinutes: config.canaryConfiguration.canaryBakeTimeInMinutes } }
+      : {}),
+    ...(d.rollback ? { rollback: { reason: d.rollback.reason, startedAt: epochMs(d.rollback.startedAt), revisionArn: d.rollback.serviceRevisionArn } } : {}),
+    ...(d.deploymentCircuitBreaker
+      ? { circuitBreaker: { status: d.deploymentCircuitBreaker.status, failureCount: d.deploymentCircuitBreaker.failureCount, threshold: d.deploymentCircuitBreaker.threshold } }
+      : {}),
+    ...(d.alarms ? { alarms: { status: d.alarms.status, triggered: d.alarms.triggeredAlarmNames ?? [] } } : {}),
+  };
+}
+
+/**
+ * The forward action's weights. A plain `TargetGroupArn` forwards everything to one group; a
+ * `ForwardConfig` weighs several (a weight left out counts as 1, as for a single group).
+ */
+function weightsOf(actions: Action[] | undefined): ListenerTraffic['weights'] {
+  const forward = (actions ?? []).find((a) => a.Type === 'forward');
+  if (!forward) return [];
+  const tuples = forward.ForwardConfig?.TargetGroups ?? [];
+  if (tuples.length) return tuples.flatMap((t) => (t.TargetGroupArn ? [{ targetGroupArn: t.TargetGroupArn, weight: t.Weight ?? 1 }] : []));
+  return forward.TargetGroupArn ? [{ targetGroupArn: forward.TargetGroupArn, weight: 1 }] : [];
+}
+
+/** An ALB listener rule (DescribeRules). */
+export function ruleTrafficFrom(r: Rule): ListenerTraffic {
+  return { arn: r.RuleArn ?? '', weights: weightsOf(r.Actions) };
+}
+
+/** An NLB listener (DescribeListeners): its default action is the production route. */
+export function listenerTrafficFrom(l: Listener): ListenerTraffic {
+  return { arn: l.ListenerArn ?? '', weights: weightsOf(l.DefaultActions) };
 }

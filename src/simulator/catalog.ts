@@ -17,8 +17,20 @@ import {
   provisionNew,
   retireOld,
   runNew,
+  type ShiftOptions,
+  shiftBake,
+  shiftCleanUp,
+  shiftDeploy,
+  shiftHealthy,
+  shiftRollback,
+  shiftRollbackDone,
+  shiftScaleUp,
+  shiftSucceed,
+  shiftTraffic,
+  shiftUnhealthy,
   type Step,
   steadyService,
+  steadyShiftService,
   timeline,
   unhealthyNew,
 } from './scenarios.ts';
@@ -74,6 +86,40 @@ function shopApi(
     expected,
     start(a) {
       steadyService(a, 'shop-api', undefined, tasks);
+      timeline(a, steps);
+    },
+  };
+}
+
+/**
+ * An ECS-native traffic-shifting deployment of `service`, offset by `at` ms: green starts, passes
+ * its health checks and test traffic, takes production in `steps` (percent, one a second), bakes,
+ * and the blue revision is removed. Marks `cutover` (all production on green) and `retired`.
+ */
+function trafficShift(service: string, steps: number[], at = 0, bakeMs = 3000): Array<[number, Step]> {
+  const m = (name: string) => mark(`${name}:${service}`);
+  const shifted = at + 4000 + steps.length * 1000;
+  return [
+    [at, shiftDeploy(service)],
+    [at + 1500, shiftScaleUp(service)],
+    [at + 3000, shiftHealthy(service)],
+    ...steps.map((p, i): [number, Step] => [at + 4000 + i * 1000, p >= 100 ? all(shiftTraffic(service, p), m('cutover')) : shiftTraffic(service, p)]),
+    [shifted, shiftBake(service)],
+    [shifted + bakeMs, shiftCleanUp(service)],
+    [shifted + bakeMs + 1000, all(shiftSucceed(service), m('retired'))],
+  ];
+}
+
+/** A scenario about shop-api alone, deploying shop-api:42 with a traffic-shifting strategy. */
+function shopApiShift(name: string, summary: string, expected: Scenario['expected'], options: ShiftOptions, steps: Array<[number, Step]>): Scenario {
+  return {
+    name,
+    summary,
+    services: ['shop-api'],
+    env: { TASK_DEFINITION: 'shop-api:42' },
+    expected,
+    start(a) {
+      steadyShiftService(a, 'shop-api', options);
       timeline(a, steps);
     },
   };
@@ -135,6 +181,64 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   shopApi('large', 'one service of 150 tasks', { exitCode: 0, status: 'live' }, rollingUpdate('shop-api'), {}, 150),
+  shopApiShift(
+    'blue-green',
+    'ECS-native blue/green: green starts beside blue, passes test traffic, takes all production at once, bakes; blue is removed',
+    { exitCode: 0, status: 'live' },
+    { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 5 },
+    trafficShift('shop-api', [100]),
+  ),
+  shopApiShift(
+    'linear',
+    'ECS-native linear: production moves to the new revision 25 % at a time, then bakes',
+    { exitCode: 0, status: 'live' },
+    { strategy: 'LINEAR', bakeTimeInMinutes: 5, linear: { stepPercent: 25, stepBakeTimeInMinutes: 1 } },
+    trafficShift('shop-api', [25, 50, 75, 100]),
+  ),
+  shopApiShift(
+    'canary',
+    'ECS-native canary: 10 % of production on the new revision, then the rest',
+    { exitCode: 0, status: 'live' },
+    { strategy: 'CANARY', bakeTimeInMinutes: 5, canary: { canaryPercent: 10, canaryBakeTimeInMinutes: 2 } },
+    trafficShift('shop-api', [10, 100]),
+  ),
+  shopApiShift(
+    'bake-rollback',
+    'blue/green goes live, then an alarm fires during the bake and ECS rolls production back to the old revision',
+    { exitCode: 1, status: 'failed' },
+    { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 10, alarms: ['shop-api-5xx-rate'] },
+    [
+      ...trafficShift('shop-api', [100], 0, 60_000).slice(0, 5),
+      [10_000, all(shiftRollback('shop-api', 'shop-api-5xx-rate'), mark('failed:shop-api'))],
+      [11_500, shiftRollbackDone('shop-api')],
+    ],
+  ),
+  shopApiShift(
+    'green-unhealthy',
+    'the new revision fails the load balancer health checks in its target group; the circuit breaker rolls back before any production traffic moves',
+    { exitCode: 1, status: 'failed' },
+    { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 5 },
+    [
+      [0, shiftDeploy('shop-api')],
+      [1500, shiftScaleUp('shop-api')],
+      [3000, shiftUnhealthy('shop-api')],
+      [4500, shiftUnhealthy('shop-api')],
+      [6000, all(shiftRollback('shop-api'), mark('failed:shop-api'))],
+      [7500, shiftRollbackDone('shop-api')],
+    ],
+  ),
+  {
+    name: 'mixed',
+    summary: 'a rolling service and a blue/green service deployed together; live when both are',
+    services: ['shop-api', 'shop-web'],
+    env: { TASK_DEFINITION: 'shop-api:42,shop-web:42' },
+    expected: { exitCode: 0, status: 'live' },
+    start(a) {
+      steadyService(a, 'shop-api');
+      steadyShiftService(a, 'shop-web', { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 5 });
+      timeline(a, [...rollingUpdate('shop-api', 0), ...trafficShift('shop-web', [100], 500)]);
+    },
+  },
 ];
 
 export function scenario(name: string): Scenario {

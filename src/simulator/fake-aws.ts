@@ -48,6 +48,57 @@ export interface FakeDeployment {
   createdAt: number;
 }
 
+/** A service revision (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceRevision.html). */
+export interface FakeRevision {
+  arn: string;
+  td: string;
+  /** The target group its tasks register with, and the production listener rule that routes to it (resolvedConfiguration). */
+  targetGroup: string;
+  listenerRule: string;
+}
+
+/** A revision's share of a service deployment (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceRevisionSummary.html). */
+export interface FakeRevisionShare {
+  arn: string;
+  requested: number;
+  running: number;
+  pending: number;
+  production?: number;
+  test?: number;
+}
+
+/** A service deployment (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeployment.html). */
+export interface FakeServiceDeployment {
+  arn: string;
+  status: string;
+  statusReason?: string;
+  lifecycleStage?: string;
+  createdAt: number;
+  updatedAt: number;
+  target: FakeRevisionShare;
+  sources: FakeRevisionShare[];
+  hooks: Array<{ hookId: string; targetType: string; status: string; expiresAt?: number; timeoutAction?: string }>;
+  rollback?: { reason: string; startedAt: number; serviceRevisionArn: string };
+  circuitBreaker: { status: string; failureCount: number; threshold: number };
+  alarms: { status: string; alarmNames: string[]; triggeredAlarmNames: string[] };
+}
+
+/** ECS-native blue/green, linear or canary: two target groups behind one production listener rule. */
+export interface FakeShift {
+  strategy: 'BLUE_GREEN' | 'LINEAR' | 'CANARY';
+  bakeTimeInMinutes: number;
+  linear?: { stepPercent: number; stepBakeTimeInMinutes: number };
+  canary?: { canaryPercent: number; canaryBakeTimeInMinutes: number };
+  /** The service's configured target group and its alternate (advancedConfiguration). */
+  primaryTargetGroup: string;
+  alternateTargetGroup: string;
+  listenerRule: string;
+  /** The rule's forward weights per target group. */
+  weights: Map<string, number>;
+  deployments: FakeServiceDeployment[];
+  current?: string;
+}
+
 export interface FakeService {
   name: string;
   status: string;
@@ -59,6 +110,7 @@ export interface FakeService {
   deployments: FakeDeployment[];
   events: Array<{ id: string; createdAt: number; message: string }>;
   targetGroups: string[];
+  shift?: FakeShift;
 }
 
 export interface Fault {
@@ -89,6 +141,7 @@ export class FakeAccount {
   tasks = new Map<string, FakeTask>();
   targets = new Map<string, FakeTarget[]>();
   healthChecked = new Set<string>();
+  revisions = new Map<string, FakeRevision>();
   calls: Call[] = [];
   faults: Fault[] = [];
   /** Every call fails with 503 while this returns true (an outage of the region's endpoints). */
@@ -255,6 +308,45 @@ export class FakeAccount {
           },
         };
       }
+      // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeServiceDeployments.html
+      case 'DescribeServiceDeployments': {
+        const arns = body.serviceDeploymentArns as string[];
+        if (arns.length > 20) return { status: 400, body: { __type: 'InvalidParameterException', message: 'serviceDeploymentArns cannot have more than 20 entries.' } };
+        const all = [...this.services.values()].flatMap((s) => (s.shift ? s.shift.deployments.map((d) => ({ s, d })) : []));
+        const found = arns.flatMap((arn) => all.filter((x) => x.d.arn === arn));
+        return {
+          status: 200,
+          body: {
+            serviceDeployments: found.map(({ s, d }) => this.serviceDeploymentJson(s, d)),
+            failures: arns.filter((arn) => !found.some((x) => x.d.arn === arn)).map((arn) => ({ arn, reason: 'MISSING' })),
+          },
+        };
+      }
+      // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeServiceRevisions.html
+      case 'DescribeServiceRevisions': {
+        const arns = body.serviceRevisionArns as string[];
+        if (arns.length > 20) return { status: 400, body: { __type: 'InvalidParameterException', message: 'serviceRevisionArns cannot have more than 20 entries.' } };
+        const found = arns.flatMap((arn) => {
+          const r = this.revisions.get(arn);
+          return r ? [r] : [];
+        });
+        return {
+          status: 200,
+          body: {
+            serviceRevisions: found.map((r) => ({
+              serviceRevisionArn: r.arn,
+              serviceArn: r.arn.replace(':service-revision/', ':service/').replace(/\/[^/]+$/, ''),
+              clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:cluster/${CLUSTER}`,
+              taskDefinition: r.td,
+              launchType: 'FARGATE',
+              loadBalancers: [{ targetGroupArn: r.targetGroup, containerName: 'web', containerPort: 8080 }],
+              createdAt: Date.now() / 1000,
+              resolvedConfiguration: { loadBalancers: [{ targetGroupArn: r.targetGroup, productionListenerRule: r.listenerRule }] },
+            })),
+            failures: arns.filter((arn) => !this.revisions.has(arn)).map((arn) => ({ arn, reason: 'MISSING' })),
+          },
+        };
+      }
       case 'DescribeTaskDefinition': {
         const arn = String(body.taskDefinition);
         const [family, revision] = (arn.split('/').pop() as string).split(':');
@@ -278,6 +370,7 @@ export class FakeAccount {
   }
 
   private elb(op: string, form: Record<string, string>): { status: number; body: string } {
+    if (op === 'DescribeRules') return this.describeRules(form);
     if (op !== 'DescribeTargetHealth') return { status: 400, body: '<ErrorResponse><Error><Code>InvalidAction</Code></Error></ErrorResponse>' };
     const targets = this.targets.get(form.TargetGroupArn ?? '');
     if (!targets) {
@@ -297,6 +390,76 @@ export class FakeAccount {
     return {
       status: 200,
       body: `<DescribeTargetHealthResponse xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"><DescribeTargetHealthResult><TargetHealthDescriptions>${members}</TargetHealthDescriptions></DescribeTargetHealthResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeTargetHealthResponse>`,
+    };
+  }
+
+  /**
+   * The production listener rules of blue/green services: a forward action with both target groups
+   * and their weights (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeRules.html,
+   * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_ForwardActionConfig.html).
+   */
+  private describeRules(form: Record<string, string>): { status: number; body: string } {
+    const arns = Object.entries(form)
+      .filter(([k]) => k.startsWith('RuleArns.member.'))
+      .map(([, v]) => v);
+    const shifts = [...this.services.values()].flatMap((s) => (s.shift ? [s.shift] : []));
+    const missing = arns.filter((arn) => !shifts.some((sh) => sh.listenerRule === arn));
+    if (missing.length) {
+      return {
+        status: 400,
+        body: `<ErrorResponse><Error><Type>Sender</Type><Code>RuleNotFound</Code><Message>One or more rules not found</Message></Error><RequestId>r</RequestId></ErrorResponse>`,
+      };
+    }
+    const members = arns
+      .map((arn) => {
+        const sh = shifts.find((x) => x.listenerRule === arn) as FakeShift;
+        const groups = [...sh.weights].map(([tg, w]) => `<member><TargetGroupArn>${esc(tg)}</TargetGroupArn><Weight>${w}</Weight></member>`).join('');
+        return `<member><IsDefault>false</IsDefault><Conditions><member><Field>path-pattern</Field><Values><member>/*</member></Values></member></Conditions><Priority>10</Priority><Actions><member><Type>forward</Type><Order>1</Order><ForwardConfig><TargetGroups>${groups}</TargetGroups><TargetGroupStickinessConfig><Enabled>false</Enabled></TargetGroupStickinessConfig></ForwardConfig></member></Actions><RuleArn>${esc(arn)}</RuleArn></member>`;
+      })
+      .join('');
+    return {
+      status: 200,
+      body: `<DescribeRulesResponse xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"><DescribeRulesResult><Rules>${members}</Rules></DescribeRulesResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeRulesResponse>`,
+    };
+  }
+
+  private serviceDeploymentJson(s: FakeService, d: FakeServiceDeployment) {
+    const sh = s.shift as FakeShift;
+    const share = (r: FakeRevisionShare) => ({
+      arn: r.arn,
+      requestedTaskCount: r.requested,
+      runningTaskCount: r.running,
+      pendingTaskCount: r.pending,
+      ...(r.production !== undefined ? { requestedProductionTrafficWeight: r.production } : {}),
+      ...(r.test !== undefined ? { requestedTestTrafficWeight: r.test } : {}),
+    });
+    return {
+      serviceDeploymentArn: d.arn,
+      serviceArn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:service/${CLUSTER}/${s.name}`,
+      clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:cluster/${CLUSTER}`,
+      createdAt: d.createdAt / 1000,
+      startedAt: d.createdAt / 1000,
+      updatedAt: d.updatedAt / 1000,
+      ...(d.status === 'SUCCESSFUL' || d.status.startsWith('ROLLBACK_S') ? { finishedAt: d.updatedAt / 1000 } : {}),
+      sourceServiceRevisions: d.sources.map(share),
+      targetServiceRevision: share(d.target),
+      status: d.status,
+      ...(d.statusReason ? { statusReason: d.statusReason } : {}),
+      ...(d.lifecycleStage ? { lifecycleStage: d.lifecycleStage } : {}),
+      lifecycleHookDetails: d.hooks.map((h) => ({ ...h, ...(h.expiresAt ? { expiresAt: h.expiresAt / 1000 } : {}) })),
+      deploymentConfiguration: {
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        maximumPercent: 200,
+        minimumHealthyPercent: 100,
+        alarms: { alarmNames: d.alarms.alarmNames, rollback: true, enable: d.alarms.alarmNames.length > 0 },
+        strategy: sh.strategy,
+        bakeTimeInMinutes: sh.bakeTimeInMinutes,
+        ...(sh.linear ? { linearConfiguration: sh.linear } : {}),
+        ...(sh.canary ? { canaryConfiguration: sh.canary } : {}),
+      },
+      ...(d.rollback ? { rollback: { ...d.rollback, startedAt: d.rollback.startedAt / 1000 } } : {}),
+      deploymentCircuitBreaker: d.circuitBreaker,
+      alarms: d.alarms,
     };
   }
 
@@ -335,14 +498,37 @@ export class FakeAccount {
       runningCount: s.deployments.reduce((n, d) => n + d.runningCount, 0),
       pendingCount: s.deployments.reduce((n, d) => n + d.pendingCount, 0),
       launchType: 'FARGATE',
-      loadBalancers: s.targetGroups.map((arn) => ({ targetGroupArn: arn, containerName: 'web', containerPort: 8080 })),
+      // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AdvancedConfiguration.html
+      loadBalancers: s.shift
+        ? [
+            {
+              targetGroupArn: s.shift.primaryTargetGroup,
+              containerName: 'web',
+              containerPort: 8080,
+              advancedConfiguration: {
+                alternateTargetGroupArn: s.shift.alternateTargetGroup,
+                productionListenerRule: s.shift.listenerRule,
+                roleArn: `arn:aws:iam::${ACCOUNT_ID}:role/ecsInfrastructureRoleForLoadBalancers`,
+              },
+            },
+          ]
+        : s.targetGroups.map((arn) => ({ targetGroupArn: arn, containerName: 'web', containerPort: 8080 })),
       deploymentController: { type: s.controller },
       deploymentConfiguration: {
         deploymentCircuitBreaker: { enable: true, rollback: true },
         maximumPercent: 200,
         minimumHealthyPercent: 100,
         ...(s.strategy ? { strategy: s.strategy } : {}),
+        ...(s.shift
+          ? {
+              strategy: s.shift.strategy,
+              bakeTimeInMinutes: s.shift.bakeTimeInMinutes,
+              ...(s.shift.linear ? { linearConfiguration: s.shift.linear } : {}),
+              ...(s.shift.canary ? { canaryConfiguration: s.shift.canary } : {}),
+            }
+          : {}),
       },
+      ...(s.shift?.current ? { currentServiceDeployment: s.shift.current } : {}),
       deployments: s.deployments.map((d) => ({
         id: d.id,
         status: d.status,

@@ -1,7 +1,20 @@
 // Realistic rolling updates for the fake account, one step per poll (DescribeServices call). The
 // steps follow the order ECS really goes through (see shared/aws-samples service-events timelines):
 // new tasks provision, run, register (initial → healthy); old targets drain; old tasks stop.
-import { CLUSTER, FakeAccount, type FakeDeployment, type FakeTask, tdArn, tgArn } from './fake-aws.ts';
+import {
+  ACCOUNT_ID,
+  CLUSTER,
+  FakeAccount,
+  type FakeDeployment,
+  type FakeRevision,
+  type FakeRevisionShare,
+  type FakeServiceDeployment,
+  type FakeShift,
+  type FakeTask,
+  REGION,
+  tdArn,
+  tgArn,
+} from './fake-aws.ts';
 
 /** Each service has its own task definition family, named after it: revision 41 runs, 42 is deployed. */
 export const oldOf = (service: string) => tdArn(service, 41);
@@ -220,3 +233,249 @@ export const successfulRollout = (service = 'shop-api'): Step[] => [
 ];
 
 export { CLUSTER };
+
+// ECS-native blue/green, linear and canary deployments (strategy BLUE_GREEN, LINEAR, CANARY): the
+// stages follow the lifecycle ECS documents for them (ServiceDeployment.lifecycleStage, see
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-deployment-how-it-works.html);
+// production traffic moves on the listener rule's weights between two target groups.
+
+const listenerRuleArn = (service: string) =>
+  `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT_ID}:listener-rule/app/shop-alb/50dc6c495c0c9188/f2f7dc8efc522ab2/${service.length.toString(16).padStart(4, '0')}9eb2c6b8e4`;
+const revisionArn = (service: string) => `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:service-revision/${CLUSTER}/${service}/${nextId()}${nextId()}`;
+const serviceDeploymentArn = (service: string) => `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:service-deployment/${CLUSTER}/${service}/${nextId()}${nextId()}`;
+
+export interface ShiftOptions {
+  strategy: FakeShift['strategy'];
+  bakeTimeInMinutes?: number;
+  linear?: FakeShift['linear'];
+  canary?: FakeShift['canary'];
+  /** CloudWatch alarms that roll the deployment back. */
+  alarms?: string[];
+}
+
+/** A traffic-shifting service at rest on `td`: its tasks in the primary target group, which takes all production traffic. */
+export function steadyShiftService(a: FakeAccount, name: string, options: ShiftOptions, td = oldOf(name), count = 2): void {
+  steadyService(a, name, td, count);
+  const s = a.service(name);
+  const blue = tgArn(name);
+  const green = tgArn(`${name}-alt`);
+  a.targets.set(green, []);
+  const rule = listenerRuleArn(name);
+  const revision: FakeRevision = { arn: revisionArn(name), td, targetGroup: blue, listenerRule: rule };
+  a.revisions.set(revision.arn, revision);
+  const previous: FakeServiceDeployment = {
+    arn: serviceDeploymentArn(name),
+    status: 'SUCCESSFUL',
+    lifecycleStage: 'CLEAN_UP',
+    createdAt: Date.now() - 86_400_000,
+    updatedAt: Date.now() - 86_000_000,
+    target: { arn: revision.arn, requested: count, running: count, pending: 0, production: 100 },
+    sources: [],
+    hooks: [],
+    circuitBreaker: { status: 'MONITORING_COMPLETE', failureCount: 0, threshold: 3 },
+    alarms: { status: options.alarms?.length ? 'MONITORING_COMPLETE' : 'DISABLED', alarmNames: options.alarms ?? [], triggeredAlarmNames: [] },
+  };
+  s.shift = {
+    strategy: options.strategy,
+    bakeTimeInMinutes: options.bakeTimeInMinutes ?? 5,
+    ...(options.linear ? { linear: options.linear } : {}),
+    ...(options.canary ? { canary: options.canary } : {}),
+    primaryTargetGroup: blue,
+    alternateTargetGroup: green,
+    listenerRule: rule,
+    weights: new Map([
+      [blue, 100],
+      [green, 0],
+    ]),
+    deployments: [previous],
+    current: previous.arn,
+  };
+}
+
+const shiftOf = (a: FakeAccount, service: string): FakeShift => {
+  const sh = a.service(service).shift;
+  if (!sh) throw new Error(`${service} does not shift traffic`);
+  return sh;
+};
+const currentOf = (a: FakeAccount, service: string): FakeServiceDeployment => {
+  const sh = shiftOf(a, service);
+  const d = sh.deployments.find((x) => x.arn === sh.current);
+  if (!d) throw new Error(`${service} has no current service deployment`);
+  return d;
+};
+const revisionOf = (a: FakeAccount, share: FakeRevisionShare): FakeRevision => {
+  const r = a.revisions.get(share.arn);
+  if (!r) throw new Error(`no revision ${share.arn}`);
+  return r;
+};
+function stage(a: FakeAccount, service: string, lifecycleStage: string): FakeServiceDeployment {
+  const d = currentOf(a, service);
+  d.lifecycleStage = lifecycleStage;
+  d.updatedAt = Date.now();
+  return d;
+}
+function setWeights(a: FakeAccount, service: string, toNew: number): void {
+  const d = currentOf(a, service);
+  const sh = shiftOf(a, service);
+  const green = revisionOf(a, d.target).targetGroup;
+  for (const tg of sh.weights.keys()) sh.weights.set(tg, tg === green ? toNew : 100 - toNew);
+  d.target.production = toNew;
+  for (const s of d.sources) s.production = 100 - toNew;
+}
+
+/** update-service on a traffic-shifting service: a new revision for the target group without production traffic. */
+export const shiftDeploy = (service: string, td = newOf(service)): Step => (a) => {
+  deploy(service, td)(a);
+  const sh = shiftOf(a, service);
+  const previous = currentOf(a, service);
+  const idle = [...sh.weights].find(([, w]) => w === 0)?.[0] ?? sh.alternateTargetGroup;
+  const revision: FakeRevision = { arn: revisionArn(service), td, targetGroup: idle, listenerRule: sh.listenerRule };
+  a.revisions.set(revision.arn, revision);
+  const count = a.service(service).desiredCount;
+  const d: FakeServiceDeployment = {
+    arn: serviceDeploymentArn(service),
+    status: 'IN_PROGRESS',
+    lifecycleStage: 'SCALE_UP',
+    createdAt: Date.now(),
+    updatedAt: Date.now(),
+    target: { arn: revision.arn, requested: count, running: 0, pending: count, production: 0, test: 0 },
+    sources: [{ arn: previous.target.arn, requested: count, running: previous.target.running, pending: 0, production: 100 }],
+    hooks: [],
+    circuitBreaker: { status: 'MONITORING', failureCount: 0, threshold: 3 },
+    alarms: { ...previous.alarms, status: previous.alarms.alarmNames.length ? 'MONITORING' : 'DISABLED', triggeredAlarmNames: [] },
+  };
+  sh.deployments.unshift(d);
+  sh.current = d.arn;
+};
+
+/** The green tasks run and register with the idle target group (initial). */
+export const shiftScaleUp = (service: string, td = newOf(service)): Step => (a) => {
+  const d = stage(a, service, 'POST_SCALE_UP');
+  const tg = revisionOf(a, d.target).targetGroup;
+  const dep = deploymentOf(a, service, td);
+  for (let i = 0; i < d.target.requested; i++) {
+    const t = addTask(a, service, dep, 'RUNNING');
+    a.targets.get(tg)?.push({ id: t.ip, port: 8080, state: 'initial', reason: 'Elb.RegistrationInProgress', description: 'Target registration is in progress' });
+  }
+  d.target.running = d.target.requested;
+  d.target.pending = 0;
+  sync(a, service);
+  a.addEvent(service, `has started ${d.target.requested} tasks: (task ${tasksOf(a, service, td)[0]?.id}).`);
+};
+
+const greenTargets = (a: FakeAccount, service: string) => a.targets.get(revisionOf(a, currentOf(a, service).target).targetGroup) ?? [];
+
+/** Green targets pass the health checks; test traffic (if a test rule exists) goes to green. */
+export const shiftHealthy = (service: string): Step => (a) => {
+  for (const t of greenTargets(a, service)) Object.assign(t, { state: 'healthy', reason: undefined, description: undefined });
+  const d = stage(a, service, 'POST_TEST_TRAFFIC_SHIFT');
+  d.target.test = 100;
+};
+
+/** A production traffic step: the listener rule's weights move to green. */
+export const shiftTraffic = (service: string, toNew: number): Step => (a) => {
+  stage(a, service, 'PRODUCTION_TRAFFIC_SHIFT');
+  setWeights(a, service, toNew);
+};
+
+/** ECS's own account moves ahead of the load balancer (documented to lag): stage says shifted, weights not yet. */
+export const shiftReported = (service: string, lifecycleStage: string): Step => (a) => {
+  stage(a, service, lifecycleStage);
+  currentOf(a, service).target.production = 100;
+};
+
+/** All production traffic on green; the bake begins (ECS may still roll back). */
+export const shiftBake = (service: string): Step => (a) => {
+  setWeights(a, service, 100);
+  stage(a, service, 'BAKE_TIME');
+};
+
+/** The bake is over: ECS scales the blue revision in; its tasks stop and leave the old target group. */
+export const shiftCleanUp = (service: string, oldTd = oldOf(service)): Step => (a) => {
+  const d = stage(a, service, 'CLEAN_UP');
+  for (const src of d.sources) {
+    const tg = revisionOf(a, src).targetGroup;
+    for (const t of tasksOf(a, service, oldTd)) {
+      Object.assign(t, { desiredStatus: 'STOPPED', lastStatus: 'STOPPED', stoppedAt: Date.now(), stopCode: 'ServiceSchedulerInitiated', stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/new)' });
+      a.targets.set(tg, (a.targets.get(tg) ?? []).filter((x) => x.id !== t.ip));
+    }
+    src.running = 0;
+    src.requested = 0;
+  }
+  sync(a, service);
+};
+
+/** ECS calls the deployment done. */
+export const shiftSucceed = (service: string, oldTd = oldOf(service)): Step => (a) => {
+  const d = currentOf(a, service);
+  d.status = 'SUCCESSFUL';
+  d.updatedAt = Date.now();
+  d.circuitBreaker.status = 'MONITORING_COMPLETE';
+  if (d.alarms.alarmNames.length) d.alarms.status = 'MONITORING_COMPLETE';
+  const s = a.service(service);
+  s.deployments = s.deployments.filter((x) => x.td !== oldTd);
+  for (const x of s.deployments) Object.assign(x, { rolloutState: 'COMPLETED', rolloutStateReason: `ECS deployment ${x.id} completed.` });
+  a.addEvent(service, 'has reached a steady state.');
+};
+
+/** A lifecycle hook of type PAUSE holds the deployment until someone continues it (or it expires). */
+export const shiftPause = (service: string, hookId: string, expiresInMs: number): Step => (a) => {
+  const d = stage(a, service, 'PRE_PRODUCTION_TRAFFIC_SHIFT');
+  d.hooks = [{ hookId, targetType: 'PAUSE', status: 'AWAITING_ACTION', expiresAt: Date.now() + expiresInMs, timeoutAction: 'ROLLBACK' }];
+};
+
+/** The new tasks fail the load balancer's health checks; ECS replaces them and its circuit breaker counts. */
+export const shiftUnhealthy = (service: string, td = newOf(service)): Step => (a) => {
+  const d = currentOf(a, service);
+  const tg = revisionOf(a, d.target).targetGroup;
+  for (const t of greenTargets(a, service)) Object.assign(t, { state: 'unhealthy', reason: 'Target.ResponseCodeMismatch', description: 'Health checks failed with these codes: [502]' });
+  const dep = deploymentOf(a, service, td);
+  for (const t of tasksOf(a, service, td).filter((x) => x.desiredStatus === 'RUNNING')) {
+    Object.assign(t, {
+      desiredStatus: 'STOPPED',
+      lastStatus: 'STOPPED',
+      stopCode: 'ServiceSchedulerInitiated',
+      stoppedReason: `Task failed ELB health checks in (target-group ${tg})`,
+      exitCode: 143,
+      stoppedAt: Date.now(),
+    });
+    dep.failedTasks++;
+    d.circuitBreaker.failureCount++;
+    const replacement = addTask(a, service, dep, 'RUNNING');
+    a.targets.set(tg, [...(a.targets.get(tg) ?? []).filter((x) => x.id !== t.ip), { id: replacement.ip, port: 8080, state: 'unhealthy', reason: 'Target.ResponseCodeMismatch', description: 'Health checks failed with these codes: [502]' }]);
+  }
+  sync(a, service);
+  a.addEvent(service, `(task ${tasksOf(a, service, td)[0]?.id}) (port 8080) is unhealthy in (target-group ${tg}) due to (reason Health checks failed with these codes: [502]).`);
+};
+
+/**
+ * ECS rolls the deployment back: production traffic returns to the old revision. `alarm`: an
+ * alarm in ALARM triggered it; else the circuit breaker did.
+ */
+export const shiftRollback = (service: string, alarm?: string): Step => (a) => {
+  const d = currentOf(a, service);
+  d.status = 'ROLLBACK_IN_PROGRESS';
+  d.updatedAt = Date.now();
+  if (alarm) {
+    d.alarms = { ...d.alarms, status: 'TRIGGERED', triggeredAlarmNames: [alarm] };
+    d.statusReason = `Service deployment rolled back because alarm ${alarm} is in ALARM state.`;
+  } else {
+    d.circuitBreaker.status = 'TRIGGERED';
+    d.statusReason = 'Service deployment rolled back because the circuit breaker threshold was exceeded.';
+  }
+  d.rollback = { reason: d.statusReason, startedAt: Date.now(), serviceRevisionArn: d.sources[0]?.arn ?? '' };
+  setWeights(a, service, 0);
+  a.addEvent(service, `(service-deployment ${d.arn.split('/').pop()}) rolling back.`);
+};
+
+/** The rollback is done: the green tasks are gone. */
+export const shiftRollbackDone = (service: string, td = newOf(service)): Step => (a) => {
+  const d = currentOf(a, service);
+  d.status = 'ROLLBACK_SUCCESSFUL';
+  d.updatedAt = Date.now();
+  const tg = revisionOf(a, d.target).targetGroup;
+  for (const t of tasksOf(a, service, td)) Object.assign(t, { desiredStatus: 'STOPPED', lastStatus: 'STOPPED', stoppedAt: Date.now(), stopCode: 'ServiceSchedulerInitiated' });
+  a.targets.set(tg, []);
+  d.target.running = 0;
+  sync(a, service);
+};

@@ -2,7 +2,7 @@
 // plain-text fallback, and machine-readable metadata. Everything that comes from users or AWS is
 // escaped, so a branch named `fix/<!channel>` is shown, never obeyed.
 import type { MessageMetadata } from '@slack/types';
-import { PHASE_LABELS, type Phase, type Progress, type RolloutStatus, type ServiceStatus } from '../rollout.ts';
+import { PHASE_LABELS, type Phase, type Progress, type RolloutStatus, type ServiceStatus, type ShiftView } from '../rollout.ts';
 import type { ServiceLine } from '../step.ts';
 
 export type { ServiceLine };
@@ -25,6 +25,8 @@ export interface MessageView {
   waitTimeoutMs: number;
   /** Set when the watch ended before an outcome (AWS kept failing, the step was stopped). */
   stopped?: string;
+  /** The watch ended at "live" (WAIT_UNTIL=live), before the old version was retired. */
+  endedAtLive?: boolean;
 }
 
 export interface SlackMessage {
@@ -55,9 +57,20 @@ export const LIMITS = { header: 150, sectionText: 3000, field: 2000, fields: 10,
 export interface TextFormat {
   text(s: string): string;
   bold(s: string): string;
+  /** A clock time: in the reader's time zone in Slack, in UTC in the log. */
+  time(ms: number): string;
 }
-export const SLACK_FORMAT: TextFormat = { text: (s) => escapeText(s), bold: (s) => `*${escapeText(s)}*` };
-export const PLAIN_FORMAT: TextFormat = { text: (s) => s, bold: (s) => s };
+/** `10:42 UTC`: the log's clock times, and Slack's fallback where it cannot localise one. */
+export function utcTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(11, 16)} UTC`;
+}
+export const SLACK_FORMAT: TextFormat = {
+  text: (s) => escapeText(s),
+  bold: (s) => `*${escapeText(s)}*`,
+  // Slack's date formatting shows each reader their own time zone (https://api.slack.com/reference/surfaces/formatting#date-formatting).
+  time: (ms) => `<!date^${Math.floor(ms / 1000)}^{time}|${utcTime(ms)}>`,
+};
+export const PLAIN_FORMAT: TextFormat = { text: (s) => s, bold: (s) => s, time: utcTime };
 
 /** Escapes the three characters Slack's mrkdwn treats as control: &, <, >. */
 export function escapeText(text: string): string {
@@ -111,7 +124,9 @@ export function headline(v: MessageView): string {
     case 'rolling_out':
       return `${what} → ${env}: ${PHASE_LABELS[v.phase]}`;
     case 'live':
-      return v.phase === 'retired' ? `${what} ${is} live in ${env}` : `${what} ${is} live in ${env} (old version draining)`;
+      if (v.phase === 'retired') return `${what} ${is} live in ${env}`;
+      // Blue/green keeps the old version on standby (for a rollback) rather than draining it.
+      return `${what} ${is} live in ${env} (old version ${v.services.some((s) => s.shift) ? 'on standby' : 'draining'})`;
     case 'failed': {
       // Among many services, the ones that failed are what the reader must see first.
       const failed = v.services.filter((s) => s.status === 'failed').map((s) => s.service);
@@ -143,6 +158,49 @@ function progressText(p: Progress): string {
   return parts.join(' · ');
 }
 
+const STRATEGY_NAMES: Record<string, string> = { BLUE_GREEN: 'blue/green', LINEAR: 'linear', CANARY: 'canary' };
+
+/** `production traffic 50% (steps 25% → 50% → 75% → 100%)`; blue/green moves in one step. */
+function trafficText(shift: ShiftView): string {
+  const share = shift.production === undefined ? '' : ` ${Math.round(shift.production)}%`;
+  const steps = shift.steps.length > 1 ? ` (${STRATEGY_NAMES[shift.strategy] ?? shift.strategy} steps ${shift.steps.map((p) => `${p}%`).join(' → ')})` : '';
+  return `production traffic${share}${steps}`;
+}
+
+function hookText(hook: NonNullable<ShiftView['hook']>, stage: string | undefined, f: TextFormat): string {
+  const at = stage ? ` at ${stage}` : '';
+  const expires = hook.expiresAt !== undefined ? `, expires ${f.time(hook.expiresAt)}` : '';
+  if (hook.status === 'AWAITING_ACTION') return `waiting for approval: pause hook ${f.text(hook.id)}${at}${expires}`;
+  return `${hook.targetType === 'PAUSE' ? 'pause' : 'Lambda'} hook ${f.text(hook.id)} running${at}${expires}`;
+}
+
+/** What a traffic-shifting deployment is doing, by ECS's lifecycle stage and what we confirmed. */
+function shiftText(s: ServiceLine, shift: ShiftView, f: TextFormat): string {
+  const tasks = `${shift.running}/${shift.requested} new tasks running${shift.healthy !== undefined ? ` · ${Math.min(shift.healthy, shift.requested)}/${shift.requested} healthy targets` : ''}`;
+  const hook = shift.hook ? ` — ${hookText(shift.hook, shift.stage, f)}` : '';
+  switch (s.status) {
+    case 'starting':
+      return `new version starting — ${tasks}${hook}`;
+    case 'registering':
+      return `${shift.test ? `test traffic ${Math.round(shift.test)}% on the new version` : 'new version started, production still on the old one'} — ${tasks}${hook}`;
+    case 'cutting_over':
+      return `shifting production traffic — ${trafficText(shift)} · ${tasks}${hook}`;
+    case 'live':
+      if (shift.bakeUntil !== undefined) return `live, baking until ${f.time(shift.bakeUntil)} (ECS may roll back until then)${hook}`;
+      if (shift.stage === 'CLEAN_UP') return 'live, old version being removed';
+      return `live, ${trafficText(shift)}${hook}`;
+    default:
+      return PHASE_LABELS[s.status === 'retired' ? 'retired' : 'waiting'];
+  }
+}
+
+/** What a watch that ended at "live" (WAIT_UNTIL=live) no longer follows. */
+export function notFollowed(services: ServiceLine[], f: TextFormat = PLAIN_FORMAT): string {
+  const bakes = services.flatMap((s) => (s.status === 'live' && s.shift?.bakeUntil !== undefined ? [s.shift.bakeUntil] : []));
+  const bake = bakes.length ? `the bake until ${f.time(Math.max(...bakes))} (a rollback during it is not reported here) and ` : '';
+  return `not followed further: ${bake}the old version's retirement`;
+}
+
 export function serviceStatusText(s: ServiceLine, f: TextFormat = SLACK_FORMAT): string {
   const name = f.bold(s.service);
   switch (s.status) {
@@ -154,10 +212,10 @@ export function serviceStatusText(s: ServiceLine, f: TextFormat = SLACK_FORMAT):
       return `${name}: live, old version retired`;
     case 'no_tasks':
       return `${name}: no tasks to roll out (desired count 0); ${f.text(s.taskDefinition ?? 'the new revision')} runs when the service is scaled up`;
-    default:
-      return `${name}: ${PHASE_LABELS[s.status]}${s.progress && s.status !== 'waiting' ? ` — ${progressText(s.progress)}` : ''}${
-        s.warning ? `\n⚠️ ${f.text(s.warning)}` : ''
-      }`;
+    default: {
+      const doing = s.shift && s.status !== 'waiting' ? shiftText(s, s.shift, f) : `${PHASE_LABELS[s.status]}${s.progress && s.status !== 'waiting' ? ` — ${progressText(s.progress)}` : ''}`;
+      return `${name}: ${doing}${s.warning ? `\n⚠️ ${f.text(s.warning)}` : ''}`;
+    }
   }
 }
 
@@ -223,7 +281,7 @@ export function renderMessage(v: MessageView): SlackMessage {
   const refLabel = v.ref.type === 'tag' ? 'Tag' : 'Branch';
   const tds = taskDefinitionsOf(v);
   const shortCommit = v.commit?.slice(0, SHORT_COMMIT);
-  const finished = Boolean(v.stopped) || (v.status !== 'rolling_out' && !(v.status === 'live' && v.phase !== 'retired'));
+  const finished = Boolean(v.stopped) || Boolean(v.endedAtLive) || (v.status !== 'rolling_out' && !(v.status === 'live' && v.phase !== 'retired'));
   const icon = v.stopped ? '⚠️' : ICON[v.status];
   const fields: Array<[string, string]> = [
     ['Environment', escapeText(v.environment)],
@@ -248,6 +306,9 @@ export function renderMessage(v: MessageView): SlackMessage {
   const steps = timeline(v);
   if (steps) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: fit(steps, LIMITS.contextElement) }] });
   if (v.stopped) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: fit(`⚠️ ${escapeText(v.stopped)}`, LIMITS.contextElement) }] });
+  if (v.endedAtLive) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: fit(`Watch ended at live (WAIT_UNTIL=live); ${notFollowed(v.services, SLACK_FORMAT)}.`, LIMITS.contextElement) }] });
+  }
 
   const text = fit(
     `${icon} ${escapeText(headline(v))} (${escapeText(v.ref.name)}${shortCommit ? ` @ ${shortCommit}` : ''}${

@@ -21,4 +21,11 @@ describe('aws/errors', () => {
       expect(e.exitCode).to.equal(3);
     });
   }
+
+  it('names the IAM action that was denied, as the policy spells it', () => {
+    expect(explainAwsError(err('AccessDeniedException'), { ...ctx, operation: 'ecs:DescribeServiceDeployments' }).message).to.match(
+      /lacks the permission ecs:DescribeServiceDeployments/,
+    );
+    expect(explainAwsError(err('AccessDenied'), { ...ctx, operation: 'elbv2:DescribeRules' }).message).to.match(/lacks the permission elasticloadbalancing:DescribeRules/);
+  });
 });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import type { Progress } from '../../src/rollout.ts';
-import { type Block, escapeText, fit, formatDuration, LIMITS, type MessageView, metadataOf, PLAIN_FORMAT, renderDetails, renderMessage, serviceStatusText } from '../../src/slack/render.ts';
+import type { Progress, ShiftView } from '../../src/rollout.ts';
+import { type Block, escapeText, fit, formatDuration, LIMITS, type MessageView, metadataOf, notFollowed, PLAIN_FORMAT, renderDetails, renderMessage, type ServiceLine, serviceStatusText } from '../../src/slack/render.ts';
 import { matchSnapshot } from '../support/snapshot.ts';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
@@ -168,5 +168,44 @@ describe('slack/render', () => {
     const line = { service: 'api', status: 'failed' as const, reason: 'tag <none> & retry' };
     expect(serviceStatusText(line, PLAIN_FORMAT)).to.equal('api: failed — tag <none> & retry');
     expect(serviceStatusText(line)).to.equal('*api*: failed — tag &lt;none&gt; &amp; retry');
+  });
+
+  describe('traffic-shifting deployments', () => {
+    const shift = (v: Partial<ShiftView> = {}): ShiftView => ({ strategy: 'LINEAR', steps: [25, 50, 75, 100], requested: 2, running: 2, healthy: 2, ...v });
+    const line = (status: ServiceLine['status'], v: Partial<ShiftView> = {}): ServiceLine => ({ service: 'shop-api', status, taskDefinition: 'shop-api:42', shift: shift(v) });
+
+    it('says where the traffic is and what the strategy steps through', () => {
+      expect(serviceStatusText(line('cutting_over', { stage: 'PRODUCTION_TRAFFIC_SHIFT', production: 50 }), PLAIN_FORMAT)).to.equal(
+        'shop-api: shifting production traffic — production traffic 50% (linear steps 25% → 50% → 75% → 100%) · 2/2 new tasks running · 2/2 healthy targets',
+      );
+      expect(serviceStatusText(line('registering', { stage: 'POST_TEST_TRAFFIC_SHIFT', test: 100, healthy: undefined }), PLAIN_FORMAT)).to.equal(
+        'shop-api: test traffic 100% on the new version — 2/2 new tasks running',
+      );
+      expect(serviceStatusText(line('starting', { running: 0 }), PLAIN_FORMAT)).to.match(/^shop-api: new version starting — 0\/2 new tasks running/);
+    });
+
+    it('shows the end of the bake as a Slack date (each reader\'s own time zone) and in UTC in the log', () => {
+      const baking = line('live', { stage: 'BAKE_TIME', bakeUntil: T0 + 600_000 });
+      expect(serviceStatusText(baking, PLAIN_FORMAT)).to.equal('shop-api: live, baking until 10:10 UTC (ECS may roll back until then)');
+      expect(serviceStatusText(baking)).to.equal(`*shop-api*: live, baking until <!date^${(T0 + 600_000) / 1000}^{time}|10:10 UTC> (ECS may roll back until then)`);
+      expect(serviceStatusText(line('live', { stage: 'CLEAN_UP' }), PLAIN_FORMAT)).to.equal('shop-api: live, old version being removed');
+    });
+
+    it('shows a pause hook awaiting approval with its expiry, escaped', () => {
+      const paused = line('cutting_over', { stage: 'PRE_PRODUCTION_TRAFFIC_SHIFT', production: 0, hook: { id: 'ok-<to>-go', targetType: 'PAUSE', status: 'AWAITING_ACTION', expiresAt: T0 + 3600_000 } });
+      expect(serviceStatusText(paused, PLAIN_FORMAT)).to.match(/— waiting for approval: pause hook ok-<to>-go at PRE_PRODUCTION_TRAFFIC_SHIFT, expires 11:00 UTC$/);
+      expect(serviceStatusText(paused)).to.match(/pause hook ok-&lt;to&gt;-go at/);
+    });
+
+    it('heads a live blue/green message "old version on standby", and says what WAIT_UNTIL=live left unfollowed', () => {
+      const v = view({ status: 'live', phase: 'live', services: [line('live', { strategy: 'BLUE_GREEN', steps: [100], stage: 'BAKE_TIME', bakeUntil: T0 + 600_000 })], endedAtLive: true });
+      const m = renderMessage(v);
+      expect(m.text).to.match(/shop-api is live in production \(old version on standby\)/);
+      expect(JSON.stringify(m.blocks)).to.include('Watch ended at live (WAIT_UNTIL=live); not followed further: the bake until <!date^');
+      expect(JSON.stringify(m.blocks)).to.include('*Duration*');
+      expect(notFollowed(v.services)).to.equal("not followed further: the bake until 10:10 UTC (a rollback during it is not reported here) and the old version's retirement");
+      expect(notFollowed([{ service: 'a', status: 'live' }])).to.equal("not followed further: the old version's retirement");
+      expectWithinLimits(m.blocks, m.text);
+    });
   });
 });

@@ -1,10 +1,10 @@
 // Builders for realistic snapshots: they start from the real API shapes in test/fixtures/aws (copied
 // from shared/aws-samples, see its sources.md) and go through the same mapping the reader uses.
 import { readFileSync } from 'node:fs';
-import type { Deployment, Service, Task } from '@aws-sdk/client-ecs';
+import type { Deployment, Service, ServiceDeployment, Task } from '@aws-sdk/client-ecs';
 import type { TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { deploymentFrom, serviceFrom, targetFrom, taskFrom } from '../../src/aws/to-snapshot.ts';
-import type { DeploymentSnapshot, ServiceSnapshot, TargetGroupSnapshot, TaskSnapshot } from '../../src/snapshot.ts';
+import { deploymentFrom, type RevisionInfo, ruleTrafficFrom, serviceDeploymentFrom, serviceFrom, targetFrom, taskFrom } from '../../src/aws/to-snapshot.ts';
+import type { DeploymentSnapshot, ListenerTraffic, ServiceDeploymentSnapshot, ServiceSnapshot, TargetGroupSnapshot, TaskSnapshot } from '../../src/snapshot.ts';
 
 // biome-ignore lint: samples are untyped JSON
 export function sample(name: string): any {
@@ -53,7 +53,7 @@ export function targets(...entries: Array<[ip: string, state: string, reason?: s
 
 export function service(fields: Partial<ServiceSnapshot> = {}): ServiceSnapshot {
   const s = serviceFrom(sample('describe-services-rolling-in-progress').describeServicesShape.services[0] as Service);
-  const { targetGroupArns: _unused, ...rest } = s;
+  const { targetGroupArns: _unused, currentServiceDeployment: _current, productionListeners: _listeners, shiftTargetGroupArns: _groups, ...rest } = s;
   return {
     ...rest,
     name: 'shop-api',
@@ -65,4 +65,81 @@ export function service(fields: Partial<ServiceSnapshot> = {}): ServiceSnapshot 
     healthChecks: { [NEW_TD]: false, [OLD_TD]: false },
     ...fields,
   };
+}
+
+// Traffic shifting (BLUE_GREEN, LINEAR, CANARY). The base is the AWS CLI's describe-service-deployments
+// example; the blue/green fields are those of the ServiceDeployment reference
+// (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeployment.html).
+export const BLUE_TG = `arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:targetgroup/shop-api-blue/c60a6bb13d7053cd`;
+export const GREEN_TG = `arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:targetgroup/shop-api-green/9d0e3c3f1a2b4c5d`;
+export const RULE = `arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:listener-rule/app/shop-alb/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee`;
+export const OLD_REVISION = `arn:aws:ecs:eu-west-1:${ACCOUNT}:service-revision/prod/shop-api/4980306466373577095`;
+export const NEW_REVISION = `arn:aws:ecs:eu-west-1:${ACCOUNT}:service-revision/prod/shop-api/1485800978477494678`;
+export const NEW_DEPLOYMENT = `arn:aws:ecs:eu-west-1:${ACCOUNT}:service-deployment/prod/shop-api/ejGvqq2ilnbKT9qj0vLJe`;
+export const OLD_DEPLOYMENT = `arn:aws:ecs:eu-west-1:${ACCOUNT}:service-deployment/prod/shop-api/r9Lhv3TqGqY0d4oS1n0Xa`;
+
+/** What DescribeServiceRevisions resolved: the old revision on blue, the new one on green, one production rule. */
+export const REVISIONS = new Map<string, RevisionInfo>([
+  [OLD_REVISION, { taskDefinitionArn: OLD_TD, targetGroupArns: [BLUE_TG], listeners: [RULE] }],
+  [NEW_REVISION, { taskDefinitionArn: NEW_TD, targetGroupArns: [GREEN_TG], listeners: [RULE] }],
+]);
+
+/** A service deployment of shop-api:42 over shop-api:41, at `lifecycleStage`. */
+export function serviceDeployment(fields: Partial<ServiceDeployment> = {}, revisions = REVISIONS): ServiceDeploymentSnapshot {
+  const base = structuredClone(sample('describe-service-deployments-successful').serviceDeployments[0]) as ServiceDeployment;
+  const d: ServiceDeployment = {
+    ...base,
+    serviceDeploymentArn: NEW_DEPLOYMENT,
+    createdAt: new Date(T0),
+    updatedAt: new Date(T0),
+    status: 'IN_PROGRESS',
+    lifecycleStage: 'SCALE_UP',
+    sourceServiceRevisions: [{ arn: OLD_REVISION, requestedTaskCount: 2, runningTaskCount: 2, pendingTaskCount: 0, requestedProductionTrafficWeight: 100 }],
+    targetServiceRevision: { arn: NEW_REVISION, requestedTaskCount: 2, runningTaskCount: 0, pendingTaskCount: 2, requestedProductionTrafficWeight: 0 },
+    deploymentConfiguration: { ...base.deploymentConfiguration, strategy: 'BLUE_GREEN', bakeTimeInMinutes: 10 },
+    deploymentCircuitBreaker: { status: 'MONITORING', failureCount: 0, threshold: 3 },
+    lifecycleHookDetails: [],
+    ...fields,
+  };
+  return serviceDeploymentFrom(d, revisions);
+}
+
+/** The previous deployment, which put shop-api:41 on blue a day ago. */
+export function previousDeployment(): ServiceDeploymentSnapshot {
+  return serviceDeployment({
+    serviceDeploymentArn: OLD_DEPLOYMENT,
+    createdAt: new Date(T0 - 86_400_000),
+    status: 'SUCCESSFUL',
+    lifecycleStage: 'CLEAN_UP',
+    sourceServiceRevisions: [],
+    targetServiceRevision: { arn: OLD_REVISION, requestedTaskCount: 2, runningTaskCount: 2, pendingTaskCount: 0, requestedProductionTrafficWeight: 100 },
+  });
+}
+
+/** The production rule as DescribeRules returns it: a forward action weighing blue and green. */
+export function rule(blue: number, green: number): ListenerTraffic {
+  return ruleTrafficFrom({
+    RuleArn: RULE,
+    Priority: '10',
+    Actions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: BLUE_TG, Weight: blue }, { TargetGroupArn: GREEN_TG, Weight: green }] } }],
+  });
+}
+
+export function greenTargets(...entries: Parameters<typeof targets>): TargetGroupSnapshot {
+  return { ...targets(...entries), arn: GREEN_TG };
+}
+
+/** A blue/green service snapshot: the deployments ECS describes, the rule as read, green's targets. */
+export function shiftService(
+  ours: ServiceDeploymentSnapshot | undefined,
+  fields: { production?: ListenerTraffic[]; green?: TargetGroupSnapshot; current?: string; others?: ServiceDeploymentSnapshot[] } & Partial<ServiceSnapshot> = {},
+): ServiceSnapshot {
+  const { production = [], green, current, others = [previousDeployment()], ...rest } = fields;
+  const deployments = [...(ours ? [ours] : []), ...others].sort((a, b) => b.createdAt - a.createdAt);
+  return service({
+    deploymentStrategy: 'BLUE_GREEN',
+    targetGroups: green ? [green] : [],
+    shift: { current: current ?? (ours ?? others[0])?.arn, deployments, production },
+    ...rest,
+  });
 }
