@@ -15,7 +15,11 @@ const quick = values.quick as boolean;
 const RUNS = quick ? 1 : 3;
 const POLLS = quick ? [1] : [1, 2, 5];
 const DEFAULT_POLL_S = 10;
-const ECS_DESCRIBE = /^Describe(Services|Tasks|TaskDefinition|ContainerInstances)$/;
+const ECS_DESCRIBE = /^Describe(Services|Tasks|TaskDefinition|ContainerInstances|ServiceDeployments|ServiceRevisions)$/;
+/** The steady phase of a strategy run: from this long after the cut-over (live is settled)… */
+const STEADY_AFTER_CUTOVER_MS = 2500;
+/** …to this long before the old version is retired (its clean-up begins). */
+const STEADY_BEFORE_RETIRED_MS = 1500;
 // Run the bundle as the image's ENTRYPOINT does, flags included.
 const NODE_ARGS = imageNodeArgs();
 
@@ -155,6 +159,44 @@ const costs = [
   { label: '1 service of 150 tasks', services: 1, c: apiCost(large, 1) },
 ];
 
+log('strategies: rolling, blue/green, linear, canary at 1 s polls');
+/** Lag to "live" and "retired", and AWS calls per poll overall and in the steady phase after the cut-over (drain or bake). */
+const strategies: Array<{ name: string; label: string; cut: number; retire: number; perPoll: number; steadyPerPoll: number; ops: string }> = [];
+for (const [name, label] of [
+  ['success', 'rolling update'],
+  ['blue-green', 'blue/green'],
+  ['linear', 'linear (25 % steps)'],
+  ['canary', 'canary (10 %)'],
+] as const) {
+  const cuts: number[] = [];
+  const retires: number[] = [];
+  let last: Awaited<ReturnType<typeof runOurs>> | undefined;
+  for (let i = 0; i < RUNS; i++) {
+    last = await runOurs(name, 1);
+    cuts.push((last.liveAt ?? Number.NaN) - (last.marks.get('cutover:shop-api') ?? Number.NaN));
+    retires.push((last.retiredAt ?? Number.NaN) - (last.marks.get('retired:shop-api') ?? Number.NaN));
+  }
+  if (!last) continue;
+  const calls = last.aws.calls;
+  const polls = calls.filter((c) => c.op === 'DescribeServices').length;
+  // After "live" is settled (a poll or two past the cut-over), until the old version goes.
+  const from = (last.marks.get('cutover:shop-api') ?? 0) + STEADY_AFTER_CUTOVER_MS;
+  const to = (last.marks.get('retired:shop-api') ?? 0) - STEADY_BEFORE_RETIRED_MS;
+  const steady = calls.filter((c) => c.at > from && c.at < to);
+  const steadyPolls = Math.max(1, steady.filter((c) => c.op === 'DescribeServices').length);
+  const byOp = new Map<string, number>();
+  for (const c of steady) byOp.set(c.op, (byOp.get(c.op) ?? 0) + 1);
+  strategies.push({
+    name,
+    label,
+    cut: median(cuts),
+    retire: median(retires),
+    perPoll: calls.length / polls,
+    steadyPerPoll: steady.length / steadyPolls,
+    ops: [...byOp].map(([op, n]) => `${op} ${(n / steadyPolls).toFixed(1)}`).join(', '),
+  });
+}
+
 log('start-up');
 const starts: Array<{ label: string; ms: number }> = [];
 for (const n of nodeBinaries()) starts.push({ label: n.label, ms: await startup(n.path) });
@@ -185,6 +227,8 @@ out(`| ≤ 2 AWS calls per poll, 1 service behind 1 target group (steady state) 
 out(`| ≤ 0.1 ECS describe calls/s per service at the default ${DEFAULT_POLL_S} s poll (steady state) | ${costs[0]!.c.steadyDescribePerSecondPerService.toFixed(3)} (${costs[0]!.c.describePerSecondPerService.toFixed(3)} over the whole rollout) | ${verdict(costs[0]!.c.steadyDescribePerSecondPerService <= 0.1)} |`);
 const image26 = starts.find((s) => s.label.includes("image's"));
 out(`| start-up ≤ 150 ms (process start to first AWS request, Node 26) | ${image26 ? `${image26.ms.toFixed(0)} ms` : 'n/a'} | ${verdict((image26?.ms ?? 1e9) <= 150)} |`);
+const blueGreen = strategies.find((x) => x.name === 'blue-green');
+out(`| ≤ 3 AWS calls per poll, 1 blue/green service (steady state: the bake) | ${blueGreen ? blueGreen.steadyPerPoll.toFixed(2) : 'n/a'} | ${verdict((blueGreen?.steadyPerPoll ?? 1e9) <= 3)} |`);
 out(`| bundle ≤ 1 MB | ${bundleKb.toFixed(0)} KiB | ${verdict(bundleKb <= 1024)} |`);
 const rss = Math.max(twelve.rssMb, large.rssMb);
 out(`| peak RSS ≤ 100 MB (12 services; 150 tasks) | ${twelve.rssMb.toFixed(0)} MB; ${large.rssMb.toFixed(0)} MB | ${verdict(rss <= 100)} |`);
@@ -211,6 +255,14 @@ out('| who | result | when |');
 out('|---|---|---|');
 out(`| ecs-deploy-notifier | **failed** (exit ${oursRollback.run.code}): "${/✖ (.*)/.exec(oursRollback.run.stdout)?.[1] ?? ''}" | ${secs((oursRollback.failedAt ?? Number.NaN) - (oursRollback.marks.get('failed:shop-api') as number))} after the deployment failed |`);
 out(`| waitUntilServicesStable | **${waiterRollback.result}** — the service is stable again, on the *old* revision (:${waiterRollback.runsRevision}) | ${secs(waiterRollback.at - (waiterRollback.marks.get('rollback_completed:shop-api') as number))} after the rollback completed |`);
+out();
+out('### By deployment strategy');
+out();
+out('One service, 1 s polls. For rolling updates the cut-over is when old targets start draining; for blue/green, linear and canary it is when the listener rule sends all production traffic to the new target group (the message says live once ECS is past the production shift and that is confirmed on the load balancer). "Steady" is after the cut-over until the old version is removed: the drain, or the bake.');
+out();
+out('| strategy | after cut-over | after retirement | calls/poll | steady calls/poll | steady calls by operation, per poll |');
+out('|---|---|---|---|---|---|');
+for (const x of strategies) out(`| ${x.label} | ${secs(x.cut)} | ${secs(x.retire)} | ${x.perPoll.toFixed(2)} | ${x.steadyPerPoll.toFixed(2)} | ${x.ops} |`);
 out();
 out('## API cost');
 out();

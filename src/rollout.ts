@@ -6,7 +6,7 @@
 // tools report): ECS says COMPLETED while old targets still drain and after a rollback too. We say
 // live only when every target that can still receive new requests belongs to a healthy task of the
 // new task definition, and no task of another task definition is still meant to run.
-import type { DeploymentSnapshot, ServiceSnapshot, TargetSnapshot, TaskSnapshot } from './snapshot.ts';
+import type { DeploymentSnapshot, ServiceSnapshot, TargetGroupSnapshot, TargetSnapshot, TaskSnapshot } from './snapshot.ts';
 import { isDraining, targetKey } from './snapshot.ts';
 import { sameTaskDefinition, shortName, type TaskDefinitionRef } from './task-definition.ts';
 
@@ -399,15 +399,7 @@ export function causesOf(deployment: Pick<DeploymentSnapshot, 'taskDefinitionArn
   const newKeys = new Set(snap.tasks.filter((t) => t.taskDefinitionArn === td).flatMap((t) => t.targetKeys));
 
   // Unhealthy targets of new tasks: the load balancer's reason code says why.
-  for (const group of snap.targetGroups) {
-    const counts = new Map<string, number>();
-    for (const t of group.targets) {
-      if (!newKeys.has(targetKey(t)) || t.state === 'healthy' || t.state === 'initial' || isDraining(t) || !t.reason) continue;
-      const text = `${t.reason}${t.description ? ` (${t.description})` : ''}`;
-      counts.set(text, (counts.get(text) ?? 0) + 1);
-    }
-    for (const [text, n] of counts) causes.push(`target group ${targetGroupName(group.arn)}: ${n} new target${n > 1 ? 's' : ''} ${text}`);
-  }
+  for (const group of snap.targetGroups) causes.push(...unhealthyTargetCauses(group, (t) => newKeys.has(targetKey(t))));
 
   // Stopped tasks of the new task definition, newest first, grouped by their reason.
   const stopped = snap.tasks
@@ -439,6 +431,17 @@ export function causesOf(deployment: Pick<DeploymentSnapshot, 'taskDefinitionArn
     if (seen.size >= PROBLEM_EVENTS_SHOWN) break;
   }
   return [...new Set(causes)];
+}
+
+/** The new targets of a group that are not healthy, counted by the load balancer's reason code. */
+export function unhealthyTargetCauses(group: TargetGroupSnapshot, isNew: (t: TargetSnapshot) => boolean): string[] {
+  const counts = new Map<string, number>();
+  for (const t of group.targets) {
+    if (!isNew(t) || t.state === 'healthy' || t.state === 'initial' || isDraining(t) || !t.reason) continue;
+    const text = `${t.reason}${t.description ? ` (${t.description})` : ''}`;
+    counts.set(text, (counts.get(text) ?? 0) + 1);
+  }
+  return [...counts].map(([text, n]) => `target group ${targetGroupName(group.arn)}: ${n} new target${n > 1 ? 's' : ''} ${text}`);
 }
 
 function describeStop(t: TaskSnapshot): string {

@@ -22,7 +22,7 @@ import {
   type ServiceAssessment,
   type ServiceWatch,
   type ShiftView,
-  targetGroupName,
+  unhealthyTargetCauses,
 } from './rollout.ts';
 import type { ListenerTraffic, RevisionShare, ServiceDeploymentSnapshot, ServiceSnapshot, TargetGroupSnapshot } from './snapshot.ts';
 import { isDraining } from './snapshot.ts';
@@ -205,9 +205,14 @@ export function assessShift(prev: ServiceWatch, snap: ServiceSnapshot, clock: Cl
 
   if (ROLLED_BACK.has(ours.status)) return end('failed', { ...watch, reason: rollbackReason(ours, wasLive) }, progress, causes, shift);
   if (ours.status === 'SUCCESSFUL') return end('retired', watch, progress, causes, shift);
-  // Another deployment took over: a newer one of other code supersedes ours, whatever ECS did to ours.
+  // Another deployment took over. Back to the code ours replaced, it is a rollback (by ECS or by
+  // hand); to other code, it supersedes ours, whatever ECS did to ours.
   if (current && current.arn !== ours.arn && current.createdAt > ours.createdAt) {
-    return end('superseded', { ...watch, supersededBy: current.target.taskDefinitionArn ? shortName(current.target.taskDefinitionArn) : 'another deployment' }, progress, causes, shift);
+    const to = current.target.taskDefinitionArn;
+    if (to && ours.sources.some((s) => s.taskDefinitionArn === to)) {
+      return end('failed', { ...watch, reason: `rolled back to ${shortName(to)}${wasLive ? ' after going live' : ''}` }, progress, causes, shift);
+    }
+    return end('superseded', { ...watch, supersededBy: to ? shortName(to) : 'another deployment' }, progress, causes, shift);
   }
   if (STOPPED.has(ours.status)) {
     return end('failed', { ...watch, reason: `the deployment was stopped${ours.statusReason ? `: ${ours.statusReason}` : ''}` }, progress, causes, shift);
@@ -233,17 +238,7 @@ export function assessShift(prev: ServiceWatch, snap: ServiceSnapshot, clock: Cl
 
 /** Every target in the new revision's own target groups is new: the load balancer's reason codes say why they are not healthy. */
 function unhealthyTargets(revision: RevisionShare, groups: readonly TargetGroupSnapshot[]): string[] {
-  return groups
-    .filter((g) => revision.targetGroupArns.includes(g.arn))
-    .flatMap((g) => {
-      const counts = new Map<string, number>();
-      for (const t of g.targets) {
-        if (t.state === 'healthy' || t.state === 'initial' || isDraining(t) || !t.reason) continue;
-        const text = `${t.reason}${t.description ? ` (${t.description})` : ''}`;
-        counts.set(text, (counts.get(text) ?? 0) + 1);
-      }
-      return [...counts].map(([text, n]) => `target group ${targetGroupName(g.arn)}: ${n} new target${n > 1 ? 's' : ''} ${text}`);
-    });
+  return groups.filter((g) => revision.targetGroupArns.includes(g.arn)).flatMap((g) => unhealthyTargetCauses(g, () => true));
 }
 
 /** What ECS's own account of the deployment says is going wrong. */

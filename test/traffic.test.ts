@@ -221,6 +221,18 @@ describe('traffic shifting: the judge of blue/green, linear and canary deploymen
       expect(followed.watch).to.include({ status: 'registering', serviceDeploymentArn: again.arn });
     });
 
+    it('a newer deployment back to the code ours replaced is a rollback, not a newer version', () => {
+      const live = judge(shiftService(at('BAKE_TIME', running), { green: healthyGreen, production: allOnGreen }));
+      const back = serviceDeployment({
+        serviceDeploymentArn: `${serviceDeployment().arn}-back`,
+        createdAt: new Date(T0 + 200_000),
+        targetServiceRevision: { arn: OLD_REVISION, requestedTaskCount: 2 },
+        sourceServiceRevisions: [{ arn: NEW_REVISION }],
+      });
+      const a = judge(shiftService(at('BAKE_TIME', { ...running, status: 'STOPPED' }), { others: [back, previousDeployment()], current: back.arn }), live.watch, T0 + 210_000);
+      expect(a.watch).to.include({ status: 'failed', reason: 'rolled back to shop-api:41 after going live' });
+    });
+
     it('ends as no_tasks when the service wants no tasks', () => {
       expect(judge(shiftService(at('SCALE_UP'), { desiredCount: 0 })).watch.status).to.equal('no_tasks');
     });

@@ -118,7 +118,8 @@ export class RolloutReader {
       Promise.all(groupArns.map((arn) => this.targetHealth(arn))).then((all) => new Map(all.map((g) => [g.arn, g]))),
       Promise.all(rolling.filter((st) => force || st.changed).map((st) => this.listRunning(st))),
       Promise.all(states.filter((st) => st.changed).map((st) => this.listStopped(st))),
-      this.resolveHealthChecks(states.flatMap((st) => st.service.deployments.filter((d) => d.status === 'PRIMARY').map((d) => d.taskDefinitionArn))),
+      // Readiness by container health checks is the rolling rule; traffic shifting asks the load balancer.
+      this.resolveHealthChecks(rolling.flatMap((st) => st.service.deployments.filter((d) => d.status === 'PRIMARY').map((d) => d.taskDefinitionArn))),
     ]);
     // A target no known task explains usually belongs to a task started since the last listing.
     const strangers = rolling.filter((st) => this.hasNewStrangers(st, groups));

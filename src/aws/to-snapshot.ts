@@ -161,7 +161,6 @@ function shareFrom(r: ServiceRevisionSummary | undefined, revisions: ReadonlyMap
 /** A DescribeServiceDeployments entry, with what its revisions resolved to (from DescribeServiceRevisions). */
 export function serviceDeploymentFrom(d: ServiceDeployment, revisions: ReadonlyMap<string, RevisionInfo>): ServiceDeploymentSnapshot {
   const config = d.deploymentConfiguration;
-  const hookMs = (t: Time) => epochMs(t);
   return {
     arn: d.serviceDeploymentArn ?? '',
     status: d.status ?? 'PENDING',
@@ -175,7 +174,7 @@ export function serviceDeploymentFrom(d: ServiceDeployment, revisions: ReadonlyM
       id: h.hookId ?? h.targetArn ?? 'hook',
       targetType: h.targetType ?? 'AWS_LAMBDA',
       status: h.status ?? 'IN_PROGRESS',
-      expiresAt: hookMs(h.expiresAt),
+      expiresAt: epochMs(h.expiresAt),
       timeoutAction: h.timeoutAction,
     })),
     strategy: config?.strategy,

@@ -1,6 +1,8 @@
 // The reader against mocked SDK clients: what it asks AWS for, and what it does not ask again.
 import {
   DescribeContainerInstancesCommand,
+  DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
@@ -9,7 +11,7 @@ import {
   type Service,
   type Task,
 } from '@aws-sdk/client-ecs';
-import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeRulesCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { expect } from 'chai';
 import { RolloutReader } from '../../src/aws/reader.ts';
@@ -169,5 +171,81 @@ describe('aws/reader', () => {
     const error = await reader.read(['nope']).catch((e: unknown) => e);
     expect(error).to.be.instanceOf(AwsError);
     expect((error as Error).message).to.equal('ECS service "nope" not found in cluster "MyCluster" (MISSING): check SERVICE_NAME, CLUSTER_NAME and the region.');
+  });
+
+  describe('traffic shifting (blue/green, linear, canary)', () => {
+    const GREEN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-green/9d0e3c3f1a2b4c5d';
+    const RULE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee';
+    const DEPLOYMENT = 'arn:aws:ecs:us-east-1:123456789012:service-deployment/MyCluster/web/ejGvqq2ilnbKT9qj0vLJe';
+    const NEW_REVISION = 'arn:aws:ecs:us-east-1:123456789012:service-revision/MyCluster/web/1485800978477494678';
+    const OLD_REVISION = 'arn:aws:ecs:us-east-1:123456789012:service-revision/MyCluster/web/4980306466373577095';
+    let stage = 'PRODUCTION_TRAFFIC_SHIFT';
+
+    beforeEach(() => {
+      stage = 'PRODUCTION_TRAFFIC_SHIFT';
+      ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({
+        services: input.services.map((n) =>
+          serviceJson(n, {
+            deploymentConfiguration: { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 10 },
+            loadBalancers: [{ targetGroupArn: TG, containerName: 'web', containerPort: 80, advancedConfiguration: { alternateTargetGroupArn: GREEN, productionListenerRule: RULE } }],
+            currentServiceDeployment: DEPLOYMENT,
+          }),
+        ),
+        failures: [],
+      }));
+      ecs.on(DescribeServiceDeploymentsCommand).callsFake(() => ({
+        serviceDeployments: [
+          {
+            serviceDeploymentArn: DEPLOYMENT,
+            status: 'IN_PROGRESS',
+            lifecycleStage: stage,
+            createdAt: new Date(),
+            targetServiceRevision: { arn: NEW_REVISION, requestedTaskCount: 2, runningTaskCount: 2, pendingTaskCount: 0, requestedProductionTrafficWeight: 50 },
+            sourceServiceRevisions: [{ arn: OLD_REVISION, requestedTaskCount: 2, runningTaskCount: 2, pendingTaskCount: 0 }],
+          },
+        ],
+      }));
+      ecs.on(DescribeServiceRevisionsCommand).callsFake((input: { serviceRevisionArns: string[] }) => ({
+        serviceRevisions: input.serviceRevisionArns.map((arn) => ({
+          serviceRevisionArn: arn,
+          taskDefinition: TD,
+          resolvedConfiguration: { loadBalancers: [{ targetGroupArn: arn === NEW_REVISION ? GREEN : TG, productionListenerRule: RULE }] },
+        })),
+      }));
+      elb.on(DescribeRulesCommand).resolves({
+        Rules: [{ RuleArn: RULE, Actions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: TG, Weight: 50 }, { TargetGroupArn: GREEN, Weight: 50 }] } }] }],
+      });
+    });
+
+    it('reads the service deployment, its revisions once, the production rule and only the new target group while traffic moves', async () => {
+      const snap = (await reader.read(['web'])).get('web');
+      expect(snap?.shift?.deployments[0]).to.deep.include({ arn: DEPLOYMENT, lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT' });
+      expect(snap?.shift?.deployments[0]?.target).to.deep.include({ taskDefinitionArn: TD, targetGroupArns: [GREEN], listeners: [RULE] });
+      expect(snap?.shift?.production).to.deep.equal([{ arn: RULE, weights: [{ targetGroupArn: TG, weight: 50 }, { targetGroupArn: GREEN, weight: 50 }] }]);
+      expect(elb.commandCalls(DescribeTargetHealthCommand).map((c) => c.args[0].input.TargetGroupArn)).to.deep.equal([GREEN]);
+      expect(snap?.targetGroups.map((g) => g.arn)).to.deep.equal([GREEN]);
+      // No task listing: the rolling rule is not what judges these services.
+      expect(ecs.commandCalls(ListTasksCommand)).to.have.length(0);
+      await reader.read(['web']);
+      expect(ecs.commandCalls(DescribeServiceRevisionsCommand)).to.have.length(1);
+      expect(ecs.commandCalls(DescribeServiceDeploymentsCommand)).to.have.length(2);
+    });
+
+    it('in a bake whose "live" is settled, reads DescribeServices and DescribeServiceDeployments only', async () => {
+      stage = 'BAKE_TIME';
+      await reader.read(['web']);
+      ecs.resetHistory();
+      elb.resetHistory();
+      await reader.read(['web'], { settled: ['web'] });
+      expect(ecs.calls().map((c) => c.args[0].constructor.name)).to.deep.equal(['DescribeServicesCommand', 'DescribeServiceDeploymentsCommand']);
+      expect(elb.calls()).to.have.length(0);
+    });
+
+    it('does not read the listener before production traffic moves', async () => {
+      stage = 'POST_TEST_TRAFFIC_SHIFT';
+      await reader.read(['web']);
+      expect(elb.commandCalls(DescribeRulesCommand)).to.have.length(0);
+      expect(elb.commandCalls(DescribeTargetHealthCommand)).to.have.length(1);
+    });
   });
 });
