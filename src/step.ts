@@ -82,6 +82,8 @@ export interface RolloutView {
   settled: string[];
   /** Set when the watch ends at "live" (WAIT_UNTIL=live) before the old version is retired. */
   endedAtLive?: boolean;
+  /** Traffic is being cut over and "live" is moments away (poll faster). */
+  liveImminent: boolean;
 }
 
 export function start(
@@ -157,9 +159,25 @@ export function viewOf(state: RunState): RolloutView {
       state.watches.map((w) => [w.status, w.taskDefinitionArn, state.warnings.get(w.service), shiftShown(state.shifts.get(w.service))]),
     ]),
     active: state.watches.filter((w) => !isFinal(w.status)).map((w) => w.service),
+    liveImminent: liveImminent(state),
     settled: state.confirmed ? state.watches.filter((w) => w.status === 'live').map((w) => w.service) : [],
     ...(state.verdict.done && state.verdict.status === 'live' && state.verdict.phase !== 'retired' && state.waitUntil === 'live' ? { endedAtLive: true } : {}),
   };
+}
+
+/**
+ * Whether "live" is moments away: traffic is being cut over, and no traffic-shifting service still
+ * has a step to take before the last (a linear or canary step bakes for minutes) or waits for a
+ * hook's approval.
+ */
+function liveImminent(state: RunState): boolean {
+  if (state.verdict.phase !== 'cutting_over') return false;
+  return state.watches.every((w) => {
+    const shift = state.shifts.get(w.service);
+    if (w.status !== 'cutting_over' || !shift) return true;
+    const beforeLast = shift.steps.at(-2);
+    return !shift.hook && (beforeLast === undefined || (shift.production ?? 0) >= beforeLast);
+  });
 }
 
 /** What a reader sees change in a traffic-shifting deployment: a traffic step, test traffic, a hook waiting or done. */

@@ -66,6 +66,7 @@ const STOPPED = new Set(['STOP_REQUESTED', 'STOPPED']);
 const HOOK_PENDING = new Set(['IN_PROGRESS', 'AWAITING_ACTION']);
 const HOOK_FAILED = new Set(['FAILED', 'TIMED_OUT']);
 const FULL = 100;
+const MS_PER_MINUTE = 60_000;
 
 /** The production shares a strategy moves through. */
 export function trafficSteps(d: Pick<ServiceDeploymentSnapshot, 'strategy' | 'linear' | 'canary'>): number[] {
@@ -195,7 +196,7 @@ export function assessShift(prev: ServiceWatch, snap: ServiceSnapshot, clock: Cl
     ...(ours.target.testWeight && !atOrAfter(ours.lifecycleStage, 'PRODUCTION_TRAFFIC_SHIFT') ? { test: ours.target.testWeight } : {}),
     steps: trafficSteps(ours),
     ...(watch.bakeStartedAt !== undefined && ours.bakeTimeMinutes !== undefined && ours.lifecycleStage === 'BAKE_TIME'
-      ? { bakeUntil: watch.bakeStartedAt + ours.bakeTimeMinutes * 60_000 }
+      ? { bakeUntil: watch.bakeStartedAt + ours.bakeTimeMinutes * MS_PER_MINUTE }
       : {}),
     ...(pendingHook ? { hook: { id: pendingHook.id, targetType: pendingHook.targetType, status: pendingHook.status, expiresAt: pendingHook.expiresAt } } : {}),
     requested: ours.target.requested,
@@ -227,7 +228,7 @@ export function assessShift(prev: ServiceWatch, snap: ServiceSnapshot, clock: Cl
 
   // Live: ECS has shifted production, the load balancer confirms all of it on the new target
   // groups, and every new task is a healthy target. Once live, it stays live until ECS decides.
-  // Without a target group to ask about (none resolved), ECS's account is all there is.
+  // Without a target group to ask about (the revision resolved none), ECS's account is all there is.
   const shifted = atOrAfter(ours.lifecycleStage, 'POST_PRODUCTION_TRAFFIC_SHIFT');
   const confirmed = ours.target.targetGroupArns.length === 0 || (watch.productionOnNew === true && watch.newTargetsHealthy === true);
   const live = wasLive || (shifted && confirmed);

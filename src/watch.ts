@@ -81,7 +81,7 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
     logLines(log, view.services, startedAt, now());
 
     while (!view.done) {
-      await deps.sleep(Math.max(0, Math.min(nextPollIn(config.pollIntervalMs, view.phase), state.deadline - now())));
+      await deps.sleep(Math.max(0, Math.min(nextPollIn(config.pollIntervalMs, view.phase, view.liveImminent), state.deadline - now())));
       const active = view.active;
       const shown = (s: ServiceLine) => `${s.status}|${s.warning ?? ''}|${shiftShown(s.shift)}`;
       const before = new Map(view.services.map((s) => [s.service, shown(s)]));
@@ -153,11 +153,12 @@ async function reportStop(deps: WatchDeps, v: MessageView, posted: boolean): Pro
 /**
  * The poll rate follows the phase. While traffic is being cut over, the moment users care about is
  * seconds away and the phase is short (ECS stops old tasks right after the new ones are healthy):
- * poll four times as often. Once live, only the old version's retirement is left, which takes the
+ * poll four times as often. Not while a linear or canary shift has steps left before the last, nor
+ * while a hook waits for approval: those take minutes. Once live, only the old version's retirement is left, which takes the
  * deregistration delay (300 s by default): poll half as often, sparing the account's API limits.
  */
-export function nextPollIn(pollIntervalMs: number, phase: Phase): number {
-  if (phase === 'cutting_over') return Math.max(MIN_POLL_MS, Math.round(pollIntervalMs / CUTOVER_POLL_DIVISOR));
+export function nextPollIn(pollIntervalMs: number, phase: Phase, liveImminent = phase === 'cutting_over'): number {
+  if (phase === 'cutting_over' && liveImminent) return Math.max(MIN_POLL_MS, Math.round(pollIntervalMs / CUTOVER_POLL_DIVISOR));
   if (phase === 'live') return pollIntervalMs * LIVE_POLL_FACTOR;
   return pollIntervalMs;
 }

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { judgeFor, ROLLING, TRAFFIC_SHIFT } from '../src/judge.ts';
 import type { ServiceSnapshot } from '../src/snapshot.ts';
 import { expire, type RunState, start, step } from '../src/step.ts';
+import { nextPollIn } from '../src/watch.ts';
 import { deployment, greenTargets, NEW_REVISION, NEW_TD, OLD_TD, rule, service, serviceDeployment, shiftService, T0, targets, task } from './support/samples.ts';
 
 const oldRunning = [task('10.0.1.10', OLD_TD), task('10.0.1.11', OLD_TD)];
@@ -102,6 +103,30 @@ describe('step: one poll of the whole run', () => {
     const live = step(b.state, only(baking), T0 + 3000);
     expect(live.view.settled).to.deep.equal([]);
     expect(step(live.state, only(baking), T0 + 3500, { fresh: true }).view.settled).to.deep.equal(['shop-api']);
+  });
+
+  it('calls "live" imminent during a cut-over, but not while a linear step or an approval is still to come', () => {
+    expect(step(begin(), only(SNAP.stalled), T0).view.liveImminent).to.equal(false);
+    const cutting = service({ tasks: [...oldRunning, ...newRunning], targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])] });
+    expect(step(begin(), only(cutting), T0).view).to.include({ phase: 'cutting_over', liveImminent: true });
+    const running = { targetServiceRevision: { arn: NEW_REVISION, requestedTaskCount: 2, runningTaskCount: 2, pendingTaskCount: 0 } };
+    const linear = (blue: number, green: number, hook = false) =>
+      shiftService(
+        serviceDeployment({
+          ...running,
+          lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT',
+          deploymentConfiguration: { strategy: 'LINEAR', linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: 10 } },
+          ...(hook ? { lifecycleHookDetails: [{ hookId: 'approve', targetType: 'PAUSE', status: 'AWAITING_ACTION' }] } : {}),
+        }),
+        { production: [rule(blue, green)], deploymentStrategy: 'LINEAR' },
+      );
+    expect(step(begin(), only(linear(75, 25)), T0).view.liveImminent).to.equal(false);
+    expect(step(begin(), only(linear(25, 75)), T0).view.liveImminent).to.equal(true);
+    expect(step(begin(), only(linear(25, 75, true)), T0).view.liveImminent).to.equal(false);
+    const blueGreen = shiftService(serviceDeployment({ ...running, lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT' }), { production: [rule(100, 0)] });
+    expect(step(begin(), only(blueGreen), T0).view.liveImminent).to.equal(true);
+    expect(nextPollIn(10_000, 'cutting_over', true)).to.equal(2500);
+    expect(nextPollIn(10_000, 'cutting_over', false)).to.equal(10_000);
   });
 
   it('dates each milestone by the last service to reach it', () => {

@@ -137,7 +137,7 @@ export class RolloutReader {
         if (task) cache.tasks.set(arn, { snapshot: taskFrom(task, this.instances, st.service.containerPorts) });
         else cache.tasks.delete(arn); // described as MISSING: stopped long ago
       }
-      const { targetGroupArns, containerPorts: _ports, currentServiceDeployment: _current, productionListeners: _listeners, shiftTargetGroupArns: _groups, ...service } = st.service;
+      const { targetGroupArns, containerPorts: _ports, currentServiceDeployment: _current, productionListeners: _listeners, ...service } = st.service;
       const shift = shifts.get(st.id);
       result.set(st.id, {
         ...service,
@@ -243,7 +243,7 @@ export class RolloutReader {
       const moving = deployments.find((d) => MOVING.has(d.status) && atOrAfter(d.lifecycleStage, 'POST_SCALE_UP'));
       const failing = deployments.find((d) => ROLLING_BACK.has(d.status));
       const watched = settled.has(st.id) ? undefined : (moving ?? failing);
-      const targetGroupArns = watched ? this.newTargetGroups(watched.target.targetGroupArns, watched.sources.flatMap((s) => s.targetGroupArns), st) : [];
+      const targetGroupArns = watched?.target.targetGroupArns ?? [];
       const listeners =
         moving && moving === watched && atOrAfter(moving.lifecycleStage, 'PRE_PRODUCTION_TRAFFIC_SHIFT')
           ? [...new Set([...moving.target.listeners, ...st.service.productionListeners])]
@@ -258,15 +258,6 @@ export class RolloutReader {
       });
     }
     return out;
-  }
-
-  /**
-   * The new revision's target groups: as resolved by ECS, or else the service's blue/green pair less
-   * the old revision's.
-   */
-  private newTargetGroups(resolved: string[], old: string[], st: ServiceState): string[] {
-    if (resolved.length) return resolved;
-    return st.service.shiftTargetGroupArns.filter((arn) => !old.includes(arn));
   }
 
   private async describeServiceDeployments(arns: string[]): Promise<Map<string, ServiceDeployment>> {

@@ -60,10 +60,6 @@ export function serviceFrom(s: Service) {
     productionListeners: [
       ...new Set((s.loadBalancers ?? []).map((lb) => lb.advancedConfiguration?.productionListenerRule).filter((a): a is string => Boolean(a))),
     ],
-    /** Blue/green: the target groups a revision's tasks may register with (primary and alternate). */
-    shiftTargetGroupArns: [
-      ...new Set((s.loadBalancers ?? []).flatMap((lb) => [lb.targetGroupArn, lb.advancedConfiguration?.alternateTargetGroupArn]).filter((a): a is string => Boolean(a))),
-    ],
     /** The ports the service registers its tasks' addresses with, for `ip` targets. */
     containerPorts: [...new Set((s.loadBalancers ?? []).map((lb) => lb.containerPort).filter((p): p is number => typeof p === 'number'))],
   };

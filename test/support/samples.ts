@@ -53,7 +53,7 @@ export function targets(...entries: Array<[ip: string, state: string, reason?: s
 
 export function service(fields: Partial<ServiceSnapshot> = {}): ServiceSnapshot {
   const s = serviceFrom(sample('describe-services-rolling-in-progress').describeServicesShape.services[0] as Service);
-  const { targetGroupArns: _unused, currentServiceDeployment: _current, productionListeners: _listeners, shiftTargetGroupArns: _groups, ...rest } = s;
+  const { targetGroupArns: _unused, currentServiceDeployment: _current, productionListeners: _listeners, ...rest } = s;
   return {
     ...rest,
     name: 'shop-api',
