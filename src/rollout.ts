@@ -50,6 +50,9 @@ export interface ServiceWatch {
   newTargetsHealthy?: boolean;
   /** Traffic shifting: when the bake began (epoch ms), for "rollback possible until". */
   bakeStartedAt?: number;
+  /** CodeDeploy: our (replacement) task set, and the CodeDeploy deployment that created it. */
+  taskSetId?: string;
+  codeDeployId?: string;
 }
 
 export interface Progress {
@@ -87,6 +90,13 @@ export interface ServiceAssessment {
 export interface ShiftView {
   /** BLUE_GREEN, LINEAR or CANARY. */
   strategy: string;
+  /** CODE_DEPLOY for CodeDeploy blue/green (ECS-native otherwise). */
+  controller?: 'CODE_DEPLOY';
+  /** The CodeDeploy deployment ID and its console page. */
+  deploymentId?: string;
+  consoleUrl?: string;
+  /** CodeDeploy: until when it keeps the original task set (its termination wait), epoch ms. */
+  keptUntil?: number;
   /** ECS's lifecycle stage, e.g. PRODUCTION_TRAFFIC_SHIFT. */
   stage?: string;
   /** Percent of production traffic on the new revision: the load balancer's when read, else ECS's plan. */

@@ -85,6 +85,53 @@ export interface ServiceSnapshot {
   healthChecks: Record<string, boolean>;
   /** ECS-native traffic shifting (BLUE_GREEN, LINEAR, CANARY): the service deployments and the production listener. */
   shift?: ShiftSnapshot;
+  /** The CODE_DEPLOY controller: ECS task sets (`deployments` is empty for these services). */
+  taskSets?: TaskSetSnapshot[];
+  /** The CODE_DEPLOY controller: the CodeDeploy deployments of the replacement task sets seen this run. */
+  codeDeploy?: CodeDeploySnapshot[];
+}
+
+/** An ECS task set (DescribeServices, CODE_DEPLOY controller). */
+export interface TaskSetSnapshot {
+  id: string;
+  /** PRIMARY (serving production), ACTIVE (the replacement, or the original after a flip) or DRAINING. */
+  status: string;
+  taskDefinitionArn: string;
+  /** The CodeDeploy deployment ID that created it. */
+  externalId?: string;
+  desired: number;
+  running: number;
+  pending: number;
+  createdAt: number;
+}
+
+/** A lifecycle event of a CodeDeploy ECS deployment target (GetDeploymentTarget). */
+export interface LifecycleEventSnapshot {
+  /** BeforeInstall, Install, AfterInstall, AllowTestTraffic, AfterAllowTestTraffic, BeforeAllowTraffic, AllowTraffic, AfterAllowTraffic. */
+  name: string;
+  /** Pending, InProgress, Succeeded, Failed, Skipped, Unknown. */
+  status: string;
+  startedAt?: number;
+  endedAt?: number;
+  diagnostics?: { errorCode?: string; script?: string; message?: string; logTail?: string };
+}
+
+/** CodeDeploy's account of one deployment (GetDeployment and GetDeploymentTarget). */
+export interface CodeDeploySnapshot {
+  id: string;
+  /** Created, Queued, InProgress, Baking, Ready, Succeeded, Failed, Stopped. */
+  status: string;
+  error?: { code?: string; message?: string };
+  rollback?: { deploymentId?: string; triggeredBy?: string; message?: string };
+  configName?: string;
+  createdAt?: number;
+  /** Minutes CodeDeploy keeps the original task set after the traffic moved. */
+  terminationWaitMinutes?: number;
+  /** While Ready: CONTINUE_DEPLOYMENT (reroutes by itself after the wait) or STOP_DEPLOYMENT (someone must reroute). */
+  readyAction?: string;
+  readyWaitMinutes?: number;
+  events: LifecycleEventSnapshot[];
+  taskSets: Array<{ label: string; weight?: number; desired: number; running: number; pending: number; targetGroup?: string }>;
 }
 
 /**

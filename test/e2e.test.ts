@@ -233,12 +233,13 @@ describe('e2e: the built program against HTTP doubles', function () {
     expect(slack.calls).to.have.length(0);
   });
 
-  it('refuses to judge a service of the CodeDeploy controller (exit 3)', async () => {
+  it('refuses to judge a service of the EXTERNAL controller (exit 3)', async () => {
     steadyService(aws, 'shop-api');
-    aws.service('shop-api').controller = 'CODE_DEPLOY';
+    aws.service('shop-api').controller = 'EXTERNAL';
     const run = await runPipe(env({ TASK_DEFINITION: undefined }));
     expect(run.code).to.equal(3);
-    expect(run.stdout).to.match(/CODE_DEPLOY deployment controller; the pipe judges deployments of the ECS deployment controller .*, so this rollout is not judged/);
+    expect(run.stdout).to.match(/EXTERNAL deployment controller; the pipe judges deployments of the ECS and CODE_DEPLOY controllers .*, so this rollout is not judged/);
+    expect(slack.calls).to.have.length(0);
   });
 
   it('says what to do when Slack refuses: channel not found, bot not in channel (exit 4)', async () => {

@@ -1,6 +1,6 @@
 // The reducer over realistic snapshots: what one poll means for the run, and what the watch must do next.
 import { expect } from 'chai';
-import { judgeFor, ROLLING, TRAFFIC_SHIFT } from '../src/judge.ts';
+import { CODE_DEPLOY, judgeFor, ROLLING, TRAFFIC_SHIFT } from '../src/judge.ts';
 import type { ServiceSnapshot } from '../src/snapshot.ts';
 import { expire, type RunState, start, step } from '../src/step.ts';
 import { nextPollIn } from '../src/watch.ts';
@@ -148,15 +148,15 @@ describe('step: one poll of the whole run', () => {
 });
 
 describe('judge: one per kind of deployment', () => {
-  it('judges rolling updates and the ECS-native traffic-shifting strategies, and says why it judges nothing else', () => {
+  it('judges rolling updates, the ECS-native traffic-shifting strategies and CodeDeploy, and says why it judges nothing else', () => {
     expect(judgeFor(service())).to.equal(ROLLING);
     expect(judgeFor(service({ deploymentStrategy: 'ROLLING' }))).to.equal(ROLLING);
     for (const strategy of ['BLUE_GREEN', 'LINEAR', 'CANARY']) expect(judgeFor(service({ deploymentStrategy: strategy }))).to.equal(TRAFFIC_SHIFT);
-    expect(judgeFor(service({ deploymentController: 'CODE_DEPLOY' }))).to.deep.equal({
+    expect(judgeFor(service({ deploymentController: 'CODE_DEPLOY' }))).to.equal(CODE_DEPLOY);
+    expect(judgeFor(service({ deploymentController: 'EXTERNAL' }))).to.deep.equal({
       unsupported:
-        'Service shop-api deploys with the CODE_DEPLOY deployment controller; the pipe judges deployments of the ECS deployment controller (strategies ROLLING, BLUE_GREEN, LINEAR and CANARY), so this rollout is not judged.',
+        'Service shop-api deploys with the EXTERNAL deployment controller; the pipe judges deployments of the ECS and CODE_DEPLOY controllers (ECS strategies ROLLING, BLUE_GREEN, LINEAR and CANARY), so this rollout is not judged.',
     });
-    expect(judgeFor(service({ deploymentController: 'CODE_DEPLOY', deploymentStrategy: 'BLUE_GREEN' }))).to.have.property('unsupported');
     expect(judgeFor(service({ deploymentStrategy: 'SOMETHING_NEW' }))).to.have.property('unsupported').that.matches(/the SOMETHING_NEW deployment strategy/);
   });
 });

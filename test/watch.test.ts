@@ -145,14 +145,13 @@ describe('watch', () => {
     expect(last?.message.text).to.match(/Stopped watching: Access denied/);
   });
 
-  it('refuses to judge a CodeDeploy or external-controller service before posting anything', async () => {
-    const h = harness([service({ deploymentController: 'CODE_DEPLOY' })]);
+  it('refuses to judge an external-controller service before posting anything', async () => {
+    const h = harness([service({ deploymentController: 'EXTERNAL' })]);
     const error = await h.run().catch((e: unknown) => e);
     expect(error).to.be.instanceOf(UserFacingError);
     expect((error as UserFacingError).exitCode).to.equal(3);
+    expect((error as Error).message).to.match(/EXTERNAL deployment controller/);
     expect(h.notifier.calls).to.have.length(0);
-    const external = harness([service({ deploymentController: 'EXTERNAL' })]);
-    expect(((await external.run().catch((e: unknown) => e)) as Error).message).to.match(/EXTERNAL deployment controller/);
   });
 
   it('stops polling a service that is finished while another still rolls out', async () => {

@@ -2,6 +2,7 @@
 // CA bundles keep working because the SDK reads them itself; the proxy is net.ts's; the credentials come from the
 // validated configuration only (trimmed, so a pasted trailing newline cannot reach a header), and
 // the timeouts and retries are ours: no request may hang, and retry.ts does all the waiting.
+import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 // The one provider we use, imported directly: the credential-providers index loads them all.
@@ -20,6 +21,8 @@ export const AWS_REQUEST_TIMEOUT_MS = 5000;
 export interface AwsClients {
   ecs: ECSClient;
   elb: ElasticLoadBalancingV2Client;
+  /** Built at the first CodeDeploy call: only CODE_DEPLOY services need it, and a client costs start-up time and memory. */
+  codeDeploy(): Promise<CodeDeployClient>;
 }
 
 function requestHandlerFor(agents: Agents | undefined) {
@@ -74,5 +77,13 @@ export function createAwsClients(aws: Config['aws'], options: { agents?: Agents;
     maxAttempts: 1,
     requestHandler: requestHandlerFor(options.agents),
   };
-  return { ecs: new ECSClient(common), elb: new ElasticLoadBalancingV2Client(common) };
+  let codeDeploy: Promise<CodeDeployClient> | undefined;
+  return {
+    ecs: new ECSClient(common),
+    elb: new ElasticLoadBalancingV2Client(common),
+    codeDeploy: () => {
+      codeDeploy ??= import('@aws-sdk/client-codedeploy').then(({ CodeDeployClient }) => new CodeDeployClient(common));
+      return codeDeploy;
+    },
+  };
 }

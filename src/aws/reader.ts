@@ -14,15 +14,17 @@ import {
   type ServiceDeployment,
   type Task,
 } from '@aws-sdk/client-ecs';
+import { GetDeploymentCommand, GetDeploymentTargetCommand } from '@aws-sdk/client-codedeploy';
 import { DescribeListenersCommand, DescribeRulesCommand, DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { AwsError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { SHIFTING_STRATEGIES } from '../judge.ts';
-import type { ListenerTraffic, ServiceSnapshot, ShiftSnapshot, TargetGroupSnapshot, TaskSnapshot } from '../snapshot.ts';
+import type { CodeDeploySnapshot, ListenerTraffic, ServiceSnapshot, ShiftSnapshot, TargetGroupSnapshot, TaskSnapshot } from '../snapshot.ts';
 import { isDraining, targetKey } from '../snapshot.ts';
 import { atOrAfter } from '../traffic.ts';
 import type { AwsClients } from './clients.ts';
 import {
+  codeDeployFrom,
   hasHealthChecks,
   listenerTrafficFrom,
   type RevisionInfo,
@@ -72,6 +74,13 @@ interface ServiceState {
   stopped?: string[];
   /** ECS-native traffic shifting (blue/green, linear, canary): judged from service deployments, not task lists. */
   shifting: boolean;
+  /** The CODE_DEPLOY controller: judged from task sets and CodeDeploy, not task lists. */
+  codeDeploy: boolean;
+}
+
+/** The cluster's name, also when CLUSTER_NAME is an ARN (CodeDeploy names an ECS target `cluster:service`). */
+function clusterName(cluster: string): string {
+  return cluster.split('/').pop() ?? cluster;
 }
 
 const chunks = <T>(items: T[], size: number): T[][] =>
@@ -87,6 +96,8 @@ export class RolloutReader {
   private readonly revisions = new Map<string, RevisionInfo>();
   /** Per service, every service deployment seen as current during this run (ours among them). */
   private readonly seenDeployments = new Map<string, Set<string>>();
+  /** Per CODE_DEPLOY service, every CodeDeploy deployment seen behind a replacement task set during this run. */
+  private readonly codeDeployments = new Map<string, Set<string>>();
 
   constructor(
     private readonly clients: AwsClients,
@@ -107,11 +118,14 @@ export class RolloutReader {
       return raw ? [this.changeOf(id, raw)] : [];
     });
     const force = options.force ?? false;
-    const rolling = states.filter((st) => !st.shifting);
-    const shifts = await this.readShifts(
-      states.filter((st) => st.shifting),
-      new Set(options.settled ?? []),
-    );
+    const rolling = states.filter((st) => !st.shifting && !st.codeDeploy);
+    const [shifts, codeDeploys] = await Promise.all([
+      this.readShifts(
+        states.filter((st) => st.shifting),
+        new Set(options.settled ?? []),
+      ),
+      this.readCodeDeploys(states.filter((st) => st.codeDeploy)),
+    ]);
 
     const groupArns = [...new Set([...rolling.flatMap((st) => st.service.targetGroupArns), ...[...shifts.values()].flatMap((sh) => sh.targetGroupArns)])];
     const [groups] = await Promise.all([
@@ -138,13 +152,16 @@ export class RolloutReader {
         else cache.tasks.delete(arn); // described as MISSING: stopped long ago
       }
       const { targetGroupArns, containerPorts: _ports, currentServiceDeployment: _current, productionListeners: _listeners, ...service } = st.service;
+      // CodeDeploy says how the traffic moves; the load balancer is not asked for these services.
       const shift = shifts.get(st.id);
+      const codeDeploy = codeDeploys.get(st.id);
       result.set(st.id, {
         ...service,
         tasks: [...cache.tasks.values()].map((t) => t.snapshot),
-        targetGroups: (shift ? shift.targetGroupArns : targetGroupArns).flatMap((arn) => groups.get(arn) ?? []),
+        targetGroups: (shift ? shift.targetGroupArns : st.codeDeploy ? [] : targetGroupArns).flatMap((arn) => groups.get(arn) ?? []),
         healthChecks: Object.fromEntries(this.healthChecks),
         ...(shift ? { shift: shift.snapshot } : {}),
+        ...(codeDeploy ? { codeDeploy } : {}),
       });
     }
     return result;
@@ -209,7 +226,38 @@ export class RolloutReader {
     const changed = fingerprint !== cache.fingerprint;
     cache.fingerprint = fingerprint;
     const shifting = service.deploymentController === 'ECS' && SHIFTING_STRATEGIES.has(service.deploymentStrategy ?? 'ROLLING');
-    return { id, raw, service, changed, shifting };
+    return { id, raw, service, changed, shifting, codeDeploy: service.deploymentController === 'CODE_DEPLOY' };
+  }
+
+  /**
+   * CODE_DEPLOY services: the CodeDeploy deployment behind each replacement task set (every task set
+   * but the oldest), followed until the watch ends, with its ECS target (lifecycle events, traffic
+   * weights). A service at rest (one task set) costs nothing here; one deployment costs
+   * GetDeployment and GetDeploymentTarget a poll.
+   */
+  private async readCodeDeploys(states: ServiceState[]): Promise<Map<string, CodeDeploySnapshot[]>> {
+    const out = new Map<string, CodeDeploySnapshot[]>();
+    await Promise.all(
+      states.map(async (st) => {
+        const sets = [...(st.service.taskSets ?? [])].sort((a, b) => a.createdAt - b.createdAt);
+        const followed = this.codeDeployments.get(st.id) ?? new Set<string>();
+        for (const t of sets.slice(1)) if (t.externalId) followed.add(t.externalId);
+        this.codeDeployments.set(st.id, followed);
+        const targetId = `${clusterName(this.cluster)}:${st.service.name}`;
+        const read = await Promise.all([...followed].map((id) => this.codeDeployment(id, targetId)));
+        out.set(st.id, read);
+      }),
+    );
+    return out;
+  }
+
+  private async codeDeployment(deploymentId: string, targetId: string): Promise<CodeDeploySnapshot> {
+    const client = await this.clients.codeDeploy();
+    const [deployment, target] = await Promise.all([
+      this.count('codedeploy:GetDeployment', () => client.send(new GetDeploymentCommand({ deploymentId }))),
+      this.count('codedeploy:GetDeploymentTarget', () => client.send(new GetDeploymentTargetCommand({ deploymentId, targetId }))),
+    ]);
+    return codeDeployFrom(deployment.deploymentInfo ?? { deploymentId }, target.deploymentTarget?.ecsTarget);
   }
 
   /**

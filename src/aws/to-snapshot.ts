@@ -1,8 +1,9 @@
 // Turns AWS SDK response objects into the plain snapshot types. Pure; accepts timestamps as the SDK
 // gives them (Date) and as JSON samples and events carry them (ISO strings, epoch numbers).
-import type { Deployment, Service, ServiceDeployment, ServiceRevision, ServiceRevisionSummary, Task, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { DeploymentInfo, ECSTarget } from '@aws-sdk/client-codedeploy';
+import type { Deployment, Service, ServiceDeployment, ServiceRevision, ServiceRevisionSummary, Task, TaskDefinition, TaskSet } from '@aws-sdk/client-ecs';
 import type { Action, Listener, Rule, TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { DeploymentSnapshot, ListenerTraffic, RevisionShare, ServiceDeploymentSnapshot, ServiceEvent, TargetSnapshot, TaskSnapshot } from '../snapshot.ts';
+import type { CodeDeploySnapshot, DeploymentSnapshot, ListenerTraffic, RevisionShare, ServiceDeploymentSnapshot, ServiceEvent, TargetSnapshot, TaskSetSnapshot, TaskSnapshot } from '../snapshot.ts';
 import { targetKey } from '../snapshot.ts';
 
 type Time = Date | string | number | undefined;
@@ -54,6 +55,8 @@ export function serviceFrom(s: Service) {
     deployments,
     events: eventsFrom(s),
     targetGroupArns: [...new Set((s.loadBalancers ?? []).map((lb) => lb.targetGroupArn).filter((a): a is string => Boolean(a)))],
+    /** CODE_DEPLOY controller: the task sets (these services list no deployments). */
+    ...(s.taskSets ? { taskSets: s.taskSets.map(taskSetFrom) } : {}),
     /** The current service deployment (ECS-native deployments since 2024). */
     currentServiceDeployment: s.currentServiceDeployment,
     /** Blue/green: the production listener rules (or listeners) that the service's deployments shift. */
@@ -121,6 +124,19 @@ export function targetFrom(d: TargetHealthDescription): TargetSnapshot {
 
 export function hasHealthChecks(td: TaskDefinition): boolean {
   return (td.containerDefinitions ?? []).some((c) => (c.healthCheck?.command ?? []).length > 0);
+}
+
+export function taskSetFrom(t: TaskSet): TaskSetSnapshot {
+  return {
+    id: t.id ?? '',
+    status: t.status ?? 'ACTIVE',
+    taskDefinitionArn: t.taskDefinition ?? '',
+    externalId: t.externalId,
+    desired: t.computedDesiredCount ?? 0,
+    running: t.runningCount ?? 0,
+    pending: t.pendingCount ?? 0,
+    createdAt: epochMs(t.createdAt) ?? 0,
+  };
 }
 
 /** What a service revision resolved to: its task definition, target groups and production listeners. Immutable. */
@@ -209,4 +225,45 @@ export function ruleTrafficFrom(r: Rule): ListenerTraffic {
 /** An NLB listener (DescribeListeners): its default action is the production route. */
 export function listenerTrafficFrom(l: Listener): ListenerTraffic {
   return { arn: l.ListenerArn ?? '', weights: weightsOf(l.DefaultActions) };
+}
+
+/** A CodeDeploy deployment (GetDeployment) with its ECS target (GetDeploymentTarget), when read. */
+export function codeDeployFrom(info: DeploymentInfo, target: ECSTarget | undefined): CodeDeploySnapshot {
+  const blueGreen = info.blueGreenDeploymentConfiguration;
+  return {
+    id: info.deploymentId ?? '',
+    status: info.status ?? 'Created',
+    ...(info.errorInformation ? { error: { code: info.errorInformation.code, message: info.errorInformation.message } } : {}),
+    ...(info.rollbackInfo
+      ? {
+          rollback: {
+            deploymentId: info.rollbackInfo.rollbackDeploymentId,
+            triggeredBy: info.rollbackInfo.rollbackTriggeringDeploymentId,
+            message: info.rollbackInfo.rollbackMessage,
+          },
+        }
+      : {}),
+    configName: info.deploymentConfigName,
+    createdAt: epochMs(info.createTime),
+    terminationWaitMinutes: blueGreen?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes,
+    readyAction: blueGreen?.deploymentReadyOption?.actionOnTimeout,
+    readyWaitMinutes: blueGreen?.deploymentReadyOption?.waitTimeInMinutes,
+    events: (target?.lifecycleEvents ?? []).map((e) => ({
+      name: e.lifecycleEventName ?? '',
+      status: e.status ?? 'Unknown',
+      startedAt: epochMs(e.startTime),
+      endedAt: epochMs(e.endTime),
+      ...(e.diagnostics
+        ? { diagnostics: { errorCode: e.diagnostics.errorCode, script: e.diagnostics.scriptName, message: e.diagnostics.message, logTail: e.diagnostics.logTail } }
+        : {}),
+    })),
+    taskSets: (target?.taskSetsInfo ?? []).map((t) => ({
+      label: t.taskSetLabel ?? '',
+      weight: t.trafficWeight,
+      desired: t.desiredCount ?? 0,
+      running: t.runningCount ?? 0,
+      pending: t.pendingCount ?? 0,
+      targetGroup: t.targetGroup?.name,
+    })),
+  };
 }

@@ -7,6 +7,13 @@ import type { Tls } from './listen.ts';
 import {
   all,
   circuitBreak,
+  codeDeployAllowTraffic,
+  codeDeployCreate,
+  codeDeployHookFails,
+  codeDeployInstall,
+  codeDeployRerouted,
+  codeDeployStop,
+  codeDeploySucceed,
   completeRollback,
   crashNew,
   deploy,
@@ -29,6 +36,7 @@ import {
   shiftTraffic,
   shiftUnhealthy,
   type Step,
+  steadyCodeDeployService,
   steadyService,
   steadyShiftService,
   timeline,
@@ -94,7 +102,8 @@ function shopApi(
 /**
  * An ECS-native traffic-shifting deployment of `service`, offset by `at` ms: green starts, passes
  * its health checks and test traffic, takes production in `steps` (percent, one a second), bakes,
- * and the blue revision is removed. Marks `cutover` (all production on green) and `retired`.
+ * and the blue revision is removed. Marks `cutover` (the bake begins: all production on green, ECS
+ * past the shift) and `retired`.
  */
 function trafficShift(service: string, steps: number[], at = 0, bakeMs = 3000): Array<[number, Step]> {
   const m = (name: string) => mark(`${name}:${service}`);
@@ -103,8 +112,9 @@ function trafficShift(service: string, steps: number[], at = 0, bakeMs = 3000): 
     [at, shiftDeploy(service)],
     [at + 1500, shiftScaleUp(service)],
     [at + 3000, shiftHealthy(service)],
-    ...steps.map((p, i): [number, Step] => [at + 4000 + i * 1000, p >= 100 ? all(shiftTraffic(service, p), m('cutover')) : shiftTraffic(service, p)]),
-    [shifted, shiftBake(service)],
+    ...steps.map((p, i): [number, Step] => [at + 4000 + i * 1000, shiftTraffic(service, p)]),
+    // ECS is past the production shift and the listener sends everything to green: live.
+    [shifted, all(shiftBake(service), m('cutover'))],
     [shifted + bakeMs, shiftCleanUp(service)],
     [shifted + bakeMs + 1000, all(shiftSucceed(service), m('retired'))],
   ];
@@ -227,6 +237,55 @@ export const SCENARIOS: Scenario[] = [
       [7500, shiftRollbackDone('shop-api')],
     ],
   ),
+  {
+    name: 'codedeploy',
+    summary: 'CodeDeploy blue/green: the replacement task set starts, its hooks pass, it takes all production traffic; the original is terminated after the wait',
+    services: ['shop-api'],
+    env: { TASK_DEFINITION: 'shop-api:42' },
+    expected: { exitCode: 0, status: 'live' },
+    start(a) {
+      steadyCodeDeployService(a, 'shop-api', { terminationWaitMinutes: 60 });
+      timeline(a, [
+        [0, codeDeployCreate('shop-api')],
+        [1500, codeDeployInstall('shop-api')],
+        [3000, codeDeployAllowTraffic('shop-api')],
+        [4000, all(codeDeployRerouted('shop-api'), mark('cutover:shop-api'))],
+        [8000, all(codeDeploySucceed('shop-api'), mark('retired:shop-api'))],
+      ]);
+    },
+  },
+  {
+    name: 'codedeploy-hook-fails',
+    summary: 'CodeDeploy blue/green: the AfterAllowTestTraffic hook (a smoke test) fails; CodeDeploy fails the deployment and rolls back',
+    services: ['shop-api'],
+    env: { TASK_DEFINITION: 'shop-api:42' },
+    expected: { exitCode: 1, status: 'failed' },
+    start(a) {
+      steadyCodeDeployService(a, 'shop-api');
+      timeline(a, [
+        [0, codeDeployCreate('shop-api')],
+        [1500, codeDeployInstall('shop-api')],
+        [3500, all(codeDeployHookFails('shop-api'), mark('failed:shop-api'))],
+      ]);
+    },
+  },
+  {
+    name: 'codedeploy-stopped',
+    summary: 'CodeDeploy blue/green goes live, then someone stops it during the termination wait and traffic returns to the original task set',
+    services: ['shop-api'],
+    env: { TASK_DEFINITION: 'shop-api:42' },
+    expected: { exitCode: 1, status: 'failed' },
+    start(a) {
+      steadyCodeDeployService(a, 'shop-api', { terminationWaitMinutes: 60 });
+      timeline(a, [
+        [0, codeDeployCreate('shop-api')],
+        [1500, codeDeployInstall('shop-api')],
+        [3000, codeDeployAllowTraffic('shop-api')],
+        [4000, all(codeDeployRerouted('shop-api'), mark('cutover:shop-api'))],
+        [7000, all(codeDeployStop('shop-api'), mark('failed:shop-api'))],
+      ]);
+    },
+  },
   {
     name: 'mixed',
     summary: 'a rolling service and a blue/green service deployed together; live when both are',

@@ -99,6 +99,52 @@ export interface FakeShift {
   current?: string;
 }
 
+/** An ECS task set (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TaskSet.html). */
+export interface FakeTaskSet {
+  id: string;
+  status: 'PRIMARY' | 'ACTIVE' | 'DRAINING';
+  td: string;
+  externalId: string;
+  desired: number;
+  running: number;
+  pending: number;
+  createdAt: number;
+  targetGroup: string;
+}
+
+/** A CodeDeploy ECS lifecycle event (https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_LifecycleEvent.html). */
+export interface FakeLifecycleEvent {
+  name: string;
+  status: 'Pending' | 'InProgress' | 'Succeeded' | 'Failed' | 'Skipped' | 'Unknown';
+  start?: number;
+  end?: number;
+  diagnostics?: { errorCode: string; scriptName: string; message: string; logTail: string };
+}
+
+/** A CodeDeploy deployment of an ECS service (https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_DeploymentInfo.html). */
+export interface FakeCodeDeployment {
+  id: string;
+  status: string;
+  createdAt: number;
+  completedAt?: number;
+  error?: { code: string; message: string };
+  rollback?: { rollbackDeploymentId?: string; rollbackTriggeringDeploymentId?: string; rollbackMessage?: string };
+  events: FakeLifecycleEvent[];
+  /** Production traffic weight per task set label (https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_ECSTaskSet.html). */
+  weights: { Blue: number; Green: number };
+}
+
+/** The CodeDeploy application and deployment group of a CODE_DEPLOY service. */
+export interface FakeCodeDeploy {
+  application: string;
+  group: string;
+  configName: string;
+  terminationWaitMinutes: number;
+  readyAction: 'CONTINUE_DEPLOYMENT' | 'STOP_DEPLOYMENT';
+  readyWaitMinutes: number;
+  deployments: FakeCodeDeployment[];
+}
+
 export interface FakeService {
   name: string;
   status: string;
@@ -111,6 +157,9 @@ export interface FakeService {
   events: Array<{ id: string; createdAt: number; message: string }>;
   targetGroups: string[];
   shift?: FakeShift;
+  /** CODE_DEPLOY controller: the task sets DescribeServices lists (and no deployments). */
+  taskSets?: FakeTaskSet[];
+  codeDeploy?: FakeCodeDeploy;
 }
 
 export interface Fault {
@@ -208,7 +257,7 @@ export class FakeAccount {
       const body = JSON.parse(raw || '{}') as Record<string, unknown>;
       this.calls.push({ op, at: Date.now(), accessKeyId, body, port: req.socket.remotePort });
       if (this.fault(op, res, 'json', sessionToken)) return;
-      const out = this.ecs(op, body);
+      const out = target.startsWith('CodeDeploy_') ? this.codeDeployApi(op, body) : this.ecs(op, body);
       res.writeHead(out.status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(out.body));
       return;
     }
@@ -463,6 +512,83 @@ export class FakeAccount {
     };
   }
 
+  /**
+   * CodeDeploy, JSON 1.1 (https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_GetDeployment.html,
+   * https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_GetDeploymentTarget.html, API_ECSTarget.html).
+   */
+  private codeDeployApi(op: string, body: Record<string, unknown>): { status: number; body: unknown } {
+    const id = String(body.deploymentId ?? '');
+    const found = [...this.services.values()].flatMap((s) => (s.codeDeploy ? s.codeDeploy.deployments.map((d) => ({ s, cd: s.codeDeploy as FakeCodeDeploy, d })) : [])).find((x) => x.d.id === id);
+    if (!found) return { status: 400, body: { __type: 'DeploymentDoesNotExistException', message: `The deployment ${id} could not be found.` } };
+    const { s, cd, d } = found;
+    if (op === 'GetDeployment') {
+      return {
+        status: 200,
+        body: {
+          deploymentInfo: {
+            applicationName: cd.application,
+            deploymentGroupName: cd.group,
+            deploymentConfigName: cd.configName,
+            deploymentId: d.id,
+            status: d.status,
+            ...(d.error ? { errorInformation: d.error } : {}),
+            createTime: d.createdAt / 1000,
+            ...(d.completedAt ? { completeTime: d.completedAt / 1000 } : {}),
+            creator: 'user',
+            ...(d.rollback ? { rollbackInfo: d.rollback } : {}),
+            deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
+            blueGreenDeploymentConfiguration: {
+              terminateBlueInstancesOnDeploymentSuccess: { action: 'TERMINATE', terminationWaitTimeInMinutes: cd.terminationWaitMinutes },
+              deploymentReadyOption: { actionOnTimeout: cd.readyAction, waitTimeInMinutes: cd.readyWaitMinutes },
+            },
+            computePlatform: 'ECS',
+          },
+        },
+      };
+    }
+    if (op === 'GetDeploymentTarget') {
+      const targetId = `${CLUSTER}:${s.name}`;
+      if (body.targetId !== targetId) return { status: 400, body: { __type: 'DeploymentTargetDoesNotExistException', message: `The target ${String(body.targetId)} could not be found.` } };
+      const sets = (s.taskSets ?? []).filter((t) => t.externalId === d.id || t.status === 'PRIMARY' || t.status === 'ACTIVE');
+      return {
+        status: 200,
+        body: {
+          deploymentTarget: {
+            deploymentTargetType: 'ECSTarget',
+            ecsTarget: {
+              deploymentId: d.id,
+              targetId,
+              targetArn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:service/${CLUSTER}/${s.name}`,
+              lastUpdatedAt: Date.now() / 1000,
+              lifecycleEvents: d.events.map((e) => ({
+                lifecycleEventName: e.name,
+                status: e.status,
+                ...(e.start ? { startTime: e.start / 1000 } : {}),
+                ...(e.end ? { endTime: e.end / 1000 } : {}),
+                ...(e.diagnostics ? { diagnostics: e.diagnostics } : {}),
+              })),
+              status: d.status === 'Baking' || d.status === 'Ready' ? 'InProgress' : d.status,
+              taskSetsInfo: sets.map((t) => {
+                const label = t.externalId === d.id ? 'Green' : 'Blue';
+                return {
+                  identifer: t.id,
+                  desiredCount: t.desired,
+                  pendingCount: t.pending,
+                  runningCount: t.running,
+                  status: t.status,
+                  trafficWeight: d.weights[label],
+                  targetGroup: { name: t.targetGroup.split('/')[1] },
+                  taskSetLabel: label,
+                };
+              }),
+            },
+          },
+        },
+      };
+    }
+    return { status: 400, body: { __type: 'UnknownOperationException', message: op } };
+  }
+
   /** Web identity tokens STS accepted (the OIDC test checks the step token went here). */
   readonly webIdentityTokens: string[] = [];
   static readonly ROLE_KEY_ID = 'ASIAFAKEROLEKEY00001';
@@ -529,7 +655,30 @@ export class FakeAccount {
           : {}),
       },
       ...(s.shift?.current ? { currentServiceDeployment: s.shift.current } : {}),
-      deployments: s.deployments.map((d) => ({
+      // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TaskSet.html: CODE_DEPLOY services list task sets, not deployments.
+      ...(s.taskSets
+        ? {
+            taskSets: s.taskSets.map((t) => ({
+              id: t.id,
+              taskSetArn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:task-set/${CLUSTER}/${s.name}/${t.id}`,
+              serviceArn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:service/${CLUSTER}/${s.name}`,
+              clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:cluster/${CLUSTER}`,
+              externalId: t.externalId,
+              status: t.status,
+              taskDefinition: t.td,
+              computedDesiredCount: t.desired,
+              pendingCount: t.pending,
+              runningCount: t.running,
+              createdAt: t.createdAt / 1000,
+              updatedAt: t.createdAt / 1000,
+              launchType: 'FARGATE',
+              loadBalancers: [{ targetGroupArn: t.targetGroup, containerName: 'web', containerPort: 8080 }],
+              scale: { value: 100, unit: 'PERCENT' },
+              stabilityStatus: t.running === t.desired ? 'STEADY_STATE' : 'STABILIZING',
+            })),
+          }
+        : {}),
+      deployments: (s.taskSets ? [] : s.deployments).map((d) => ({
         id: d.id,
         status: d.status,
         taskDefinition: d.td,
@@ -544,7 +693,7 @@ export class FakeAccount {
         rolloutStateReason: d.rolloutStateReason,
       })),
       events: s.events.slice(0, 100).map((e) => ({ id: e.id, createdAt: e.createdAt / 1000, message: e.message })),
-      taskDefinition: s.deployments.find((d) => d.status === 'PRIMARY')?.td,
+      taskDefinition: s.taskSets ? s.taskSets.find((t) => t.status === 'PRIMARY')?.td : s.deployments.find((d) => d.status === 'PRIMARY')?.td,
     };
   }
 

@@ -5,12 +5,16 @@ import {
   ACCOUNT_ID,
   CLUSTER,
   FakeAccount,
+  type FakeCodeDeploy,
+  type FakeCodeDeployment,
   type FakeDeployment,
+  type FakeLifecycleEvent,
   type FakeRevision,
   type FakeRevisionShare,
   type FakeServiceDeployment,
   type FakeShift,
   type FakeTask,
+  type FakeTaskSet,
   REGION,
   tdArn,
   tgArn,
@@ -478,4 +482,150 @@ export const shiftRollbackDone = (service: string, td = newOf(service)): Step =>
   a.targets.set(tg, []);
   d.target.running = 0;
   sync(a, service);
+};
+
+// CodeDeploy blue/green (deployment controller CODE_DEPLOY): ECS lists task sets, CodeDeploy runs the
+// lifecycle events of an ECS deployment in the order it documents
+// (https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-steps-ecs.html), and the
+// replacement (green) task set takes the production traffic at AllowTraffic.
+
+export const CODE_DEPLOY_EVENTS = ['BeforeInstall', 'Install', 'AfterInstall', 'AllowTestTraffic', 'AfterAllowTestTraffic', 'BeforeAllowTraffic', 'AllowTraffic', 'AfterAllowTraffic'];
+/** CodeDeploy's IDs are `d-` and nine characters. */
+const codeDeployId = () => `d-${(nextId() + nextId()).slice(-9).toUpperCase()}`;
+
+export interface CodeDeployOptions {
+  configName?: string;
+  terminationWaitMinutes?: number;
+  readyAction?: FakeCodeDeploy['readyAction'];
+}
+
+/** A CODE_DEPLOY service at rest on `td`: one PRIMARY task set, created by an earlier CodeDeploy deployment. */
+export function steadyCodeDeployService(a: FakeAccount, name: string, options: CodeDeployOptions = {}, td = oldOf(name), count = 2): void {
+  steadyService(a, name, td, count);
+  const s = a.service(name);
+  s.controller = 'CODE_DEPLOY';
+  const previous = s.deployments[0] as FakeDeployment;
+  s.taskSets = [{ id: previous.id, status: 'PRIMARY', td, externalId: codeDeployId(), desired: count, running: count, pending: 0, createdAt: previous.createdAt, targetGroup: tgArn(name) }];
+  a.targets.set(tgArn(`${name}-green`), []);
+  s.codeDeploy = {
+    application: `AppECS-${CLUSTER}-${name}`,
+    group: `DgpECS-${CLUSTER}-${name}`,
+    configName: options.configName ?? 'CodeDeployDefault.ECSAllAtOnce',
+    terminationWaitMinutes: options.terminationWaitMinutes ?? 60,
+    readyAction: options.readyAction ?? 'CONTINUE_DEPLOYMENT',
+    readyWaitMinutes: 0,
+    deployments: [],
+  };
+}
+
+const codeDeployOf = (a: FakeAccount, service: string): FakeCodeDeploy => {
+  const cd = a.service(service).codeDeploy;
+  if (!cd) throw new Error(`${service} is not a CodeDeploy service`);
+  return cd;
+};
+const latestOf = (a: FakeAccount, service: string): FakeCodeDeployment => {
+  const d = codeDeployOf(a, service).deployments[0];
+  if (!d) throw new Error(`${service} has no CodeDeploy deployment`);
+  return d;
+};
+const greenSetOf = (a: FakeAccount, service: string): FakeTaskSet | undefined => (a.service(service).taskSets ?? []).find((t) => t.externalId === latestOf(a, service).id);
+function lifecycle(a: FakeAccount, service: string, name: string, status: FakeLifecycleEvent['status']): void {
+  const e = latestOf(a, service).events.find((x) => x.name === name);
+  if (!e) return;
+  e.status = status;
+  if (status === 'InProgress') e.start = Date.now();
+  else if (status !== 'Pending') {
+    e.start ??= Date.now();
+    e.end = Date.now();
+  }
+}
+
+/** `aws deploy create-deployment` with a new task definition: CodeDeploy creates the replacement task set. */
+export const codeDeployCreate = (service: string, td = newOf(service)): Step => (a) => {
+  const cd = codeDeployOf(a, service);
+  const s = a.service(service);
+  const d: FakeCodeDeployment = { id: codeDeployId(), status: 'InProgress', createdAt: Date.now(), events: CODE_DEPLOY_EVENTS.map((name) => ({ name, status: 'Pending' })), weights: { Blue: 100, Green: 0 } };
+  cd.deployments.unshift(d);
+  lifecycle(a, service, 'BeforeInstall', 'Succeeded');
+  lifecycle(a, service, 'Install', 'InProgress');
+  s.taskSets?.push({ id: `ecs-svc/${nextId()}${nextId()}`, status: 'ACTIVE', td, externalId: d.id, desired: s.desiredCount, running: 0, pending: s.desiredCount, createdAt: Date.now(), targetGroup: tgArn(`${service}-green`) });
+};
+
+/** The green tasks run and register with the other target group; the install hooks pass; test traffic goes to green. */
+export const codeDeployInstall = (service: string, td = newOf(service)): Step => (a) => {
+  const set = greenSetOf(a, service);
+  if (!set) return;
+  const dep = { ...(a.service(service).deployments[0] as FakeDeployment), id: set.id, td };
+  for (let i = 0; i < set.desired; i++) {
+    const t = addTask(a, service, dep, 'RUNNING');
+    a.targets.get(set.targetGroup)?.push({ id: t.ip, port: 8080, state: 'healthy' });
+  }
+  set.running = set.desired;
+  set.pending = 0;
+  lifecycle(a, service, 'Install', 'Succeeded');
+  lifecycle(a, service, 'AfterInstall', 'Succeeded');
+  lifecycle(a, service, 'AllowTestTraffic', 'Succeeded');
+  lifecycle(a, service, 'AfterAllowTestTraffic', 'InProgress');
+};
+
+/** The test-traffic hook passes; production traffic starts to move. */
+export const codeDeployAllowTraffic = (service: string, green = 0): Step => (a) => {
+  lifecycle(a, service, 'AfterAllowTestTraffic', 'Succeeded');
+  lifecycle(a, service, 'BeforeAllowTraffic', 'Succeeded');
+  lifecycle(a, service, 'AllowTraffic', 'InProgress');
+  latestOf(a, service).weights = { Blue: 100 - green, Green: green };
+};
+
+/** All production traffic on green: AllowTraffic done, green is PRIMARY; the termination wait begins. */
+export const codeDeployRerouted = (service: string): Step => (a) => {
+  const d = latestOf(a, service);
+  d.weights = { Blue: 0, Green: 100 };
+  lifecycle(a, service, 'AllowTraffic', 'Succeeded');
+  lifecycle(a, service, 'AfterAllowTraffic', 'Succeeded');
+  for (const t of a.service(service).taskSets ?? []) t.status = t.externalId === d.id ? 'PRIMARY' : 'ACTIVE';
+};
+
+/** The termination wait is over: the original task set goes, and CodeDeploy calls the deployment done. */
+export const codeDeploySucceed = (service: string, oldTd = oldOf(service)): Step => (a) => {
+  const s = a.service(service);
+  const d = latestOf(a, service);
+  for (const t of tasksOf(a, service, oldTd)) Object.assign(t, { desiredStatus: 'STOPPED', lastStatus: 'STOPPED', stoppedAt: Date.now(), stopCode: 'ServiceSchedulerInitiated' });
+  s.taskSets = (s.taskSets ?? []).filter((t) => t.externalId === d.id);
+  d.status = 'Succeeded';
+  d.completedAt = Date.now();
+};
+
+/** A lifecycle hook (a Lambda function) reports Failed: CodeDeploy fails the deployment and rolls back. */
+export const codeDeployHookFails = (service: string, event = 'AfterAllowTestTraffic'): Step => (a) => {
+  const d = latestOf(a, service);
+  const e = d.events.find((x) => x.name === event);
+  if (e) {
+    e.status = 'Failed';
+    e.end = Date.now();
+    e.diagnostics = {
+      errorCode: 'ScriptFailed',
+      scriptName: `CodeDeployHook_${event}`,
+      message: `The deployment failed because a specified lambda function (CodeDeployHook_${event}) returned Failed.`,
+      logTail: 'smoke test GET /health -> 500\nsmoke test GET /orders -> 500\nreporting Failed to CodeDeploy',
+    };
+  }
+  d.status = 'Failed';
+  d.completedAt = Date.now();
+  d.error = { code: 'HOOK_EXECUTION_FAILURE', message: `The deployment failed because a specified lambda function (CodeDeployHook_${event}) returned Failed.` };
+  d.rollback = { rollbackDeploymentId: codeDeployId(), rollbackMessage: 'Automatic rollback triggered by a failed lifecycle event.' };
+  d.weights = { Blue: 100, Green: 0 };
+  const s = a.service(service);
+  s.taskSets = (s.taskSets ?? []).filter((t) => t.externalId !== d.id).map((t) => ({ ...t, status: 'PRIMARY' }));
+};
+
+/** Someone stops the deployment during the termination wait, with rollback: traffic returns to the original task set. */
+export const codeDeployStop = (service: string): Step => (a) => {
+  const d = latestOf(a, service);
+  d.status = 'Stopped';
+  d.completedAt = Date.now();
+  d.error = { code: 'MANUAL_STOP', message: 'The deployment was stopped by a user.' };
+  d.rollback = { rollbackDeploymentId: codeDeployId(), rollbackMessage: 'Rolled back to the original task set at the user\u2019s request.' };
+  d.weights = { Blue: 100, Green: 0 };
+  const s = a.service(service);
+  s.taskSets = (s.taskSets ?? []).filter((t) => t.externalId !== d.id).map((t) => ({ ...t, status: 'PRIMARY' }));
 };

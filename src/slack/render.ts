@@ -59,6 +59,8 @@ export interface TextFormat {
   bold(s: string): string;
   /** A clock time: in the reader's time zone in Slack, in UTC in the log. */
   time(ms: number): string;
+  /** A link to one of our own URLs (built from validated names), with a label. */
+  link(url: string, label: string): string;
 }
 /** `10:42 UTC`: the log's clock times, and Slack's fallback where it cannot localise one. */
 export function utcTime(ms: number): string {
@@ -69,8 +71,9 @@ export const SLACK_FORMAT: TextFormat = {
   bold: (s) => `*${escapeText(s)}*`,
   // Slack's date formatting shows each reader their own time zone (https://api.slack.com/reference/surfaces/formatting#date-formatting).
   time: (ms) => `<!date^${Math.floor(ms / 1000)}^{time}|${utcTime(ms)}>`,
+  link: (url, label) => link(url, label),
 };
-export const PLAIN_FORMAT: TextFormat = { text: (s) => s, bold: (s) => s, time: utcTime };
+export const PLAIN_FORMAT: TextFormat = { text: (s) => s, bold: (s) => s, time: utcTime, link: (url, label) => `${label} (${url})` };
 
 /** Escapes the three characters Slack's mrkdwn treats as control: &, <, >. */
 export function escapeText(text: string): string {
@@ -167,17 +170,27 @@ function trafficText(shift: ShiftView): string {
   return `production traffic${share}${steps}`;
 }
 
-function hookText(hook: NonNullable<ShiftView['hook']>, stage: string | undefined, f: TextFormat): string {
-  const at = stage ? ` at ${stage}` : '';
+function hookText(hook: NonNullable<ShiftView['hook']>, shift: ShiftView, f: TextFormat): string {
   const expires = hook.expiresAt !== undefined ? `, expires ${f.time(hook.expiresAt)}` : '';
+  if (shift.controller === 'CODE_DEPLOY') {
+    // CodeDeploy's hooks are its lifecycle events; Ready with STOP_DEPLOYMENT waits for someone to reroute.
+    if (hook.status === 'AWAITING_ACTION') return `waiting for approval: reroute traffic in CodeDeploy${expires}`;
+    return `${f.text(hook.id)} hook running`;
+  }
+  const at = shift.stage ? ` at ${shift.stage}` : '';
   if (hook.status === 'AWAITING_ACTION') return `waiting for approval: pause hook ${f.text(hook.id)}${at}${expires}`;
   return `${hook.targetType === 'PAUSE' ? 'pause' : 'Lambda'} hook ${f.text(hook.id)} running${at}${expires}`;
 }
 
 /** What a traffic-shifting deployment is doing, by ECS's lifecycle stage and what we confirmed. */
 function shiftText(s: ServiceLine, shift: ShiftView, f: TextFormat): string {
+  const where = shift.consoleUrl && shift.deploymentId ? ` · ${f.link(shift.consoleUrl, `CodeDeploy ${shift.deploymentId}`)}` : '';
+  return `${shiftStage(s, shift, f)}${where}`;
+}
+
+function shiftStage(s: ServiceLine, shift: ShiftView, f: TextFormat): string {
   const tasks = `${shift.running}/${shift.requested} new tasks running${shift.healthy !== undefined ? ` · ${Math.min(shift.healthy, shift.requested)}/${shift.requested} healthy targets` : ''}`;
-  const hook = shift.hook ? ` — ${hookText(shift.hook, shift.stage, f)}` : '';
+  const hook = shift.hook ? ` — ${hookText(shift.hook, shift, f)}` : '';
   switch (s.status) {
     case 'starting':
       return `new version starting — ${tasks}${hook}`;
@@ -187,6 +200,7 @@ function shiftText(s: ServiceLine, shift: ShiftView, f: TextFormat): string {
       return `shifting production traffic — ${trafficText(shift)} · ${tasks}${hook}`;
     case 'live':
       if (shift.bakeUntil !== undefined) return `live, baking until ${f.time(shift.bakeUntil)} (ECS may roll back until then)${hook}`;
+      if (shift.keptUntil !== undefined) return `live, original task set kept until ${f.time(shift.keptUntil)} (CodeDeploy's termination wait)${hook}`;
       if (shift.stage === 'CLEAN_UP') return 'live, old version being removed';
       return `live, ${trafficText(shift)}${hook}`;
     default:
@@ -196,16 +210,25 @@ function shiftText(s: ServiceLine, shift: ShiftView, f: TextFormat): string {
 
 /** What a watch that ended at "live" (WAIT_UNTIL=live) no longer follows. */
 export function notFollowed(services: ServiceLine[], f: TextFormat = PLAIN_FORMAT): string {
-  const bakes = services.flatMap((s) => (s.status === 'live' && s.shift?.bakeUntil !== undefined ? [s.shift.bakeUntil] : []));
-  const bake = bakes.length ? `the bake until ${f.time(Math.max(...bakes))} (a rollback during it is not reported here) and ` : '';
-  return `not followed further: ${bake}the old version's retirement`;
+  const live = services.filter((s) => s.status === 'live');
+  const latest = (times: number[]) => (times.length ? Math.max(...times) : undefined);
+  const bake = latest(live.flatMap((s) => (s.shift?.bakeUntil !== undefined ? [s.shift.bakeUntil] : [])));
+  const wait = latest(live.flatMap((s) => (s.shift?.keptUntil !== undefined ? [s.shift.keptUntil] : [])));
+  const windows = [
+    ...(bake !== undefined ? [`the bake until ${f.time(bake)}`] : []),
+    ...(wait !== undefined ? [`CodeDeploy's termination wait until ${f.time(wait)}`] : []),
+  ];
+  const rollback = windows.length ? `${windows.join(' and ')} (a rollback during ${windows.length > 1 ? 'them' : 'it'} is not reported here) and ` : '';
+  return `not followed further: ${rollback}the old version's retirement`;
 }
 
 export function serviceStatusText(s: ServiceLine, f: TextFormat = SLACK_FORMAT): string {
   const name = f.bold(s.service);
   switch (s.status) {
-    case 'failed':
-      return `${name}: failed — ${f.text(s.reason ?? 'no reason given')}`;
+    case 'failed': {
+      const where = s.shift?.consoleUrl && s.shift.deploymentId ? ` (${f.link(s.shift.consoleUrl, `CodeDeploy ${s.shift.deploymentId}`)})` : '';
+      return `${name}: failed — ${f.text(s.reason ?? 'no reason given')}${where}`;
+    }
     case 'superseded':
       return `${name}: superseded by ${f.text(s.supersededBy ?? 'a newer deployment')}`;
     case 'retired':

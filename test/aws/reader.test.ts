@@ -12,6 +12,7 @@ import {
   type Task,
 } from '@aws-sdk/client-ecs';
 import { DescribeRulesCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CodeDeployClient, GetDeploymentCommand, GetDeploymentTargetCommand } from '@aws-sdk/client-codedeploy';
 import { mockClient } from 'aws-sdk-client-mock';
 import { expect } from 'chai';
 import { RolloutReader } from '../../src/aws/reader.ts';
@@ -51,7 +52,13 @@ describe('aws/reader', () => {
     ecs.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({ tasks: tasks.filter((t) => input.tasks.includes(t.taskArn as string)) }));
     ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: TD, containerDefinitions: [{ name: 'web' }] } });
     elb.on(DescribeTargetHealthCommand).resolves(sample('describe-target-health-ip-healthy-and-draining'));
-    reader = new RolloutReader({ ecs: new ECSClient({ region: 'us-east-1' }), elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }) }, 'MyCluster', (_op, call) => call(), silent);
+    const codeDeploy = new CodeDeployClient({ region: 'us-east-1' });
+    reader = new RolloutReader(
+      { ecs: new ECSClient({ region: 'us-east-1' }), elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }), codeDeploy: async () => codeDeploy },
+      'MyCluster',
+      (_op, call) => call(),
+      silent,
+    );
   });
 
   it('maps services, tasks and targets into a snapshot (IPs from the ENI join tasks to targets)', async () => {
@@ -246,6 +253,53 @@ describe('aws/reader', () => {
       await reader.read(['web']);
       expect(elb.commandCalls(DescribeRulesCommand)).to.have.length(0);
       expect(elb.commandCalls(DescribeTargetHealthCommand)).to.have.length(1);
+    });
+  });
+
+  describe('CodeDeploy blue/green (CODE_DEPLOY controller)', () => {
+    const cd = mockClient(CodeDeployClient);
+    const OLD_SET = { id: 'ecs-svc/1111', status: 'PRIMARY', taskDefinition: TD, externalId: 'd-OLD00001', computedDesiredCount: 2, runningCount: 2, pendingCount: 0, createdAt: new Date(Date.now() - 86_400_000) };
+    const NEW_SET = { id: 'ecs-svc/2222', status: 'ACTIVE', taskDefinition: TD, externalId: 'd-NEW00002', computedDesiredCount: 2, runningCount: 1, pendingCount: 1, createdAt: new Date() };
+    let taskSets = [OLD_SET];
+
+    beforeEach(() => {
+      cd.reset();
+      taskSets = [OLD_SET];
+      ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({
+        services: input.services.map((n) => serviceJson(n, { deploymentController: { type: 'CODE_DEPLOY' }, deployments: [], taskSets })),
+        failures: [],
+      }));
+      cd.on(GetDeploymentCommand).callsFake((input: { deploymentId: string }) => ({ deploymentInfo: { deploymentId: input.deploymentId, status: 'InProgress' } }));
+      cd.on(GetDeploymentTargetCommand).callsFake((input: { deploymentId: string }) => ({
+        deploymentTarget: {
+          deploymentTargetType: 'ECSTarget',
+          ecsTarget: {
+            deploymentId: input.deploymentId,
+            lifecycleEvents: [{ lifecycleEventName: 'Install', status: 'InProgress' }],
+            taskSetsInfo: [{ identifer: 'ecs-svc/2222', taskSetLabel: 'Green', trafficWeight: 0, desiredCount: 2, runningCount: 1 }],
+          },
+        },
+      }));
+    });
+
+    it('asks CodeDeploy nothing while the service rests on one task set', async () => {
+      const snap = (await reader.read(['web'])).get('web');
+      expect(snap?.taskSets?.map((t) => t.externalId)).to.deep.equal(['d-OLD00001']);
+      expect(cd.calls()).to.have.length(0);
+      expect(elb.calls()).to.have.length(0);
+    });
+
+    it('follows the deployment of the replacement task set: GetDeployment and GetDeploymentTarget (cluster:service) a poll', async () => {
+      taskSets = [OLD_SET, NEW_SET];
+      const snap = (await reader.read(['web'])).get('web');
+      expect(snap?.codeDeploy?.map((d) => [d.id, d.status, d.events[0]?.name, d.taskSets[0]?.label])).to.deep.equal([['d-NEW00002', 'InProgress', 'Install', 'Green']]);
+      expect(cd.commandCalls(GetDeploymentTargetCommand)[0]?.args[0].input).to.deep.equal({ deploymentId: 'd-NEW00002', targetId: 'MyCluster:web' });
+      expect(ecs.commandCalls(ListTasksCommand)).to.have.length(0);
+      // Still followed once it is the only task set left (the original was terminated).
+      taskSets = [{ ...NEW_SET, status: 'PRIMARY' }];
+      cd.resetHistory();
+      await reader.read(['web']);
+      expect(cd.commandCalls(GetDeploymentCommand).map((c) => c.args[0].input.deploymentId)).to.deep.equal(['d-NEW00002']);
     });
   });
 });

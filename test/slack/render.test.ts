@@ -197,6 +197,18 @@ describe('slack/render', () => {
       expect(serviceStatusText(paused)).to.match(/pause hook ok-&lt;to&gt;-go at/);
     });
 
+    it('links the CodeDeploy deployment in the status line, also when it failed, and says until when the original task set is kept', () => {
+      const url = 'https://eu-west-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-A1B2C3D4E?region=eu-west-1';
+      const cd = { controller: 'CODE_DEPLOY' as const, deploymentId: 'd-A1B2C3D4E', consoleUrl: url };
+      const live = line('live', { ...cd, keptUntil: T0 + 3600_000 });
+      expect(serviceStatusText(live, PLAIN_FORMAT)).to.equal(`shop-api: live, original task set kept until 11:00 UTC (CodeDeploy's termination wait) · CodeDeploy d-A1B2C3D4E (${url})`);
+      expect(serviceStatusText(live)).to.match(new RegExp(`· <${url.replace(/[?.]/g, '\\$&')}\\|CodeDeploy d-A1B2C3D4E>$`));
+      const failed: ServiceLine = { ...line('failed', cd), reason: 'CodeDeploy deployment d-A1B2C3D4E failed' };
+      expect(serviceStatusText(failed, PLAIN_FORMAT)).to.equal(`shop-api: failed — CodeDeploy deployment d-A1B2C3D4E failed (CodeDeploy d-A1B2C3D4E (${url}))`);
+      const ready = line('registering', { ...cd, hook: { id: 'traffic reroute', targetType: 'PAUSE', status: 'AWAITING_ACTION', expiresAt: T0 + 1800_000 } });
+      expect(serviceStatusText(ready, PLAIN_FORMAT)).to.match(/— waiting for approval: reroute traffic in CodeDeploy, expires 10:30 UTC · CodeDeploy/);
+    });
+
     it('heads a live blue/green message "old version on standby", and says what WAIT_UNTIL=live left unfollowed', () => {
       const v = view({ status: 'live', phase: 'live', services: [line('live', { strategy: 'BLUE_GREEN', steps: [100], stage: 'BAKE_TIME', bakeUntil: T0 + 600_000 })], endedAtLive: true });
       const m = renderMessage(v);
@@ -205,6 +217,10 @@ describe('slack/render', () => {
       expect(JSON.stringify(m.blocks)).to.include('*Duration*');
       expect(notFollowed(v.services)).to.equal("not followed further: the bake until 10:10 UTC (a rollback during it is not reported here) and the old version's retirement");
       expect(notFollowed([{ service: 'a', status: 'live' }])).to.equal("not followed further: the old version's retirement");
+      const codeDeploy: ServiceLine = { service: 'b', status: 'live', shift: shift({ controller: 'CODE_DEPLOY', keptUntil: T0 + 3600_000 }) };
+      expect(notFollowed([...v.services, codeDeploy])).to.equal(
+        "not followed further: the bake until 10:10 UTC and CodeDeploy's termination wait until 11:00 UTC (a rollback during them is not reported here) and the old version's retirement",
+      );
       expectWithinLimits(m.blocks, m.text);
     });
   });

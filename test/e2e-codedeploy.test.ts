@@ -1,0 +1,84 @@
+// End to end, CodeDeploy blue/green services: the built program, through the real ECS and
+// CodeDeploy SDK clients and the real Slack client, against the simulator's scenarios.
+import { expect } from 'chai';
+import { type Simulation, scenario, simulate } from '../src/simulator/catalog.ts';
+import { type PipeRun, runPipe } from '../src/simulator/run-pipe.ts';
+import { pipeVariables } from './support/pipe-env.ts';
+
+const TOKEN = 'xoxb-1234-5678-e2eCODEDEPLOYtoken';
+const SECRET_KEY = 'e2eCodeDeploySecretAccessKey0000';
+
+describe('e2e: CodeDeploy blue/green services', function () {
+  this.timeout(120_000);
+  let sim: Simulation;
+  afterEach(() => sim?.stop());
+
+  async function run(name: string, extra: Record<string, string | undefined> = {}, before: (s: Simulation) => void = () => {}): Promise<PipeRun> {
+    const s = scenario(name);
+    sim = await simulate(s);
+    before(sim);
+    const result = await runPipe(pipeVariables(sim, { slackToken: TOKEN, secretAccessKey: SECRET_KEY }, { ...s.env, ...extra }));
+    expect(result.stdout + result.stderr).not.to.include(SECRET_KEY);
+    expect(result.stdout + result.stderr).not.to.include(TOKEN);
+    return result;
+  }
+  const topLevel = () => sim.slack.calls.filter((c) => !c.thread_ts);
+  const statuses = () => topLevel().map((c) => `${c.metadata?.event_payload.status}/${c.metadata?.event_payload.phase}`);
+  const deploymentId = () => sim.aws.service('shop-api').codeDeploy?.deployments.at(-1)?.id ?? '';
+
+  it('success: live when AllowTraffic is done with green at 100 %, the termination wait shown, retired when CodeDeploy succeeds', async () => {
+    const r = await run('codedeploy');
+    expect(r.code, r.stdout).to.equal(0);
+    const seq = statuses();
+    expect(seq.filter((x) => x === 'live/live'), seq.join(' ')).to.have.length(1);
+    expect(seq.at(-1)).to.equal('live/retired');
+    const liveAt = topLevel().find((c) => c.metadata?.event_payload.status === 'live')?.at ?? 0;
+    expect(liveAt).to.be.at.least(sim.aws.marks.get('cutover:shop-api') ?? Number.POSITIVE_INFINITY);
+    const blocks = topLevel().map((c) => JSON.stringify(c.blocks));
+    expect(blocks.some((b) => b.includes('original task set kept until <!date^'))).to.equal(true);
+    expect(blocks.some((b) => b.includes(`<https://eu-west-1.console.aws.amazon.com/codesuite/codedeploy/deployments/${deploymentId()}?region=eu-west-1|CodeDeploy ${deploymentId()}>`))).to.equal(true);
+    expect(r.stdout).to.match(/AfterAllowTestTraffic hook running/);
+    // At most three AWS calls a poll once the deployment is under way: DescribeServices, GetDeployment, GetDeploymentTarget.
+    const calls = sim.aws.calls;
+    const polls = calls.filter((c) => c.op === 'DescribeServices').length;
+    expect(calls.filter((c) => c.op === 'GetDeployment').length).to.be.at.most(polls);
+    expect(calls.filter((c) => c.op === 'GetDeploymentTarget').length).to.be.at.most(polls);
+    expect(new Set(calls.map((c) => c.op))).to.deep.equal(new Set(['DescribeServices', 'GetDeployment', 'GetDeploymentTarget']));
+    expect(calls.find((c) => c.op === 'GetDeploymentTarget')?.body).to.deep.equal({ deploymentId: deploymentId(), targetId: 'prod:shop-api' });
+  });
+
+  it('a failed lifecycle hook: failed with the error, the hook, its log tail and the rollback (exit 1)', async () => {
+    const r = await run('codedeploy-hook-fails', { SLACK_MENTION_ON_FAILURE: 'U012AB3CD' });
+    expect(r.code, r.stdout).to.equal(1);
+    expect(statuses().at(-1)).to.match(/^failed\//);
+    const thread = JSON.stringify(sim.slack.replies[0]?.blocks);
+    expect(thread).to.match(/HOOK_EXECUTION_FAILURE/);
+    expect(thread).to.match(/lifecycle event AfterAllowTestTraffic failed: ScriptFailed: hook CodeDeployHook_AfterAllowTestTraffic/);
+    expect(thread).to.match(/AfterAllowTestTraffic log: smoke test GET \/health -&gt; 500/);
+    expect(thread).to.match(/rolled back by deployment d-/);
+    expect(thread).to.include('<@U012AB3CD>');
+  });
+
+  it('stopped during the termination wait after "live": the same message turns failed (exit 1)', async () => {
+    const r = await run('codedeploy-stopped');
+    expect(r.code, r.stdout).to.equal(1);
+    const seq = statuses();
+    expect(seq).to.include('live/live');
+    expect(seq.at(-1)).to.match(/^failed\//);
+    expect(sim.slack.calls.filter((c) => c.method === 'chat.postMessage' && !c.thread_ts)).to.have.length(1);
+    expect(JSON.stringify(sim.slack.replies[0]?.blocks)).to.match(/rolled back after going live: CodeDeploy deployment d-\w+ was stopped: MANUAL_STOP/);
+  });
+
+  it('WAIT_UNTIL=live ends the watch at live, leaving the termination wait unfollowed', async () => {
+    const r = await run('codedeploy', { WAIT_UNTIL: 'live' });
+    expect(r.code, r.stdout).to.equal(0);
+    expect(statuses().at(-1)).to.equal('live/live');
+    expect(r.stdout).to.match(/WAIT_UNTIL=live: not followed further: CodeDeploy's termination wait until \d\d:\d\d UTC \(a rollback during it is not reported here\)/);
+  });
+
+  it('names the missing permission when GetDeployment is denied (exit 3)', async () => {
+    const r = await run('codedeploy', {}, (s) => s.aws.faults.push({ op: 'GetDeployment', times: 99, kind: 'access_denied' }));
+    expect(r.code, r.stdout).to.equal(3);
+    expect(r.stdout).to.match(/lacks the permission codedeploy:GetDeployment/);
+  });
+});
