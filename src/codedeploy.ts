@@ -9,8 +9,6 @@
 import {
   type Clock,
   causesOf,
-  crashLoopOf,
-  crashLoopReason,
   EMPTY_PROGRESS,
   isFinal,
   notAppeared,
@@ -188,11 +186,8 @@ export function assessCodeDeploy(prev: ServiceWatch, snap: ServiceSnapshot, cloc
   if (d?.status === 'Succeeded') return end('retired', watch, progress, causes, shift);
   if (snap.desiredCount === 0) return end('no_tasks', watch, progress, causes, shift);
 
-  const stopped = snap.tasks.filter((t) => t.taskDefinitionArn === ours.taskDefinitionArn && t.lastStatus === 'STOPPED').length;
-  const crashLoop = !wasLive ? crashLoopOf({ taskDefinitionArn: ours.taskDefinitionArn, failedTasks: stopped }, snap) : undefined;
-  if (crashLoop && clock.crashLoopLimit !== undefined && crashLoop.times >= clock.crashLoopLimit) {
-    return end('failed', { ...watch, reason: crashLoopReason(crashLoop) }, progress, causes, shift);
-  }
+  // No crash-loop watch here: ECS counts no failed tasks for task sets, and CodeDeploy's own health
+  // checks and hooks decide (the README says so beside CRASH_LOOP_LIMIT).
   const phase: Phase = wasLive ? 'live' : phaseOf(d, green);
-  return { watch: reach({ ...watch, status: phase }, phase, clock.now), progress, causes, shift, ...(crashLoop ? { crashLoop } : {}) };
+  return { watch: reach({ ...watch, status: phase }, phase, clock.now), progress, causes, shift };
 }

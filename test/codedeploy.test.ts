@@ -139,20 +139,6 @@ describe('CodeDeploy: the judge of CODE_DEPLOY blue/green services', () => {
       expect(a.watch.status).to.equal('failed');
       expect(a.watch.reason).to.equal(`rolled back after going live: CodeDeploy deployment ${ID} was stopped: MANUAL_STOP: Stopped by a user.`);
     });
-
-    it('fails at CRASH_LOOP_LIMIT when new tasks keep stopping the same way', () => {
-      const stoppedTask = (n: number) => ({
-        arn: `arn:aws:ecs:eu-west-1:123456789012:task/prod/${n}`,
-        taskDefinitionArn: NEW_TD,
-        lastStatus: 'STOPPED',
-        desiredStatus: 'STOPPED',
-        targetKeys: [],
-        containers: [{ name: 'web', exitCode: 1 }],
-      });
-      const s = snap(deployment(), undefined, { tasks: [stoppedTask(1), stoppedTask(2)] });
-      expect(judge(s).crashLoop?.what).to.equal('exit code 1');
-      expect(assessCodeDeploy(watch(), s, { ...clock(), crashLoopLimit: 2 }).watch.status).to.equal('failed');
-    });
   });
 
   describe('which task set is ours', () => {

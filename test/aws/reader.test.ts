@@ -301,5 +301,12 @@ describe('aws/reader', () => {
       await reader.read(['web']);
       expect(cd.commandCalls(GetDeploymentCommand).map((c) => c.args[0].input.deploymentId)).to.deep.equal(['d-NEW00002']);
     });
+
+    it('names the ECS target cluster:service also when CLUSTER_NAME is an ARN', async () => {
+      taskSets = [OLD_SET, NEW_SET];
+      const clients = { ecs: new ECSClient({ region: 'us-east-1' }), elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }), codeDeploy: async () => new CodeDeployClient({ region: 'us-east-1' }) };
+      await new RolloutReader(clients, 'arn:aws:ecs:us-east-1:123456789012:cluster/MyCluster', (_op, call) => call(), silent).read(['web']);
+      expect(cd.commandCalls(GetDeploymentTargetCommand)[0]?.args[0].input.targetId).to.equal('MyCluster:web');
+    });
   });
 });
