@@ -40,6 +40,8 @@ export interface Config {
   crashLoopLimit: number | undefined;
   /** WAIT_UNTIL. */
   waitUntil: WaitUntil;
+  /** LOG_LINES: 0 shows no container logs. */
+  logLines: number;
   debug: boolean;
   /** Where requests to AWS and Slack go through, in the shape Node's agents read (`proxyEnv`). */
   proxy: { HTTP_PROXY?: string; HTTPS_PROXY?: string; NO_PROXY?: string };
@@ -298,6 +300,10 @@ export const VARIABLE_SPECS = {
     ...optional,
     desc: "Fail as soon as new tasks have stopped this many times the same way (exit code or reason), without waiting for ECS's circuit breaker. Default: off (wait for ECS or WAIT_TIMEOUT).",
   }),
+  LOG_LINES: integer(0, 100, 'lines')({
+    default: 20,
+    desc: "Last lines of a failed container's awslogs output shown in the failure thread, per distinct failure; 0 turns it off.",
+  }),
   WAIT_UNTIL: waitUntil({
     default: 'retired',
     desc: 'retired: follow the rollout until the old version is gone (after a blue/green bake, too); live: end the watch (exit 0) as soon as the new version takes all production traffic.',
@@ -462,6 +468,7 @@ export function loadConfig(rawEnv: Env): Config {
     deploymentGraceMs: valid(clean.DEPLOYMENT_GRACE_PERIOD, 'DEPLOYMENT_GRACE_PERIOD') * MS_PER_SECOND,
     crashLoopLimit: clean.CRASH_LOOP_LIMIT,
     waitUntil: valid(clean.WAIT_UNTIL, 'WAIT_UNTIL'),
+    logLines: valid(clean.LOG_LINES, 'LOG_LINES'),
     debug: valid(clean.DEBUG, 'DEBUG'),
     proxy: {
       ...(clean.HTTP_PROXY ? { HTTP_PROXY: clean.HTTP_PROXY } : {}),

@@ -4,6 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createAwsClients } from './aws/clients.ts';
 import { explainAwsError } from './aws/errors.ts';
+import { ContainerLogs, LOG_READ_BUDGET_MS } from './aws/logs.ts';
 import { RolloutReader } from './aws/reader.ts';
 import { describe as describeAwsError, isThrottling, withRetry } from './aws/retry.ts';
 import { loadConfig, SECRET_VARIABLES, urlPasswords } from './config.ts';
@@ -55,9 +56,11 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
         ),
       log,
     );
+    const logs = new ContainerLogs(clients, config.aws.region, config.logLines);
     const result = await watchRollout({
       config,
       read: (services, readOptions) => reader.read(services, readOptions),
+      ...(config.logLines > 0 ? { containerLogs: (tasks) => logs.read(tasks, AbortSignal.any([stop, AbortSignal.timeout(LOG_READ_BUDGET_MS)])) } : {}),
       notifier: new SlackNotifier(config.slack, log, { secrets, signal: stop, agents }),
       log,
       now: Date.now,

@@ -256,6 +256,32 @@ export function crashLoopOf(deployment: Pick<DeploymentSnapshot, 'taskDefinition
   return { what, times, failedTasks: deployment.failedTasks, circuitBreaker: snap.circuitBreaker?.enable };
 }
 
+/** A new task that stopped: where to read what its container printed last. */
+export interface StoppedTask {
+  taskArn: string;
+  taskDefinitionArn: string;
+  /** The container that exited non-zero (or with a reason); else the first one. */
+  container: string;
+  /** How it stopped, briefly: "exit code 1", or the stop reason. */
+  what: string;
+  stoppedAt?: number;
+}
+
+/** The newest stopped task of `taskDefinitionArn` for each distinct way of stopping, newest first. */
+export function distinctStops(taskDefinitionArn: string, snap: ServiceSnapshot): StoppedTask[] {
+  const seen = new Set<string>();
+  const out: StoppedTask[] = [];
+  const stopped = snap.tasks.filter((t) => t.taskDefinitionArn === taskDefinitionArn && t.lastStatus === 'STOPPED').sort((a, b) => (b.stoppedAt ?? 0) - (a.stoppedAt ?? 0));
+  for (const t of stopped) {
+    const what = briefStop(t);
+    if (seen.has(what)) continue;
+    seen.add(what);
+    const culprit = t.containers.find((c) => (c.exitCode !== undefined && c.exitCode !== 0) || c.reason) ?? t.containers[0];
+    if (culprit) out.push({ taskArn: t.arn, taskDefinitionArn, container: culprit.name, what, ...(t.stoppedAt !== undefined ? { stoppedAt: t.stoppedAt } : {}) });
+  }
+  return out;
+}
+
 /** "exit code 1" when a container exited with one, else the stop reason. */
 function briefStop(t: TaskSnapshot): string {
   const exit = t.containers.find((c) => c.exitCode !== undefined && c.exitCode !== 0);

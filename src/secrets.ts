@@ -13,6 +13,9 @@ const SECRET_SHAPES = [
   /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, // JWTs, e.g. an OIDC token
   /(?<=x-amz-security-token[:=]\s*)[^\s'"&,;]+/gi, // a session token quoted from a signed request
   /(?<=X-Amz-Signature[:=]\s*)[0-9a-f]+/gi,
+  // What a crashing container may print (its log lines reach the failure thread).
+  /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, // AWS access key IDs
+  /(?<=(?:aws_secret_access_key|secretAccessKey|AWS_SECRET_ACCESS_KEY|aws_session_token|AWS_SESSION_TOKEN)["']?\s*[:=]\s*["']?)[A-Za-z0-9/+=]{16,}/g,
 ];
 
 export class Secrets {

@@ -16,6 +16,8 @@ import {
   type ServiceStatus,
   type ServiceWatch,
   type ShiftView,
+  distinctStops,
+  type StoppedTask,
 } from './rollout.ts';
 import type { ServiceSnapshot } from './snapshot.ts';
 import { shortName, type TaskDefinitionRef } from './task-definition.ts';
@@ -56,6 +58,8 @@ export interface RunState {
   readonly warnings: ReadonlyMap<string, string>;
   /** Per service, how its traffic-shifting deployment stood at the last poll it was read. */
   readonly shifts: ReadonlyMap<string, ShiftView>;
+  /** Per service, its new tasks that stopped, one per distinct way (kept like the causes). */
+  readonly stops: ReadonlyMap<string, readonly StoppedTask[]>;
   readonly verdict: RolloutVerdict;
   /** "live" has been seen on a fresh task list, not only on cached task data. */
   readonly confirmed: boolean;
@@ -80,6 +84,8 @@ export interface RolloutView {
   active: string[];
   /** Services whose "live" is settled: the reader need not check their traffic and targets again. */
   settled: string[];
+  /** New tasks that stopped, one per service and distinct way of stopping, newest first: whose last log lines the failure thread shows. */
+  stoppedTasks: Array<StoppedTask & { service: string }>;
   /** Set when the watch ends at "live" (WAIT_UNTIL=live) before the old version is retired. */
   endedAtLive?: boolean;
   /** Traffic is being cut over and "live" is moments away (poll faster). */
@@ -99,6 +105,7 @@ export function start(
     causes: new Map(),
     warnings: new Map(),
     shifts: new Map(),
+    stops: new Map(),
     verdict: { status: 'rolling_out', phase: 'waiting', done: false },
     confirmed: false,
   };
@@ -114,6 +121,7 @@ export function step(state: RunState, snapshots: ReadonlyMap<string, ServiceSnap
   const causes = new Map(state.causes);
   const warnings = new Map(state.warnings);
   const shifts = new Map(state.shifts);
+  const stops = new Map(state.stops);
   const watches = state.watches.map((w) => {
     const snap = snapshots.get(w.service);
     if (!snap) return w;
@@ -126,13 +134,15 @@ export function step(state: RunState, snapshots: ReadonlyMap<string, ServiceSnap
     if (a.crashLoop && !isFinal(a.watch.status)) warnings.set(w.service, crashLoopWarning(a.crashLoop));
     else warnings.delete(w.service);
     if (a.shift) shifts.set(w.service, a.shift);
+    const stopped = a.watch.taskDefinitionArn ? distinctStops(a.watch.taskDefinitionArn, snap) : [];
+    if (stopped.length || !isFinal(a.watch.status)) stops.set(w.service, stopped);
     return a.watch;
   });
   const decided = decideRollout(watches, now, state.deadline);
   const confirmed = state.confirmed || (options.fresh === true && decided.status === 'live');
   // WAIT_UNTIL=live: a confirmed "live" is the end of the watch, whatever is left to retire.
   const verdict = state.waitUntil === 'live' && decided.status === 'live' && confirmed ? { ...decided, done: true } : decided;
-  const next: RunState = { ...state, watches, progress, causes, warnings, shifts, verdict, confirmed };
+  const next: RunState = { ...state, watches, progress, causes, warnings, shifts, stops, verdict, confirmed };
   return { state: next, view: viewOf(next) };
 }
 
@@ -160,6 +170,7 @@ export function viewOf(state: RunState): RolloutView {
     ]),
     active: state.watches.filter((w) => !isFinal(w.status)).map((w) => w.service),
     liveImminent: liveImminent(state),
+    stoppedTasks: [...state.stops].flatMap(([service, list]) => list.map((t) => ({ service, ...t }))),
     settled: state.confirmed ? state.watches.filter((w) => w.status === 'live').map((w) => w.service) : [],
     ...(state.verdict.done && state.verdict.status === 'live' && state.verdict.phase !== 'retired' && state.waitUntil === 'live' ? { endedAtLive: true } : {}),
   };

@@ -7,7 +7,8 @@ import { judgeFor } from './judge.ts';
 import type { Logger } from './logger.ts';
 import { PHASE_LABELS, type Phase, type RolloutVerdict } from './rollout.ts';
 import type { Notifier, SendOptions } from './slack/client.ts';
-import { formatDuration, headline, type MessageView, notFollowed, PLAIN_FORMAT, renderDetails, renderMessage, renderStopped, serviceStatusText } from './slack/render.ts';
+import type { LogExcerpt } from './aws/logs.ts';
+import { excerptTitle, formatDuration, headline, type MessageView, notFollowed, PLAIN_FORMAT, renderDetails, renderMessage, renderStopped, serviceStatusText } from './slack/render.ts';
 import type { ServiceSnapshot } from './snapshot.ts';
 import { expire, type RolloutView, type RunState, type ServiceLine, shiftShown, start, step, viewOf } from './step.ts';
 
@@ -16,6 +17,8 @@ export interface WatchDeps {
   /** `settled`: services whose "live" no longer needs their traffic and targets read. */
   read: (services: string[], options?: { force?: boolean; settled?: readonly string[] }) => Promise<Map<string, ServiceSnapshot>>;
   notifier: Notifier;
+  /** The last lines of failed containers (LOG_LINES > 0): read when the watch ends failed or timed out; never throws. */
+  containerLogs?: (tasks: RolloutView['stoppedTasks']) => Promise<LogExcerpt[]>;
   log: Logger;
   now: () => number;
   /** Rejects when `signal` aborts. */
@@ -125,10 +128,12 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
   if (posted) await deps.notifier.update(renderMessage(final));
   else await deps.notifier.post(renderMessage(final));
   const causes = [...new Set([...(unavailable ? [unavailable] : []), ...view.causes])];
+  let excerpts: LogExcerpt[] = [];
   if (view.status === 'failed' || view.status === 'timed_out') {
-    await deps.notifier.reply(renderDetails(final, causes, config.slack.mentionOnFailure));
+    excerpts = deps.containerLogs && view.stoppedTasks.length ? await deps.containerLogs(view.stoppedTasks) : [];
+    await deps.notifier.reply(renderDetails(final, causes, config.slack.mentionOnFailure, excerpts));
   }
-  return finish(log, final, causes);
+  return finish(log, final, causes, excerpts);
 }
 
 /**
@@ -187,7 +192,7 @@ function progressLine(services: ServiceLine[]): string {
   return services.map((s) => `${s.service}=${s.status} ${JSON.stringify(s.progress ?? {})}`).join(' ');
 }
 
-function finish(log: Logger, v: MessageView, causes: string[]): WatchResult {
+function finish(log: Logger, v: MessageView, causes: string[], excerpts: LogExcerpt[] = []): WatchResult {
   const after = formatDuration(v.now - v.startedAt);
   const status = v.status;
   if (status === 'live' || status === 'superseded' || status === 'no_tasks') {
@@ -203,6 +208,10 @@ function finish(log: Logger, v: MessageView, causes: string[]): WatchResult {
   log.info(`✖ ${headline(v)} (after ${after})`);
   for (const s of v.services) if (s.status !== 'retired') log.info(`  ${serviceStatusText(s, PLAIN_FORMAT)}`);
   for (const c of causes) log.info(`  cause: ${c}`);
+  for (const e of excerpts) {
+    log.info(`  ${excerptTitle(e, PLAIN_FORMAT)}${e.hint ? `: ${e.hint}` : ''}`);
+    for (const line of e.lines ?? []) log.info(`    | ${line}`);
+  }
   if (PHASE_LABELS[v.phase] && status === 'timed_out') log.info(`  furthest phase reached by all services: ${PHASE_LABELS[v.phase]}`);
   return { status, exitCode: ExitCode.RolloutFailed };
 }

@@ -18,6 +18,14 @@ describe('logger', () => {
     expect(secrets.maskDeep({ blocks: [{ text: 'AWS said roleSecretFromSts' }], n: 1 })).to.deep.equal({ blocks: [{ text: 'AWS said ***' }], n: 1 });
   });
 
+  it('masks AWS keys a crashing container printed (its log lines reach the failure thread)', () => {
+    const { mask } = new Secrets();
+    expect(mask('boot: using AKIAIOSFODNN7EXAMPLE and ASIAQWERTYUIOPASDFGH')).to.equal('boot: using *** and ***');
+    expect(mask('AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY')).to.equal('AWS_SECRET_ACCESS_KEY=***');
+    expect(mask('{"secretAccessKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}')).to.equal('{"secretAccessKey": "***"}');
+    expect(mask('AKIA is a prefix; AKIASHORT is not a key')).to.equal('AKIA is a prefix; AKIASHORT is not a key');
+  });
+
   it('writes timestamped lines, debug only when asked, masking every line', () => {
     const lines: string[] = [];
     const now = () => new Date('2026-11-27T10:00:05Z');

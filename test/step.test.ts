@@ -4,7 +4,7 @@ import { CODE_DEPLOY, judgeFor, ROLLING, TRAFFIC_SHIFT } from '../src/judge.ts';
 import type { ServiceSnapshot } from '../src/snapshot.ts';
 import { expire, type RunState, start, step } from '../src/step.ts';
 import { nextPollIn } from '../src/watch.ts';
-import { deployment, greenTargets, NEW_REVISION, NEW_TD, OLD_TD, rule, service, serviceDeployment, shiftService, T0, targets, task } from './support/samples.ts';
+import { deployment, greenTargets, NEW_REVISION, NEW_TD, OLD_TD, rule, service, serviceDeployment, shiftService, stoppedByElb, T0, targets, task } from './support/samples.ts';
 
 const oldRunning = [task('10.0.1.10', OLD_TD), task('10.0.1.11', OLD_TD)];
 const newRunning = [task('10.0.2.20', NEW_TD), task('10.0.2.21', NEW_TD)];
@@ -127,6 +127,20 @@ describe('step: one poll of the whole run', () => {
     expect(step(begin(), only(blueGreen), T0).view.liveImminent).to.equal(true);
     expect(nextPollIn(10_000, 'cutting_over', true)).to.equal(2500);
     expect(nextPollIn(10_000, 'cutting_over', false)).to.equal(10_000);
+  });
+
+  it('keeps the newest stopped new task of each distinct way of stopping, for its last log lines', () => {
+    const crashed = (ip: string, exitCode: number, stoppedAt: number) =>
+      task(ip, NEW_TD, { lastStatus: 'STOPPED', desiredStatus: 'STOPPED', stoppedAt: new Date(stoppedAt), stopCode: 'EssentialContainerExited', containers: [{ name: 'web', exitCode }] });
+    const snap = service({ tasks: [...oldRunning, crashed('10.0.2.30', 1, T0 + 1000), crashed('10.0.2.31', 1, T0 + 2000), crashed('10.0.2.32', 137, T0 + 3000), stoppedByElb(OLD_TD)] });
+    const a = step(begin(), only(snap), T0 + 5000);
+    expect(a.view.stoppedTasks.map((t) => [t.service, t.container, t.what, t.taskArn.split('/').pop()])).to.deep.equal([
+      ['shop-api', 'web', 'exit code 137', '100232abcdef'],
+      ['shop-api', 'web', 'exit code 1', '100231abcdef'],
+    ]);
+    // A service that ends without new stops keeps the ones it had.
+    const failed = step(a.state, only(SNAP.failed), T0 + 10_000);
+    expect(failed.view.stoppedTasks).to.have.length(2);
   });
 
   it('dates each milestone by the last service to reach it', () => {

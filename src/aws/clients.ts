@@ -2,6 +2,7 @@
 // CA bundles keep working because the SDK reads them itself; the proxy is net.ts's; the credentials come from the
 // validated configuration only (trimmed, so a pasted trailing newline cannot reach a header), and
 // the timeouts and retries are ours: no request may hang, and retry.ts does all the waiting.
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -23,6 +24,8 @@ export interface AwsClients {
   elb: ElasticLoadBalancingV2Client;
   /** Built at the first CodeDeploy call: only CODE_DEPLOY services need it, and a client costs start-up time and memory. */
   codeDeploy(): Promise<CodeDeployClient>;
+  /** CloudWatch Logs in a region (a container may log to another one), built at the first read of a failed container's logs. */
+  logs(region: string): Promise<CloudWatchLogsClient>;
 }
 
 function requestHandlerFor(agents: Agents | undefined) {
@@ -78,12 +81,21 @@ export function createAwsClients(aws: Config['aws'], options: { agents?: Agents;
     requestHandler: requestHandlerFor(options.agents),
   };
   let codeDeploy: Promise<CodeDeployClient> | undefined;
+  const logs = new Map<string, Promise<CloudWatchLogsClient>>();
   return {
     ecs: new ECSClient(common),
     elb: new ElasticLoadBalancingV2Client(common),
     codeDeploy: () => {
       codeDeploy ??= import('@aws-sdk/client-codedeploy').then(({ CodeDeployClient }) => new CodeDeployClient(common));
       return codeDeploy;
+    },
+    logs: (region) => {
+      let client = logs.get(region);
+      if (!client) {
+        client = import('@aws-sdk/client-cloudwatch-logs').then(({ CloudWatchLogsClient }) => new CloudWatchLogsClient({ ...common, region }));
+        logs.set(region, client);
+      }
+      return client;
     },
   };
 }

@@ -100,7 +100,7 @@ export class RolloutReader {
   private readonly codeDeployments = new Map<string, Set<string>>();
 
   constructor(
-    private readonly clients: AwsClients,
+    private readonly clients: Pick<AwsClients, 'ecs' | 'elb' | 'codeDeploy'>,
     private readonly cluster: string,
     private readonly run: CallRunner,
     private readonly log: Logger,

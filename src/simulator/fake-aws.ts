@@ -191,6 +191,10 @@ export class FakeAccount {
   targets = new Map<string, FakeTarget[]>();
   healthChecked = new Set<string>();
   revisions = new Map<string, FakeRevision>();
+  /** CloudWatch Logs: group → stream → events, oldest first. */
+  logStreams = new Map<string, Map<string, Array<{ timestamp: number; message: string }>>>();
+  /** Task definition families that log with another driver than awslogs (or none). */
+  logDrivers = new Map<string, string>();
   calls: Call[] = [];
   faults: Fault[] = [];
   /** Every call fails with 503 while this returns true (an outage of the region's endpoints). */
@@ -257,7 +261,7 @@ export class FakeAccount {
       const body = JSON.parse(raw || '{}') as Record<string, unknown>;
       this.calls.push({ op, at: Date.now(), accessKeyId, body, port: req.socket.remotePort });
       if (this.fault(op, res, 'json', sessionToken)) return;
-      const out = target.startsWith('CodeDeploy_') ? this.codeDeployApi(op, body) : this.ecs(op, body);
+      const out = target.startsWith('CodeDeploy_') ? this.codeDeployApi(op, body) : target.startsWith('Logs_') ? this.logsApi(op, body) : this.ecs(op, body);
       res.writeHead(out.status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(out.body));
       return;
     }
@@ -407,7 +411,16 @@ export class FakeAccount {
               family,
               revision: Number(revision),
               containerDefinitions: [
-                { name: 'web', image: 'shop-api', ...(this.healthChecked.has(arn) ? { healthCheck: { command: ['CMD-SHELL', 'curl -f localhost:8080/health'] } } : {}) },
+                {
+                  name: 'web',
+                  image: 'shop-api',
+                  ...(this.healthChecked.has(arn) ? { healthCheck: { command: ['CMD-SHELL', 'curl -f localhost:8080/health'] } } : {}),
+                  // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html
+                  logConfiguration:
+                    (this.logDrivers.get(family ?? '') ?? 'awslogs') === 'awslogs'
+                      ? { logDriver: 'awslogs', options: { 'awslogs-group': `/ecs/${family}`, 'awslogs-region': REGION, 'awslogs-stream-prefix': 'ecs' } }
+                      : { logDriver: this.logDrivers.get(family ?? ''), options: {} },
+                },
               ],
             },
           },
@@ -587,6 +600,28 @@ export class FakeAccount {
       };
     }
     return { status: 400, body: { __type: 'UnknownOperationException', message: op } };
+  }
+
+  /** What a container printed, as the awslogs driver stores it: group /ecs/FAMILY, stream ecs/CONTAINER/TASK_ID. */
+  printLogs(family: string, container: string, taskId: string, lines: string[]): void {
+    const group = `/ecs/${family}`;
+    const streams = this.logStreams.get(group) ?? new Map();
+    this.logStreams.set(group, streams);
+    const now = Date.now();
+    streams.set(`ecs/${container}/${taskId}`, lines.map((message, i) => ({ timestamp: now + i, message })));
+  }
+
+  /** CloudWatch Logs, JSON 1.1 (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_GetLogEvents.html). */
+  private logsApi(op: string, body: Record<string, unknown>): { status: number; body: unknown } {
+    if (op !== 'GetLogEvents') return { status: 400, body: { __type: 'UnknownOperationException', message: op } };
+    const events = this.logStreams.get(String(body.logGroupName))?.get(String(body.logStreamName));
+    if (!events) return { status: 400, body: { __type: 'ResourceNotFoundException', message: 'The specified log stream does not exist.' } };
+    const limit = Number(body.limit ?? 10_000);
+    const page = body.startFromHead ? events.slice(0, limit) : events.slice(-limit);
+    return {
+      status: 200,
+      body: { events: page.map((e) => ({ ...e, ingestionTime: e.timestamp + 5 })), nextForwardToken: 'f/1', nextBackwardToken: 'b/1' },
+    };
   }
 
   /** Web identity tokens STS accepted (the OIDC test checks the step token went here). */

@@ -155,11 +155,25 @@ export const retireOld = (service: string, td = oldOf(service), newTd = newOf(se
   a.addEvent(service, 'has reached a steady state.');
 };
 
+/**
+ * What a crashing shop-api prints before it exits 1 (through the awslogs driver), a credential
+ * among it: the failure thread shows these lines, masked.
+ */
+export const CRASH_LOG = [
+  'shop-api 42 starting on :8080',
+  'config: AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY loaded from the environment',
+  'db: connecting to orders-db.internal:5432',
+  'Error: connect ECONNREFUSED 10.0.9.9:5432',
+  '    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1637:16)',
+  'fatal: cannot reach the database, exiting with code 1',
+];
+
 /** New tasks crash: stopped with an exit code; ECS counts failed tasks. */
 export const crashNew = (service: string, td = newOf(service)): Step => (a) => {
   const d = deploymentOf(a, service, td);
   for (const t of tasksOf(a, service, td)) {
     if (t.desiredStatus !== 'RUNNING') continue;
+    a.printLogs(service, 'web', t.id, CRASH_LOG);
     Object.assign(t, {
       desiredStatus: 'STOPPED',
       lastStatus: 'STOPPED',

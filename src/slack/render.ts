@@ -2,7 +2,8 @@
 // plain-text fallback, and machine-readable metadata. Everything that comes from users or AWS is
 // escaped, so a branch named `fix/<!channel>` is shown, never obeyed.
 import type { MessageMetadata } from '@slack/types';
-import { PHASE_LABELS, type Phase, type Progress, type RolloutStatus, type ServiceStatus, type ShiftView } from '../rollout.ts';
+import { PHASE_LABELS, PHASES, type Phase, type Progress, type RolloutStatus, type ServiceStatus, type ShiftView } from '../rollout.ts';
+import type { LogExcerpt } from '../aws/logs.ts';
 import type { ServiceLine } from '../step.ts';
 
 export type { ServiceLine };
@@ -47,6 +48,9 @@ export type Block =
 const CAUSES_SHOWN = 20;
 /** Characters of a commit hash shown, as git abbreviates them. */
 const SHORT_COMMIT = 7;
+/** A code block's fence in mrkdwn, and the room for two of them and their line breaks under a section's limit. */
+const FENCE = '```';
+const CODE_FENCE_ROOM = 16;
 /** Room kept under a section's limit for the line that counts the services left out. */
 const SUMMARY_ROOM = 200;
 
@@ -366,6 +370,14 @@ export function metadataOf(v: MessageView): MessageMetadata {
       commit: v.commit ?? '',
       started_at: new Date(v.startedAt).toISOString(),
       duration_seconds: Math.round((v.now - v.startedAt) / 1000),
+      // When every service reached each phase, in seconds from the start of the watch: a team can
+      // chart time to live and time to retire from Slack alone.
+      phase_seconds: Object.fromEntries(
+        PHASES.flatMap((p) => {
+          const at = v.milestones[p];
+          return at === undefined ? [] : [[p, Math.round((at - v.startedAt) / 1000)]];
+        }),
+      ),
       ...(v.buildUrl ? { pipeline_url: v.buildUrl } : {}),
       ...(v.stopped ? { stopped_reason: v.stopped } : {}),
     },
@@ -378,8 +390,31 @@ export function renderStopped(v: MessageView): SlackMessage {
   return { text: fit(text, LIMITS.fallback), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: fit(text, LIMITS.sectionText) } }], metadata: metadataOf(v) };
 }
 
-/** The thread reply for a failure or a time-out: why, in detail, with the optional mentions. */
-export function renderDetails(v: MessageView, causes: string[], mentionIds: string[]): SlackMessage {
+/** "Last 20 lines of web in task 3f2a… (exit code 1), shop-api" */
+export function excerptTitle(e: LogExcerpt, f: TextFormat): string {
+  const lines = e.lines ? (e.lines.length ? `Last ${e.lines.length} line${e.lines.length > 1 ? 's' : ''} of` : 'Nothing printed by') : 'Logs of';
+  return `${lines} ${f.bold(e.container)} in task ${f.text(e.taskId)} (${f.text(e.what)}), ${f.text(e.service)}`;
+}
+
+/** A code block of the lines that fit in one section, newest kept: the end of a log says why. */
+function excerptBlock(e: LogExcerpt): Block {
+  const title = excerptTitle(e, SLACK_FORMAT);
+  if (!e.lines?.length) return { type: 'section', text: { type: 'mrkdwn', text: fit(`${title}${e.hint ? `: ${escapeText(e.hint)}` : ''}`, LIMITS.sectionText) } };
+  const room = LIMITS.sectionText - title.length - CODE_FENCE_ROOM;
+  const kept: string[] = [];
+  let used = 0;
+  for (const line of [...e.lines].reverse()) {
+    // A fence inside the log would end the code block early.
+    const escaped = escapeText(line).replaceAll(FENCE, "'''");
+    if (used + escaped.length + 1 > room) break;
+    kept.unshift(escaped);
+    used += escaped.length + 1;
+  }
+  return { type: 'section', text: { type: 'mrkdwn', text: `${title}\n${FENCE}\n${kept.join('\n')}\n${FENCE}` } };
+}
+
+/** The thread reply for a failure or a time-out: why, in detail, with the optional mentions and the failed containers' last lines. */
+export function renderDetails(v: MessageView, causes: string[], mentionIds: string[], excerpts: LogExcerpt[] = []): SlackMessage {
   const mentions = mentionIds.map((id) => (id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`)).join(' ');
   const title = v.status === 'failed' ? 'Why it failed' : `How far it got in ${formatDuration(v.now - v.startedAt)}`;
   const lines = [
@@ -401,6 +436,7 @@ export function renderDetails(v: MessageView, causes: string[], mentionIds: stri
     chunk = chunk ? `${chunk}\n${line}` : line;
   }
   flush();
+  for (const e of excerpts) if (blocks.length < LIMITS.blocks) blocks.push(excerptBlock(e));
   const body = lines.join(' ').replace(/\s+/g, ' ');
   return { text: fit(`${mentions ? `${mentions} ` : ''}${title}: ${body}`, LIMITS.fallback), blocks, metadata: metadataOf(v) };
 }

@@ -155,6 +155,12 @@ describe('slack/render', () => {
         expect(ok, `${key}: ${JSON.stringify(value)}`).to.equal(true);
       }
     }
+    // Seconds from the start to each phase every service reached: time to live and to retire, for charts.
+    expect(metadataOf(view({ milestones: { starting: T0, registering: T0 + 45_000, cutting_over: T0 + 100_000 } })).event_payload.phase_seconds).to.deep.equal({
+      starting: 0,
+      registering: 45,
+      cutting_over: 100,
+    });
     expect(metadataOf(views[1] as MessageView).event_payload).to.deep.include({
       status: 'stopped',
       services: [
