@@ -9,7 +9,9 @@
 import {
   type Clock,
   causesOf,
+  deletedReason,
   EMPTY_PROGRESS,
+  ending,
   isFinal,
   notAppeared,
   type Phase,
@@ -112,15 +114,9 @@ function codeDeployCauses(d: CodeDeploySnapshot): string[] {
 /** One poll's step for one CodeDeploy service. */
 export function assessCodeDeploy(prev: ServiceWatch, snap: ServiceSnapshot, clock: Clock): ServiceAssessment {
   if (isFinal(prev.status)) return { watch: prev, progress: EMPTY_PROGRESS, causes: [] };
-  const end = (status: 'failed' | 'superseded' | 'no_tasks' | 'retired', watch: ServiceWatch, progress = EMPTY_PROGRESS, causes: string[] = [], shift?: ShiftView) => ({
-    watch: status === 'retired' ? reach({ ...watch, status }, 'retired', clock.now) : { ...watch, status },
-    progress,
-    causes,
-    ...(shift ? { shift } : {}),
-  });
-  if (snap.status !== 'ACTIVE') {
-    return end('failed', { ...prev, reason: `service ${snap.name} is ${snap.status.toLowerCase()} (deleted or being deleted)` });
-  }
+  const end = ending(clock);
+  const gone = deletedReason(snap);
+  if (gone) return end('failed', { ...prev, reason: gone });
   const sets = snap.taskSets ?? [];
   const primary = sets.find((t) => t.status === 'PRIMARY');
   const ours = findTaskSet(prev, sets);

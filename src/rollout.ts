@@ -169,9 +169,8 @@ export function assessService(prev: ServiceWatch, snap: ServiceSnapshot, clock: 
     causes,
   });
 
-  if (snap.status !== 'ACTIVE') {
-    return end('failed', { reason: `service ${snap.name} is ${snap.status.toLowerCase()} (deleted or being deleted)` });
-  }
+  const gone = deletedReason(snap);
+  if (gone) return end('failed', { reason: gone });
 
   const found = findDeployment(prev, snap);
   if (!found) {
@@ -230,6 +229,21 @@ export function assessService(prev: ServiceWatch, snap: ServiceSnapshot, clock: 
   const measured = phaseOf(progress);
   const phase = watch.reachedAt.live !== undefined && PHASES.indexOf(measured) < PHASES.indexOf('live') ? 'live' : measured;
   return { watch: reach({ ...watch, status: phase }, phase, clock.now), progress, causes, ...(crashLoop ? { crashLoop } : {}) };
+}
+
+/** Why a watch fails when its service is deleted (INACTIVE) or being deleted (DRAINING). */
+export function deletedReason(snap: Pick<ServiceSnapshot, 'name' | 'status'>): string | undefined {
+  return snap.status === 'ACTIVE' ? undefined : `service ${snap.name} is ${snap.status.toLowerCase()} (deleted or being deleted)`;
+}
+
+/** How a traffic-shifting judge ends a watch with a final status (retired also marks the phase reached). */
+export function ending(clock: Pick<Clock, 'now'>) {
+  return (status: 'failed' | 'superseded' | 'no_tasks' | 'retired', watch: ServiceWatch, progress = EMPTY_PROGRESS, causes: string[] = [], shift?: ShiftView): ServiceAssessment => ({
+    watch: status === 'retired' ? reach({ ...watch, status }, 'retired', clock.now) : { ...watch, status },
+    progress,
+    causes,
+    ...(shift ? { shift } : {}),
+  });
 }
 
 /** Why a watch fails when the requested deployment never showed up within the grace period. */

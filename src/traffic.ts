@@ -13,7 +13,9 @@ import {
   causesOf,
   crashLoopOf,
   crashLoopReason,
+  deletedReason,
   EMPTY_PROGRESS,
+  ending,
   isFinal,
   notAppeared,
   type Phase,
@@ -155,16 +157,10 @@ function progressOf(d: ServiceDeploymentSnapshot, healthy: number | undefined, g
 /** One poll's step for one traffic-shifting service. */
 export function assessShift(prev: ServiceWatch, snap: ServiceSnapshot, clock: Clock): ServiceAssessment {
   if (isFinal(prev.status)) return { watch: prev, progress: EMPTY_PROGRESS, causes: [] };
-  const end = (status: 'failed' | 'superseded' | 'no_tasks' | 'retired', watch: ServiceWatch, progress = EMPTY_PROGRESS, causes: string[] = [], shift?: ShiftView) => ({
-    watch: status === 'retired' ? reach({ ...watch, status }, 'retired', clock.now) : { ...watch, status },
-    progress,
-    causes,
-    ...(shift ? { shift } : {}),
-  });
+  const end = ending(clock);
 
-  if (snap.status !== 'ACTIVE') {
-    return end('failed', { ...prev, reason: `service ${snap.name} is ${snap.status.toLowerCase()} (deleted or being deleted)` });
-  }
+  const gone = deletedReason(snap);
+  if (gone) return end('failed', { ...prev, reason: gone });
   const current = snap.shift?.deployments.find((d) => d.arn === snap.shift?.current);
   const ours = findDeployment(prev, snap);
   if (!ours) {

@@ -1,12 +1,9 @@
 // End to end, CodeDeploy blue/green services: the built program, through the real ECS and
 // CodeDeploy SDK clients and the real Slack client, against the simulator's scenarios.
 import { expect } from 'chai';
-import { type Simulation, scenario, simulate } from '../src/simulator/catalog.ts';
-import { type PipeRun, runPipe } from '../src/simulator/run-pipe.ts';
-import { pipeVariables } from './support/pipe-env.ts';
-
-const TOKEN = 'xoxb-1234-5678-e2eCODEDEPLOYtoken';
-const SECRET_KEY = 'e2eCodeDeploySecretAccessKey0000';
+import type { Simulation } from '../src/simulator/catalog.ts';
+import type { PipeRun } from '../src/simulator/run-pipe.ts';
+import { runScenario } from './support/scenario-run.ts';
 
 describe('e2e: CodeDeploy blue/green services', function () {
   this.timeout(120_000);
@@ -14,13 +11,9 @@ describe('e2e: CodeDeploy blue/green services', function () {
   afterEach(() => sim?.stop());
 
   async function run(name: string, extra: Record<string, string | undefined> = {}, before: (s: Simulation) => void = () => {}): Promise<PipeRun> {
-    const s = scenario(name);
-    sim = await simulate(s);
-    before(sim);
-    const result = await runPipe(pipeVariables(sim, { slackToken: TOKEN, secretAccessKey: SECRET_KEY }, { ...s.env, ...extra }));
-    expect(result.stdout + result.stderr).not.to.include(SECRET_KEY);
-    expect(result.stdout + result.stderr).not.to.include(TOKEN);
-    return result;
+    const result = await runScenario(name, extra, before);
+    sim = result.sim;
+    return result.run;
   }
   const topLevel = () => sim.slack.calls.filter((c) => !c.thread_ts);
   const statuses = () => topLevel().map((c) => `${c.metadata?.event_payload.status}/${c.metadata?.event_payload.phase}`);

@@ -1,24 +1,21 @@
 // End to end, the failed container's last lines in the failure thread: the built program reads the
 // awslogs settings from the task definition and the stream with the real CloudWatch Logs client.
 import { expect } from 'chai';
-import { type Simulation, scenario, simulate } from '../src/simulator/catalog.ts';
-import { type PipeRun, runPipe } from '../src/simulator/run-pipe.ts';
-import { pipeVariables } from './support/pipe-env.ts';
+import type { Simulation } from '../src/simulator/catalog.ts';
+import type { PipeRun } from '../src/simulator/run-pipe.ts';
+import { runScenario } from './support/scenario-run.ts';
 
-const TOKEN = 'xoxb-1234-5678-e2eLOGStoken';
-const SECRET_KEY = 'e2eLogsSecretAccessKey0000000000';
 const PRINTED_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 
-describe('e2e: the failed container\'s last log lines', function () {
+describe("e2e: the failed container's last log lines", function () {
   this.timeout(120_000);
   let sim: Simulation;
   afterEach(() => sim?.stop());
 
   async function run(extra: Record<string, string | undefined> = {}, before: (s: Simulation) => void = () => {}): Promise<PipeRun> {
-    const s = scenario('rollback');
-    sim = await simulate(s);
-    before(sim);
-    return runPipe(pipeVariables(sim, { slackToken: TOKEN, secretAccessKey: SECRET_KEY }, { ...s.env, ...extra }));
+    const result = await runScenario('rollback', extra, before);
+    sim = result.sim;
+    return result.run;
   }
   const thread = () => JSON.stringify(sim.slack.replies[0]?.blocks ?? []);
 

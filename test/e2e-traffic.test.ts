@@ -2,12 +2,11 @@
 // real AWS SDK clients (ECS service deployments and revisions, ELBv2 listener rules and target
 // health) and the real Slack client, against the simulator's scenarios.
 import { expect } from 'chai';
-import { type Scenario, type Simulation, scenario, simulate } from '../src/simulator/catalog.ts';
+import type { Scenario, Simulation } from '../src/simulator/catalog.ts';
+import { scenario, simulate } from '../src/simulator/catalog.ts';
 import { type PipeRun, runPipe } from '../src/simulator/run-pipe.ts';
 import { pipeVariables } from './support/pipe-env.ts';
-
-const TOKEN = 'xoxb-1234-5678-e2eTRAFFICtoken';
-const SECRET_KEY = 'e2eTrafficSecretAccessKey0000000';
+import { runScenario } from './support/scenario-run.ts';
 
 describe('e2e: blue/green, linear and canary deployments', function () {
   this.timeout(120_000);
@@ -15,14 +14,9 @@ describe('e2e: blue/green, linear and canary deployments', function () {
   afterEach(() => sim?.stop());
 
   async function run(name: string, extra: Record<string, string | undefined> = {}): Promise<{ s: Scenario; run: PipeRun; sim: Simulation }> {
-    const s = scenario(name);
-    sim = await simulate(s);
-    const result = await runPipe(
-      pipeVariables(sim, { slackToken: TOKEN, secretAccessKey: SECRET_KEY }, { SERVICE_NAME: s.services.join(','), ...s.env, ...extra }),
-    );
-    expect(result.stdout + result.stderr).not.to.include(SECRET_KEY);
-    expect(result.stdout + result.stderr).not.to.include(TOKEN);
-    return { s, run: result, sim };
+    const result = await runScenario(name, extra);
+    sim = result.sim;
+    return { s: scenario(name), ...result };
   }
   const topLevel = () => sim.slack.calls.filter((c) => !c.thread_ts);
   const statuses = () => topLevel().map((c) => `${c.metadata?.event_payload.status}/${c.metadata?.event_payload.phase}`);
@@ -124,7 +118,7 @@ describe('e2e: blue/green, linear and canary deployments', function () {
     const s = scenario('blue-green');
     sim = await simulate(s);
     sim.aws.faults.push({ op: 'DescribeServiceDeployments', times: 99, kind: 'access_denied' });
-    const r = await runPipe(pipeVariables(sim, { slackToken: TOKEN, secretAccessKey: SECRET_KEY }, { ...s.env }));
+    const r = await runPipe(pipeVariables(sim, { slackToken: 'xoxb-1-2-denied', secretAccessKey: 'deniedSecretAccessKey00000000000' }, { ...s.env }));
     expect(r.code, r.stdout).to.equal(3);
     expect(r.stdout).to.match(/lacks the permission ecs:DescribeServiceDeployments/);
     expect(sim.slack.calls).to.have.length(0);

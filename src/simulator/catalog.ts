@@ -120,6 +120,19 @@ function trafficShift(service: string, steps: number[], at = 0, bakeMs = 3000): 
   ];
 }
 
+/**
+ * A CodeDeploy deployment of `service` up to "live": the replacement task set starts and passes its
+ * hooks and test traffic, then takes all production traffic (marked `cutover`); the termination wait begins.
+ */
+function codeDeployGoesLive(service: string): Array<[number, Step]> {
+  return [
+    [0, codeDeployCreate(service)],
+    [1500, codeDeployInstall(service)],
+    [3000, codeDeployAllowTraffic(service)],
+    [4000, all(codeDeployRerouted(service), mark(`cutover:${service}`))],
+  ];
+}
+
 /** A scenario about shop-api alone, deploying shop-api:42 with a traffic-shifting strategy. */
 function shopApiShift(name: string, summary: string, expected: Scenario['expected'], options: ShiftOptions, steps: Array<[number, Step]>): Scenario {
   return {
@@ -245,13 +258,7 @@ export const SCENARIOS: Scenario[] = [
     expected: { exitCode: 0, status: 'live' },
     start(a) {
       steadyCodeDeployService(a, 'shop-api', { terminationWaitMinutes: 60 });
-      timeline(a, [
-        [0, codeDeployCreate('shop-api')],
-        [1500, codeDeployInstall('shop-api')],
-        [3000, codeDeployAllowTraffic('shop-api')],
-        [4000, all(codeDeployRerouted('shop-api'), mark('cutover:shop-api'))],
-        [8000, all(codeDeploySucceed('shop-api'), mark('retired:shop-api'))],
-      ]);
+      timeline(a, [...codeDeployGoesLive('shop-api'), [8000, all(codeDeploySucceed('shop-api'), mark('retired:shop-api'))]]);
     },
   },
   {
@@ -277,13 +284,7 @@ export const SCENARIOS: Scenario[] = [
     expected: { exitCode: 1, status: 'failed' },
     start(a) {
       steadyCodeDeployService(a, 'shop-api', { terminationWaitMinutes: 60 });
-      timeline(a, [
-        [0, codeDeployCreate('shop-api')],
-        [1500, codeDeployInstall('shop-api')],
-        [3000, codeDeployAllowTraffic('shop-api')],
-        [4000, all(codeDeployRerouted('shop-api'), mark('cutover:shop-api'))],
-        [7000, all(codeDeployStop('shop-api'), mark('failed:shop-api'))],
-      ]);
+      timeline(a, [...codeDeployGoesLive('shop-api'), [7000, all(codeDeployStop('shop-api'), mark('failed:shop-api'))]]);
     },
   },
   {

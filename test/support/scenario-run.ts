@@ -1,0 +1,23 @@
+// One run of the built program against a named simulator scenario, checked never to print the
+// secrets it was given: the common start of the end-to-end tests of each kind of deployment.
+import { expect } from 'chai';
+import { type Simulation, scenario, simulate } from '../../src/simulator/catalog.ts';
+import { type PipeRun, runPipe } from '../../src/simulator/run-pipe.ts';
+import { pipeVariables } from './pipe-env.ts';
+
+const SECRETS = { slackToken: 'xoxb-1234-5678-e2eSCENARIOtoken', secretAccessKey: 'e2eScenarioSecretAccessKey000000' };
+
+export async function runScenario(
+  name: string,
+  extra: Record<string, string | undefined> = {},
+  before: (sim: Simulation) => void = () => {},
+): Promise<{ run: PipeRun; sim: Simulation }> {
+  const s = scenario(name);
+  const sim = await simulate(s);
+  before(sim);
+  const run = await runPipe(pipeVariables(sim, SECRETS, { SERVICE_NAME: s.services.join(','), ...s.env, ...extra }));
+  // Nowhere in the log, nor in anything posted to Slack (the token itself only authenticates the calls).
+  const posted = JSON.stringify(sim.slack.calls.map(({ token: _token, ...call }) => call));
+  for (const secret of Object.values(SECRETS)) expect(run.stdout + run.stderr + posted, 'a secret was printed').not.to.include(secret);
+  return { run, sim };
+}
