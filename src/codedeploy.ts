@@ -21,6 +21,7 @@ import {
   type ServiceWatch,
   type ShiftView,
 } from './rollout.ts';
+import { codeDeployUrl } from './console.ts';
 import type { CodeDeploySnapshot, LifecycleEventSnapshot, ServiceSnapshot, TaskSetSnapshot } from './snapshot.ts';
 import { sameTaskDefinition, shortName } from './task-definition.ts';
 import { trafficSteps } from './traffic.ts';
@@ -55,10 +56,6 @@ export function configSteps(configName: string | undefined): { strategy: string;
   return { strategy: 'BLUE_GREEN', steps: /AllAtOnce/i.test(configName ?? '') ? [FULL] : [] };
 }
 
-/** The CodeDeploy console page of a deployment. */
-export function codeDeployConsoleUrl(deploymentId: string, region: string): string {
-  return `https://${region}.console.aws.amazon.com/codesuite/codedeploy/deployments/${encodeURIComponent(deploymentId)}?region=${region}`;
-}
 
 /** The region of an ARN (arn:aws:ecs:REGION:…). */
 function regionOf(arn: string): string {
@@ -156,7 +153,7 @@ export function assessCodeDeploy(prev: ServiceWatch, snap: ServiceSnapshot, cloc
   const shift: ShiftView = {
     strategy,
     controller: 'CODE_DEPLOY',
-    ...(d ? { deploymentId: d.id, consoleUrl: codeDeployConsoleUrl(d.id, regionOf(snap.arn)) } : {}),
+    ...(d ? { deploymentId: d.id, consoleUrl: codeDeployUrl(regionOf(snap.arn), d.id) } : {}),
     stage: running?.name ?? d?.events.find((e) => e.status === 'InProgress')?.name,
     production: green,
     ...(d && isDone(d, 'AllowTestTraffic') && !event(d, 'AllowTraffic')?.startedAt ? { test: FULL } : {}),

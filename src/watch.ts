@@ -209,7 +209,7 @@ function finish(log: Logger, v: MessageView, causes: string[], excerpts: LogExce
   for (const s of v.services) if (s.status !== 'retired') log.info(`  ${serviceStatusText(s, PLAIN_FORMAT)}`);
   for (const c of causes) log.info(`  cause: ${c}`);
   for (const e of excerpts) {
-    log.info(`  ${excerptTitle(e, PLAIN_FORMAT)}${e.hint ? `: ${e.hint}` : ''}`);
+    log.info(`  ${excerptTitle(e, PLAIN_FORMAT, v)}${e.hint ? `: ${e.hint}` : ''}`);
     for (const line of e.lines ?? []) log.info(`    | ${line}`);
   }
   if (PHASE_LABELS[v.phase] && status === 'timed_out') log.info(`  furthest phase reached by all services: ${PHASE_LABELS[v.phase]}`);

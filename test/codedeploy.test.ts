@@ -5,7 +5,8 @@ import type { DeploymentInfo, ECSTarget, LifecycleEvent } from '@aws-sdk/client-
 import type { TaskSet } from '@aws-sdk/client-ecs';
 import { expect } from 'chai';
 import { codeDeployFrom, taskSetFrom } from '../src/aws/to-snapshot.ts';
-import { assessCodeDeploy, codeDeployConsoleUrl, configSteps, LIFECYCLE_EVENTS } from '../src/codedeploy.ts';
+import { assessCodeDeploy, configSteps, LIFECYCLE_EVENTS } from '../src/codedeploy.ts';
+import { codeDeployUrl } from '../src/console.ts';
 import { type Clock, newWatch, type ServiceWatch } from '../src/rollout.ts';
 import type { CodeDeploySnapshot, ServiceSnapshot } from '../src/snapshot.ts';
 import { NEW_TD, NEWER_TD, OLD_TD, service, T0 } from './support/samples.ts';
@@ -166,8 +167,8 @@ describe('CodeDeploy: the judge of CODE_DEPLOY blue/green services', () => {
     expect(configSteps('CodeDeployDefault.ECSLinear10PercentEvery1Minutes').steps).to.deep.equal([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
     expect(configSteps('CodeDeployDefault.ECSCanary10Percent5Minutes')).to.deep.equal({ strategy: 'CANARY', steps: [10, 100] });
     expect(configSteps('my-own-config')).to.deep.equal({ strategy: 'BLUE_GREEN', steps: [] });
-    expect(codeDeployConsoleUrl('d-A1B2C3D4E', 'eu-west-1')).to.equal('https://eu-west-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-A1B2C3D4E?region=eu-west-1');
+    expect(codeDeployUrl('eu-west-1', 'd-A1B2C3D4E')).to.equal('https://eu-west-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-A1B2C3D4E?region=eu-west-1');
     // The region comes from the service's ARN (the CLI example's service is in us-west-2).
-    expect(judge(snap(deployment())).shift?.consoleUrl).to.equal(codeDeployConsoleUrl(ID, 'us-west-2'));
+    expect(judge(snap(deployment())).shift?.consoleUrl).to.equal(codeDeployUrl('us-west-2', ID));
   });
 });

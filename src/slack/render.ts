@@ -4,6 +4,7 @@
 import type { MessageMetadata } from '@slack/types';
 import { PHASE_LABELS, PHASES, type Phase, type Progress, type RolloutStatus, type ServiceStatus, type ShiftView } from '../rollout.ts';
 import type { LogExcerpt } from '../aws/logs.ts';
+import { logStreamUrl, serviceDeploymentsUrl, taskUrl } from '../console.ts';
 import type { ServiceLine } from '../step.ts';
 
 export type { ServiceLine };
@@ -312,7 +313,11 @@ export function renderMessage(v: MessageView): SlackMessage {
   const icon = v.stopped ? '⚠️' : ICON[v.status];
   const fields: Array<[string, string]> = [
     ['Environment', escapeText(v.environment)],
-    [v.services.length > 1 ? 'Services' : 'Service', v.services.map((s) => escapeText(s.service)).join(', ')],
+    // A few services link their deployments page; a long list stays plain, so that a cut cannot break a link.
+    [
+      v.services.length > 1 ? 'Services' : 'Service',
+      v.services.map((s) => (v.services.length <= NAMED_IN_HEADLINE ? link(serviceDeploymentsUrl(v.region, v.cluster, s.service), s.service) : escapeText(s.service))).join(', '),
+    ],
     ['Cluster', `${escapeText(v.cluster)} (${escapeText(v.region)})`],
     [tds.length > 1 ? 'Task definitions' : 'Task definition', tds.length ? tds.map(escapeText).join(', ') : '…'],
     [refLabel, escapeText(v.ref.name)],
@@ -390,15 +395,16 @@ export function renderStopped(v: MessageView): SlackMessage {
   return { text: fit(text, LIMITS.fallback), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: fit(text, LIMITS.sectionText) } }], metadata: metadataOf(v) };
 }
 
-/** "Last 20 lines of web in task 3f2a… (exit code 1), shop-api" */
-export function excerptTitle(e: LogExcerpt, f: TextFormat): string {
+/** "Last 20 lines of web in task 3f2a… (exit code 1), shop-api · log stream", the task and the stream linked. */
+export function excerptTitle(e: LogExcerpt, f: TextFormat, at: { region: string; cluster: string }): string {
   const lines = e.lines ? (e.lines.length ? `Last ${e.lines.length} line${e.lines.length > 1 ? 's' : ''} of` : 'Nothing printed by') : 'Logs of';
-  return `${lines} ${f.bold(e.container)} in task ${f.text(e.taskId)} (${f.text(e.what)}), ${f.text(e.service)}`;
+  const stream = e.group && e.stream ? ` · ${f.link(logStreamUrl(e.region ?? at.region, e.group, e.stream), 'log stream')}` : '';
+  return `${lines} ${f.bold(e.container)} in task ${f.link(taskUrl(at.region, at.cluster, e.taskId), e.taskId)} (${f.text(e.what)}), ${f.text(e.service)}${stream}`;
 }
 
 /** A code block of the lines that fit in one section, newest kept: the end of a log says why. */
-function excerptBlock(e: LogExcerpt): Block {
-  const title = excerptTitle(e, SLACK_FORMAT);
+function excerptBlock(e: LogExcerpt, at: { region: string; cluster: string }): Block {
+  const title = excerptTitle(e, SLACK_FORMAT, at);
   if (!e.lines?.length) return { type: 'section', text: { type: 'mrkdwn', text: fit(`${title}${e.hint ? `: ${escapeText(e.hint)}` : ''}`, LIMITS.sectionText) } };
   const room = LIMITS.sectionText - title.length - CODE_FENCE_ROOM;
   const kept: string[] = [];
@@ -436,7 +442,7 @@ export function renderDetails(v: MessageView, causes: string[], mentionIds: stri
     chunk = chunk ? `${chunk}\n${line}` : line;
   }
   flush();
-  for (const e of excerpts) if (blocks.length < LIMITS.blocks) blocks.push(excerptBlock(e));
+  for (const e of excerpts) if (blocks.length < LIMITS.blocks) blocks.push(excerptBlock(e, v));
   const body = lines.join(' ').replace(/\s+/g, ' ');
   return { text: fit(`${mentions ? `${mentions} ` : ''}${title}: ${body}`, LIMITS.fallback), blocks, metadata: metadataOf(v) };
 }
