@@ -1,4 +1,5 @@
-# Build stage: install the locked dependencies and bundle the program into one file.
+# Build stage: install the locked dependencies and bundle the program (one file, and one beside it
+# with the SDK clients only some runs load).
 FROM node:26-alpine AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
@@ -10,7 +11,7 @@ RUN node scripts/bundle.mjs
 # Final stage: the bundle and the pipe's metadata only, run as the image's non-root user.
 FROM node:26-alpine
 WORKDIR /pipe
-COPY --from=build /src/dist/ecs-deploy-notifier.cjs /pipe/ecs-deploy-notifier.cjs
+COPY --from=build /src/dist/ecs-deploy-notifier.cjs /src/dist/ecs-deploy-notifier-extra.cjs /pipe/
 COPY pipe.yml README.md LICENSE /pipe/
 ENV NODE_ENV=production
 USER node

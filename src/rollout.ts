@@ -84,6 +84,17 @@ export interface ServiceAssessment {
   crashLoop?: CrashLoop;
   /** Traffic-shifting deployments: their stage, traffic share, bake and hooks (traffic.ts). */
   shift?: ShiftView;
+  /** When the next step should be reached, from the target groups' settings. */
+  eta?: Eta;
+}
+
+/** An estimate: when targets should turn healthy, or the old version retire, and from what. */
+export interface Eta {
+  what: 'healthy' | 'retired';
+  /** Epoch ms. */
+  at: number;
+  /** What it is estimated from, e.g. "deregistration delay 300 s". */
+  basis: string;
 }
 
 /** How a traffic-shifting deployment stands, for the message and the log. */
@@ -228,8 +239,40 @@ export function assessService(prev: ServiceWatch, snap: ServiceSnapshot, clock: 
   // Once traffic has cut over, ECS replacing a task (self-healing) does not undo "live".
   const measured = phaseOf(progress);
   const phase = watch.reachedAt.live !== undefined && PHASES.indexOf(measured) < PHASES.indexOf('live') ? 'live' : measured;
-  return { watch: reach({ ...watch, status: phase }, phase, clock.now), progress, causes, ...(crashLoop ? { crashLoop } : {}) };
+  const reached = reach({ ...watch, status: phase }, phase, clock.now);
+  const eta = etaOf(reached, snap, clock.now);
+  return { watch: reached, progress, causes, ...(crashLoop ? { crashLoop } : {}), ...(eta ? { eta } : {}) };
 }
+
+/**
+ * When the next step of a rolling update should happen, from the slowest target group: new targets
+ * turn healthy after the healthy threshold of health checks (not before the service's grace period
+ * ends), old ones leave after the deregistration delay. Counted from when the phase began; an
+ * estimate that has passed is not shown.
+ */
+export function etaOf(watch: ServiceWatch, snap: ServiceSnapshot, now: number): Eta | undefined {
+  const settings = snap.targetGroups.flatMap((g) => (g.settings ? [g.settings] : []));
+  const eta = (what: Eta['what'], since: number | undefined, seconds: number, basis: string): Eta | undefined => {
+    if (since === undefined || !(seconds > 0)) return undefined;
+    const at = since + seconds * MS_PER_SECOND;
+    return at > now ? { what, at, basis } : undefined;
+  };
+  if (watch.status === 'registering') {
+    const checks = settings.map((g) => (g.healthCheckIntervalSeconds ?? 0) * (g.healthyThresholdCount ?? 0));
+    const slowest = settings[checks.indexOf(Math.max(...checks))];
+    if (!slowest) return undefined;
+    const grace = snap.healthCheckGracePeriodSeconds ?? 0;
+    const basis = `health checks ${slowest.healthyThresholdCount} × ${slowest.healthCheckIntervalSeconds} s${grace ? `, grace period ${grace} s` : ''}`;
+    return eta('healthy', watch.reachedAt.registering, Math.max(...checks, grace), basis);
+  }
+  if (watch.status === 'live') {
+    const delay = Math.max(0, ...settings.map((g) => g.deregistrationDelaySeconds ?? 0));
+    return eta('retired', watch.reachedAt.live, delay, `deregistration delay ${delay} s`);
+  }
+  return undefined;
+}
+
+const MS_PER_SECOND = 1000;
 
 /** Why a watch fails when its service is deleted (INACTIVE) or being deleted (DRAINING). */
 export function deletedReason(snap: Pick<ServiceSnapshot, 'name' | 'status'>): string | undefined {

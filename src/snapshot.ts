@@ -55,6 +55,16 @@ export interface TargetSnapshot {
 export interface TargetGroupSnapshot {
   arn: string;
   targets: TargetSnapshot[];
+  /** Its health check and deregistration delay, read once per run (for estimates). */
+  settings?: TargetGroupSettings;
+}
+
+/** DescribeTargetGroups and DescribeTargetGroupAttributes, the parts that say how long things take. */
+export interface TargetGroupSettings {
+  healthCheckIntervalSeconds?: number;
+  healthyThresholdCount?: number;
+  /** deregistration_delay.timeout_seconds: how long old targets drain. */
+  deregistrationDelaySeconds?: number;
 }
 
 export interface ServiceEvent {
@@ -72,6 +82,8 @@ export interface ServiceSnapshot {
   deploymentController: string;
   /** ROLLING, BLUE_GREEN, LINEAR, CANARY (ECS-native strategies); absent means ROLLING. */
   deploymentStrategy?: string;
+  /** Seconds ECS ignores failing load balancer health checks of a new task. */
+  healthCheckGracePeriodSeconds?: number;
   /** The deployment circuit breaker, when the answer says (it stops a crash loop by failing the deployment). */
   circuitBreaker?: { enable: boolean; rollback: boolean };
   desiredCount: number;

@@ -17,6 +17,7 @@ import {
   type ServiceWatch,
   type ShiftView,
   distinctStops,
+  type Eta,
   type StoppedTask,
 } from './rollout.ts';
 import type { ServiceSnapshot } from './snapshot.ts';
@@ -35,6 +36,8 @@ export interface ServiceLine {
   warning?: string;
   /** Traffic-shifting deployments: stage, traffic share, bake, hooks. */
   shift?: ShiftView;
+  /** When the next step should be reached. */
+  eta?: Eta;
 }
 
 /** WAIT_UNTIL: follow the rollout until the old version is retired, or end once the new one is live. */
@@ -58,6 +61,8 @@ export interface RunState {
   readonly warnings: ReadonlyMap<string, string>;
   /** Per service, how its traffic-shifting deployment stood at the last poll it was read. */
   readonly shifts: ReadonlyMap<string, ShiftView>;
+  /** Per service, the estimate of its last poll. */
+  readonly etas: ReadonlyMap<string, Eta>;
   /** Per service, its new tasks that stopped, one per distinct way (kept like the causes). */
   readonly stops: ReadonlyMap<string, readonly StoppedTask[]>;
   readonly verdict: RolloutVerdict;
@@ -106,6 +111,7 @@ export function start(
     warnings: new Map(),
     shifts: new Map(),
     stops: new Map(),
+    etas: new Map(),
     verdict: { status: 'rolling_out', phase: 'waiting', done: false },
     confirmed: false,
   };
@@ -122,6 +128,7 @@ export function step(state: RunState, snapshots: ReadonlyMap<string, ServiceSnap
   const warnings = new Map(state.warnings);
   const shifts = new Map(state.shifts);
   const stops = new Map(state.stops);
+  const etas = new Map(state.etas);
   const watches = state.watches.map((w) => {
     const snap = snapshots.get(w.service);
     if (!snap) return w;
@@ -134,6 +141,8 @@ export function step(state: RunState, snapshots: ReadonlyMap<string, ServiceSnap
     if (a.crashLoop && !isFinal(a.watch.status)) warnings.set(w.service, crashLoopWarning(a.crashLoop));
     else warnings.delete(w.service);
     if (a.shift) shifts.set(w.service, a.shift);
+    if (a.eta) etas.set(w.service, a.eta);
+    else etas.delete(w.service);
     const stopped = a.watch.taskDefinitionArn ? distinctStops(a.watch.taskDefinitionArn, snap) : [];
     if (stopped.length || !isFinal(a.watch.status)) stops.set(w.service, stopped);
     return a.watch;
@@ -142,7 +151,7 @@ export function step(state: RunState, snapshots: ReadonlyMap<string, ServiceSnap
   const confirmed = state.confirmed || (options.fresh === true && decided.status === 'live');
   // WAIT_UNTIL=live: a confirmed "live" is the end of the watch, whatever is left to retire.
   const verdict = state.waitUntil === 'live' && decided.status === 'live' && confirmed ? { ...decided, done: true } : decided;
-  const next: RunState = { ...state, watches, progress, causes, warnings, shifts, stops, verdict, confirmed };
+  const next: RunState = { ...state, watches, progress, causes, warnings, shifts, stops, etas, verdict, confirmed };
   return { state: next, view: viewOf(next) };
 }
 
@@ -154,7 +163,7 @@ export function expire(state: RunState): { state: RunState; view: RolloutView } 
 
 /** The view of a state (at the start too, before any step). */
 export function viewOf(state: RunState): RolloutView {
-  const services = state.watches.map((w) => lineOf(w, state.progress.get(w.service), state.warnings.get(w.service), state.shifts.get(w.service)));
+  const services = state.watches.map((w) => lineOf(w, state.progress.get(w.service), state.warnings.get(w.service), state.shifts.get(w.service), state.etas.get(w.service)));
   return {
     status: state.verdict.status,
     phase: state.verdict.phase,
@@ -201,8 +210,9 @@ function isJudge(j: Judge | { unsupported: string }): j is Judge {
   return 'assess' in j;
 }
 
-function lineOf(w: ServiceWatch, progress?: Progress, warning?: string, shift?: ShiftView): ServiceLine {
+function lineOf(w: ServiceWatch, progress?: Progress, warning?: string, shift?: ShiftView, eta?: Eta): ServiceLine {
   return {
+    ...(eta && !isFinal(w.status) ? { eta } : {}),
     ...(warning ? { warning } : {}),
     ...(shift ? { shift } : {}),
     service: w.service,

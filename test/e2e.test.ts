@@ -84,6 +84,28 @@ describe('e2e: the built program against HTTP doubles', function () {
     expectNoSecrets(run);
   });
 
+  it('estimates when targets turn healthy and when the old version retires, from the target group read once', async () => {
+    steadyService(aws, 'shop-api');
+    script(aws, successfulRollout());
+    const run = await runPipe(env());
+    expect(run.code, run.stdout).to.equal(0);
+    const blocks = slack.calls.filter((c) => !c.thread_ts).map((c) => JSON.stringify(c.blocks));
+    expect(blocks.some((b) => /old version retires by ~<!date\^\d+\^\{time\}\|\d\d:\d\d UTC> \(deregistration delay 300 s\)/.test(b)), blocks.join('\n')).to.equal(true);
+    expect(run.stdout).to.match(/targets healthy by ~\d\d:\d\d UTC \(health checks 5 × 30 s\)/);
+    expect(aws.count('DescribeTargetGroups')).to.equal(1);
+    expect(aws.count('DescribeTargetGroupAttributes')).to.equal(1);
+  });
+
+  it('carries on without estimates when the target group reads are not allowed (a 1.0 policy)', async () => {
+    steadyService(aws, 'shop-api');
+    script(aws, successfulRollout());
+    aws.faults.push({ op: 'DescribeTargetGroups', times: 99, kind: 'access_denied' });
+    const run = await runPipe(env());
+    expect(run.code, run.stdout).to.equal(0);
+    expect(run.stdout).to.match(/No estimates of when targets turn healthy or the old version retires: Access denied: .*elasticloadbalancing:DescribeTargetGroups/);
+    expect(run.stdout).not.to.match(/retires by/);
+  });
+
   it('stays frugal: about two AWS calls per poll while nothing changes', async () => {
     steadyService(aws, 'shop-api');
     // Old targets drain for several polls: the phase a real rollout spends most time in.

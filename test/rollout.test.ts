@@ -4,12 +4,13 @@ import {
   assessService,
   crashLoopWarning,
   decideRollout,
+  etaOf,
   newWatch,
   type Phase,
   type ServiceStatus,
   type ServiceWatch,
 } from '../src/rollout.ts';
-import type { ServiceSnapshot } from '../src/snapshot.ts';
+import type { ServiceSnapshot, TargetGroupSettings } from '../src/snapshot.ts';
 import { NEW_TD, NEWER_TD, OLD_TD, T0, deployment, sample, service, stoppedByElb, targets, task } from './support/samples.ts';
 
 const clock = { now: T0 + 120_000, startedAt: T0, graceMs: 60_000 };
@@ -369,4 +370,31 @@ describe('rollout: the whole run', () => {
       expect(verdict).to.include(expected);
     });
   }
+});
+
+describe('rollout: estimates from the target groups', () => {
+  const settings: TargetGroupSettings = { healthCheckIntervalSeconds: 30, healthyThresholdCount: 5, deregistrationDelaySeconds: 300 };
+  const withSettings = (group: ReturnType<typeof targets>, s = settings) => ({ ...group, settings: s });
+
+  it('while registering: healthy threshold × interval from when the phase began, not before the grace period ends', () => {
+    const snap = service({ tasks: [...oldRunning, ...newRunning], targetGroups: [withSettings(targets(['10.0.1.10', 'healthy'], ['10.0.2.20', 'initial'], ['10.0.2.21', 'initial']))] });
+    const first = assessService(watching(), snap, { ...clock, now: T0 + 10_000 });
+    expect(first.watch.status).to.equal('registering');
+    expect(first.eta).to.deep.equal({ what: 'healthy', at: T0 + 10_000 + 150_000, basis: 'health checks 5 × 30 s' });
+    // Counted from when registering began, not from each poll.
+    expect(assessService(first.watch, snap, { ...clock, now: T0 + 70_000 }).eta?.at).to.equal(T0 + 160_000);
+    const graced = assessService(watching(), { ...snap, healthCheckGracePeriodSeconds: 240 }, { ...clock, now: T0 + 10_000 });
+    expect(graced.eta).to.deep.equal({ what: 'healthy', at: T0 + 250_000, basis: 'health checks 5 × 30 s, grace period 240 s' });
+  });
+
+  it('once live: the longest deregistration delay from the cut-over; none once it has passed, none without settings', () => {
+    const draining = (s: TargetGroupSettings = settings) =>
+      service({ tasks: [...oldStopping, ...newRunning], targetGroups: [withSettings(targets(['10.0.1.10', 'draining'], ['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy']), s)] });
+    const live = assessService(watching(), draining(), { ...clock, now: T0 + 20_000 });
+    expect(live.watch.status).to.equal('live');
+    expect(live.eta).to.deep.equal({ what: 'retired', at: T0 + 320_000, basis: 'deregistration delay 300 s' });
+    expect(assessService(live.watch, draining(), { ...clock, now: T0 + 330_000 }).eta).to.equal(undefined);
+    expect(assessService(watching(), draining({}), { ...clock, now: T0 + 20_000 }).eta).to.equal(undefined);
+    expect(etaOf({ ...live.watch, status: 'starting' }, draining(), T0)).to.equal(undefined);
+  });
 });

@@ -86,13 +86,13 @@ export function createAwsClients(aws: Config['aws'], options: { agents?: Agents;
     ecs: new ECSClient(common),
     elb: new ElasticLoadBalancingV2Client(common),
     codeDeploy: () => {
-      codeDeploy ??= import('@aws-sdk/client-codedeploy').then(({ CodeDeployClient }) => new CodeDeployClient(common));
+      codeDeploy ??= import('./extra-clients.ts').then(({ CodeDeployClient }) => new CodeDeployClient(common));
       return codeDeploy;
     },
     logs: (region) => {
       let client = logs.get(region);
       if (!client) {
-        client = import('@aws-sdk/client-cloudwatch-logs').then(({ CloudWatchLogsClient }) => new CloudWatchLogsClient({ ...common, region }));
+        client = import('./extra-clients.ts').then(({ CloudWatchLogsClient }) => new CloudWatchLogsClient({ ...common, region }));
         logs.set(region, client);
       }
       return client;

@@ -86,7 +86,7 @@ export class ContainerLogs {
     const where = { group: settings.group, stream, region };
     try {
       const client = await this.clients.logs(region);
-      const { GetLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+      const { GetLogEventsCommand } = await import('./extra-clients.ts');
       const out = await client.send(new GetLogEventsCommand({ logGroupName: settings.group, logStreamName: stream, limit: this.lines, startFromHead: false }), { abortSignal: signal });
       // Newest last, as the container printed them; multi-line events keep their lines.
       const lines = (out.events ?? []).flatMap((e) => (e.message ?? '').replace(/\n+$/, '').split('\n')).slice(-this.lines);

@@ -14,12 +14,19 @@ import {
   type ServiceDeployment,
   type Task,
 } from '@aws-sdk/client-ecs';
-import { GetDeploymentCommand, GetDeploymentTargetCommand } from '@aws-sdk/client-codedeploy';
-import { DescribeListenersCommand, DescribeRulesCommand, DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  DescribeListenersCommand,
+  DescribeRulesCommand,
+  DescribeTargetGroupAttributesCommand,
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  type TargetGroup,
+  type TargetGroupAttribute,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { AwsError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { SHIFTING_STRATEGIES } from '../judge.ts';
-import type { CodeDeploySnapshot, ListenerTraffic, ServiceSnapshot, ShiftSnapshot, TargetGroupSnapshot, TaskSnapshot } from '../snapshot.ts';
+import type { CodeDeploySnapshot, ListenerTraffic, ServiceSnapshot, ShiftSnapshot, TargetGroupSettings, TargetGroupSnapshot, TaskSnapshot } from '../snapshot.ts';
 import { isDraining, targetKey } from '../snapshot.ts';
 import { atOrAfter } from '../traffic.ts';
 import type { AwsClients } from './clients.ts';
@@ -33,6 +40,7 @@ import {
   serviceDeploymentFrom,
   serviceFrom,
   targetFrom,
+  targetGroupSettingsFrom,
   taskFrom,
 } from './to-snapshot.ts';
 
@@ -54,6 +62,7 @@ const DESCRIBE_SERVICE_DEPLOYMENTS_BATCH = 20;
 const DESCRIBE_SERVICE_REVISIONS_BATCH = 20;
 const DESCRIBE_RULES_BATCH = 20;
 const DESCRIBE_LISTENERS_BATCH = 20;
+const DESCRIBE_TARGET_GROUPS_BATCH = 20;
 /** Service deployments that still move (the others only say how they ended). */
 const MOVING = new Set(['PENDING', 'IN_PROGRESS']);
 /** Rollbacks under way: the new target groups' health is read once more, for the causes. */
@@ -96,6 +105,8 @@ export class RolloutReader {
   private readonly revisions = new Map<string, RevisionInfo>();
   /** Per service, every service deployment seen as current during this run (ours among them). */
   private readonly seenDeployments = new Map<string, Set<string>>();
+  /** Target group settings (health check, deregistration delay), read once per run for the estimates. */
+  private readonly groupSettings = new Map<string, TargetGroupSettings>();
   /** Per CODE_DEPLOY service, every CodeDeploy deployment seen behind a replacement task set during this run. */
   private readonly codeDeployments = new Map<string, Set<string>>();
 
@@ -130,6 +141,7 @@ export class RolloutReader {
     const groupArns = [...new Set([...rolling.flatMap((st) => st.service.targetGroupArns), ...[...shifts.values()].flatMap((sh) => sh.targetGroupArns)])];
     const [groups] = await Promise.all([
       Promise.all(groupArns.map((arn) => this.targetHealth(arn))).then((all) => new Map(all.map((g) => [g.arn, g]))),
+      this.resolveGroupSettings(rolling.flatMap((st) => st.service.targetGroupArns)),
       Promise.all(rolling.filter((st) => force || st.changed).map((st) => this.listRunning(st))),
       Promise.all(states.filter((st) => st.changed).map((st) => this.listStopped(st))),
       // Readiness by container health checks is the rolling rule; traffic shifting asks the load balancer.
@@ -158,7 +170,11 @@ export class RolloutReader {
       result.set(st.id, {
         ...service,
         tasks: [...cache.tasks.values()].map((t) => t.snapshot),
-        targetGroups: (shift ? shift.targetGroupArns : st.codeDeploy ? [] : targetGroupArns).flatMap((arn) => groups.get(arn) ?? []),
+        targetGroups: (shift ? shift.targetGroupArns : st.codeDeploy ? [] : targetGroupArns).flatMap((arn) => {
+          const group = groups.get(arn);
+          const settings = this.groupSettings.get(arn);
+          return group ? [settings ? { ...group, settings } : group] : [];
+        }),
         healthChecks: Object.fromEntries(this.healthChecks),
         ...(shift ? { shift: shift.snapshot } : {}),
         ...(codeDeploy ? { codeDeploy } : {}),
@@ -253,6 +269,7 @@ export class RolloutReader {
 
   private async codeDeployment(deploymentId: string, targetId: string): Promise<CodeDeploySnapshot> {
     const client = await this.clients.codeDeploy();
+    const { GetDeploymentCommand, GetDeploymentTargetCommand } = await import('./extra-clients.ts');
     const [deployment, target] = await Promise.all([
       this.count('codedeploy:GetDeployment', () => client.send(new GetDeploymentCommand({ deploymentId }))),
       this.count('codedeploy:GetDeploymentTarget', () => client.send(new GetDeploymentTargetCommand({ deploymentId, targetId }))),
@@ -437,6 +454,36 @@ export class RolloutReader {
       this.clients.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn })),
     );
     return { arn, targets: (out.TargetHealthDescriptions ?? []).map(targetFrom) };
+  }
+
+  /**
+   * How long targets take to turn healthy and to drain, for the estimates: one DescribeTargetGroups
+   * (up to 20 groups) and one DescribeTargetGroupAttributes per group, once per run.
+   */
+  private async resolveGroupSettings(arns: string[]): Promise<void> {
+    const unknown = [...new Set(arns)].filter((arn) => !this.groupSettings.has(arn));
+    if (!unknown.length) return;
+    const groups = new Map<string, TargetGroup>();
+    const attributes = new Map<string, TargetGroupAttribute[]>();
+    // Estimates are a nicety: a policy without these reads (written for an earlier 1.x) loses them, not the watch.
+    const settled = Promise.all([
+      ...chunks(unknown, DESCRIBE_TARGET_GROUPS_BATCH).map(async (batch) => {
+        const out = await this.count('elbv2:DescribeTargetGroups', () => this.clients.elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: batch })));
+        for (const g of out.TargetGroups ?? []) if (g.TargetGroupArn) groups.set(g.TargetGroupArn, g);
+      }),
+      ...unknown.map(async (arn) => {
+        const out = await this.count('elbv2:DescribeTargetGroupAttributes', () =>
+          this.clients.elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn })),
+        );
+        attributes.set(arn, out.Attributes ?? []);
+      }),
+    ]);
+    try {
+      await settled;
+    } catch (error) {
+      this.log.warn(`No estimates of when targets turn healthy or the old version retires: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    for (const arn of unknown) this.groupSettings.set(arn, targetGroupSettingsFrom(groups.get(arn), attributes.get(arn) ?? []));
   }
 
   /** Bridge and host networking: targets are instance:port, so learn each container instance's EC2 ID once. */

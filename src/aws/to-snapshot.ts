@@ -2,8 +2,8 @@
 // gives them (Date) and as JSON samples and events carry them (ISO strings, epoch numbers).
 import type { DeploymentInfo, ECSTarget } from '@aws-sdk/client-codedeploy';
 import type { Deployment, Service, ServiceDeployment, ServiceRevision, ServiceRevisionSummary, Task, TaskDefinition, TaskSet } from '@aws-sdk/client-ecs';
-import type { Action, Listener, Rule, TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { CodeDeploySnapshot, DeploymentSnapshot, ListenerTraffic, RevisionShare, ServiceDeploymentSnapshot, ServiceEvent, TargetSnapshot, TaskSetSnapshot, TaskSnapshot } from '../snapshot.ts';
+import type { Action, Listener, Rule, TargetGroup, TargetGroupAttribute, TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { CodeDeploySnapshot, DeploymentSnapshot, ListenerTraffic, TargetGroupSettings, RevisionShare, ServiceDeploymentSnapshot, ServiceEvent, TargetSnapshot, TaskSetSnapshot, TaskSnapshot } from '../snapshot.ts';
 import { targetKey } from '../snapshot.ts';
 
 type Time = Date | string | number | undefined;
@@ -45,6 +45,7 @@ export function serviceFrom(s: Service) {
     status: s.status ?? 'ACTIVE',
     deploymentController: s.deploymentController?.type ?? 'ECS',
     deploymentStrategy: s.deploymentConfiguration?.strategy,
+    ...(s.healthCheckGracePeriodSeconds !== undefined ? { healthCheckGracePeriodSeconds: s.healthCheckGracePeriodSeconds } : {}),
     circuitBreaker: s.deploymentConfiguration?.deploymentCircuitBreaker
       ? { enable: s.deploymentConfiguration.deploymentCircuitBreaker.enable ?? false, rollback: s.deploymentConfiguration.deploymentCircuitBreaker.rollback ?? false }
       : undefined,
@@ -265,5 +266,15 @@ export function codeDeployFrom(info: DeploymentInfo, target: ECSTarget | undefin
       pending: t.pendingCount ?? 0,
       targetGroup: t.targetGroup?.name,
     })),
+  };
+}
+
+/** How long a target group takes: its health check (DescribeTargetGroups) and deregistration delay (DescribeTargetGroupAttributes). */
+export function targetGroupSettingsFrom(group: TargetGroup | undefined, attributes: TargetGroupAttribute[]): TargetGroupSettings {
+  const delay = Number(attributes.find((a) => a.Key === 'deregistration_delay.timeout_seconds')?.Value);
+  return {
+    healthCheckIntervalSeconds: group?.HealthCheckIntervalSeconds,
+    healthyThresholdCount: group?.HealthyThresholdCount,
+    ...(Number.isFinite(delay) ? { deregistrationDelaySeconds: delay } : {}),
   };
 }

@@ -193,6 +193,8 @@ export class FakeAccount {
   revisions = new Map<string, FakeRevision>();
   /** CloudWatch Logs: group → stream → events, oldest first. */
   logStreams = new Map<string, Map<string, Array<{ timestamp: number; message: string }>>>();
+  /** Target group settings: the ALB defaults (health check every 30 s, healthy after 5) unless a scenario says otherwise. */
+  targetGroupSettings = { intervalSeconds: 30, healthyThreshold: 5, deregistrationDelaySeconds: 300 };
   /** Task definition families that log with another driver than awslogs (or none). */
   logDrivers = new Map<string, string>();
   calls: Call[] = [];
@@ -433,6 +435,8 @@ export class FakeAccount {
 
   private elb(op: string, form: Record<string, string>): { status: number; body: string } {
     if (op === 'DescribeRules') return this.describeRules(form);
+    if (op === 'DescribeTargetGroups') return this.describeTargetGroups(form);
+    if (op === 'DescribeTargetGroupAttributes') return this.describeTargetGroupAttributes(form);
     if (op !== 'DescribeTargetHealth') return { status: 400, body: '<ErrorResponse><Error><Code>InvalidAction</Code></Error></ErrorResponse>' };
     const targets = this.targets.get(form.TargetGroupArn ?? '');
     if (!targets) {
@@ -482,6 +486,45 @@ export class FakeAccount {
     return {
       status: 200,
       body: `<DescribeRulesResponse xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"><DescribeRulesResult><Rules>${members}</Rules></DescribeRulesResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeRulesResponse>`,
+    };
+  }
+
+  /** https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html */
+  private describeTargetGroups(form: Record<string, string>): { status: number; body: string } {
+    const arns = Object.entries(form)
+      .filter(([k]) => k.startsWith('TargetGroupArns.member.'))
+      .map(([, v]) => v);
+    const { intervalSeconds, healthyThreshold } = this.targetGroupSettings;
+    const members = arns
+      .filter((arn) => this.targets.has(arn))
+      .map(
+        (arn) =>
+          `<member><TargetGroupArn>${esc(arn)}</TargetGroupArn><TargetGroupName>${esc(arn.split('/')[1] ?? '')}</TargetGroupName><Protocol>HTTP</Protocol><Port>8080</Port><VpcId>vpc-0f1e2d3c</VpcId><HealthCheckProtocol>HTTP</HealthCheckProtocol><HealthCheckPort>traffic-port</HealthCheckPort><HealthCheckEnabled>true</HealthCheckEnabled><HealthCheckIntervalSeconds>${intervalSeconds}</HealthCheckIntervalSeconds><HealthCheckTimeoutSeconds>5</HealthCheckTimeoutSeconds><HealthyThresholdCount>${healthyThreshold}</HealthyThresholdCount><UnhealthyThresholdCount>2</UnhealthyThresholdCount><HealthCheckPath>/health</HealthCheckPath><Matcher><HttpCode>200</HttpCode></Matcher><TargetType>ip</TargetType></member>`,
+      )
+      .join('');
+    return {
+      status: 200,
+      body: `<DescribeTargetGroupsResponse xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"><DescribeTargetGroupsResult><TargetGroups>${members}</TargetGroups></DescribeTargetGroupsResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeTargetGroupsResponse>`,
+    };
+  }
+
+  /** https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroupAttributes.html */
+  private describeTargetGroupAttributes(form: Record<string, string>): { status: number; body: string } {
+    const attributes = {
+      'deregistration_delay.timeout_seconds': String(this.targetGroupSettings.deregistrationDelaySeconds),
+      'stickiness.enabled': 'false',
+      'load_balancing.algorithm.type': 'round_robin',
+      'slow_start.duration_seconds': '0',
+    };
+    if (!this.targets.has(form.TargetGroupArn ?? '')) {
+      return { status: 400, body: '<ErrorResponse><Error><Type>Sender</Type><Code>TargetGroupNotFound</Code><Message>One or more target groups not found</Message></Error><RequestId>r</RequestId></ErrorResponse>' };
+    }
+    const members = Object.entries(attributes)
+      .map(([k, v]) => `<member><Key>${k}</Key><Value>${v}</Value></member>`)
+      .join('');
+    return {
+      status: 200,
+      body: `<DescribeTargetGroupAttributesResponse xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"><DescribeTargetGroupAttributesResult><Attributes>${members}</Attributes></DescribeTargetGroupAttributesResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeTargetGroupAttributesResponse>`,
     };
   }
 
@@ -675,6 +718,7 @@ export class FakeAccount {
           ]
         : s.targetGroups.map((arn) => ({ targetGroupArn: arn, containerName: 'web', containerPort: 8080 })),
       deploymentController: { type: s.controller },
+      healthCheckGracePeriodSeconds: 0,
       deploymentConfiguration: {
         deploymentCircuitBreaker: { enable: true, rollback: true },
         maximumPercent: 200,

@@ -2,7 +2,7 @@
 // plain-text fallback, and machine-readable metadata. Everything that comes from users or AWS is
 // escaped, so a branch named `fix/<!channel>` is shown, never obeyed.
 import type { MessageMetadata } from '@slack/types';
-import { PHASE_LABELS, PHASES, type Phase, type Progress, type RolloutStatus, type ServiceStatus, type ShiftView } from '../rollout.ts';
+import { type Eta, PHASE_LABELS, PHASES, type Phase, type Progress, type RolloutStatus, type ServiceStatus, type ShiftView } from '../rollout.ts';
 import type { LogExcerpt } from '../aws/logs.ts';
 import { logStreamUrl, serviceDeploymentsUrl, taskUrl } from '../console.ts';
 import type { ServiceLine } from '../step.ts';
@@ -213,6 +213,11 @@ function shiftStage(s: ServiceLine, shift: ShiftView, f: TextFormat): string {
   }
 }
 
+/** "old version retires by ~10:42 (deregistration delay 300 s)" */
+function etaText(eta: Eta, f: TextFormat): string {
+  return `${eta.what === 'healthy' ? 'targets healthy by' : 'old version retires by'} ~${f.time(eta.at)} (${eta.basis})`;
+}
+
 /** What a watch that ended at "live" (WAIT_UNTIL=live) no longer follows. */
 export function notFollowed(services: ServiceLine[], f: TextFormat = PLAIN_FORMAT): string {
   const live = services.filter((s) => s.status === 'live');
@@ -241,7 +246,8 @@ export function serviceStatusText(s: ServiceLine, f: TextFormat = SLACK_FORMAT):
     case 'no_tasks':
       return `${name}: no tasks to roll out (desired count 0); ${f.text(s.taskDefinition ?? 'the new revision')} runs when the service is scaled up`;
     default: {
-      const doing = s.shift && s.status !== 'waiting' ? shiftText(s, s.shift, f) : `${PHASE_LABELS[s.status]}${s.progress && s.status !== 'waiting' ? ` — ${progressText(s.progress)}` : ''}`;
+      const eta = s.eta ? ` · ${etaText(s.eta, f)}` : '';
+      const doing = s.shift && s.status !== 'waiting' ? shiftText(s, s.shift, f) : `${PHASE_LABELS[s.status]}${s.progress && s.status !== 'waiting' ? ` — ${progressText(s.progress)}` : ''}${eta}`;
       return `${name}: ${doing}${s.warning ? `\n⚠️ ${f.text(s.warning)}` : ''}`;
     }
   }

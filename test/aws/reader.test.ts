@@ -91,6 +91,9 @@ describe('aws/reader', () => {
       'ecs:ListTasks': 1,
       'ecs:DescribeTasks': 1,
       'ecs:DescribeTaskDefinition': 1,
+      // The target group's settings, for the estimates: once a run.
+      'elbv2:DescribeTargetGroups': 1,
+      'elbv2:DescribeTargetGroupAttributes': 1,
     });
   });
 
