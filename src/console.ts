@@ -26,6 +26,11 @@ export function logStreamUrl(region: string, group: string, stream: string): str
   return `${host(region)}/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${twice(group)}/log-events/${twice(stream)}`;
 }
 
+/** The EC2 console's page of a target group (its targets' health and reason codes). */
+export function targetGroupUrl(region: string, targetGroupArn: string): string {
+  return `${host(region)}/ec2/home?region=${region}#TargetGroup:targetGroupArn=${targetGroupArn}`;
+}
+
 /** The CodeDeploy console's page of a deployment. */
 export function codeDeployUrl(region: string, deploymentId: string): string {
   return `${host(region)}/codesuite/codedeploy/deployments/${encodeURIComponent(deploymentId)}?region=${region}`;

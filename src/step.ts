@@ -38,6 +38,8 @@ export interface ServiceLine {
   shift?: ShiftView;
   /** When the next step should be reached. */
   eta?: Eta;
+  /** The target groups its new tasks register with (ARNs), as last read: linked in the failure thread. */
+  targetGroups?: string[];
 }
 
 /** WAIT_UNTIL: follow the rollout until the old version is retired, or end once the new one is live. */
@@ -61,6 +63,8 @@ export interface RunState {
   readonly warnings: ReadonlyMap<string, string>;
   /** Per service, how its traffic-shifting deployment stood at the last poll it was read. */
   readonly shifts: ReadonlyMap<string, ShiftView>;
+  /** Per service, the target groups of its last read. */
+  readonly groups: ReadonlyMap<string, readonly string[]>;
   /** Per service, the estimate of its last poll. */
   readonly etas: ReadonlyMap<string, Eta>;
   /** Per service, its new tasks that stopped, one per distinct way (kept like the causes). */
@@ -112,6 +116,7 @@ export function start(
     shifts: new Map(),
     stops: new Map(),
     etas: new Map(),
+    groups: new Map(),
     verdict: { status: 'rolling_out', phase: 'waiting', done: false },
     confirmed: false,
   };
@@ -129,6 +134,7 @@ export function step(state: RunState, snapshots: ReadonlyMap<string, ServiceSnap
   const shifts = new Map(state.shifts);
   const stops = new Map(state.stops);
   const etas = new Map(state.etas);
+  const groups = new Map(state.groups);
   const watches = state.watches.map((w) => {
     const snap = snapshots.get(w.service);
     if (!snap) return w;
@@ -141,6 +147,7 @@ export function step(state: RunState, snapshots: ReadonlyMap<string, ServiceSnap
     if (a.crashLoop && !isFinal(a.watch.status)) warnings.set(w.service, crashLoopWarning(a.crashLoop));
     else warnings.delete(w.service);
     if (a.shift) shifts.set(w.service, a.shift);
+    if (snap.targetGroups.length) groups.set(w.service, snap.targetGroups.map((g) => g.arn));
     if (a.eta) etas.set(w.service, a.eta);
     else etas.delete(w.service);
     const stopped = a.watch.taskDefinitionArn ? distinctStops(a.watch.taskDefinitionArn, snap) : [];
@@ -151,7 +158,7 @@ export function step(state: RunState, snapshots: ReadonlyMap<string, ServiceSnap
   const confirmed = state.confirmed || (options.fresh === true && decided.status === 'live');
   // WAIT_UNTIL=live: a confirmed "live" is the end of the watch, whatever is left to retire.
   const verdict = state.waitUntil === 'live' && decided.status === 'live' && confirmed ? { ...decided, done: true } : decided;
-  const next: RunState = { ...state, watches, progress, causes, warnings, shifts, stops, etas, verdict, confirmed };
+  const next: RunState = { ...state, watches, progress, causes, warnings, shifts, stops, etas, groups, verdict, confirmed };
   return { state: next, view: viewOf(next) };
 }
 
@@ -163,7 +170,7 @@ export function expire(state: RunState): { state: RunState; view: RolloutView } 
 
 /** The view of a state (at the start too, before any step). */
 export function viewOf(state: RunState): RolloutView {
-  const services = state.watches.map((w) => lineOf(w, state.progress.get(w.service), state.warnings.get(w.service), state.shifts.get(w.service), state.etas.get(w.service)));
+  const services = state.watches.map((w) => lineOf(w, state.progress.get(w.service), state.warnings.get(w.service), state.shifts.get(w.service), state.etas.get(w.service), state.groups.get(w.service)));
   return {
     status: state.verdict.status,
     phase: state.verdict.phase,
@@ -210,8 +217,9 @@ function isJudge(j: Judge | { unsupported: string }): j is Judge {
   return 'assess' in j;
 }
 
-function lineOf(w: ServiceWatch, progress?: Progress, warning?: string, shift?: ShiftView, eta?: Eta): ServiceLine {
+function lineOf(w: ServiceWatch, progress?: Progress, warning?: string, shift?: ShiftView, eta?: Eta, targetGroups?: readonly string[]): ServiceLine {
   return {
+    ...(targetGroups?.length ? { targetGroups: [...targetGroups] } : {}),
     ...(eta && !isFinal(w.status) ? { eta } : {}),
     ...(warning ? { warning } : {}),
     ...(shift ? { shift } : {}),

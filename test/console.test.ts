@@ -1,6 +1,6 @@
 // The console addresses the message links, as the console shows them in the browser.
 import { expect } from 'chai';
-import { codeDeployUrl, logStreamUrl, serviceDeploymentsUrl, taskUrl } from '../src/console.ts';
+import { codeDeployUrl, logStreamUrl, serviceDeploymentsUrl, targetGroupUrl, taskUrl } from '../src/console.ts';
 
 describe('console links', () => {
   it("a service's deployments tab and a task's page, also for a cluster or service given as an ARN", () => {
@@ -15,6 +15,11 @@ describe('console links', () => {
     expect(logStreamUrl('eu-west-1', '/ecs/shop-api', 'ecs/web/3f2a9c1b')).to.equal(
       'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logsV2:log-groups/log-group/$252Fecs$252Fshop-api/log-events/ecs$252Fweb$252F3f2a9c1b',
     );
+  });
+
+  it('a target group', () => {
+    const arn = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/shop-api/73e2d6bc24d8a067';
+    expect(targetGroupUrl('eu-west-1', arn)).to.equal(`https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1#TargetGroup:targetGroupArn=${arn}`);
   });
 
   it('a CodeDeploy deployment', () => {

@@ -2,9 +2,9 @@
 // plain-text fallback, and machine-readable metadata. Everything that comes from users or AWS is
 // escaped, so a branch named `fix/<!channel>` is shown, never obeyed.
 import type { MessageMetadata } from '@slack/types';
-import { type Eta, PHASE_LABELS, PHASES, type Phase, type Progress, type RolloutStatus, type ServiceStatus, type ShiftView } from '../rollout.ts';
+import { type Eta, PHASE_LABELS, PHASES, type Phase, targetGroupName, type Progress, type RolloutStatus, type ServiceStatus, type ShiftView } from '../rollout.ts';
 import type { LogExcerpt } from '../aws/logs.ts';
-import { logStreamUrl, serviceDeploymentsUrl, taskUrl } from '../console.ts';
+import { logStreamUrl, serviceDeploymentsUrl, targetGroupUrl, taskUrl } from '../console.ts';
 import type { ServiceLine } from '../step.ts';
 
 export type { ServiceLine };
@@ -47,6 +47,8 @@ export type Block =
 
 /** Causes listed in a failure thread; the rest are counted (the log has them all). */
 const CAUSES_SHOWN = 20;
+/** Target groups linked in a failure thread; more are in the service's console page. */
+const TARGET_GROUPS_LINKED = 5;
 /** Characters of a commit hash shown, as git abbreviates them. */
 const SHORT_COMMIT = 7;
 /** A code block's fence in mrkdwn, and the room for two of them and their line breaks under a section's limit. */
@@ -434,6 +436,9 @@ export function renderDetails(v: MessageView, causes: string[], mentionIds: stri
     ...(causes.length ? ['', '*Freshest causes*', ...causes.slice(0, CAUSES_SHOWN).map((c) => `• ${escapeText(c)}`)] : []),
   ];
   if (causes.length > CAUSES_SHOWN) lines.push(`• …and ${causes.length - CAUSES_SHOWN} more (see the pipeline log)`);
+  // The target groups of the services that did not make it, where their targets' health can be read.
+  const groups = [...new Set(v.services.filter((s) => s.status !== 'retired' && s.status !== 'superseded').flatMap((s) => s.targetGroups ?? []))].slice(0, TARGET_GROUPS_LINKED);
+  if (groups.length) lines.push('', `*Target groups* ${groups.map((arn) => link(targetGroupUrl(v.region, arn), targetGroupName(arn))).join(', ')}`);
   const blocks: Block[] = [
     { type: 'section', text: { type: 'mrkdwn', text: fit(`${mentions ? `${mentions} ` : ''}*${title}*`, LIMITS.sectionText) } },
   ];

@@ -170,6 +170,20 @@ describe('slack/render', () => {
     });
   });
 
+  it("links the target groups of the services that did not make it in the failure thread", () => {
+    const tg = (name: string) => `arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/${name}/73e2d6bc24d8a067`;
+    const v = view({
+      status: 'failed',
+      services: [
+        { service: 'api', status: 'failed', reason: 'stuck', targetGroups: [tg('api')] },
+        { service: 'web', status: 'retired', targetGroups: [tg('web')] },
+      ],
+    });
+    const text = JSON.stringify(renderDetails(v, [], []).blocks);
+    expect(text).to.include(`*Target groups* <https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1#TargetGroup:targetGroupArn=${tg('api')}|api>`);
+    expect(text).not.to.include('targetgroup/web/');
+  });
+
   it('writes status lines for the log without Slack escapes or bold', () => {
     const line = { service: 'api', status: 'failed' as const, reason: 'tag <none> & retry' };
     expect(serviceStatusText(line, PLAIN_FORMAT)).to.equal('api: failed — tag <none> & retry');
