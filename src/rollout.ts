@@ -135,6 +135,8 @@ export interface CrashLoop {
   failedTasks: number;
   /** Whether the service's deployment circuit breaker is on; undefined when the answer does not say. */
   circuitBreaker?: boolean;
+  /** Its failure count and the threshold at which it trips, when known. */
+  breaker?: { failureCount: number; threshold: number };
 }
 
 /** New tasks must stop the same way this many times before it is called a crash loop. */
@@ -310,7 +312,9 @@ export function crashLoopOf(deployment: Pick<DeploymentSnapshot, 'taskDefinition
   }
   const [what, times] = [...counts].reduce<[string, number]>((a, b) => (b[1] > a[1] ? b : a), ['', 0]);
   if (times < CRASH_LOOP_AFTER) return undefined;
-  return { what, times, failedTasks: deployment.failedTasks, circuitBreaker: snap.circuitBreaker?.enable };
+  const count = snap.breakerCount;
+  const breaker = count?.failureCount !== undefined && count.threshold !== undefined ? { failureCount: count.failureCount, threshold: count.threshold } : undefined;
+  return { what, times, failedTasks: deployment.failedTasks, circuitBreaker: snap.circuitBreaker?.enable, ...(breaker ? { breaker } : {}) };
 }
 
 /** A new task that stopped: where to read what its container printed last. */
@@ -348,7 +352,8 @@ function briefStop(t: TaskSnapshot): string {
 
 /** The warning the message shows while ECS has not decided. */
 export function crashLoopWarning(loop: CrashLoop): string {
-  const breaker = loop.circuitBreaker === undefined ? '' : loop.circuitBreaker ? '; circuit breaker on' : '; circuit breaker off: ECS retries until WAIT_TIMEOUT';
+  const on = loop.breaker ? `; circuit breaker ${loop.breaker.failureCount} of ${loop.breaker.threshold}` : '; circuit breaker on';
+  const breaker = loop.circuitBreaker === undefined ? '' : loop.circuitBreaker ? on : '; circuit breaker off: ECS retries until WAIT_TIMEOUT';
   return `new tasks keep crashing: ${loop.what}, ${loop.times} times (ECS counts ${loop.failedTasks} failed task${loop.failedTasks === 1 ? '' : 's'}${breaker})`;
 }
 

@@ -86,6 +86,8 @@ export interface ServiceSnapshot {
   healthCheckGracePeriodSeconds?: number;
   /** The deployment circuit breaker, when the answer says (it stops a crash loop by failing the deployment). */
   circuitBreaker?: { enable: boolean; rollback: boolean };
+  /** How close the circuit breaker is to tripping (DescribeServiceDeployments), when read. */
+  breakerCount?: { failureCount?: number; threshold?: number; status?: string };
   desiredCount: number;
   deployments: DeploymentSnapshot[];
   /** Newest first, as ECS returns them. */

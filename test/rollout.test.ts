@@ -295,6 +295,14 @@ describe('rollout: crash loops before ECS decides', () => {
     expect(crashLoopWarning(a.crashLoop!)).to.equal('new tasks keep crashing: exit code 1, 2 times (ECS counts 3 failed tasks; circuit breaker off: ECS retries until WAIT_TIMEOUT)');
   });
 
+  it("gives the circuit breaker's failure count and threshold when the service deployment was read", () => {
+    const counted = { ...snap(crashed('10.0.3.1'), crashed('10.0.3.2')), circuitBreaker: { enable: true, rollback: true }, breakerCount: { failureCount: 2, threshold: 3, status: 'MONITORING' } };
+    const a = assessService(watching(), counted, clock);
+    expect(crashLoopWarning(a.crashLoop!)).to.equal('new tasks keep crashing: exit code 1, 2 times (ECS counts 2 failed tasks; circuit breaker 2 of 3)');
+    const unknown = assessService(watching(), { ...counted, breakerCount: undefined }, clock);
+    expect(crashLoopWarning(unknown.crashLoop!)).to.match(/; circuit breaker on\)$/);
+  });
+
   it('fails at CRASH_LOOP_LIMIT, saying ECS has not decided', () => {
     const three = snap(crashed('10.0.3.1'), crashed('10.0.3.2'), crashed('10.0.3.3'));
     expect(assessService(watching(), three, { ...clock, crashLoopLimit: 4 }).watch.status).to.equal('starting');

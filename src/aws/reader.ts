@@ -54,6 +54,8 @@ interface ServiceCache {
   strangers: Set<string>;
   /** Only the snapshot is kept per task: the SDK's Task objects are large and not needed again. */
   tasks: Map<string, { snapshot: TaskSnapshot }>;
+  /** The circuit breaker's count, as last read (when tasks failed). */
+  breaker?: { failureCount?: number; threshold?: number; status?: string };
 }
 
 /** ECS's and Elastic Load Balancing's limits per call. */
@@ -105,6 +107,8 @@ export class RolloutReader {
   private readonly revisions = new Map<string, RevisionInfo>();
   /** Per service, every service deployment seen as current during this run (ours among them). */
   private readonly seenDeployments = new Map<string, Set<string>>();
+  /** Set once reading the circuit breaker's count failed: not asked again. */
+  private breakerDenied = false;
   /** Target group settings (health check, deregistration delay), read once per run for the estimates. */
   private readonly groupSettings = new Map<string, TargetGroupSettings>();
   /** Per CODE_DEPLOY service, every CodeDeploy deployment seen behind a replacement task set during this run. */
@@ -178,6 +182,7 @@ export class RolloutReader {
         healthChecks: Object.fromEntries(this.healthChecks),
         ...(shift ? { shift: shift.snapshot } : {}),
         ...(codeDeploy ? { codeDeploy } : {}),
+        ...(cache.breaker ? { breakerCount: cache.breaker } : {}),
       });
     }
     return result;
@@ -377,10 +382,28 @@ export class RolloutReader {
     const cache = this.cacheFor(st.id);
     const failed = st.service.deployments.reduce((n, d) => n + d.failedTasks, 0);
     if (failed > cache.failedTasks) {
-      const stopped = await this.listTasks(st.raw, 'STOPPED');
+      const [stopped] = await Promise.all([this.listTasks(st.raw, 'STOPPED'), this.readBreaker(st)]);
       st.stopped = stopped.slice(0, STOPPED_TASKS_TO_DESCRIBE);
     }
     cache.failedTasks = failed;
+  }
+
+  /**
+   * How close ECS's circuit breaker is to tripping (its failure count and threshold are only in the
+   * service deployment), read when tasks failed, for the crash-loop warning. A nicety: a policy
+   * without ecs:DescribeServiceDeployments (written for 1.0) loses it, not the watch.
+   */
+  private async readBreaker(st: ServiceState): Promise<void> {
+    const arn = st.service.currentServiceDeployment;
+    if (!arn || st.shifting || this.breakerDenied) return;
+    try {
+      const out = await this.count('ecs:DescribeServiceDeployments', () => this.clients.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] })));
+      const cb = out.serviceDeployments?.[0]?.deploymentCircuitBreaker;
+      if (cb) this.cacheFor(st.id).breaker = { failureCount: cb.failureCount, threshold: cb.threshold, status: cb.status };
+    } catch (error) {
+      this.breakerDenied = true;
+      this.log.warn(`The circuit breaker's failure count is not shown: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   private hasNewStrangers(st: ServiceState, groups: Map<string, TargetGroupSnapshot>): boolean {

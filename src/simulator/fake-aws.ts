@@ -369,11 +369,17 @@ export class FakeAccount {
         if (arns.length > 20) return { status: 400, body: { __type: 'InvalidParameterException', message: 'serviceDeploymentArns cannot have more than 20 entries.' } };
         const all = [...this.services.values()].flatMap((s) => (s.shift ? s.shift.deployments.map((d) => ({ s, d })) : []));
         const found = arns.flatMap((arn) => all.filter((x) => x.d.arn === arn));
+        // Rolling deployments have service deployments too; the circuit breaker's count is in them.
+        const rolling = arns.flatMap((arn) =>
+          [...this.services.values()].flatMap((s) => s.deployments.filter((d) => !s.shift && this.rollingDeploymentArn(s, d) === arn).map((d) => this.rollingDeploymentJson(s, d))),
+        );
         return {
           status: 200,
           body: {
-            serviceDeployments: found.map(({ s, d }) => this.serviceDeploymentJson(s, d)),
-            failures: arns.filter((arn) => !found.some((x) => x.d.arn === arn)).map((arn) => ({ arn, reason: 'MISSING' })),
+            serviceDeployments: [...found.map(({ s, d }) => this.serviceDeploymentJson(s, d)), ...rolling],
+            failures: arns
+              .filter((arn) => !found.some((x) => x.d.arn === arn) && !rolling.some((r) => r.serviceDeploymentArn === arn))
+              .map((arn) => ({ arn, reason: 'MISSING' })),
           },
         };
       }
@@ -525,6 +531,28 @@ export class FakeAccount {
     return {
       status: 200,
       body: `<DescribeTargetGroupAttributesResponse xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"><DescribeTargetGroupAttributesResult><Attributes>${members}</Attributes></DescribeTargetGroupAttributesResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeTargetGroupAttributesResponse>`,
+    };
+  }
+
+  private rollingDeploymentArn(s: FakeService, d: FakeDeployment): string {
+    return `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:service-deployment/${CLUSTER}/${s.name}/${d.id.replace('ecs-svc/', '')}`;
+  }
+
+  /** A rolling deployment as DescribeServiceDeployments shows it (the AWS CLI example's shape), its circuit breaker counting failed tasks. */
+  private rollingDeploymentJson(s: FakeService, d: FakeDeployment) {
+    return {
+      serviceDeploymentArn: this.rollingDeploymentArn(s, d),
+      serviceArn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:service/${CLUSTER}/${s.name}`,
+      clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:cluster/${CLUSTER}`,
+      createdAt: d.createdAt / 1000,
+      startedAt: d.createdAt / 1000,
+      updatedAt: Date.now() / 1000,
+      sourceServiceRevisions: [],
+      targetServiceRevision: { arn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:service-revision/${CLUSTER}/${s.name}/${d.id.replace('ecs-svc/', '')}`, requestedTaskCount: d.desiredCount, runningTaskCount: d.runningCount, pendingTaskCount: d.pendingCount },
+      status: d.rolloutState === 'COMPLETED' ? 'SUCCESSFUL' : d.rolloutState === 'FAILED' ? 'ROLLBACK_IN_PROGRESS' : 'IN_PROGRESS',
+      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, maximumPercent: 200, minimumHealthyPercent: 100, strategy: 'ROLLING' },
+      deploymentCircuitBreaker: { status: d.rolloutState === 'FAILED' ? 'TRIGGERED' : 'MONITORING', failureCount: d.failedTasks, threshold: 3 },
+      alarms: { status: 'DISABLED' },
     };
   }
 
@@ -734,6 +762,9 @@ export class FakeAccount {
           : {}),
       },
       ...(s.shift?.current ? { currentServiceDeployment: s.shift.current } : {}),
+      ...(!s.shift && !s.taskSets && s.deployments.some((d) => d.status === 'PRIMARY')
+        ? { currentServiceDeployment: this.rollingDeploymentArn(s, s.deployments.find((d) => d.status === 'PRIMARY') as FakeDeployment) }
+        : {}),
       // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TaskSet.html: CODE_DEPLOY services list task sets, not deployments.
       ...(s.taskSets
         ? {

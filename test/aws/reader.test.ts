@@ -160,6 +160,37 @@ describe('aws/reader', () => {
     expect(ecs.commandCalls(ListTasksCommand).map((c) => c.args[0].input.desiredStatus)).to.deep.equal(['RUNNING', 'RUNNING', 'STOPPED']);
   });
 
+  it("reads the circuit breaker's count when tasks failed, and carries on without it when not allowed", async () => {
+    const failing = (failedTasks: number) =>
+      ecs.on(DescribeServicesCommand).resolves({
+        services: [
+          serviceJson('web', {
+            currentServiceDeployment: 'arn:aws:ecs:us-east-1:123456789012:service-deployment/MyCluster/web/ejGvqq2ilnbKT9qj0vLJe',
+            deployments: [{ id: 'ecs-svc/1', status: 'PRIMARY', taskDefinition: TD, desiredCount: 2, runningCount: 0, pendingCount: 0, failedTasks, createdAt: new Date() }],
+          }),
+        ],
+      });
+    ecs.on(DescribeServiceDeploymentsCommand).resolves({ serviceDeployments: [{ deploymentCircuitBreaker: { status: 'MONITORING', failureCount: 2, threshold: 3 } }] });
+    failing(0);
+    expect((await reader.read(['web'])).get('web')?.breakerCount).to.equal(undefined);
+    expect(ecs.commandCalls(DescribeServiceDeploymentsCommand)).to.have.length(0);
+    failing(2);
+    expect((await reader.read(['web'])).get('web')?.breakerCount).to.deep.equal({ failureCount: 2, threshold: 3, status: 'MONITORING' });
+    // A policy without the permission loses the count, not the watch, and is not asked again.
+    ecs.on(DescribeServiceDeploymentsCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    const denied = new RolloutReader(
+      { ecs: new ECSClient({ region: 'us-east-1' }), elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }), codeDeploy: async () => new CodeDeployClient({}) },
+      'MyCluster',
+      (_op, call) => call(),
+      silent,
+    );
+    failing(1);
+    await denied.read(['web']);
+    failing(3);
+    expect((await denied.read(['web'])).get('web')?.breakerCount).to.equal(undefined);
+    expect(ecs.commandCalls(DescribeServiceDeploymentsCommand)).to.have.length(2);
+  });
+
   it('joins bridge-mode tasks to instance targets through the container instance', async () => {
     const bridged: Task = {
       taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/MyCluster/bridged',
