@@ -214,12 +214,12 @@ export function assessService(prev: ServiceWatch, snap: ServiceSnapshot, clock: 
   const causes = causesOf(deployment, snap, clock);
 
   if (deployment.rolloutState === 'FAILED') {
-    return end('failed', { ...watch, reason: deployment.rolloutStateReason ?? 'the deployment failed' }, progress, causes);
+    return end('failed', { ...watch, reason: withAlarms(deployment.rolloutStateReason ?? 'the deployment failed', snap) }, progress, causes);
   }
   if (deployment.status !== 'PRIMARY') {
     const primary = primaryOf(snap);
     if (primary && isRollbackFrom(watch, primary)) {
-      return end('failed', { ...watch, reason: rollbackReason(primary) }, progress, causes);
+      return end('failed', { ...watch, reason: rollbackReason(primary, snap) }, progress, causes);
     }
     if (primary && primary.taskDefinitionArn !== deployment.taskDefinitionArn) {
       return end('superseded', { ...watch, supersededBy: shortName(primary.taskDefinitionArn) }, progress, causes);
@@ -388,10 +388,14 @@ function isRollbackFrom(watch: ServiceWatch, primary: DeploymentSnapshot): boole
   return isRollback(primary) || (watch.previousTaskDefinitions ?? []).includes(primary.taskDefinitionArn);
 }
 
-function rollbackReason(primary: DeploymentSnapshot): string {
-  return isRollback(primary) && primary.rolloutStateReason
-    ? primary.rolloutStateReason
-    : `rolled back to ${shortName(primary.taskDefinitionArn)}`;
+function rollbackReason(primary: DeploymentSnapshot, snap: Pick<ServiceSnapshot, 'triggeredAlarms'>): string {
+  return withAlarms(isRollback(primary) && primary.rolloutStateReason ? primary.rolloutStateReason : `rolled back to ${shortName(primary.taskDefinitionArn)}`, snap);
+}
+
+/** A failure's reason with the alarms that triggered the rollback, when the reader found them. */
+function withAlarms(reason: string, snap: Pick<ServiceSnapshot, 'triggeredAlarms'>): string {
+  const alarms = snap.triggeredAlarms ?? [];
+  return alarms.length ? `${reason} (alarm${alarms.length > 1 ? 's' : ''} ${alarms.join(', ')})` : reason;
 }
 
 function newest(deployments: DeploymentSnapshot[]): DeploymentSnapshot | undefined {
@@ -426,7 +430,7 @@ function lostDeployment(
   const primary = primaryOf(snap);
   const failedEvent = snap.events.find((e) => e.message.includes(`(deployment ${prev.deploymentId}) deployment failed`));
   if (failedEvent) return end('failed', { reason: stripServicePrefix(failedEvent.message) });
-  if (primary && isRollbackFrom(prev, primary)) return end('failed', { reason: rollbackReason(primary) });
+  if (primary && isRollbackFrom(prev, primary)) return end('failed', { reason: rollbackReason(primary, snap) });
   return end('superseded', { supersededBy: primary ? shortName(primary.taskDefinitionArn) : 'another deployment' });
 }
 

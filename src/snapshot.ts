@@ -86,6 +86,8 @@ export interface ServiceSnapshot {
   healthCheckGracePeriodSeconds?: number;
   /** The deployment circuit breaker, when the answer says (it stops a crash loop by failing the deployment). */
   circuitBreaker?: { enable: boolean; rollback: boolean };
+  /** The CloudWatch alarms that rolled a deployment of this run back (DescribeServiceDeployments), when read. */
+  triggeredAlarms?: string[];
   /** How close the circuit breaker is to tripping (DescribeServiceDeployments), when read. */
   breakerCount?: { failureCount?: number; threshold?: number; status?: string };
   desiredCount: number;

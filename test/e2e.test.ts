@@ -5,6 +5,7 @@ import { type Simulation, simulate } from '../src/simulator/catalog.ts';
 import { FakeAccount } from '../src/simulator/fake-aws.ts';
 import type { FakeSlack } from '../src/simulator/fake-slack.ts';
 import {
+  alarmRollback,
   circuitBreak,
   crashNew,
   deploy,
@@ -121,6 +122,15 @@ describe('e2e: the built program against HTTP doubles', function () {
     const perPoll = steady.length / 4;
     expect(perPoll, JSON.stringify(steady.map((c) => c.op))).to.be.at.most(2);
     expect(aws.calls.length / polls, 'calls per poll over the whole rollout').to.be.below(3.5);
+  });
+
+  it('names the alarm behind a rollback, from the service deployment that was rolled back', async () => {
+    steadyService(aws, 'shop-api');
+    script(aws, [deploy('shop-api'), provisionNew('shop-api'), runNew('shop-api'), healthyNew('shop-api'), alarmRollback('shop-api', 'shop-api-p99-latency')]);
+    const run = await runPipe(env());
+    expect(run.code, run.stdout).to.equal(1);
+    expect(run.stdout).to.match(/shop-api: failed — ECS deployment failed: alarm detected\. \(alarm shop-api-p99-latency\)/);
+    expect(aws.count('DescribeServiceDeployments')).to.equal(1);
   });
 
   it('reports a circuit-breaker rollback as failed, with the causes in a thread and the mentions', async () => {

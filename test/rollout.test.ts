@@ -380,6 +380,19 @@ describe('rollout: the whole run', () => {
   }
 });
 
+describe('rollout: rollbacks by alarm', () => {
+  it('names the alarms that rolled the deployment back, when the reader found them', () => {
+    const rolledBack = service({
+      deployments: [deployment('old', { status: 'PRIMARY', rolloutStateReason: 'rolling back to deploymentId ecs-svc/1', createdAt: new Date(T0 + 60_000) }), deployment('new', { status: 'ACTIVE', rolloutState: 'FAILED' })],
+      tasks: oldRunning,
+      triggeredAlarms: ['shop-api-5xx', 'shop-api-p99'],
+    });
+    const first = assessService(watching({ deploymentId: NEW_ID, taskDefinitionArn: NEW_TD, deploymentCreatedAt: T0, previousTaskDefinitions: [OLD_TD] }), rolledBack, clock);
+    expect(first.watch.status).to.equal('failed');
+    expect(first.watch.reason).to.match(/ \(alarms shop-api-5xx, shop-api-p99\)$/);
+  });
+});
+
 describe('rollout: estimates from the target groups', () => {
   const settings: TargetGroupSettings = { healthCheckIntervalSeconds: 30, healthyThresholdCount: 5, deregistrationDelaySeconds: 300 };
   const withSettings = (group: ReturnType<typeof targets>, s = settings) => ({ ...group, settings: s });

@@ -56,6 +56,10 @@ interface ServiceCache {
   tasks: Map<string, { snapshot: TaskSnapshot }>;
   /** The circuit breaker's count, as last read (when tasks failed). */
   breaker?: { failureCount?: number; threshold?: number; status?: string };
+  /** Rolling services: every service deployment seen as current this run (ours among them). */
+  currents: Set<string>;
+  /** The alarms that rolled one of them back, once read. */
+  alarms?: string[];
 }
 
 /** ECS's and Elastic Load Balancing's limits per call. */
@@ -107,8 +111,8 @@ export class RolloutReader {
   private readonly revisions = new Map<string, RevisionInfo>();
   /** Per service, every service deployment seen as current during this run (ours among them). */
   private readonly seenDeployments = new Map<string, Set<string>>();
-  /** Set once reading the circuit breaker's count failed: not asked again. */
-  private breakerDenied = false;
+  /** Set once reading a service deployment (breaker count, rollback alarms) failed: not asked again. */
+  private deploymentsDenied = false;
   /** Target group settings (health check, deregistration delay), read once per run for the estimates. */
   private readonly groupSettings = new Map<string, TargetGroupSettings>();
   /** Per CODE_DEPLOY service, every CodeDeploy deployment seen behind a replacement task set during this run. */
@@ -148,6 +152,7 @@ export class RolloutReader {
       this.resolveGroupSettings(rolling.flatMap((st) => st.service.targetGroupArns)),
       Promise.all(rolling.filter((st) => force || st.changed).map((st) => this.listRunning(st))),
       Promise.all(states.filter((st) => st.changed).map((st) => this.listStopped(st))),
+      Promise.all(rolling.map((st) => this.readRollbackAlarms(st))),
       // Readiness by container health checks is the rolling rule; traffic shifting asks the load balancer.
       this.resolveHealthChecks(rolling.flatMap((st) => st.service.deployments.filter((d) => d.status === 'PRIMARY').map((d) => d.taskDefinitionArn))),
     ]);
@@ -183,6 +188,7 @@ export class RolloutReader {
         ...(shift ? { shift: shift.snapshot } : {}),
         ...(codeDeploy ? { codeDeploy } : {}),
         ...(cache.breaker ? { breakerCount: cache.breaker } : {}),
+        ...(cache.alarms?.length ? { triggeredAlarms: cache.alarms } : {}),
       });
     }
     return result;
@@ -191,7 +197,7 @@ export class RolloutReader {
   private cacheFor(id: string): ServiceCache {
     let cache = this.caches.get(id);
     if (!cache) {
-      cache = { failedTasks: 0, strangers: new Set(), tasks: new Map() };
+      cache = { failedTasks: 0, strangers: new Set(), tasks: new Map(), currents: new Set() };
       this.caches.set(id, cache);
     }
     return cache;
@@ -389,19 +395,43 @@ export class RolloutReader {
   }
 
   /**
+   * Which alarms rolled a deployment back: ECS says "rolling back" in the new PRIMARY's reason, the
+   * alarm names are only in the service deployment that was rolled back (one seen as current
+   * earlier in this run). Read once, when the rollback shows; never fatal.
+   */
+  private async readRollbackAlarms(st: ServiceState): Promise<void> {
+    const cache = this.cacheFor(st.id);
+    const current = st.service.currentServiceDeployment;
+    const rollingBack = st.service.deployments.some((d) => d.status === 'PRIMARY' && /rolling back/i.test(d.rolloutStateReason ?? ''));
+    const earlier = [...cache.currents].filter((arn) => arn !== current);
+    if (current) cache.currents.add(current);
+    if (!rollingBack || cache.alarms !== undefined || !earlier.length || this.deploymentsDenied) return;
+    cache.alarms = [];
+    try {
+      const out = await this.count('ecs:DescribeServiceDeployments', () =>
+        this.clients.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: earlier.slice(-DESCRIBE_SERVICE_DEPLOYMENTS_BATCH) })),
+      );
+      cache.alarms = [...new Set((out.serviceDeployments ?? []).flatMap((d) => d.alarms?.triggeredAlarmNames ?? []))];
+    } catch (error) {
+      this.deploymentsDenied = true;
+      this.log.warn(`The alarms behind the rollback are not named: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /**
    * How close ECS's circuit breaker is to tripping (its failure count and threshold are only in the
    * service deployment), read when tasks failed, for the crash-loop warning. A nicety: a policy
    * without ecs:DescribeServiceDeployments (written for 1.0) loses it, not the watch.
    */
   private async readBreaker(st: ServiceState): Promise<void> {
     const arn = st.service.currentServiceDeployment;
-    if (!arn || st.shifting || this.breakerDenied) return;
+    if (!arn || st.shifting || this.deploymentsDenied) return;
     try {
       const out = await this.count('ecs:DescribeServiceDeployments', () => this.clients.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] })));
       const cb = out.serviceDeployments?.[0]?.deploymentCircuitBreaker;
       if (cb) this.cacheFor(st.id).breaker = { failureCount: cb.failureCount, threshold: cb.threshold, status: cb.status };
     } catch (error) {
-      this.breakerDenied = true;
+      this.deploymentsDenied = true;
       this.log.warn(`The circuit breaker's failure count is not shown: ${error instanceof Error ? error.message : String(error)}`);
     }
   }

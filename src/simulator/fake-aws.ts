@@ -46,6 +46,8 @@ export interface FakeDeployment {
   rolloutState: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
   rolloutStateReason: string;
   createdAt: number;
+  /** CloudWatch alarms that rolled this deployment back (shown by DescribeServiceDeployments). */
+  triggeredAlarms?: string[];
 }
 
 /** A service revision (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceRevision.html). */
@@ -552,7 +554,7 @@ export class FakeAccount {
       status: d.rolloutState === 'COMPLETED' ? 'SUCCESSFUL' : d.rolloutState === 'FAILED' ? 'ROLLBACK_IN_PROGRESS' : 'IN_PROGRESS',
       deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, maximumPercent: 200, minimumHealthyPercent: 100, strategy: 'ROLLING' },
       deploymentCircuitBreaker: { status: d.rolloutState === 'FAILED' ? 'TRIGGERED' : 'MONITORING', failureCount: d.failedTasks, threshold: 3 },
-      alarms: { status: 'DISABLED' },
+      alarms: d.triggeredAlarms?.length ? { status: 'TRIGGERED', alarmNames: d.triggeredAlarms, triggeredAlarmNames: d.triggeredAlarms } : { status: 'DISABLED' },
     };
   }
 

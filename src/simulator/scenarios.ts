@@ -205,6 +205,17 @@ export const circuitBreak = (service: string, td = newOf(service), oldTd = oldOf
   a.addEvent(service, `rolling back to deployment ${old.id}.`);
 };
 
+/** A CloudWatch alarm goes into ALARM during the rollout: ECS rolls back to the old task definition. */
+export const alarmRollback = (service: string, alarm: string, td = newOf(service)): Step => (a) => {
+  circuitBreak(service, td)(a);
+  const failed = deploymentOf(a, service, td);
+  failed.triggeredAlarms = [alarm];
+  failed.rolloutStateReason = 'ECS deployment failed: alarm detected.';
+  const primary = a.service(service).deployments.find((d) => d.status === 'PRIMARY');
+  // The wording ECS uses for alarm rollbacks is not documented; the pipe relies on "rolling back" only.
+  if (primary) primary.rolloutStateReason = `ECS deployment alarm: rolling back to deploymentId ${primary.id}.`;
+};
+
 export const noop: Step = () => {};
 
 /** The circuit breaker's rollback finishes: the old revision is PRIMARY and COMPLETED again. */
