@@ -312,7 +312,8 @@ describe('e2e: faults', function () {
       const warned = slack.calls.find((c) => JSON.stringify(c.blocks).includes('new tasks keep crashing: exit code 1, 2 times'));
       expect(warned, 'an update with the warning').not.to.equal(undefined);
       expect(warned?.metadata?.event_payload.status).to.equal('rolling_out');
-      expect(run.stdout).to.match(/⚠️ new tasks keep crashing: exit code 1, 2 times \(ECS counts 2 failed tasks; circuit breaker on\)/);
+      // The circuit breaker's count comes from the service deployment, read when the tasks failed.
+      expect(run.stdout).to.match(/⚠️ new tasks keep crashing: exit code 1, 2 times \(ECS counts 2 failed tasks; circuit breaker 2 of 3\)/);
     });
 
     it('fails at CRASH_LOOP_LIMIT without waiting for ECS (exit 1)', async () => {
