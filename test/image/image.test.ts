@@ -55,10 +55,10 @@ describe('image: the pipe as Bitbucket runs it', function () {
   });
   afterEach(() => sim?.stop());
 
-  it('runs Node 26 as the non-root node user, with only the bundle and the pipe metadata', () => {
+  it('runs Node 26 as the non-root node user, with only the bundle, the clients some runs load, and the pipe metadata', () => {
     expect(docker(['run', '--rm', '--entrypoint', 'node', IMAGE, '--version']).trim()).to.match(/^v26\./);
     expect(docker(['run', '--rm', '--entrypoint', 'id', IMAGE, '-u']).trim()).to.equal('1000');
-    expect(docker(['run', '--rm', '--entrypoint', 'ls', IMAGE, '/pipe']).trim().split(/\s+/).sort()).to.deep.equal(['LICENSE', 'README.md', 'ecs-deploy-notifier.cjs', 'pipe.yml']);
+    expect(docker(['run', '--rm', '--entrypoint', 'ls', IMAGE, '/pipe']).trim().split(/\s+/).sort()).to.deep.equal(['LICENSE', 'README.md', 'ecs-deploy-notifier-extra.cjs', 'ecs-deploy-notifier.cjs', 'pipe.yml']);
   });
 
   it('watches a successful rollout and posts the live message with its metadata (exit 0)', async () => {
@@ -73,6 +73,15 @@ describe('image: the pipe as Bitbucket runs it', function () {
     expect(run.out).not.to.include('xoxb-image-test-token');
     expect(slack.message?.metadata?.event_type).to.equal('ecs_deployment');
     expect(slack.message?.metadata?.event_payload).to.include({ status: 'live', phase: 'retired', environment: 'production' });
+  });
+
+  it('loads the CodeDeploy client from the file beside the bundle, when a CodeDeploy service is watched', async () => {
+    const s = scenario('codedeploy');
+    s.start(aws);
+    const run = await runImage({ ...pipeEnv(s, aws.url, slack.url), BITBUCKET_CLONE_DIR: BUILD_DIR });
+    expect(run.code, run.out).to.equal(0);
+    expect(run.out).to.match(/✔ shop-api is live in production/);
+    expect(aws.count('GetDeployment')).to.be.above(0);
   });
 
   it('rejects invalid configuration with exit 2, naming the variables', async () => {
