@@ -16,10 +16,8 @@ const RUNS = quick ? 1 : 3;
 const POLLS = quick ? [1] : [1, 2, 5];
 const DEFAULT_POLL_S = 10;
 const ECS_DESCRIBE = /^Describe(Services|Tasks|TaskDefinition|ContainerInstances|ServiceDeployments|ServiceRevisions)$/;
-/** The steady phase of a strategy run: from this long after the cut-over (live is settled)… */
-const STEADY_AFTER_CUTOVER_MS = 2500;
-/** …to this long before the old version is retired (its clean-up begins). */
-const STEADY_BEFORE_RETIRED_MS = 1500;
+/** The steady phase of a strategy run begins this long after the cut-over (live is confirmed and settled) and lasts until the retirement. */
+const STEADY_AFTER_CUTOVER_MS = 1500;
 // Run the bundle as the image's ENTRYPOINT does, flags included.
 const NODE_ARGS = imageNodeArgs();
 
@@ -182,7 +180,7 @@ for (const [name, label] of [
   const polls = calls.filter((c) => c.op === 'DescribeServices').length;
   // After "live" is settled (a poll or two past the cut-over), until the old version goes.
   const from = (last.marks.get('cutover:shop-api') ?? 0) + STEADY_AFTER_CUTOVER_MS;
-  const to = (last.marks.get('retired:shop-api') ?? 0) - STEADY_BEFORE_RETIRED_MS;
+  const to = last.marks.get('retired:shop-api') ?? 0;
   const steady = calls.filter((c) => c.at > from && c.at < to);
   const steadyPolls = steady.filter((c) => c.op === 'DescribeServices').length;
   const byOp = new Map<string, number>();
@@ -229,7 +227,8 @@ out(`| ≤ 0.1 ECS describe calls/s per service at the default ${DEFAULT_POLL_S}
 const image26 = starts.find((s) => s.label.includes("image's"));
 out(`| start-up ≤ 150 ms (process start to first AWS request, Node 26) | ${image26 ? `${image26.ms.toFixed(0)} ms` : 'n/a'} | ${verdict((image26?.ms ?? 1e9) <= 150)} |`);
 const blueGreen = strategies.find((x) => x.name === 'blue-green');
-out(`| ≤ 3 AWS calls per poll, 1 blue/green service (steady state: the bake) | ${blueGreen ? blueGreen.steadyPerPoll.toFixed(2) : 'n/a'} | ${verdict((blueGreen?.steadyPerPoll ?? 1e9) <= 3)} |`);
+const bakeCalls = blueGreen && !Number.isNaN(blueGreen.steadyPerPoll) ? blueGreen.steadyPerPoll : undefined;
+out(`| ≤ 3 AWS calls per poll, 1 blue/green service (steady state: the bake) | ${bakeCalls?.toFixed(2) ?? 'n/a'} | ${verdict((bakeCalls ?? 1e9) <= 3)} |`);
 const codeDeploy = strategies.find((x) => x.name === 'codedeploy');
 out(`| ≤ 3 AWS calls per poll, 1 CodeDeploy service (whole rollout) | ${codeDeploy ? codeDeploy.perPoll.toFixed(2) : 'n/a'} | ${verdict((codeDeploy?.perPoll ?? 1e9) <= 3)} |`);
 out(`| bundle ≤ 1 MB | ${bundleKb.toFixed(0)} KiB | ${verdict(bundleKb <= 1024)} |`);

@@ -105,7 +105,7 @@ function shopApi(
  * and the blue revision is removed. Marks `cutover` (the bake begins: all production on green, ECS
  * past the shift) and `retired`.
  */
-function trafficShift(service: string, steps: number[], at = 0, bakeMs = 3000): Array<[number, Step]> {
+function trafficShift(service: string, steps: number[], at = 0, bakeMs = 5000): Array<[number, Step]> {
   const m = (name: string) => mark(`${name}:${service}`);
   const shifted = at + 4000 + steps.length * 1000;
   return [
