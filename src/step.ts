@@ -7,17 +7,18 @@ import { type Judge, judgeFor } from './judge.ts';
 import {
   crashLoopWarning,
   decideRollout,
+  distinctStops,
+  type Eta,
   isFinal,
   newWatch,
   PHASES,
   type Phase,
   type Progress,
   type RolloutVerdict,
+  type ServiceAssessment,
   type ServiceStatus,
   type ServiceWatch,
   type ShiftView,
-  distinctStops,
-  type Eta,
   type StoppedTask,
 } from './rollout.ts';
 import type { ServiceSnapshot } from './snapshot.ts';
@@ -42,6 +43,22 @@ export interface ServiceLine {
   targetGroups?: string[];
 }
 
+/** What the run keeps about one service between polls besides its watch: what its last read showed. */
+interface ServiceFacts {
+  progress: Progress;
+  /** The freshest reasons why it is not (yet) live. */
+  causes: readonly string[];
+  /** A crash loop ECS has not decided on. */
+  warning?: string;
+  /** How its traffic-shifting deployment stood when last read. */
+  shift?: ShiftView;
+  eta?: Eta;
+  /** The target groups (ARNs) of its last read. */
+  targetGroups: readonly string[];
+  /** Its new tasks that stopped, one per distinct way of stopping. */
+  stops: readonly StoppedTask[];
+}
+
 /** WAIT_UNTIL: follow the rollout until the old version is retired, or end once the new one is live. */
 export type WaitUntil = 'retired' | 'live';
 
@@ -56,19 +73,8 @@ export interface RunState {
   readonly crashLoopLimit?: number;
   readonly waitUntil: WaitUntil;
   readonly watches: readonly ServiceWatch[];
-  readonly progress: ReadonlyMap<string, Progress>;
-  /** Per service, the freshest reasons why it is not (yet) live. */
-  readonly causes: ReadonlyMap<string, readonly string[]>;
-  /** Per service, the warning of the last poll. */
-  readonly warnings: ReadonlyMap<string, string>;
-  /** Per service, how its traffic-shifting deployment stood at the last poll it was read. */
-  readonly shifts: ReadonlyMap<string, ShiftView>;
-  /** Per service, the target groups of its last read. */
-  readonly groups: ReadonlyMap<string, readonly string[]>;
-  /** Per service, the estimate of its last poll. */
-  readonly etas: ReadonlyMap<string, Eta>;
-  /** Per service, its new tasks that stopped, one per distinct way (kept like the causes). */
-  readonly stops: ReadonlyMap<string, readonly StoppedTask[]>;
+  /** Per service, the facts of its last read (kept when a service is no longer read). */
+  readonly facts: ReadonlyMap<string, ServiceFacts>;
   readonly verdict: RolloutVerdict;
   /** "live" has been seen on a fresh task list, not only on cached task data. */
   readonly confirmed: boolean;
@@ -110,13 +116,7 @@ export function start(
     ...clock,
     waitUntil: clock.waitUntil ?? 'retired',
     watches: services.map((s, i) => newWatch(s, requested?.[i])),
-    progress: new Map(),
-    causes: new Map(),
-    warnings: new Map(),
-    shifts: new Map(),
-    stops: new Map(),
-    etas: new Map(),
-    groups: new Map(),
+    facts: new Map(),
     verdict: { status: 'rolling_out', phase: 'waiting', done: false },
     confirmed: false,
   };
@@ -128,38 +128,39 @@ export function start(
  */
 export function step(state: RunState, snapshots: ReadonlyMap<string, ServiceSnapshot>, now: number, options: { fresh?: boolean } = {}): { state: RunState; view: RolloutView } {
   const clock = { now, startedAt: state.startedAt, graceMs: state.graceMs, crashLoopLimit: state.crashLoopLimit };
-  const progress = new Map(state.progress);
-  const causes = new Map(state.causes);
-  const warnings = new Map(state.warnings);
-  const shifts = new Map(state.shifts);
-  const stops = new Map(state.stops);
-  const etas = new Map(state.etas);
-  const groups = new Map(state.groups);
+  const facts = new Map(state.facts);
   const watches = state.watches.map((w) => {
     const snap = snapshots.get(w.service);
     if (!snap) return w;
     const judge = judgeFor(snap);
     if (!isJudge(judge)) return w; // the watch refuses such a service before the first step
     const a = judge.assess(w, snap, clock);
-    progress.set(w.service, a.progress);
-    // A service that finished keeps the causes it had, unless it finished with causes of its own.
-    if (a.causes.length || !isFinal(a.watch.status)) causes.set(w.service, a.causes);
-    if (a.crashLoop && !isFinal(a.watch.status)) warnings.set(w.service, crashLoopWarning(a.crashLoop));
-    else warnings.delete(w.service);
-    if (a.shift) shifts.set(w.service, a.shift);
-    if (snap.targetGroups.length) groups.set(w.service, snap.targetGroups.map((g) => g.arn));
-    if (a.eta) etas.set(w.service, a.eta);
-    else etas.delete(w.service);
-    const stopped = a.watch.taskDefinitionArn ? distinctStops(a.watch.taskDefinitionArn, snap) : [];
-    if (stopped.length || !isFinal(a.watch.status)) stops.set(w.service, stopped);
+    facts.set(w.service, factsOf(facts.get(w.service), a, snap));
     return a.watch;
   });
   const decided = decideRollout(watches, now, state.deadline);
   const confirmed = state.confirmed || (options.fresh === true && decided.status === 'live');
   // WAIT_UNTIL=live: a confirmed "live" is the end of the watch, whatever is left to retire.
   const verdict = state.waitUntil === 'live' && decided.status === 'live' && confirmed ? { ...decided, done: true } : decided;
-  const next: RunState = { ...state, watches, progress, causes, warnings, shifts, stops, etas, groups, verdict, confirmed };
+  const next: RunState = { ...state, watches, facts, verdict, confirmed };
   return { state: next, view: viewOf(next) };
+}
+
+/** What one assessment adds to what the run knew of a service. */
+function factsOf(prev: ServiceFacts | undefined, a: ServiceAssessment, snap: ServiceSnapshot): ServiceFacts {
+  const final = isFinal(a.watch.status);
+  const stops = a.watch.taskDefinitionArn ? distinctStops(a.watch.taskDefinitionArn, snap) : [];
+  const shift = a.shift ?? prev?.shift;
+  return {
+    progress: a.progress,
+    // A service that finished keeps the causes and stopped tasks it had, unless it finished with its own.
+    causes: a.causes.length || !final ? a.causes : (prev?.causes ?? []),
+    stops: stops.length || !final ? stops : (prev?.stops ?? []),
+    ...(a.crashLoop && !final ? { warning: crashLoopWarning(a.crashLoop) } : {}),
+    ...(shift ? { shift } : {}),
+    ...(a.eta ? { eta: a.eta } : {}),
+    targetGroups: snap.targetGroups.length ? snap.targetGroups.map((g) => g.arn) : (prev?.targetGroups ?? []),
+  };
 }
 
 /** The verdict as at the deadline, when AWS could not be read to the end (it kept failing until WAIT_TIMEOUT). */
@@ -170,23 +171,23 @@ export function expire(state: RunState): { state: RunState; view: RolloutView } 
 
 /** The view of a state (at the start too, before any step). */
 export function viewOf(state: RunState): RolloutView {
-  const services = state.watches.map((w) => lineOf(w, state.progress.get(w.service), state.warnings.get(w.service), state.shifts.get(w.service), state.etas.get(w.service), state.groups.get(w.service)));
+  const services = state.watches.map((w) => lineOf(w, state.facts.get(w.service)));
   return {
     status: state.verdict.status,
     phase: state.verdict.phase,
     done: state.verdict.done,
     services,
     milestones: milestones(state.watches),
-    causes: [...new Set([...state.causes.values()].flat())],
+    causes: [...new Set([...state.facts.values()].flatMap((f) => f.causes))],
     confirm: state.verdict.status === 'live' && !state.confirmed,
     announcement: JSON.stringify([
       state.verdict.status,
       state.verdict.phase,
-      state.watches.map((w) => [w.status, w.taskDefinitionArn, state.warnings.get(w.service), shiftShown(state.shifts.get(w.service))]),
+      state.watches.map((w) => [w.status, w.taskDefinitionArn, state.facts.get(w.service)?.warning, shiftShown(state.facts.get(w.service)?.shift)]),
     ]),
     active: state.watches.filter((w) => !isFinal(w.status)).map((w) => w.service),
     liveImminent: liveImminent(state),
-    stoppedTasks: [...state.stops].flatMap(([service, list]) => list.map((t) => ({ service, ...t }))),
+    stoppedTasks: [...state.facts].flatMap(([service, f]) => f.stops.map((t) => ({ service, ...t }))),
     settled: state.confirmed ? state.watches.filter((w) => w.status === 'live').map((w) => w.service) : [],
     ...(state.verdict.done && state.verdict.status === 'live' && state.verdict.phase !== 'retired' && state.waitUntil === 'live' ? { endedAtLive: true } : {}),
   };
@@ -200,7 +201,7 @@ export function viewOf(state: RunState): RolloutView {
 function liveImminent(state: RunState): boolean {
   if (state.verdict.phase !== 'cutting_over') return false;
   return state.watches.every((w) => {
-    const shift = state.shifts.get(w.service);
+    const shift = state.facts.get(w.service)?.shift;
     if (w.status !== 'cutting_over' || !shift) return true;
     const beforeLast = shift.steps.at(-2);
     return !shift.hook && (beforeLast === undefined || (shift.production ?? 0) >= beforeLast);
@@ -217,16 +218,16 @@ function isJudge(j: Judge | { unsupported: string }): j is Judge {
   return 'assess' in j;
 }
 
-function lineOf(w: ServiceWatch, progress?: Progress, warning?: string, shift?: ShiftView, eta?: Eta, targetGroups?: readonly string[]): ServiceLine {
+function lineOf(w: ServiceWatch, f?: ServiceFacts): ServiceLine {
   return {
-    ...(targetGroups?.length ? { targetGroups: [...targetGroups] } : {}),
-    ...(eta && !isFinal(w.status) ? { eta } : {}),
-    ...(warning ? { warning } : {}),
-    ...(shift ? { shift } : {}),
+    ...(f?.targetGroups.length ? { targetGroups: [...f.targetGroups] } : {}),
+    ...(f?.eta && !isFinal(w.status) ? { eta: f.eta } : {}),
+    ...(f?.warning ? { warning: f.warning } : {}),
+    ...(f?.shift ? { shift: f.shift } : {}),
     service: w.service,
     status: w.status,
     taskDefinition: w.taskDefinitionArn ? shortName(w.taskDefinitionArn) : w.requested ? `${w.requested.family}:${w.requested.revision}` : undefined,
-    progress,
+    progress: f?.progress,
     reason: w.reason,
     supersededBy: w.supersededBy,
   };
