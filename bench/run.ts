@@ -146,15 +146,17 @@ log('rollback: ours and the waiter');
 const oursRollback = await runOurs('rollback', 1);
 const waiterRollback = await runWaiter('rollback', { min: 1, max: 1 });
 
-log('API cost: 1 service, 12 services, 150 tasks (DEBUG on for peak RSS)');
+log('API cost: 1 service, 12 services, 150 tasks, 12 × 150 tasks (DEBUG on for peak RSS)');
 const one = await runOurs('success', 1, { DEBUG: 'true' });
 const twelve = await runOurs('twelve', 1, { DEBUG: 'true' });
 const large = await runOurs('large', 1, { DEBUG: 'true' });
+const fleet = await runOurs('fleet', 1, { DEBUG: 'true' });
 const plainTwelve = await runOurs('twelve', 1, { DEBUG: 'true' }, true);
 const costs = [
   { label: '1 service, 1 target group, 2 tasks', services: 1, c: apiCost(one, 1) },
   { label: '12 services, 2 tasks each', services: 12, c: apiCost(twelve, 12) },
   { label: '1 service of 150 tasks', services: 1, c: apiCost(large, 1) },
+  { label: '12 services of 150 tasks each', services: 12, c: apiCost(fleet, 12) },
 ];
 
 log('strategies: rolling, blue/green, linear, canary at 1 s polls');
@@ -234,6 +236,7 @@ out(`| ≤ 3 AWS calls per poll, 1 CodeDeploy service (whole rollout) | ${codeDe
 out(`| bundle ≤ 1 MB | ${bundleKb.toFixed(0)} KiB | ${verdict(bundleKb <= 1024)} |`);
 const rss = Math.max(twelve.rssMb, large.rssMb);
 out(`| peak RSS ≤ 100 MB (12 services; 150 tasks) | ${twelve.rssMb.toFixed(0)} MB; ${large.rssMb.toFixed(0)} MB | ${verdict(rss <= 100)} |`);
+out(`| peak RSS ≤ 150 MB (12 services × 150 tasks) | ${fleet.rssMb.toFixed(0)} MB | ${verdict(fleet.rssMb <= 150)} |`);
 out();
 out('## Detection lag');
 out();
@@ -289,6 +292,7 @@ out(`| SDK clients only some runs load (\`dist/ecs-deploy-notifier-extra.cjs\`: 
 out(`| image | ${imageSize} |`);
 out(`| peak RSS watching 12 services | ${twelve.rssMb.toFixed(1)} MB |`);
 out(`| peak RSS watching a 150-task service | ${large.rssMb.toFixed(1)} MB |`);
+out(`| peak RSS watching 12 services of 150 tasks each | ${fleet.rssMb.toFixed(1)} MB |`);
 out(`| peak RSS watching 12 services, plain \`node\` without the image's flags | ${plainTwelve.rssMb.toFixed(1)} MB |`);
 out();
 out(`The image runs \`node ${[...NODE_ARGS, '/pipe/ecs-deploy-notifier.cjs'].join(' ')}\` (see the Dockerfile); every run above uses those flags unless it says otherwise.`);

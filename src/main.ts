@@ -37,9 +37,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     const stop = stopSignal();
     const deadline = Date.now() + config.waitTimeoutMs;
     const hardStop = AbortSignal.any([stop, abortAt(deadline + DEADLINE_GRACE_MS)]);
-    // The credentials STS hands out are secrets as much as the ones configured.
     const agents = createAgents(config.proxy);
-    const clients = createAwsClients(config.aws, { agents, onCredentials: (c) => secrets.add(c.secretAccessKey, c.sessionToken) });
+    // The clients add the credentials STS hands out to the secrets to mask.
+    const clients = createAwsClients(config.aws, { secrets, agents });
     const context = {
       cluster: config.cluster,
       region: config.aws.region,

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { parse } from 'yaml';
 import { SECRET_VARIABLES, VARIABLE_SPECS } from '../src/config.ts';
+import { SCENARIOS } from '../src/simulator/catalog.ts';
 
 const root = new URL('../', import.meta.url);
 const read = (file: string) => readFileSync(new URL(file, root), 'utf8');
@@ -71,5 +72,21 @@ describe('docs agree with the code', () => {
     const definition = read('README.md').split('## YAML Definition')[1]?.split('\n## ')[0] ?? '';
     expect(definition).to.include(`- pipe: org/ecs-deploy-notifier:${version.split('.')[0]}.x\n`);
     expect(definition).to.include(`pipe: docker://org/ecs-deploy-notifier:${version.split('.')[0]}`);
+  });
+
+  it("the README's benchmark table is the latest bench/RESULTS.md's", () => {
+    const table = (text: string) => text.split('\n').filter((line) => line.startsWith('| ') && /(met|missed) \|$|^\| target \|/.test(line));
+    const results = table(read('bench/RESULTS.md').split('## Targets')[1]?.split('\n## ')[0] ?? '');
+    expect(results.length).to.be.greaterThan(1);
+    expect(table(read('README.md').split('## YAML Definition')[0] ?? '')).to.deep.equal(results);
+  });
+
+  it('the README names every demo scenario', () => {
+    const tryIt = read('README.md').split('## Try it without AWS')[1]?.split('\n## ')[0] ?? '';
+    const options = /```sh\n([\s\S]*?)```/.exec(tryIt)?.[1] ?? '';
+    // The first is what a bare `npm run demo` plays; every other one is named as an option.
+    for (const { name } of SCENARIOS.slice(1)) expect(options, name).to.match(new RegExp(`\\b${name}\\b`));
+    const demoEnd = /Other scenarios: (.*)\.\n```/.exec(tryIt)?.[1];
+    expect(demoEnd).to.equal(SCENARIOS.map((s) => s.name).join(', '));
   });
 });

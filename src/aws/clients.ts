@@ -12,6 +12,7 @@ import { doesIdentityRequireRefresh, isIdentityExpired, memoizeIdentityProvider 
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { Config } from '../config.ts';
 import type { Agents } from '../net.ts';
+import type { Secrets } from '../secrets.ts';
 import { VERSION } from '../version.ts';
 
 /** Connecting takes milliseconds in a region; a host that does not accept within this is down. */
@@ -39,14 +40,11 @@ function requestHandlerFor(agents: Agents | undefined) {
 }
 
 /**
- * @param onCredentials sees every credential set the pipe obtains (STS hands out new ones), so that
- * they can be masked wherever text leaves the program.
+ * The credentials of the run. Every set the pipe obtains is registered with `secrets`: STS hands out
+ * new ones, which must be masked wherever text leaves the program as much as configured ones.
  */
-export function credentialsFor(
-  aws: Config['aws'],
-  onCredentials: (c: AwsCredentialIdentity) => void = () => {},
-  agents?: Agents,
-): AwsCredentialIdentityProvider {
+export function credentialsFor(aws: Config['aws'], secrets: Secrets, agents?: Agents): AwsCredentialIdentityProvider {
+  const onCredentials = (c: AwsCredentialIdentity) => secrets.add(c.secretAccessKey, c.sessionToken);
   const credentials = aws.credentials;
   if (credentials.kind === 'static') {
     const { accessKeyId, secretAccessKey, sessionToken } = credentials;
@@ -71,10 +69,10 @@ export function credentialsFor(
   return memoizeIdentityProvider(seen, isIdentityExpired, doesIdentityRequireRefresh) ?? seen;
 }
 
-export function createAwsClients(aws: Config['aws'], options: { agents?: Agents; onCredentials?: (c: AwsCredentialIdentity) => void } = {}): AwsClients {
+export function createAwsClients(aws: Config['aws'], options: { secrets: Secrets; agents?: Agents }): AwsClients {
   const common = {
     region: aws.region,
-    credentials: credentialsFor(aws, options.onCredentials, options.agents),
+    credentials: credentialsFor(aws, options.secrets, options.agents),
     customUserAgent: `ecs-deploy-notifier/${VERSION}`,
     // One attempt per send: retry.ts retries, capped by the poll interval and WAIT_TIMEOUT.
     maxAttempts: 1,

@@ -77,6 +77,22 @@ function rollingUpdate(service: string, at = 0): Array<[number, Step]> {
   ];
 }
 
+/** `count` services svc-01, svc-02 … of `tasks` tasks each, all updated at once. */
+function fleet(name: string, summary: string, count: number, tasks: number): Scenario {
+  const services = Array.from({ length: count }, (_, i) => `svc-${String(i + 1).padStart(2, '0')}`);
+  return {
+    name,
+    summary,
+    services,
+    env: { TASK_DEFINITION: services.map((s) => `${s}:42`).join(',') },
+    expected: { exitCode: 0, status: 'live' },
+    start(a) {
+      for (const s of services) steadyService(a, s, undefined, tasks);
+      timeline(a, services.flatMap((s) => rollingUpdate(s)));
+    },
+  };
+}
+
 /** A scenario about shop-api alone, deploying shop-api:42 over a steady shop-api:41. */
 function shopApi(
   name: string,
@@ -192,18 +208,9 @@ export const SCENARIOS: Scenario[] = [
       timeline(a, [...rollingUpdate('shop-api', 0), ...rollingUpdate('shop-worker', 1000), ...rollingUpdate('shop-web', 2000)]);
     },
   },
-  {
-    name: 'twelve',
-    summary: 'a dozen services of 2 tasks each, deployed together',
-    services: Array.from({ length: 12 }, (_, i) => `svc-${String(i + 1).padStart(2, '0')}`),
-    env: { TASK_DEFINITION: Array.from({ length: 12 }, (_, i) => `svc-${String(i + 1).padStart(2, '0')}:42`).join(',') },
-    expected: { exitCode: 0, status: 'live' },
-    start(a) {
-      for (const s of this.services) steadyService(a, s);
-      timeline(a, this.services.flatMap((s) => rollingUpdate(s)));
-    },
-  },
+  fleet('twelve', 'a dozen services of 2 tasks each, deployed together', 12, 2),
   shopApi('large', 'one service of 150 tasks', { exitCode: 0, status: 'live' }, rollingUpdate('shop-api'), {}, 150),
+  fleet('fleet', 'a dozen services of 150 tasks each (1,800 tasks), deployed together', 12, 150),
   shopApiShift(
     'blue-green',
     'ECS-native blue/green: green starts beside blue, passes test traffic, takes all production at once, bakes; blue is removed',
