@@ -8,7 +8,8 @@
 //
 // Safety, in order: the remote's tags are asked for (a Bitbucket clone is shallow, single-branch
 // and has no older tags), so a released version is never "first released" again; an image tag
-// x.y.z that the registry already holds is never pushed; the git tag is pushed before any image,
+// x.y.z that the registry already holds is never pushed, and a registry that does not clearly say
+// "no such manifest" (unauthorized, down) stops the release; the git tag is pushed before any image,
 // so a version whose tag push fails has no image either. `prepare` writes release.env (the version,
 // or nothing to release) for the later stages, which run in other steps (x86 and ARM runners).
 //
@@ -54,14 +55,23 @@ function remoteTags() {
   return new Set(out.split('\n').filter(Boolean).map((line) => line.split('refs/tags/')[1]));
 }
 
-/** Whether the registry holds IMAGE:tag; undefined when no Docker CLI can tell (dry run on a bare machine). */
+/** What the registry answers for a tag it does not hold (Docker Hub and the distribution API). */
+const NOT_IN_REGISTRY = /no such manifest|manifest unknown|not found/i;
+
+/**
+ * Whether the registry holds IMAGE:tag; undefined when no Docker CLI can tell (dry run on a bare
+ * machine). Only a clear "no such manifest" counts as absent: any other failure (unauthorized, a
+ * registry that is down) stops the release, since pushing blind could overwrite a published image.
+ */
 function published(tag) {
   try {
-    execFileSync(docker, ['manifest', 'inspect', `${IMAGE}:${tag}`], { stdio: 'ignore' });
+    execFileSync(docker, ['manifest', 'inspect', `${IMAGE}:${tag}`], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
     return true;
   } catch (error) {
     if (error.code === 'ENOENT') return undefined;
-    return false;
+    const said = String(error.stderr ?? '').trim();
+    if (NOT_IN_REGISTRY.test(said)) return false;
+    fail(`could not tell whether ${IMAGE}:${tag} is in the registry (${said.split('\n')[0] || `exit ${error.status}`}); not releasing blind`);
   }
 }
 
@@ -69,6 +79,11 @@ function refuseIfPublished(tag) {
   const found = published(tag);
   if (found) fail(`${IMAGE}:${tag} is already in the registry; a published version is never overwritten. Add a changeset for a new version.`);
   if (found === undefined) console.log(`release: no Docker CLI to ask whether ${IMAGE}:${tag} exists (dry run only)`);
+}
+
+/** Logs in before the registry is asked, when credentials are at hand: a private repository answers only then. */
+function loginIfPossible() {
+  if (process.env.DOCKERHUB_USERNAME && process.env.DOCKERHUB_PASSWORD) login();
 }
 
 function login() {
@@ -102,6 +117,7 @@ function prepare() {
   // Otherwise: the first release of the version package.json already names.
   const v = packageVersion();
   if (released.has(v)) fail(`the changesets make ${v}, which is already tagged; check the tags and package.json`);
+  loginIfPossible();
   refuseIfPublished(v);
   for (const a of ARCHES) refuseIfPublished(`${v}-${a}`);
 
@@ -121,6 +137,7 @@ function image() {
   const v = releaseVersion();
   if (!v) return console.log('release: nothing to release');
   const tag = `${v}-${arch}`;
+  login();
   refuseIfPublished(tag);
   // The released commit (the step's own clone is the commit before the release commit).
   fetchTag(v);
@@ -128,7 +145,6 @@ function image() {
   // Built natively on a runner of this architecture: no emulation, and the build stage's esbuild
   // binary matches the machine.
   outside(docker, ['build', '--platform', `linux/${arch}`, '-t', `${IMAGE}:${tag}`, '.']);
-  login();
   outside(docker, ['push', `${IMAGE}:${tag}`]);
 }
 
@@ -136,8 +152,8 @@ function publish() {
   const v = releaseVersion();
   if (!v) return console.log('release: nothing to release');
   const [major, minor] = v.split('.');
-  refuseIfPublished(v);
   login();
+  refuseIfPublished(v);
   const parts = ARCHES.map((a) => `${IMAGE}:${v}-${a}`);
   // x.y.z is written once; x.y and x move to the newest release of their line.
   for (const t of [v, `${major}.${minor}`, major]) {

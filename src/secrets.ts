@@ -39,7 +39,16 @@ export class Secrets {
   };
 
   /** A copy of a JSON-like value with every string masked (Slack payloads: text, blocks, metadata). */
-  maskDeep<T>(value: T): T {
-    return JSON.parse(JSON.stringify(value), (_key, v: unknown) => (typeof v === 'string' ? this.mask(v) : v)) as T;
+  maskDeep<T extends object>(value: T): T {
+    const copy = structuredClone(value);
+    const walk = (node: unknown): void => {
+      if (typeof node !== 'object' || node === null) return;
+      for (const [key, child] of Object.entries(node)) {
+        if (typeof child === 'string') Reflect.set(node, key, this.mask(child));
+        else walk(child);
+      }
+    };
+    walk(copy);
+    return copy;
   }
 }

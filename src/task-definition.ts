@@ -15,9 +15,9 @@ const ARN = new RegExp(`^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\\d{12}:task-definition/(
 /** `api:42` or an ARN; anything else (`api`, `api:latest`) is undefined. */
 export function parseTaskDefinitionRef(value: string): TaskDefinitionRef | undefined {
   const arn = ARN.exec(value);
-  if (arn) return { family: arn[1] as string, revision: Number(arn[2]), arn: value };
+  if (arn?.[1]) return { family: arn[1], revision: Number(arn[2]), arn: value };
   const short = SHORT.exec(value);
-  if (short) return { family: short[1] as string, revision: Number(short[2]) };
+  if (short?.[1]) return { family: short[1], revision: Number(short[2]) };
   return undefined;
 }
 

@@ -13,13 +13,21 @@ const RELEASE = join(ROOT, 'scripts', 'release.mjs');
 const CHANGESET_CHECK = join(ROOT, 'scripts', 'changeset-check.mjs');
 const FILES = ['package.json', 'pipe.yml', 'README.md', 'CHANGELOG.md', 'examples', '.changeset/config.json', '.changeset/README.md', '.gitignore'];
 
-/** A Docker CLI stand-in: logs every call; `manifest inspect` succeeds for tags listed in the registry file. */
+/**
+ * A Docker CLI stand-in: logs every call; `manifest inspect` succeeds for tags listed in the registry
+ * file and otherwise says what the real CLI says ("no such manifest"), or, with FAKE_REGISTRY_ERROR,
+ * fails as a registry that refuses to answer does.
+ */
 const FAKE_DOCKER = `#!/bin/sh
 echo "$*" >> "$FAKE_DOCKER_LOG"
 # Like the real CLI, login --password-stdin reads the password to the end (a fake that did not would
 # close the pipe under the writer: EPIPE, depending on timing).
 if [ "$1" = login ]; then cat > "$FAKE_DOCKER_LOG.password"; fi
-if [ "$1" = manifest ] && [ "$2" = inspect ]; then grep -qxF "$3" "$FAKE_REGISTRY" 2>/dev/null; exit $?; fi
+if [ "$1" = manifest ] && [ "$2" = inspect ]; then
+  if [ -n "$FAKE_REGISTRY_ERROR" ]; then echo "$FAKE_REGISTRY_ERROR" >&2; exit 1; fi
+  grep -qxF "$3" "$FAKE_REGISTRY" 2>/dev/null && exit 0
+  echo "no such manifest: docker.io/$3" >&2; exit 1
+fi
 exit 0
 `;
 
@@ -118,6 +126,18 @@ describe('release (scratch repositories cloned as Bitbucket does)', function () 
     expect(dockerLog().filter((l) => !l.startsWith('manifest inspect'))).to.deep.equal([]);
   });
 
+  it('stops before pushing anything when the registry will not say whether a version exists', () => {
+    releasedThen(2);
+    addChangeset(work);
+    git(work, 'push', '--quiet', 'origin', 'main');
+    const clone = cloneAsBitbucket();
+    const { code, out } = release(clone, ['prepare'], { FAKE_REGISTRY_ERROR: 'unauthorized: authentication required' });
+    expect(code, out).to.equal(1);
+    expect(out).to.match(/could not tell whether org\/ecs-deploy-notifier:1\.1\.0 is in the registry \(unauthorized: authentication required\); not releasing blind/);
+    expect(git(origin, 'tag', '--list').split('\n').sort()).to.deep.equal(['1.0.0', '1.x']);
+    expect(dockerLog().filter((l) => !l.startsWith('manifest inspect'))).to.deep.equal([]);
+  });
+
   it('releases a changeset: tag pushed before any image, one image per architecture, then the multi-architecture tags and the 1.x ref', () => {
     releasedThen(2);
     addChangeset(work);
@@ -128,10 +148,10 @@ describe('release (scratch repositories cloned as Bitbucket does)', function () 
     const prepared = release(prepareStep, ['prepare'], creds);
     expect(prepared.code, prepared.out).to.equal(0);
     expect(readFileSync(join(prepareStep, 'release.env'), 'utf8')).to.equal('RELEASE_VERSION=1.1.0\n');
-    // On the remote before any image exists.
+    // On the remote before any image exists; logged in first, so that a private repository answers.
     expect(git(origin, 'tag', '--list').split('\n')).to.include('1.1.0');
     expect(git(origin, 'log', '-1', '--format=%s', 'main')).to.equal('Release 1.1.0 [skip ci]');
-    expect(dockerLog().filter((l) => !l.startsWith('manifest inspect'))).to.deep.equal([]);
+    expect(dockerLog().map((l) => l.split(' ').slice(0, 2).join(' '))).to.deep.equal(['login --username', 'manifest inspect', 'manifest inspect', 'manifest inspect']);
     const changelog = git(origin, 'show', 'main:CHANGELOG.md');
     expect(changelog.indexOf('## 1.1.0')).to.be.greaterThan(0).and.lessThan(changelog.indexOf('## 1.0.0'));
     expect(git(origin, 'show', 'main:pipe.yml')).to.include('image: org/ecs-deploy-notifier:1.1.0');

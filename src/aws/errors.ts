@@ -16,16 +16,15 @@ export interface ErrorContext {
 
 export function explainAwsError(error: unknown, ctx: ErrorContext): AwsError {
   if (error instanceof AwsError) return error;
-  const e = error as Error & { name?: string; message?: string };
-  const name = e?.name ?? 'Error';
-  const detail = e?.message ? ` AWS said: ${e.message}` : '';
+  const name = error instanceof Error ? error.name : 'Error';
+  const detail = error instanceof Error && error.message ? ` AWS said: ${error.message}` : '';
   if (name === 'ClusterNotFoundException') {
     return new AwsError(`ECS cluster "${ctx.cluster}" was not found in ${ctx.region}: check CLUSTER_NAME and AWS_DEFAULT_REGION.`, { cause: error });
   }
   if (name === 'ServiceNotFoundException' || name === 'ServiceNotActiveException') {
     return new AwsError(`ECS service not found or not active in cluster "${ctx.cluster}": check SERVICE_NAME.${detail}`, { cause: error });
   }
-  if (OIDC.test(name) || (ctx.oidcRoleArn && ACCESS_DENIED.has(name) && /AssumeRoleWithWebIdentity/i.test(e.message ?? ''))) {
+  if (OIDC.test(name) || (ctx.oidcRoleArn && ACCESS_DENIED.has(name) && /AssumeRoleWithWebIdentity/i.test(detail))) {
     return new AwsError(
       `Could not assume AWS_OIDC_ROLE_ARN ${ctx.oidcRoleArn} with the step's OIDC token: check the role's trust policy allows Bitbucket's OIDC identity provider for this repository.${detail}`,
       { cause: error },

@@ -544,8 +544,7 @@ export class RolloutReader {
     const unknown = [
       ...new Set(
         [...tasks.values()]
-          .filter((t) => t.containerInstanceArn && t.containers?.some((c) => c.networkBindings?.length))
-          .map((t) => t.containerInstanceArn as string)
+          .flatMap((t) => (t.containerInstanceArn && t.containers?.some((c) => c.networkBindings?.length) ? [t.containerInstanceArn] : []))
           .filter((arn) => !this.instances.has(arn)),
       ),
     ];

@@ -28,12 +28,12 @@ export function deploymentFrom(d: Deployment): DeploymentSnapshot {
     failedTasks: d.failedTasks ?? 0,
     rolloutState: d.rolloutState,
     rolloutStateReason: d.rolloutStateReason,
-    createdAt: epochMs(d.createdAt as Time) ?? 0,
+    createdAt: epochMs(d.createdAt) ?? 0,
   };
 }
 
 export function eventsFrom(s: Service): ServiceEvent[] {
-  return (s.events ?? []).map((e) => ({ id: e.id ?? '', createdAt: epochMs(e.createdAt as Time) ?? 0, message: e.message ?? '' }));
+  return (s.events ?? []).map((e) => ({ id: e.id ?? '', createdAt: epochMs(e.createdAt) ?? 0, message: e.message ?? '' }));
 }
 
 /** The parts of a DescribeServices entry that the snapshot keeps (tasks and targets come separately). */
@@ -108,8 +108,8 @@ export function taskFrom(t: Task, instanceIds: ReadonlyMap<string, string> = new
       reason: c.reason,
       healthStatus: c.healthStatus,
     })),
-    startedAt: epochMs(t.startedAt as Time),
-    stoppedAt: epochMs(t.stoppedAt as Time),
+    startedAt: epochMs(t.startedAt),
+    stoppedAt: epochMs(t.stoppedAt),
   };
 }
 

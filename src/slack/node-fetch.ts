@@ -49,7 +49,7 @@ export async function nodeFetch(input: string | URL, init: Init = {}, agents?: A
     throw new TypeError(`redirect refused (HTTP ${status} to ${res.headers.location ?? 'nowhere'})`);
   }
   const chunks: Buffer[] = [];
-  for await (const chunk of res) chunks.push(chunk as Buffer);
+  for await (const chunk of res) chunks.push(Buffer.from(chunk));
   const body = Buffer.concat(chunks);
   return {
     url: url.href,
