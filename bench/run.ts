@@ -1,8 +1,8 @@
 // `npm run bench [-- --quick]`: measures the pipe against the simulator, side by side with the AWS
 // SDK's own waitUntilServicesStable, and writes bench/RESULTS.md. Numbers, not pass/fail: the
 // targets are stated next to them.
-import { execFileSync } from 'node:child_process';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -80,8 +80,18 @@ function nodeBinaries(): Array<{ label: string; path: string; version: string }>
   return [...seen.values()];
 }
 
-/** Process start to the first AWS request, for the bundled program. */
-async function startup(node: string): Promise<number> {
+/**
+ * A compile cache made as the Dockerfile makes the image's: one run of the bundle without variables
+ * (it loads the whole program and stops at the configuration), with the ENTRYPOINT's flags.
+ */
+function warmCompileCache(node: string): string {
+  const dir = mkdtempSync(join(os.tmpdir(), 'ecs-deploy-notifier-compile-cache-'));
+  spawnSync(node, [...NODE_ARGS, BUNDLE], { env: { PATH: process.env.PATH, NODE_COMPILE_CACHE: dir }, stdio: 'ignore' });
+  return dir;
+}
+
+/** Process start to the first AWS request, for the bundled program (with a compile cache in `compileCache`, as in the image). */
+async function startup(node: string, compileCache?: string): Promise<number> {
   const s = scenario('success');
   const samples: number[] = [];
   for (let i = 0; i < (quick ? 3 : 9); i++) {
@@ -90,7 +100,8 @@ async function startup(node: string): Promise<number> {
     const first = new Promise<number>((resolve) => {
       aws.onPoll = () => resolve(Date.now());
     });
-    const run = runPipe(pipeEnv(s, aws.url, slack.url), { node, nodeArgs: NODE_ARGS, terminateWhen: () => aws.calls.length > 0, timeoutMs: 30_000 });
+    const env = { ...pipeEnv(s, aws.url, slack.url), ...(compileCache ? { NODE_COMPILE_CACHE: compileCache } : {}) };
+    const run = runPipe(env, { node, nodeArgs: NODE_ARGS, terminateWhen: () => aws.calls.length > 0, timeoutMs: 30_000 });
     samples.push((await first) - started);
     await stop();
     await run.catch(() => {});
@@ -199,8 +210,15 @@ for (const [name, label] of [
 }
 
 log('start-up');
-const starts: Array<{ label: string; ms: number }> = [];
-for (const n of nodeBinaries()) starts.push({ label: n.label, ms: await startup(n.path) });
+const starts: Array<{ label: string; ms: number; image?: boolean }> = [];
+for (const n of nodeBinaries()) {
+  if (n.version.startsWith('v26')) {
+    const cache = warmCompileCache(n.path);
+    starts.push({ label: `${n.label}, with the image's compile cache`, ms: await startup(n.path, cache), image: true });
+    rmSync(cache, { recursive: true, force: true });
+  }
+  starts.push({ label: n.label, ms: await startup(n.path) });
+}
 
 let imageSize = 'n/a (no Docker engine here; `npm run test:image` prints it)';
 try {
@@ -226,8 +244,8 @@ out('|---|---|---|');
 out(`| lag after cut-over ≤ 0.5 s median at 1 s polls | ${secs(cutAt1?.cut)} | ${verdict((cutAt1?.cut ?? 1e9) <= 500)} |`);
 out(`| ≤ 2 AWS calls per poll, 1 service behind 1 target group (steady state) | ${costs[0]!.c.steadyPerPoll.toFixed(2)} (${costs[0]!.c.perPoll.toFixed(2)} over the whole rollout) | ${verdict(costs[0]!.c.steadyPerPoll <= 2)} |`);
 out(`| ≤ 0.1 ECS describe calls/s per service at the default ${DEFAULT_POLL_S} s poll (steady state) | ${costs[0]!.c.steadyDescribePerSecondPerService.toFixed(3)} (${costs[0]!.c.describePerSecondPerService.toFixed(3)} over the whole rollout) | ${verdict(costs[0]!.c.steadyDescribePerSecondPerService <= 0.1)} |`);
-const image26 = starts.find((s) => s.label.includes("image's"));
-out(`| start-up ≤ 150 ms (process start to first AWS request, Node 26) | ${image26 ? `${image26.ms.toFixed(0)} ms` : 'n/a'} | ${verdict((image26?.ms ?? 1e9) <= 150)} |`);
+const image26 = starts.find((s) => s.image);
+out(`| start-up ≤ 150 ms (process start to first AWS request, Node 26, as the image runs it) | ${image26 ? `${image26.ms.toFixed(0)} ms` : 'n/a'} | ${verdict((image26?.ms ?? 1e9) <= 150)} |`);
 const blueGreen = strategies.find((x) => x.name === 'blue-green');
 const bakeCalls = blueGreen && !Number.isNaN(blueGreen.steadyPerPoll) ? blueGreen.steadyPerPoll : undefined;
 out(`| ≤ 3 AWS calls per poll, 1 blue/green service (steady state: the bake) | ${bakeCalls?.toFixed(2) ?? 'n/a'} | ${verdict((bakeCalls ?? 1e9) <= 3)} |`);

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import type { Simulation } from '../src/simulator/catalog.ts';
 import type { PipeRun } from '../src/simulator/run-pipe.ts';
-import { runScenario } from './support/scenario-run.ts';
+import { expectLiveOnceThenRetired, runScenario, statusesOf, topLevelCalls } from './support/scenario-run.ts';
 
 describe('e2e: CodeDeploy blue/green services', function () {
   this.timeout(120_000);
@@ -15,18 +15,14 @@ describe('e2e: CodeDeploy blue/green services', function () {
     sim = result.sim;
     return result.run;
   }
-  const topLevel = () => sim.slack.calls.filter((c) => !c.thread_ts);
-  const statuses = () => topLevel().map((c) => `${c.metadata?.event_payload.status}/${c.metadata?.event_payload.phase}`);
+  const topLevel = () => topLevelCalls(sim);
+  const statuses = () => statusesOf(sim);
   const deploymentId = () => sim.aws.service('shop-api').codeDeploy?.deployments.at(-1)?.id ?? '';
 
   it('success: live when AllowTraffic is done with green at 100 %, the termination wait shown, retired when CodeDeploy succeeds', async () => {
     const r = await run('codedeploy');
     expect(r.code, r.stdout).to.equal(0);
-    const seq = statuses();
-    expect(seq.filter((x) => x === 'live/live'), seq.join(' ')).to.have.length(1);
-    expect(seq.at(-1)).to.equal('live/retired');
-    const liveAt = topLevel().find((c) => c.metadata?.event_payload.status === 'live')?.at ?? 0;
-    expect(liveAt).to.be.at.least(sim.aws.marks.get('cutover:shop-api') ?? Number.POSITIVE_INFINITY);
+    expectLiveOnceThenRetired(sim);
     const blocks = topLevel().map((c) => JSON.stringify(c.blocks));
     expect(blocks.some((b) => b.includes('original task set kept until <!date^'))).to.equal(true);
     expect(blocks.some((b) => b.includes(`<https://eu-west-1.console.aws.amazon.com/codesuite/codedeploy/deployments/${deploymentId()}?region=eu-west-1|CodeDeploy ${deploymentId()}>`))).to.equal(true);

@@ -6,7 +6,7 @@ import type { Scenario, Simulation } from '../src/simulator/catalog.ts';
 import { scenario, simulate } from '../src/simulator/catalog.ts';
 import { type PipeRun, runPipe } from '../src/simulator/run-pipe.ts';
 import { pipeVariables } from './support/pipe-env.ts';
-import { runScenario } from './support/scenario-run.ts';
+import { expectLiveOnceThenRetired, runScenario, statusesOf, topLevelCalls } from './support/scenario-run.ts';
 
 describe('e2e: blue/green, linear and canary deployments', function () {
   this.timeout(120_000);
@@ -18,19 +18,15 @@ describe('e2e: blue/green, linear and canary deployments', function () {
     sim = result.sim;
     return { s: scenario(name), ...result };
   }
-  const topLevel = () => sim.slack.calls.filter((c) => !c.thread_ts);
-  const statuses = () => topLevel().map((c) => `${c.metadata?.event_payload.status}/${c.metadata?.event_payload.phase}`);
+  const topLevel = () => topLevelCalls(sim);
+  const statuses = () => statusesOf(sim);
   const texts = () => topLevel().map((c) => JSON.stringify(c.blocks));
 
   it('blue/green: live when the listener sends all production to green and green is healthy; retired when ECS is done', async () => {
     const { run: r } = await run('blue-green');
     expect(r.code, r.stdout).to.equal(0);
-    const seq = statuses();
-    expect(seq.filter((x) => x === 'live/live'), seq.join(' ')).to.have.length(1);
-    expect(seq.at(-1)).to.equal('live/retired');
     // Said live only after the cut-over happened on the load balancer, never before.
-    const liveAt = topLevel().find((c) => c.metadata?.event_payload.status === 'live')?.at ?? 0;
-    expect(liveAt).to.be.at.least(sim.aws.marks.get('cutover:shop-api') ?? Number.POSITIVE_INFINITY);
+    expectLiveOnceThenRetired(sim);
     expect(texts().some((t) => t.includes('baking until <!date^'))).to.equal(true);
     expect(texts().some((t) => t.includes('old version on standby'))).to.equal(true);
     expect(r.stdout).to.match(/test traffic 100% on the new version/);

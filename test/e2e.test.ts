@@ -1,7 +1,6 @@
 // End to end: the built program, through the real AWS SDK and Slack clients, against local HTTP
 // doubles of ECS, ELBv2, STS and Slack.
 import { expect } from 'chai';
-import { type Simulation, simulate } from '../src/simulator/catalog.ts';
 import { FakeAccount } from '../src/simulator/fake-aws.ts';
 import type { FakeSlack } from '../src/simulator/fake-slack.ts';
 import {
@@ -24,6 +23,7 @@ import {
 } from '../src/simulator/scenarios.ts';
 import { type PipeRun, runPipe } from '../src/simulator/run-pipe.ts';
 import { pipeVariables } from './support/pipe-env.ts';
+import { useSimulation } from './support/simulation.ts';
 
 const TOKEN = 'xoxb-1234-5678-e2eSECRETtoken';
 const SECRET_KEY = 'e2eSecretAccessKeyDoNotPrint0000';
@@ -32,13 +32,7 @@ describe('e2e: the built program against HTTP doubles', function () {
   this.timeout(120_000);
   let aws: FakeAccount;
   let slack: FakeSlack;
-  let sim: Simulation;
-
-  beforeEach(async () => {
-    sim = await simulate();
-    ({ aws, slack } = sim);
-  });
-  afterEach(() => sim.stop());
+  useSimulation((sim) => ({ aws, slack } = sim));
 
   const env = (extra: Record<string, string | undefined> = {}) =>
     pipeVariables({ aws, slack }, { slackToken: TOKEN, secretAccessKey: SECRET_KEY }, { BITBUCKET_REPO_FULL_NAME: 'acme/shop-api', BITBUCKET_BUILD_NUMBER: '412', ...extra });

@@ -2,12 +2,13 @@
 // garble, throttle, lose answers and quote secrets. Each case is one item of the fault review
 // (issue "Never lie, never leak, never hang"); each fails without its fix.
 import { expect } from 'chai';
-import { scenario, type Simulation, simulate } from '../src/simulator/catalog.ts';
+import { scenario } from '../src/simulator/catalog.ts';
 import { FakeAccount } from '../src/simulator/fake-aws.ts';
 import type { FakeSlack } from '../src/simulator/fake-slack.ts';
 import { all, crashNew, deploy, drainOld, healthyNew, noop, provisionNew, retireOld, runNew, script, steadyService, successfulRollout, unhealthyNew } from '../src/simulator/scenarios.ts';
 import { type PipeRun, runPipe } from '../src/simulator/run-pipe.ts';
 import { pipeVariables } from './support/pipe-env.ts';
+import { useSimulation } from './support/simulation.ts';
 
 const TOKEN = 'xoxb-1234-5678-faultSECRETtoken';
 const SECRET_KEY = 'faultSecretAccessKeyDoNotPrint00';
@@ -19,13 +20,7 @@ describe('e2e: faults', function () {
   this.timeout(120_000);
   let aws: FakeAccount;
   let slack: FakeSlack;
-  let sim: Simulation;
-
-  beforeEach(async () => {
-    sim = await simulate();
-    ({ aws, slack } = sim);
-  });
-  afterEach(() => sim.stop());
+  useSimulation((sim) => ({ aws, slack } = sim));
 
   // A channel ID: the pipe can then look for a post whose answer was lost.
   const env = (extra: Record<string, string | undefined> = {}) =>

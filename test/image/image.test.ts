@@ -1,12 +1,13 @@
 // Builds the pipe's Docker image and runs it the way Bitbucket runs a pipe, against the local HTTP
 // doubles. Needs a Docker engine: real Docker, or ../shared/tools/offline-docker (see .ci/run).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { FakeAccount } from '../../src/simulator/fake-aws.ts';
 import type { FakeSlack } from '../../src/simulator/fake-slack.ts';
-import { pipeEnv, scenario, type Simulation, simulate } from '../../src/simulator/catalog.ts';
+import { pipeEnv, scenario } from '../../src/simulator/catalog.ts';
 import { script, steadyService, successfulRollout } from '../../src/simulator/scenarios.ts';
+import { useSimulation } from '../support/simulation.ts';
 
 const IMAGE = process.env.IMAGE_TAG ?? 'ecs-deploy-notifier:test';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -33,7 +34,6 @@ describe('image: the pipe as Bitbucket runs it', function () {
   this.timeout(900_000);
   let aws: FakeAccount;
   let slack: FakeSlack;
-  let sim: Simulation;
 
   before(function () {
     try {
@@ -49,16 +49,25 @@ describe('image: the pipe as Bitbucket runs it', function () {
     expect(bundleBytes).to.be.below(1024 * 1024);
   });
 
-  beforeEach(async () => {
-    sim = await simulate();
-    ({ aws, slack } = sim);
-  });
-  afterEach(() => sim?.stop());
+  useSimulation((sim) => ({ aws, slack } = sim));
 
-  it('runs Node 26 as the non-root node user, with only the bundle, the clients some runs load, and the pipe metadata', () => {
+  it('runs Node 26 as the non-root node user, with only the bundle, the clients some runs load, its compile cache and the pipe metadata', () => {
     expect(docker(['run', '--rm', '--entrypoint', 'node', IMAGE, '--version']).trim()).to.match(/^v26\./);
     expect(docker(['run', '--rm', '--entrypoint', 'id', IMAGE, '-u']).trim()).to.equal('1000');
-    expect(docker(['run', '--rm', '--entrypoint', 'ls', IMAGE, '/pipe']).trim().split(/\s+/).sort()).to.deep.equal(['LICENSE', 'README.md', 'ecs-deploy-notifier-extra.cjs', 'ecs-deploy-notifier.cjs', 'pipe.yml']);
+    expect(docker(['run', '--rm', '--entrypoint', 'ls', IMAGE, '/pipe']).trim().split(/\s+/).sort()).to.deep.equal([
+      'LICENSE',
+      'README.md',
+      'compile-cache',
+      'ecs-deploy-notifier-extra.cjs',
+      'ecs-deploy-notifier.cjs',
+      'pipe.yml',
+    ]);
+  });
+
+  it('starts from the compile cache made at build time (the ENTRYPOINT as Bitbucket runs it)', () => {
+    const out = spawnSync('docker', ['run', '--rm', '-e', 'NODE_DEBUG_NATIVE=COMPILE_CACHE', IMAGE], { encoding: 'utf8' });
+    expect(out.status, out.stderr).to.equal(2); // no variables: the configuration is refused
+    expect(out.stderr).to.match(/V8 code cache for CommonJS \/pipe\/ecs-deploy-notifier\.cjs was accepted/);
   });
 
   it('watches a successful rollout and posts the live message with its metadata (exit 0)', async () => {

@@ -21,3 +21,18 @@ export async function runScenario(
   for (const secret of Object.values(SECRETS)) expect(run.stdout + run.stderr + posted, 'a secret was printed').not.to.include(secret);
   return { run, sim };
 }
+
+/** The versions of the top-level message Slack was sent (posts and updates, not thread replies), in order. */
+export const topLevelCalls = (sim: Simulation) => sim.slack.calls.filter((c) => !c.thread_ts);
+
+/** Each version of the message as status/phase, e.g. `live/retired`. */
+export const statusesOf = (sim: Simulation) => topLevelCalls(sim).map((c) => `${c.metadata?.event_payload.status}/${c.metadata?.event_payload.phase}`);
+
+/** "Live" said once, never before the cut-over the scenario marked, and "retired" at the end. */
+export function expectLiveOnceThenRetired(sim: Simulation, service = 'shop-api'): void {
+  const seq = statusesOf(sim);
+  expect(seq.filter((x) => x === 'live/live'), seq.join(' ')).to.have.length(1);
+  expect(seq.at(-1)).to.equal('live/retired');
+  const liveAt = topLevelCalls(sim).find((c) => c.metadata?.event_payload.status === 'live')?.at ?? 0;
+  expect(liveAt).to.be.at.least(sim.aws.marks.get(`cutover:${service}`) ?? Number.POSITIVE_INFINITY);
+}
