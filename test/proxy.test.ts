@@ -32,11 +32,18 @@ describe('e2e: proxy', function () {
   };
   const throughProxy = (port: number | undefined) => port !== undefined && proxy.onwardPorts.has(port);
 
-  it('sends every AWS and Slack request over HTTPS through HTTPS_PROXY (CONNECT)', async () => {
+  it('sends every AWS and Slack request over HTTPS through HTTPS_PROXY (CONNECT), STS included', async () => {
     await start(true);
-    const run = await runPipe({ ...pipeVariables(sim, secrets, { HTTPS_PROXY: proxy.url }), NODE_EXTRA_CA_CERTS: CERT });
+    const oidc = {
+      AWS_ACCESS_KEY_ID: undefined,
+      AWS_SECRET_ACCESS_KEY: undefined,
+      AWS_OIDC_ROLE_ARN: 'arn:aws:iam::123456789012:role/deploy-notifier',
+      BITBUCKET_STEP_OIDC_TOKEN: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwcm94eSJ9.c2lnbmF0dXJl',
+    };
+    const run = await runPipe({ ...pipeVariables(sim, secrets, { HTTPS_PROXY: proxy.url, ...oidc }), NODE_EXTRA_CA_CERTS: CERT });
     expect(run.code, run.stdout + run.stderr).to.equal(0);
     expect(sim.aws.calls.length).to.be.above(5);
+    expect(sim.aws.calls[0]?.op).to.equal('AssumeRoleWithWebIdentity');
     expect(sim.aws.calls.filter((c) => !throughProxy(c.port)), 'AWS calls that went around the proxy').to.deep.equal([]);
     expect(sim.slack.calls.filter((c) => !throughProxy(c.port)), 'Slack calls that went around the proxy').to.deep.equal([]);
     const hosts = new Set(proxy.seen);
