@@ -24,8 +24,10 @@ const NODE_ARGS = imageNodeArgs();
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+  return s.length % 2 ? (s[m] ?? Number.NaN) : ((s[m - 1] ?? Number.NaN) + (s[m] ?? Number.NaN)) / 2;
 };
+/** When the scenario marked `name` (NaN when it did not: the row then shows it). */
+const markAt = (marks: ReadonlyMap<string, number>, name: string) => marks.get(name) ?? Number.NaN;
 const secs = (ms: number | undefined) => (ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(2)} s`);
 const log = (m: string) => console.error(`bench: ${m}`);
 
@@ -144,8 +146,8 @@ for (const poll of POLLS) {
   const retires: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const r = await runOurs('success', poll);
-    cuts.push((r.liveAt ?? Number.NaN) - (r.marks.get('cutover:shop-api') as number));
-    retires.push((r.retiredAt ?? Number.NaN) - (r.marks.get('retired:shop-api') as number));
+    cuts.push((r.liveAt ?? Number.NaN) - markAt(r.marks, 'cutover:shop-api'));
+    retires.push((r.retiredAt ?? Number.NaN) - markAt(r.marks, 'retired:shop-api'));
   }
   lag.push({ poll, cut: median(cuts), retire: median(retires) });
 }
@@ -228,8 +230,8 @@ try {
 const bundleKb = statSync(BUNDLE).size / 1024;
 
 const cutAt1 = lag.find((l) => l.poll === 1);
-const tunedCut = waiterTuned.at - (waiterTuned.marks.get('cutover:shop-api') as number);
-const tunedRetire = waiterTuned.at - (waiterTuned.marks.get('retired:shop-api') as number);
+const tunedCut = waiterTuned.at - markAt(waiterTuned.marks, 'cutover:shop-api');
+const tunedRetire = waiterTuned.at - markAt(waiterTuned.marks, 'retired:shop-api');
 const verdict = (ok: boolean) => (ok ? '✅ met' : '❌ missed');
 
 out('# Benchmark results');
@@ -266,7 +268,7 @@ for (const l of lag) out(`| ecs-deploy-notifier | ${l.poll} s | ${secs(l.cut)} |
 out(`| waitUntilServicesStable | 1 s (tuned) | ${secs(tunedCut)} | ${secs(tunedRetire)} | ${waiterTuned.result} (once, at stability) |`);
 if (waiterDefault) {
   out(
-    `| waitUntilServicesStable | 15–120 s (default) | ${secs(waiterDefault.at - (waiterDefault.marks.get('cutover:shop-api') as number))} | ${secs(waiterDefault.at - (waiterDefault.marks.get('retired:shop-api') as number))} | ${waiterDefault.result} |`,
+    `| waitUntilServicesStable | 15–120 s (default) | ${secs(waiterDefault.at - markAt(waiterDefault.marks, 'cutover:shop-api'))} | ${secs(waiterDefault.at - markAt(waiterDefault.marks, 'retired:shop-api'))} | ${waiterDefault.result} |`,
   );
 }
 out();
@@ -276,8 +278,8 @@ out('### Circuit-breaker rollback');
 out();
 out('| who | result | when |');
 out('|---|---|---|');
-out(`| ecs-deploy-notifier | **failed** (exit ${oursRollback.run.code}): "${/✖ (.*)/.exec(oursRollback.run.stdout)?.[1] ?? ''}" | ${secs((oursRollback.failedAt ?? Number.NaN) - (oursRollback.marks.get('failed:shop-api') as number))} after the deployment failed |`);
-out(`| waitUntilServicesStable | **${waiterRollback.result}** — the service is stable again, on the *old* revision (:${waiterRollback.runsRevision}) | ${secs(waiterRollback.at - (waiterRollback.marks.get('rollback_completed:shop-api') as number))} after the rollback completed |`);
+out(`| ecs-deploy-notifier | **failed** (exit ${oursRollback.run.code}): "${/✖ (.*)/.exec(oursRollback.run.stdout)?.[1] ?? ''}" | ${secs((oursRollback.failedAt ?? Number.NaN) - markAt(oursRollback.marks, 'failed:shop-api'))} after the deployment failed |`);
+out(`| waitUntilServicesStable | **${waiterRollback.result}** — the service is stable again, on the *old* revision (:${waiterRollback.runsRevision}) | ${secs(waiterRollback.at - markAt(waiterRollback.marks, 'rollback_completed:shop-api'))} after the rollback completed |`);
 out();
 out('### By deployment strategy');
 out();

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { createAwsClients, credentialsFor } from '../../src/aws/clients.ts';
+import { createAgents } from '../../src/net.ts';
 import { MASK, Secrets } from '../../src/secrets.ts';
+import { FakeProxy } from '../../src/simulator/fake-proxy.ts';
 import { type Simulation, simulate } from '../../src/simulator/catalog.ts';
 import { FakeAccount } from '../../src/simulator/fake-aws.ts';
 
@@ -32,6 +34,19 @@ describe('aws/clients', () => {
     expect(await credentials()).to.include({ secretAccessKey: FakeAccount.ROLE_SECRET, sessionToken: FakeAccount.ROLE_SESSION_TOKEN });
     expect(sim.aws.calls.map((c) => c.op)).to.deep.equal(['AssumeRoleWithWebIdentity']);
     expect(secrets.mask(`key ${FakeAccount.ROLE_SECRET} token ${FakeAccount.ROLE_SESSION_TOKEN}`)).to.equal(`key ${MASK} token ${MASK}`);
+  });
+
+  it('asks STS through the proxy, also when the provider is called outside a client', async () => {
+    const proxy = new FakeProxy();
+    await proxy.start();
+    try {
+      const oidc = { kind: 'oidc' as const, roleArn: 'arn:aws:iam::123456789012:role/notifier', webIdentityToken: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0.c2ln', sessionName: 'notifier' };
+      await credentialsFor({ region: 'eu-west-1', credentials: oidc }, new Secrets(), createAgents({ HTTP_PROXY: proxy.url }))();
+      expect(sim.aws.calls.map((c) => c.op)).to.deep.equal(['AssumeRoleWithWebIdentity']);
+      expect(proxy.seen).to.deep.equal([new URL(sim.aws.url).host]);
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('registers static credentials as secrets too', () => {
