@@ -12,6 +12,7 @@ import {
   codeDeployHookFails,
   codeDeployInstall,
   codeDeployRerouted,
+  type CodeDeployOptions,
   codeDeployStop,
   codeDeploySucceed,
   completeRollback,
@@ -93,14 +94,17 @@ function fleet(name: string, summary: string, count: number, tasks: number): Sce
   };
 }
 
-/** A scenario about shop-api alone, deploying shop-api:42 over a steady shop-api:41. */
-function shopApi(
+/**
+ * A scenario about shop-api alone, deploying shop-api:42 over a steady shop-api:41: `steady` builds
+ * the service at rest (rolling, traffic-shifting or CodeDeploy), `steps` is the rollout.
+ */
+function shopApiOver(
+  steady: (a: FakeAccount) => void,
   name: string,
   summary: string,
   expected: Scenario['expected'],
   steps: Array<[number, Step]>,
   env: Record<string, string> = {},
-  tasks = 2,
 ): Scenario {
   return {
     name,
@@ -109,10 +113,15 @@ function shopApi(
     env: { TASK_DEFINITION: 'shop-api:42', ...env },
     expected,
     start(a) {
-      steadyService(a, 'shop-api', undefined, tasks);
+      steady(a);
       timeline(a, steps);
     },
   };
+}
+
+/** A rolling update of shop-api (of `tasks` tasks). */
+function shopApi(name: string, summary: string, expected: Scenario['expected'], steps: Array<[number, Step]>, env: Record<string, string> = {}, tasks = 2): Scenario {
+  return shopApiOver((a) => steadyService(a, 'shop-api', undefined, tasks), name, summary, expected, steps, env);
 }
 
 /**
@@ -149,19 +158,14 @@ function codeDeployGoesLive(service: string): Array<[number, Step]> {
   ];
 }
 
-/** A scenario about shop-api alone, deploying shop-api:42 with a traffic-shifting strategy. */
+/** shop-api deployed with a traffic-shifting strategy (ECS-native blue/green, linear, canary). */
 function shopApiShift(name: string, summary: string, expected: Scenario['expected'], options: ShiftOptions, steps: Array<[number, Step]>): Scenario {
-  return {
-    name,
-    summary,
-    services: ['shop-api'],
-    env: { TASK_DEFINITION: 'shop-api:42' },
-    expected,
-    start(a) {
-      steadyShiftService(a, 'shop-api', options);
-      timeline(a, steps);
-    },
-  };
+  return shopApiOver((a) => steadyShiftService(a, 'shop-api', options), name, summary, expected, steps);
+}
+
+/** shop-api deployed blue/green through CodeDeploy. */
+function shopApiCodeDeploy(name: string, summary: string, expected: Scenario['expected'], options: CodeDeployOptions, steps: Array<[number, Step]>): Scenario {
+  return shopApiOver((a) => steadyCodeDeployService(a, 'shop-api', options), name, summary, expected, steps);
 }
 
 export const SCENARIOS: Scenario[] = [
@@ -257,43 +261,31 @@ export const SCENARIOS: Scenario[] = [
       [7500, shiftRollbackDone('shop-api')],
     ],
   ),
-  {
-    name: 'codedeploy',
-    summary: 'CodeDeploy blue/green: the replacement task set starts, its hooks pass, it takes all production traffic; the original is terminated after the wait',
-    services: ['shop-api'],
-    env: { TASK_DEFINITION: 'shop-api:42' },
-    expected: { exitCode: 0, status: 'live' },
-    start(a) {
-      steadyCodeDeployService(a, 'shop-api', { terminationWaitMinutes: 60 });
-      timeline(a, [...codeDeployGoesLive('shop-api'), [8000, all(codeDeploySucceed('shop-api'), mark('retired:shop-api'))]]);
-    },
-  },
-  {
-    name: 'codedeploy-hook-fails',
-    summary: 'CodeDeploy blue/green: the AfterAllowTestTraffic hook (a smoke test) fails; CodeDeploy fails the deployment and rolls back',
-    services: ['shop-api'],
-    env: { TASK_DEFINITION: 'shop-api:42' },
-    expected: { exitCode: 1, status: 'failed' },
-    start(a) {
-      steadyCodeDeployService(a, 'shop-api');
-      timeline(a, [
-        [0, codeDeployCreate('shop-api')],
-        [1500, codeDeployInstall('shop-api')],
-        [3500, all(codeDeployHookFails('shop-api'), mark('failed:shop-api'))],
-      ]);
-    },
-  },
-  {
-    name: 'codedeploy-stopped',
-    summary: 'CodeDeploy blue/green goes live, then someone stops it during the termination wait and traffic returns to the original task set',
-    services: ['shop-api'],
-    env: { TASK_DEFINITION: 'shop-api:42' },
-    expected: { exitCode: 1, status: 'failed' },
-    start(a) {
-      steadyCodeDeployService(a, 'shop-api', { terminationWaitMinutes: 60 });
-      timeline(a, [...codeDeployGoesLive('shop-api'), [7000, all(codeDeployStop('shop-api'), mark('failed:shop-api'))]]);
-    },
-  },
+  shopApiCodeDeploy(
+    'codedeploy',
+    'CodeDeploy blue/green: the replacement task set starts, its hooks pass, it takes all production traffic; the original is terminated after the wait',
+    { exitCode: 0, status: 'live' },
+    { terminationWaitMinutes: 60 },
+    [...codeDeployGoesLive('shop-api'), [8000, all(codeDeploySucceed('shop-api'), mark('retired:shop-api'))]],
+  ),
+  shopApiCodeDeploy(
+    'codedeploy-hook-fails',
+    'CodeDeploy blue/green: the AfterAllowTestTraffic hook (a smoke test) fails; CodeDeploy fails the deployment and rolls back',
+    { exitCode: 1, status: 'failed' },
+    {},
+    [
+      [0, codeDeployCreate('shop-api')],
+      [1500, codeDeployInstall('shop-api')],
+      [3500, all(codeDeployHookFails('shop-api'), mark('failed:shop-api'))],
+    ],
+  ),
+  shopApiCodeDeploy(
+    'codedeploy-stopped',
+    'CodeDeploy blue/green goes live, then someone stops it during the termination wait and traffic returns to the original task set',
+    { exitCode: 1, status: 'failed' },
+    { terminationWaitMinutes: 60 },
+    [...codeDeployGoesLive('shop-api'), [7000, all(codeDeployStop('shop-api'), mark('failed:shop-api'))]],
+  ),
   {
     name: 'mixed',
     summary: 'a rolling service and a blue/green service deployed together; live when both are',
