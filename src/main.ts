@@ -7,14 +7,15 @@ import { explainAwsError } from './aws/errors.ts';
 import { ContainerLogs, LOG_READ_BUDGET_MS } from './aws/logs.ts';
 import { RolloutReader } from './aws/reader.ts';
 import { describe as describeAwsError, isThrottling, withRetry } from './aws/retry.ts';
-import { loadConfig, SECRET_VARIABLES, urlPasswords } from './config.ts';
+import { loadConfig } from './config/load.ts';
+import { SECRET_VARIABLES, urlPasswords } from './config/variables.ts';
 import { AwsUnavailableError, ConfigError, ExitCode, StopRequested, UserFacingError } from './errors.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createAgents } from './net.ts';
 import { abortable, DeadlineError } from './retry.ts';
 import { Secrets } from './secrets.ts';
 import { SlackNotifier } from './slack/client.ts';
-import { formatDuration } from './slack/render.ts';
+import { formatDuration } from './slack/text.ts';
 import { VERSION } from './version.ts';
 import { watchRollout } from './watch.ts';
 
@@ -48,8 +49,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     const reader = new RolloutReader(
       clients,
       config.cluster,
+      // The SDK gets the stop and WAIT_TIMEOUT too, so an abandoned request is ended, not left open.
       (operation, call) =>
-        abortable(withRetry(call, { what: `AWS ${operation}`, deadline, pollIntervalMs: config.pollIntervalMs, log, signal: stop }), hardStop).catch(
+        abortable(withRetry(() => call(hardStop), { what: `AWS ${operation}`, deadline, pollIntervalMs: config.pollIntervalMs, log, signal: stop }), hardStop).catch(
           (error: unknown) => {
             throw awsFailure(error, operation, config.waitTimeoutMs, stop, context);
           },

@@ -4,7 +4,7 @@
 // both. CONNECT tunnels carry https; plain http goes to the proxy in absolute form.
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import type { Config } from './config.ts';
+import type { Config } from './config/settings.ts';
 
 export interface Agents {
   http: HttpAgent;

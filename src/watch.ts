@@ -1,16 +1,17 @@
-// The watch loop: read → step → send → sleep. Every decision is the reducer's (step.ts) and its
-// judges'; this file only sequences the reads, the log lines and the Slack calls, and turns the
-// outcome into an exit code.
-import type { Config } from './config.ts';
+// The watch loop: read → step → send → sleep. Every decision is the reducer's (core/step.ts),
+// when to poll next included; this file only sequences the reads, the log lines and the Slack
+// calls, and turns the outcome into an exit code.
+import type { ServiceSnapshot } from './core/snapshot.ts';
+import { expire, type RunState, start, step, viewOf } from './core/step.ts';
+import type { LogExcerpt, RolloutStatus, RolloutView, ServiceLine } from './core/vocabulary.ts';
 import { AwsError, AwsUnavailableError, ExitCode, SlackError, UserFacingError } from './errors.ts';
-import { judgeFor } from './judge.ts';
 import type { Logger } from './logger.ts';
-import { PHASE_LABELS, type Phase, type RolloutVerdict } from './rollout.ts';
+import type { Config } from './config/settings.ts';
 import type { Notifier, SendOptions } from './slack/client.ts';
-import type { LogExcerpt } from './aws/logs.ts';
-import { excerptTitle, formatDuration, headline, type MessageView, notFollowed, PLAIN_FORMAT, renderDetails, renderMessage, renderStopped, serviceStatusText } from './slack/render.ts';
-import type { ServiceSnapshot } from './snapshot.ts';
-import { expire, type RolloutView, type RunState, type ServiceLine, shiftShown, start, step, viewOf } from './step.ts';
+import { excerptTitle, renderDetails, renderStopped } from './slack/details.ts';
+import { notFollowed, PHASE_LABELS, serviceStatusText } from './slack/lines.ts';
+import { headline, type MessageView, renderMessage } from './slack/render.ts';
+import { formatDuration, PLAIN_FORMAT } from './slack/text.ts';
 
 export interface WatchDeps {
   config: Config;
@@ -33,16 +34,9 @@ export interface WatchDeps {
 }
 
 export interface WatchResult {
-  status: RolloutVerdict['status'];
+  status: RolloutStatus;
   exitCode: ExitCode;
 }
-
-/** While traffic is cut over, poll this many times as often: "live" is seconds away. */
-const CUTOVER_POLL_DIVISOR = 4;
-/** The fastest poll, whatever POLL_INTERVAL says. */
-const MIN_POLL_MS = 250;
-/** Once live, only the old version's retirement is left: poll this many times less often. */
-const LIVE_POLL_FACTOR = 2;
 
 export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
   const { config, log, now } = deps;
@@ -51,6 +45,7 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
     startedAt,
     deadline: startedAt + config.waitTimeoutMs,
     graceMs: config.deploymentGraceMs,
+    pollIntervalMs: config.pollIntervalMs,
     crashLoopLimit: config.crashLoopLimit,
     waitUntil: config.waitUntil,
   });
@@ -72,26 +67,24 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
   let unavailable: string | undefined;
   try {
     // First poll: it proves the cluster, services and permissions before anything is posted.
-    const first = await deps.read(config.services);
-    for (const snap of first.values()) {
-      const judge = judgeFor(snap);
-      if ('unsupported' in judge) throw new UserFacingError(judge.unsupported, ExitCode.AwsProblem);
-    }
-    advance(first);
+    advance(await deps.read(config.services));
+    if (view.refused) throw new UserFacingError(view.refused, ExitCode.AwsProblem);
     await deps.notifier.post(renderMessage(message()));
     posted = true;
     let announced = view.announcement;
     logLines(log, view.services, startedAt, now());
 
     while (!view.done) {
-      await deps.sleep(Math.max(0, Math.min(nextPollIn(config.pollIntervalMs, view.phase, view.liveImminent), state.deadline - now())));
+      await deps.sleep(view.nextPollMs);
       const active = view.active;
-      const shown = (s: ServiceLine) => `${s.status}|${s.warning ?? ''}|${shiftShown(s.shift)}`;
-      const before = new Map(view.services.map((s) => [s.service, shown(s)]));
       advance(await deps.read(active, { settled: view.settled }));
-      // Before saying "live", confirm on a fresh task list rather than on cached task data.
-      if (view.confirm) advance(await deps.read(active, { force: true }), true);
-      logLines(log, view.services.filter((s) => before.get(s.service) !== shown(s)), startedAt, now());
+      const changed = new Set(view.changed);
+      // Before saying "live", the core asks for a fresh task list rather than cached task data.
+      if (view.confirm) {
+        advance(await deps.read(active, { force: true }), true);
+        for (const s of view.changed) changed.add(s);
+      }
+      logLines(log, view.services.filter((s) => changed.has(s.service)), startedAt, now());
       log.debug(progressLine(view.services));
       if (view.announcement !== announced && !view.done) {
         announced = view.announcement;
@@ -153,19 +146,6 @@ async function reportStop(deps: WatchDeps, v: MessageView, posted: boolean): Pro
     deps.log.warn(`Could not say in Slack that the watch stopped: ${error instanceof Error ? error.message : String(error)}`);
   }
   deps.log.info(`✖ ${headline(v)}: ${v.stopped}`);
-}
-
-/**
- * The poll rate follows the phase. While traffic is being cut over, the moment users care about is
- * seconds away and the phase is short (ECS stops old tasks right after the new ones are healthy):
- * poll four times as often. Not while a linear or canary shift has steps left before the last, nor
- * while a hook waits for approval: those take minutes. Once live, only the old version's retirement is left, which takes the
- * deregistration delay (300 s by default): poll half as often, sparing the account's API limits.
- */
-export function nextPollIn(pollIntervalMs: number, phase: Phase, liveImminent = phase === 'cutting_over'): number {
-  if (phase === 'cutting_over' && liveImminent) return Math.max(MIN_POLL_MS, Math.round(pollIntervalMs / CUTOVER_POLL_DIVISOR));
-  if (phase === 'live') return pollIntervalMs * LIVE_POLL_FACTOR;
-  return pollIntervalMs;
 }
 
 /** The message's facts that come from the configuration, not from AWS. */

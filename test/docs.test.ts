@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { parse } from 'yaml';
-import { SECRET_VARIABLES, VARIABLE_SPECS } from '../src/config.ts';
-import { SCENARIOS } from '../src/simulator/catalog.ts';
+import { SECRET_VARIABLES, VARIABLE_SPECS } from '../src/config/variables.ts';
+import { SCENARIOS } from '../simulator/catalog.ts';
 
 const root = new URL('../', import.meta.url);
 const read = (file: string) => readFileSync(new URL(file, root), 'utf8');

@@ -1,8 +1,8 @@
 // End to end, CodeDeploy blue/green services: the built program, through the real ECS and
 // CodeDeploy SDK clients and the real Slack client, against the simulator's scenarios.
 import { expect } from 'chai';
-import type { Simulation } from '../src/simulator/catalog.ts';
-import type { PipeRun } from '../src/simulator/run-pipe.ts';
+import type { Simulation } from '../simulator/catalog.ts';
+import type { PipeRun } from '../simulator/run-pipe.ts';
 import { expectLiveOnceThenRetired, runScenario, statusesOf, topLevelCalls } from './support/scenario-run.ts';
 
 describe('e2e: CodeDeploy blue/green services', function () {

@@ -1,8 +1,8 @@
 // End to end, the failed container's last lines in the failure thread: the built program reads the
 // awslogs settings from the task definition and the stream with the real CloudWatch Logs client.
 import { expect } from 'chai';
-import type { Simulation } from '../src/simulator/catalog.ts';
-import type { PipeRun } from '../src/simulator/run-pipe.ts';
+import type { Simulation } from '../simulator/catalog.ts';
+import type { PipeRun } from '../simulator/run-pipe.ts';
 import { runScenario } from './support/scenario-run.ts';
 
 const PRINTED_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';

@@ -2,9 +2,9 @@
 // real AWS SDK clients (ECS service deployments and revisions, ELBv2 listener rules and target
 // health) and the real Slack client, against the simulator's scenarios.
 import { expect } from 'chai';
-import type { Scenario, Simulation } from '../src/simulator/catalog.ts';
-import { scenario, simulate } from '../src/simulator/catalog.ts';
-import { type PipeRun, runPipe } from '../src/simulator/run-pipe.ts';
+import type { Scenario, Simulation } from '../simulator/catalog.ts';
+import { scenario, simulate } from '../simulator/catalog.ts';
+import { type PipeRun, runPipe } from '../simulator/run-pipe.ts';
 import { pipeVariables } from './support/pipe-env.ts';
 import { expectLiveOnceThenRetired, runScenario, statusesOf, topLevelCalls } from './support/scenario-run.ts';
 

@@ -1,8 +1,8 @@
 // End to end: the built program, through the real AWS SDK and Slack clients, against local HTTP
 // doubles of ECS, ELBv2, STS and Slack.
 import { expect } from 'chai';
-import { FakeAccount } from '../src/simulator/fake-aws.ts';
-import type { FakeSlack } from '../src/simulator/fake-slack.ts';
+import { FakeAccount } from '../simulator/fake-aws.ts';
+import type { FakeSlack } from '../simulator/fake-slack.ts';
 import {
   alarmRollback,
   circuitBreak,
@@ -20,8 +20,8 @@ import {
   successfulRollout,
   unhealthyNew,
   type Step,
-} from '../src/simulator/scenarios.ts';
-import { type PipeRun, runPipe } from '../src/simulator/run-pipe.ts';
+} from '../simulator/scenarios.ts';
+import { type PipeRun, runPipe } from '../simulator/run-pipe.ts';
 import { pipeVariables } from './support/pipe-env.ts';
 import { useSimulation } from './support/simulation.ts';
 

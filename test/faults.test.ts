@@ -2,11 +2,11 @@
 // garble, throttle, lose answers and quote secrets. Each case is one item of the fault review
 // (issue "Never lie, never leak, never hang"); each fails without its fix.
 import { expect } from 'chai';
-import { scenario } from '../src/simulator/catalog.ts';
-import { FakeAccount } from '../src/simulator/fake-aws.ts';
-import type { FakeSlack } from '../src/simulator/fake-slack.ts';
-import { all, crashNew, deploy, drainOld, healthyNew, noop, provisionNew, retireOld, runNew, script, steadyService, successfulRollout, unhealthyNew } from '../src/simulator/scenarios.ts';
-import { type PipeRun, runPipe } from '../src/simulator/run-pipe.ts';
+import { scenario } from '../simulator/catalog.ts';
+import { FakeAccount } from '../simulator/fake-aws.ts';
+import type { FakeSlack } from '../simulator/fake-slack.ts';
+import { all, crashNew, deploy, drainOld, healthyNew, noop, provisionNew, retireOld, runNew, script, steadyService, successfulRollout, unhealthyNew } from '../simulator/scenarios.ts';
+import { type PipeRun, runPipe } from '../simulator/run-pipe.ts';
 import { pipeVariables } from './support/pipe-env.ts';
 import { useSimulation } from './support/simulation.ts';
 

@@ -4,10 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { type Simulation, simulate } from '../src/simulator/catalog.ts';
-import { FakeProxy } from '../src/simulator/fake-proxy.ts';
-import { runPipe } from '../src/simulator/run-pipe.ts';
-import { script, steadyService, successfulRollout } from '../src/simulator/scenarios.ts';
+import { type Simulation, simulate } from '../simulator/catalog.ts';
+import { FakeProxy } from '../simulator/fake-proxy.ts';
+import { runPipe } from '../simulator/run-pipe.ts';
+import { script, steadyService, successfulRollout } from '../simulator/scenarios.ts';
 import { pipeVariables } from './support/pipe-env.ts';
 
 const CERT = fileURLToPath(new URL('./fixtures/tls/loopback-cert.pem', import.meta.url));

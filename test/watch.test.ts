@@ -1,11 +1,11 @@
 // The watch loop with a scripted reader, a recording notifier and a virtual clock: fast and exact.
 import { expect } from 'chai';
-import { loadConfig } from '../src/config.ts';
+import { loadConfig } from '../src/config/load.ts';
 import { AwsError, AwsUnavailableError, SlackError, UserFacingError } from '../src/errors.ts';
 import type { Logger } from '../src/logger.ts';
 import type { Notifier } from '../src/slack/client.ts';
 import type { SlackMessage } from '../src/slack/render.ts';
-import type { ServiceSnapshot } from '../src/snapshot.ts';
+import type { ServiceSnapshot } from '../src/core/snapshot.ts';
 import { watchRollout } from '../src/watch.ts';
 import { validEnv } from './support/env.ts';
 import { deployment, NEW_TD, OLD_TD, service, T0, targets, task } from './support/samples.ts';

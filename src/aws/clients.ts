@@ -10,7 +10,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { fromWebToken } from '@aws-sdk/credential-provider-web-identity';
 import { doesIdentityRequireRefresh, isIdentityExpired, memoizeIdentityProvider } from '@smithy/core';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/settings.ts';
 import type { Agents } from '../net.ts';
 import type { Secrets } from '../secrets.ts';
 import { VERSION } from '../version.ts';

@@ -5,27 +5,10 @@
 // one line that says how to get the logs here.
 import { DescribeTaskDefinitionCommand, type TaskDefinition } from '@aws-sdk/client-ecs';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import type { StoppedTask } from '../rollout.ts';
-import { taskId } from '../rollout.ts';
+import { taskId } from '../core/arn.ts';
+import type { LogExcerpt, StoppedTask } from '../core/vocabulary.ts';
 import type { AwsClients } from './clients.ts';
 import { describe as describeAwsError } from './retry.ts';
-
-/** What the failure thread shows for one failed task: its last lines, or why they are not shown. */
-export interface LogExcerpt {
-  service: string;
-  taskId: string;
-  container: string;
-  /** How the task stopped, e.g. "exit code 1". */
-  what: string;
-  /** Oldest first; empty when the container printed nothing. */
-  lines?: string[];
-  /** Where they came from. */
-  group?: string;
-  stream?: string;
-  region?: string;
-  /** Why there are no lines, and how to get them. */
-  hint?: string;
-}
 
 /** Failures whose logs are read: the failure thread has room for a few. */
 export const LOG_EXCERPTS_SHOWN = 3;

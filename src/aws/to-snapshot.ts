@@ -3,8 +3,8 @@
 import type { DeploymentInfo, ECSTarget } from '@aws-sdk/client-codedeploy';
 import type { Deployment, Service, ServiceDeployment, ServiceRevision, ServiceRevisionSummary, Task, TaskDefinition, TaskSet } from '@aws-sdk/client-ecs';
 import type { Action, Listener, Rule, TargetGroup, TargetGroupAttribute, TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { CodeDeploySnapshot, DeploymentSnapshot, ListenerTraffic, TargetGroupSettings, RevisionShare, ServiceDeploymentSnapshot, ServiceEvent, TargetSnapshot, TaskSetSnapshot, TaskSnapshot } from '../snapshot.ts';
-import { targetKey } from '../snapshot.ts';
+import type { CodeDeploySnapshot, DeploymentSnapshot, ListenerTraffic, TargetGroupSettings, RevisionShare, ServiceDeploymentSnapshot, ServiceEvent, TargetSnapshot, TaskSetSnapshot, TaskSnapshot } from '../core/snapshot.ts';
+import { targetKey } from '../core/snapshot.ts';
 
 type Time = Date | string | number | undefined;
 

@@ -4,15 +4,11 @@
 // node:http(s), so this keeps the pipe's footprint small.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { Agents } from '../net.ts';
+// Types only: the client module itself is loaded at its first call.
+import type { FetchFunction } from '@slack/web-api';
 
-interface Init {
-  method?: string;
-  headers?: Record<string, string>;
-  body?: string;
-  redirect?: string;
-  signal?: AbortSignal;
-}
+type FetchRequestInit = NonNullable<Parameters<FetchFunction>[1]>;
+import type { Agents } from '../net.ts';
 
 class ResponseHeaders {
   constructor(private readonly raw: IncomingMessage['headers']) {}
@@ -21,18 +17,19 @@ class ResponseHeaders {
     return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
   }
   *entries(): IterableIterator<[string, string]> {
-    for (const k of Object.keys(this.raw)) yield [k, this.get(k) as string];
+    for (const k of Object.keys(this.raw)) yield [k, this.get(k) ?? ''];
   }
 }
 
 /** A fetch over `agents` (default: Node's global agents). */
-export function nodeFetchWith(agents?: Agents) {
-  return (input: string | URL, init: Init = {}) => nodeFetch(input, init, agents);
+export function nodeFetchWith(agents?: Agents): FetchFunction {
+  return (input, init = {}) => nodeFetch(input, init, agents);
 }
 
-export async function nodeFetch(input: string | URL, init: Init = {}, agents?: Agents) {
+export async function nodeFetch(input: string | URL, init: FetchRequestInit = {}, agents?: Agents) {
   const url = new URL(String(input));
-  if (typeof init.body !== 'string' && init.body !== undefined) throw new TypeError('nodeFetch sends string bodies only');
+  const body = init.body;
+  if (typeof body !== 'string' && body !== undefined) throw new TypeError('nodeFetch sends string bodies only');
   const https = url.protocol === 'https:';
   const res = await new Promise<IncomingMessage>((resolve, reject) => {
     const options = { method: init.method ?? 'GET', headers: init.headers, signal: init.signal };
@@ -40,7 +37,7 @@ export async function nodeFetch(input: string | URL, init: Init = {}, agents?: A
       ? httpsRequest(url, { ...options, ...(agents ? { agent: agents.https } : {}) }, resolve)
       : httpRequest(url, { ...options, ...(agents ? { agent: agents.http } : {}) }, resolve);
     req.on('error', reject);
-    req.end(init.body);
+    req.end(body);
   });
   const status = res.statusCode ?? 0;
   // Slack's API never redirects; following one could send the token elsewhere.
@@ -50,15 +47,15 @@ export async function nodeFetch(input: string | URL, init: Init = {}, agents?: A
   }
   const chunks: Buffer[] = [];
   for await (const chunk of res) chunks.push(Buffer.from(chunk));
-  const body = Buffer.concat(chunks);
+  const answer = Buffer.concat(chunks);
   return {
     url: url.href,
     status,
     statusText: res.statusMessage ?? '',
     ok: status >= 200 && status < 300,
     headers: new ResponseHeaders(res.headers),
-    text: async () => body.toString('utf8'),
-    json: async () => JSON.parse(body.toString('utf8')) as unknown,
-    arrayBuffer: async () => body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength),
+    text: async () => answer.toString('utf8'),
+    json: async (): Promise<unknown> => JSON.parse(answer.toString('utf8')),
+    arrayBuffer: async () => answer.buffer.slice(answer.byteOffset, answer.byteOffset + answer.byteLength),
   };
 }

@@ -2,9 +2,9 @@ import { expect } from 'chai';
 import { createAwsClients, credentialsFor } from '../../src/aws/clients.ts';
 import { createAgents } from '../../src/net.ts';
 import { MASK, Secrets } from '../../src/secrets.ts';
-import { FakeProxy } from '../../src/simulator/fake-proxy.ts';
-import { type Simulation, simulate } from '../../src/simulator/catalog.ts';
-import { FakeAccount } from '../../src/simulator/fake-aws.ts';
+import { FakeProxy } from '../../simulator/fake-proxy.ts';
+import { type Simulation, simulate } from '../../simulator/catalog.ts';
+import { FakeAccount } from '../../simulator/fake-aws.ts';
 
 describe('aws/clients', () => {
   let sim: Simulation;

@@ -56,7 +56,7 @@ describe('aws/reader', () => {
     reader = new RolloutReader(
       { ecs: new ECSClient({ region: 'us-east-1' }), elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }), codeDeploy: async () => codeDeploy },
       'MyCluster',
-      (_op, call) => call(),
+      (_op, call) => call(undefined),
       silent,
     );
   });
@@ -73,6 +73,15 @@ describe('aws/reader', () => {
       '10.0.2.61=draining',
     ]);
     expect(snap?.healthChecks).to.deep.equal({ [TD]: false });
+  });
+
+  it("hands the runner's abort signal to every SDK request, so a stop ends the request itself", async () => {
+    const stop = new AbortController();
+    const clients = { ecs: new ECSClient({ region: 'us-east-1' }), elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }), codeDeploy: async () => new CodeDeployClient({}) };
+    await new RolloutReader(clients, 'MyCluster', (_op, call) => call(stop.signal), silent).read(['web']);
+    const sent = [...ecs.calls(), ...elb.calls()];
+    expect(sent.length).to.be.at.least(4);
+    for (const c of sent) expect(Array.from<unknown>(c.args)[1], c.args[0].constructor.name).to.deep.equal({ abortSignal: stop.signal });
   });
 
   it('does not list or describe tasks again while nothing changes', async () => {
@@ -181,7 +190,7 @@ describe('aws/reader', () => {
     const denied = new RolloutReader(
       { ecs: new ECSClient({ region: 'us-east-1' }), elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }), codeDeploy: async () => new CodeDeployClient({}) },
       'MyCluster',
-      (_op, call) => call(),
+      (_op, call) => call(undefined),
       silent,
     );
     failing(1);
@@ -339,7 +348,7 @@ describe('aws/reader', () => {
     it('names the ECS target cluster:service also when CLUSTER_NAME is an ARN', async () => {
       taskSets = [OLD_SET, NEW_SET];
       const clients = { ecs: new ECSClient({ region: 'us-east-1' }), elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }), codeDeploy: async () => new CodeDeployClient({ region: 'us-east-1' }) };
-      await new RolloutReader(clients, 'arn:aws:ecs:us-east-1:123456789012:cluster/MyCluster', (_op, call) => call(), silent).read(['web']);
+      await new RolloutReader(clients, 'arn:aws:ecs:us-east-1:123456789012:cluster/MyCluster', (_op, call) => call(undefined), silent).read(['web']);
       expect(cd.commandCalls(GetDeploymentTargetCommand)[0]?.args[0].input.targetId).to.equal('MyCluster:web');
     });
   });

@@ -3,10 +3,10 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { FakeAccount } from '../../src/simulator/fake-aws.ts';
-import type { FakeSlack } from '../../src/simulator/fake-slack.ts';
-import { pipeEnv, scenario } from '../../src/simulator/catalog.ts';
-import { script, steadyService, successfulRollout } from '../../src/simulator/scenarios.ts';
+import { FakeAccount } from '../../simulator/fake-aws.ts';
+import type { FakeSlack } from '../../simulator/fake-slack.ts';
+import { pipeEnv, scenario } from '../../simulator/catalog.ts';
+import { script, steadyService, successfulRollout } from '../../simulator/scenarios.ts';
 import { useSimulation } from '../support/simulation.ts';
 
 const IMAGE = process.env.IMAGE_TAG ?? 'ecs-deploy-notifier:test';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mrkdwn, PLAIN, renderCall } from '../../src/simulator/terminal.ts';
+import { mrkdwn, PLAIN, renderCall } from '../../simulator/terminal.ts';
 
 describe('simulator/terminal', () => {
   it('turns mrkdwn into terminal text: bold, links, mentions, entities', () => {

@@ -4,7 +4,7 @@ import { SlackError } from '../../src/errors.ts';
 import { Secrets } from '../../src/secrets.ts';
 import { SlackNotifier, type SlackTiming } from '../../src/slack/client.ts';
 import type { SlackMessage } from '../../src/slack/render.ts';
-import { FakeSlack } from '../../src/simulator/fake-slack.ts';
+import { FakeSlack } from '../../simulator/fake-slack.ts';
 
 const warnings: string[] = [];
 const log = { info() {}, warn: (m: string) => void warnings.push(m), error() {}, debug() {} };
@@ -58,6 +58,20 @@ describe('slack/client', () => {
     expect(Date.now() - started).to.be.below(1000);
     expect(error).to.be.instanceOf(SlackError);
     expect((error as Error).message).to.match(/asked to wait 600 s before chat\.postMessage/);
+  });
+
+  it("waits out a Retry-After within Slack's documented 90 s by default, and not one beyond it", async () => {
+    const { budget: _default, ...timing } = fast;
+    const byDefault = new SlackNotifier({ token: 'xoxb-test-1', channel: '#deploys', apiUrl: slack.url }, log, { timing, runId: 'run-1' });
+    slack.faults.push({ method: 'chat.postMessage', times: 1, error: 429, retryAfter: 91 });
+    const beyond = await byDefault.post(message()).catch((e: unknown) => e);
+    expect((beyond as Error).message).to.match(/asked to wait 91 s before chat\.postMessage/);
+    // 89 s is within the budget: the call waits (here until it is stopped), it does not give up.
+    slack.faults.push({ method: 'chat.postMessage', times: 1, error: 429, retryAfter: 89 });
+    const started = Date.now();
+    const within = await byDefault.post(message(), { signal: AbortSignal.timeout(300) }).catch((e: unknown) => e);
+    expect(Date.now() - started).to.be.at.least(250);
+    expect((within as Error).message).not.to.match(/asked to wait/);
   });
 
   it('never posts twice: finds the post Slack stored but did not confirm (5xx, reset, no answer)', async () => {

@@ -1,6 +1,13 @@
 import { expect } from 'chai';
-import type { Progress, ShiftView } from '../../src/rollout.ts';
-import { type Block, escapeText, fit, formatDuration, LIMITS, type MessageView, metadataOf, notFollowed, PLAIN_FORMAT, renderDetails, renderMessage, type ServiceLine, serviceStatusText } from '../../src/slack/render.ts';
+import type { Progress, ShiftView } from '../../src/core/vocabulary.ts';
+import type { ServiceLine } from '../../src/core/vocabulary.ts';
+import { renderDetails } from '../../src/slack/details.ts';
+import { notFollowed, serviceStatusText } from '../../src/slack/lines.ts';
+import { type Block, type MessageView, metadataOf, renderMessage } from '../../src/slack/render.ts';
+import { escapeText, fit, formatDuration, LIMITS, PLAIN_FORMAT } from '../../src/slack/text.ts';
+import type { ServiceSnapshot } from '../../src/core/snapshot.ts';
+import { start, step } from '../../src/core/step.ts';
+import { deployment, NEW_TD, OLD_TD, service, targets, task } from '../support/samples.ts';
 import { matchSnapshot } from '../support/snapshot.ts';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
@@ -21,6 +28,7 @@ const progress = (p: Partial<Progress> = {}): Progress => ({
 const view = (v: Partial<MessageView> = {}): MessageView => ({
   status: 'rolling_out',
   phase: 'cutting_over',
+  done: false,
   environment: 'production',
   cluster: 'prod',
   region: 'eu-west-1',
@@ -35,6 +43,38 @@ const view = (v: Partial<MessageView> = {}): MessageView => ({
   waitTimeoutMs: 1_800_000,
   ...v,
 });
+
+// The snapshots are drawn from the reducer's own output over realistic polls, not from hand-made views.
+const oldTasks = [task('10.0.1.10', OLD_TD), task('10.0.1.11', OLD_TD)];
+const newTasks = [task('10.0.2.20', NEW_TD), task('10.0.2.21', NEW_TD)];
+const POLLS = {
+  starting: service({ tasks: oldTasks, targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.1.11', 'healthy'])] }),
+  registering: service({ tasks: [...oldTasks, ...newTasks], targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.1.11', 'healthy'], ['10.0.2.20', 'initial'], ['10.0.2.21', 'initial'])] }),
+  cuttingOver: service({ tasks: [...oldTasks, ...newTasks], targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.1.11', 'healthy'], ['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])] }),
+  live: service({
+    tasks: [...oldTasks.map((t) => ({ ...t, desiredStatus: 'STOPPED' })), ...newTasks],
+    targetGroups: [targets(['10.0.1.10', 'draining'], ['10.0.1.11', 'draining'], ['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])],
+  }),
+  retired: service({ deployments: [deployment('new', { rolloutState: 'COMPLETED' })], tasks: newTasks, targetGroups: [targets(['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])] }),
+  failed: service({
+    deployments: [deployment('new', { rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' }), deployment('old')],
+    tasks: oldTasks,
+  }),
+} satisfies Record<string, ServiceSnapshot>;
+
+/** The message view after these polls (seconds after T0, snapshot), each read fresh, as the watch composes it. */
+function stepped(...polls: Array<[seconds: number, snap: ServiceSnapshot]>): MessageView {
+  let state = start(['shop-api'], [{ family: 'shop-api', revision: 42 }], { startedAt: T0, deadline: T0 + 1_800_000, graceMs: 60_000, pollIntervalMs: 10_000 });
+  let message = view();
+  for (const [seconds, snap] of polls) {
+    const now = T0 + seconds * 1000;
+    const next = step(state, new Map([['shop-api', snap]]), now, { fresh: true });
+    state = next.state;
+    message = view({ ...next.view, now });
+  }
+  return message;
+}
+const cuttingOver = (): MessageView => stepped([0, POLLS.starting], [45, POLLS.registering], [100, POLLS.cuttingOver]);
 
 function expectWithinLimits(blocks: Block[], text: string): void {
   expect(blocks.length).to.be.at.most(LIMITS.blocks);
@@ -51,21 +91,10 @@ function expectWithinLimits(blocks: Block[], text: string): void {
 }
 
 describe('slack/render', () => {
-  it('renders a rollout in progress', () => matchSnapshot('message-cutting-over', renderMessage(view())));
+  it('renders a rollout in progress', () => matchSnapshot('message-cutting-over', renderMessage(cuttingOver())));
 
   it('renders live with the old version retired', () =>
-    matchSnapshot(
-      'message-retired',
-      renderMessage(
-        view({
-          status: 'live',
-          phase: 'retired',
-          services: [{ service: 'shop-api', status: 'retired', taskDefinition: 'shop-api:42' }],
-          now: T0 + 412_000,
-          milestones: { registering: T0 + 45_000, cutting_over: T0 + 100_000, live: T0 + 112_000, retired: T0 + 412_000 },
-        }),
-      ),
-    ));
+    matchSnapshot('message-retired', renderMessage(stepped([0, POLLS.starting], [45, POLLS.registering], [100, POLLS.cuttingOver], [112, POLLS.live], [412, POLLS.retired]))));
 
   it('renders a tag instead of a branch, without repository links', () => {
     const m = renderMessage(view({ ref: { type: 'tag', name: 'v1.4.0' }, repositoryUrl: undefined, buildUrl: undefined }));
@@ -77,11 +106,8 @@ describe('slack/render', () => {
   });
 
   it('renders a failure and its thread reply with mentions', () => {
-    const failed = view({
-      status: 'failed',
-      phase: 'starting',
-      services: [{ service: 'shop-api', status: 'failed', taskDefinition: 'shop-api:42', reason: 'ECS deployment circuit breaker: tasks failed to start.' }],
-    });
+    const failed = stepped([0, POLLS.starting], [90, POLLS.failed]);
+    expect(failed).to.include({ status: 'failed', phase: 'starting' });
     matchSnapshot('message-failed', renderMessage(failed));
     matchSnapshot(
       'details-failed',
@@ -230,7 +256,7 @@ describe('slack/render', () => {
     });
 
     it('heads a live blue/green message "old version on standby", and says what WAIT_UNTIL=live left unfollowed', () => {
-      const v = view({ status: 'live', phase: 'live', services: [line('live', { strategy: 'BLUE_GREEN', steps: [100], stage: 'BAKE_TIME', bakeUntil: T0 + 600_000 })], endedAtLive: true });
+      const v = view({ status: 'live', phase: 'live', services: [line('live', { strategy: 'BLUE_GREEN', steps: [100], stage: 'BAKE_TIME', bakeUntil: T0 + 600_000 })], endedAtLive: true, done: true });
       const m = renderMessage(v);
       expect(m.text).to.match(/shop-api is live in production \(old version on standby\)/);
       expect(JSON.stringify(m.blocks)).to.include('Watch ended at live (WAIT_UNTIL=live); not followed further: the bake until <!date^');

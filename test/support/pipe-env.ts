@@ -1,7 +1,7 @@
 // The pipe variables of an end-to-end run against the simulated account and workspace: shop-api:42
 // deployed to production, polled every second.
-import type { FakeAccount } from '../../src/simulator/fake-aws.ts';
-import type { FakeSlack } from '../../src/simulator/fake-slack.ts';
+import type { FakeAccount } from '../../simulator/fake-aws.ts';
+import type { FakeSlack } from '../../simulator/fake-slack.ts';
 
 export function pipeVariables(
   doubles: { aws: FakeAccount; slack: FakeSlack },

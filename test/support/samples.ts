@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Deployment, Service, ServiceDeployment, Task } from '@aws-sdk/client-ecs';
 import type { TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { deploymentFrom, type RevisionInfo, ruleTrafficFrom, serviceDeploymentFrom, serviceFrom, targetFrom, taskFrom } from '../../src/aws/to-snapshot.ts';
-import type { DeploymentSnapshot, ListenerTraffic, ServiceDeploymentSnapshot, ServiceSnapshot, TargetGroupSnapshot, TaskSnapshot } from '../../src/snapshot.ts';
+import type { DeploymentSnapshot, ListenerTraffic, ServiceDeploymentSnapshot, ServiceSnapshot, TargetGroupSnapshot, TaskSnapshot } from '../../src/core/snapshot.ts';
 
 // biome-ignore lint: samples are untyped JSON
 export function sample(name: string): any {

@@ -1,8 +1,8 @@
 // One run of the built program against a named simulator scenario, checked never to print the
 // secrets it was given: the common start of the end-to-end tests of each kind of deployment.
 import { expect } from 'chai';
-import { type Simulation, scenario, simulate } from '../../src/simulator/catalog.ts';
-import { type PipeRun, runPipe } from '../../src/simulator/run-pipe.ts';
+import { type Simulation, scenario, simulate } from '../../simulator/catalog.ts';
+import { type PipeRun, runPipe } from '../../simulator/run-pipe.ts';
 import { pipeVariables } from './pipe-env.ts';
 
 const SECRETS = { slackToken: 'xoxb-1234-5678-e2eSCENARIOtoken', secretAccessKey: 'e2eScenarioSecretAccessKey000000' };

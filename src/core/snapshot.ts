@@ -1,5 +1,5 @@
 // Plain, SDK-free pictures of what AWS said at one poll. The AWS reader produces them; the pure
-// rollout logic consumes them; tests build them by hand from the samples in shared/aws-samples.
+// core consumes them; tests build them from the real API shapes in test/fixtures/aws.
 
 export interface DeploymentSnapshot {
   id: string;
@@ -78,7 +78,7 @@ export interface ServiceSnapshot {
   arn: string;
   /** ACTIVE, DRAINING (being deleted) or INACTIVE (deleted). */
   status: string;
-  /** ECS (rolling update, the one we support), CODE_DEPLOY or EXTERNAL. */
+  /** ECS, CODE_DEPLOY or EXTERNAL. */
   deploymentController: string;
   /** ROLLING, BLUE_GREEN, LINEAR, CANARY (ECS-native strategies); absent means ROLLING. */
   deploymentStrategy?: string;
@@ -198,7 +198,7 @@ export interface ServiceDeploymentSnapshot {
   /** PENDING, IN_PROGRESS, SUCCESSFUL, STOP_REQUESTED, STOPPED, ROLLBACK_REQUESTED, ROLLBACK_IN_PROGRESS, ROLLBACK_SUCCESSFUL, ROLLBACK_FAILED. */
   status: string;
   statusReason?: string;
-  /** RECONCILE_SERVICE … CLEAN_UP (see LIFECYCLE_STAGES in traffic.ts). */
+  /** RECONCILE_SERVICE … CLEAN_UP (see LIFECYCLE_STAGES). */
   lifecycleStage?: string;
   createdAt: number;
   updatedAt?: number;
@@ -234,4 +234,32 @@ export function targetKey(target: { id: string; port?: number }): string {
 /** `draining` and `unhealthy.draining`: deregistering, no new requests. */
 export function isDraining(target: { state: string }): boolean {
   return target.state.includes('draining');
+}
+
+/** The ECS-native strategies that shift traffic between two target groups (deployment controller ECS). */
+export const SHIFTING_STRATEGIES: ReadonlySet<string> = new Set(['BLUE_GREEN', 'LINEAR', 'CANARY']);
+
+/**
+ * ECS's lifecycle stages in the order a deployment passes them (ServiceDeployment.lifecycleStage in
+ * the API reference; the SDK's enum lacks PRE_PRODUCTION_TRAFFIC_SHIFT, which the field's own
+ * documentation lists). Polls may skip stages, so compare order, never equality.
+ */
+export const LIFECYCLE_STAGES = [
+  'RECONCILE_SERVICE',
+  'PRE_SCALE_UP',
+  'SCALE_UP',
+  'POST_SCALE_UP',
+  'TEST_TRAFFIC_SHIFT',
+  'POST_TEST_TRAFFIC_SHIFT',
+  'PRE_PRODUCTION_TRAFFIC_SHIFT',
+  'PRODUCTION_TRAFFIC_SHIFT',
+  'POST_PRODUCTION_TRAFFIC_SHIFT',
+  'BAKE_TIME',
+  'CLEAN_UP',
+] as const;
+export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
+
+/** Whether `stage` is `ref` or later; an unknown or absent stage is before every known one. */
+export function atOrAfter(stage: string | undefined, ref: LifecycleStage): boolean {
+  return LIFECYCLE_STAGES.findIndex((s) => s === stage) >= LIFECYCLE_STAGES.indexOf(ref);
 }

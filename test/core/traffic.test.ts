@@ -2,10 +2,13 @@
 // from the real API shapes (test/support/samples.ts) through the reader's own mapping.
 import type { ServiceDeploymentStatus } from '@aws-sdk/client-ecs';
 import { expect } from 'chai';
-import { listenerTrafficFrom } from '../src/aws/to-snapshot.ts';
-import { type Clock, newWatch, type ServiceWatch } from '../src/rollout.ts';
-import type { ServiceDeploymentSnapshot, ServiceSnapshot } from '../src/snapshot.ts';
-import { assessShift, atOrAfter, LIFECYCLE_STAGES, productionShare, trafficSteps } from '../src/traffic.ts';
+import { listenerTrafficFrom } from '../../src/aws/to-snapshot.ts';
+import { atOrAfter, LIFECYCLE_STAGES, type ServiceDeploymentSnapshot, type ServiceSnapshot } from '../../src/core/snapshot.ts';
+import { JUDGES } from '../../src/core/step.ts';
+import { productionShare } from '../../src/core/traffic.ts';
+import { type Clock, newWatch, type ServiceWatch, trafficSteps } from '../../src/core/vocabulary.ts';
+
+const assessShift = JUDGES.traffic;
 import {
   BLUE_TG,
   GREEN_TG,
@@ -21,7 +24,7 @@ import {
   shiftService,
   stoppedByElb,
   T0,
-} from './support/samples.ts';
+} from '../support/samples.ts';
 
 const clock = (now = T0 + 30_000, extra: Partial<Clock> = {}): Clock => ({ now, startedAt: T0, graceMs: 60_000, ...extra });
 const watch = (): ServiceWatch => newWatch('shop-api', { family: 'shop-api', revision: 42 });
@@ -186,6 +189,14 @@ describe('traffic shifting: the judge of blue/green, linear and canary deploymen
       expect(judge(snap, watch(), undefined, { crashLoopLimit: 2 }).watch.status).to.equal('failed');
     });
 
+    it('ignores crash loops once live: ECS replacing a task during the bake is not a failure', () => {
+      const live = judge(shiftService(at('BAKE_TIME', running), { production: allOnGreen, green: healthyGreen }));
+      expect(live.watch.status).to.equal('live');
+      const later = judge(shiftService(at('BAKE_TIME', running), { tasks: [stoppedByElb(), stoppedByElb()] }), live.watch, T0 + 60_000, { crashLoopLimit: 2 });
+      expect(later.watch.status).to.equal('live');
+      expect(later.crashLoop).to.equal(undefined);
+    });
+
     it('a deleted service is a failure', () => {
       expect(judge(shiftService(at('SCALE_UP'), { status: 'INACTIVE' })).watch.reason).to.match(/inactive \(deleted or being deleted\)/);
     });
@@ -202,7 +213,7 @@ describe('traffic shifting: the judge of blue/green, linear and canary deploymen
 
     it('follows the current deployment when no TASK_DEFINITION was given', () => {
       const a = judge(shiftService(at('SCALE_UP')), newWatch('shop-api'));
-      expect(a.watch.serviceDeploymentArn).to.equal(serviceDeployment().arn);
+      expect(a.watch.track).to.deep.include({ kind: 'traffic', serviceDeploymentArn: serviceDeployment().arn });
     });
 
     it('is superseded by a newer deployment of other code, and follows a newer one of the same code', () => {
@@ -218,7 +229,8 @@ describe('traffic shifting: the judge of blue/green, linear and canary deploymen
 
       const again = serviceDeployment({ serviceDeploymentArn: `${serviceDeployment().arn}-3`, createdAt: new Date(T0 + 50_000), lifecycleStage: 'POST_SCALE_UP' });
       const followed = judge(shiftService(at('SCALE_UP', { status: 'STOPPED' }), { others: [again, previousDeployment()], current: again.arn }), first.watch);
-      expect(followed.watch).to.include({ status: 'registering', serviceDeploymentArn: again.arn });
+      expect(followed.watch).to.include({ status: 'registering' });
+      expect(followed.watch.track).to.deep.include({ serviceDeploymentArn: again.arn });
     });
 
     it('a newer deployment back to the code ours replaced is a rollback, not a newer version', () => {
@@ -265,11 +277,11 @@ describe('traffic shifting: the judge of blue/green, linear and canary deploymen
     });
 
     it('the steps of each strategy', () => {
-      expect(trafficSteps({ strategy: 'BLUE_GREEN' })).to.deep.equal([100]);
-      expect(trafficSteps({ strategy: 'LINEAR', linear: { stepPercent: 25 } })).to.deep.equal([25, 50, 75, 100]);
-      expect(trafficSteps({ strategy: 'LINEAR', linear: { stepPercent: 30 } })).to.deep.equal([30, 60, 90, 100]);
-      expect(trafficSteps({ strategy: 'LINEAR', linear: { stepPercent: 3.3 } })).to.have.length(31);
-      expect(trafficSteps({ strategy: 'CANARY', canary: { percent: 10 } })).to.deep.equal([10, 100]);
+      expect(trafficSteps('BLUE_GREEN', undefined)).to.deep.equal([100]);
+      expect(trafficSteps('LINEAR', 25)).to.deep.equal([25, 50, 75, 100]);
+      expect(trafficSteps('LINEAR', 30)).to.deep.equal([30, 60, 90, 100]);
+      expect(trafficSteps('LINEAR', 3.3)).to.have.length(31);
+      expect(trafficSteps('CANARY', 10)).to.deep.equal([10, 100]);
     });
   });
 

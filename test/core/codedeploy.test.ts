@@ -4,12 +4,15 @@
 import type { DeploymentInfo, ECSTarget, LifecycleEvent } from '@aws-sdk/client-codedeploy';
 import type { TaskSet } from '@aws-sdk/client-ecs';
 import { expect } from 'chai';
-import { codeDeployFrom, taskSetFrom } from '../src/aws/to-snapshot.ts';
-import { assessCodeDeploy, configSteps, LIFECYCLE_EVENTS } from '../src/codedeploy.ts';
-import { codeDeployUrl } from '../src/console.ts';
-import { type Clock, newWatch, type ServiceWatch } from '../src/rollout.ts';
-import type { CodeDeploySnapshot, ServiceSnapshot } from '../src/snapshot.ts';
-import { NEW_TD, NEWER_TD, OLD_TD, service, T0 } from './support/samples.ts';
+import { codeDeployFrom, taskSetFrom } from '../../src/aws/to-snapshot.ts';
+import { configSteps, LIFECYCLE_EVENTS } from '../../src/core/codedeploy.ts';
+import { JUDGES } from '../../src/core/step.ts';
+import { codeDeployUrl } from '../../src/console.ts';
+import type { CodeDeploySnapshot, ServiceSnapshot } from '../../src/core/snapshot.ts';
+import { type Clock, newWatch, type ServiceWatch } from '../../src/core/vocabulary.ts';
+
+const assessCodeDeploy = JUDGES.codeDeploy;
+import { NEW_TD, NEWER_TD, OLD_TD, service, T0 } from '../support/samples.ts';
 
 const ID = 'd-A1B2C3D4E';
 const blueSet: TaskSet = { id: 'ecs-svc/1111', status: 'PRIMARY', taskDefinition: OLD_TD, externalId: 'd-OLD000001', computedDesiredCount: 2, runningCount: 2, pendingCount: 0, createdAt: new Date(T0 - 86_400_000) };
@@ -142,6 +145,14 @@ describe('CodeDeploy: the judge of CODE_DEPLOY blue/green services', () => {
     });
   });
 
+  it('Failed after "live" with the green task set still listed: rolled back after going live', () => {
+    const live = judge(snap(deployment({}, { lifecycleEvents: events(8) }, 100)));
+    expect(live.watch.status).to.equal('live');
+    const failed = deployment({ status: 'Failed', errorInformation: { code: 'ALARM_ACTIVE', message: 'Alarm shop-api-5xx fired.' } }, { lifecycleEvents: events(8) }, 0);
+    const a = judge(snap(failed), live.watch, T0 + 90_000);
+    expect(a.watch).to.include({ status: 'failed', reason: `rolled back after going live: CodeDeploy deployment ${ID} failed: ALARM_ACTIVE: Alarm shop-api-5xx fired.` });
+  });
+
   describe('which task set is ours', () => {
     it('waits for the task set of TASK_DEFINITION within the grace period (it may appear a few seconds late), then says it never came', () => {
       expect(judge(snap(undefined, [blueSet]), watch(), T0 + 10_000).watch.status).to.equal('waiting');
@@ -150,7 +161,7 @@ describe('CodeDeploy: the judge of CODE_DEPLOY blue/green services', () => {
     });
 
     it('without TASK_DEFINITION: the newest task set when a replacement exists, else it waits', () => {
-      expect(judge(snap(deployment()), newWatch('shop-api')).watch.taskSetId).to.equal('ecs-svc/2222');
+      expect(judge(snap(deployment()), newWatch('shop-api')).watch.track).to.deep.include({ kind: 'codedeploy', taskSetId: 'ecs-svc/2222' });
       expect(judge(snap(undefined, [blueSet]), newWatch('shop-api'), T0 + 10_000).watch.status).to.equal('waiting');
     });
 

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const BUNDLE = fileURLToPath(new URL('../../dist/ecs-deploy-notifier.cjs', import.meta.url));
+export const BUNDLE = fileURLToPath(new URL('../dist/ecs-deploy-notifier.cjs', import.meta.url));
 
 export interface RunOptions {
   timeoutMs?: number;
@@ -22,7 +22,7 @@ export interface RunOptions {
 }
 
 /** The Node flags the image's ENTRYPOINT runs the bundle with (so the bench measures what ships). */
-export function imageNodeArgs(dockerfile = fileURLToPath(new URL('../../Dockerfile', import.meta.url))): string[] {
+export function imageNodeArgs(dockerfile = fileURLToPath(new URL('../Dockerfile', import.meta.url))): string[] {
   const line = readFileSync(dockerfile, 'utf8').split('\n').find((l) => l.startsWith('ENTRYPOINT'));
   const argv = line ? (JSON.parse(line.slice('ENTRYPOINT'.length)) as string[]) : [];
   return argv.slice(1, -1);

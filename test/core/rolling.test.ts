@@ -1,17 +1,14 @@
 import { expect } from 'chai';
-import { deploymentFrom, eventsFrom, targetFrom } from '../src/aws/to-snapshot.ts';
-import {
-  assessService,
-  crashLoopWarning,
-  decideRollout,
-  etaOf,
-  newWatch,
-  type Phase,
-  type ServiceStatus,
-  type ServiceWatch,
-} from '../src/rollout.ts';
-import type { ServiceSnapshot, TargetGroupSettings } from '../src/snapshot.ts';
-import { NEW_TD, NEWER_TD, OLD_TD, T0, deployment, sample, service, stoppedByElb, targets, task } from './support/samples.ts';
+import { deploymentFrom, eventsFrom, targetFrom } from '../../src/aws/to-snapshot.ts';
+import { crashLoopWarning } from '../../src/core/evidence.ts';
+import { etaOf } from '../../src/core/rolling.ts';
+import type { ServiceSnapshot, TargetGroupSettings } from '../../src/core/snapshot.ts';
+import { JUDGES } from '../../src/core/step.ts';
+import { decideRollout } from '../../src/core/verdict.ts';
+import { newWatch, type Phase, type ServiceStatus, type ServiceWatch } from '../../src/core/vocabulary.ts';
+
+const assessService = JUDGES.rolling;
+import { NEW_TD, NEWER_TD, OLD_TD, T0, deployment, sample, service, stoppedByElb, targets, task } from '../support/samples.ts';
 
 const clock = { now: T0 + 120_000, startedAt: T0, graceMs: 60_000 };
 const NEW_ID = 'ecs-svc/7419115625193919142';
@@ -138,7 +135,7 @@ const cases: Case[] = [
   },
   {
     name: 'a new task replaced after cut-over does not undo live',
-    watch: watching({ status: 'live', deploymentId: NEW_ID, taskDefinitionArn: NEW_TD, reachedAt: { live: T0 + 60_000 } }),
+    watch: watching({ status: 'live', track: { kind: 'rolling', deploymentId: NEW_ID }, taskDefinitionArn: NEW_TD, reachedAt: { live: T0 + 60_000 } }),
     snap: service({ tasks: [newRunning[0]!, { ...newRunning[1]!, lastStatus: 'PENDING' }], targetGroups: [targets(['10.0.2.20', 'healthy'], ['10.0.1.10', 'draining'])] }),
     status: 'live',
   },
@@ -160,7 +157,7 @@ const cases: Case[] = [
     name: 'rollback completed (what services-stable calls success): ours gone, back on the old revision',
     watch: watching({
       status: 'starting',
-      deploymentId: 'ecs-svc/1281894607538416024',
+      track: { kind: 'rolling', deploymentId: 'ecs-svc/1281894607538416024' },
       taskDefinitionArn: 'arn:aws:ecs:ap-southeast-2:291971919224:task-definition/news-thewest-pr713-web-app-task-definition:3',
       previousTaskDefinitions: ['arn:aws:ecs:ap-southeast-2:291971919224:task-definition/news-thewest-pr713-web-app-task-definition:2'],
     }),
@@ -170,7 +167,7 @@ const cases: Case[] = [
   },
   {
     name: 'our deployment gone and the service events say it failed',
-    watch: watching({ status: 'starting', deploymentId: 'ecs-svc/1571272475813219068', taskDefinitionArn: NEW_TD }),
+    watch: watching({ status: 'starting', track: { kind: 'rolling', deploymentId: 'ecs-svc/1571272475813219068' }, taskDefinitionArn: NEW_TD }),
     snap: service({
       deployments: [deployment('old', { status: 'PRIMARY', rolloutState: 'COMPLETED', createdAt: new Date(T0 + 90_000) })],
       events: eventsFrom({
@@ -186,7 +183,7 @@ const cases: Case[] = [
   },
   {
     name: 'a newer deployment of another revision took over: superseded',
-    watch: watching({ status: 'registering', deploymentId: NEW_ID, taskDefinitionArn: NEW_TD, previousTaskDefinitions: [OLD_TD] }),
+    watch: watching({ status: 'registering', track: { kind: 'rolling', deploymentId: NEW_ID }, taskDefinitionArn: NEW_TD, previousTaskDefinitions: [OLD_TD] }),
     snap: service({
       deployments: [
         deployment('new', { id: 'ecs-svc/999', taskDefinition: NEWER_TD, createdAt: new Date(T0 + 60_000) }),
@@ -199,7 +196,7 @@ const cases: Case[] = [
   },
   {
     name: 'a forced new deployment of the same revision is followed, not called superseded',
-    watch: watching({ status: 'registering', deploymentId: 'ecs-svc/gone', taskDefinitionArn: NEW_TD, deploymentCreatedAt: T0 - 1 }),
+    watch: watching({ status: 'registering', track: { kind: 'rolling', deploymentId: 'ecs-svc/gone' }, taskDefinitionArn: NEW_TD, deploymentCreatedAt: T0 - 1 }),
     snap: service({ deployments: [deployment('new', { id: 'ecs-svc/again', createdAt: new Date(T0 + 30_000) })], tasks: newRunning }),
     status: 'retired',
   },
@@ -336,7 +333,7 @@ describe('rollout: one service, one poll', () => {
 
   it('pins the deployment and remembers when each phase was first reached', () => {
     const first = assessService(watching(), service({ tasks: oldRunning }), clock);
-    expect(first.watch).to.include({ deploymentId: NEW_ID, taskDefinitionArn: NEW_TD, status: 'starting' });
+    expect(first.watch).to.deep.include({ track: { kind: 'rolling', deploymentId: NEW_ID }, taskDefinitionArn: NEW_TD, status: 'starting' });
     expect(first.watch.previousTaskDefinitions).to.deep.equal([OLD_TD]);
     const later = assessService(first.watch, service({ tasks: [...oldStopping, ...newRunning] }), { ...clock, now: clock.now + 50_000 });
     expect(later.watch.status).to.equal('live');
@@ -364,6 +361,10 @@ describe('rollout: the whole run', () => {
     ['retired', [w('retired')], 0, { status: 'live', phase: 'retired', done: true }],
     ['live when every service is', [w('retired'), w('cutting_over')], 0, { status: 'rolling_out', phase: 'cutting_over', done: false }],
     ['failed when any fails', [w('retired'), w('failed')], 0, { status: 'failed', done: true }],
+    // A failed run is at the furthest phase its services all reached, never "retired" (an empty reduce's seed).
+    ['failed before anything started: waiting', [w('failed')], 0, { status: 'failed', phase: 'waiting', done: true }],
+    ['failed after starting', [watching({ status: 'failed', reachedAt: { waiting: T0, starting: T0 } })], 0, { status: 'failed', phase: 'starting', done: true }],
+    ['failed after going live (rolled back)', [watching({ status: 'failed', reachedAt: { waiting: T0, starting: T0, registering: T0, cutting_over: T0, live: T0 } })], 0, { status: 'failed', phase: 'live', done: true }],
     ['time is up before live', [w('live'), w('registering')], 1, { status: 'timed_out', phase: 'registering', done: true }],
     ['time is up after live: still live', [w('live')], 1, { status: 'live', phase: 'live', done: true }],
     ['all superseded', [w('superseded'), w('superseded')], 0, { status: 'superseded', done: true }],
@@ -380,6 +381,25 @@ describe('rollout: the whole run', () => {
   }
 });
 
+describe('rollout: a rollback after going live', () => {
+  const live = watching({ status: 'live', track: { kind: 'rolling', deploymentId: NEW_ID }, taskDefinitionArn: NEW_TD, deploymentCreatedAt: T0, previousTaskDefinitions: [OLD_TD], reachedAt: { live: T0 + 60_000 } });
+  it('is a failure that says so, not a newer version superseding a live one', () => {
+    // ECS (or a person) put the old revision back as a new PRIMARY after the cut-over.
+    const back = service({
+      deployments: [deployment('old', { status: 'PRIMARY', id: 'ecs-svc/back', createdAt: new Date(T0 + 120_000) }), deployment('new', { status: 'ACTIVE' })],
+      tasks: [...oldRunning, ...newRunning],
+    });
+    const a = assessService(live, back, clock);
+    expect(a.watch.status).to.equal('failed');
+    expect(a.watch.reason).to.equal('rolled back to shop-api:41 after going live');
+  });
+  it('our deployment gone and the old revision back: failed after going live', () => {
+    const gone = service({ deployments: [deployment('old', { status: 'PRIMARY', createdAt: new Date(T0 + 120_000) })], tasks: oldRunning });
+    const a = assessService(live, gone, clock);
+    expect(a.watch).to.include({ status: 'failed', reason: 'rolled back to shop-api:41 after going live' });
+  });
+});
+
 describe('rollout: rollbacks by alarm', () => {
   it('names the alarms that rolled the deployment back, when the reader found them', () => {
     const rolledBack = service({
@@ -387,7 +407,7 @@ describe('rollout: rollbacks by alarm', () => {
       tasks: oldRunning,
       triggeredAlarms: ['shop-api-5xx', 'shop-api-p99'],
     });
-    const first = assessService(watching({ deploymentId: NEW_ID, taskDefinitionArn: NEW_TD, deploymentCreatedAt: T0, previousTaskDefinitions: [OLD_TD] }), rolledBack, clock);
+    const first = assessService(watching({ track: { kind: 'rolling', deploymentId: NEW_ID }, taskDefinitionArn: NEW_TD, deploymentCreatedAt: T0, previousTaskDefinitions: [OLD_TD] }), rolledBack, clock);
     expect(first.watch.status).to.equal('failed');
     expect(first.watch.reason).to.match(/ \(alarms shop-api-5xx, shop-api-p99\)$/);
   });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseTaskDefinitionRef, sameTaskDefinition, shortName } from '../src/task-definition.ts';
+import { parseTaskDefinitionRef, sameTaskDefinition, shortName } from '../../src/core/task-definition.ts';
 
 const ARN = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-api:42';
 

@@ -1,10 +1,8 @@
 // The reducer over realistic snapshots: what one poll means for the run, and what the watch must do next.
 import { expect } from 'chai';
-import { CODE_DEPLOY, judgeFor, ROLLING, TRAFFIC_SHIFT } from '../src/judge.ts';
-import type { ServiceSnapshot } from '../src/snapshot.ts';
-import { expire, type RunState, start, step } from '../src/step.ts';
-import { nextPollIn } from '../src/watch.ts';
-import { deployment, greenTargets, NEW_REVISION, NEW_TD, OLD_TD, rule, service, serviceDeployment, shiftService, stoppedByElb, T0, targets, task } from './support/samples.ts';
+import type { ServiceSnapshot } from '../../src/core/snapshot.ts';
+import { expire, JUDGES, judgeFor, type RunState, start, step } from '../../src/core/step.ts';
+import { deployment, greenTargets, NEW_REVISION, NEW_TD, OLD_TD, rule, service, serviceDeployment, shiftService, stoppedByElb, T0, targets, task } from '../support/samples.ts';
 
 const oldRunning = [task('10.0.1.10', OLD_TD), task('10.0.1.11', OLD_TD)];
 const newRunning = [task('10.0.2.20', NEW_TD), task('10.0.2.21', NEW_TD)];
@@ -31,7 +29,7 @@ const SNAP = {
 } satisfies Record<string, ServiceSnapshot>;
 
 const begin = (services = ['shop-api']): RunState =>
-  start(services, services.map(() => ({ family: 'shop-api', revision: 42 })), { startedAt: T0, deadline: T0 + 600_000, graceMs: 60_000 });
+  start(services, services.map(() => ({ family: 'shop-api', revision: 42 })), { startedAt: T0, deadline: T0 + 600_000, graceMs: 60_000, pollIntervalMs: 10_000 });
 const only = (snap: ServiceSnapshot) => new Map([['shop-api', snap]]);
 
 describe('step: one poll of the whole run', () => {
@@ -76,7 +74,7 @@ describe('step: one poll of the whole run', () => {
 
   it('WAIT_UNTIL=live: a confirmed "live" ends the run, and the view says so; retired (default) follows on', () => {
     const until = (waitUntil: 'live' | 'retired') =>
-      start(['shop-api'], [{ family: 'shop-api', revision: 42 }], { startedAt: T0, deadline: T0 + 600_000, graceMs: 60_000, waitUntil });
+      start(['shop-api'], [{ family: 'shop-api', revision: 42 }], { startedAt: T0, deadline: T0 + 600_000, graceMs: 60_000, pollIntervalMs: 10_000, waitUntil });
     const seen = step(until('live'), only(SNAP.draining), T0 + 10_000);
     expect(seen.view).to.include({ status: 'live', done: false, confirm: true });
     const confirmed = step(seen.state, only(SNAP.draining), T0 + 10_500, { fresh: true });
@@ -105,10 +103,10 @@ describe('step: one poll of the whole run', () => {
     expect(step(live.state, only(baking), T0 + 3500, { fresh: true }).view.settled).to.deep.equal(['shop-api']);
   });
 
-  it('calls "live" imminent during a cut-over, but not while a linear step or an approval is still to come', () => {
-    expect(step(begin(), only(SNAP.stalled), T0).view.liveImminent).to.equal(false);
+  it('polls faster during a cut-over, but not while a linear step or an approval is still to come', () => {
+    expect(step(begin(), only(SNAP.stalled), T0).view.nextPollMs).to.equal(10_000);
     const cutting = service({ tasks: [...oldRunning, ...newRunning], targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])] });
-    expect(step(begin(), only(cutting), T0).view).to.include({ phase: 'cutting_over', liveImminent: true });
+    expect(step(begin(), only(cutting), T0).view).to.include({ phase: 'cutting_over', nextPollMs: 2500 });
     const running = { targetServiceRevision: { arn: NEW_REVISION, requestedTaskCount: 2, runningTaskCount: 2, pendingTaskCount: 0 } };
     const linear = (blue: number, green: number, hook = false) =>
       shiftService(
@@ -120,13 +118,11 @@ describe('step: one poll of the whole run', () => {
         }),
         { production: [rule(blue, green)], deploymentStrategy: 'LINEAR' },
       );
-    expect(step(begin(), only(linear(75, 25)), T0).view.liveImminent).to.equal(false);
-    expect(step(begin(), only(linear(25, 75)), T0).view.liveImminent).to.equal(true);
-    expect(step(begin(), only(linear(25, 75, true)), T0).view.liveImminent).to.equal(false);
+    expect(step(begin(), only(linear(75, 25)), T0).view.nextPollMs).to.equal(10_000);
+    expect(step(begin(), only(linear(25, 75)), T0).view.nextPollMs).to.equal(2500);
+    expect(step(begin(), only(linear(25, 75, true)), T0).view.nextPollMs).to.equal(10_000);
     const blueGreen = shiftService(serviceDeployment({ ...running, lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT' }), { production: [rule(100, 0)] });
-    expect(step(begin(), only(blueGreen), T0).view.liveImminent).to.equal(true);
-    expect(nextPollIn(10_000, 'cutting_over', true)).to.equal(2500);
-    expect(nextPollIn(10_000, 'cutting_over', false)).to.equal(10_000);
+    expect(step(begin(), only(blueGreen), T0).view.nextPollMs).to.equal(2500);
   });
 
   it('keeps the newest stopped new task of each distinct way of stopping, for its last log lines', () => {
@@ -163,10 +159,10 @@ describe('step: one poll of the whole run', () => {
 
 describe('judge: one per kind of deployment', () => {
   it('judges rolling updates, the ECS-native traffic-shifting strategies and CodeDeploy, and says why it judges nothing else', () => {
-    expect(judgeFor(service())).to.equal(ROLLING);
-    expect(judgeFor(service({ deploymentStrategy: 'ROLLING' }))).to.equal(ROLLING);
-    for (const strategy of ['BLUE_GREEN', 'LINEAR', 'CANARY']) expect(judgeFor(service({ deploymentStrategy: strategy }))).to.equal(TRAFFIC_SHIFT);
-    expect(judgeFor(service({ deploymentController: 'CODE_DEPLOY' }))).to.equal(CODE_DEPLOY);
+    expect(judgeFor(service())).to.equal(JUDGES.rolling);
+    expect(judgeFor(service({ deploymentStrategy: 'ROLLING' }))).to.equal(JUDGES.rolling);
+    for (const strategy of ['BLUE_GREEN', 'LINEAR', 'CANARY']) expect(judgeFor(service({ deploymentStrategy: strategy }))).to.equal(JUDGES.traffic);
+    expect(judgeFor(service({ deploymentController: 'CODE_DEPLOY' }))).to.equal(JUDGES.codeDeploy);
     expect(judgeFor(service({ deploymentController: 'EXTERNAL' }))).to.deep.equal({
       unsupported:
         'Service shop-api deploys with the EXTERNAL deployment controller; the pipe judges deployments of the ECS and CODE_DEPLOY controllers (ECS strategies ROLLING, BLUE_GREEN, LINEAR and CANARY), so this rollout is not judged.',

@@ -1,12 +1,7 @@
 // Task definitions are named two ways: a full ARN, or `family:revision`. ECS always reports ARNs,
 // so comparisons go through the family and revision.
 
-export interface TaskDefinitionRef {
-  family: string;
-  revision: number;
-  /** Present when the user gave a full ARN. */
-  arn?: string;
-}
+import type { TaskDefinitionRef } from './vocabulary.ts';
 
 const FAMILY = '[A-Za-z0-9_-]{1,255}';
 const SHORT = new RegExp(`^(${FAMILY}):([1-9]\\d{0,9})$`);

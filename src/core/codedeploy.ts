@@ -1,30 +1,17 @@
-// The judge of CodeDeploy blue/green services (deployment controller CODE_DEPLOY): from ECS's task
-// sets and CodeDeploy's account of the deployment (GetDeployment, GetDeploymentTarget), how far it
-// has got and whether it has ended. Pure: no clock, no I/O, no SDK types.
+// CodeDeploy blue/green services (deployment controller CODE_DEPLOY): the kind's record for the
+// judge skeleton (judge.ts), from ECS's task sets and CodeDeploy's account of the deployment
+// (GetDeployment, GetDeploymentTarget). Pure: no clock, no I/O, no SDK types.
 //
 // ECS lists no deployments for these services, only task sets; the replacement (green) task set's
 // externalId is the CodeDeploy deployment. Live is the AllowTraffic lifecycle event done with the
 // green task set carrying all production traffic; retired is the deployment Succeeded, which
 // CodeDeploy says once the original task set is terminated (often an hour later).
-import {
-  type Clock,
-  causesOf,
-  deletedReason,
-  EMPTY_PROGRESS,
-  ending,
-  isFinal,
-  notAppeared,
-  type Phase,
-  type Progress,
-  reach,
-  type ServiceAssessment,
-  type ServiceWatch,
-  type ShiftView,
-} from './rollout.ts';
-import { codeDeployUrl } from './console.ts';
+import { regionOf } from './arn.ts';
+import { codeDeployUrl } from '../console.ts';
+import { causesOf } from './evidence.ts';
 import type { CodeDeploySnapshot, LifecycleEventSnapshot, ServiceSnapshot, TaskSetSnapshot } from './snapshot.ts';
 import { sameTaskDefinition, shortName } from './task-definition.ts';
-import { trafficSteps } from './traffic.ts';
+import { EMPTY_PROGRESS, type Kind, type Phase, type Progress, type ServiceWatch, type ShiftView, trafficSteps } from './vocabulary.ts';
 
 /** The lifecycle events of an ECS deployment target, in the order CodeDeploy runs them. */
 export const LIFECYCLE_EVENTS = [
@@ -50,16 +37,10 @@ const LOG_TAIL_LINES = 5;
 /** The production steps a CodeDeploy ECS configuration moves through, read from the predefined names (custom ones: unknown). */
 export function configSteps(configName: string | undefined): { strategy: string; steps: number[] } {
   const linear = /Linear(\d+)PercentEvery/i.exec(configName ?? '');
-  if (linear) return { strategy: 'LINEAR', steps: trafficSteps({ strategy: 'LINEAR', linear: { stepPercent: Number(linear[1]) } }) };
+  if (linear) return { strategy: 'LINEAR', steps: trafficSteps('LINEAR', Number(linear[1])) };
   const canary = /Canary(\d+)Percent/i.exec(configName ?? '');
-  if (canary) return { strategy: 'CANARY', steps: trafficSteps({ strategy: 'CANARY', canary: { percent: Number(canary[1]) } }) };
+  if (canary) return { strategy: 'CANARY', steps: trafficSteps('CANARY', Number(canary[1])) };
   return { strategy: 'BLUE_GREEN', steps: /AllAtOnce/i.test(configName ?? '') ? [FULL] : [] };
-}
-
-
-/** The region of an ARN (arn:aws:ecs:REGION:…). */
-function regionOf(arn: string): string {
-  return arn.split(':')[3] ?? '';
 }
 
 const event = (d: CodeDeploySnapshot, name: string): LifecycleEventSnapshot | undefined => d.events.find((e) => e.name === name);
@@ -68,7 +49,10 @@ const isDone = (d: CodeDeploySnapshot, name: string) => DONE.has(event(d, name)?
 /** Our task set: the one of the requested task definition, else the replacement (the newest, when there are several). */
 function findTaskSet(prev: ServiceWatch, sets: readonly TaskSetSnapshot[]): TaskSetSnapshot | undefined {
   const newest = (list: readonly TaskSetSnapshot[]) => list.reduce<TaskSetSnapshot | undefined>((a, t) => (!a || t.createdAt > a.createdAt ? t : a), undefined);
-  if (prev.taskSetId) return sets.find((t) => t.id === prev.taskSetId) ?? sets.find((t) => t.externalId !== undefined && t.externalId === prev.codeDeployId);
+  if (prev.track?.kind === 'codedeploy') {
+    const { taskSetId, codeDeployId } = prev.track;
+    return sets.find((t) => t.id === taskSetId) ?? sets.find((t) => t.externalId !== undefined && t.externalId === codeDeployId);
+  }
   if (prev.requested) {
     const requested = prev.requested;
     return newest(sets.filter((t) => sameTaskDefinition(t.taskDefinitionArn, requested)));
@@ -84,13 +68,13 @@ function phaseOf(d: CodeDeploySnapshot | undefined, green: number | undefined): 
   return 'registering';
 }
 
-function failureReason(d: CodeDeploySnapshot, wasLive: boolean): string {
+function failureReason(d: CodeDeploySnapshot): string {
   const failed = d.events.find((e) => e.status === 'Failed');
   const parts = [`CodeDeploy deployment ${d.id} ${d.status === 'Stopped' ? 'was stopped' : 'failed'}`];
   if (d.error?.code || d.error?.message) parts.push(`: ${[d.error.code, d.error.message].filter(Boolean).join(': ')}`);
   if (failed) parts.push(` (lifecycle event ${failed.name} failed${failed.diagnostics?.message ? `: ${failed.diagnostics.message}` : ''})`);
   if (d.rollback?.deploymentId) parts.push(`; rolled back by deployment ${d.rollback.deploymentId}`);
-  return `${wasLive ? 'rolled back after going live: ' : ''}${parts.join('')}`;
+  return parts.join('');
 }
 
 /** What CodeDeploy says is going wrong: its error, a failed event's diagnostics and log tail, the rollback. */
@@ -108,54 +92,77 @@ function codeDeployCauses(d: CodeDeploySnapshot): string[] {
   return causes;
 }
 
-/** One poll's step for one CodeDeploy service. */
-export function assessCodeDeploy(prev: ServiceWatch, snap: ServiceSnapshot, clock: Clock): ServiceAssessment {
-  if (isFinal(prev.status)) return { watch: prev, progress: EMPTY_PROGRESS, causes: [] };
-  const end = ending(clock);
-  const gone = deletedReason(snap);
-  if (gone) return end('failed', { ...prev, reason: gone });
-  const sets = snap.taskSets ?? [];
-  const primary = sets.find((t) => t.status === 'PRIMARY');
-  const ours = findTaskSet(prev, sets);
-  const deploymentId = ours?.externalId ?? prev.codeDeployId;
-  const d = snap.codeDeploy?.find((x) => x.id === deploymentId);
-  const wasLive = prev.reachedAt.live !== undefined;
+/** Ours: the replacement task set, and CodeDeploy's account of the deployment that created it (once read). */
+interface Ours {
+  set: TaskSetSnapshot;
+  d?: CodeDeploySnapshot;
+}
 
-  if (!ours) {
-    // Our task set is gone: CodeDeploy says how its deployment ended; a newer task set of other code superseded it.
-    if (d?.status === 'Succeeded') return end('retired', prev);
-    if (d && ENDED_BADLY.has(d.status)) return end('failed', { ...prev, reason: failureReason(d, wasLive) }, EMPTY_PROGRESS, codeDeployCauses(d));
-    if (prev.taskSetId) {
-      const newer = sets.find((t) => t.createdAt > (prev.deploymentCreatedAt ?? 0) && t.taskDefinitionArn !== prev.taskDefinitionArn);
-      if (newer && !(prev.previousTaskDefinitions ?? []).includes(newer.taskDefinitionArn)) return end('superseded', { ...prev, supersededBy: shortName(newer.taskDefinitionArn) });
-      return end('failed', { ...prev, reason: `the task set of ${prev.taskDefinitionArn ? shortName(prev.taskDefinitionArn) : 'the new revision'} is gone from service ${snap.name}` });
-    }
-    if (clock.now - clock.startedAt < clock.graceMs) return { watch: reach({ ...prev, status: 'waiting' }, 'waiting', clock.now), progress: EMPTY_PROGRESS, causes: [] };
-    return end('failed', { ...prev, reason: notAppeared(prev, snap.name, clock, primary?.taskDefinitionArn) });
-  }
+const codeDeployOf = (snap: ServiceSnapshot, id: string | undefined) => (id === undefined ? undefined : snap.codeDeploy?.find((x) => x.id === id));
+const greenWeight = (d: CodeDeploySnapshot | undefined) => d?.taskSets.find((t) => t.label === 'Green')?.weight;
 
-  const watch: ServiceWatch = {
-    ...prev,
-    taskSetId: ours.id,
-    codeDeployId: deploymentId,
-    deploymentCreatedAt: ours.createdAt,
-    taskDefinitionArn: ours.taskDefinitionArn,
-    previousTaskDefinitions: [...new Set([...(prev.previousTaskDefinitions ?? []), ...sets.filter((t) => t.createdAt < ours.createdAt).map((t) => t.taskDefinitionArn)])],
-  };
-  const greenInfo = d?.taskSets.find((t) => t.label === 'Green');
-  const green = greenInfo?.weight;
-  const progress: Progress = { ...EMPTY_PROGRESS, desired: ours.desired, running: ours.running, ready: ours.running, oldTasks: sets.filter((t) => t !== ours).reduce((n, t) => n + t.running, 0) };
-  const causes = [...new Set([...(d ? codeDeployCauses(d) : []), ...causesOf({ taskDefinitionArn: ours.taskDefinitionArn, createdAt: ours.createdAt }, snap, clock)])];
+export const CODE_DEPLOY: Kind<Ours, ServiceSnapshot> = {
+  find(prev, snap) {
+    const set = findTaskSet(prev, snap.taskSets ?? []);
+    if (!set) return undefined;
+    const d = codeDeployOf(snap, set.externalId ?? (prev.track?.kind === 'codedeploy' ? prev.track.codeDeployId : undefined));
+    return { set, ...(d ? { d } : {}) };
+  },
+
+  // Our task set is gone: CodeDeploy says how its deployment ended; a newer task set of other code superseded it.
+  lost(prev, snap) {
+    const d = codeDeployOf(snap, prev.track?.kind === 'codedeploy' ? prev.track.codeDeployId : undefined);
+    if (d?.status === 'Succeeded') return { status: 'retired' };
+    if (d && ENDED_BADLY.has(d.status)) return { status: 'failed', reason: failureReason(d), causes: codeDeployCauses(d) };
+    const newer = (snap.taskSets ?? []).find((t) => t.createdAt > (prev.deploymentCreatedAt ?? 0) && t.taskDefinitionArn !== prev.taskDefinitionArn);
+    if (newer && !(prev.previousTaskDefinitions ?? []).includes(newer.taskDefinitionArn)) return { status: 'superseded', by: shortName(newer.taskDefinitionArn) };
+    return { status: 'failed', reason: `the task set of ${prev.taskDefinitionArn ? shortName(prev.taskDefinitionArn) : 'the new revision'} is gone from service ${snap.name}` };
+  },
+
+  running: (snap) => snap.taskSets?.find((t) => t.status === 'PRIMARY')?.taskDefinitionArn,
+
+  track(prev, { set, d }, snap) {
+    const codeDeployId = set.externalId ?? (prev.track?.kind === 'codedeploy' ? prev.track.codeDeployId : d?.id);
+    return {
+      ...prev,
+      track: { kind: 'codedeploy', taskSetId: set.id, ...(codeDeployId ? { codeDeployId } : {}) },
+      deploymentCreatedAt: set.createdAt,
+      taskDefinitionArn: set.taskDefinitionArn,
+      previousTaskDefinitions: [...new Set([...(prev.previousTaskDefinitions ?? []), ...(snap.taskSets ?? []).filter((t) => t.createdAt < set.createdAt).map((t) => t.taskDefinitionArn)])],
+    };
+  },
+
+  ended(_watch, { d }) {
+    if (d && ENDED_BADLY.has(d.status)) return { status: 'failed', reason: failureReason(d) };
+    if (d?.status === 'Succeeded') return { status: 'retired' };
+    return undefined;
+  },
+
+  // No crash-loop watch here: ECS counts no failed tasks for task sets, and CodeDeploy's own health
+  // checks and hooks decide (the README says so beside CRASH_LOOP_LIMIT).
+  failedTasks: () => undefined,
+
+  phase: (_watch, { d }) => phaseOf(d, greenWeight(d)),
+
+  report(_watch, { set, d }, snap, clock, stopCauses) {
+    const sets = snap.taskSets ?? [];
+    const progress: Progress = { ...EMPTY_PROGRESS, desired: set.desired, running: set.running, ready: set.running, oldTasks: sets.filter((t) => t !== set).reduce((n, t) => n + t.running, 0) };
+    const causes = [...new Set([...(d ? codeDeployCauses(d) : []), ...causesOf({ taskDefinitionArn: set.taskDefinitionArn, createdAt: set.createdAt }, snap, clock, stopCauses)])];
+    return { progress, causes, shift: shiftView(set, d, snap) };
+  },
+};
+
+function shiftView(set: TaskSetSnapshot, d: CodeDeploySnapshot | undefined, snap: ServiceSnapshot): ShiftView {
   const { strategy, steps } = configSteps(d?.configName);
   const running = d?.events.find((e) => e.status === 'InProgress' && HOOK_EVENTS.has(e.name));
   const allowed = d ? (event(d, 'AfterAllowTraffic')?.endedAt ?? event(d, 'AllowTraffic')?.endedAt) : undefined;
   const readySince = d ? (event(d, 'AfterAllowTestTraffic')?.endedAt ?? event(d, 'AfterInstall')?.endedAt) : undefined;
-  const shift: ShiftView = {
+  return {
     strategy,
     controller: 'CODE_DEPLOY',
     ...(d ? { deploymentId: d.id, consoleUrl: codeDeployUrl(regionOf(snap.arn), d.id) } : {}),
     stage: running?.name ?? d?.events.find((e) => e.status === 'InProgress')?.name,
-    production: green,
+    production: greenWeight(d),
     ...(d && isDone(d, 'AllowTestTraffic') && !event(d, 'AllowTraffic')?.startedAt ? { test: FULL } : {}),
     steps,
     ...(d?.status === 'Ready' && d.readyAction === 'STOP_DEPLOYMENT'
@@ -171,16 +178,7 @@ export function assessCodeDeploy(prev: ServiceWatch, snap: ServiceSnapshot, cloc
         ? { hook: { id: running.name, targetType: 'AWS_LAMBDA', status: 'IN_PROGRESS' } }
         : {}),
     ...(allowed !== undefined && d?.terminationWaitMinutes !== undefined && d.status !== 'Succeeded' ? { keptUntil: allowed + d.terminationWaitMinutes * MS_PER_MINUTE } : {}),
-    requested: ours.desired,
-    running: ours.running,
+    requested: set.desired,
+    running: set.running,
   };
-
-  if (d && ENDED_BADLY.has(d.status)) return end('failed', { ...watch, reason: failureReason(d, wasLive) }, progress, causes, shift);
-  if (d?.status === 'Succeeded') return end('retired', watch, progress, causes, shift);
-  if (snap.desiredCount === 0) return end('no_tasks', watch, progress, causes, shift);
-
-  // No crash-loop watch here: ECS counts no failed tasks for task sets, and CodeDeploy's own health
-  // checks and hooks decide (the README says so beside CRASH_LOOP_LIMIT).
-  const phase: Phase = wasLive ? 'live' : phaseOf(d, green);
-  return { watch: reach({ ...watch, status: phase }, phase, clock.now), progress, causes, shift };
 }

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
-import { channelFor, loadConfig, MAX_SERVICES } from '../src/config.ts';
-import { ConfigError } from '../src/errors.ts';
-import { validEnv } from './support/env.ts';
+import { channelFor, loadConfig } from '../../src/config/load.ts';
+import { MAX_SERVICES } from '../../src/config/validators.ts';
+import { ConfigError } from '../../src/errors.ts';
+import { validEnv } from '../support/env.ts';
 
 
 function problemsOf(env: Record<string, string>): string[] {

@@ -1,46 +1,56 @@
-// The run as a reducer: `step(state, snapshots, now)` → `{ state, view }`. All the rules for what a
-// poll means live here and in the judges (judge.ts): how each service stands, when the whole run is
-// live, failed, timed out or superseded, which causes to keep, when "live" must be confirmed on a
-// fresh read, and what a reader of the message would see change. Pure: no clock, no I/O; the watch
-// (watch.ts) only reads, steps, sends and sleeps.
-import { type Judge, judgeFor } from './judge.ts';
+// The run as a reducer: `step(state, snapshots, now)` → `{ state, view }`. Each service is judged by
+// the judge of its kind (judge.ts over rolling.ts, traffic.ts, codedeploy.ts); the run's verdict
+// is verdict.ts's; here "live" is confirmed on a fresh read (the one place), WAIT_UNTIL applied,
+// and the view drawn: the lines, what changed, and when to poll next. Pure: no clock, no I/O; the
+// watch (watch.ts) only reads, steps, sends and sleeps.
+import { CODE_DEPLOY } from './codedeploy.ts';
+import { crashLoopWarning } from './evidence.ts';
+import { judgeWith } from './judge.ts';
+import { ROLLING } from './rolling.ts';
+import { liveImminent, nextPollIn } from './schedule.ts';
+import { type ServiceSnapshot, SHIFTING_STRATEGIES } from './snapshot.ts';
+import { shortName } from './task-definition.ts';
+import { TRAFFIC } from './traffic.ts';
+import { decideRollout } from './verdict.ts';
 import {
-  crashLoopWarning,
-  decideRollout,
-  distinctStops,
   type Eta,
   isFinal,
+  type Judge,
   newWatch,
   PHASES,
   type Phase,
   type Progress,
   type RolloutVerdict,
+  type RolloutView,
   type ServiceAssessment,
-  type ServiceStatus,
+  type ServiceLine,
   type ServiceWatch,
   type ShiftView,
   type StoppedTask,
-} from './rollout.ts';
-import type { ServiceSnapshot } from './snapshot.ts';
-import { shortName, type TaskDefinitionRef } from './task-definition.ts';
+  type TaskDefinitionRef,
+  type WaitUntil,
+} from './vocabulary.ts';
 
-/** One service as the message and the log show it. */
-export interface ServiceLine {
-  service: string;
-  status: ServiceStatus;
-  /** `family:revision` being deployed, once known. */
-  taskDefinition?: string;
-  progress?: Progress;
-  reason?: string;
-  supersededBy?: string;
-  /** Something going wrong that ECS has not decided on yet (a crash loop): shown, not an outcome. */
-  warning?: string;
-  /** Traffic-shifting deployments: stage, traffic share, bake, hooks. */
-  shift?: ShiftView;
-  /** When the next step should be reached. */
-  eta?: Eta;
-  /** The target groups its new tasks register with (ARNs), as last read: linked in the failure thread. */
-  targetGroups?: string[];
+/** One judge per kind of deployment. */
+export const JUDGES = {
+  /** Rolling updates (deployment controller ECS, strategy ROLLING). */
+  rolling: judgeWith(ROLLING),
+  /** ECS-native blue/green, linear and canary deployments (controller ECS). */
+  traffic: judgeWith(TRAFFIC),
+  /** Blue/green through AWS CodeDeploy (controller CODE_DEPLOY). */
+  codeDeploy: judgeWith(CODE_DEPLOY),
+} as const;
+
+/** The judge for a service's deployments, or why there is none. */
+export function judgeFor(snap: ServiceSnapshot): Judge<ServiceSnapshot> | { unsupported: string } {
+  const strategy = snap.deploymentStrategy ?? 'ROLLING';
+  if (snap.deploymentController === 'ECS' && strategy === 'ROLLING') return JUDGES.rolling;
+  if (snap.deploymentController === 'ECS' && SHIFTING_STRATEGIES.has(strategy)) return JUDGES.traffic;
+  if (snap.deploymentController === 'CODE_DEPLOY') return JUDGES.codeDeploy;
+  const how = snap.deploymentController !== 'ECS' ? `the ${snap.deploymentController} deployment controller` : `the ${strategy} deployment strategy`;
+  return {
+    unsupported: `Service ${snap.name} deploys with ${how}; the pipe judges deployments of the ECS and CODE_DEPLOY controllers (ECS strategies ROLLING, BLUE_GREEN, LINEAR and CANARY), so this rollout is not judged.`,
+  };
 }
 
 /** What the run keeps about one service between polls besides its watch: what its last read showed. */
@@ -59,9 +69,6 @@ interface ServiceFacts {
   stops: readonly StoppedTask[];
 }
 
-/** WAIT_UNTIL: follow the rollout until the old version is retired, or end once the new one is live. */
-export type WaitUntil = 'retired' | 'live';
-
 /** Everything the run knows between polls. */
 export interface RunState {
   readonly startedAt: number;
@@ -69,6 +76,8 @@ export interface RunState {
   readonly deadline: number;
   /** How long a requested deployment may take to show up. */
   readonly graceMs: number;
+  /** POLL_INTERVAL: the cadence the schedule (schedule.ts) starts from. */
+  readonly pollIntervalMs: number;
   /** CRASH_LOOP_LIMIT, when set. */
   readonly crashLoopLimit?: number;
   readonly waitUntil: WaitUntil;
@@ -78,43 +87,23 @@ export interface RunState {
   readonly verdict: RolloutVerdict;
   /** "live" has been seen on a fresh task list, not only on cached task data. */
   readonly confirmed: boolean;
+  /** Why a service cannot be judged (its deployment controller or strategy): the run goes no further. */
+  readonly refused?: string;
 }
 
-/** What one step shows: the message's and the log's data, and what the watch must do next. */
-export interface RolloutView {
-  status: RolloutVerdict['status'];
-  phase: Phase;
-  /** Stop watching: the outcome is final. */
-  done: boolean;
-  services: ServiceLine[];
-  /** When every service still ours reached each phase (epoch ms). */
-  milestones: Partial<Record<Phase, number>>;
-  /** The distinct causes, freshest first per service. */
-  causes: string[];
-  /** Read again with a fresh task list before saying "live". */
-  confirm: boolean;
-  /** Changes exactly when a reader of the message would see a change (phases, not every count). */
-  announcement: string;
-  /** The services to read at the next poll: those not finished. */
-  active: string[];
-  /** Services whose "live" is settled: the reader need not check their traffic and targets again. */
-  settled: string[];
-  /** New tasks that stopped, one per service and distinct way of stopping, newest first: whose last log lines the failure thread shows. */
-  stoppedTasks: Array<StoppedTask & { service: string }>;
-  /** Set when the watch ends at "live" (WAIT_UNTIL=live) before the old version is retired. */
-  endedAtLive?: boolean;
-  /** Traffic is being cut over and "live" is moments away (poll faster). */
-  liveImminent: boolean;
+export interface RunSettings {
+  startedAt: number;
+  deadline: number;
+  graceMs: number;
+  pollIntervalMs: number;
+  crashLoopLimit?: number;
+  waitUntil?: WaitUntil;
 }
 
-export function start(
-  services: readonly string[],
-  requested: readonly (TaskDefinitionRef | undefined)[] | undefined,
-  clock: { startedAt: number; deadline: number; graceMs: number; crashLoopLimit?: number; waitUntil?: WaitUntil },
-): RunState {
+export function start(services: readonly string[], requested: readonly (TaskDefinitionRef | undefined)[] | undefined, settings: RunSettings): RunState {
   return {
-    ...clock,
-    waitUntil: clock.waitUntil ?? 'retired',
+    ...settings,
+    waitUntil: settings.waitUntil ?? 'retired',
     watches: services.map((s, i) => newWatch(s, requested?.[i])),
     facts: new Map(),
     verdict: { status: 'rolling_out', phase: 'waiting', done: false },
@@ -129,12 +118,16 @@ export function start(
 export function step(state: RunState, snapshots: ReadonlyMap<string, ServiceSnapshot>, now: number, options: { fresh?: boolean } = {}): { state: RunState; view: RolloutView } {
   const clock = { now, startedAt: state.startedAt, graceMs: state.graceMs, crashLoopLimit: state.crashLoopLimit };
   const facts = new Map(state.facts);
+  let refused = state.refused;
   const watches = state.watches.map((w) => {
     const snap = snapshots.get(w.service);
     if (!snap) return w;
     const judge = judgeFor(snap);
-    if (!isJudge(judge)) return w; // the watch refuses such a service before the first step
-    const a = judge.assess(w, snap, clock);
+    if ('unsupported' in judge) {
+      refused ??= judge.unsupported;
+      return w;
+    }
+    const a = judge(w, snap, clock);
     facts.set(w.service, factsOf(facts.get(w.service), a, snap));
     return a.watch;
   });
@@ -142,20 +135,19 @@ export function step(state: RunState, snapshots: ReadonlyMap<string, ServiceSnap
   const confirmed = state.confirmed || (options.fresh === true && decided.status === 'live');
   // WAIT_UNTIL=live: a confirmed "live" is the end of the watch, whatever is left to retire.
   const verdict = state.waitUntil === 'live' && decided.status === 'live' && confirmed ? { ...decided, done: true } : decided;
-  const next: RunState = { ...state, watches, facts, verdict, confirmed };
-  return { state: next, view: viewOf(next) };
+  const next: RunState = { ...state, watches, facts, verdict, confirmed, ...(refused ? { refused } : {}) };
+  return { state: next, view: viewOf(next, now, state) };
 }
 
 /** What one assessment adds to what the run knew of a service. */
 function factsOf(prev: ServiceFacts | undefined, a: ServiceAssessment, snap: ServiceSnapshot): ServiceFacts {
   const final = isFinal(a.watch.status);
-  const stops = a.watch.taskDefinitionArn ? distinctStops(a.watch.taskDefinitionArn, snap) : [];
   const shift = a.shift ?? prev?.shift;
   return {
     progress: a.progress,
     // A service that finished keeps the causes and stopped tasks it had, unless it finished with its own.
     causes: a.causes.length || !final ? a.causes : (prev?.causes ?? []),
-    stops: stops.length || !final ? stops : (prev?.stops ?? []),
+    stops: a.stops.length || !final ? a.stops : (prev?.stops ?? []),
     ...(a.crashLoop && !final ? { warning: crashLoopWarning(a.crashLoop) } : {}),
     ...(shift ? { shift } : {}),
     ...(a.eta ? { eta: a.eta } : {}),
@@ -166,12 +158,14 @@ function factsOf(prev: ServiceFacts | undefined, a: ServiceAssessment, snap: Ser
 /** The verdict as at the deadline, when AWS could not be read to the end (it kept failing until WAIT_TIMEOUT). */
 export function expire(state: RunState): { state: RunState; view: RolloutView } {
   const next = { ...state, verdict: decideRollout(state.watches, state.deadline, state.deadline) };
-  return { state: next, view: viewOf(next) };
+  return { state: next, view: viewOf(next, state.deadline, state) };
 }
 
-/** The view of a state (at the start too, before any step). */
-export function viewOf(state: RunState): RolloutView {
+/** The view of a state (at the start too, before any step); `before`: the state it was stepped from. */
+export function viewOf(state: RunState, now: number = state.startedAt, before?: RunState): RolloutView {
   const services = state.watches.map((w) => lineOf(w, state.facts.get(w.service)));
+  const previous = new Map((before?.watches ?? []).map((w) => [w.service, shown(lineOf(w, before?.facts.get(w.service)))]));
+  const imminent = liveImminent(state.verdict.phase, services);
   return {
     status: state.verdict.status,
     phase: state.verdict.phase,
@@ -180,42 +174,26 @@ export function viewOf(state: RunState): RolloutView {
     milestones: milestones(state.watches),
     causes: [...new Set([...state.facts.values()].flatMap((f) => f.causes))],
     confirm: state.verdict.status === 'live' && !state.confirmed,
-    announcement: JSON.stringify([
-      state.verdict.status,
-      state.verdict.phase,
-      state.watches.map((w) => [w.status, w.taskDefinitionArn, state.facts.get(w.service)?.warning, shiftShown(state.facts.get(w.service)?.shift)]),
-    ]),
+    announcement: JSON.stringify([state.verdict.status, state.verdict.phase, services.map((s) => [s.status, s.taskDefinition, s.warning, shiftShown(s.shift)])]),
+    changed: services.filter((s) => previous.get(s.service) !== shown(s)).map((s) => s.service),
     active: state.watches.filter((w) => !isFinal(w.status)).map((w) => w.service),
-    liveImminent: liveImminent(state),
     stoppedTasks: [...state.facts].flatMap(([service, f]) => f.stops.map((t) => ({ service, ...t }))),
     settled: state.confirmed ? state.watches.filter((w) => w.status === 'live').map((w) => w.service) : [],
+    nextPollMs: Math.max(0, Math.min(nextPollIn(state.pollIntervalMs, state.verdict.phase, imminent), state.deadline - now)),
     ...(state.verdict.done && state.verdict.status === 'live' && state.verdict.phase !== 'retired' && state.waitUntil === 'live' ? { endedAtLive: true } : {}),
+    ...(state.refused ? { refused: state.refused } : {}),
   };
 }
 
-/**
- * Whether "live" is moments away: traffic is being cut over, and no traffic-shifting service still
- * has a step to take before the last (a linear or canary step bakes for minutes) or waits for a
- * hook's approval.
- */
-function liveImminent(state: RunState): boolean {
-  if (state.verdict.phase !== 'cutting_over') return false;
-  return state.watches.every((w) => {
-    const shift = state.facts.get(w.service)?.shift;
-    if (w.status !== 'cutting_over' || !shift) return true;
-    const beforeLast = shift.steps.at(-2);
-    return !shift.hook && (beforeLast === undefined || (shift.production ?? 0) >= beforeLast);
-  });
+/** What a reader sees of a line in the log: its status, its warning, its traffic step and hook. */
+function shown(line: ServiceLine): string {
+  return `${line.status}|${line.warning ?? ''}|${shiftShown(line.shift)}`;
 }
 
 /** What a reader sees change in a traffic-shifting deployment: a traffic step, test traffic, a hook waiting or done. */
 export function shiftShown(shift: ShiftView | undefined): string {
   if (!shift) return '';
   return [Math.round(shift.production ?? 0), Math.round(shift.test ?? 0), shift.hook ? `${shift.hook.id}:${shift.hook.status}` : '', shift.stage === 'CLEAN_UP'].join('|');
-}
-
-function isJudge(j: Judge | { unsupported: string }): j is Judge {
-  return 'assess' in j;
 }
 
 function lineOf(w: ServiceWatch, f?: ServiceFacts): ServiceLine {

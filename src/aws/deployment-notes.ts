@@ -1,0 +1,60 @@
+// What only a service deployment tells of a rolling update (DescribeServiceDeployments): the
+// alarms that rolled it back and how close the circuit breaker is. Niceties: a policy without the
+// permission (written for 1.0) loses them, not the watch; after one refusal they are not asked again.
+import { DescribeServiceDeploymentsCommand } from '@aws-sdk/client-ecs';
+import type { Logger } from '../logger.ts';
+import type { Counter, ServiceRead } from './batch.ts';
+import type { AwsClients } from './clients.ts';
+import { DESCRIBE_SERVICE_DEPLOYMENTS_BATCH } from './shift-reader.ts';
+
+export class DeploymentNotes {
+  /** Set once reading a service deployment failed: not asked again. */
+  private denied = false;
+
+  constructor(
+    private readonly clients: Pick<AwsClients, 'ecs'>,
+    private readonly count: Counter,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * Which alarms rolled a deployment back: ECS says "rolling back" in the new PRIMARY's reason, the
+   * alarm names are only in the service deployment that was rolled back (one seen as current
+   * earlier in this run). Read once, when the rollback shows; never fatal.
+   */
+  async rollbackAlarms(st: ServiceRead, cache: { currents: Set<string>; alarms?: string[] }): Promise<void> {
+    const current = st.service.currentServiceDeployment;
+    const rollingBack = st.service.deployments.some((d) => d.status === 'PRIMARY' && /rolling back/i.test(d.rolloutStateReason ?? ''));
+    const earlier = [...cache.currents].filter((arn) => arn !== current);
+    if (current) cache.currents.add(current);
+    if (!rollingBack || cache.alarms !== undefined || !earlier.length || this.denied) return;
+    cache.alarms = [];
+    try {
+      const out = await this.count('ecs:DescribeServiceDeployments', (abortSignal) =>
+        this.clients.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: earlier.slice(-DESCRIBE_SERVICE_DEPLOYMENTS_BATCH) }), { abortSignal }),
+      );
+      cache.alarms = [...new Set((out.serviceDeployments ?? []).flatMap((d) => d.alarms?.triggeredAlarmNames ?? []))];
+    } catch (error) {
+      this.denied = true;
+      this.log.warn(`The alarms behind the rollback are not named: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /**
+   * How close ECS's circuit breaker is to tripping (its failure count and threshold are only in the
+   * service deployment), read when tasks failed, for the crash-loop warning. A nicety: a policy
+   * without ecs:DescribeServiceDeployments (written for 1.0) loses it, not the watch.
+   */
+  async breaker(st: ServiceRead & { shifting: boolean }, cache: { breaker?: { failureCount?: number; threshold?: number; status?: string } }): Promise<void> {
+    const arn = st.service.currentServiceDeployment;
+    if (!arn || st.shifting || this.denied) return;
+    try {
+      const out = await this.count('ecs:DescribeServiceDeployments', (abortSignal) => this.clients.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }), { abortSignal }));
+      const cb = out.serviceDeployments?.[0]?.deploymentCircuitBreaker;
+      if (cb) cache.breaker = { failureCount: cb.failureCount, threshold: cb.threshold, status: cb.status };
+    } catch (error) {
+      this.denied = true;
+      this.log.warn(`The circuit breaker's failure count is not shown: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}

@@ -1,0 +1,229 @@
+// Reads the pipe variables once, validates all of them, and returns a typed configuration.
+// Every problem is collected (not just the first) so a user fixes their YAML in one go; no
+// message ever contains the value of a secret.
+import { cleanEnv, EnvMissingError } from 'envalid';
+import type { TaskDefinitionRef } from '../core/vocabulary.ts';
+import { ConfigError } from '../errors.ts';
+import type { ChannelRule, Config, Credentials } from './settings.ts';
+import { MAX_SERVICES, serviceKey, shown } from './validators.ts';
+import { VARIABLE_SPECS } from './variables.ts';
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Bitbucket passes a YAML list variable `NAME: [a, b]` as NAME_COUNT=2, NAME_0=a, NAME_1=b.
+ * Fold that form into the comma-separated one so one validator handles both.
+ */
+function foldListVariable(env: Env, name: string, problems: string[]): string | undefined {
+  const count = env[`${name}_COUNT`];
+  if (count === undefined) return env[name];
+  const n = Number(count);
+  if (!Number.isInteger(n) || n < 0) return env[name];
+  if (n > MAX_SERVICES) {
+    problems.push(`${name}_COUNT is ${n}: a list variable may have at most ${MAX_SERVICES} items (one run watches at most ${MAX_SERVICES} services).`);
+    return undefined;
+  }
+  const items = Array.from({ length: n }, (_, i) => env[`${name}_${i}`]?.trim() ?? '');
+  return items.join(',');
+}
+
+/**
+ * The same service named twice (by name and by ARN, or twice alike) is watched once. Its task
+ * definitions must then agree; `problems` says so when they do not.
+ */
+function distinctServices(
+  services: string[],
+  taskDefinitions: TaskDefinitionRef[] | undefined,
+  problems: string[],
+): { services: string[]; taskDefinitions: TaskDefinitionRef[] | undefined } {
+  const seen = new Map<string, number>();
+  const keep: number[] = [];
+  services.forEach((s, i) => {
+    const first = seen.get(serviceKey(s));
+    if (first === undefined) {
+      seen.set(serviceKey(s), i);
+      keep.push(i);
+      return;
+    }
+    const a = taskDefinitions?.[first];
+    const b = taskDefinitions?.[i];
+    if (a && b && (a.family !== b.family || a.revision !== b.revision)) {
+      problems.push(
+        `SERVICE_NAME names service ${serviceKey(s)} twice (${shown(services[first] ?? '')} and ${shown(s)}) with different TASK_DEFINITION entries (${a.family}:${a.revision} and ${b.family}:${b.revision}).`,
+      );
+    }
+  });
+  return {
+    services: keep.map((i) => services[i] ?? ''),
+    taskDefinitions: taskDefinitions && keep.map((i) => taskDefinitions[i]).filter((t): t is TaskDefinitionRef => t !== undefined),
+  };
+}
+
+/** Globs in SLACK_CHANNELS: `*` matches anything, everything else is literal; case-insensitive. */
+export function channelFor(environment: string, rules: ChannelRule[], fallback: string): string {
+  for (const { pattern, channel } of rules) {
+    const re = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`, 'i');
+    if (re.test(environment)) return channel;
+  }
+  return fallback;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+export function loadConfig(rawEnv: Env): Config {
+  // Bitbucket passes unset variables in `variables:` as empty strings: treat them as absent. Values
+  // are trimmed here once, and only these trimmed values are used from here on (a secret pasted
+  // with a trailing newline would otherwise reach an HTTP header).
+  const env: Env = {};
+  for (const [k, v] of Object.entries(rawEnv)) if (v !== undefined && v.trim() !== '') env[k] = v.trim();
+  const problems: string[] = [];
+  const listTooLong = new Set<string>();
+  for (const name of ['SERVICE_NAME', 'TASK_DEFINITION', 'SLACK_MENTION_ON_FAILURE']) {
+    const folded = foldListVariable(env, name, problems);
+    if (folded !== undefined && folded !== '') env[name] = folded;
+    else if (problems.some((p) => p.startsWith(`${name}_COUNT`))) {
+      env[name] = undefined;
+      listTooLong.add(name);
+    }
+  }
+  env.BRANCH ??= env.BITBUCKET_BRANCH;
+  env.TAG ??= env.BITBUCKET_TAG;
+  env.COMMIT ??= env.BITBUCKET_COMMIT;
+  // As Node and curl do, the lower-case spelling wins where both are set.
+  for (const name of ['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY']) env[name] = env[name.toLowerCase()] ?? env[name];
+
+  const checked = cleanEnv(env, VARIABLE_SPECS, {
+    reporter: ({ errors }) => {
+      for (const [name, error] of Object.entries(errors)) {
+        if (!error || listTooLong.has(name)) continue;
+        const desc = Object.entries(VARIABLE_SPECS).find(([key]) => key === name)?.[1].desc ?? '';
+        problems.push(error instanceof EnvMissingError ? `${name} is required: ${desc}`.trim() : `${name} ${error.message}`);
+      }
+    },
+  });
+  // envalid's result throws on reading a variable that failed validation; we keep going to
+  // report every cross-variable problem too, so read it through a copy of the valid ones.
+  const clean: Partial<typeof checked> = { ...checked };
+  const region = clean.AWS_DEFAULT_REGION ?? clean.AWS_REGION;
+  if (!region && !env.AWS_DEFAULT_REGION && !env.AWS_REGION) {
+    problems.push('AWS_DEFAULT_REGION is required: the AWS region of the cluster (AWS_REGION is accepted too).');
+  }
+
+  const named = clean.SERVICE_NAME ?? [];
+  const requested = clean.TASK_DEFINITION;
+  if (requested && named.length && requested.length !== named.length) {
+    problems.push(
+      `TASK_DEFINITION names ${requested.length} task definition(s) for ${named.length} service(s) in SERVICE_NAME: give one per service, in the same order.`,
+    );
+  }
+  const { services, taskDefinitions } = distinctServices(named, requested?.length === named.length ? requested : undefined, problems);
+
+  const credentials = resolveCredentials(env, clean, problems);
+
+  const tag = clean.TAG;
+  const branch = clean.BRANCH;
+  if (!tag && !branch && !env.TAG && !env.BRANCH) {
+    problems.push('BRANCH or TAG is required: name what was deployed (BITBUCKET_BRANCH and BITBUCKET_TAG are not set either).');
+  }
+
+  if (problems.length) throw new ConfigError(problems);
+
+  // Every value below was validated (or has a default) when no problem was found.
+  const environment = valid(clean.ENVIRONMENT, 'ENVIRONMENT');
+  const ref = tag ? { type: 'tag' as const, name: tag } : { type: 'branch' as const, name: valid(branch, 'BRANCH') };
+  return {
+    cluster: valid(clean.CLUSTER_NAME, 'CLUSTER_NAME'),
+    services,
+    taskDefinitions,
+    environment,
+    ref,
+    commit: clean.COMMIT,
+    repository: repositoryFrom(env),
+    buildUrl: buildUrlFrom(env),
+    slack: {
+      token: valid(clean.SLACK_TOKEN, 'SLACK_TOKEN'),
+      channel: channelFor(environment, clean.SLACK_CHANNELS ?? [], valid(clean.SLACK_CHANNEL, 'SLACK_CHANNEL')),
+      apiUrl: valid(clean.SLACK_API_URL, 'SLACK_API_URL'),
+      mentionOnFailure: clean.SLACK_MENTION_ON_FAILURE ?? [],
+    },
+    aws: { region: valid(region, 'AWS_DEFAULT_REGION'), credentials: valid(credentials, 'AWS credentials') },
+    waitTimeoutMs: valid(clean.WAIT_TIMEOUT, 'WAIT_TIMEOUT') * MS_PER_SECOND,
+    pollIntervalMs: valid(clean.POLL_INTERVAL, 'POLL_INTERVAL') * MS_PER_SECOND,
+    deploymentGraceMs: valid(clean.DEPLOYMENT_GRACE_PERIOD, 'DEPLOYMENT_GRACE_PERIOD') * MS_PER_SECOND,
+    crashLoopLimit: clean.CRASH_LOOP_LIMIT,
+    waitUntil: valid(clean.WAIT_UNTIL, 'WAIT_UNTIL'),
+    logLines: valid(clean.LOG_LINES, 'LOG_LINES'),
+    debug: valid(clean.DEBUG, 'DEBUG'),
+    proxy: {
+      ...(clean.HTTP_PROXY ? { HTTP_PROXY: clean.HTTP_PROXY } : {}),
+      ...(clean.HTTPS_PROXY ? { HTTPS_PROXY: clean.HTTPS_PROXY } : {}),
+      ...(clean.NO_PROXY ? { NO_PROXY: clean.NO_PROXY } : {}),
+    },
+  };
+}
+
+const MS_PER_SECOND = 1000;
+
+/** A value validation vouched for; a missing one here is a bug in this file, reported as such. */
+function valid<T>(value: T | undefined, name: string): T {
+  if (value === undefined) throw new ConfigError([`${name} could not be read (please report this as a bug)`]);
+  return value;
+}
+
+function resolveCredentials(
+  env: Env,
+  clean: {
+    AWS_ACCESS_KEY_ID?: string;
+    AWS_SECRET_ACCESS_KEY?: string;
+    AWS_SESSION_TOKEN?: string;
+    AWS_OIDC_ROLE_ARN?: string;
+    BITBUCKET_STEP_OIDC_TOKEN?: string;
+  },
+  problems: string[],
+): Credentials | undefined {
+  if (env.AWS_OIDC_ROLE_ARN) {
+    if (!env.BITBUCKET_STEP_OIDC_TOKEN) {
+      problems.push('BITBUCKET_STEP_OIDC_TOKEN is missing while AWS_OIDC_ROLE_ARN is set: add "oidc: true" to the step that runs the pipe.');
+      return undefined;
+    }
+    if (!clean.AWS_OIDC_ROLE_ARN || !clean.BITBUCKET_STEP_OIDC_TOKEN) return undefined;
+    const build = env.BITBUCKET_BUILD_NUMBER ?? 'local';
+    return {
+      kind: 'oidc',
+      roleArn: clean.AWS_OIDC_ROLE_ARN,
+      webIdentityToken: clean.BITBUCKET_STEP_OIDC_TOKEN,
+      sessionName: `ecs-deploy-notifier-${build}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64),
+    };
+  }
+  const hasId = Boolean(env.AWS_ACCESS_KEY_ID);
+  const hasSecret = Boolean(env.AWS_SECRET_ACCESS_KEY);
+  if (hasId && !hasSecret) problems.push('AWS_SECRET_ACCESS_KEY is required with AWS_ACCESS_KEY_ID.');
+  if (hasSecret && !hasId) problems.push('AWS_ACCESS_KEY_ID is required with AWS_SECRET_ACCESS_KEY.');
+  if (!hasId && !hasSecret) {
+    problems.push(
+      'AWS credentials are required: set AWS_OIDC_ROLE_ARN on a step with "oidc: true" (recommended), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.',
+    );
+  }
+  if (!clean.AWS_ACCESS_KEY_ID || !clean.AWS_SECRET_ACCESS_KEY) return undefined;
+  return {
+    kind: 'static',
+    accessKeyId: clean.AWS_ACCESS_KEY_ID,
+    secretAccessKey: clean.AWS_SECRET_ACCESS_KEY,
+    ...(clean.AWS_SESSION_TOKEN ? { sessionToken: clean.AWS_SESSION_TOKEN } : {}),
+  };
+}
+
+function repositoryFrom(env: Env): Config['repository'] {
+  const fullName = env.BITBUCKET_REPO_FULL_NAME ?? (env.BITBUCKET_WORKSPACE && env.BITBUCKET_REPO_SLUG ? `${env.BITBUCKET_WORKSPACE}/${env.BITBUCKET_REPO_SLUG}` : undefined);
+  if (!fullName || !/^[\w.-]+\/[\w.-]+$/.test(fullName)) return undefined;
+  return { fullName, url: `https://bitbucket.org/${fullName}` };
+}
+
+function buildUrlFrom(env: Env): string | undefined {
+  const repo = repositoryFrom(env);
+  const build = env.BITBUCKET_BUILD_NUMBER;
+  if (!repo || !build || !/^\d+$/.test(build)) return undefined;
+  return `${repo.url}/pipelines/results/${build}`;
+}

@@ -1,0 +1,45 @@
+// The pipe's configuration as the program uses it: resolved once from the pipe variables
+// (config/load.ts) and passed down read-only. Types only.
+import type { TaskDefinitionRef, WaitUntil } from '../core/vocabulary.ts';
+
+export type Credentials =
+  | { kind: 'static'; accessKeyId: string; secretAccessKey: string; sessionToken?: string }
+  | { kind: 'oidc'; roleArn: string; webIdentityToken: string; sessionName: string };
+
+export interface ChannelRule {
+  pattern: string;
+  channel: string;
+}
+
+export interface Config {
+  cluster: string;
+  services: string[];
+  /** Same order as `services`; undefined: watch each service's PRIMARY deployment at start. */
+  taskDefinitions: TaskDefinitionRef[] | undefined;
+  environment: string;
+  ref: { type: 'branch' | 'tag'; name: string };
+  commit: string | undefined;
+  repository: { fullName: string; url: string } | undefined;
+  buildUrl: string | undefined;
+  slack: {
+    token: string;
+    /** The channel for this environment, after SLACK_CHANNELS routing. */
+    channel: string;
+    apiUrl: string;
+    mentionOnFailure: string[];
+  };
+  aws: { region: string; credentials: Credentials };
+  waitTimeoutMs: number;
+  pollIntervalMs: number;
+  deploymentGraceMs: number;
+  /** Fail after this many same stops of new tasks, before ECS decides; undefined: wait for ECS. */
+  crashLoopLimit: number | undefined;
+  /** WAIT_UNTIL. */
+  waitUntil: WaitUntil;
+  /** LOG_LINES: 0 shows no container logs. */
+  logLines: number;
+  debug: boolean;
+  /** Where requests to AWS and Slack go through, in the shape Node's agents read (`proxyEnv`). */
+  proxy: { HTTP_PROXY?: string; HTTPS_PROXY?: string; NO_PROXY?: string };
+}
+

@@ -1,0 +1,99 @@
+// Every variable the pipe reads, with its validator, default and description: README.md and
+// pipe.yml document exactly these (test/docs.test.ts holds them to it).
+import type { ValidatorSpec } from 'envalid';
+import {
+  accessKeyId,
+  boolean,
+  channelRules,
+  clusterName,
+  commitHash,
+  integer,
+  mentionIds,
+  noProxyList,
+  proxyUrl,
+  region,
+  roleArn,
+  secretValue,
+  serviceList,
+  slackApiUrl,
+  slackChannel,
+  slackToken,
+  taskDefinitionList,
+  text,
+  waitUntil,
+} from './validators.ts';
+
+/** Variables whose values must never be printed. */
+export const SECRET_VARIABLES = ['SLACK_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'BITBUCKET_STEP_OIDC_TOKEN'];
+
+/** Variables that may hold a password (a proxy's `user:password@`): the password is masked. */
+export const URL_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+
+/** The passwords in proxy URLs, raw and decoded, for the masker. */
+export function urlPasswords(env: Record<string, string | undefined>): string[] {
+  return URL_VARIABLES.flatMap((name) => {
+    try {
+      const password = new URL(env[name]?.trim() ?? '').password;
+      return password ? [password, decodeURIComponent(password)] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+const optional = { default: undefined } as const;
+
+/** The specs of every variable the pipe reads; README.md and pipe.yml document exactly these. */
+export const VARIABLE_SPECS = {
+  CLUSTER_NAME: clusterName({ desc: 'ECS cluster name or ARN.' }),
+  SERVICE_NAME: serviceList({ desc: 'ECS service name(s) or ARN(s): one, several comma-separated, or a YAML list; at most 150.' }),
+  TASK_DEFINITION: taskDefinitionList({
+    ...optional,
+    desc: "Deployed task definition (ARN or family:revision), one per service in the same order. Default: each service's PRIMARY deployment at start.",
+  }),
+  ENVIRONMENT: text('an environment name', 100)({ desc: 'Deployment environment name, e.g. staging or production.' }),
+  BRANCH: text('a branch name')({ ...optional, desc: 'Deployed branch. Default: BITBUCKET_BRANCH.' }),
+  TAG: text('a tag name')({ ...optional, desc: 'Deployed tag; wins over the branch. Default: BITBUCKET_TAG.' }),
+  COMMIT: commitHash({ ...optional, desc: 'Deployed commit. Default: BITBUCKET_COMMIT.' }),
+  SLACK_TOKEN: slackToken({ desc: 'Bot User OAuth Token (xoxb-…) of the custom Slack app. Secret.' }),
+  SLACK_CHANNEL: slackChannel({ desc: 'Default Slack channel (#name or ID).' }),
+  SLACK_CHANNELS: channelRules({
+    ...optional,
+    desc: 'Per-environment channels: pattern=channel pairs, comma-separated; pattern is an environment name or a glob with *. First match wins, else SLACK_CHANNEL.',
+  }),
+  SLACK_API_URL: slackApiUrl({ default: 'https://slack.com/api/', desc: 'Slack Web API base URL (GovSlack, proxies, tests).' }),
+  SLACK_MENTION_ON_FAILURE: mentionIds({
+    ...optional,
+    desc: 'Slack user IDs (U…) or user group IDs (S…) to mention in the thread when the rollout fails or times out.',
+  }),
+  AWS_DEFAULT_REGION: region({ ...optional, desc: 'AWS region of the cluster (AWS_REGION is accepted too).' }),
+  AWS_REGION: region({ ...optional, desc: 'Alternative to AWS_DEFAULT_REGION.' }),
+  AWS_ACCESS_KEY_ID: accessKeyId({ ...optional, desc: 'Static credentials: access key ID.' }),
+  AWS_SECRET_ACCESS_KEY: secretValue({ ...optional, desc: 'Static credentials: secret access key. Secret.' }),
+  AWS_SESSION_TOKEN: secretValue({ ...optional, desc: 'Static credentials: session token of temporary credentials. Secret.' }),
+  AWS_OIDC_ROLE_ARN: roleArn({ ...optional, desc: 'IAM role to assume with the step\'s OIDC token (needs "oidc: true" on the step).' }),
+  BITBUCKET_STEP_OIDC_TOKEN: secretValue({ ...optional, desc: 'Set by Bitbucket on steps with "oidc: true".' }),
+  WAIT_TIMEOUT: integer(1, 86_400)({ default: 1800, desc: 'Seconds to wait for the rollout before reporting a time-out.' }),
+  POLL_INTERVAL: integer(1, 300)({ default: 10, desc: 'Seconds between polls of ECS and the load balancer.' }),
+  DEPLOYMENT_GRACE_PERIOD: integer(0, 600)({
+    default: 60,
+    desc: 'Seconds to wait for the deployment of TASK_DEFINITION to appear in the service before reporting it missing.',
+  }),
+  CRASH_LOOP_LIMIT: integer(2, 1000, 'stops')({
+    ...optional,
+    desc: "Fail as soon as new tasks have stopped this many times the same way (exit code or reason), without waiting for ECS's circuit breaker. Default: off (wait for ECS or WAIT_TIMEOUT).",
+  }),
+  LOG_LINES: integer(0, 100, 'lines')({
+    default: 20,
+    desc: "Last lines of a failed container's awslogs output shown in the failure thread, per distinct failure; 0 turns it off.",
+  }),
+  WAIT_UNTIL: waitUntil({
+    default: 'retired',
+    desc: 'retired: follow the rollout until the old version is gone (after a blue/green bake, too); live: end the watch (exit 0) as soon as the new version takes all production traffic.',
+  }),
+  DEBUG: boolean({ default: false, desc: 'Verbose log (never shows secrets).' }),
+  HTTPS_PROXY: proxyUrl({ ...optional, desc: 'Proxy for HTTPS requests (AWS and Slack); https_proxy is accepted too.' }),
+  HTTP_PROXY: proxyUrl({ ...optional, desc: 'Proxy for plain HTTP requests (only custom endpoints use http); http_proxy is accepted too.' }),
+  NO_PROXY: noProxyList({ ...optional, desc: 'Hosts reached without the proxy, comma-separated; no_proxy is accepted too.' }),
+} satisfies Record<string, ValidatorSpec<unknown>>;
+

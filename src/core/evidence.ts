@@ -1,0 +1,141 @@
+// Why a rollout is not (yet) live, from what AWS showed: new tasks that stopped (read once, in one
+// pass, for the causes, the crash-loop warning and the log excerpts alike), unhealthy targets with
+// the load balancer's reason codes, unhealthy containers and ECS's problem events. Pure.
+import { targetGroupName, taskId } from './arn.ts';
+import { isDraining, type ServiceSnapshot, type TargetGroupSnapshot, type TargetSnapshot, targetKey, type TaskSnapshot } from './snapshot.ts';
+import type { Clock, CrashLoop, StoppedTask } from './vocabulary.ts';
+
+/** New tasks must stop the same way this many times before it is called a crash loop. */
+export const CRASH_LOOP_AFTER = 2;
+/** Problem events kept as causes: the newest distinct ones (ECS repeats them every few minutes). */
+const PROBLEM_EVENTS_SHOWN = 3;
+// Service event messages worth showing when a rollout stalls or fails (not a documented format,
+// so matched loosely; everything else, like "has started 1 tasks", is routine).
+const PROBLEM_EVENT = /unable to|failed|unhealthy|rolling back|error|insufficient|throttl|denied|cannot|timed out/i;
+
+/** The stopped tasks of one task definition, read once. */
+export interface Stops {
+  /** How many stopped each brief way ("exit code 1", or the stop reason). */
+  byWhat: ReadonlyMap<string, number>;
+  /** The newest task of each brief way of stopping, newest first (whose logs are worth reading). */
+  distinct: StoppedTask[];
+  /** One cause line per detailed way of stopping, newest first, with how many stopped so. */
+  causes: string[];
+}
+
+export const NO_STOPS: Stops = { byWhat: new Map(), distinct: [], causes: [] };
+
+/** The stopped tasks of `taskDefinitionArn`, newest first, grouped each way the message needs. */
+export function stopsOf(taskDefinitionArn: string | undefined, snap: Pick<ServiceSnapshot, 'tasks'>): Stops {
+  if (!taskDefinitionArn) return NO_STOPS;
+  const stopped = snap.tasks
+    .filter((t) => t.taskDefinitionArn === taskDefinitionArn && t.lastStatus === 'STOPPED')
+    .sort((a, b) => (b.stoppedAt ?? 0) - (a.stoppedAt ?? 0));
+  const byWhat = new Map<string, number>();
+  const detailed = new Map<string, number>();
+  const distinct: StoppedTask[] = [];
+  for (const t of stopped) {
+    const what = briefStop(t);
+    if (!byWhat.has(what)) {
+      const culprit = t.containers.find((c) => (c.exitCode !== undefined && c.exitCode !== 0) || c.reason) ?? t.containers[0];
+      if (culprit) distinct.push({ taskArn: t.arn, taskDefinitionArn, container: culprit.name, what, ...(t.stoppedAt !== undefined ? { stoppedAt: t.stoppedAt } : {}) });
+    }
+    byWhat.set(what, (byWhat.get(what) ?? 0) + 1);
+    const text = describeStop(t);
+    detailed.set(text, (detailed.get(text) ?? 0) + 1);
+  }
+  const causes = [...detailed].map(([text, n]) => `${n > 1 ? `${n} tasks` : 'task'} stopped: ${text}`);
+  return { byWhat, distinct, causes };
+}
+
+/**
+ * The commonest way new tasks stopped, when it happened at least CRASH_LOOP_AFTER times: ECS
+ * starts them again and again, and without a circuit breaker would do so until WAIT_TIMEOUT.
+ */
+export function crashLoopOf(stops: Stops, failedTasks: number, snap: Pick<ServiceSnapshot, 'breakerCount' | 'circuitBreaker'>): CrashLoop | undefined {
+  const [what, times] = [...stops.byWhat].reduce<[string, number]>((a, b) => (b[1] > a[1] ? b : a), ['', 0]);
+  if (times < CRASH_LOOP_AFTER) return undefined;
+  const count = snap.breakerCount;
+  const breaker = count?.failureCount !== undefined && count.threshold !== undefined ? { failureCount: count.failureCount, threshold: count.threshold } : undefined;
+  return { what, times, failedTasks, circuitBreaker: snap.circuitBreaker?.enable, ...(breaker ? { breaker } : {}) };
+}
+
+/** The warning the message shows while ECS has not decided. */
+export function crashLoopWarning(loop: CrashLoop): string {
+  const on = loop.breaker ? `; circuit breaker ${loop.breaker.failureCount} of ${loop.breaker.threshold}` : '; circuit breaker on';
+  const breaker = loop.circuitBreaker === undefined ? '' : loop.circuitBreaker ? on : '; circuit breaker off: ECS retries until WAIT_TIMEOUT';
+  return `new tasks keep crashing: ${loop.what}, ${loop.times} times (ECS counts ${loop.failedTasks} failed task${loop.failedTasks === 1 ? '' : 's'}${breaker})`;
+}
+
+/** Why the watch fails at CRASH_LOOP_LIMIT. */
+export function crashLoopReason(loop: CrashLoop): string {
+  const breaker = loop.circuitBreaker === false ? "ECS's deployment circuit breaker is disabled" : "ECS's deployment circuit breaker had not tripped";
+  return `new tasks kept crashing (${loop.what}, ${loop.times} times, CRASH_LOOP_LIMIT reached); ${breaker}, so the deployment may still be running`;
+}
+
+/**
+ * Why the tasks of `taskDefinitionArn` are not serving: their unhealthy targets with the load
+ * balancer's reason codes, how they stopped, failing container health checks, and ECS's problem
+ * events since the deployment began, newest first.
+ */
+export function causesOf(
+  deployment: { taskDefinitionArn: string; createdAt: number },
+  snap: ServiceSnapshot,
+  clock: Pick<Clock, 'startedAt'>,
+  stopCauses: readonly string[],
+): string[] {
+  const causes: string[] = [];
+  const td = deployment.taskDefinitionArn;
+  const newKeys = new Set(snap.tasks.filter((t) => t.taskDefinitionArn === td).flatMap((t) => t.targetKeys));
+  for (const group of snap.targetGroups) causes.push(...unhealthyTargetCauses(group, (t) => newKeys.has(targetKey(t))));
+  causes.push(...stopCauses);
+  for (const t of snap.tasks) {
+    if (t.taskDefinitionArn === td && t.desiredStatus === 'RUNNING' && t.healthStatus === 'UNHEALTHY') {
+      const sick = t.containers.filter((c) => c.healthStatus === 'UNHEALTHY').map((c) => c.name);
+      causes.push(`task ${taskId(t.arn)} is UNHEALTHY${sick.length ? ` (container health check failing: ${sick.join(', ')})` : ''}`);
+    }
+  }
+  const since = Math.min(deployment.createdAt, clock.startedAt);
+  const seen = new Set<string>();
+  for (const e of snap.events) {
+    if (e.createdAt < since || !PROBLEM_EVENT.test(e.message)) continue;
+    const text = stripServicePrefix(e.message);
+    if (seen.has(text)) continue;
+    seen.add(text);
+    causes.push(`service event: ${text}`);
+    if (seen.size >= PROBLEM_EVENTS_SHOWN) break;
+  }
+  return [...new Set(causes)];
+}
+
+/** The new targets of a group that are not healthy, counted by the load balancer's reason code. */
+export function unhealthyTargetCauses(group: TargetGroupSnapshot, isNew: (t: TargetSnapshot) => boolean): string[] {
+  const counts = new Map<string, number>();
+  for (const t of group.targets) {
+    if (!isNew(t) || t.state === 'healthy' || t.state === 'initial' || isDraining(t) || !t.reason) continue;
+    const text = `${t.reason}${t.description ? ` (${t.description})` : ''}`;
+    counts.set(text, (counts.get(text) ?? 0) + 1);
+  }
+  return [...counts].map(([text, n]) => `target group ${targetGroupName(group.arn)}: ${n} new target${n > 1 ? 's' : ''} ${text}`);
+}
+
+/** An ECS service event without its "(service name)" prefix. */
+export function stripServicePrefix(message: string): string {
+  return message.replace(/^\(service [^)]*\)\s*/, '');
+}
+
+/** "exit code 1" when a container exited with one, else the stop reason. */
+function briefStop(t: TaskSnapshot): string {
+  const exit = t.containers.find((c) => c.exitCode !== undefined && c.exitCode !== 0);
+  if (exit?.exitCode !== undefined) return `exit code ${exit.exitCode}`;
+  return t.stoppedReason ?? t.stopCode ?? 'no reason given';
+}
+
+/** The stop code and reason with every container's exit: the cause line's detail. */
+function describeStop(t: TaskSnapshot): string {
+  const exits = t.containers
+    .filter((c) => c.exitCode !== undefined || c.reason)
+    .map((c) => `${c.name} ${c.exitCode !== undefined ? `exit code ${c.exitCode}` : ''}${c.reason ? `${c.exitCode !== undefined ? ', ' : ''}${c.reason}` : ''}`.trim());
+  const head = [t.stopCode, t.stoppedReason].filter(Boolean).join(': ') || 'no reason given';
+  return exits.length ? `${head} [${exits.join('; ')}]` : head;
+}

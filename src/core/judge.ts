@@ -1,0 +1,112 @@
+// The judge skeleton: the rules every kind of deployment shares, applied once, in this order. A
+// kind (rolling.ts, traffic.ts, codedeploy.ts) is a small record of what differs (vocabulary.ts's
+// `Kind`): how to find ours, how it ended, how far it got. Pure: no clock, no I/O, no SDK types.
+import { crashLoopOf, crashLoopReason, NO_STOPS, stopsOf } from './evidence.ts';
+import type { ServiceSnapshot } from './snapshot.ts';
+import { shortName } from './task-definition.ts';
+import {
+  type Clock,
+  EMPTY_PROGRESS,
+  type Ending,
+  isBefore,
+  isFinal,
+  type Judge,
+  type Kind,
+  PHASES,
+  type Phase,
+  type Report,
+  type ServiceAssessment,
+  type ServiceWatch,
+} from './vocabulary.ts';
+
+const MS_PER_SECOND = 1000;
+const NOTHING: Report = { progress: EMPTY_PROGRESS, causes: [] };
+
+/** The judge of one kind: `judgeWith(kind)(prev, snap, clock)` is one poll's step for one service. */
+export function judgeWith<D>(kind: Kind<D, ServiceSnapshot>): Judge<ServiceSnapshot> {
+  return (prev, snap, clock) => judge(kind, prev, snap, clock);
+}
+
+function judge<D>(kind: Kind<D, ServiceSnapshot>, prev: ServiceWatch, snap: ServiceSnapshot, clock: Clock): ServiceAssessment {
+  // A finished service is left alone, whatever a later read shows.
+  if (isFinal(prev.status)) return { watch: prev, ...NOTHING, stops: [] };
+  const wasLive = prev.reachedAt.live !== undefined;
+
+  const gone = deletedReason(snap);
+  if (gone) return { watch: { ...prev, status: 'failed', reason: gone }, ...NOTHING, stops: [] };
+
+  const ours = kind.find(prev, snap);
+  if (ours === undefined) {
+    const stops = stopsOf(prev.taskDefinitionArn, snap).distinct;
+    const lost = prev.track ? kind.lost(prev, snap) : undefined;
+    if (lost) return { watch: end(prev, lost, wasLive, clock.now), progress: EMPTY_PROGRESS, causes: lost.causes ?? [], stops };
+    // A requested deployment may take a moment to show up in DescribeServices.
+    if (clock.now - clock.startedAt < clock.graceMs) return { watch: reach({ ...prev, status: 'waiting' }, 'waiting', clock.now), ...NOTHING, stops };
+    return { watch: { ...prev, status: 'failed', reason: notAppeared(prev, snap.name, clock, kind.running(snap)) }, ...NOTHING, stops };
+  }
+
+  const watch = kind.track(prev, ours, snap, clock.now);
+  const stops = stopsOf(watch.taskDefinitionArn, snap);
+  const assessed = (w: ServiceWatch, extra: Partial<ServiceAssessment> = {}): ServiceAssessment => {
+    const { eta, ...report } = kind.report(w, ours, snap, clock, stops.causes);
+    return { watch: w, ...report, ...(eta && !isFinal(w.status) ? { eta } : {}), stops: stops.distinct, ...extra };
+  };
+
+  const ending = kind.ended(watch, ours, snap);
+  if (ending) return assessed(end(watch, ending, wasLive, clock.now));
+  // The service wants no tasks: the new revision serves nothing until it is scaled up, and "live"
+  // would be a lie (every count is trivially met at zero).
+  if (snap.desiredCount === 0) return assessed({ ...watch, status: 'no_tasks' });
+
+  // A crash loop matters only before live: after it, a replaced task is ECS healing the service.
+  const failedTasks = wasLive ? undefined : kind.failedTasks(watch, ours, snap);
+  const crashLoop = failedTasks === undefined ? undefined : crashLoopOf(stops, failedTasks, snap);
+  if (crashLoop && clock.crashLoopLimit !== undefined && crashLoop.times >= clock.crashLoopLimit) {
+    return assessed({ ...watch, status: 'failed', reason: crashLoopReason(crashLoop) });
+  }
+
+  // Once live, it stays live until the deployment ends: ECS replacing a task, a listener not read
+  // again, or a hook's later stage do not undo it.
+  const measured = kind.phase(watch, ours, snap);
+  const phase: Phase = wasLive && isBefore(measured, 'live') ? 'live' : measured;
+  return assessed(reach({ ...watch, status: phase }, phase, clock.now), crashLoop ? { crashLoop } : {});
+}
+
+/** The watch ended as the kind says, worded once for every kind: a failure after "live" says so. */
+function end(watch: ServiceWatch, ending: Ending, wasLive: boolean, now: number): ServiceWatch {
+  switch (ending.status) {
+    case 'retired':
+      return reach({ ...watch, status: 'retired' }, 'retired', now);
+    case 'superseded':
+      return { ...watch, status: 'superseded', supersededBy: ending.by };
+    case 'failed': {
+      const after = wasLive ? ' after going live' : '';
+      const reason =
+        'rolledBackTo' in ending
+          ? `rolled back to ${ending.rolledBackTo}${after}${ending.why ? ` (${ending.why})` : ''}`
+          : `${wasLive ? 'rolled back after going live: ' : ''}${ending.reason}`;
+      return { ...watch, status: 'failed', reason };
+    }
+  }
+}
+
+/** The watch with `phase` reached at `now`, and the earlier phases too when one poll skipped past them. */
+export function reach(watch: ServiceWatch, phase: Phase, now: number): ServiceWatch {
+  if (watch.reachedAt[phase] !== undefined) return watch;
+  const reachedAt = { ...watch.reachedAt };
+  for (const p of PHASES.slice(0, PHASES.indexOf(phase) + 1)) reachedAt[p] ??= now;
+  return { ...watch, reachedAt };
+}
+
+/** Why a watch fails when its service is deleted (INACTIVE) or being deleted (DRAINING). */
+export function deletedReason(snap: Pick<ServiceSnapshot, 'name' | 'status'>): string | undefined {
+  return snap.status === 'ACTIVE' ? undefined : `service ${snap.name} is ${snap.status.toLowerCase()} (deleted or being deleted)`;
+}
+
+/** Why a watch fails when the requested deployment never showed up within the grace period. */
+function notAppeared(prev: ServiceWatch, service: string, clock: Pick<Clock, 'graceMs'>, runningTaskDefinition?: string): string {
+  const wanted = prev.requested ? `${prev.requested.family}:${prev.requested.revision}` : 'the requested task definition';
+  return `no deployment of ${wanted} appeared in service ${service} within ${Math.round(clock.graceMs / MS_PER_SECOND)} s${
+    runningTaskDefinition ? `; its primary deployment runs ${shortName(runningTaskDefinition)}` : ''
+  }. Was the service updated?`;
+}

@@ -1,0 +1,216 @@
+// Rolling updates (deployment controller ECS, strategy ROLLING): the kind's record for the judge
+// skeleton (judge.ts). Pure: no clock, no I/O, no SDK types.
+//
+// "Live" is stricter than ECS's own "steady state" (which `aws ecs wait services-stable` and most
+// tools report): ECS says COMPLETED while old targets still drain and after a rollback too. We say
+// live only when every target that can still receive new requests belongs to a healthy task of the
+// new task definition, and no task of another task definition is still meant to run.
+import { causesOf, stripServicePrefix } from './evidence.ts';
+import { type DeploymentSnapshot, isDraining, type ServiceSnapshot, targetKey } from './snapshot.ts';
+import { sameTaskDefinition, shortName } from './task-definition.ts';
+import type { Ending, Eta, Kind, Phase, Progress, ServiceWatch } from './vocabulary.ts';
+
+const MS_PER_SECOND = 1000;
+
+/** Ours: the ECS deployment, and how far its tasks and targets have got. */
+interface Ours {
+  deployment: DeploymentSnapshot;
+  progress: Progress;
+}
+
+export const ROLLING: Kind<Ours, ServiceSnapshot> = {
+  find(prev, snap) {
+    const deployment = findDeployment(prev, snap);
+    return deployment && { deployment, progress: measure(deployment, snap) };
+  },
+
+  /** Our deployment is no longer listed: it failed and was rolled back, or a newer one replaced it. */
+  lost(prev, snap) {
+    const id = prev.track?.kind === 'rolling' ? prev.track.deploymentId : undefined;
+    const failedEvent = snap.events.find((e) => e.message.includes(`(deployment ${id}) deployment failed`));
+    if (failedEvent) return { status: 'failed', reason: stripServicePrefix(failedEvent.message) };
+    const primary = primaryOf(snap);
+    if (primary && isRollbackFrom(prev, primary)) return rollback(primary, snap);
+    return { status: 'superseded', by: primary ? shortName(primary.taskDefinitionArn) : 'another deployment' };
+  },
+
+  running: (snap) => primaryOf(snap)?.taskDefinitionArn,
+
+  track(prev, { deployment }, snap) {
+    return {
+      ...prev,
+      track: { kind: 'rolling', deploymentId: deployment.id },
+      deploymentCreatedAt: deployment.createdAt,
+      taskDefinitionArn: deployment.taskDefinitionArn,
+      previousTaskDefinitions: [
+        ...new Set([
+          ...(prev.previousTaskDefinitions ?? []),
+          ...snap.deployments
+            .filter((d) => d.createdAt < deployment.createdAt && d.taskDefinitionArn !== deployment.taskDefinitionArn)
+            .map((d) => d.taskDefinitionArn),
+        ]),
+      ],
+    };
+  },
+
+  ended(watch, { deployment }, snap) {
+    if (deployment.rolloutState === 'FAILED') return { status: 'failed', reason: withAlarms(deployment.rolloutStateReason ?? 'the deployment failed', snap) };
+    if (deployment.status === 'PRIMARY') return undefined;
+    const primary = primaryOf(snap);
+    if (primary && isRollbackFrom(watch, primary)) return rollback(primary, snap);
+    if (primary && primary.taskDefinitionArn !== deployment.taskDefinitionArn) return { status: 'superseded', by: shortName(primary.taskDefinitionArn) };
+    return undefined;
+  },
+
+  failedTasks: (_watch, { deployment }) => deployment.failedTasks,
+
+  phase: (_watch, { progress }) => phaseOf(progress),
+
+  report(watch, { deployment, progress }, snap, clock, stopCauses) {
+    const eta = etaOf(watch, snap, clock.now);
+    return { progress, causes: causesOf(deployment, snap, clock, stopCauses), ...(eta ? { eta } : {}) };
+  },
+};
+
+/** Live is every counted target healthy and new, and no old task meant to run; retired once old ones are gone. */
+function phaseOf(p: Progress): Phase {
+  if (p.ready < p.desired) return 'starting';
+  if (p.healthyTargets < p.desired) return 'registering';
+  if (p.oldTasks > 0 || p.otherTargets > 0) return 'cutting_over';
+  if (p.draining > 0 || p.oldTasksStopping > 0) return 'live';
+  return 'retired';
+}
+
+/** How far the tasks of `deployment` have got, and what of the old version still takes requests. */
+export function measure(deployment: DeploymentSnapshot, snap: ServiceSnapshot): Progress {
+  const td = deployment.taskDefinitionArn;
+  const meantToRun = snap.tasks.filter((t) => t.desiredStatus === 'RUNNING');
+  const fresh = meantToRun.filter((t) => t.taskDefinitionArn === td);
+  const running = fresh.filter((t) => t.lastStatus === 'RUNNING');
+  // Container health checks gate readiness only where the task definition has them; a task without
+  // any reports UNKNOWN forever.
+  const checked = snap.healthChecks[td] ?? running.some((t) => t.healthStatus === 'HEALTHY' || t.healthStatus === 'UNHEALTHY');
+  const ready = running.filter((t) => !checked || t.healthStatus === 'HEALTHY');
+  const readyKeys = new Set(ready.flatMap((t) => t.targetKeys));
+  const freshKeys = new Set(fresh.flatMap((t) => t.targetKeys));
+  const old = snap.tasks.filter((t) => t.taskDefinitionArn !== td);
+
+  let healthyTargets = snap.targetGroups.length ? Number.POSITIVE_INFINITY : ready.length;
+  let otherTargets = 0;
+  let oldTargets = 0;
+  let draining = 0;
+  for (const group of snap.targetGroups) {
+    const healthyNew = new Set<string>();
+    for (const target of group.targets) {
+      const key = targetKey(target);
+      if (isDraining(target)) draining++;
+      else if (target.state === 'unused') continue; // not attached to a listener: gets no traffic
+      else if (target.state === 'healthy' && readyKeys.has(key)) healthyNew.add(key);
+      else {
+        otherTargets++;
+        if (!freshKeys.has(key)) oldTargets++;
+      }
+    }
+    healthyTargets = Math.min(healthyTargets, healthyNew.size);
+  }
+
+  return {
+    desired: snap.desiredCount,
+    running: running.length,
+    ready: ready.length,
+    healthyTargets,
+    targetGroups: snap.targetGroups.length,
+    oldTasks: old.filter((t) => t.desiredStatus === 'RUNNING').length,
+    otherTargets,
+    oldTargets,
+    draining,
+    oldTasksStopping: old.filter((t) => t.desiredStatus !== 'RUNNING' && t.lastStatus !== 'STOPPED').length,
+  };
+}
+
+/**
+ * When the next step of a rolling update should happen, from the slowest target group: new targets
+ * turn healthy after the healthy threshold of health checks (not before the service's grace period
+ * ends), old ones leave after the deregistration delay. Counted from when the phase began; an
+ * estimate that has passed is not shown.
+ */
+export function etaOf(watch: ServiceWatch, snap: ServiceSnapshot, now: number): Eta | undefined {
+  const settings = snap.targetGroups.flatMap((g) => (g.settings ? [g.settings] : []));
+  const eta = (what: Eta['what'], since: number | undefined, seconds: number, basis: string): Eta | undefined => {
+    if (since === undefined || !(seconds > 0)) return undefined;
+    const at = since + seconds * MS_PER_SECOND;
+    return at > now ? { what, at, basis } : undefined;
+  };
+  if (watch.status === 'registering') {
+    const checks = settings.map((g) => (g.healthCheckIntervalSeconds ?? 0) * (g.healthyThresholdCount ?? 0));
+    const slowest = settings[checks.indexOf(Math.max(...checks))];
+    if (!slowest) return undefined;
+    const grace = snap.healthCheckGracePeriodSeconds ?? 0;
+    const basis = `health checks ${slowest.healthyThresholdCount} × ${slowest.healthCheckIntervalSeconds} s${grace ? `, grace period ${grace} s` : ''}`;
+    return eta('healthy', watch.reachedAt.registering, Math.max(...checks, grace), basis);
+  }
+  if (watch.status === 'live') {
+    const delay = Math.max(0, ...settings.map((g) => g.deregistrationDelaySeconds ?? 0));
+    return eta('retired', watch.reachedAt.live, delay, `deregistration delay ${delay} s`);
+  }
+  return undefined;
+}
+
+function primaryOf(snap: ServiceSnapshot): DeploymentSnapshot | undefined {
+  return snap.deployments.find((d) => d.status === 'PRIMARY');
+}
+
+/** Circuit breaker and alarm rollbacks say so in the new PRIMARY's rollout reason. */
+function isRollback(d: DeploymentSnapshot): boolean {
+  return /rolling back/i.test(d.rolloutStateReason ?? '');
+}
+
+/**
+ * A rollback is a new PRIMARY that says so (circuit breaker, alarms) or that goes back to a task
+ * definition our deployment replaced, which is what a rollback looks like once ECS has finished it.
+ */
+function isRollbackFrom(watch: ServiceWatch, primary: DeploymentSnapshot): boolean {
+  return isRollback(primary) || (watch.previousTaskDefinitions ?? []).includes(primary.taskDefinitionArn);
+}
+
+/** ECS's own words for a rollback it is running, else the revision the service went back to; with the alarms that triggered it. */
+function rollback(primary: DeploymentSnapshot, snap: Pick<ServiceSnapshot, 'triggeredAlarms'>): Ending {
+  if (isRollback(primary) && primary.rolloutStateReason) return { status: 'failed', reason: withAlarms(primary.rolloutStateReason, snap) };
+  const why = alarmsOf(snap);
+  return { status: 'failed', rolledBackTo: shortName(primary.taskDefinitionArn), ...(why ? { why } : {}) };
+}
+
+/** A failure's reason with the alarms that triggered the rollback, when the reader found them. */
+function withAlarms(reason: string, snap: Pick<ServiceSnapshot, 'triggeredAlarms'>): string {
+  const alarms = alarmsOf(snap);
+  return alarms ? `${reason} (${alarms})` : reason;
+}
+
+function alarmsOf(snap: Pick<ServiceSnapshot, 'triggeredAlarms'>): string | undefined {
+  const alarms = snap.triggeredAlarms ?? [];
+  return alarms.length ? `alarm${alarms.length > 1 ? 's' : ''} ${alarms.join(', ')}` : undefined;
+}
+
+function newest(deployments: DeploymentSnapshot[]): DeploymentSnapshot | undefined {
+  return deployments.reduce<DeploymentSnapshot | undefined>((a, d) => (!a || d.createdAt > a.createdAt ? d : a), undefined);
+}
+
+function findDeployment(watch: ServiceWatch, snap: ServiceSnapshot): DeploymentSnapshot | undefined {
+  if (watch.track?.kind === 'rolling') {
+    const id = watch.track.deploymentId;
+    const pinned = snap.deployments.find((d) => d.id === id);
+    if (pinned) return pinned;
+    // A newer deployment of the same task definition (force-new-deployment) runs the same code:
+    // follow it rather than calling ours superseded.
+    return newest(
+      snap.deployments.filter(
+        (d) => d.taskDefinitionArn === watch.taskDefinitionArn && d.createdAt > (watch.deploymentCreatedAt ?? 0) && !isRollback(d),
+      ),
+    );
+  }
+  if (watch.requested) {
+    const requested = watch.requested;
+    return newest(snap.deployments.filter((d) => sameTaskDefinition(d.taskDefinitionArn, requested)));
+  }
+  return primaryOf(snap);
+}

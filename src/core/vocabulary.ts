@@ -1,0 +1,331 @@
+// The words every layer shares: phases and statuses, a service's watch and what a poll makes of it,
+// the run's verdict, and the view the message and the log are drawn from. Types and a few total
+// functions over them; this module imports nothing, so any module may import it.
+
+/** A task definition as the user names it: a full ARN, or `family:revision` (task-definition.ts parses them). */
+export interface TaskDefinitionRef {
+  family: string;
+  revision: number;
+  /** Present when the user gave a full ARN. */
+  arn?: string;
+}
+
+/** Progress of one service's rollout, in the order it happens. */
+export const PHASES = ['waiting', 'starting', 'registering', 'cutting_over', 'live', 'retired'] as const;
+export type Phase = (typeof PHASES)[number];
+/** `no_tasks`: the service wants no tasks (desired count 0), so the new revision runs nowhere yet. */
+export type ServiceStatus = Phase | 'failed' | 'superseded' | 'no_tasks';
+
+export function isFinal(status: ServiceStatus): boolean {
+  return status === 'failed' || status === 'superseded' || status === 'retired' || status === 'no_tasks';
+}
+
+/** Whether phase `a` comes before phase `b`. */
+export function isBefore(a: Phase, b: Phase): boolean {
+  return PHASES.indexOf(a) < PHASES.indexOf(b);
+}
+
+/** WAIT_UNTIL: follow the rollout until the old version is retired, or end once the new one is live. */
+export type WaitUntil = 'retired' | 'live';
+
+/** How one kind of deployment is followed between polls: what pins "ours" from one poll to the next. */
+export type Track =
+  /** Rolling update: the ECS deployment (`ecs-svc/…`). */
+  | { kind: 'rolling'; deploymentId: string }
+  /** ECS-native blue/green, linear or canary: the service deployment, and what the load balancer was seen to do. */
+  | {
+      kind: 'traffic';
+      serviceDeploymentArn: string;
+      /** The load balancer has been seen sending all production traffic to the new revision. */
+      productionOnNew?: boolean;
+      /** The new revision's target groups have been seen with every task healthy. */
+      newTargetsHealthy?: boolean;
+      /** When the bake began (epoch ms), for "rollback possible until". */
+      bakeStartedAt?: number;
+    }
+  /** CodeDeploy blue/green: our (replacement) task set, and the CodeDeploy deployment that created it. */
+  | { kind: 'codedeploy'; taskSetId: string; codeDeployId?: string };
+
+/** What the watch remembers about one service between polls. */
+export interface ServiceWatch {
+  service: string;
+  /** What the user asked to watch; undefined: the current deployment at the first poll. */
+  requested?: TaskDefinitionRef;
+  /** Ours, once found, in the terms of its kind. */
+  track?: Track;
+  deploymentCreatedAt?: number;
+  taskDefinitionArn?: string;
+  status: ServiceStatus;
+  /** When each phase was first reached (epoch ms). */
+  reachedAt: Partial<Record<Phase, number>>;
+  /** Why it failed, when it did. */
+  reason?: string;
+  /** `family:revision` of the deployment that took over. */
+  supersededBy?: string;
+  /** Task definitions of the deployments ours replaces: going back to one of them is a rollback. */
+  previousTaskDefinitions?: string[];
+}
+
+export function newWatch(service: string, requested?: TaskDefinitionRef): ServiceWatch {
+  return { service, requested, status: 'waiting', reachedAt: {} };
+}
+
+export interface Progress {
+  desired: number;
+  /** New tasks whose last status is RUNNING. */
+  running: number;
+  /** New tasks RUNNING and, where the task definition has container health checks, HEALTHY. */
+  ready: number;
+  /** Per target group, the fewest new tasks with a healthy target; equals `ready` without target groups. */
+  healthyTargets: number;
+  targetGroups: number;
+  /** Tasks of another task definition whose desired status is still RUNNING. */
+  oldTasks: number;
+  /** Targets that are not draining but not (yet) healthy targets of ready new tasks: block live. */
+  otherTargets: number;
+  /** Of those, the targets of old tasks: they still get new requests. */
+  oldTargets: number;
+  draining: number;
+  /** Old tasks told to stop that have not stopped yet. */
+  oldTasksStopping: number;
+}
+
+export const EMPTY_PROGRESS: Progress = {
+  desired: 0,
+  running: 0,
+  ready: 0,
+  healthyTargets: 0,
+  targetGroups: 0,
+  oldTasks: 0,
+  otherTargets: 0,
+  oldTargets: 0,
+  draining: 0,
+  oldTasksStopping: 0,
+};
+
+/** An estimate: when targets should turn healthy, or the old version retire, and from what. */
+export interface Eta {
+  what: 'healthy' | 'retired';
+  /** Epoch ms. */
+  at: number;
+  /** What it is estimated from, e.g. "deregistration delay 300 s". */
+  basis: string;
+}
+
+/** How a traffic-shifting deployment stands (ECS-native or CodeDeploy), for the message and the log. */
+export interface ShiftView {
+  /** BLUE_GREEN, LINEAR or CANARY. */
+  strategy: string;
+  /** CODE_DEPLOY for CodeDeploy blue/green (ECS-native otherwise). */
+  controller?: 'CODE_DEPLOY';
+  /** The CodeDeploy deployment ID and its console page. */
+  deploymentId?: string;
+  consoleUrl?: string;
+  /** CodeDeploy: until when it keeps the original task set (its termination wait), epoch ms. */
+  keptUntil?: number;
+  /** ECS's lifecycle stage, e.g. PRODUCTION_TRAFFIC_SHIFT (CodeDeploy: the lifecycle event running). */
+  stage?: string;
+  /** Percent of production traffic on the new revision: the load balancer's when read, else the plan. */
+  production?: number;
+  /** Percent of test traffic on the new revision, while there is some. */
+  test?: number;
+  /** The production shares the strategy moves through, e.g. [25, 50, 75, 100]; [100] for blue/green. */
+  steps: number[];
+  /** Until when ECS may still roll back (the end of the bake), epoch ms. */
+  bakeUntil?: number;
+  /** A lifecycle hook still deciding: a Lambda running, or a PAUSE awaiting someone's go-ahead. */
+  hook?: { id: string; targetType: string; status: string; expiresAt?: number };
+  requested: number;
+  running: number;
+  /** Healthy targets of the new revision, when read this poll. */
+  healthy?: number;
+}
+
+const FULL = 100;
+
+/**
+ * The production shares a traffic-shifting strategy moves through: LINEAR by `percent` steps,
+ * CANARY `percent` then all, anything else all at once.
+ */
+export function trafficSteps(strategy: string | undefined, percent: number | undefined): number[] {
+  if (strategy === 'LINEAR' && percent) {
+    const steps: number[] = [];
+    for (let p = percent; p < FULL; p += percent) steps.push(Math.round(p * 10) / 10);
+    return [...steps, FULL];
+  }
+  if (strategy === 'CANARY' && percent) return [percent, FULL];
+  return [FULL];
+}
+
+/** New tasks that stopped the same way, before the rollout went live. */
+export interface CrashLoop {
+  /** How they stopped, briefly: an exit code, or the stop reason. */
+  what: string;
+  times: number;
+  /** The tasks of the deployment ECS counts as failed (what its circuit breaker counts). */
+  failedTasks: number;
+  /** Whether the service's deployment circuit breaker is on; undefined when the answer does not say. */
+  circuitBreaker?: boolean;
+  /** Its failure count and the threshold at which it trips, when known. */
+  breaker?: { failureCount: number; threshold: number };
+}
+
+/** A new task that stopped: where to read what its container printed last. */
+export interface StoppedTask {
+  taskArn: string;
+  taskDefinitionArn: string;
+  /** The container that exited non-zero (or with a reason); else the first one. */
+  container: string;
+  /** How it stopped, briefly: "exit code 1", or the stop reason. */
+  what: string;
+  stoppedAt?: number;
+}
+
+/** What the failure thread shows for one failed task: its last lines, or why they are not shown. */
+export interface LogExcerpt {
+  service: string;
+  taskId: string;
+  container: string;
+  /** How the task stopped, e.g. "exit code 1". */
+  what: string;
+  /** Oldest first; empty when the container printed nothing. */
+  lines?: string[];
+  /** Where they came from. */
+  group?: string;
+  stream?: string;
+  region?: string;
+  /** Why there are no lines, and how to get them. */
+  hint?: string;
+}
+
+/** The time and the settings one poll's judgement uses. */
+export interface Clock {
+  now: number;
+  /** When the watch started. */
+  startedAt: number;
+  /** How long a requested deployment may take to show up. */
+  graceMs: number;
+  /** CRASH_LOOP_LIMIT: after this many same stops of new tasks, fail without waiting for ECS. */
+  crashLoopLimit?: number;
+}
+
+/** What one poll makes of one service. */
+export interface ServiceAssessment {
+  watch: ServiceWatch;
+  progress: Progress;
+  /** The freshest, distinct reasons why the rollout is not (yet) live. */
+  causes: string[];
+  /** New tasks keep stopping the same way before ECS has decided: a warning, not an outcome. */
+  crashLoop?: CrashLoop;
+  /** Traffic-shifting deployments: their stage, traffic share, bake and hooks. */
+  shift?: ShiftView;
+  /** When the next step should be reached, from the target groups' settings. */
+  eta?: Eta;
+  /** Its new tasks that stopped, one per distinct way of stopping, newest first. */
+  stops: StoppedTask[];
+}
+
+/** A service's judge: the previous watch and a fresh snapshot `S` of the service in, the assessment out. */
+export type Judge<S> = (prev: ServiceWatch, snap: S, clock: Clock) => ServiceAssessment;
+
+/** How a kind says its deployment ended; the judge skeleton words it (and adds "after going live"). */
+export type Ending =
+  | { status: 'retired' }
+  | { status: 'superseded'; by: string }
+  | { status: 'failed'; reason: string }
+  /** Back on `to`, the code ours replaced (by ECS or by hand); `why`: what triggered it, when known. */
+  | { status: 'failed'; rolledBackTo: string; why?: string };
+
+/** What a kind shows of its deployment at one poll. */
+export interface Report {
+  progress: Progress;
+  causes: string[];
+  shift?: ShiftView;
+  eta?: Eta;
+}
+
+/**
+ * What one kind of deployment adds to the skeleton (judge.ts), which applies the rules every kind
+ * shares once: a finished service is left alone, a deleted one fails, a requested deployment gets
+ * a grace period, an ending after "live" says so, desired count 0, the crash-loop limit before
+ * live, and "once live, stays live". `D` is the kind's own picture of "ours"; `S` a snapshot of
+ * the service at one poll (snapshot.ts's ServiceSnapshot).
+ */
+export interface Kind<D, S> {
+  /** Ours in this snapshot: pinned by the watch, else the newest of the requested task definition, else the current one. */
+  find(prev: ServiceWatch, snap: S): D | undefined;
+  /** Ours was seen at an earlier poll and is no longer found: how it ended, if that can be told, and why. */
+  lost(prev: ServiceWatch, snap: S): (Ending & { causes?: string[] }) | undefined;
+  /** The task definition the service runs now (for "never appeared; it runs …"). */
+  running(snap: S): string | undefined;
+  /** The watch pinned on ours. */
+  track(prev: ServiceWatch, ours: D, snap: S, now: number): ServiceWatch;
+  /** Whether ours has ended: rolled back, stopped, replaced, or done for good. */
+  ended(watch: ServiceWatch, ours: D, snap: S): Ending | undefined;
+  /** The tasks of ours ECS counts as failed; undefined where ECS counts none (no crash-loop watch). */
+  failedTasks(watch: ServiceWatch, ours: D, snap: S): number | undefined;
+  /** How far ours has got, "live" included: the one place each kind decides it. */
+  phase(watch: ServiceWatch, ours: D, snap: S): Phase;
+  /** What the message shows of ours, given the stops the skeleton found (their cause lines). */
+  report(watch: ServiceWatch, ours: D, snap: S, clock: Clock, stopCauses: readonly string[]): Report;
+}
+
+export type RolloutStatus = 'rolling_out' | 'live' | 'failed' | 'timed_out' | 'superseded' | 'no_tasks';
+
+export interface RolloutVerdict {
+  status: RolloutStatus;
+  /** The least advanced phase among the services still ours; for a failed run, the furthest all of them reached. */
+  phase: Phase;
+  /** Stop watching: the outcome is final (for live: the old version is retired or time is up). */
+  done: boolean;
+}
+
+/** One service as the message and the log show it. */
+export interface ServiceLine {
+  service: string;
+  status: ServiceStatus;
+  /** `family:revision` being deployed, once known. */
+  taskDefinition?: string;
+  progress?: Progress;
+  reason?: string;
+  supersededBy?: string;
+  /** Something going wrong that ECS has not decided on yet (a crash loop): shown, not an outcome. */
+  warning?: string;
+  /** Traffic-shifting deployments: stage, traffic share, bake, hooks. */
+  shift?: ShiftView;
+  /** When the next step should be reached. */
+  eta?: Eta;
+  /** The target groups its new tasks register with (ARNs), as last read: linked in the failure thread. */
+  targetGroups?: string[];
+}
+
+/** What one step shows: the message's and the log's data, and what the watch must do next. */
+export interface RolloutView {
+  status: RolloutStatus;
+  phase: Phase;
+  /** Stop watching: the outcome is final. */
+  done: boolean;
+  services: ServiceLine[];
+  /** When every service still ours reached each phase (epoch ms). */
+  milestones: Partial<Record<Phase, number>>;
+  /** The distinct causes, freshest first per service. */
+  causes: string[];
+  /** Read again at once with a fresh task list: "live" is said only once a fresh read shows it. */
+  confirm: boolean;
+  /** Changes exactly when a reader of the message would see a change (phases, not every count). */
+  announcement: string;
+  /** The services whose line a reader would see change at this step (for the log). */
+  changed: string[];
+  /** The services to read at the next poll: those not finished. */
+  active: string[];
+  /** Services whose "live" is settled: the reader need not check their traffic and targets again. */
+  settled: string[];
+  /** New tasks that stopped, one per service and distinct way of stopping, newest first: whose last log lines the failure thread shows. */
+  stoppedTasks: Array<StoppedTask & { service: string }>;
+  /** Set when the watch ends at "live" (WAIT_UNTIL=live) before the old version is retired. */
+  endedAtLive?: boolean;
+  /** How long to wait before the next poll (ms). */
+  nextPollMs: number;
+  /** Why a service read at the first poll cannot be judged (its deployment controller or strategy). */
+  refused?: string;
+}

@@ -1,0 +1,111 @@
+// One service's line in words, for the message and the log alike: its phase, progress, traffic
+// shift, hook, estimate and warning. Pure.
+import type { Eta, Phase, Progress, ServiceLine, ShiftView } from '../core/vocabulary.ts';
+import { PLAIN_FORMAT, SLACK_FORMAT, type TextFormat } from './text.ts';
+
+/** Each phase in words, as the message and the log say it. */
+export const PHASE_LABELS: Record<Phase, string> = {
+  waiting: 'waiting for the deployment to appear',
+  starting: 'new tasks starting',
+  registering: 'waiting for healthy targets',
+  cutting_over: 'cutting traffic over',
+  live: 'live, old version draining',
+  retired: 'live, old version retired',
+};
+
+export function progressText(p: Progress): string {
+  const parts = [`${p.ready}/${p.desired} new tasks ready`];
+  if (p.targetGroups) parts.push(`${Math.min(p.healthyTargets, p.desired)}/${p.desired} healthy targets`);
+  if (p.oldTasks) parts.push(`${p.oldTasks} old task${p.oldTasks > 1 ? 's' : ''} running`);
+  if (p.oldTargets) parts.push(`${p.oldTargets} old target${p.oldTargets > 1 ? 's' : ''} serving`);
+  if (p.draining) parts.push(`${p.draining} draining`);
+  return parts.join(' · ');
+}
+
+const STRATEGY_NAMES: Record<string, string> = { BLUE_GREEN: 'blue/green', LINEAR: 'linear', CANARY: 'canary' };
+
+/** `production traffic 50% (steps 25% → 50% → 75% → 100%)`; blue/green moves in one step. */
+function trafficText(shift: ShiftView): string {
+  const share = shift.production === undefined ? '' : ` ${Math.round(shift.production)}%`;
+  const steps = shift.steps.length > 1 ? ` (${STRATEGY_NAMES[shift.strategy] ?? shift.strategy} steps ${shift.steps.map((p) => `${p}%`).join(' → ')})` : '';
+  return `production traffic${share}${steps}`;
+}
+
+function hookText(hook: NonNullable<ShiftView['hook']>, shift: ShiftView, f: TextFormat): string {
+  const expires = hook.expiresAt !== undefined ? `, expires ${f.time(hook.expiresAt)}` : '';
+  if (shift.controller === 'CODE_DEPLOY') {
+    // CodeDeploy's hooks are its lifecycle events; Ready with STOP_DEPLOYMENT waits for someone to reroute.
+    if (hook.status === 'AWAITING_ACTION') return `waiting for approval: reroute traffic in CodeDeploy${expires}`;
+    return `${f.text(hook.id)} hook running`;
+  }
+  const at = shift.stage ? ` at ${shift.stage}` : '';
+  if (hook.status === 'AWAITING_ACTION') return `waiting for approval: pause hook ${f.text(hook.id)}${at}${expires}`;
+  return `${hook.targetType === 'PAUSE' ? 'pause' : 'Lambda'} hook ${f.text(hook.id)} running${at}${expires}`;
+}
+
+/** What a traffic-shifting deployment is doing, by ECS's lifecycle stage and what we confirmed. */
+function shiftText(s: ServiceLine, shift: ShiftView, f: TextFormat): string {
+  const where = shift.consoleUrl && shift.deploymentId ? ` · ${f.link(shift.consoleUrl, `CodeDeploy ${shift.deploymentId}`)}` : '';
+  return `${shiftStage(s, shift, f)}${where}`;
+}
+
+function shiftStage(s: ServiceLine, shift: ShiftView, f: TextFormat): string {
+  const tasks = `${shift.running}/${shift.requested} new tasks running${shift.healthy !== undefined ? ` · ${Math.min(shift.healthy, shift.requested)}/${shift.requested} healthy targets` : ''}`;
+  const hook = shift.hook ? ` — ${hookText(shift.hook, shift, f)}` : '';
+  switch (s.status) {
+    case 'starting':
+      return `new version starting — ${tasks}${hook}`;
+    case 'registering':
+      return `${shift.test ? `test traffic ${Math.round(shift.test)}% on the new version` : 'new version started, production still on the old one'} — ${tasks}${hook}`;
+    case 'cutting_over':
+      return `shifting production traffic — ${trafficText(shift)} · ${tasks}${hook}`;
+    case 'live':
+      if (shift.bakeUntil !== undefined) return `live, baking until ${f.time(shift.bakeUntil)} (ECS may roll back until then)${hook}`;
+      if (shift.keptUntil !== undefined) return `live, original task set kept until ${f.time(shift.keptUntil)} (CodeDeploy's termination wait)${hook}`;
+      if (shift.stage === 'CLEAN_UP') return 'live, old version being removed';
+      return `live, ${trafficText(shift)}${hook}`;
+    default:
+      return PHASE_LABELS[s.status === 'retired' ? 'retired' : 'waiting'];
+  }
+}
+
+/** "old version retires by ~10:42 (deregistration delay 300 s)" */
+function etaText(eta: Eta, f: TextFormat): string {
+  return `${eta.what === 'healthy' ? 'targets healthy by' : 'old version retires by'} ~${f.time(eta.at)} (${eta.basis})`;
+}
+
+/** What a watch that ended at "live" (WAIT_UNTIL=live) no longer follows. */
+export function notFollowed(services: ServiceLine[], f: TextFormat = PLAIN_FORMAT): string {
+  const live = services.filter((s) => s.status === 'live');
+  const latest = (times: number[]) => (times.length ? Math.max(...times) : undefined);
+  const bake = latest(live.flatMap((s) => (s.shift?.bakeUntil !== undefined ? [s.shift.bakeUntil] : [])));
+  const wait = latest(live.flatMap((s) => (s.shift?.keptUntil !== undefined ? [s.shift.keptUntil] : [])));
+  const windows = [
+    ...(bake !== undefined ? [`the bake until ${f.time(bake)}`] : []),
+    ...(wait !== undefined ? [`CodeDeploy's termination wait until ${f.time(wait)}`] : []),
+  ];
+  const rollback = windows.length ? `${windows.join(' and ')} (a rollback during ${windows.length > 1 ? 'them' : 'it'} is not reported here) and ` : '';
+  return `not followed further: ${rollback}the old version's retirement`;
+}
+
+export function serviceStatusText(s: ServiceLine, f: TextFormat = SLACK_FORMAT): string {
+  const name = f.bold(s.service);
+  switch (s.status) {
+    case 'failed': {
+      const where = s.shift?.consoleUrl && s.shift.deploymentId ? ` (${f.link(s.shift.consoleUrl, `CodeDeploy ${s.shift.deploymentId}`)})` : '';
+      return `${name}: failed — ${f.text(s.reason ?? 'no reason given')}${where}`;
+    }
+    case 'superseded':
+      return `${name}: superseded by ${f.text(s.supersededBy ?? 'a newer deployment')}`;
+    case 'retired':
+      return `${name}: live, old version retired`;
+    case 'no_tasks':
+      return `${name}: no tasks to roll out (desired count 0); ${f.text(s.taskDefinition ?? 'the new revision')} runs when the service is scaled up`;
+    default: {
+      const eta = s.eta ? ` · ${etaText(s.eta, f)}` : '';
+      const doing = s.shift && s.status !== 'waiting' ? shiftText(s, s.shift, f) : `${PHASE_LABELS[s.status]}${s.progress && s.status !== 'waiting' ? ` — ${progressText(s.progress)}` : ''}${eta}`;
+      return `${name}: ${doing}${s.warning ? `\n⚠️ ${f.text(s.warning)}` : ''}`;
+    }
+  }
+}
+
