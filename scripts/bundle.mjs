@@ -1,8 +1,9 @@
 // Bundles the program into the single file that both the `bin` entry and the Docker image run.
 // CommonJS output: the AWS SDK and @slack/web-api are CommonJS-first, and a CJS bundle needs no
 // createRequire shim for Node built-ins.
-import { build } from 'esbuild';
+
 import { chmodSync, readFileSync, statSync } from 'node:fs';
+import { build } from 'esbuild';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
@@ -13,7 +14,8 @@ const extra = 'ecs-deploy-notifier-extra.cjs';
 const common = {
   bundle: true,
   platform: 'node',
-  target: 'node22',
+  // The oldest Node the program runs on (package.json engines: >= 24.5).
+  target: 'node24',
   format: 'cjs',
   minify: true,
   keepNames: true, // error class names appear in messages
@@ -37,4 +39,6 @@ await build({
   banner: { js: '#!/usr/bin/env node' },
 });
 chmodSync(outfile, 0o755);
-console.log(`bundled ${outfile} (${(statSync(outfile).size / 1024).toFixed(0)} KiB) and dist/${extra} (${(statSync(`dist/${extra}`).size / 1024).toFixed(0)} KiB, loaded when needed)`);
+console.log(
+  `bundled ${outfile} (${(statSync(outfile).size / 1024).toFixed(0)} KiB) and dist/${extra} (${(statSync(`dist/${extra}`).size / 1024).toFixed(0)} KiB, loaded when needed)`,
+);

@@ -52,7 +52,12 @@ function remoteTags() {
   const remotes = git('remote');
   if (!remotes.split('\n').includes('origin')) return new Set();
   const out = git('ls-remote', '--tags', '--refs', 'origin');
-  return new Set(out.split('\n').filter(Boolean).map((line) => line.split('refs/tags/')[1]));
+  return new Set(
+    out
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split('refs/tags/')[1]),
+  );
 }
 
 /** What the registry answers for a tag it does not hold (Docker Hub and the distribution API). */

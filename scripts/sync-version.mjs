@@ -26,7 +26,9 @@ export function syncVersion(dir = '.') {
 
 function listExamples(dir) {
   try {
-    return readdirSync(join(dir, 'examples')).filter((f) => /\.(ya?ml|md)$/.test(f)).map((f) => join('examples', f));
+    return readdirSync(join(dir, 'examples'))
+      .filter((f) => /\.(ya?ml|md)$/.test(f))
+      .map((f) => join('examples', f));
   } catch {
     return [];
   }

@@ -1,18 +1,18 @@
 // Named rollouts for `npm run demo` and `npm run bench`, replayed in compressed time: one simulated
 // second stands for roughly half a minute of a real Fargate rollout. Each timeline follows the
-// order ECS really goes through (shared/aws-samples, service-events timelines).
+// order ECS really goes through (the service-events timelines in test/fixtures/aws).
 import { FakeAccount } from './fake-aws.ts';
 import { FakeSlack } from './fake-slack.ts';
 import type { Tls } from './listen.ts';
 import {
   all,
+  type CodeDeployOptions,
   circuitBreak,
   codeDeployAllowTraffic,
   codeDeployCreate,
   codeDeployHookFails,
   codeDeployInstall,
   codeDeployRerouted,
-  type CodeDeployOptions,
   codeDeployStop,
   codeDeploySucceed,
   completeRollback,
@@ -26,6 +26,7 @@ import {
   retireOld,
   runNew,
   type ShiftOptions,
+  type Step,
   shiftBake,
   shiftCleanUp,
   shiftDeploy,
@@ -36,7 +37,6 @@ import {
   shiftSucceed,
   shiftTraffic,
   shiftUnhealthy,
-  type Step,
   steadyCodeDeployService,
   steadyService,
   steadyShiftService,
@@ -89,7 +89,10 @@ function fleet(name: string, summary: string, count: number, tasks: number): Sce
     expected: { exitCode: 0, status: 'live' },
     start(a) {
       for (const s of services) steadyService(a, s, undefined, tasks);
-      timeline(a, services.flatMap((s) => rollingUpdate(s)));
+      timeline(
+        a,
+        services.flatMap((s) => rollingUpdate(s)),
+      );
     },
   };
 }
@@ -120,7 +123,14 @@ function shopApiOver(
 }
 
 /** A rolling update of shop-api (of `tasks` tasks). */
-function shopApi(name: string, summary: string, expected: Scenario['expected'], steps: Array<[number, Step]>, env: Record<string, string> = {}, tasks = 2): Scenario {
+function shopApi(
+  name: string,
+  summary: string,
+  expected: Scenario['expected'],
+  steps: Array<[number, Step]>,
+  env: Record<string, string> = {},
+  tasks = 2,
+): Scenario {
   return shopApiOver((a) => steadyService(a, 'shop-api', undefined, tasks), name, summary, expected, steps, env);
 }
 

@@ -2,7 +2,7 @@
 // simulated AWS account and Slack workspace. Shows the pipeline log as Bitbucket would and the
 // Slack message as it is posted and updated.
 import { parseArgs } from 'node:util';
-import { SCENARIOS, pipeEnv, scenario, simulate } from './catalog.ts';
+import { pipeEnv, SCENARIOS, scenario, simulate } from './catalog.ts';
 import { runPipe } from './run-pipe.ts';
 import { ANSI, PLAIN, renderCall } from './terminal.ts';
 

@@ -18,7 +18,7 @@ export interface SlackCall {
   ts?: string;
   thread_ts?: string;
   text?: string;
-  // biome-ignore lint: Block Kit JSON
+  // biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON as Slack received it.
   blocks?: any[];
   metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
@@ -150,7 +150,13 @@ export class FakeSlack {
     const oldest = Number(form.oldest ?? 0);
     const limit = Number(form.limit ?? 100);
     const withMeta = form.include_all_metadata === 'true';
-    const shown = (m: StoredMessage) => ({ type: 'message', ts: m.ts, text: m.text, ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}), ...(withMeta && m.metadata ? { metadata: m.metadata } : {}) });
+    const shown = (m: StoredMessage) => ({
+      type: 'message',
+      ts: m.ts,
+      text: m.text,
+      ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}),
+      ...(withMeta && m.metadata ? { metadata: m.metadata } : {}),
+    });
     if (method === 'conversations.history') {
       const top = this.stored.filter((m) => (!m.thread_ts || m.thread_ts === m.ts) && Number(m.ts) > oldest);
       return { ok: true, messages: top.reverse().slice(0, limit).map(shown), has_more: false };

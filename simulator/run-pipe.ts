@@ -23,7 +23,9 @@ export interface RunOptions {
 
 /** The Node flags the image's ENTRYPOINT runs the bundle with (so the bench measures what ships). */
 export function imageNodeArgs(dockerfile = fileURLToPath(new URL('../Dockerfile', import.meta.url))): string[] {
-  const line = readFileSync(dockerfile, 'utf8').split('\n').find((l) => l.startsWith('ENTRYPOINT'));
+  const line = readFileSync(dockerfile, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('ENTRYPOINT'));
   const argv = line ? (JSON.parse(line.slice('ENTRYPOINT'.length)) as string[]) : [];
   return argv.slice(1, -1);
 }
@@ -43,14 +45,16 @@ export function runPipe(env: Record<string, string | undefined>, options: RunOpt
   return new Promise((resolve, reject) => {
     const child = spawn(options.node ?? process.execPath, [...(options.nodeArgs ?? []), BUNDLE], {
       // Nothing from the developer's machine leaks in: no ~/.aws, no instance metadata.
-      env: Object.fromEntries(Object.entries({
-        PATH: process.env.PATH,
-        HOME: '/nonexistent',
-        AWS_CONFIG_FILE: '/dev/null',
-        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        ...env,
-      }).filter((e): e is [string, string] => e[1] !== undefined)),
+      env: Object.fromEntries(
+        Object.entries({
+          PATH: process.env.PATH,
+          HOME: '/nonexistent',
+          AWS_CONFIG_FILE: '/dev/null',
+          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          ...env,
+        }).filter((e): e is [string, string] => e[1] !== undefined),
+      ),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

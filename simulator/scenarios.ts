@@ -1,10 +1,10 @@
 // Realistic rolling updates for the fake account, one step per poll (DescribeServices call). The
-// steps follow the order ECS really goes through (see shared/aws-samples service-events timelines):
+// steps follow the order ECS really goes through (see the service-events timelines in test/fixtures/aws):
 // new tasks provision, run, register (initial → healthy); old targets drain; old tasks stop.
 import {
   ACCOUNT_ID,
   CLUSTER,
-  FakeAccount,
+  type FakeAccount,
   type FakeCodeDeploy,
   type FakeCodeDeployment,
   type FakeDeployment,
@@ -66,7 +66,16 @@ export function steadyService(a: FakeAccount, name: string, td = oldOf(name), co
 }
 
 function addTask(a: FakeAccount, service: string, dep: FakeDeployment, lastStatus: string, targetState?: string): FakeTask {
-  const t: FakeTask = { id: nextId() + nextId() + nextId() + nextId(), service, td: dep.td, ip: nextIp(), deploymentId: dep.id, lastStatus, desiredStatus: 'RUNNING', startedAt: Date.now() };
+  const t: FakeTask = {
+    id: nextId() + nextId() + nextId() + nextId(),
+    service,
+    td: dep.td,
+    ip: nextIp(),
+    deploymentId: dep.id,
+    lastStatus,
+    desiredStatus: 'RUNNING',
+    startedAt: Date.now(),
+  };
   a.tasks.set(t.id, t);
   if (targetState) for (const tg of a.service(service).targetGroups) a.targets.get(tg)?.push({ id: t.ip, port: 8080, state: targetState });
   return t;
@@ -80,7 +89,11 @@ function setTarget(a: FakeAccount, service: string, ip: string, state: string, r
     const t = list.find((x) => x.id === ip);
     if (t) Object.assign(t, { state, reason, description });
     else if (state !== 'gone') list.push({ id: ip, port: 8080, state, reason, description });
-    if (state === 'gone') a.targets.set(tg, list.filter((x) => x.id !== ip));
+    if (state === 'gone')
+      a.targets.set(
+        tg,
+        list.filter((x) => x.id !== ip),
+      );
   }
 }
 function sync(a: FakeAccount, service: string): void {
@@ -92,68 +105,95 @@ function sync(a: FakeAccount, service: string): void {
 }
 
 /** update-service: a new PRIMARY deployment with no tasks yet; the old one becomes ACTIVE. */
-export const deploy = (service: string, td = newOf(service)): Step => (a) => {
-  const s = a.service(service);
-  for (const d of s.deployments) d.status = 'ACTIVE';
-  const id = `ecs-svc/${nextId()}${nextId()}`;
-  s.deployments.unshift({ id, status: 'PRIMARY', td, desiredCount: s.desiredCount, runningCount: 0, pendingCount: 0, failedTasks: 0, rolloutState: 'IN_PROGRESS', rolloutStateReason: `ECS deployment ${id} in progress.`, createdAt: Date.now() });
-};
+export const deploy =
+  (service: string, td = newOf(service)): Step =>
+  (a) => {
+    const s = a.service(service);
+    for (const d of s.deployments) d.status = 'ACTIVE';
+    const id = `ecs-svc/${nextId()}${nextId()}`;
+    s.deployments.unshift({
+      id,
+      status: 'PRIMARY',
+      td,
+      desiredCount: s.desiredCount,
+      runningCount: 0,
+      pendingCount: 0,
+      failedTasks: 0,
+      rolloutState: 'IN_PROGRESS',
+      rolloutStateReason: `ECS deployment ${id} in progress.`,
+      createdAt: Date.now(),
+    });
+  };
 
-export const provisionNew = (service: string, td = newOf(service)): Step => (a) => {
-  const d = deploymentOf(a, service, td);
-  for (let i = tasksOf(a, service, td).filter((t) => t.desiredStatus === 'RUNNING').length; i < d.desiredCount; i++) addTask(a, service, d, 'PROVISIONING');
-  sync(a, service);
-  a.addEvent(service, `has started ${d.desiredCount} tasks: (task ${tasksOf(a, service, td)[0]?.id}).`);
-};
+export const provisionNew =
+  (service: string, td = newOf(service)): Step =>
+  (a) => {
+    const d = deploymentOf(a, service, td);
+    for (let i = tasksOf(a, service, td).filter((t) => t.desiredStatus === 'RUNNING').length; i < d.desiredCount; i++) addTask(a, service, d, 'PROVISIONING');
+    sync(a, service);
+    a.addEvent(service, `has started ${d.desiredCount} tasks: (task ${tasksOf(a, service, td)[0]?.id}).`);
+  };
 
-export const runNew = (service: string, td = newOf(service)): Step => (a) => {
-  for (const t of tasksOf(a, service, td)) if (t.desiredStatus === 'RUNNING') t.lastStatus = 'RUNNING';
-  for (const t of tasksOf(a, service, td)) if (t.desiredStatus === 'RUNNING') setTarget(a, service, t.ip, 'initial', 'Elb.RegistrationInProgress', 'Target registration is in progress');
-  sync(a, service);
-  a.addEvent(service, 'registered 2 targets in (target-group arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/shop-api/73e2d6bc24d8a067)');
-};
+export const runNew =
+  (service: string, td = newOf(service)): Step =>
+  (a) => {
+    for (const t of tasksOf(a, service, td)) if (t.desiredStatus === 'RUNNING') t.lastStatus = 'RUNNING';
+    for (const t of tasksOf(a, service, td))
+      if (t.desiredStatus === 'RUNNING') setTarget(a, service, t.ip, 'initial', 'Elb.RegistrationInProgress', 'Target registration is in progress');
+    sync(a, service);
+    a.addEvent(service, 'registered 2 targets in (target-group arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/shop-api/73e2d6bc24d8a067)');
+  };
 
-export const healthyNew = (service: string, td = newOf(service)): Step => (a) => {
-  for (const t of tasksOf(a, service, td)) if (t.desiredStatus === 'RUNNING') setTarget(a, service, t.ip, 'healthy');
-};
+export const healthyNew =
+  (service: string, td = newOf(service)): Step =>
+  (a) => {
+    for (const t of tasksOf(a, service, td)) if (t.desiredStatus === 'RUNNING') setTarget(a, service, t.ip, 'healthy');
+  };
 
-export const unhealthyNew = (service: string, td = newOf(service)): Step => (a) => {
-  for (const t of tasksOf(a, service, td)) {
-    if (t.desiredStatus === 'RUNNING') setTarget(a, service, t.ip, 'unhealthy', 'Target.ResponseCodeMismatch', 'Health checks failed with these codes: [502]');
-  }
-};
+export const unhealthyNew =
+  (service: string, td = newOf(service)): Step =>
+  (a) => {
+    for (const t of tasksOf(a, service, td)) {
+      if (t.desiredStatus === 'RUNNING')
+        setTarget(a, service, t.ip, 'unhealthy', 'Target.ResponseCodeMismatch', 'Health checks failed with these codes: [502]');
+    }
+  };
 
 /** ECS scales the old deployment to zero: its targets drain, its tasks are told to stop. */
-export const drainOld = (service: string, td = oldOf(service)): Step => (a) => {
-  const d = deploymentOf(a, service, td);
-  d.desiredCount = 0;
-  for (const t of tasksOf(a, service, td)) {
-    t.desiredStatus = 'STOPPED';
-    setTarget(a, service, t.ip, 'draining', 'Target.DeregistrationInProgress', 'Target deregistration is in progress');
-  }
-  sync(a, service);
-  a.addEvent(service, `has stopped ${tasksOf(a, service, td).length} running tasks.`);
-  a.addEvent(service, `(service ${service}, taskSet ${d.id}) has begun draining connections on 2 tasks.`);
-};
+export const drainOld =
+  (service: string, td = oldOf(service)): Step =>
+  (a) => {
+    const d = deploymentOf(a, service, td);
+    d.desiredCount = 0;
+    for (const t of tasksOf(a, service, td)) {
+      t.desiredStatus = 'STOPPED';
+      setTarget(a, service, t.ip, 'draining', 'Target.DeregistrationInProgress', 'Target deregistration is in progress');
+    }
+    sync(a, service);
+    a.addEvent(service, `has stopped ${tasksOf(a, service, td).length} running tasks.`);
+    a.addEvent(service, `(service ${service}, taskSet ${d.id}) has begun draining connections on 2 tasks.`);
+  };
 
 /** Deregistration delay over: old targets gone, old tasks stopped, ECS calls the deployment done. */
-export const retireOld = (service: string, td = oldOf(service), newTd = newOf(service)): Step => (a) => {
-  for (const t of tasksOf(a, service, td)) {
-    t.lastStatus = 'STOPPED';
-    t.stoppedAt = Date.now();
-    t.stopCode = 'ServiceSchedulerInitiated';
-    t.stoppedReason = 'Scaling activity initiated by (deployment ecs-svc/new)';
-    setTarget(a, service, t.ip, 'gone');
-  }
-  const s = a.service(service);
-  s.deployments = s.deployments.filter((d) => d.td !== td);
-  const n = deploymentOf(a, service, newTd);
-  n.rolloutState = 'COMPLETED';
-  n.rolloutStateReason = `ECS deployment ${n.id} completed.`;
-  sync(a, service);
-  a.addEvent(service, `(deployment ${n.id}) deployment completed.`);
-  a.addEvent(service, 'has reached a steady state.');
-};
+export const retireOld =
+  (service: string, td = oldOf(service), newTd = newOf(service)): Step =>
+  (a) => {
+    for (const t of tasksOf(a, service, td)) {
+      t.lastStatus = 'STOPPED';
+      t.stoppedAt = Date.now();
+      t.stopCode = 'ServiceSchedulerInitiated';
+      t.stoppedReason = 'Scaling activity initiated by (deployment ecs-svc/new)';
+      setTarget(a, service, t.ip, 'gone');
+    }
+    const s = a.service(service);
+    s.deployments = s.deployments.filter((d) => d.td !== td);
+    const n = deploymentOf(a, service, newTd);
+    n.rolloutState = 'COMPLETED';
+    n.rolloutStateReason = `ECS deployment ${n.id} completed.`;
+    sync(a, service);
+    a.addEvent(service, `(deployment ${n.id}) deployment completed.`);
+    a.addEvent(service, 'has reached a steady state.');
+  };
 
 /**
  * What a crashing shop-api prints before it exits 1 (through the awslogs driver), a credential
@@ -169,76 +209,95 @@ export const CRASH_LOG = [
 ];
 
 /** New tasks crash: stopped with an exit code; ECS counts failed tasks. */
-export const crashNew = (service: string, td = newOf(service)): Step => (a) => {
-  const d = deploymentOf(a, service, td);
-  for (const t of tasksOf(a, service, td)) {
-    if (t.desiredStatus !== 'RUNNING') continue;
-    a.printLogs(service, 'web', t.id, CRASH_LOG);
-    Object.assign(t, {
-      desiredStatus: 'STOPPED',
-      lastStatus: 'STOPPED',
-      stopCode: 'EssentialContainerExited',
-      stoppedReason: 'Essential container in task exited',
-      exitCode: 1,
-      stoppedAt: Date.now(),
-    });
-    setTarget(a, service, t.ip, 'gone');
-    d.failedTasks++;
-  }
-  sync(a, service);
-};
+export const crashNew =
+  (service: string, td = newOf(service)): Step =>
+  (a) => {
+    const d = deploymentOf(a, service, td);
+    for (const t of tasksOf(a, service, td)) {
+      if (t.desiredStatus !== 'RUNNING') continue;
+      a.printLogs(service, 'web', t.id, CRASH_LOG);
+      Object.assign(t, {
+        desiredStatus: 'STOPPED',
+        lastStatus: 'STOPPED',
+        stopCode: 'EssentialContainerExited',
+        stoppedReason: 'Essential container in task exited',
+        exitCode: 1,
+        stoppedAt: Date.now(),
+      });
+      setTarget(a, service, t.ip, 'gone');
+      d.failedTasks++;
+    }
+    sync(a, service);
+  };
 
 /** The circuit breaker trips and rolls back to the old task definition. */
-export const circuitBreak = (service: string, td = newOf(service), oldTd = oldOf(service)): Step => (a) => {
-  const s = a.service(service);
-  const failed = deploymentOf(a, service, td);
-  const old = deploymentOf(a, service, oldTd);
-  failed.status = 'ACTIVE';
-  failed.rolloutState = 'FAILED';
-  failed.rolloutStateReason = 'ECS deployment circuit breaker: tasks failed to start.';
-  failed.desiredCount = 0;
-  s.deployments = s.deployments.filter((d) => d !== old);
-  const id = `ecs-svc/${nextId()}${nextId()}`;
-  s.deployments.unshift({ ...old, id, status: 'PRIMARY', rolloutState: 'IN_PROGRESS', rolloutStateReason: `ECS deployment circuit breaker: rolling back to deploymentId ${old.id}.`, createdAt: Date.now() });
-  for (const t of tasksOf(a, service, oldTd)) t.deploymentId = id;
-  a.addEvent(service, `(deployment ${failed.id}) deployment failed: tasks failed to start.`);
-  a.addEvent(service, `rolling back to deployment ${old.id}.`);
-};
+export const circuitBreak =
+  (service: string, td = newOf(service), oldTd = oldOf(service)): Step =>
+  (a) => {
+    const s = a.service(service);
+    const failed = deploymentOf(a, service, td);
+    const old = deploymentOf(a, service, oldTd);
+    failed.status = 'ACTIVE';
+    failed.rolloutState = 'FAILED';
+    failed.rolloutStateReason = 'ECS deployment circuit breaker: tasks failed to start.';
+    failed.desiredCount = 0;
+    s.deployments = s.deployments.filter((d) => d !== old);
+    const id = `ecs-svc/${nextId()}${nextId()}`;
+    s.deployments.unshift({
+      ...old,
+      id,
+      status: 'PRIMARY',
+      rolloutState: 'IN_PROGRESS',
+      rolloutStateReason: `ECS deployment circuit breaker: rolling back to deploymentId ${old.id}.`,
+      createdAt: Date.now(),
+    });
+    for (const t of tasksOf(a, service, oldTd)) t.deploymentId = id;
+    a.addEvent(service, `(deployment ${failed.id}) deployment failed: tasks failed to start.`);
+    a.addEvent(service, `rolling back to deployment ${old.id}.`);
+  };
 
 /** A CloudWatch alarm goes into ALARM during the rollout: ECS rolls back to the old task definition. */
-export const alarmRollback = (service: string, alarm: string, td = newOf(service)): Step => (a) => {
-  circuitBreak(service, td)(a);
-  const failed = deploymentOf(a, service, td);
-  failed.triggeredAlarms = [alarm];
-  failed.rolloutStateReason = 'ECS deployment failed: alarm detected.';
-  const primary = a.service(service).deployments.find((d) => d.status === 'PRIMARY');
-  // The wording ECS uses for alarm rollbacks is not documented; the pipe relies on "rolling back" only.
-  if (primary) primary.rolloutStateReason = `ECS deployment alarm: rolling back to deploymentId ${primary.id}.`;
-};
+export const alarmRollback =
+  (service: string, alarm: string, td = newOf(service)): Step =>
+  (a) => {
+    circuitBreak(service, td)(a);
+    const failed = deploymentOf(a, service, td);
+    failed.triggeredAlarms = [alarm];
+    failed.rolloutStateReason = 'ECS deployment failed: alarm detected.';
+    const primary = a.service(service).deployments.find((d) => d.status === 'PRIMARY');
+    // The wording ECS uses for alarm rollbacks is not documented; the pipe relies on "rolling back" only.
+    if (primary) primary.rolloutStateReason = `ECS deployment alarm: rolling back to deploymentId ${primary.id}.`;
+  };
 
 export const noop: Step = () => {};
 
 /** The circuit breaker's rollback finishes: the old revision is PRIMARY and COMPLETED again. */
-export const completeRollback = (service: string, td = newOf(service)): Step => (a) => {
-  const s = a.service(service);
-  s.deployments = s.deployments.filter((d) => d.td !== td);
-  const primary = s.deployments.find((d) => d.status === 'PRIMARY');
-  if (primary) {
-    primary.rolloutState = 'COMPLETED';
-    primary.rolloutStateReason = `ECS deployment ${primary.id} completed.`;
-    a.addEvent(service, `(deployment ${primary.id}) deployment completed.`);
-  }
-  a.addEvent(service, 'has reached a steady state.');
-};
+export const completeRollback =
+  (service: string, td = newOf(service)): Step =>
+  (a) => {
+    const s = a.service(service);
+    s.deployments = s.deployments.filter((d) => d.td !== td);
+    const primary = s.deployments.find((d) => d.status === 'PRIMARY');
+    if (primary) {
+      primary.rolloutState = 'COMPLETED';
+      primary.rolloutStateReason = `ECS deployment ${primary.id} completed.`;
+      a.addEvent(service, `(deployment ${primary.id}) deployment completed.`);
+    }
+    a.addEvent(service, 'has reached a steady state.');
+  };
 
 /** Records when a named moment of the scenario happened (the bench measures lags from it). */
-export const mark = (name: string): Step => (a) => {
-  a.marks.set(name, Date.now());
-};
+export const mark =
+  (name: string): Step =>
+  (a) => {
+    a.marks.set(name, Date.now());
+  };
 
-export const all = (...steps: Step[]): Step => (a) => {
-  for (const step of steps) step(a);
-};
+export const all =
+  (...steps: Step[]): Step =>
+  (a) => {
+    for (const step of steps) step(a);
+  };
 
 /** Applies each step at its time (ms from now), on a timer: the model changes when reality would. */
 export function timeline(a: FakeAccount, entries: Array<[atMs: number, step: Step]>): void {
@@ -353,168 +412,226 @@ function setWeights(a: FakeAccount, service: string, toNew: number): void {
 }
 
 /** update-service on a traffic-shifting service: a new revision for the target group without production traffic. */
-export const shiftDeploy = (service: string, td = newOf(service)): Step => (a) => {
-  deploy(service, td)(a);
-  const sh = shiftOf(a, service);
-  const previous = currentOf(a, service);
-  const idle = [...sh.weights].find(([, w]) => w === 0)?.[0] ?? sh.alternateTargetGroup;
-  const revision: FakeRevision = { arn: revisionArn(service), td, targetGroup: idle, listenerRule: sh.listenerRule };
-  a.revisions.set(revision.arn, revision);
-  const count = a.service(service).desiredCount;
-  const d: FakeServiceDeployment = {
-    arn: serviceDeploymentArn(service),
-    status: 'IN_PROGRESS',
-    lifecycleStage: 'SCALE_UP',
-    createdAt: Date.now(),
-    updatedAt: Date.now(),
-    target: { arn: revision.arn, requested: count, running: 0, pending: count, production: 0, test: 0 },
-    sources: [{ arn: previous.target.arn, requested: count, running: previous.target.running, pending: 0, production: 100 }],
-    hooks: [],
-    circuitBreaker: { status: 'MONITORING', failureCount: 0, threshold: 3 },
-    alarms: { ...previous.alarms, status: previous.alarms.alarmNames.length ? 'MONITORING' : 'DISABLED', triggeredAlarmNames: [] },
+export const shiftDeploy =
+  (service: string, td = newOf(service)): Step =>
+  (a) => {
+    deploy(service, td)(a);
+    const sh = shiftOf(a, service);
+    const previous = currentOf(a, service);
+    const idle = [...sh.weights].find(([, w]) => w === 0)?.[0] ?? sh.alternateTargetGroup;
+    const revision: FakeRevision = { arn: revisionArn(service), td, targetGroup: idle, listenerRule: sh.listenerRule };
+    a.revisions.set(revision.arn, revision);
+    const count = a.service(service).desiredCount;
+    const d: FakeServiceDeployment = {
+      arn: serviceDeploymentArn(service),
+      status: 'IN_PROGRESS',
+      lifecycleStage: 'SCALE_UP',
+      createdAt: Date.now(),
+      updatedAt: Date.now(),
+      target: { arn: revision.arn, requested: count, running: 0, pending: count, production: 0, test: 0 },
+      sources: [{ arn: previous.target.arn, requested: count, running: previous.target.running, pending: 0, production: 100 }],
+      hooks: [],
+      circuitBreaker: { status: 'MONITORING', failureCount: 0, threshold: 3 },
+      alarms: { ...previous.alarms, status: previous.alarms.alarmNames.length ? 'MONITORING' : 'DISABLED', triggeredAlarmNames: [] },
+    };
+    sh.deployments.unshift(d);
+    sh.current = d.arn;
   };
-  sh.deployments.unshift(d);
-  sh.current = d.arn;
-};
 
 /** The green tasks run and register with the idle target group (initial). */
-export const shiftScaleUp = (service: string, td = newOf(service)): Step => (a) => {
-  const d = stage(a, service, 'POST_SCALE_UP');
-  const tg = revisionOf(a, d.target).targetGroup;
-  const dep = deploymentOf(a, service, td);
-  for (let i = 0; i < d.target.requested; i++) {
-    const t = addTask(a, service, dep, 'RUNNING');
-    a.targets.get(tg)?.push({ id: t.ip, port: 8080, state: 'initial', reason: 'Elb.RegistrationInProgress', description: 'Target registration is in progress' });
-  }
-  d.target.running = d.target.requested;
-  d.target.pending = 0;
-  sync(a, service);
-  a.addEvent(service, `has started ${d.target.requested} tasks: (task ${tasksOf(a, service, td)[0]?.id}).`);
-};
+export const shiftScaleUp =
+  (service: string, td = newOf(service)): Step =>
+  (a) => {
+    const d = stage(a, service, 'POST_SCALE_UP');
+    const tg = revisionOf(a, d.target).targetGroup;
+    const dep = deploymentOf(a, service, td);
+    for (let i = 0; i < d.target.requested; i++) {
+      const t = addTask(a, service, dep, 'RUNNING');
+      a.targets
+        .get(tg)
+        ?.push({ id: t.ip, port: 8080, state: 'initial', reason: 'Elb.RegistrationInProgress', description: 'Target registration is in progress' });
+    }
+    d.target.running = d.target.requested;
+    d.target.pending = 0;
+    sync(a, service);
+    a.addEvent(service, `has started ${d.target.requested} tasks: (task ${tasksOf(a, service, td)[0]?.id}).`);
+  };
 
 const greenTargets = (a: FakeAccount, service: string) => a.targets.get(revisionOf(a, currentOf(a, service).target).targetGroup) ?? [];
 
 /** Green targets pass the health checks; test traffic (if a test rule exists) goes to green. */
-export const shiftHealthy = (service: string): Step => (a) => {
-  for (const t of greenTargets(a, service)) Object.assign(t, { state: 'healthy', reason: undefined, description: undefined });
-  const d = stage(a, service, 'POST_TEST_TRAFFIC_SHIFT');
-  d.target.test = 100;
-};
+export const shiftHealthy =
+  (service: string): Step =>
+  (a) => {
+    for (const t of greenTargets(a, service)) Object.assign(t, { state: 'healthy', reason: undefined, description: undefined });
+    const d = stage(a, service, 'POST_TEST_TRAFFIC_SHIFT');
+    d.target.test = 100;
+  };
 
 /** A production traffic step: the listener rule's weights move to green. */
-export const shiftTraffic = (service: string, toNew: number): Step => (a) => {
-  stage(a, service, 'PRODUCTION_TRAFFIC_SHIFT');
-  setWeights(a, service, toNew);
-};
+export const shiftTraffic =
+  (service: string, toNew: number): Step =>
+  (a) => {
+    stage(a, service, 'PRODUCTION_TRAFFIC_SHIFT');
+    setWeights(a, service, toNew);
+  };
 
 /** ECS's own account moves ahead of the load balancer (documented to lag): stage says shifted, weights not yet. */
-export const shiftReported = (service: string, lifecycleStage: string): Step => (a) => {
-  stage(a, service, lifecycleStage);
-  currentOf(a, service).target.production = 100;
-};
+export const shiftReported =
+  (service: string, lifecycleStage: string): Step =>
+  (a) => {
+    stage(a, service, lifecycleStage);
+    currentOf(a, service).target.production = 100;
+  };
 
 /** All production traffic on green; the bake begins (ECS may still roll back). */
-export const shiftBake = (service: string): Step => (a) => {
-  setWeights(a, service, 100);
-  stage(a, service, 'BAKE_TIME');
-};
+export const shiftBake =
+  (service: string): Step =>
+  (a) => {
+    setWeights(a, service, 100);
+    stage(a, service, 'BAKE_TIME');
+  };
 
 /** The bake is over: ECS scales the blue revision in; its tasks stop and leave the old target group. */
-export const shiftCleanUp = (service: string, oldTd = oldOf(service)): Step => (a) => {
-  const d = stage(a, service, 'CLEAN_UP');
-  for (const src of d.sources) {
-    const tg = revisionOf(a, src).targetGroup;
-    for (const t of tasksOf(a, service, oldTd)) {
-      Object.assign(t, { desiredStatus: 'STOPPED', lastStatus: 'STOPPED', stoppedAt: Date.now(), stopCode: 'ServiceSchedulerInitiated', stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/new)' });
-      a.targets.set(tg, (a.targets.get(tg) ?? []).filter((x) => x.id !== t.ip));
+export const shiftCleanUp =
+  (service: string, oldTd = oldOf(service)): Step =>
+  (a) => {
+    const d = stage(a, service, 'CLEAN_UP');
+    for (const src of d.sources) {
+      const tg = revisionOf(a, src).targetGroup;
+      for (const t of tasksOf(a, service, oldTd)) {
+        Object.assign(t, {
+          desiredStatus: 'STOPPED',
+          lastStatus: 'STOPPED',
+          stoppedAt: Date.now(),
+          stopCode: 'ServiceSchedulerInitiated',
+          stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/new)',
+        });
+        a.targets.set(
+          tg,
+          (a.targets.get(tg) ?? []).filter((x) => x.id !== t.ip),
+        );
+      }
+      src.running = 0;
+      src.requested = 0;
     }
-    src.running = 0;
-    src.requested = 0;
-  }
-  sync(a, service);
-};
+    sync(a, service);
+  };
 
 /** ECS calls the deployment done. */
-export const shiftSucceed = (service: string, oldTd = oldOf(service)): Step => (a) => {
-  const d = currentOf(a, service);
-  d.status = 'SUCCESSFUL';
-  d.updatedAt = Date.now();
-  d.circuitBreaker.status = 'MONITORING_COMPLETE';
-  if (d.alarms.alarmNames.length) d.alarms.status = 'MONITORING_COMPLETE';
-  const s = a.service(service);
-  s.deployments = s.deployments.filter((x) => x.td !== oldTd);
-  for (const x of s.deployments) Object.assign(x, { rolloutState: 'COMPLETED', rolloutStateReason: `ECS deployment ${x.id} completed.` });
-  a.addEvent(service, 'has reached a steady state.');
-};
+export const shiftSucceed =
+  (service: string, oldTd = oldOf(service)): Step =>
+  (a) => {
+    const d = currentOf(a, service);
+    d.status = 'SUCCESSFUL';
+    d.updatedAt = Date.now();
+    d.circuitBreaker.status = 'MONITORING_COMPLETE';
+    if (d.alarms.alarmNames.length) d.alarms.status = 'MONITORING_COMPLETE';
+    const s = a.service(service);
+    s.deployments = s.deployments.filter((x) => x.td !== oldTd);
+    for (const x of s.deployments) Object.assign(x, { rolloutState: 'COMPLETED', rolloutStateReason: `ECS deployment ${x.id} completed.` });
+    a.addEvent(service, 'has reached a steady state.');
+  };
 
 /** A lifecycle hook of type PAUSE holds the deployment until someone continues it (or it expires). */
-export const shiftPause = (service: string, hookId: string, expiresInMs: number): Step => (a) => {
-  const d = stage(a, service, 'PRE_PRODUCTION_TRAFFIC_SHIFT');
-  d.hooks = [{ hookId, targetType: 'PAUSE', status: 'AWAITING_ACTION', expiresAt: Date.now() + expiresInMs, timeoutAction: 'ROLLBACK' }];
-};
+export const shiftPause =
+  (service: string, hookId: string, expiresInMs: number): Step =>
+  (a) => {
+    const d = stage(a, service, 'PRE_PRODUCTION_TRAFFIC_SHIFT');
+    d.hooks = [{ hookId, targetType: 'PAUSE', status: 'AWAITING_ACTION', expiresAt: Date.now() + expiresInMs, timeoutAction: 'ROLLBACK' }];
+  };
 
 /** The new tasks fail the load balancer's health checks; ECS replaces them and its circuit breaker counts. */
-export const shiftUnhealthy = (service: string, td = newOf(service)): Step => (a) => {
-  const d = currentOf(a, service);
-  const tg = revisionOf(a, d.target).targetGroup;
-  for (const t of greenTargets(a, service)) Object.assign(t, { state: 'unhealthy', reason: 'Target.ResponseCodeMismatch', description: 'Health checks failed with these codes: [502]' });
-  const dep = deploymentOf(a, service, td);
-  for (const t of tasksOf(a, service, td).filter((x) => x.desiredStatus === 'RUNNING')) {
-    Object.assign(t, {
-      desiredStatus: 'STOPPED',
-      lastStatus: 'STOPPED',
-      stopCode: 'ServiceSchedulerInitiated',
-      stoppedReason: `Task failed ELB health checks in (target-group ${tg})`,
-      exitCode: 143,
-      stoppedAt: Date.now(),
-    });
-    dep.failedTasks++;
-    d.circuitBreaker.failureCount++;
-    const replacement = addTask(a, service, dep, 'RUNNING');
-    a.targets.set(tg, [...(a.targets.get(tg) ?? []).filter((x) => x.id !== t.ip), { id: replacement.ip, port: 8080, state: 'unhealthy', reason: 'Target.ResponseCodeMismatch', description: 'Health checks failed with these codes: [502]' }]);
-  }
-  sync(a, service);
-  a.addEvent(service, `(task ${tasksOf(a, service, td)[0]?.id}) (port 8080) is unhealthy in (target-group ${tg}) due to (reason Health checks failed with these codes: [502]).`);
-};
+export const shiftUnhealthy =
+  (service: string, td = newOf(service)): Step =>
+  (a) => {
+    const d = currentOf(a, service);
+    const tg = revisionOf(a, d.target).targetGroup;
+    for (const t of greenTargets(a, service))
+      Object.assign(t, { state: 'unhealthy', reason: 'Target.ResponseCodeMismatch', description: 'Health checks failed with these codes: [502]' });
+    const dep = deploymentOf(a, service, td);
+    for (const t of tasksOf(a, service, td).filter((x) => x.desiredStatus === 'RUNNING')) {
+      Object.assign(t, {
+        desiredStatus: 'STOPPED',
+        lastStatus: 'STOPPED',
+        stopCode: 'ServiceSchedulerInitiated',
+        stoppedReason: `Task failed ELB health checks in (target-group ${tg})`,
+        exitCode: 143,
+        stoppedAt: Date.now(),
+      });
+      dep.failedTasks++;
+      d.circuitBreaker.failureCount++;
+      const replacement = addTask(a, service, dep, 'RUNNING');
+      a.targets.set(tg, [
+        ...(a.targets.get(tg) ?? []).filter((x) => x.id !== t.ip),
+        {
+          id: replacement.ip,
+          port: 8080,
+          state: 'unhealthy',
+          reason: 'Target.ResponseCodeMismatch',
+          description: 'Health checks failed with these codes: [502]',
+        },
+      ]);
+    }
+    sync(a, service);
+    a.addEvent(
+      service,
+      `(task ${tasksOf(a, service, td)[0]?.id}) (port 8080) is unhealthy in (target-group ${tg}) due to (reason Health checks failed with these codes: [502]).`,
+    );
+  };
 
 /**
  * ECS rolls the deployment back: production traffic returns to the old revision. `alarm`: an
  * alarm in ALARM triggered it; else the circuit breaker did.
  */
-export const shiftRollback = (service: string, alarm?: string): Step => (a) => {
-  const d = currentOf(a, service);
-  d.status = 'ROLLBACK_IN_PROGRESS';
-  d.updatedAt = Date.now();
-  if (alarm) {
-    d.alarms = { ...d.alarms, status: 'TRIGGERED', triggeredAlarmNames: [alarm] };
-    d.statusReason = `Service deployment rolled back because alarm ${alarm} is in ALARM state.`;
-  } else {
-    d.circuitBreaker.status = 'TRIGGERED';
-    d.statusReason = 'Service deployment rolled back because the circuit breaker threshold was exceeded.';
-  }
-  d.rollback = { reason: d.statusReason, startedAt: Date.now(), serviceRevisionArn: d.sources[0]?.arn ?? '' };
-  setWeights(a, service, 0);
-  a.addEvent(service, `(service-deployment ${d.arn.split('/').pop()}) rolling back.`);
-};
+export const shiftRollback =
+  (service: string, alarm?: string): Step =>
+  (a) => {
+    const d = currentOf(a, service);
+    d.status = 'ROLLBACK_IN_PROGRESS';
+    d.updatedAt = Date.now();
+    if (alarm) {
+      d.alarms = { ...d.alarms, status: 'TRIGGERED', triggeredAlarmNames: [alarm] };
+      d.statusReason = `Service deployment rolled back because alarm ${alarm} is in ALARM state.`;
+    } else {
+      d.circuitBreaker.status = 'TRIGGERED';
+      d.statusReason = 'Service deployment rolled back because the circuit breaker threshold was exceeded.';
+    }
+    d.rollback = { reason: d.statusReason, startedAt: Date.now(), serviceRevisionArn: d.sources[0]?.arn ?? '' };
+    setWeights(a, service, 0);
+    a.addEvent(service, `(service-deployment ${d.arn.split('/').pop()}) rolling back.`);
+  };
 
 /** The rollback is done: the green tasks are gone. */
-export const shiftRollbackDone = (service: string, td = newOf(service)): Step => (a) => {
-  const d = currentOf(a, service);
-  d.status = 'ROLLBACK_SUCCESSFUL';
-  d.updatedAt = Date.now();
-  const tg = revisionOf(a, d.target).targetGroup;
-  for (const t of tasksOf(a, service, td)) Object.assign(t, { desiredStatus: 'STOPPED', lastStatus: 'STOPPED', stoppedAt: Date.now(), stopCode: 'ServiceSchedulerInitiated' });
-  a.targets.set(tg, []);
-  d.target.running = 0;
-  sync(a, service);
-};
+export const shiftRollbackDone =
+  (service: string, td = newOf(service)): Step =>
+  (a) => {
+    const d = currentOf(a, service);
+    d.status = 'ROLLBACK_SUCCESSFUL';
+    d.updatedAt = Date.now();
+    const tg = revisionOf(a, d.target).targetGroup;
+    for (const t of tasksOf(a, service, td))
+      Object.assign(t, { desiredStatus: 'STOPPED', lastStatus: 'STOPPED', stoppedAt: Date.now(), stopCode: 'ServiceSchedulerInitiated' });
+    a.targets.set(tg, []);
+    d.target.running = 0;
+    sync(a, service);
+  };
 
 // CodeDeploy blue/green (deployment controller CODE_DEPLOY): ECS lists task sets, CodeDeploy runs the
 // lifecycle events of an ECS deployment in the order it documents
 // (https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-steps-ecs.html), and the
 // replacement (green) task set takes the production traffic at AllowTraffic.
 
-export const CODE_DEPLOY_EVENTS = ['BeforeInstall', 'Install', 'AfterInstall', 'AllowTestTraffic', 'AfterAllowTestTraffic', 'BeforeAllowTraffic', 'AllowTraffic', 'AfterAllowTraffic'];
+export const CODE_DEPLOY_EVENTS = [
+  'BeforeInstall',
+  'Install',
+  'AfterInstall',
+  'AllowTestTraffic',
+  'AfterAllowTestTraffic',
+  'BeforeAllowTraffic',
+  'AllowTraffic',
+  'AfterAllowTraffic',
+];
 /** CodeDeploy's IDs are `d-` and nine characters. */
 const codeDeployId = () => `d-${(nextId() + nextId()).slice(-9).toUpperCase()}`;
 
@@ -530,7 +647,19 @@ export function steadyCodeDeployService(a: FakeAccount, name: string, options: C
   const s = a.service(name);
   s.controller = 'CODE_DEPLOY';
   const previous = s.deployments[0] as FakeDeployment;
-  s.taskSets = [{ id: previous.id, status: 'PRIMARY', td, externalId: codeDeployId(), desired: count, running: count, pending: 0, createdAt: previous.createdAt, targetGroup: tgArn(name) }];
+  s.taskSets = [
+    {
+      id: previous.id,
+      status: 'PRIMARY',
+      td,
+      externalId: codeDeployId(),
+      desired: count,
+      running: count,
+      pending: 0,
+      createdAt: previous.createdAt,
+      targetGroup: tgArn(name),
+    },
+  ];
   a.targets.set(tgArn(`${name}-green`), []);
   s.codeDeploy = {
     application: `AppECS-${CLUSTER}-${name}`,
@@ -553,7 +682,8 @@ const latestOf = (a: FakeAccount, service: string): FakeCodeDeployment => {
   if (!d) throw new Error(`${service} has no CodeDeploy deployment`);
   return d;
 };
-const greenSetOf = (a: FakeAccount, service: string): FakeTaskSet | undefined => (a.service(service).taskSets ?? []).find((t) => t.externalId === latestOf(a, service).id);
+const greenSetOf = (a: FakeAccount, service: string): FakeTaskSet | undefined =>
+  (a.service(service).taskSets ?? []).find((t) => t.externalId === latestOf(a, service).id);
 function lifecycle(a: FakeAccount, service: string, name: string, status: FakeLifecycleEvent['status']): void {
   const e = latestOf(a, service).events.find((x) => x.name === name);
   if (!e) return;
@@ -566,91 +696,125 @@ function lifecycle(a: FakeAccount, service: string, name: string, status: FakeLi
 }
 
 /** `aws deploy create-deployment` with a new task definition: CodeDeploy creates the replacement task set. */
-export const codeDeployCreate = (service: string, td = newOf(service)): Step => (a) => {
-  const cd = codeDeployOf(a, service);
-  const s = a.service(service);
-  const d: FakeCodeDeployment = { id: codeDeployId(), status: 'InProgress', createdAt: Date.now(), events: CODE_DEPLOY_EVENTS.map((name) => ({ name, status: 'Pending' })), weights: { Blue: 100, Green: 0 } };
-  cd.deployments.unshift(d);
-  lifecycle(a, service, 'BeforeInstall', 'Succeeded');
-  lifecycle(a, service, 'Install', 'InProgress');
-  s.taskSets?.push({ id: `ecs-svc/${nextId()}${nextId()}`, status: 'ACTIVE', td, externalId: d.id, desired: s.desiredCount, running: 0, pending: s.desiredCount, createdAt: Date.now(), targetGroup: tgArn(`${service}-green`) });
-};
+export const codeDeployCreate =
+  (service: string, td = newOf(service)): Step =>
+  (a) => {
+    const cd = codeDeployOf(a, service);
+    const s = a.service(service);
+    const d: FakeCodeDeployment = {
+      id: codeDeployId(),
+      status: 'InProgress',
+      createdAt: Date.now(),
+      events: CODE_DEPLOY_EVENTS.map((name) => ({ name, status: 'Pending' })),
+      weights: { Blue: 100, Green: 0 },
+    };
+    cd.deployments.unshift(d);
+    lifecycle(a, service, 'BeforeInstall', 'Succeeded');
+    lifecycle(a, service, 'Install', 'InProgress');
+    s.taskSets?.push({
+      id: `ecs-svc/${nextId()}${nextId()}`,
+      status: 'ACTIVE',
+      td,
+      externalId: d.id,
+      desired: s.desiredCount,
+      running: 0,
+      pending: s.desiredCount,
+      createdAt: Date.now(),
+      targetGroup: tgArn(`${service}-green`),
+    });
+  };
 
 /** The green tasks run and register with the other target group; the install hooks pass; test traffic goes to green. */
-export const codeDeployInstall = (service: string, td = newOf(service)): Step => (a) => {
-  const set = greenSetOf(a, service);
-  if (!set) return;
-  const dep = { ...(a.service(service).deployments[0] as FakeDeployment), id: set.id, td };
-  for (let i = 0; i < set.desired; i++) {
-    const t = addTask(a, service, dep, 'RUNNING');
-    a.targets.get(set.targetGroup)?.push({ id: t.ip, port: 8080, state: 'healthy' });
-  }
-  set.running = set.desired;
-  set.pending = 0;
-  lifecycle(a, service, 'Install', 'Succeeded');
-  lifecycle(a, service, 'AfterInstall', 'Succeeded');
-  lifecycle(a, service, 'AllowTestTraffic', 'Succeeded');
-  lifecycle(a, service, 'AfterAllowTestTraffic', 'InProgress');
-};
+export const codeDeployInstall =
+  (service: string, td = newOf(service)): Step =>
+  (a) => {
+    const set = greenSetOf(a, service);
+    if (!set) return;
+    const dep = { ...(a.service(service).deployments[0] as FakeDeployment), id: set.id, td };
+    for (let i = 0; i < set.desired; i++) {
+      const t = addTask(a, service, dep, 'RUNNING');
+      a.targets.get(set.targetGroup)?.push({ id: t.ip, port: 8080, state: 'healthy' });
+    }
+    set.running = set.desired;
+    set.pending = 0;
+    lifecycle(a, service, 'Install', 'Succeeded');
+    lifecycle(a, service, 'AfterInstall', 'Succeeded');
+    lifecycle(a, service, 'AllowTestTraffic', 'Succeeded');
+    lifecycle(a, service, 'AfterAllowTestTraffic', 'InProgress');
+  };
 
 /** The test-traffic hook passes; production traffic starts to move. */
-export const codeDeployAllowTraffic = (service: string, green = 0): Step => (a) => {
-  lifecycle(a, service, 'AfterAllowTestTraffic', 'Succeeded');
-  lifecycle(a, service, 'BeforeAllowTraffic', 'Succeeded');
-  lifecycle(a, service, 'AllowTraffic', 'InProgress');
-  latestOf(a, service).weights = { Blue: 100 - green, Green: green };
-};
+export const codeDeployAllowTraffic =
+  (service: string, green = 0): Step =>
+  (a) => {
+    lifecycle(a, service, 'AfterAllowTestTraffic', 'Succeeded');
+    lifecycle(a, service, 'BeforeAllowTraffic', 'Succeeded');
+    lifecycle(a, service, 'AllowTraffic', 'InProgress');
+    latestOf(a, service).weights = { Blue: 100 - green, Green: green };
+  };
 
 /** All production traffic on green: AllowTraffic done, green is PRIMARY; the termination wait begins. */
-export const codeDeployRerouted = (service: string): Step => (a) => {
-  const d = latestOf(a, service);
-  d.weights = { Blue: 0, Green: 100 };
-  lifecycle(a, service, 'AllowTraffic', 'Succeeded');
-  lifecycle(a, service, 'AfterAllowTraffic', 'Succeeded');
-  for (const t of a.service(service).taskSets ?? []) t.status = t.externalId === d.id ? 'PRIMARY' : 'ACTIVE';
-};
+export const codeDeployRerouted =
+  (service: string): Step =>
+  (a) => {
+    const d = latestOf(a, service);
+    d.weights = { Blue: 0, Green: 100 };
+    lifecycle(a, service, 'AllowTraffic', 'Succeeded');
+    lifecycle(a, service, 'AfterAllowTraffic', 'Succeeded');
+    for (const t of a.service(service).taskSets ?? []) t.status = t.externalId === d.id ? 'PRIMARY' : 'ACTIVE';
+  };
 
 /** The termination wait is over: the original task set goes, and CodeDeploy calls the deployment done. */
-export const codeDeploySucceed = (service: string, oldTd = oldOf(service)): Step => (a) => {
-  const s = a.service(service);
-  const d = latestOf(a, service);
-  for (const t of tasksOf(a, service, oldTd)) Object.assign(t, { desiredStatus: 'STOPPED', lastStatus: 'STOPPED', stoppedAt: Date.now(), stopCode: 'ServiceSchedulerInitiated' });
-  s.taskSets = (s.taskSets ?? []).filter((t) => t.externalId === d.id);
-  d.status = 'Succeeded';
-  d.completedAt = Date.now();
-};
+export const codeDeploySucceed =
+  (service: string, oldTd = oldOf(service)): Step =>
+  (a) => {
+    const s = a.service(service);
+    const d = latestOf(a, service);
+    for (const t of tasksOf(a, service, oldTd))
+      Object.assign(t, { desiredStatus: 'STOPPED', lastStatus: 'STOPPED', stoppedAt: Date.now(), stopCode: 'ServiceSchedulerInitiated' });
+    s.taskSets = (s.taskSets ?? []).filter((t) => t.externalId === d.id);
+    d.status = 'Succeeded';
+    d.completedAt = Date.now();
+  };
 
 /** A lifecycle hook (a Lambda function) reports Failed: CodeDeploy fails the deployment and rolls back. */
-export const codeDeployHookFails = (service: string, event = 'AfterAllowTestTraffic'): Step => (a) => {
-  const d = latestOf(a, service);
-  const e = d.events.find((x) => x.name === event);
-  if (e) {
-    e.status = 'Failed';
-    e.end = Date.now();
-    e.diagnostics = {
-      errorCode: 'ScriptFailed',
-      scriptName: `CodeDeployHook_${event}`,
+export const codeDeployHookFails =
+  (service: string, event = 'AfterAllowTestTraffic'): Step =>
+  (a) => {
+    const d = latestOf(a, service);
+    const e = d.events.find((x) => x.name === event);
+    if (e) {
+      e.status = 'Failed';
+      e.end = Date.now();
+      e.diagnostics = {
+        errorCode: 'ScriptFailed',
+        scriptName: `CodeDeployHook_${event}`,
+        message: `The deployment failed because a specified lambda function (CodeDeployHook_${event}) returned Failed.`,
+        logTail: 'smoke test GET /health -> 500\nsmoke test GET /orders -> 500\nreporting Failed to CodeDeploy',
+      };
+    }
+    d.status = 'Failed';
+    d.completedAt = Date.now();
+    d.error = {
+      code: 'HOOK_EXECUTION_FAILURE',
       message: `The deployment failed because a specified lambda function (CodeDeployHook_${event}) returned Failed.`,
-      logTail: 'smoke test GET /health -> 500\nsmoke test GET /orders -> 500\nreporting Failed to CodeDeploy',
     };
-  }
-  d.status = 'Failed';
-  d.completedAt = Date.now();
-  d.error = { code: 'HOOK_EXECUTION_FAILURE', message: `The deployment failed because a specified lambda function (CodeDeployHook_${event}) returned Failed.` };
-  d.rollback = { rollbackDeploymentId: codeDeployId(), rollbackMessage: 'Automatic rollback triggered by a failed lifecycle event.' };
-  d.weights = { Blue: 100, Green: 0 };
-  const s = a.service(service);
-  s.taskSets = (s.taskSets ?? []).filter((t) => t.externalId !== d.id).map((t) => ({ ...t, status: 'PRIMARY' }));
-};
+    d.rollback = { rollbackDeploymentId: codeDeployId(), rollbackMessage: 'Automatic rollback triggered by a failed lifecycle event.' };
+    d.weights = { Blue: 100, Green: 0 };
+    const s = a.service(service);
+    s.taskSets = (s.taskSets ?? []).filter((t) => t.externalId !== d.id).map((t) => ({ ...t, status: 'PRIMARY' }));
+  };
 
 /** Someone stops the deployment during the termination wait, with rollback: traffic returns to the original task set. */
-export const codeDeployStop = (service: string): Step => (a) => {
-  const d = latestOf(a, service);
-  d.status = 'Stopped';
-  d.completedAt = Date.now();
-  d.error = { code: 'MANUAL_STOP', message: 'The deployment was stopped by a user.' };
-  d.rollback = { rollbackDeploymentId: codeDeployId(), rollbackMessage: 'Rolled back to the original task set at the user\u2019s request.' };
-  d.weights = { Blue: 100, Green: 0 };
-  const s = a.service(service);
-  s.taskSets = (s.taskSets ?? []).filter((t) => t.externalId !== d.id).map((t) => ({ ...t, status: 'PRIMARY' }));
-};
+export const codeDeployStop =
+  (service: string): Step =>
+  (a) => {
+    const d = latestOf(a, service);
+    d.status = 'Stopped';
+    d.completedAt = Date.now();
+    d.error = { code: 'MANUAL_STOP', message: 'The deployment was stopped by a user.' };
+    d.rollback = { rollbackDeploymentId: codeDeployId(), rollbackMessage: 'Rolled back to the original task set at the user\u2019s request.' };
+    d.weights = { Blue: 100, Green: 0 };
+    const s = a.service(service);
+    s.taskSets = (s.taskSets ?? []).filter((t) => t.externalId !== d.id).map((t) => ({ ...t, status: 'PRIMARY' }));
+  };

@@ -33,7 +33,7 @@ export function renderCall(call: SlackCall, style: Style = PLAIN): string {
   const what = call.thread_ts ? 'thread reply' : call.method === 'chat.update' ? 'message updated' : 'message posted';
   const indent = call.thread_ts ? '    ↳ ' : '';
   const lines: string[] = [];
-  // biome-ignore lint: Block Kit JSON
+  // biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON as Slack received it.
   for (const block of (call.blocks ?? []) as any[]) {
     if (block.type === 'header') lines.push(style.bold(block.text.text));
     if (block.type === 'section' && block.fields) {
@@ -45,11 +45,15 @@ export function renderCall(call: SlackCall, style: Style = PLAIN): string {
   }
   if (!lines.length && call.text) lines.push(mrkdwn(call.text, style));
   const top = `${indent}┌─ Slack ${call.channel ?? ''} · ${what} `;
-  return [style.dim(top + '─'.repeat(Math.max(4, WIDTH - visible(top).length))), ...lines.map((l) => `${indent}│ ${l}`), style.dim(`${indent}└${'─'.repeat(WIDTH - indent.length - 1)}`)].join('\n');
+  return [
+    style.dim(top + '─'.repeat(Math.max(4, WIDTH - visible(top).length))),
+    ...lines.map((l) => `${indent}│ ${l}`),
+    style.dim(`${indent}└${'─'.repeat(WIDTH - indent.length - 1)}`),
+  ].join('\n');
 }
 
 function visible(s: string): string {
-  // biome-ignore lint: strip ANSI escapes
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes start with ESC.
   return s.replace(/\u001b\[[0-9;]*m/g, '');
 }
 

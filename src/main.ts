@@ -51,11 +51,12 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
       config.cluster,
       // The SDK gets the stop and WAIT_TIMEOUT too, so an abandoned request is ended, not left open.
       (operation, call) =>
-        abortable(withRetry(() => call(hardStop), { what: `AWS ${operation}`, deadline, pollIntervalMs: config.pollIntervalMs, log, signal: stop }), hardStop).catch(
-          (error: unknown) => {
-            throw awsFailure(error, operation, config.waitTimeoutMs, stop, context);
-          },
-        ),
+        abortable(
+          withRetry(() => call(hardStop), { what: `AWS ${operation}`, deadline, pollIntervalMs: config.pollIntervalMs, log, signal: stop }),
+          hardStop,
+        ).catch((error: unknown) => {
+          throw awsFailure(error, operation, config.waitTimeoutMs, stop, context);
+        }),
       log,
     );
     const logs = new ContainerLogs(clients, config.aws.region, config.logLines);

@@ -4,14 +4,20 @@
 // both. CONNECT tunnels carry https; plain http goes to the proxy in absolute form.
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import type { Config } from './config/settings.ts';
+
+/** Where requests go through, in the shape Node's agents read (`proxyEnv`); the configuration resolves it. */
+export type ProxySettings = {
+  HTTP_PROXY?: string;
+  HTTPS_PROXY?: string;
+  NO_PROXY?: string;
+};
 
 export interface Agents {
   http: HttpAgent;
   https: HttpsAgent;
 }
 
-export function createAgents(proxy: Config['proxy']): Agents {
+export function createAgents(proxy: ProxySettings): Agents {
   // An empty proxyEnv disables proxying; process.env is never read here (config is read once).
   return {
     http: new HttpAgent({ keepAlive: true, proxyEnv: proxy }),

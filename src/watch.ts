@@ -1,16 +1,18 @@
 // The watch loop: read → step → send → sleep. Every decision is the reducer's (core/step.ts),
 // when to poll next included; this file only sequences the reads, the log lines and the Slack
 // calls, and turns the outcome into an exit code.
+
+import type { Config } from './config/settings.ts';
 import type { ServiceSnapshot } from './core/snapshot.ts';
 import { expire, type RunState, start, step, viewOf } from './core/step.ts';
-import type { LogExcerpt, RolloutStatus, RolloutView, ServiceLine } from './core/vocabulary.ts';
+import { endsWell, type LogExcerpt, type RolloutStatus, type RolloutView, type ServiceLine } from './core/vocabulary.ts';
 import { AwsError, AwsUnavailableError, ExitCode, SlackError, UserFacingError } from './errors.ts';
 import type { Logger } from './logger.ts';
-import type { Config } from './config/settings.ts';
 import type { Notifier, SendOptions } from './slack/client.ts';
-import { excerptTitle, renderDetails, renderStopped } from './slack/details.ts';
-import { notFollowed, PHASE_LABELS, serviceStatusText } from './slack/lines.ts';
+import { renderDetails, renderStopped } from './slack/details.ts';
+import { serviceStatusText } from './slack/lines.ts';
 import { headline, type MessageView, renderMessage } from './slack/render.ts';
+import { summaryLines } from './slack/summary.ts';
 import { formatDuration, PLAIN_FORMAT } from './slack/text.ts';
 
 export interface WatchDeps {
@@ -84,7 +86,12 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
         advance(await deps.read(active, { force: true }), true);
         for (const s of view.changed) changed.add(s);
       }
-      logLines(log, view.services.filter((s) => changed.has(s.service)), startedAt, now());
+      logLines(
+        log,
+        view.services.filter((s) => changed.has(s.service)),
+        startedAt,
+        now(),
+      );
       log.debug(progressLine(view.services));
       if (view.announcement !== announced && !view.done) {
         announced = view.announcement;
@@ -173,25 +180,6 @@ function progressLine(services: ServiceLine[]): string {
 }
 
 function finish(log: Logger, v: MessageView, causes: string[], excerpts: LogExcerpt[] = []): WatchResult {
-  const after = formatDuration(v.now - v.startedAt);
-  const status = v.status;
-  if (status === 'live' || status === 'superseded' || status === 'no_tasks') {
-    const note =
-      status === 'live' && v.phase !== 'retired'
-        ? v.endedAtLive
-          ? ` (WAIT_UNTIL=live: ${notFollowed(v.services)})`
-          : ' (old version still draining when WAIT_TIMEOUT ran out)'
-        : '';
-    log.info(`✔ ${headline(v)} after ${after}${note}`);
-    return { status, exitCode: ExitCode.Ok };
-  }
-  log.info(`✖ ${headline(v)} (after ${after})`);
-  for (const s of v.services) if (s.status !== 'retired') log.info(`  ${serviceStatusText(s, PLAIN_FORMAT)}`);
-  for (const c of causes) log.info(`  cause: ${c}`);
-  for (const e of excerpts) {
-    log.info(`  ${excerptTitle(e, PLAIN_FORMAT, v)}${e.hint ? `: ${e.hint}` : ''}`);
-    for (const line of e.lines ?? []) log.info(`    | ${line}`);
-  }
-  if (PHASE_LABELS[v.phase] && status === 'timed_out') log.info(`  furthest phase reached by all services: ${PHASE_LABELS[v.phase]}`);
-  return { status, exitCode: ExitCode.RolloutFailed };
+  for (const line of summaryLines(v, causes, excerpts)) log.info(line);
+  return { status: v.status, exitCode: endsWell(v.status) ? ExitCode.Ok : ExitCode.RolloutFailed };
 }

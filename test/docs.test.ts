@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { parse } from 'yaml';
-import { SECRET_VARIABLES, VARIABLE_SPECS } from '../src/config/variables.ts';
 import { SCENARIOS } from '../simulator/catalog.ts';
+import { SECRET_VARIABLES, VARIABLE_SPECS } from '../src/config/variables.ts';
 
 const root = new URL('../', import.meta.url);
 const read = (file: string) => readFileSync(new URL(file, root), 'utf8');
@@ -33,7 +33,9 @@ describe('docs agree with the code', () => {
     expect(pipe.variables.map((v) => v.name).sort()).to.deep.equal(schemaNames.filter((n) => !bitbucketsOwn.includes(n)));
     for (const v of pipe.variables) {
       expect(v.description, v.name).to.equal((VARIABLE_SPECS as Record<string, { desc?: string }>)[v.name]?.desc);
-      expect(Object.keys(v).sort(), `${v.name}: only keys Bitbucket reads`).to.satisfy((keys: string[]) => keys.every((k) => ['name', 'description', 'required', 'default'].includes(k)));
+      expect(Object.keys(v).sort(), `${v.name}: only keys Bitbucket reads`).to.satisfy((keys: string[]) =>
+        keys.every((k) => ['name', 'description', 'required', 'default'].includes(k)),
+      );
     }
   });
 

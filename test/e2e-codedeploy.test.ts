@@ -25,7 +25,13 @@ describe('e2e: CodeDeploy blue/green services', function () {
     expectLiveOnceThenRetired(sim);
     const blocks = topLevel().map((c) => JSON.stringify(c.blocks));
     expect(blocks.some((b) => b.includes('original task set kept until <!date^'))).to.equal(true);
-    expect(blocks.some((b) => b.includes(`<https://eu-west-1.console.aws.amazon.com/codesuite/codedeploy/deployments/${deploymentId()}?region=eu-west-1|CodeDeploy ${deploymentId()}>`))).to.equal(true);
+    expect(
+      blocks.some((b) =>
+        b.includes(
+          `<https://eu-west-1.console.aws.amazon.com/codesuite/codedeploy/deployments/${deploymentId()}?region=eu-west-1|CodeDeploy ${deploymentId()}>`,
+        ),
+      ),
+    ).to.equal(true);
     expect(r.stdout).to.match(/AfterAllowTestTraffic hook running/);
     // At most three AWS calls a poll once the deployment is under way: DescribeServices, GetDeployment, GetDeploymentTarget.
     const calls = sim.aws.calls;
@@ -62,7 +68,9 @@ describe('e2e: CodeDeploy blue/green services', function () {
     const r = await run('codedeploy', { WAIT_UNTIL: 'live' });
     expect(r.code, r.stdout).to.equal(0);
     expect(statuses().at(-1)).to.equal('live/live');
-    expect(r.stdout).to.match(/WAIT_UNTIL=live: not followed further: CodeDeploy's termination wait until \d\d:\d\d UTC \(a rollback during it is not reported here\)/);
+    expect(r.stdout).to.match(
+      /WAIT_UNTIL=live: not followed further: CodeDeploy's termination wait until \d\d:\d\d UTC \(a rollback during it is not reported here\)/,
+    );
   });
 
   it('names the missing permission when GetDeployment is denied (exit 3)', async () => {

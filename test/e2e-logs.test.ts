@@ -23,7 +23,9 @@ describe("e2e: the failed container's last log lines", function () {
     const r = await run();
     expect(r.code, r.stdout).to.equal(1);
     // The task and its log stream are linked to their console pages.
-    expect(thread()).to.match(/Last 6 lines of \*web\* in task <https:\/\/eu-west-1\.console\.aws\.amazon\.com\/ecs\/v2\/clusters\/prod\/tasks\/(\w+)\/configuration\?region=eu-west-1\|\1> \(exit code 1\), shop-api · <https:\/\/eu-west-1\.console\.aws\.amazon\.com\/cloudwatch\/home\?region=eu-west-1#logsV2:log-groups\/log-group\/\$252Fecs\$252Fshop-api\/log-events\/ecs\$252Fweb\$252F\1\|log stream>\\n```\\n/);
+    expect(thread()).to.match(
+      /Last 6 lines of \*web\* in task <https:\/\/eu-west-1\.console\.aws\.amazon\.com\/ecs\/v2\/clusters\/prod\/tasks\/(\w+)\/configuration\?region=eu-west-1\|\1> \(exit code 1\), shop-api · <https:\/\/eu-west-1\.console\.aws\.amazon\.com\/cloudwatch\/home\?region=eu-west-1#logsV2:log-groups\/log-group\/\$252Fecs\$252Fshop-api\/log-events\/ecs\$252Fweb\$252F\1\|log stream>\\n```\\n/,
+    );
     expect(thread()).to.include('Error: connect ECONNREFUSED 10.0.9.9:5432');
     expect(r.stdout).to.match(/\| fatal: cannot reach the database, exiting with code 1/);
     expect(thread() + r.stdout + JSON.stringify(sim.slack.calls)).not.to.include(PRINTED_SECRET);
@@ -51,7 +53,9 @@ describe("e2e: the failed container's last log lines", function () {
     const r = await run({}, (s) => s.aws.faults.push({ op: 'GetLogEvents', times: 99, kind: 'access_denied' }));
     expect(r.code, r.stdout).to.equal(1);
     expect(thread()).to.include('allow logs:GetLogEvents on log group /ecs/shop-api to see its last lines here');
-    expect(r.stdout).to.match(/Logs of web in task \w+ \(https:[^)]+\) \(exit code 1\), shop-api · log stream \(https:[^)]+\): allow logs:GetLogEvents on log group \/ecs\/shop-api/);
+    expect(r.stdout).to.match(
+      /Logs of web in task \w+ \(https:[^)]+\) \(exit code 1\), shop-api · log stream \(https:[^)]+\): allow logs:GetLogEvents on log group \/ecs\/shop-api/,
+    );
   });
 
   it('with another log driver: says only awslogs can be shown, and carries on', async () => {

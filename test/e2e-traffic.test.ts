@@ -33,8 +33,11 @@ describe('e2e: blue/green, linear and canary deployments', function () {
     expect(r.stdout).to.match(/✔ shop-api is live in production after/);
     // The new read actions, each used; the listener rule is read by ARN.
     const ops = new Set(sim.aws.calls.map((c) => c.op));
-    for (const op of ['DescribeServiceDeployments', 'DescribeServiceRevisions', 'DescribeRules', 'DescribeTargetHealth']) expect(ops.has(op), op).to.equal(true);
-    expect(sim.aws.calls.find((c) => c.op === 'DescribeRules')?.body).to.have.property('RuleArns.member.1').that.matches(/:listener-rule\/app\//);
+    for (const op of ['DescribeServiceDeployments', 'DescribeServiceRevisions', 'DescribeRules', 'DescribeTargetHealth'])
+      expect(ops.has(op), op).to.equal(true);
+    expect(sim.aws.calls.find((c) => c.op === 'DescribeRules')?.body)
+      .to.have.property('RuleArns.member.1')
+      .that.matches(/:listener-rule\/app\//);
     // Revisions never change: each is described once.
     const described = sim.aws.calls.filter((c) => c.op === 'DescribeServiceRevisions').flatMap((c) => c.body.serviceRevisionArns as string[]);
     expect(described).to.have.length(new Set(described).size);
@@ -104,8 +107,12 @@ describe('e2e: blue/green, linear and canary deployments', function () {
     const { run: r } = await run('bake-rollback', { WAIT_UNTIL: 'live' });
     expect(r.code, r.stdout).to.equal(0);
     expect(statuses().at(-1)).to.equal('live/live');
-    expect(JSON.stringify(topLevel().at(-1)?.blocks)).to.match(/Watch ended at live \(WAIT_UNTIL=live\); not followed further: the bake until .* \(a rollback during it is not reported here\)/);
-    expect(r.stdout).to.match(/✔ shop-api is live in production \(old version on standby\) after \d+s \(WAIT_UNTIL=live: not followed further: the bake until \d\d:\d\d UTC/);
+    expect(JSON.stringify(topLevel().at(-1)?.blocks)).to.match(
+      /Watch ended at live \(WAIT_UNTIL=live\); not followed further: the bake until .* \(a rollback during it is not reported here\)/,
+    );
+    expect(r.stdout).to.match(
+      /✔ shop-api is live in production \(old version on standby\) after \d+s \(WAIT_UNTIL=live: not followed further: the bake until \d\d:\d\d UTC/,
+    );
     // It ended before the rollback it could not have seen.
     expect(sim.aws.calls.at(-1)?.at ?? 0).to.be.below(sim.aws.marks.get('failed:shop-api') ?? Number.POSITIVE_INFINITY);
   });

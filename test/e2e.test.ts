@@ -3,6 +3,7 @@
 import { expect } from 'chai';
 import { FakeAccount } from '../simulator/fake-aws.ts';
 import type { FakeSlack } from '../simulator/fake-slack.ts';
+import { type PipeRun, runPipe } from '../simulator/run-pipe.ts';
 import {
   alarmRollback,
   circuitBreak,
@@ -15,13 +16,12 @@ import {
   provisionNew,
   retireOld,
   runNew,
+  type Step,
   script,
   steadyService,
   successfulRollout,
   unhealthyNew,
-  type Step,
 } from '../simulator/scenarios.ts';
-import { type PipeRun, runPipe } from '../simulator/run-pipe.ts';
 import { pipeVariables } from './support/pipe-env.ts';
 import { useSimulation } from './support/simulation.ts';
 
@@ -35,7 +35,11 @@ describe('e2e: the built program against HTTP doubles', function () {
   useSimulation((sim) => ({ aws, slack } = sim));
 
   const env = (extra: Record<string, string | undefined> = {}) =>
-    pipeVariables({ aws, slack }, { slackToken: TOKEN, secretAccessKey: SECRET_KEY }, { BITBUCKET_REPO_FULL_NAME: 'acme/shop-api', BITBUCKET_BUILD_NUMBER: '412', ...extra });
+    pipeVariables(
+      { aws, slack },
+      { slackToken: TOKEN, secretAccessKey: SECRET_KEY },
+      { BITBUCKET_REPO_FULL_NAME: 'acme/shop-api', BITBUCKET_BUILD_NUMBER: '412', ...extra },
+    );
 
   const expectNoSecrets = (run: PipeRun) => {
     for (const secret of [TOKEN, SECRET_KEY, 'eyJhbGciOiJSUzI1NiJ9.e2e.oidc']) {
@@ -55,7 +59,10 @@ describe('e2e: the built program against HTTP doubles', function () {
     expect(slack.calls.every((c) => c.token === TOKEN)).to.equal(true);
     const seq = statuses();
     expect(seq[0]).to.match(/^rolling_out\//);
-    expect(seq.filter((s) => s === 'live/live'), seq.join(' ')).to.have.length(1);
+    expect(
+      seq.filter((s) => s === 'live/live'),
+      seq.join(' '),
+    ).to.have.length(1);
     expect(seq.indexOf('live/live')).to.be.lessThan(seq.indexOf('live/retired'));
     expect(seq[seq.length - 1]).to.equal('live/retired');
     const final = slack.message;
@@ -85,7 +92,10 @@ describe('e2e: the built program against HTTP doubles', function () {
     const run = await runPipe(env());
     expect(run.code, run.stdout).to.equal(0);
     const blocks = slack.calls.filter((c) => !c.thread_ts).map((c) => JSON.stringify(c.blocks));
-    expect(blocks.some((b) => /old version retires by ~<!date\^\d+\^\{time\}\|\d\d:\d\d UTC> \(deregistration delay 300 s\)/.test(b)), blocks.join('\n')).to.equal(true);
+    expect(
+      blocks.some((b) => /old version retires by ~<!date\^\d+\^\{time\}\|\d\d:\d\d UTC> \(deregistration delay 300 s\)/.test(b)),
+      blocks.join('\n'),
+    ).to.equal(true);
     expect(run.stdout).to.match(/targets healthy by ~\d\d:\d\d UTC \(health checks 5 × 30 s\)/);
     expect(aws.count('DescribeTargetGroups')).to.equal(1);
     expect(aws.count('DescribeTargetGroupAttributes')).to.equal(1);
@@ -97,18 +107,32 @@ describe('e2e: the built program against HTTP doubles', function () {
     aws.faults.push({ op: 'DescribeTargetGroups', times: 99, kind: 'access_denied' });
     const run = await runPipe(env());
     expect(run.code, run.stdout).to.equal(0);
-    expect(run.stdout).to.match(/No estimates of when targets turn healthy or the old version retires: Access denied: .*elasticloadbalancing:DescribeTargetGroups/);
+    expect(run.stdout).to.match(
+      /No estimates of when targets turn healthy or the old version retires: Access denied: .*elasticloadbalancing:DescribeTargetGroups/,
+    );
     expect(run.stdout).not.to.match(/retires by/);
   });
 
   it('stays frugal: about two AWS calls per poll while nothing changes', async () => {
     steadyService(aws, 'shop-api');
     // Old targets drain for several polls: the phase a real rollout spends most time in.
-    script(aws, [deploy('shop-api'), provisionNew('shop-api'), runNew('shop-api'), healthyNew('shop-api'), drainOld('shop-api'), noop, noop, noop, noop, noop, retireOld('shop-api')]);
+    script(aws, [
+      deploy('shop-api'),
+      provisionNew('shop-api'),
+      runNew('shop-api'),
+      healthyNew('shop-api'),
+      drainOld('shop-api'),
+      noop,
+      noop,
+      noop,
+      noop,
+      noop,
+      retireOld('shop-api'),
+    ]);
     const run = await runPipe(env());
     expect(run.code, run.stdout).to.equal(0);
     const polls = aws.count('DescribeServices');
-    const steady = aws.calls.filter((c, i, all) => {
+    const steady = aws.calls.filter((_c, i, all) => {
       // Calls made during the five no-change polls (between the 6th and 11th DescribeServices).
       const pollNo = all.slice(0, i + 1).filter((x) => x.op === 'DescribeServices').length;
       return pollNo >= 7 && pollNo <= 10;
@@ -181,9 +205,7 @@ describe('e2e: the built program against HTTP doubles', function () {
   });
 
   it('rejects bad input with exit 2, naming every variable, before any call', async () => {
-    const run = await runPipe(
-      env({ CLUSTER_NAME: undefined, TASK_DEFINITION: 'shop-api:latest', SLACK_TOKEN: 'not-a-token-SEKRIT', POLL_INTERVAL: '0' }),
-    );
+    const run = await runPipe(env({ CLUSTER_NAME: undefined, TASK_DEFINITION: 'shop-api:latest', SLACK_TOKEN: 'not-a-token-SEKRIT', POLL_INTERVAL: '0' }));
     expect(run.code).to.equal(2);
     expect(run.stdout).to.include('CLUSTER_NAME is required');
     expect(run.stdout).to.include('TASK_DEFINITION');
@@ -232,8 +254,12 @@ describe('e2e: the built program against HTTP doubles', function () {
 
   it('batches a dozen services, one of 150 tasks, within the API limits', async () => {
     const names = Array.from({ length: 12 }, (_, i) => `svc-${i + 1}`);
-    names.forEach((n, i) => steadyService(aws, n, undefined, i === 0 ? 150 : 2));
-    const each = (f: (s: string) => Step): Step => (a) => names.forEach((n) => f(n)(a));
+    for (const [i, n] of names.entries()) steadyService(aws, n, undefined, i === 0 ? 150 : 2);
+    const each =
+      (f: (s: string) => Step): Step =>
+      (a) => {
+        for (const n of names) f(n)(a);
+      };
     // The read that confirms "live" is a poll to this double too: noop keeps the drain visible.
     script(aws, [each(deploy), each(provisionNew), each(runNew), each(healthyNew), each(drainOld), noop, noop, each(retireOld)]);
     const run = await runPipe(env({ SERVICE_NAME: names.join(','), TASK_DEFINITION: undefined }));
@@ -264,7 +290,9 @@ describe('e2e: the built program against HTTP doubles', function () {
     aws.service('shop-api').controller = 'EXTERNAL';
     const run = await runPipe(env({ TASK_DEFINITION: undefined }));
     expect(run.code).to.equal(3);
-    expect(run.stdout).to.match(/EXTERNAL deployment controller; the pipe judges deployments of the ECS and CODE_DEPLOY controllers .*, so this rollout is not judged/);
+    expect(run.stdout).to.match(
+      /EXTERNAL deployment controller; the pipe judges deployments of the ECS and CODE_DEPLOY controllers .*, so this rollout is not judged/,
+    );
     expect(slack.calls).to.have.length(0);
   });
 

@@ -5,8 +5,22 @@ import { expect } from 'chai';
 import { scenario } from '../simulator/catalog.ts';
 import { FakeAccount } from '../simulator/fake-aws.ts';
 import type { FakeSlack } from '../simulator/fake-slack.ts';
-import { all, crashNew, deploy, drainOld, healthyNew, noop, provisionNew, retireOld, runNew, script, steadyService, successfulRollout, unhealthyNew } from '../simulator/scenarios.ts';
 import { type PipeRun, runPipe } from '../simulator/run-pipe.ts';
+import {
+  all,
+  crashNew,
+  deploy,
+  drainOld,
+  healthyNew,
+  noop,
+  provisionNew,
+  retireOld,
+  runNew,
+  script,
+  steadyService,
+  successfulRollout,
+  unhealthyNew,
+} from '../simulator/scenarios.ts';
 import { pipeVariables } from './support/pipe-env.ts';
 import { useSimulation } from './support/simulation.ts';
 
@@ -26,13 +40,21 @@ describe('e2e: faults', function () {
   const env = (extra: Record<string, string | undefined> = {}) =>
     pipeVariables({ aws, slack }, { slackToken: TOKEN, secretAccessKey: SECRET_KEY }, { SLACK_CHANNEL: slack.channelId, ...extra });
   const status = () => slack.message?.metadata?.event_payload.status;
-  const statuses = () => slack.calls.filter((c) => !c.thread_ts && c.method.startsWith('chat.')).map((c) => `${c.metadata?.event_payload.status}/${c.metadata?.event_payload.phase}`);
+  const statuses = () =>
+    slack.calls
+      .filter((c) => !c.thread_ts && c.method.startsWith('chat.'))
+      .map((c) => `${c.metadata?.event_payload.status}/${c.metadata?.event_payload.phase}`);
   const topLevelPosts = () => slack.calls.filter((c) => c.method === 'chat.postMessage' && !c.thread_ts);
   /** The log and all that was sent to Slack (but the Authorization header, where the token belongs). */
   const everything = (run: PipeRun) => run.stdout + run.stderr + JSON.stringify(slack.calls.map(({ token: _token, ...sent }) => sent));
   const stalled = () => [deploy('shop-api'), provisionNew('shop-api'), runNew('shop-api'), unhealthyNew('shop-api')];
   /** The stalled rollout, with AWS refusing a request's signature once the message exists. */
-  const stalledThenSignatureError = () => [deploy('shop-api'), provisionNew('shop-api'), all(runNew('shop-api'), (a: FakeAccount) => void a.faults.push({ op: 'DescribeTargetHealth', times: 1, kind: 'signature' })), unhealthyNew('shop-api')];
+  const stalledThenSignatureError = () => [
+    deploy('shop-api'),
+    provisionNew('shop-api'),
+    all(runNew('shop-api'), (a: FakeAccount) => void a.faults.push({ op: 'DescribeTargetHealth', times: 1, kind: 'signature' })),
+    unhealthyNew('shop-api'),
+  ];
 
   describe('hangs and stops', () => {
     it('1. rides out an AWS call that never answers (request timeout, then retry)', async () => {
@@ -62,7 +84,12 @@ describe('e2e: faults', function () {
       ['a retry backoff', (a) => a.faults.push({ op: 'DescribeTargetHealth', times: 1000, kind: 'throttle' }), (out) => /retry 2 in/.test(out), '10'],
       ['a hung AWS call', (a) => a.faults.push({ op: 'DescribeTargetHealth', times: 1000, kind: 'hang' }), (out) => /Watching/.test(out), '10'],
       ['a slow first read', (a) => a.faults.push({ op: 'DescribeServices', times: 1000, kind: 'hang' }), (out) => /Watching/.test(out), '10'],
-      ['a hung Slack call', (_a, s) => s.faults.push({ method: 'chat.update', times: 1, error: 'hang' }), (out) => /waiting for healthy targets/.test(out), '1'],
+      [
+        'a hung Slack call',
+        (_a, s) => s.faults.push({ method: 'chat.update', times: 1, error: 'hang' }),
+        (out) => /waiting for healthy targets/.test(out),
+        '1',
+      ],
     ];
     for (const [state, fault, when, poll] of stops) {
       it(`2. SIGTERM during ${state} ends the watch within ${STOP_WITHIN_MS} ms, and the message says it stopped`, async () => {
@@ -140,7 +167,7 @@ describe('e2e: faults', function () {
       });
     }
 
-    it('6. a Retry-After beyond Slack\'s 90 s is not waited for (exit 4 at once)', async () => {
+    it("6. a Retry-After beyond Slack's 90 s is not waited for (exit 4 at once)", async () => {
       steadyService(aws, 'shop-api');
       script(aws, successfulRollout());
       slack.faults.push({ method: 'chat.postMessage', times: 1, error: 429, retryAfter: 600 });
@@ -303,7 +330,15 @@ describe('e2e: faults', function () {
   });
 
   describe('crash loops', () => {
-    const crashing = () => [deploy('shop-api'), provisionNew('shop-api'), runNew('shop-api'), crashNew('shop-api'), noop, provisionNew('shop-api'), crashNew('shop-api')];
+    const crashing = () => [
+      deploy('shop-api'),
+      provisionNew('shop-api'),
+      runNew('shop-api'),
+      crashNew('shop-api'),
+      noop,
+      provisionNew('shop-api'),
+      crashNew('shop-api'),
+    ];
 
     it('warns at once that new tasks keep crashing, while the status stays rolling out', async () => {
       steadyService(aws, 'shop-api');
@@ -323,7 +358,9 @@ describe('e2e: faults', function () {
       const run = await runPipe(env({ CRASH_LOOP_LIMIT: '3' }));
       expect(run.code, run.stdout).to.equal(1);
       expect(status()).to.equal('failed');
-      expect(run.stdout).to.match(/failed — new tasks kept crashing \(exit code 1, 4 times, CRASH_LOOP_LIMIT reached\); ECS's deployment circuit breaker had not tripped/);
+      expect(run.stdout).to.match(
+        /failed — new tasks kept crashing \(exit code 1, 4 times, CRASH_LOOP_LIMIT reached\); ECS's deployment circuit breaker had not tripped/,
+      );
     });
   });
 });

@@ -11,8 +11,11 @@ describe('logger', () => {
 
   it('masks a JWT and a session token quoted from a signed request, and secrets added later', () => {
     const secrets = new Secrets();
-    const signed = "The Canonical String for this request should have been 'POST / host:ecs x-amz-security-token:FwoGZXIvYXdzEJr//////////wEaDM1longSessionToken x-amz-date:20261127'";
-    expect(secrets.mask(signed)).to.equal("The Canonical String for this request should have been 'POST / host:ecs x-amz-security-token:*** x-amz-date:20261127'");
+    const signed =
+      "The Canonical String for this request should have been 'POST / host:ecs x-amz-security-token:FwoGZXIvYXdzEJr//////////wEaDM1longSessionToken x-amz-date:20261127'";
+    expect(secrets.mask(signed)).to.equal(
+      "The Canonical String for this request should have been 'POST / host:ecs x-amz-security-token:*** x-amz-date:20261127'",
+    );
     expect(secrets.mask('token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl')).to.equal('token ***');
     secrets.add('roleSecretFromSts');
     expect(secrets.maskDeep({ blocks: [{ text: 'AWS said roleSecretFromSts' }], n: 1 })).to.deep.equal({ blocks: [{ text: 'AWS said ***' }], n: 1 });

@@ -10,7 +10,12 @@ const read = (file: string) => readFileSync(new URL(file, root), 'utf8');
 const schema = JSON.parse(read('test/fixtures/schemas/bitbucket-pipelines.schema.json'));
 const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
 
-const pipelineFiles = ['bitbucket-pipelines.yml', ...readdirSync(new URL('examples/', root)).filter((f) => f.startsWith('bitbucket-pipelines')).map((f) => `examples/${f}`)];
+const pipelineFiles = [
+  'bitbucket-pipelines.yml',
+  ...readdirSync(new URL('examples/', root))
+    .filter((f) => f.startsWith('bitbucket-pipelines'))
+    .map((f) => `examples/${f}`),
+];
 const readmeBlocks = [...read('README.md').matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] as string).filter((y) => /^pipelines:/m.test(y));
 
 describe('bitbucket-pipelines.yml files validate against the schema', () => {
@@ -20,7 +25,7 @@ describe('bitbucket-pipelines.yml files validate against the schema', () => {
     expect(ok, `${name}: ${JSON.stringify(validate.errors?.slice(0, 5), null, 1)}`).to.equal(true);
   };
   for (const file of pipelineFiles) it(file, () => check(file, read(file)));
-  readmeBlocks.forEach((block, i) => it(`README example ${i + 1}`, () => check(`README block ${i + 1}`, block)));
+  for (const [i, block] of readmeBlocks.entries()) it(`README example ${i + 1}`, () => check(`README block ${i + 1}`, block));
 
   it('the schema rejects broken files (the check can fail)', () => {
     for (const broken of [
@@ -40,10 +45,10 @@ describe('bitbucket-pipelines.yml files validate against the schema', () => {
 
 describe('the consumer kit matches the code', () => {
   it('the IAM policy allows exactly the AWS calls the pipe makes', () => {
-    // Every reader names each call it makes: this.count('service:Operation', …).
+    // Every reader names each call it makes: count('service:Operation', …).
     const readers = readdirSync(new URL('../src/aws/', import.meta.url)).map((f) => read(`src/aws/${f}`));
     const made = readers.flatMap((code) =>
-      [...code.matchAll(/this\.count\('([a-z0-9]+):(\w+)'/g)].map(([, service, op]) => `${service === 'elbv2' ? 'elasticloadbalancing' : service}:${op}`),
+      [...code.matchAll(/\bcount\('([a-z0-9]+):(\w+)'/g)].map(([, service, op]) => `${service === 'elbv2' ? 'elasticloadbalancing' : service}:${op}`),
     );
     // The container logs read at the end of a failed run (src/aws/logs.ts): each command by the client it comes from,
     // directly or through the file of the clients only some runs load (src/aws/extra-clients.ts).
@@ -64,7 +69,9 @@ describe('the consumer kit matches the code', () => {
   it('the trust policy lets Bitbucket OIDC assume the role, and nothing else', () => {
     const trust = JSON.parse(read('examples/iam-trust-policy.json')) as { Statement: Array<{ Action: string; Principal: { Federated: string } }> };
     expect(trust.Statement.map((s) => s.Action)).to.deep.equal(['sts:AssumeRoleWithWebIdentity']);
-    expect(trust.Statement[0]?.Principal.Federated).to.match(/oidc-provider\/api\.bitbucket\.org\/2\.0\/workspaces\/WORKSPACE\/pipelines-config\/identity\/oidc$/);
+    expect(trust.Statement[0]?.Principal.Federated).to.match(
+      /oidc-provider\/api\.bitbucket\.org\/2\.0\/workspaces\/WORKSPACE\/pipelines-config\/identity\/oidc$/,
+    );
   });
 
   it('the Slack app manifest asks for the scopes the pipe needs', () => {
@@ -82,7 +89,9 @@ describe('the consumer kit matches the code', () => {
     const declared = custom[0].variables.map((v: { name: string }) => v.name).sort();
     expect(passed).to.deep.equal(declared);
     // Each environment's deploy is its own step; none waits for a rollout.
-    const envs = doc.pipelines.branches.main.filter((s: { step: { deployment?: string } }) => s.step.deployment).map((s: { step: { deployment: string } }) => s.step.deployment);
+    const envs = doc.pipelines.branches.main
+      .filter((s: { step: { deployment?: string } }) => s.step.deployment)
+      .map((s: { step: { deployment: string } }) => s.step.deployment);
     expect(envs).to.deep.equal(['dev', 'staging', 'production']);
   });
 });

@@ -44,10 +44,18 @@ describe('e2e: proxy', function () {
     expect(run.code, run.stdout + run.stderr).to.equal(0);
     expect(sim.aws.calls.length).to.be.above(5);
     expect(sim.aws.calls[0]?.op).to.equal('AssumeRoleWithWebIdentity');
-    expect(sim.aws.calls.filter((c) => !throughProxy(c.port)), 'AWS calls that went around the proxy').to.deep.equal([]);
-    expect(sim.slack.calls.filter((c) => !throughProxy(c.port)), 'Slack calls that went around the proxy').to.deep.equal([]);
+    expect(
+      sim.aws.calls.filter((c) => !throughProxy(c.port)),
+      'AWS calls that went around the proxy',
+    ).to.deep.equal([]);
+    expect(
+      sim.slack.calls.filter((c) => !throughProxy(c.port)),
+      'Slack calls that went around the proxy',
+    ).to.deep.equal([]);
     const hosts = new Set(proxy.seen);
-    expect(hosts).to.include(`CONNECT ${new URL(sim.aws.url).host}`).and.include(`CONNECT ${new URL(sim.slack.url).host}`);
+    expect(hosts)
+      .to.include(`CONNECT ${new URL(sim.aws.url).host}`)
+      .and.include(`CONNECT ${new URL(sim.slack.url).host}`);
     expect(sim.slack.message?.metadata?.event_payload.status).to.equal('live');
   });
 

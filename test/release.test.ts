@@ -46,7 +46,14 @@ describe('release (scratch repositories cloned as Bitbucket does)', function () 
         cwd,
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, BITBUCKET_BRANCH: 'main', DOCKER: docker(), FAKE_DOCKER_LOG: join(dir, 'docker.log'), FAKE_REGISTRY: join(dir, 'registry'), ...env },
+        env: {
+          ...process.env,
+          BITBUCKET_BRANCH: 'main',
+          DOCKER: docker(),
+          FAKE_DOCKER_LOG: join(dir, 'docker.log'),
+          FAKE_REGISTRY: join(dir, 'registry'),
+          ...env,
+        },
       });
       return { code: 0, out };
     } catch (e) {
@@ -133,7 +140,9 @@ describe('release (scratch repositories cloned as Bitbucket does)', function () 
     const clone = cloneAsBitbucket();
     const { code, out } = release(clone, ['prepare'], { FAKE_REGISTRY_ERROR: 'unauthorized: authentication required' });
     expect(code, out).to.equal(1);
-    expect(out).to.match(/could not tell whether org\/ecs-deploy-notifier:1\.1\.0 is in the registry \(unauthorized: authentication required\); not releasing blind/);
+    expect(out).to.match(
+      /could not tell whether org\/ecs-deploy-notifier:1\.1\.0 is in the registry \(unauthorized: authentication required\); not releasing blind/,
+    );
     expect(git(origin, 'tag', '--list').split('\n').sort()).to.deep.equal(['1.0.0', '1.x']);
     expect(dockerLog().filter((l) => !l.startsWith('manifest inspect'))).to.deep.equal([]);
   });
@@ -151,7 +160,12 @@ describe('release (scratch repositories cloned as Bitbucket does)', function () 
     // On the remote before any image exists; logged in first, so that a private repository answers.
     expect(git(origin, 'tag', '--list').split('\n')).to.include('1.1.0');
     expect(git(origin, 'log', '-1', '--format=%s', 'main')).to.equal('Release 1.1.0 [skip ci]');
-    expect(dockerLog().map((l) => l.split(' ').slice(0, 2).join(' '))).to.deep.equal(['login --username', 'manifest inspect', 'manifest inspect', 'manifest inspect']);
+    expect(dockerLog().map((l) => l.split(' ').slice(0, 2).join(' '))).to.deep.equal([
+      'login --username',
+      'manifest inspect',
+      'manifest inspect',
+      'manifest inspect',
+    ]);
     const changelog = git(origin, 'show', 'main:CHANGELOG.md');
     expect(changelog.indexOf('## 1.1.0')).to.be.greaterThan(0).and.lessThan(changelog.indexOf('## 1.0.0'));
     expect(git(origin, 'show', 'main:pipe.yml')).to.include('image: org/ecs-deploy-notifier:1.1.0');
@@ -170,7 +184,11 @@ describe('release (scratch repositories cloned as Bitbucket does)', function () 
     expect(published.code, published.out).to.equal(0);
 
     expect(readFileSync(join(dir, 'docker.log.password'), 'utf8'), 'the password goes through stdin').to.equal(creds.DOCKERHUB_PASSWORD);
-    expect(dockerLog().filter((l) => l.startsWith('login')).join('\n')).not.to.include(creds.DOCKERHUB_PASSWORD);
+    expect(
+      dockerLog()
+        .filter((l) => l.startsWith('login'))
+        .join('\n'),
+    ).not.to.include(creds.DOCKERHUB_PASSWORD);
     const calls = dockerLog().filter((l) => !l.startsWith('manifest inspect') && !l.startsWith('login'));
     expect(calls).to.deep.equal([
       'build --platform linux/amd64 -t org/ecs-deploy-notifier:1.1.0-amd64 .',

@@ -1,11 +1,11 @@
 // The watch loop with a scripted reader, a recording notifier and a virtual clock: fast and exact.
 import { expect } from 'chai';
 import { loadConfig } from '../src/config/load.ts';
+import type { ServiceSnapshot } from '../src/core/snapshot.ts';
 import { AwsError, AwsUnavailableError, SlackError, UserFacingError } from '../src/errors.ts';
 import type { Logger } from '../src/logger.ts';
 import type { Notifier } from '../src/slack/client.ts';
 import type { SlackMessage } from '../src/slack/render.ts';
-import type { ServiceSnapshot } from '../src/core/snapshot.ts';
 import { watchRollout } from '../src/watch.ts';
 import { validEnv } from './support/env.ts';
 import { deployment, NEW_TD, OLD_TD, service, T0, targets, task } from './support/samples.ts';
@@ -28,7 +28,10 @@ const SNAPS = {
     targetGroups: [targets(['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])],
   }),
   failed: service({
-    deployments: [deployment('new', { rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' }), deployment('old')],
+    deployments: [
+      deployment('new', { rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' }),
+      deployment('old'),
+    ],
     tasks: oldRunning,
   }),
 } satisfies Record<string, ServiceSnapshot>;
@@ -155,7 +158,11 @@ describe('watch', () => {
   });
 
   it('stops polling a service that is finished while another still rolls out', async () => {
-    const both = (api: ServiceSnapshot, worker: ServiceSnapshot) => new Map([['shop-api', api], ['shop-worker', { ...worker, name: 'shop-worker' }]]);
+    const both = (api: ServiceSnapshot, worker: ServiceSnapshot) =>
+      new Map([
+        ['shop-api', api],
+        ['shop-worker', { ...worker, name: 'shop-worker' }],
+      ]);
     const h = harness([both(SNAPS.retired, SNAPS.starting), both(SNAPS.retired, SNAPS.cutover), both(SNAPS.retired, SNAPS.retired)], {
       SERVICE_NAME: 'shop-api,shop-worker',
       TASK_DEFINITION: 'shop-api:42,shop-api:42',
@@ -166,7 +173,10 @@ describe('watch', () => {
 
   it('logs reasons as AWS gave them, without Slack escapes', async () => {
     const reason = 'tag <none> & retry';
-    const h = harness([SNAPS.starting, service({ deployments: [deployment('new', { rolloutState: 'FAILED', rolloutStateReason: reason }), deployment('old')] })]);
+    const h = harness([
+      SNAPS.starting,
+      service({ deployments: [deployment('new', { rolloutState: 'FAILED', rolloutStateReason: reason }), deployment('old')] }),
+    ]);
     await h.run();
     expect(h.lines.join('\n')).to.include(`shop-api: failed — ${reason}`);
     expect(h.lines.join('\n')).not.to.match(/&lt;|&amp;/);

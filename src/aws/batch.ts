@@ -1,6 +1,5 @@
 // What the readers share: how one AWS call is made (counted, retried, explained by the caller),
-// one service as DescribeServices described it, and batching by an API's per-call limit.
-import type { serviceFrom } from './to-snapshot.ts';
+// and batching by each API's per-call limit.
 
 /**
  * Makes one AWS call named `operation` (e.g. `ecs:DescribeServices`). `call` hands `abortSignal`
@@ -8,11 +7,15 @@ import type { serviceFrom } from './to-snapshot.ts';
  */
 export type Counter = <T>(operation: string, call: (abortSignal: AbortSignal | undefined) => Promise<T>) => Promise<T>;
 
-/** One service as this poll's DescribeServices described it. */
-export interface ServiceRead {
-  id: string;
-  service: ReturnType<typeof serviceFrom>;
-}
+/** ECS's and Elastic Load Balancing's limits per call (their API references), in one place. */
+export const DESCRIBE_SERVICES_BATCH = 10;
+export const DESCRIBE_TASKS_BATCH = 100;
+export const DESCRIBE_CONTAINER_INSTANCES_BATCH = 100;
+export const DESCRIBE_SERVICE_DEPLOYMENTS_BATCH = 20;
+export const DESCRIBE_SERVICE_REVISIONS_BATCH = 20;
+export const DESCRIBE_TARGET_GROUPS_BATCH = 20;
+export const DESCRIBE_RULES_BATCH = 20;
+export const DESCRIBE_LISTENERS_BATCH = 20;
 
 /** `items` in batches of at most `size` (an API's limit per call). */
 export const chunks = <T>(items: T[], size: number): T[][] =>

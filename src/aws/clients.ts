@@ -8,8 +8,8 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 // The one provider we use, imported directly: the credential-providers index loads them all.
 import { fromWebToken } from '@aws-sdk/credential-provider-web-identity';
-import { doesIdentityRequireRefresh, isIdentityExpired, memoizeIdentityProvider } from '@smithy/core';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { doesIdentityRequireRefresh, isIdentityExpired, memoizeIdentityProvider } from '@smithy/core';
 import type { Config } from '../config/settings.ts';
 import type { Agents } from '../net.ts';
 import type { Secrets } from '../secrets.ts';

@@ -1,9 +1,9 @@
 // CODE_DEPLOY services: CodeDeploy's account of each deployment behind a replacement task set
 // (GetDeployment, GetDeploymentTarget), followed until the watch ends.
 import type { CodeDeploySnapshot } from '../core/snapshot.ts';
-import { type Counter, type ServiceRead } from './batch.ts';
+import type { Counter } from './batch.ts';
 import type { AwsClients } from './clients.ts';
-import { codeDeployFrom } from './to-snapshot.ts';
+import { codeDeployFrom, type ServiceRead } from './to-snapshot.ts';
 
 /** The cluster's name, also when CLUSTER_NAME is an ARN (CodeDeploy names an ECS target `cluster:service`). */
 function clusterName(cluster: string): string {
@@ -51,5 +51,4 @@ export class CodeDeployReader {
     ]);
     return codeDeployFrom(deployment.deploymentInfo ?? { deploymentId }, target.deploymentTarget?.ecsTarget);
   }
-
 }

@@ -3,9 +3,9 @@
 // permission (written for 1.0) loses them, not the watch; after one refusal they are not asked again.
 import { DescribeServiceDeploymentsCommand } from '@aws-sdk/client-ecs';
 import type { Logger } from '../logger.ts';
-import type { Counter, ServiceRead } from './batch.ts';
+import { type Counter, DESCRIBE_SERVICE_DEPLOYMENTS_BATCH } from './batch.ts';
 import type { AwsClients } from './clients.ts';
-import { DESCRIBE_SERVICE_DEPLOYMENTS_BATCH } from './shift-reader.ts';
+import type { ServiceRead } from './to-snapshot.ts';
 
 export class DeploymentNotes {
   /** Set once reading a service deployment failed: not asked again. */
@@ -31,7 +31,9 @@ export class DeploymentNotes {
     cache.alarms = [];
     try {
       const out = await this.count('ecs:DescribeServiceDeployments', (abortSignal) =>
-        this.clients.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: earlier.slice(-DESCRIBE_SERVICE_DEPLOYMENTS_BATCH) }), { abortSignal }),
+        this.clients.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: earlier.slice(-DESCRIBE_SERVICE_DEPLOYMENTS_BATCH) }), {
+          abortSignal,
+        }),
       );
       cache.alarms = [...new Set((out.serviceDeployments ?? []).flatMap((d) => d.alarms?.triggeredAlarmNames ?? []))];
     } catch (error) {
@@ -49,7 +51,9 @@ export class DeploymentNotes {
     const arn = st.service.currentServiceDeployment;
     if (!arn || st.shifting || this.denied) return;
     try {
-      const out = await this.count('ecs:DescribeServiceDeployments', (abortSignal) => this.clients.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }), { abortSignal }));
+      const out = await this.count('ecs:DescribeServiceDeployments', (abortSignal) =>
+        this.clients.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }), { abortSignal }),
+      );
       const cb = out.serviceDeployments?.[0]?.deploymentCircuitBreaker;
       if (cb) cache.breaker = { failureCount: cb.failureCount, threshold: cb.threshold, status: cb.status };
     } catch (error) {

@@ -2,7 +2,13 @@
 import { AwsError } from '../errors.ts';
 
 const ACCESS_DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation', 'AuthorizationError']);
-const BAD_CREDENTIALS = new Set(['UnrecognizedClientException', 'InvalidClientTokenId', 'SignatureDoesNotMatch', 'InvalidSignatureException', 'IncompleteSignature']);
+const BAD_CREDENTIALS = new Set([
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'InvalidSignatureException',
+  'IncompleteSignature',
+]);
 const EXPIRED = new Set(['ExpiredTokenException', 'ExpiredToken', 'RequestExpired']);
 const OIDC = /^(InvalidIdentityToken|IDPRejectedClaim|IDPCommunicationError)(Exception)?$/;
 

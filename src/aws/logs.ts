@@ -3,8 +3,8 @@
 // with GetLogEvents. Read once, when the watch ends failed or timed out; never fails the run:
 // whatever stands in the way (another log driver, no stream prefix, a missing permission) becomes
 // one line that says how to get the logs here.
+
 import { DescribeTaskDefinitionCommand, type TaskDefinition } from '@aws-sdk/client-ecs';
-import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { taskId } from '../core/arn.ts';
 import type { LogExcerpt, StoppedTask } from '../core/vocabulary.ts';
 import type { AwsClients } from './clients.ts';
@@ -70,7 +70,9 @@ export class ContainerLogs {
     try {
       const client = await this.clients.logs(region);
       const { GetLogEventsCommand } = await import('./extra-clients.ts');
-      const out = await client.send(new GetLogEventsCommand({ logGroupName: settings.group, logStreamName: stream, limit: this.lines, startFromHead: false }), { abortSignal: signal });
+      const out = await client.send(new GetLogEventsCommand({ logGroupName: settings.group, logStreamName: stream, limit: this.lines, startFromHead: false }), {
+        abortSignal: signal,
+      });
       // Newest last, as the container printed them; multi-line events keep their lines.
       const lines = (out.events ?? []).flatMap((e) => (e.message ?? '').replace(/\n+$/, '').split('\n')).slice(-this.lines);
       return { ...base, ...where, lines };

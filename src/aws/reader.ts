@@ -2,62 +2,18 @@
 // per account and region with every other pipeline, so a poll re-describes only what may have
 // changed. While nothing moves, a poll is DescribeServices (≤ 10 services a call) plus one
 // DescribeTargetHealth per target group, made side by side.
-import {
-  DescribeContainerInstancesCommand,
-  DescribeServiceDeploymentsCommand,
-  DescribeServiceRevisionsCommand,
-  DescribeServicesCommand,
-  DescribeTaskDefinitionCommand,
-  DescribeTasksCommand,
-  ListTasksCommand,
-  type Service,
-  type ServiceDeployment,
-  type Task,
-} from '@aws-sdk/client-ecs';
-import {
-  DescribeListenersCommand,
-  DescribeRulesCommand,
-  DescribeTargetGroupAttributesCommand,
-  DescribeTargetGroupsCommand,
-  DescribeTargetHealthCommand,
-  type TargetGroup,
-  type TargetGroupAttribute,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
-import { AwsError } from '../errors.ts';
+import { DescribeTasksCommand, ListTasksCommand, type Service, type Task } from '@aws-sdk/client-ecs';
+import { isDraining, type ServiceSnapshot, SHIFTING_STRATEGIES, type TargetGroupSnapshot, type TaskSnapshot, targetKey } from '../core/snapshot.ts';
 import type { Logger } from '../logger.ts';
-import {
-  atOrAfter,
-  type CodeDeploySnapshot,
-  isDraining,
-  type ListenerTraffic,
-  type ServiceSnapshot,
-  SHIFTING_STRATEGIES,
-  type ShiftSnapshot,
-  type TargetGroupSettings,
-  type TargetGroupSnapshot,
-  targetKey,
-  type TaskSnapshot,
-} from '../core/snapshot.ts';
-import { chunks, type Counter, type ServiceRead } from './batch.ts';
+import { type Counter, chunks, DESCRIBE_TASKS_BATCH } from './batch.ts';
 import type { AwsClients } from './clients.ts';
 import { CodeDeployReader } from './codedeploy-reader.ts';
 import { DeploymentNotes } from './deployment-notes.ts';
+import { describeServices } from './describe-services.ts';
 import { ShiftReader } from './shift-reader.ts';
 import { TargetReader } from './target-reader.ts';
 import { TaskFacts } from './task-facts.ts';
-import {
-  codeDeployFrom,
-  hasHealthChecks,
-  listenerTrafficFrom,
-  type RevisionInfo,
-  revisionFrom,
-  ruleTrafficFrom,
-  serviceDeploymentFrom,
-  serviceFrom,
-  targetFrom,
-  targetGroupSettingsFrom,
-  taskFrom,
-} from './to-snapshot.ts';
+import { type ServiceRead, serviceFrom, taskFrom } from './to-snapshot.ts';
 
 /** Runs one AWS call; the watch passes a function that retries and explains errors. */
 export type CallRunner = Counter;
@@ -78,9 +34,6 @@ interface ServiceCache {
 }
 
 /** ECS's and Elastic Load Balancing's limits per call. */
-const DESCRIBE_SERVICES_BATCH = 10;
-const DESCRIBE_TARGET_GROUPS_BATCH = 20;
-const DESCRIBE_TASKS_BATCH = 100;
 /** Stopped tasks are described for their stop reasons; the newest this many are enough. */
 const STOPPED_TASKS_TO_DESCRIBE = 100;
 
@@ -97,7 +50,6 @@ interface ServiceState extends ServiceRead {
   /** The CODE_DEPLOY controller: judged from task sets and CodeDeploy, not task lists. */
   codeDeploy: boolean;
 }
-
 
 export class RolloutReader {
   /** AWS calls made, by operation: the bench and the tests read it. */
@@ -130,7 +82,7 @@ export class RolloutReader {
    * a poll costs about two round trips: DescribeServices, then target health beside any listing.
    */
   async read(services: string[], options: { force?: boolean; settled?: readonly string[] } = {}): Promise<Map<string, ServiceSnapshot>> {
-    const described = await this.describeServices(services);
+    const described = await describeServices(services, this.clients.ecs, this.cluster, (operation, call) => this.count(operation, call));
     const states = services.flatMap((id) => {
       const raw = described.get(id);
       return raw ? [this.changeOf(id, raw)] : [];
@@ -208,38 +160,6 @@ export class RolloutReader {
     return this.run(operation, call);
   }
 
-  private async describeServices(ids: string[]): Promise<Map<string, Service>> {
-    const found = new Map<string, Service>();
-    await Promise.all(chunks(ids, DESCRIBE_SERVICES_BATCH).map((batch) => this.describeBatch(batch, found, true)));
-    return found;
-  }
-
-  private async describeBatch(batch: string[], found: Map<string, Service>, again: boolean): Promise<void> {
-    const out = await this.count('ecs:DescribeServices', (abortSignal) =>
-      this.clients.ecs.send(new DescribeServicesCommand({ cluster: this.cluster, services: batch }), { abortSignal }),
-    );
-    for (const id of batch) {
-      const s = out.services?.find((x) => x.serviceName === id || x.serviceArn === id);
-      if (s) found.set(id, s);
-    }
-    const missing = batch.filter((id) => !found.has(id));
-    if (!missing.length) return;
-    const failureOf = (id: string) => out.failures?.find((f) => f.arn?.endsWith(`/${id}`) || f.arn === id);
-    // A service neither described nor reported as a failure is a glitch of the answer: ask once more.
-    const unexplained = missing.filter((id) => !failureOf(id));
-    if (unexplained.length && again) return this.describeBatch(unexplained, found, false).then(() => this.failMissing(batch, found, failureOf));
-    this.failMissing(batch, found, failureOf);
-  }
-
-  private failMissing(batch: string[], found: Map<string, Service>, failureOf: (id: string) => { reason?: string } | undefined): void {
-    const missing = batch.filter((id) => !found.has(id));
-    if (!missing.length) return;
-    const reasons = missing.map((id) => failureOf(id)?.reason ?? 'not in the answer');
-    throw new AwsError(
-      `ECS service${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} not found in cluster "${this.cluster}" (${[...new Set(reasons)].join(', ')}): check SERVICE_NAME, CLUSTER_NAME and the region.`,
-    );
-  }
-
   /** Whether DescribeServices shows a change since the last poll (counts, states, deployments). */
   private changeOf(id: string, raw: Service): ServiceState {
     const service = serviceFrom(raw);
@@ -315,9 +235,9 @@ export class RolloutReader {
     let nextToken: string | undefined;
     do {
       const out = await this.count('ecs:ListTasks', (abortSignal) =>
-        this.clients.ecs.send(
-          new ListTasksCommand({ cluster: this.cluster, serviceName: service.serviceName, desiredStatus, maxResults: 100, nextToken }), { abortSignal }
-        ),
+        this.clients.ecs.send(new ListTasksCommand({ cluster: this.cluster, serviceName: service.serviceName, desiredStatus, maxResults: 100, nextToken }), {
+          abortSignal,
+        }),
       );
       arns.push(...(out.taskArns ?? []));
       nextToken = out.nextToken;
@@ -329,7 +249,9 @@ export class RolloutReader {
     const out = new Map<string, Task>();
     await Promise.all(
       chunks(arns, DESCRIBE_TASKS_BATCH).map(async (batch) => {
-        const page = await this.count('ecs:DescribeTasks', (abortSignal) => this.clients.ecs.send(new DescribeTasksCommand({ cluster: this.cluster, tasks: batch }), { abortSignal }));
+        const page = await this.count('ecs:DescribeTasks', (abortSignal) =>
+          this.clients.ecs.send(new DescribeTasksCommand({ cluster: this.cluster, tasks: batch }), { abortSignal }),
+        );
         for (const t of page.tasks ?? []) if (t.taskArn) out.set(t.taskArn, t);
       }),
     );

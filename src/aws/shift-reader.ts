@@ -3,15 +3,17 @@
 import { DescribeServiceDeploymentsCommand, DescribeServiceRevisionsCommand, type ServiceDeployment } from '@aws-sdk/client-ecs';
 import { DescribeListenersCommand, DescribeRulesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { atOrAfter, type ListenerTraffic, type ShiftSnapshot } from '../core/snapshot.ts';
-import { chunks, type Counter, type ServiceRead } from './batch.ts';
+import {
+  type Counter,
+  chunks,
+  DESCRIBE_LISTENERS_BATCH,
+  DESCRIBE_RULES_BATCH,
+  DESCRIBE_SERVICE_DEPLOYMENTS_BATCH,
+  DESCRIBE_SERVICE_REVISIONS_BATCH,
+} from './batch.ts';
 import type { AwsClients } from './clients.ts';
-import { listenerTrafficFrom, type RevisionInfo, revisionFrom, ruleTrafficFrom, serviceDeploymentFrom } from './to-snapshot.ts';
+import { listenerTrafficFrom, type RevisionInfo, revisionFrom, ruleTrafficFrom, type ServiceRead, serviceDeploymentFrom } from './to-snapshot.ts';
 
-/** ECS's and Elastic Load Balancing's limits per call. */
-export const DESCRIBE_SERVICE_DEPLOYMENTS_BATCH = 20;
-const DESCRIBE_SERVICE_REVISIONS_BATCH = 20;
-const DESCRIBE_RULES_BATCH = 20;
-const DESCRIBE_LISTENERS_BATCH = 20;
 /** Service deployments that still move (the others only say how they ended). */
 const MOVING = new Set(['PENDING', 'IN_PROGRESS']);
 /** Rollbacks under way: the new target groups' health is read once more, for the causes. */
@@ -44,7 +46,9 @@ export class ShiftReader {
     }
     const raw = await this.describeServiceDeployments(states.flatMap((st) => [...(this.seen.get(st.id) ?? [])]));
     await this.describeRevisions(
-      [...raw.values()].flatMap((d) => [d.targetServiceRevision?.arn, ...(d.sourceServiceRevisions ?? []).map((r) => r.arn)]).filter((a): a is string => Boolean(a)),
+      [...raw.values()]
+        .flatMap((d) => [d.targetServiceRevision?.arn, ...(d.sourceServiceRevisions ?? []).map((r) => r.arn)])
+        .filter((a): a is string => Boolean(a)),
     );
 
     const plans = states.map((st) => {
@@ -108,15 +112,18 @@ export class ShiftReader {
     const listeners = arns.filter((arn) => !arn.includes(':listener-rule/'));
     await Promise.all([
       ...chunks(rules, DESCRIBE_RULES_BATCH).map(async (batch) => {
-        const page = await this.count('elbv2:DescribeRules', (abortSignal) => this.clients.elb.send(new DescribeRulesCommand({ RuleArns: batch }), { abortSignal }));
+        const page = await this.count('elbv2:DescribeRules', (abortSignal) =>
+          this.clients.elb.send(new DescribeRulesCommand({ RuleArns: batch }), { abortSignal }),
+        );
         for (const r of page.Rules ?? []) out.set(r.RuleArn ?? '', ruleTrafficFrom(r));
       }),
       ...chunks(listeners, DESCRIBE_LISTENERS_BATCH).map(async (batch) => {
-        const page = await this.count('elbv2:DescribeListeners', (abortSignal) => this.clients.elb.send(new DescribeListenersCommand({ ListenerArns: batch }), { abortSignal }));
+        const page = await this.count('elbv2:DescribeListeners', (abortSignal) =>
+          this.clients.elb.send(new DescribeListenersCommand({ ListenerArns: batch }), { abortSignal }),
+        );
         for (const l of page.Listeners ?? []) out.set(l.ListenerArn ?? '', listenerTrafficFrom(l));
       }),
     ]);
     return out;
   }
-
 }

@@ -9,12 +9,9 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { TargetGroupSettings, TargetGroupSnapshot } from '../core/snapshot.ts';
 import type { Logger } from '../logger.ts';
-import { chunks, type Counter } from './batch.ts';
+import { type Counter, chunks, DESCRIBE_TARGET_GROUPS_BATCH } from './batch.ts';
 import type { AwsClients } from './clients.ts';
 import { targetFrom, targetGroupSettingsFrom } from './to-snapshot.ts';
-
-/** DescribeTargetGroups takes up to 20 target groups a call. */
-const DESCRIBE_TARGET_GROUPS_BATCH = 20;
 
 export class TargetReader {
   /** Target group settings (health check, deregistration delay), read once per run. */
@@ -45,7 +42,9 @@ export class TargetReader {
     // Estimates are a nicety: a policy without these reads (written for an earlier 1.x) loses them, not the watch.
     const settled = Promise.all([
       ...chunks(unknown, DESCRIBE_TARGET_GROUPS_BATCH).map(async (batch) => {
-        const out = await this.count('elbv2:DescribeTargetGroups', (abortSignal) => this.clients.elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: batch }), { abortSignal }));
+        const out = await this.count('elbv2:DescribeTargetGroups', (abortSignal) =>
+          this.clients.elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: batch }), { abortSignal }),
+        );
         for (const g of out.TargetGroups ?? []) if (g.TargetGroupArn) groups.set(g.TargetGroupArn, g);
       }),
       ...unknown.map(async (arn) => {

@@ -2,12 +2,9 @@
 // health checks (what "ready" means), and each container instance's EC2 ID (bridge and host
 // networking register targets as instance:port).
 import { DescribeContainerInstancesCommand, DescribeTaskDefinitionCommand, type Task } from '@aws-sdk/client-ecs';
-import { chunks, type Counter } from './batch.ts';
+import { type Counter, chunks, DESCRIBE_CONTAINER_INSTANCES_BATCH } from './batch.ts';
 import type { AwsClients } from './clients.ts';
 import { hasHealthChecks } from './to-snapshot.ts';
-
-/** DescribeContainerInstances takes up to 100 a call. */
-const DESCRIBE_CONTAINER_INSTANCES_BATCH = 100;
 
 export class TaskFacts {
   /** Task definition ARN → whether any of its containers has a health check. */

@@ -3,7 +3,18 @@
 import type { DeploymentInfo, ECSTarget } from '@aws-sdk/client-codedeploy';
 import type { Deployment, Service, ServiceDeployment, ServiceRevision, ServiceRevisionSummary, Task, TaskDefinition, TaskSet } from '@aws-sdk/client-ecs';
 import type { Action, Listener, Rule, TargetGroup, TargetGroupAttribute, TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { CodeDeploySnapshot, DeploymentSnapshot, ListenerTraffic, TargetGroupSettings, RevisionShare, ServiceDeploymentSnapshot, ServiceEvent, TargetSnapshot, TaskSetSnapshot, TaskSnapshot } from '../core/snapshot.ts';
+import type {
+  CodeDeploySnapshot,
+  DeploymentSnapshot,
+  ListenerTraffic,
+  RevisionShare,
+  ServiceDeploymentSnapshot,
+  ServiceEvent,
+  TargetGroupSettings,
+  TargetSnapshot,
+  TaskSetSnapshot,
+  TaskSnapshot,
+} from '../core/snapshot.ts';
 import { targetKey } from '../core/snapshot.ts';
 
 type Time = Date | string | number | undefined;
@@ -47,7 +58,10 @@ export function serviceFrom(s: Service) {
     deploymentStrategy: s.deploymentConfiguration?.strategy,
     ...(s.healthCheckGracePeriodSeconds !== undefined ? { healthCheckGracePeriodSeconds: s.healthCheckGracePeriodSeconds } : {}),
     circuitBreaker: s.deploymentConfiguration?.deploymentCircuitBreaker
-      ? { enable: s.deploymentConfiguration.deploymentCircuitBreaker.enable ?? false, rollback: s.deploymentConfiguration.deploymentCircuitBreaker.rollback ?? false }
+      ? {
+          enable: s.deploymentConfiguration.deploymentCircuitBreaker.enable ?? false,
+          rollback: s.deploymentConfiguration.deploymentCircuitBreaker.rollback ?? false,
+        }
       : undefined,
     // Absent from some answers (and from EventBridge events), where "0 tasks wanted" would read as
     // already done: the PRIMARY deployment's count is what ECS drives towards, but right after
@@ -200,7 +214,13 @@ export function serviceDeploymentFrom(d: ServiceDeployment, revisions: ReadonlyM
       : {}),
     ...(d.rollback ? { rollback: { reason: d.rollback.reason, startedAt: epochMs(d.rollback.startedAt), revisionArn: d.rollback.serviceRevisionArn } } : {}),
     ...(d.deploymentCircuitBreaker
-      ? { circuitBreaker: { status: d.deploymentCircuitBreaker.status, failureCount: d.deploymentCircuitBreaker.failureCount, threshold: d.deploymentCircuitBreaker.threshold } }
+      ? {
+          circuitBreaker: {
+            status: d.deploymentCircuitBreaker.status,
+            failureCount: d.deploymentCircuitBreaker.failureCount,
+            threshold: d.deploymentCircuitBreaker.threshold,
+          },
+        }
       : {}),
     ...(d.alarms ? { alarms: { status: d.alarms.status, triggered: d.alarms.triggeredAlarmNames ?? [] } } : {}),
   };
@@ -255,7 +275,14 @@ export function codeDeployFrom(info: DeploymentInfo, target: ECSTarget | undefin
       startedAt: epochMs(e.startTime),
       endedAt: epochMs(e.endTime),
       ...(e.diagnostics
-        ? { diagnostics: { errorCode: e.diagnostics.errorCode, script: e.diagnostics.scriptName, message: e.diagnostics.message, logTail: e.diagnostics.logTail } }
+        ? {
+            diagnostics: {
+              errorCode: e.diagnostics.errorCode,
+              script: e.diagnostics.scriptName,
+              message: e.diagnostics.message,
+              logTail: e.diagnostics.logTail,
+            },
+          }
         : {}),
     })),
     taskSets: (target?.taskSetsInfo ?? []).map((t) => ({
@@ -277,4 +304,10 @@ export function targetGroupSettingsFrom(group: TargetGroup | undefined, attribut
     healthyThresholdCount: group?.HealthyThresholdCount,
     ...(Number.isFinite(delay) ? { deregistrationDelaySeconds: delay } : {}),
   };
+}
+
+/** One service as this poll's DescribeServices described it. */
+export interface ServiceRead {
+  id: string;
+  service: ReturnType<typeof serviceFrom>;
 }

@@ -216,7 +216,8 @@ function resolveCredentials(
 }
 
 function repositoryFrom(env: Env): Config['repository'] {
-  const fullName = env.BITBUCKET_REPO_FULL_NAME ?? (env.BITBUCKET_WORKSPACE && env.BITBUCKET_REPO_SLUG ? `${env.BITBUCKET_WORKSPACE}/${env.BITBUCKET_REPO_SLUG}` : undefined);
+  const fullName =
+    env.BITBUCKET_REPO_FULL_NAME ?? (env.BITBUCKET_WORKSPACE && env.BITBUCKET_REPO_SLUG ? `${env.BITBUCKET_WORKSPACE}/${env.BITBUCKET_REPO_SLUG}` : undefined);
   if (!fullName || !/^[\w.-]+\/[\w.-]+$/.test(fullName)) return undefined;
   return { fullName, url: `https://bitbucket.org/${fullName}` };
 }

@@ -1,6 +1,7 @@
 // The pipe's configuration as the program uses it: resolved once from the pipe variables
 // (config/load.ts) and passed down read-only. Types only.
 import type { TaskDefinitionRef, WaitUntil } from '../core/vocabulary.ts';
+import type { ProxySettings } from '../net.ts';
 
 export type Credentials =
   | { kind: 'static'; accessKeyId: string; secretAccessKey: string; sessionToken?: string }
@@ -40,6 +41,5 @@ export interface Config {
   logLines: number;
   debug: boolean;
   /** Where requests to AWS and Slack go through, in the shape Node's agents read (`proxyEnv`). */
-  proxy: { HTTP_PROXY?: string; HTTPS_PROXY?: string; NO_PROXY?: string };
+  proxy: ProxySettings;
 }
-

@@ -1,8 +1,8 @@
 // One validator per kind of pipe variable (envalid): each error names what is expected and quotes
 // a bad value only when it is not a secret, cut short and with control characters spelled out.
 import { makeValidator } from 'envalid';
-import type { TaskDefinitionRef, WaitUntil } from '../core/vocabulary.ts';
 import { parseTaskDefinitionRef } from '../core/task-definition.ts';
+import type { TaskDefinitionRef, WaitUntil } from '../core/vocabulary.ts';
 import type { ChannelRule } from './settings.ts';
 
 /**
@@ -15,6 +15,7 @@ const SHOWN_CHARS = 80;
 
 // C0 and C1 controls, line and paragraph separators, and bidirectional overrides and isolates
 // (which can make a name read as another in the Slack message).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 /** A bad value as an error message quotes it: control characters spelled out and cut short, so nothing hides in it. */
@@ -85,9 +86,7 @@ export const taskDefinitionList = makeValidator<TaskDefinitionRef[]>((value) => 
     return ref;
   });
   if (problems.length) {
-    throw new Error(
-      `must be a task definition ARN or family:revision with a numeric revision (e.g. api:42); not valid: ${problems.join(', ')}`,
-    );
+    throw new Error(`must be a task definition ARN or family:revision with a numeric revision (e.g. api:42); not valid: ${problems.join(', ')}`);
   }
   return parsed.filter((r): r is TaskDefinitionRef => r !== undefined);
 });
@@ -144,9 +143,7 @@ export const mentionIds = makeValidator<string[]>((value) => {
   const ids = splitList(value);
   const bad = ids.filter((id) => !/^[UWS][A-Z0-9]{2,}$/.test(id));
   if (bad.length) {
-    throw new Error(
-      `must be Slack user IDs (U…/W…) or user group IDs (S…), separated by commas; not valid: ${bad.map(shown).join(', ')}`,
-    );
+    throw new Error(`must be Slack user IDs (U…/W…) or user group IDs (S…), separated by commas; not valid: ${bad.map(shown).join(', ')}`);
   }
   return ids;
 });
@@ -198,7 +195,6 @@ export const commitHash = makeValidator<string>((value) => {
   return value.toLowerCase();
 });
 
-
 /** Splits a comma-separated value; Bitbucket list variables were already folded in. */
 export function splitList(value: string): string[] {
   return value
@@ -206,4 +202,3 @@ export function splitList(value: string): string[] {
     .map((s) => s.trim())
     .filter(Boolean);
 }
-

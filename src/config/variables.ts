@@ -75,15 +75,26 @@ export const VARIABLE_SPECS = {
   BITBUCKET_STEP_OIDC_TOKEN: secretValue({ ...optional, desc: 'Set by Bitbucket on steps with "oidc: true".' }),
   WAIT_TIMEOUT: integer(1, 86_400)({ default: 1800, desc: 'Seconds to wait for the rollout before reporting a time-out.' }),
   POLL_INTERVAL: integer(1, 300)({ default: 10, desc: 'Seconds between polls of ECS and the load balancer.' }),
-  DEPLOYMENT_GRACE_PERIOD: integer(0, 600)({
+  DEPLOYMENT_GRACE_PERIOD: integer(
+    0,
+    600,
+  )({
     default: 60,
     desc: 'Seconds to wait for the deployment of TASK_DEFINITION to appear in the service before reporting it missing.',
   }),
-  CRASH_LOOP_LIMIT: integer(2, 1000, 'stops')({
+  CRASH_LOOP_LIMIT: integer(
+    2,
+    1000,
+    'stops',
+  )({
     ...optional,
     desc: "Fail as soon as new tasks have stopped this many times the same way (exit code or reason), without waiting for ECS's circuit breaker. Default: off (wait for ECS or WAIT_TIMEOUT).",
   }),
-  LOG_LINES: integer(0, 100, 'lines')({
+  LOG_LINES: integer(
+    0,
+    100,
+    'lines',
+  )({
     default: 20,
     desc: "Last lines of a failed container's awslogs output shown in the failure thread, per distinct failure; 0 turns it off.",
   }),
@@ -96,4 +107,3 @@ export const VARIABLE_SPECS = {
   HTTP_PROXY: proxyUrl({ ...optional, desc: 'Proxy for plain HTTP requests (only custom endpoints use http); http_proxy is accepted too.' }),
   NO_PROXY: noProxyList({ ...optional, desc: 'Hosts reached without the proxy, comma-separated; no_proxy is accepted too.' }),
 } satisfies Record<string, ValidatorSpec<unknown>>;
-

@@ -7,11 +7,12 @@
 // green task set carrying all production traffic; retired is the deployment Succeeded, which
 // CodeDeploy says once the original task set is terminated (often an hour later).
 import { regionOf } from './arn.ts';
-import { codeDeployUrl } from '../console.ts';
+import { codeDeployUrl } from './console.ts';
 import { causesOf } from './evidence.ts';
+import type { Kind } from './kind.ts';
 import type { CodeDeploySnapshot, LifecycleEventSnapshot, ServiceSnapshot, TaskSetSnapshot } from './snapshot.ts';
 import { sameTaskDefinition, shortName } from './task-definition.ts';
-import { EMPTY_PROGRESS, type Kind, type Phase, type Progress, type ServiceWatch, type ShiftView, trafficSteps } from './vocabulary.ts';
+import { EMPTY_PROGRESS, type Phase, type Progress, type ServiceWatch, type ShiftView, trafficSteps } from './vocabulary.ts';
 
 /** The lifecycle events of an ECS deployment target, in the order CodeDeploy runs them. */
 export const LIFECYCLE_EVENTS = [
@@ -115,8 +116,12 @@ export const CODE_DEPLOY: Kind<Ours, ServiceSnapshot> = {
     if (d?.status === 'Succeeded') return { status: 'retired' };
     if (d && ENDED_BADLY.has(d.status)) return { status: 'failed', reason: failureReason(d), causes: codeDeployCauses(d) };
     const newer = (snap.taskSets ?? []).find((t) => t.createdAt > (prev.deploymentCreatedAt ?? 0) && t.taskDefinitionArn !== prev.taskDefinitionArn);
-    if (newer && !(prev.previousTaskDefinitions ?? []).includes(newer.taskDefinitionArn)) return { status: 'superseded', by: shortName(newer.taskDefinitionArn) };
-    return { status: 'failed', reason: `the task set of ${prev.taskDefinitionArn ? shortName(prev.taskDefinitionArn) : 'the new revision'} is gone from service ${snap.name}` };
+    if (newer && !(prev.previousTaskDefinitions ?? []).includes(newer.taskDefinitionArn))
+      return { status: 'superseded', by: shortName(newer.taskDefinitionArn) };
+    return {
+      status: 'failed',
+      reason: `the task set of ${prev.taskDefinitionArn ? shortName(prev.taskDefinitionArn) : 'the new revision'} is gone from service ${snap.name}`,
+    };
   },
 
   running: (snap) => snap.taskSets?.find((t) => t.status === 'PRIMARY')?.taskDefinitionArn,
@@ -128,7 +133,12 @@ export const CODE_DEPLOY: Kind<Ours, ServiceSnapshot> = {
       track: { kind: 'codedeploy', taskSetId: set.id, ...(codeDeployId ? { codeDeployId } : {}) },
       deploymentCreatedAt: set.createdAt,
       taskDefinitionArn: set.taskDefinitionArn,
-      previousTaskDefinitions: [...new Set([...(prev.previousTaskDefinitions ?? []), ...(snap.taskSets ?? []).filter((t) => t.createdAt < set.createdAt).map((t) => t.taskDefinitionArn)])],
+      previousTaskDefinitions: [
+        ...new Set([
+          ...(prev.previousTaskDefinitions ?? []),
+          ...(snap.taskSets ?? []).filter((t) => t.createdAt < set.createdAt).map((t) => t.taskDefinitionArn),
+        ]),
+      ],
     };
   },
 
@@ -146,8 +156,19 @@ export const CODE_DEPLOY: Kind<Ours, ServiceSnapshot> = {
 
   report(_watch, { set, d }, snap, clock, stopCauses) {
     const sets = snap.taskSets ?? [];
-    const progress: Progress = { ...EMPTY_PROGRESS, desired: set.desired, running: set.running, ready: set.running, oldTasks: sets.filter((t) => t !== set).reduce((n, t) => n + t.running, 0) };
-    const causes = [...new Set([...(d ? codeDeployCauses(d) : []), ...causesOf({ taskDefinitionArn: set.taskDefinitionArn, createdAt: set.createdAt }, snap, clock, stopCauses)])];
+    const progress: Progress = {
+      ...EMPTY_PROGRESS,
+      desired: set.desired,
+      running: set.running,
+      ready: set.running,
+      oldTasks: sets.filter((t) => t !== set).reduce((n, t) => n + t.running, 0),
+    };
+    const causes = [
+      ...new Set([
+        ...(d ? codeDeployCauses(d) : []),
+        ...causesOf({ taskDefinitionArn: set.taskDefinitionArn, createdAt: set.createdAt }, snap, clock, stopCauses),
+      ]),
+    ];
     return { progress, causes, shift: shiftView(set, d, snap) };
   },
 };
@@ -177,7 +198,9 @@ function shiftView(set: TaskSetSnapshot, d: CodeDeploySnapshot | undefined, snap
       : running
         ? { hook: { id: running.name, targetType: 'AWS_LAMBDA', status: 'IN_PROGRESS' } }
         : {}),
-    ...(allowed !== undefined && d?.terminationWaitMinutes !== undefined && d.status !== 'Succeeded' ? { keptUntil: allowed + d.terminationWaitMinutes * MS_PER_MINUTE } : {}),
+    ...(allowed !== undefined && d?.terminationWaitMinutes !== undefined && d.status !== 'Succeeded'
+      ? { keptUntil: allowed + d.terminationWaitMinutes * MS_PER_MINUTE }
+      : {}),
     requested: set.desired,
     running: set.running,
   };

@@ -2,7 +2,7 @@
 // pass, for the causes, the crash-loop warning and the log excerpts alike), unhealthy targets with
 // the load balancer's reason codes, unhealthy containers and ECS's problem events. Pure.
 import { targetGroupName, taskId } from './arn.ts';
-import { isDraining, type ServiceSnapshot, type TargetGroupSnapshot, type TargetSnapshot, targetKey, type TaskSnapshot } from './snapshot.ts';
+import { isDraining, type ServiceSnapshot, type TargetGroupSnapshot, type TargetSnapshot, type TaskSnapshot, targetKey } from './snapshot.ts';
 import type { Clock, CrashLoop, StoppedTask } from './vocabulary.ts';
 
 /** New tasks must stop the same way this many times before it is called a crash loop. */
@@ -38,7 +38,8 @@ export function stopsOf(taskDefinitionArn: string | undefined, snap: Pick<Servic
     const what = briefStop(t);
     if (!byWhat.has(what)) {
       const culprit = t.containers.find((c) => (c.exitCode !== undefined && c.exitCode !== 0) || c.reason) ?? t.containers[0];
-      if (culprit) distinct.push({ taskArn: t.arn, taskDefinitionArn, container: culprit.name, what, ...(t.stoppedAt !== undefined ? { stoppedAt: t.stoppedAt } : {}) });
+      if (culprit)
+        distinct.push({ taskArn: t.arn, taskDefinitionArn, container: culprit.name, what, ...(t.stoppedAt !== undefined ? { stoppedAt: t.stoppedAt } : {}) });
     }
     byWhat.set(what, (byWhat.get(what) ?? 0) + 1);
     const text = describeStop(t);
@@ -56,7 +57,8 @@ export function crashLoopOf(stops: Stops, failedTasks: number, snap: Pick<Servic
   const [what, times] = [...stops.byWhat].reduce<[string, number]>((a, b) => (b[1] > a[1] ? b : a), ['', 0]);
   if (times < CRASH_LOOP_AFTER) return undefined;
   const count = snap.breakerCount;
-  const breaker = count?.failureCount !== undefined && count.threshold !== undefined ? { failureCount: count.failureCount, threshold: count.threshold } : undefined;
+  const breaker =
+    count?.failureCount !== undefined && count.threshold !== undefined ? { failureCount: count.failureCount, threshold: count.threshold } : undefined;
   return { what, times, failedTasks, circuitBreaker: snap.circuitBreaker?.enable, ...(breaker ? { breaker } : {}) };
 }
 
@@ -135,7 +137,9 @@ function briefStop(t: TaskSnapshot): string {
 function describeStop(t: TaskSnapshot): string {
   const exits = t.containers
     .filter((c) => c.exitCode !== undefined || c.reason)
-    .map((c) => `${c.name} ${c.exitCode !== undefined ? `exit code ${c.exitCode}` : ''}${c.reason ? `${c.exitCode !== undefined ? ', ' : ''}${c.reason}` : ''}`.trim());
+    .map((c) =>
+      `${c.name} ${c.exitCode !== undefined ? `exit code ${c.exitCode}` : ''}${c.reason ? `${c.exitCode !== undefined ? ', ' : ''}${c.reason}` : ''}`.trim(),
+    );
   const head = [t.stopCode, t.stoppedReason].filter(Boolean).join(': ') || 'no reason given';
   return exits.length ? `${head} [${exits.join('; ')}]` : head;
 }

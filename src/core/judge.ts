@@ -1,23 +1,11 @@
 // The judge skeleton: the rules every kind of deployment shares, applied once, in this order. A
 // kind (rolling.ts, traffic.ts, codedeploy.ts) is a small record of what differs (vocabulary.ts's
 // `Kind`): how to find ours, how it ended, how far it got. Pure: no clock, no I/O, no SDK types.
-import { crashLoopOf, crashLoopReason, NO_STOPS, stopsOf } from './evidence.ts';
+import { crashLoopOf, crashLoopReason, stopsOf } from './evidence.ts';
+import type { Ending, Judge, Kind, Report } from './kind.ts';
 import type { ServiceSnapshot } from './snapshot.ts';
 import { shortName } from './task-definition.ts';
-import {
-  type Clock,
-  EMPTY_PROGRESS,
-  type Ending,
-  isBefore,
-  isFinal,
-  type Judge,
-  type Kind,
-  PHASES,
-  type Phase,
-  type Report,
-  type ServiceAssessment,
-  type ServiceWatch,
-} from './vocabulary.ts';
+import { type Clock, EMPTY_PROGRESS, isBefore, isFinal, PHASES, type Phase, type ServiceAssessment, type ServiceWatch } from './vocabulary.ts';
 
 const MS_PER_SECOND = 1000;
 const NOTHING: Report = { progress: EMPTY_PROGRESS, causes: [] };

@@ -6,9 +6,10 @@
 // live only when every target that can still receive new requests belongs to a healthy task of the
 // new task definition, and no task of another task definition is still meant to run.
 import { causesOf, stripServicePrefix } from './evidence.ts';
+import type { Ending, Kind } from './kind.ts';
 import { type DeploymentSnapshot, isDraining, type ServiceSnapshot, targetKey } from './snapshot.ts';
 import { sameTaskDefinition, shortName } from './task-definition.ts';
-import type { Ending, Eta, Kind, Phase, Progress, ServiceWatch } from './vocabulary.ts';
+import type { Eta, Phase, Progress, ServiceWatch } from './vocabulary.ts';
 
 const MS_PER_SECOND = 1000;
 
@@ -104,7 +105,8 @@ export function measure(deployment: DeploymentSnapshot, snap: ServiceSnapshot): 
     for (const target of group.targets) {
       const key = targetKey(target);
       if (isDraining(target)) draining++;
-      else if (target.state === 'unused') continue; // not attached to a listener: gets no traffic
+      else if (target.state === 'unused')
+        continue; // not attached to a listener: gets no traffic
       else if (target.state === 'healthy' && readyKeys.has(key)) healthyNew.add(key);
       else {
         otherTargets++;
@@ -203,9 +205,7 @@ function findDeployment(watch: ServiceWatch, snap: ServiceSnapshot): DeploymentS
     // A newer deployment of the same task definition (force-new-deployment) runs the same code:
     // follow it rather than calling ours superseded.
     return newest(
-      snap.deployments.filter(
-        (d) => d.taskDefinitionArn === watch.taskDefinitionArn && d.createdAt > (watch.deploymentCreatedAt ?? 0) && !isRollback(d),
-      ),
+      snap.deployments.filter((d) => d.taskDefinitionArn === watch.taskDefinitionArn && d.createdAt > (watch.deploymentCreatedAt ?? 0) && !isRollback(d)),
     );
   }
   if (watch.requested) {

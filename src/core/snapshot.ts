@@ -261,5 +261,7 @@ export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
 
 /** Whether `stage` is `ref` or later; an unknown or absent stage is before every known one. */
 export function atOrAfter(stage: string | undefined, ref: LifecycleStage): boolean {
-  return LIFECYCLE_STAGES.findIndex((s) => s === stage) >= LIFECYCLE_STAGES.indexOf(ref);
+  return (STAGE_ORDER.get(stage ?? '') ?? -1) >= LIFECYCLE_STAGES.indexOf(ref);
 }
+
+const STAGE_ORDER = new Map<string, number>(LIFECYCLE_STAGES.map((s, i) => [s, i]));

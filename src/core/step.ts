@@ -6,6 +6,7 @@
 import { CODE_DEPLOY } from './codedeploy.ts';
 import { crashLoopWarning } from './evidence.ts';
 import { judgeWith } from './judge.ts';
+import type { Judge } from './kind.ts';
 import { ROLLING } from './rolling.ts';
 import { liveImminent, nextPollIn } from './schedule.ts';
 import { type ServiceSnapshot, SHIFTING_STRATEGIES } from './snapshot.ts';
@@ -15,7 +16,6 @@ import { decideRollout } from './verdict.ts';
 import {
   type Eta,
   isFinal,
-  type Judge,
   newWatch,
   PHASES,
   type Phase,
@@ -115,7 +115,12 @@ export function start(services: readonly string[], requested: readonly (TaskDefi
  * One poll: the snapshots read (services not read keep their watch), at `now`. `fresh`: the
  * snapshots were read with a fresh task list, so a "live" they show is confirmed.
  */
-export function step(state: RunState, snapshots: ReadonlyMap<string, ServiceSnapshot>, now: number, options: { fresh?: boolean } = {}): { state: RunState; view: RolloutView } {
+export function step(
+  state: RunState,
+  snapshots: ReadonlyMap<string, ServiceSnapshot>,
+  now: number,
+  options: { fresh?: boolean } = {},
+): { state: RunState; view: RolloutView } {
   const clock = { now, startedAt: state.startedAt, graceMs: state.graceMs, crashLoopLimit: state.crashLoopLimit };
   const facts = new Map(state.facts);
   let refused = state.refused;
@@ -174,7 +179,11 @@ export function viewOf(state: RunState, now: number = state.startedAt, before?: 
     milestones: milestones(state.watches),
     causes: [...new Set([...state.facts.values()].flatMap((f) => f.causes))],
     confirm: state.verdict.status === 'live' && !state.confirmed,
-    announcement: JSON.stringify([state.verdict.status, state.verdict.phase, services.map((s) => [s.status, s.taskDefinition, s.warning, shiftShown(s.shift)])]),
+    announcement: JSON.stringify([
+      state.verdict.status,
+      state.verdict.phase,
+      services.map((s) => [s.status, s.taskDefinition, s.warning, shiftShown(s.shift)]),
+    ]),
     changed: services.filter((s) => previous.get(s.service) !== shown(s)).map((s) => s.service),
     active: state.watches.filter((w) => !isFinal(w.status)).map((w) => w.service),
     stoppedTasks: [...state.facts].flatMap(([service, f]) => f.stops.map((t) => ({ service, ...t }))),
@@ -193,7 +202,12 @@ function shown(line: ServiceLine): string {
 /** What a reader sees change in a traffic-shifting deployment: a traffic step, test traffic, a hook waiting or done. */
 export function shiftShown(shift: ShiftView | undefined): string {
   if (!shift) return '';
-  return [Math.round(shift.production ?? 0), Math.round(shift.test ?? 0), shift.hook ? `${shift.hook.id}:${shift.hook.status}` : '', shift.stage === 'CLEAN_UP'].join('|');
+  return [
+    Math.round(shift.production ?? 0),
+    Math.round(shift.test ?? 0),
+    shift.hook ? `${shift.hook.id}:${shift.hook.status}` : '',
+    shift.stage === 'CLEAN_UP',
+  ].join('|');
 }
 
 function lineOf(w: ServiceWatch, f?: ServiceFacts): ServiceLine {

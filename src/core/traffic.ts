@@ -9,6 +9,7 @@
 // (ECS's own weights are documented as a snapshot that may lag), with every new task a healthy
 // target. A rollback, during the bake too, is a failure, even after "live" was said.
 import { causesOf, unhealthyTargetCauses } from './evidence.ts';
+import type { Ending, Kind } from './kind.ts';
 import {
   atOrAfter,
   isDraining,
@@ -19,7 +20,7 @@ import {
   type TargetGroupSnapshot,
 } from './snapshot.ts';
 import { sameTaskDefinition, shortName } from './task-definition.ts';
-import { EMPTY_PROGRESS, type Ending, type Kind, type Phase, type Progress, type ServiceWatch, type ShiftView, type Track, trafficSteps } from './vocabulary.ts';
+import { EMPTY_PROGRESS, type Phase, type Progress, type ServiceWatch, type ShiftView, type Track, trafficSteps } from './vocabulary.ts';
 
 /** The phase (shared with rolling updates: timeline and verdict) that a stage stands for, before "live" is proven. */
 function phaseOfStage(stage: string | undefined): Phase {
@@ -61,7 +62,8 @@ function healthyTargets(revision: RevisionShare, groups: readonly TargetGroupSna
 
 function findDeployment(prev: ServiceWatch, snap: ServiceSnapshot): ServiceDeploymentSnapshot | undefined {
   const deployments = snap.shift?.deployments ?? [];
-  const newest = (list: ServiceDeploymentSnapshot[]) => list.reduce<ServiceDeploymentSnapshot | undefined>((a, d) => (!a || d.createdAt > a.createdAt ? d : a), undefined);
+  const newest = (list: ServiceDeploymentSnapshot[]) =>
+    list.reduce<ServiceDeploymentSnapshot | undefined>((a, d) => (!a || d.createdAt > a.createdAt ? d : a), undefined);
   if (prev.track?.kind === 'traffic') {
     const pinned = prev.track.serviceDeploymentArn;
     // A newer deployment of the same task definition (force-new-deployment) runs the same code: follow it.
@@ -81,7 +83,9 @@ function rollbackReason(d: ServiceDeploymentSnapshot): string {
   const triggers: string[] = [];
   const cb = d.circuitBreaker;
   if (cb?.status === 'TRIGGERED') {
-    triggers.push(`circuit breaker tripped${cb.failureCount !== undefined && cb.threshold !== undefined ? `: ${cb.failureCount} failed tasks, threshold ${cb.threshold}` : ''}`);
+    triggers.push(
+      `circuit breaker tripped${cb.failureCount !== undefined && cb.threshold !== undefined ? `: ${cb.failureCount} failed tasks, threshold ${cb.threshold}` : ''}`,
+    );
   }
   const alarms = d.alarms?.triggered ?? [];
   if (alarms.length) triggers.push(`alarm${alarms.length > 1 ? 's' : ''} ${alarms.join(', ')}`);
@@ -186,12 +190,24 @@ export const TRAFFIC: Kind<Ours, ServiceSnapshot> = {
 
   report(watch, { d, share, healthy }, snap, clock, stopCauses) {
     const td = watch.taskDefinitionArn ?? '';
-    const causes = [...new Set([...shiftCauses(d), ...unhealthyTargets(d.target, snap.targetGroups), ...causesOf({ taskDefinitionArn: td, createdAt: d.createdAt }, snap, clock, stopCauses)])];
+    const causes = [
+      ...new Set([
+        ...shiftCauses(d),
+        ...unhealthyTargets(d.target, snap.targetGroups),
+        ...causesOf({ taskDefinitionArn: td, createdAt: d.createdAt }, snap, clock, stopCauses),
+      ]),
+    ];
     return { progress: progressOf(d, healthy, d.target.targetGroupArns.length), causes, shift: shiftView(d, trackOf(watch), share, healthy, snap) };
   },
 };
 
-function shiftView(d: ServiceDeploymentSnapshot, seen: TrafficTrack | undefined, share: number | undefined, healthy: number | undefined, snap: ServiceSnapshot): ShiftView {
+function shiftView(
+  d: ServiceDeploymentSnapshot,
+  seen: TrafficTrack | undefined,
+  share: number | undefined,
+  healthy: number | undefined,
+  snap: ServiceSnapshot,
+): ShiftView {
   const pendingHook = d.hooks.find((h) => HOOK_PENDING.has(h.status));
   return {
     strategy: d.strategy ?? snap.deploymentStrategy ?? 'BLUE_GREEN',
@@ -217,9 +233,11 @@ function unhealthyTargets(revision: RevisionShare, groups: readonly TargetGroupS
 /** What ECS's own account of the deployment says is going wrong. */
 function shiftCauses(d: ServiceDeploymentSnapshot): string[] {
   const causes: string[] = [];
-  for (const h of d.hooks.filter((h) => HOOK_FAILED.has(h.status))) causes.push(`lifecycle ${hookFailure(h)}${d.lifecycleStage ? ` at ${d.lifecycleStage}` : ''}`);
+  for (const h of d.hooks.filter((h) => HOOK_FAILED.has(h.status)))
+    causes.push(`lifecycle ${hookFailure(h)}${d.lifecycleStage ? ` at ${d.lifecycleStage}` : ''}`);
   const cb = d.circuitBreaker;
-  if (cb?.failureCount && cb.threshold !== undefined) causes.push(`circuit breaker: ${cb.failureCount} failed task${cb.failureCount > 1 ? 's' : ''} of a threshold of ${cb.threshold}`);
+  if (cb?.failureCount && cb.threshold !== undefined)
+    causes.push(`circuit breaker: ${cb.failureCount} failed task${cb.failureCount > 1 ? 's' : ''} of a threshold of ${cb.threshold}`);
   const alarms = d.alarms?.triggered ?? [];
   if (alarms.length) causes.push(`alarm${alarms.length > 1 ? 's' : ''} in ALARM: ${alarms.join(', ')}`);
   if (d.statusReason && (ROLLED_BACK.has(d.status) || STOPPED.has(d.status))) causes.push(`service deployment: ${d.statusReason}`);

@@ -45,7 +45,13 @@ export interface SlackTiming {
   lookupDelays: number[];
 }
 
-export const DEFAULT_SLACK_TIMING: SlackTiming = { requestTimeout: 15_000, budget: 90_000, firstRetryDelay: 1000, maxRetryDelay: 15_000, lookupDelays: [2000, 5000] };
+export const DEFAULT_SLACK_TIMING: SlackTiming = {
+  requestTimeout: 15_000,
+  budget: 90_000,
+  firstRetryDelay: 1000,
+  maxRetryDelay: 15_000,
+  lookupDelays: [2000, 5000],
+};
 
 /** How many messages one look at the channel reads (Slack caps non-Marketplace apps at 15). */
 const LOOKUP_LIMIT = 15;
@@ -141,9 +147,14 @@ export class SlackNotifier implements Notifier {
     const { channel, ts } = this.posted();
     const sentAt = this.now();
     try {
-      await this.call('chat.postMessage', (client) => client.chat.postMessage({ channel, thread_ts: ts, ...this.prepare(message), unfurl_links: false, unfurl_media: false }), options, {
-        idempotent: false,
-      });
+      await this.call(
+        'chat.postMessage',
+        (client) => client.chat.postMessage({ channel, thread_ts: ts, ...this.prepare(message), unfurl_links: false, unfurl_media: false }),
+        options,
+        {
+          idempotent: false,
+        },
+      );
       this.repliesPosted++;
     } catch (error) {
       if (!(error instanceof LostAnswer)) throw error;
@@ -167,7 +178,9 @@ export class SlackNotifier implements Notifier {
 
   private adopt(channel: string | undefined, ts: string | undefined, method: string): void {
     if (!channel || !ts) {
-      throw new SlackError(`Slack answered ${method} with ok but without the message's channel and ts, so it cannot be updated; the notification is incomplete. Check SLACK_API_URL points at Slack's Web API.`);
+      throw new SlackError(
+        `Slack answered ${method} with ok but without the message's channel and ts, so it cannot be updated; the notification is incomplete. Check SLACK_API_URL points at Slack's Web API.`,
+      );
     }
     this.channelId = channel;
     this.ts = ts;
@@ -226,11 +239,21 @@ export class SlackNotifier implements Notifier {
       await sleep(delay, undefined, { signal: options.signal ?? this.signal });
       try {
         if (threadTs) {
-          const res = await this.call('conversations.replies', (client) => client.conversations.replies({ channel, ts: threadTs, oldest, limit: LOOKUP_LIMIT, include_all_metadata: true }), options, { idempotent: true, quiet: true });
+          const res = await this.call(
+            'conversations.replies',
+            (client) => client.conversations.replies({ channel, ts: threadTs, oldest, limit: LOOKUP_LIMIT, include_all_metadata: true }),
+            options,
+            { idempotent: true, quiet: true },
+          );
           const ours = (res.messages ?? []).filter((m) => m.ts !== threadTs && this.isOurs(m.metadata));
           if (ours.length > this.repliesPosted) return 'found';
         } else {
-          const res = await this.call('conversations.history', (client) => client.conversations.history({ channel, oldest, limit: LOOKUP_LIMIT, include_all_metadata: true }), options, { idempotent: true, quiet: true });
+          const res = await this.call(
+            'conversations.history',
+            (client) => client.conversations.history({ channel, oldest, limit: LOOKUP_LIMIT, include_all_metadata: true }),
+            options,
+            { idempotent: true, quiet: true },
+          );
           // A top-level message: no thread, or the parent of one.
           const mine = (res.messages ?? []).find((m) => this.isOurs(m.metadata) && (!m.thread_ts || m.thread_ts === m.ts));
           if (mine?.ts) {
@@ -255,7 +278,12 @@ export class SlackNotifier implements Notifier {
     return { channel: this.channelId, ts: this.ts };
   }
 
-  private async call<T>(method: string, fn: (client: WebClient) => Promise<T>, options: SendOptions, how: { idempotent: boolean; quiet?: boolean }): Promise<T> {
+  private async call<T>(
+    method: string,
+    fn: (client: WebClient) => Promise<T>,
+    options: SendOptions,
+    how: { idempotent: boolean; quiet?: boolean },
+  ): Promise<T> {
     const client = await this.api();
     try {
       return await retry(() => fn(client), {
@@ -282,7 +310,6 @@ export class SlackNotifier implements Notifier {
 function isFinal(message: SlackMessage): boolean {
   return message.metadata.event_payload.status !== 'rolling_out';
 }
-
 
 /** Slack's client logs through ours (masked), and only what matters. */
 function quietLogger(log: Logger, level: ReturnType<SlackLogger['getLevel']>): SlackLogger {

@@ -1,11 +1,11 @@
 // The thread replies under the run's message: why it failed or how far it got (causes, target
 // groups, the failed containers' last lines), and that the watch stopped. Pure.
 import { targetGroupName } from '../core/arn.ts';
+import { targetGroupUrl } from '../core/console.ts';
 import type { LogExcerpt } from '../core/vocabulary.ts';
-import { logStreamUrl, targetGroupUrl, taskUrl } from '../console.ts';
-import { serviceStatusText } from './lines.ts';
+import { excerptTitle, serviceStatusText } from './lines.ts';
 import { type Block, type MessageView, metadataOf, type SlackMessage } from './render.ts';
-import { escapeText, fit, formatDuration, LIMITS, link, SLACK_FORMAT, type TextFormat } from './text.ts';
+import { escapeText, fit, formatDuration, LIMITS, link, SLACK_FORMAT } from './text.ts';
 
 /** Causes listed in a failure thread; the rest are counted (the log has them all). */
 const CAUSES_SHOWN = 20;
@@ -18,20 +18,18 @@ const CODE_FENCE_ROOM = 16;
 /** The thread reply when the watch ended without an outcome. */
 export function renderStopped(v: MessageView): SlackMessage {
   const text = `⚠️ Stopped watching: ${escapeText(v.stopped ?? 'unknown reason')}`;
-  return { text: fit(text, LIMITS.fallback), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: fit(text, LIMITS.sectionText) } }], metadata: metadataOf(v) };
-}
-
-/** "Last 20 lines of web in task 3f2a… (exit code 1), shop-api · log stream", the task and the stream linked. */
-export function excerptTitle(e: LogExcerpt, f: TextFormat, at: { region: string; cluster: string }): string {
-  const lines = e.lines ? (e.lines.length ? `Last ${e.lines.length} line${e.lines.length > 1 ? 's' : ''} of` : 'Nothing printed by') : 'Logs of';
-  const stream = e.group && e.stream ? ` · ${f.link(logStreamUrl(e.region ?? at.region, e.group, e.stream), 'log stream')}` : '';
-  return `${lines} ${f.bold(e.container)} in task ${f.link(taskUrl(at.region, at.cluster, e.taskId), e.taskId)} (${f.text(e.what)}), ${f.text(e.service)}${stream}`;
+  return {
+    text: fit(text, LIMITS.fallback),
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: fit(text, LIMITS.sectionText) } }],
+    metadata: metadataOf(v),
+  };
 }
 
 /** A code block of the lines that fit in one section, newest kept: the end of a log says why. */
 function excerptBlock(e: LogExcerpt, at: { region: string; cluster: string }): Block {
   const title = excerptTitle(e, SLACK_FORMAT, at);
-  if (!e.lines?.length) return { type: 'section', text: { type: 'mrkdwn', text: fit(`${title}${e.hint ? `: ${escapeText(e.hint)}` : ''}`, LIMITS.sectionText) } };
+  if (!e.lines?.length)
+    return { type: 'section', text: { type: 'mrkdwn', text: fit(`${title}${e.hint ? `: ${escapeText(e.hint)}` : ''}`, LIMITS.sectionText) } };
   const room = LIMITS.sectionText - title.length - CODE_FENCE_ROOM;
   const kept: string[] = [];
   let used = 0;
@@ -55,11 +53,12 @@ export function renderDetails(v: MessageView, causes: string[], mentionIds: stri
   ];
   if (causes.length > CAUSES_SHOWN) lines.push(`• …and ${causes.length - CAUSES_SHOWN} more (see the pipeline log)`);
   // The target groups of the services that did not make it, where their targets' health can be read.
-  const groups = [...new Set(v.services.filter((s) => s.status !== 'retired' && s.status !== 'superseded').flatMap((s) => s.targetGroups ?? []))].slice(0, TARGET_GROUPS_LINKED);
+  const groups = [...new Set(v.services.filter((s) => s.status !== 'retired' && s.status !== 'superseded').flatMap((s) => s.targetGroups ?? []))].slice(
+    0,
+    TARGET_GROUPS_LINKED,
+  );
   if (groups.length) lines.push('', `*Target groups* ${groups.map((arn) => link(targetGroupUrl(v.region, arn), targetGroupName(arn))).join(', ')}`);
-  const blocks: Block[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: fit(`${mentions ? `${mentions} ` : ''}*${title}*`, LIMITS.sectionText) } },
-  ];
+  const blocks: Block[] = [{ type: 'section', text: { type: 'mrkdwn', text: fit(`${mentions ? `${mentions} ` : ''}*${title}*`, LIMITS.sectionText) } }];
   // Long cause lists are split over several sections, at line ends, rather than cut off.
   let chunk = '';
   const flush = () => {

@@ -63,7 +63,8 @@ export function whatHappened(error: unknown): string {
   if (e.code === 'slack_webapi_http_error') return `HTTP ${e.statusCode}`;
   if (e.code === 'slack_webapi_rate_limited_error') return `rate limited, Retry-After ${e.retryAfter} s`;
   if (e.code === 'slack_webapi_platform_error') return e.data?.error ?? 'an error';
-  if (e.code === 'slack_webapi_request_error') return e.original?.name === 'TimeoutError' ? 'no answer in time' : (e.original?.code ?? e.original?.message ?? 'a network error');
+  if (e.code === 'slack_webapi_request_error')
+    return e.original?.name === 'TimeoutError' ? 'no answer in time' : (e.original?.code ?? e.original?.message ?? 'a network error');
   return e.message;
 }
 
@@ -89,7 +90,10 @@ export function explainSlackError(error: unknown, method: string, settings: Slac
   if (error instanceof DeadlineError) {
     const last = asSlackError(error.last);
     if (last?.retryAfter !== undefined) {
-      return new SlackError(`Slack asked to wait ${last.retryAfter} s before ${method} (rate limited), longer than the pipe waits; the notification was not delivered.`, { cause: error });
+      return new SlackError(
+        `Slack asked to wait ${last.retryAfter} s before ${method} (rate limited), longer than the pipe waits; the notification was not delivered.`,
+        { cause: error },
+      );
     }
     return explainSlackError(error.last, method, settings);
   }
@@ -105,10 +109,12 @@ export function explainSlackError(error: unknown, method: string, settings: Slac
     return new SlackError(details ? `${advice} Slack said: ${details}` : advice, { cause: error, fatal: FATAL_CODES.has(code) });
   }
   const host = new URL(settings.apiUrl).host;
-  if (e?.code === 'slack_webapi_rate_limited_error') return new SlackError(`Slack kept rate-limiting ${method}; the notification was not delivered.`, { cause: error });
+  if (e?.code === 'slack_webapi_rate_limited_error')
+    return new SlackError(`Slack kept rate-limiting ${method}; the notification was not delivered.`, { cause: error });
   if (e?.code === 'slack_webapi_http_error') {
     return new SlackError(`Slack answered ${method} with HTTP ${e.statusCode} after retries; the notification was not delivered.`, { cause: error });
   }
-  return new SlackError(`Could not reach Slack at ${host} for ${method} (${e ? whatHappened(e) : String(error)}); the notification was not delivered.`, { cause: error });
+  return new SlackError(`Could not reach Slack at ${host} for ${method} (${e ? whatHappened(e) : String(error)}); the notification was not delivered.`, {
+    cause: error,
+  });
 }
-

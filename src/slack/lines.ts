@@ -1,6 +1,7 @@
 // One service's line in words, for the message and the log alike: its phase, progress, traffic
 // shift, hook, estimate and warning. Pure.
-import type { Eta, Phase, Progress, ServiceLine, ShiftView } from '../core/vocabulary.ts';
+import { logStreamUrl, taskUrl } from '../core/console.ts';
+import type { Eta, LogExcerpt, Phase, Progress, ServiceLine, ShiftView } from '../core/vocabulary.ts';
 import { PLAIN_FORMAT, SLACK_FORMAT, type TextFormat } from './text.ts';
 
 /** Each phase in words, as the message and the log say it. */
@@ -103,9 +104,18 @@ export function serviceStatusText(s: ServiceLine, f: TextFormat = SLACK_FORMAT):
       return `${name}: no tasks to roll out (desired count 0); ${f.text(s.taskDefinition ?? 'the new revision')} runs when the service is scaled up`;
     default: {
       const eta = s.eta ? ` · ${etaText(s.eta, f)}` : '';
-      const doing = s.shift && s.status !== 'waiting' ? shiftText(s, s.shift, f) : `${PHASE_LABELS[s.status]}${s.progress && s.status !== 'waiting' ? ` — ${progressText(s.progress)}` : ''}${eta}`;
+      const doing =
+        s.shift && s.status !== 'waiting'
+          ? shiftText(s, s.shift, f)
+          : `${PHASE_LABELS[s.status]}${s.progress && s.status !== 'waiting' ? ` — ${progressText(s.progress)}` : ''}${eta}`;
       return `${name}: ${doing}${s.warning ? `\n⚠️ ${f.text(s.warning)}` : ''}`;
     }
   }
 }
 
+/** "Last 20 lines of web in task 3f2a… (exit code 1), shop-api · log stream", the task and the stream linked. */
+export function excerptTitle(e: LogExcerpt, f: TextFormat, at: { region: string; cluster: string }): string {
+  const lines = e.lines ? (e.lines.length ? `Last ${e.lines.length} line${e.lines.length > 1 ? 's' : ''} of` : 'Nothing printed by') : 'Logs of';
+  const stream = e.group && e.stream ? ` · ${f.link(logStreamUrl(e.region ?? at.region, e.group, e.stream), 'log stream')}` : '';
+  return `${lines} ${f.bold(e.container)} in task ${f.link(taskUrl(at.region, at.cluster, e.taskId), e.taskId)} (${f.text(e.what)}), ${f.text(e.service)}${stream}`;
+}

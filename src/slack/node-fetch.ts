@@ -8,6 +8,7 @@ import { request as httpsRequest } from 'node:https';
 import type { FetchFunction } from '@slack/web-api';
 
 type FetchRequestInit = NonNullable<Parameters<FetchFunction>[1]>;
+
 import type { Agents } from '../net.ts';
 
 class ResponseHeaders {

@@ -2,8 +2,8 @@
 // plain-text fallback, and machine-readable metadata. Everything that comes from users or AWS is
 // escaped, so a branch named `fix/<!channel>` is shown, never obeyed.
 import type { MessageMetadata } from '@slack/types';
+import { serviceDeploymentsUrl } from '../core/console.ts';
 import { PHASES, type Phase, type RolloutStatus, type ServiceLine, type ServiceStatus } from '../core/vocabulary.ts';
-import { serviceDeploymentsUrl } from '../console.ts';
 import { notFollowed, PHASE_LABELS, serviceStatusText } from './lines.ts';
 import { escapeText, fit, formatDuration, LIMITS, link, SLACK_FORMAT } from './text.ts';
 
@@ -109,10 +109,10 @@ const MILESTONES: Array<[Phase, string]> = [
 ];
 
 function timeline(v: MessageView): string {
-  const steps = MILESTONES.filter(([p]) => v.milestones[p] !== undefined).map(
-    ([p, label]) => `${label} +${formatDuration((v.milestones[p] as number) - v.startedAt)}`,
-  );
-  return steps.join(' · ');
+  return MILESTONES.flatMap(([p, label]) => {
+    const at = v.milestones[p];
+    return at === undefined ? [] : [`${label} +${formatDuration(at - v.startedAt)}`];
+  }).join(' · ');
 }
 
 /** Most telling first: what failed, then what is still on its way, then what is done. */
@@ -169,7 +169,9 @@ export function renderMessage(v: MessageView): SlackMessage {
     // A few services link their deployments page; a long list stays plain, so that a cut cannot break a link.
     [
       v.services.length > 1 ? 'Services' : 'Service',
-      v.services.map((s) => (v.services.length <= NAMED_IN_HEADLINE ? link(serviceDeploymentsUrl(v.region, v.cluster, s.service), s.service) : escapeText(s.service))).join(', '),
+      v.services
+        .map((s) => (v.services.length <= NAMED_IN_HEADLINE ? link(serviceDeploymentsUrl(v.region, v.cluster, s.service), s.service) : escapeText(s.service)))
+        .join(', '),
     ],
     ['Cluster', `${escapeText(v.cluster)} (${escapeText(v.region)})`],
     [tds.length > 1 ? 'Task definitions' : 'Task definition', tds.length ? tds.map(escapeText).join(', ') : '…'],
@@ -192,7 +194,10 @@ export function renderMessage(v: MessageView): SlackMessage {
   if (steps) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: fit(steps, LIMITS.contextElement) }] });
   if (v.stopped) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: fit(`⚠️ ${escapeText(v.stopped)}`, LIMITS.contextElement) }] });
   if (v.endedAtLive) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: fit(`Watch ended at live (WAIT_UNTIL=live); ${notFollowed(v.services, SLACK_FORMAT)}.`, LIMITS.contextElement) }] });
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: fit(`Watch ended at live (WAIT_UNTIL=live); ${notFollowed(v.services, SLACK_FORMAT)}.`, LIMITS.contextElement) }],
+    });
   }
 
   const text = fit(
@@ -241,4 +246,3 @@ export function metadataOf(v: MessageView): MessageMetadata {
     },
   };
 }
-

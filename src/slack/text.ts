@@ -52,4 +52,3 @@ export function link(url: string | undefined, label: string): string {
   // Our URLs are built from validated names; only the label can carry user text.
   return url ? `<${url}|${escapeText(label)}>` : escapeText(label);
 }
-

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
+import { type Simulation, simulate } from '../../simulator/catalog.ts';
+import { FakeAccount } from '../../simulator/fake-aws.ts';
+import { FakeProxy } from '../../simulator/fake-proxy.ts';
 import { createAwsClients, credentialsFor } from '../../src/aws/clients.ts';
 import { createAgents } from '../../src/net.ts';
 import { MASK, Secrets } from '../../src/secrets.ts';
-import { FakeProxy } from '../../simulator/fake-proxy.ts';
-import { type Simulation, simulate } from '../../simulator/catalog.ts';
-import { FakeAccount } from '../../simulator/fake-aws.ts';
 
 describe('aws/clients', () => {
   let sim: Simulation;
@@ -28,7 +28,15 @@ describe('aws/clients', () => {
     for (const value of [FakeAccount.ROLE_SECRET, FakeAccount.ROLE_SESSION_TOKEN]) expect(secrets.mask(value)).to.equal(value);
     // The provider itself, as the clients call it before signing (other suites mock the ECS client's send).
     const credentials = credentialsFor(
-      { region: 'eu-west-1', credentials: { kind: 'oidc', roleArn: 'arn:aws:iam::123456789012:role/notifier', webIdentityToken: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0.c2ln', sessionName: 'notifier' } },
+      {
+        region: 'eu-west-1',
+        credentials: {
+          kind: 'oidc',
+          roleArn: 'arn:aws:iam::123456789012:role/notifier',
+          webIdentityToken: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0.c2ln',
+          sessionName: 'notifier',
+        },
+      },
       secrets,
     );
     expect(await credentials()).to.include({ secretAccessKey: FakeAccount.ROLE_SECRET, sessionToken: FakeAccount.ROLE_SESSION_TOKEN });
@@ -40,7 +48,12 @@ describe('aws/clients', () => {
     const proxy = new FakeProxy();
     await proxy.start();
     try {
-      const oidc = { kind: 'oidc' as const, roleArn: 'arn:aws:iam::123456789012:role/notifier', webIdentityToken: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0.c2ln', sessionName: 'notifier' };
+      const oidc = {
+        kind: 'oidc' as const,
+        roleArn: 'arn:aws:iam::123456789012:role/notifier',
+        webIdentityToken: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0.c2ln',
+        sessionName: 'notifier',
+      };
       await credentialsFor({ region: 'eu-west-1', credentials: oidc }, new Secrets(), createAgents({ HTTP_PROXY: proxy.url }))();
       expect(sim.aws.calls.map((c) => c.op)).to.deep.equal(['AssumeRoleWithWebIdentity']);
       expect(proxy.seen).to.deep.equal([new URL(sim.aws.url).host]);
@@ -51,7 +64,13 @@ describe('aws/clients', () => {
 
   it('registers static credentials as secrets too', () => {
     const secrets = new Secrets();
-    createAwsClients({ region: 'eu-west-1', credentials: { kind: 'static', accessKeyId: 'AKIAFAKEKEY000000001', secretAccessKey: 'plainStaticSecret', sessionToken: 'plainSessionToken' } }, { secrets });
+    createAwsClients(
+      {
+        region: 'eu-west-1',
+        credentials: { kind: 'static', accessKeyId: 'AKIAFAKEKEY000000001', secretAccessKey: 'plainStaticSecret', sessionToken: 'plainSessionToken' },
+      },
+      { secrets },
+    );
     expect(secrets.mask('plainStaticSecret plainSessionToken')).to.equal(`${MASK} ${MASK}`);
   });
 });

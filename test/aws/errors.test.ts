@@ -26,6 +26,8 @@ describe('aws/errors', () => {
     expect(explainAwsError(err('AccessDeniedException'), { ...ctx, operation: 'ecs:DescribeServiceDeployments' }).message).to.match(
       /lacks the permission ecs:DescribeServiceDeployments/,
     );
-    expect(explainAwsError(err('AccessDenied'), { ...ctx, operation: 'elbv2:DescribeRules' }).message).to.match(/lacks the permission elasticloadbalancing:DescribeRules/);
+    expect(explainAwsError(err('AccessDenied'), { ...ctx, operation: 'elbv2:DescribeRules' }).message).to.match(
+      /lacks the permission elasticloadbalancing:DescribeRules/,
+    );
   });
 });

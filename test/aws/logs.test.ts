@@ -24,8 +24,15 @@ describe('aws/logs', () => {
     ecs.reset();
     logs.reset();
     regions.length = 0;
-    ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: definition({ 'awslogs-group': '/ecs/shop-api', 'awslogs-region': 'eu-central-1', 'awslogs-stream-prefix': 'ecs' }) });
-    logs.on(GetLogEventsCommand).resolves({ events: [{ timestamp: 1, message: 'boot\n' }, { timestamp: 2, message: 'Error: boom\n    at main (app.js:1)' }] });
+    ecs
+      .on(DescribeTaskDefinitionCommand)
+      .resolves({ taskDefinition: definition({ 'awslogs-group': '/ecs/shop-api', 'awslogs-region': 'eu-central-1', 'awslogs-stream-prefix': 'ecs' }) });
+    logs.on(GetLogEventsCommand).resolves({
+      events: [
+        { timestamp: 1, message: 'boot\n' },
+        { timestamp: 2, message: 'Error: boom\n    at main (app.js:1)' },
+      ],
+    });
     const client = new CloudWatchLogsClient({ region: 'eu-central-1' });
     reader = new ContainerLogs(
       {
@@ -49,7 +56,11 @@ describe('aws/logs', () => {
       startFromHead: false,
     });
     expect(regions).to.deep.equal(['eu-central-1']);
-    expect(excerpt).to.deep.include({ taskId: '3f2a9c1b4d5e4f60a1b2c3d4e5f60718', lines: ['boot', 'Error: boom', '    at main (app.js:1)'], region: 'eu-central-1' });
+    expect(excerpt).to.deep.include({
+      taskId: '3f2a9c1b4d5e4f60a1b2c3d4e5f60718',
+      lines: ['boot', 'Error: boom', '    at main (app.js:1)'],
+      region: 'eu-central-1',
+    });
   });
 
   it('reads the task definition once for several failures, and at most LOG_EXCERPTS_SHOWN of them', async () => {
@@ -68,10 +79,13 @@ describe('aws/logs', () => {
 
     ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: definition({ 'awslogs-group': '/ecs/shop-api', 'awslogs-stream-prefix': 'ecs' }) });
     logs.on(GetLogEventsCommand).rejects(Object.assign(new Error('The specified log stream does not exist.'), { name: 'ResourceNotFoundException' }));
-    const fresh = () => new ContainerLogs({ ecs: new ECSClient({ region: 'eu-west-1' }), logs: async () => new CloudWatchLogsClient({ region: 'eu-west-1' }) }, 'eu-west-1', 20);
+    const fresh = () =>
+      new ContainerLogs({ ecs: new ECSClient({ region: 'eu-west-1' }), logs: async () => new CloudWatchLogsClient({ region: 'eu-west-1' }) }, 'eu-west-1', 20);
     expect((await fresh().read([failed()]))[0]?.hint).to.match(/log stream ecs\/web\/\w+ not found: the container may have printed nothing/);
 
-    logs.on(GetLogEventsCommand).rejects(Object.assign(new Error('User: x is not authorized to perform: logs:GetLogEvents'), { name: 'AccessDeniedException' }));
+    logs
+      .on(GetLogEventsCommand)
+      .rejects(Object.assign(new Error('User: x is not authorized to perform: logs:GetLogEvents'), { name: 'AccessDeniedException' }));
     expect((await fresh().read([failed()]))[0]?.hint).to.equal('allow logs:GetLogEvents on log group /ecs/shop-api to see its last lines here');
   });
 

@@ -1,4 +1,6 @@
 // The reader against mocked SDK clients: what it asks AWS for, and what it does not ask again.
+
+import { CodeDeployClient, GetDeploymentCommand, GetDeploymentTargetCommand } from '@aws-sdk/client-codedeploy';
 import {
   DescribeContainerInstancesCommand,
   DescribeServiceDeploymentsCommand,
@@ -12,7 +14,6 @@ import {
   type Task,
 } from '@aws-sdk/client-ecs';
 import { DescribeRulesCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { CodeDeployClient, GetDeploymentCommand, GetDeploymentTargetCommand } from '@aws-sdk/client-codedeploy';
 import { mockClient } from 'aws-sdk-client-mock';
 import { expect } from 'chai';
 import { RolloutReader } from '../../src/aws/reader.ts';
@@ -31,7 +32,19 @@ function serviceJson(name: string, fields: Partial<Service> = {}): Service {
     desiredCount: 2,
     deploymentController: { type: 'ECS' },
     loadBalancers: [{ targetGroupArn: TG, containerName: 'web', containerPort: 80 }],
-    deployments: [{ id: 'ecs-svc/988401040018EXAMPLE', status: 'PRIMARY', taskDefinition: TD, desiredCount: 2, runningCount: 2, pendingCount: 0, failedTasks: 0, rolloutState: 'IN_PROGRESS', createdAt: new Date() }],
+    deployments: [
+      {
+        id: 'ecs-svc/988401040018EXAMPLE',
+        status: 'PRIMARY',
+        taskDefinition: TD,
+        desiredCount: 2,
+        runningCount: 2,
+        pendingCount: 0,
+        failedTasks: 0,
+        rolloutState: 'IN_PROGRESS',
+        createdAt: new Date(),
+      },
+    ],
     events: [],
     ...fields,
   };
@@ -77,7 +90,11 @@ describe('aws/reader', () => {
 
   it("hands the runner's abort signal to every SDK request, so a stop ends the request itself", async () => {
     const stop = new AbortController();
-    const clients = { ecs: new ECSClient({ region: 'us-east-1' }), elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }), codeDeploy: async () => new CodeDeployClient({}) };
+    const clients = {
+      ecs: new ECSClient({ region: 'us-east-1' }),
+      elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
+      codeDeploy: async () => new CodeDeployClient({}),
+    };
     await new RolloutReader(clients, 'MyCluster', (_op, call) => call(stop.signal), silent).read(['web']);
     const sent = [...ecs.calls(), ...elb.calls()];
     expect(sent.length).to.be.at.least(4);
@@ -149,13 +166,18 @@ describe('aws/reader', () => {
 
   it('describes at most 100 tasks a call and follows ListTasks pages', async () => {
     const many = Array.from({ length: 150 }, (_, i) => `arn:aws:ecs:us-east-1:123456789012:task/MyCluster/t${i}`);
-    ecs.on(ListTasksCommand).callsFake((input: { nextToken?: string }) =>
-      input.nextToken ? { taskArns: many.slice(100) } : { taskArns: many.slice(0, 100), nextToken: 'page2' },
-    );
+    ecs
+      .on(ListTasksCommand)
+      .callsFake((input: { nextToken?: string }) => (input.nextToken ? { taskArns: many.slice(100) } : { taskArns: many.slice(0, 100), nextToken: 'page2' }));
     ecs.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({ tasks: input.tasks.map((taskArn) => ({ ...tasks[0], taskArn })) }));
     const snap = (await reader.read(['web'])).get('web');
     expect(ecs.commandCalls(ListTasksCommand)).to.have.length(2);
-    expect(ecs.commandCalls(DescribeTasksCommand).map((c) => c.args[0].input.tasks?.length).sort()).to.deep.equal([100, 50]);
+    expect(
+      ecs
+        .commandCalls(DescribeTasksCommand)
+        .map((c) => c.args[0].input.tasks?.length)
+        .sort(),
+    ).to.deep.equal([100, 50]);
     expect(snap?.tasks).to.have.length(150);
   });
 
@@ -175,11 +197,15 @@ describe('aws/reader', () => {
         services: [
           serviceJson('web', {
             currentServiceDeployment: 'arn:aws:ecs:us-east-1:123456789012:service-deployment/MyCluster/web/ejGvqq2ilnbKT9qj0vLJe',
-            deployments: [{ id: 'ecs-svc/1', status: 'PRIMARY', taskDefinition: TD, desiredCount: 2, runningCount: 0, pendingCount: 0, failedTasks, createdAt: new Date() }],
+            deployments: [
+              { id: 'ecs-svc/1', status: 'PRIMARY', taskDefinition: TD, desiredCount: 2, runningCount: 0, pendingCount: 0, failedTasks, createdAt: new Date() },
+            ],
           }),
         ],
       });
-    ecs.on(DescribeServiceDeploymentsCommand).resolves({ serviceDeployments: [{ deploymentCircuitBreaker: { status: 'MONITORING', failureCount: 2, threshold: 3 } }] });
+    ecs
+      .on(DescribeServiceDeploymentsCommand)
+      .resolves({ serviceDeployments: [{ deploymentCircuitBreaker: { status: 'MONITORING', failureCount: 2, threshold: 3 } }] });
     failing(0);
     expect((await reader.read(['web'])).get('web')?.breakerCount).to.equal(undefined);
     expect(ecs.commandCalls(DescribeServiceDeploymentsCommand)).to.have.length(0);
@@ -188,7 +214,11 @@ describe('aws/reader', () => {
     // A policy without the permission loses the count, not the watch, and is not asked again.
     ecs.on(DescribeServiceDeploymentsCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
     const denied = new RolloutReader(
-      { ecs: new ECSClient({ region: 'us-east-1' }), elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }), codeDeploy: async () => new CodeDeployClient({}) },
+      {
+        ecs: new ECSClient({ region: 'us-east-1' }),
+        elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
+        codeDeploy: async () => new CodeDeployClient({}),
+      },
       'MyCluster',
       (_op, call) => call(undefined),
       silent,
@@ -211,16 +241,22 @@ describe('aws/reader', () => {
     };
     ecs.on(ListTasksCommand).resolves({ taskArns: [bridged.taskArn as string] });
     ecs.on(DescribeTasksCommand).resolves({ tasks: [bridged] });
-    ecs.on(DescribeContainerInstancesCommand).resolves({ containerInstances: [{ containerInstanceArn: bridged.containerInstanceArn, ec2InstanceId: 'i-0f76fade' }] });
+    ecs
+      .on(DescribeContainerInstancesCommand)
+      .resolves({ containerInstances: [{ containerInstanceArn: bridged.containerInstanceArn, ec2InstanceId: 'i-0f76fade' }] });
     const snap = (await reader.read(['web'])).get('web');
     expect(snap?.tasks[0]?.targetKeys).to.deep.equal(['i-0f76fade:32768']);
   });
 
   it('names a missing service', async () => {
-    ecs.on(DescribeServicesCommand).resolves({ services: [], failures: [{ arn: 'arn:aws:ecs:us-east-1:123456789012:service/MyCluster/nope', reason: 'MISSING' }] });
+    ecs
+      .on(DescribeServicesCommand)
+      .resolves({ services: [], failures: [{ arn: 'arn:aws:ecs:us-east-1:123456789012:service/MyCluster/nope', reason: 'MISSING' }] });
     const error = await reader.read(['nope']).catch((e: unknown) => e);
     expect(error).to.be.instanceOf(AwsError);
-    expect((error as Error).message).to.equal('ECS service "nope" not found in cluster "MyCluster" (MISSING): check SERVICE_NAME, CLUSTER_NAME and the region.');
+    expect((error as Error).message).to.equal(
+      'ECS service "nope" not found in cluster "MyCluster" (MISSING): check SERVICE_NAME, CLUSTER_NAME and the region.',
+    );
   });
 
   describe('traffic shifting (blue/green, linear, canary)', () => {
@@ -237,7 +273,14 @@ describe('aws/reader', () => {
         services: input.services.map((n) =>
           serviceJson(n, {
             deploymentConfiguration: { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 10 },
-            loadBalancers: [{ targetGroupArn: TG, containerName: 'web', containerPort: 80, advancedConfiguration: { alternateTargetGroupArn: GREEN, productionListenerRule: RULE } }],
+            loadBalancers: [
+              {
+                targetGroupArn: TG,
+                containerName: 'web',
+                containerPort: 80,
+                advancedConfiguration: { alternateTargetGroupArn: GREEN, productionListenerRule: RULE },
+              },
+            ],
             currentServiceDeployment: DEPLOYMENT,
           }),
         ),
@@ -263,7 +306,22 @@ describe('aws/reader', () => {
         })),
       }));
       elb.on(DescribeRulesCommand).resolves({
-        Rules: [{ RuleArn: RULE, Actions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: TG, Weight: 50 }, { TargetGroupArn: GREEN, Weight: 50 }] } }] }],
+        Rules: [
+          {
+            RuleArn: RULE,
+            Actions: [
+              {
+                Type: 'forward',
+                ForwardConfig: {
+                  TargetGroups: [
+                    { TargetGroupArn: TG, Weight: 50 },
+                    { TargetGroupArn: GREEN, Weight: 50 },
+                  ],
+                },
+              },
+            ],
+          },
+        ],
       });
     });
 
@@ -271,7 +329,15 @@ describe('aws/reader', () => {
       const snap = (await reader.read(['web'])).get('web');
       expect(snap?.shift?.deployments[0]).to.deep.include({ arn: DEPLOYMENT, lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT' });
       expect(snap?.shift?.deployments[0]?.target).to.deep.include({ taskDefinitionArn: TD, targetGroupArns: [GREEN], listeners: [RULE] });
-      expect(snap?.shift?.production).to.deep.equal([{ arn: RULE, weights: [{ targetGroupArn: TG, weight: 50 }, { targetGroupArn: GREEN, weight: 50 }] }]);
+      expect(snap?.shift?.production).to.deep.equal([
+        {
+          arn: RULE,
+          weights: [
+            { targetGroupArn: TG, weight: 50 },
+            { targetGroupArn: GREEN, weight: 50 },
+          ],
+        },
+      ]);
       expect(elb.commandCalls(DescribeTargetHealthCommand).map((c) => c.args[0].input.TargetGroupArn)).to.deep.equal([GREEN]);
       expect(snap?.targetGroups.map((g) => g.arn)).to.deep.equal([GREEN]);
       // No task listing: the rolling rule is not what judges these services.
@@ -301,8 +367,26 @@ describe('aws/reader', () => {
 
   describe('CodeDeploy blue/green (CODE_DEPLOY controller)', () => {
     const cd = mockClient(CodeDeployClient);
-    const OLD_SET = { id: 'ecs-svc/1111', status: 'PRIMARY', taskDefinition: TD, externalId: 'd-OLD00001', computedDesiredCount: 2, runningCount: 2, pendingCount: 0, createdAt: new Date(Date.now() - 86_400_000) };
-    const NEW_SET = { id: 'ecs-svc/2222', status: 'ACTIVE', taskDefinition: TD, externalId: 'd-NEW00002', computedDesiredCount: 2, runningCount: 1, pendingCount: 1, createdAt: new Date() };
+    const OLD_SET = {
+      id: 'ecs-svc/1111',
+      status: 'PRIMARY',
+      taskDefinition: TD,
+      externalId: 'd-OLD00001',
+      computedDesiredCount: 2,
+      runningCount: 2,
+      pendingCount: 0,
+      createdAt: new Date(Date.now() - 86_400_000),
+    };
+    const NEW_SET = {
+      id: 'ecs-svc/2222',
+      status: 'ACTIVE',
+      taskDefinition: TD,
+      externalId: 'd-NEW00002',
+      computedDesiredCount: 2,
+      runningCount: 1,
+      pendingCount: 1,
+      createdAt: new Date(),
+    };
     let taskSets = [OLD_SET];
 
     beforeEach(() => {
@@ -312,7 +396,9 @@ describe('aws/reader', () => {
         services: input.services.map((n) => serviceJson(n, { deploymentController: { type: 'CODE_DEPLOY' }, deployments: [], taskSets })),
         failures: [],
       }));
-      cd.on(GetDeploymentCommand).callsFake((input: { deploymentId: string }) => ({ deploymentInfo: { deploymentId: input.deploymentId, status: 'InProgress' } }));
+      cd.on(GetDeploymentCommand).callsFake((input: { deploymentId: string }) => ({
+        deploymentInfo: { deploymentId: input.deploymentId, status: 'InProgress' },
+      }));
       cd.on(GetDeploymentTargetCommand).callsFake((input: { deploymentId: string }) => ({
         deploymentTarget: {
           deploymentTargetType: 'ECSTarget',
@@ -335,7 +421,9 @@ describe('aws/reader', () => {
     it('follows the deployment of the replacement task set: GetDeployment and GetDeploymentTarget (cluster:service) a poll', async () => {
       taskSets = [OLD_SET, NEW_SET];
       const snap = (await reader.read(['web'])).get('web');
-      expect(snap?.codeDeploy?.map((d) => [d.id, d.status, d.events[0]?.name, d.taskSets[0]?.label])).to.deep.equal([['d-NEW00002', 'InProgress', 'Install', 'Green']]);
+      expect(snap?.codeDeploy?.map((d) => [d.id, d.status, d.events[0]?.name, d.taskSets[0]?.label])).to.deep.equal([
+        ['d-NEW00002', 'InProgress', 'Install', 'Green'],
+      ]);
       expect(cd.commandCalls(GetDeploymentTargetCommand)[0]?.args[0].input).to.deep.equal({ deploymentId: 'd-NEW00002', targetId: 'MyCluster:web' });
       expect(ecs.commandCalls(ListTasksCommand)).to.have.length(0);
       // Still followed once it is the only task set left (the original was terminated).
@@ -347,7 +435,11 @@ describe('aws/reader', () => {
 
     it('names the ECS target cluster:service also when CLUSTER_NAME is an ARN', async () => {
       taskSets = [OLD_SET, NEW_SET];
-      const clients = { ecs: new ECSClient({ region: 'us-east-1' }), elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }), codeDeploy: async () => new CodeDeployClient({ region: 'us-east-1' }) };
+      const clients = {
+        ecs: new ECSClient({ region: 'us-east-1' }),
+        elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
+        codeDeploy: async () => new CodeDeployClient({ region: 'us-east-1' }),
+      };
       await new RolloutReader(clients, 'arn:aws:ecs:us-east-1:123456789012:cluster/MyCluster', (_op, call) => call(undefined), silent).read(['web']);
       expect(cd.commandCalls(GetDeploymentTargetCommand)[0]?.args[0].input.targetId).to.equal('MyCluster:web');
     });

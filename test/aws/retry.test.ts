@@ -17,9 +17,17 @@ describe('aws/retry', () => {
     ['503 unavailable', sdkError('ServiceUnavailable', 503), true],
     ['a reset connection', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), true],
     ['a refused connection', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), true],
-    ['a request that timed out', Object.assign(new Error('a request has exceeded the configured 5000 ms requestTimeout.'), { name: 'TimeoutError', code: 'ETIMEDOUT' }), true],
+    [
+      'a request that timed out',
+      Object.assign(new Error('a request has exceeded the configured 5000 ms requestTimeout.'), { name: 'TimeoutError', code: 'ETIMEDOUT' }),
+      true,
+    ],
     // What the SDK throws for a 200 answer that is not JSON, or cut short.
-    ['a garbled 200 answer', Object.assign(new SyntaxError('Unexpected end of JSON input\n  Deserialization error: to see the raw response…'), { $metadata: { httpStatusCode: 200 } }), true],
+    [
+      'a garbled 200 answer',
+      Object.assign(new SyntaxError('Unexpected end of JSON input\n  Deserialization error: to see the raw response…'), { $metadata: { httpStatusCode: 200 } }),
+      true,
+    ],
     ['access denied', sdkError('AccessDeniedException', 400), false],
     ['cluster not found', sdkError('ClusterNotFoundException', 400), false],
     ['bad credentials', sdkError('UnrecognizedClientException', 403), false],
@@ -69,7 +77,12 @@ describe('aws/retry', () => {
 
   it('stops retrying at the deadline, saying what kept failing', async () => {
     const started = Date.now();
-    const error = await withRetry(always(sdkError('ThrottlingException', 400)), { what: 'x', deadline: Date.now() + 300, pollIntervalMs: 50, log: silent }).catch((e: Error) => e);
+    const error = await withRetry(always(sdkError('ThrottlingException', 400)), {
+      what: 'x',
+      deadline: Date.now() + 300,
+      pollIntervalMs: 50,
+      log: silent,
+    }).catch((e: Error) => e);
     expect(error).to.be.instanceOf(DeadlineError);
     expect((error as DeadlineError).last).to.have.property('name', 'ThrottlingException');
     expect(Date.now() - started).to.be.below(1000);
@@ -94,9 +107,13 @@ describe('aws/retry', () => {
   it('ends a call that never answers at once when the signal aborts', async () => {
     const stop = new AbortController();
     setTimeout(() => stop.abort(new Error('stopped')), 50);
-    const error = await withRetry(() => new Promise(() => {}), { what: 'x', deadline: Date.now() + 60_000, pollIntervalMs: 1000, log: silent, signal: stop.signal }).catch(
-      (e: Error) => e,
-    );
+    const error = await withRetry(() => new Promise(() => {}), {
+      what: 'x',
+      deadline: Date.now() + 60_000,
+      pollIntervalMs: 1000,
+      log: silent,
+      signal: stop.signal,
+    }).catch((e: Error) => e);
     expect(error).to.have.property('message', 'stopped');
   });
 });

@@ -40,7 +40,13 @@ describe('aws/to-snapshot', () => {
 
   it('maps target health with reason and description', () => {
     const [d] = sample('describe-target-health-states-cli-examples').unhealthy_timeout.TargetHealthDescriptions;
-    expect(targetFrom(d)).to.deep.equal({ id: 'i-0f76fade', port: 80, state: 'unhealthy', reason: 'Target.Timeout', description: 'Connection to target timed out' });
+    expect(targetFrom(d)).to.deep.equal({
+      id: 'i-0f76fade',
+      port: 80,
+      state: 'unhealthy',
+      reason: 'Target.Timeout',
+      description: 'Connection to target timed out',
+    });
   });
 
   it('knows whether a task definition has container health checks', () => {
@@ -50,12 +56,18 @@ describe('aws/to-snapshot', () => {
 });
 
 describe('aws/to-snapshot: gaps in answers', () => {
-  it('takes the deployments\' desired count when the service-level one is missing', () => {
+  it("takes the deployments' desired count when the service-level one is missing", () => {
     const raw = sample('describe-services-rolling-in-progress').describeServicesShape.services[0];
     const { desiredCount, ...withoutCount } = raw;
     // Right after update-service the PRIMARY still wants 0; the old deployment holds the count.
     expect(serviceFrom(withoutCount).desiredCount).to.equal(desiredCount);
-    const later = { ...withoutCount, deployments: [{ ...raw.deployments[0], desiredCount: 3 }, { ...raw.deployments[1], desiredCount: 1 }] };
+    const later = {
+      ...withoutCount,
+      deployments: [
+        { ...raw.deployments[0], desiredCount: 3 },
+        { ...raw.deployments[1], desiredCount: 1 },
+      ],
+    };
     expect(serviceFrom(later).desiredCount).to.equal(3);
   });
 });

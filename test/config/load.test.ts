@@ -4,7 +4,6 @@ import { MAX_SERVICES } from '../../src/config/validators.ts';
 import { ConfigError } from '../../src/errors.ts';
 import { validEnv } from '../support/env.ts';
 
-
 function problemsOf(env: Record<string, string>): string[] {
   try {
     loadConfig(env);
@@ -61,9 +60,7 @@ describe('config', () => {
 
   it('rejects a task definition without a numeric revision, and a count mismatch', () => {
     expect(problemsOf({ ...validEnv(), TASK_DEFINITION: 'api:latest' })[0]).to.match(/^TASK_DEFINITION .*"api:latest"/);
-    expect(problemsOf({ ...validEnv(), SERVICE_NAME: 'api,worker', TASK_DEFINITION: 'api:1' })[0]).to.match(
-      /^TASK_DEFINITION names 1 .* 2 service/,
-    );
+    expect(problemsOf({ ...validEnv(), SERVICE_NAME: 'api,worker', TASK_DEFINITION: 'api:1' })[0]).to.match(/^TASK_DEFINITION names 1 .* 2 service/);
   });
 
   it('a tag wins over a branch; explicit values win over BITBUCKET_*', () => {
@@ -83,7 +80,10 @@ describe('config', () => {
     const problems = problemsOf({});
     const text = problems.join('\n');
     for (const name of ['CLUSTER_NAME', 'SERVICE_NAME', 'ENVIRONMENT', 'SLACK_TOKEN', 'SLACK_CHANNEL', 'AWS_DEFAULT_REGION', 'BRANCH or TAG']) {
-      expect(problems.some((p) => p.startsWith(`${name} is required`)), name).to.equal(true);
+      expect(
+        problems.some((p) => p.startsWith(`${name} is required`)),
+        name,
+      ).to.equal(true);
     }
     expect(text).to.match(/AWS credentials are required/);
   });
@@ -151,10 +151,7 @@ describe('config', () => {
   });
 
   it('accepts only Slack user or group IDs as mentions', () => {
-    expect(loadConfig({ ...validEnv(), SLACK_MENTION_ON_FAILURE: 'U012AB3CD,S0614TZR7' }).slack.mentionOnFailure).to.deep.equal([
-      'U012AB3CD',
-      'S0614TZR7',
-    ]);
+    expect(loadConfig({ ...validEnv(), SLACK_MENTION_ON_FAILURE: 'U012AB3CD,S0614TZR7' }).slack.mentionOnFailure).to.deep.equal(['U012AB3CD', 'S0614TZR7']);
     expect(problemsOf({ ...validEnv(), SLACK_MENTION_ON_FAILURE: '@channel' })[0]).to.match(/^SLACK_MENTION_ON_FAILURE/);
   });
 
@@ -166,7 +163,9 @@ describe('config', () => {
 
   it('refuses more services than one run watches, in either list form, without building the list', () => {
     const many = Array.from({ length: MAX_SERVICES + 1 }, (_, i) => `svc-${i}`).join(',');
-    expect(problemsOf({ ...validEnv(), SERVICE_NAME: many })[0]).to.match(new RegExp(`^SERVICE_NAME names ${MAX_SERVICES + 1} services; one run watches at most ${MAX_SERVICES}`));
+    expect(problemsOf({ ...validEnv(), SERVICE_NAME: many })[0]).to.match(
+      new RegExp(`^SERVICE_NAME names ${MAX_SERVICES + 1} services; one run watches at most ${MAX_SERVICES}`),
+    );
     const listForm = { ...validEnv(), SERVICE_NAME_COUNT: '1000000000' };
     delete (listForm as Record<string, string>).SERVICE_NAME;
     expect(problemsOf(listForm)).to.deep.equal([
@@ -200,11 +199,18 @@ describe('config', () => {
       { family: 'api', revision: 7 },
       { family: 'worker', revision: 3 },
     ]);
-    expect(problemsOf({ ...validEnv(), SERVICE_NAME: `api,${arn}`, TASK_DEFINITION: 'api:7,api:8' })[0]).to.match(/^SERVICE_NAME names service api twice .* different TASK_DEFINITION entries \(api:7 and api:8\)/);
+    expect(problemsOf({ ...validEnv(), SERVICE_NAME: `api,${arn}`, TASK_DEFINITION: 'api:7,api:8' })[0]).to.match(
+      /^SERVICE_NAME names service api twice .* different TASK_DEFINITION entries \(api:7 and api:8\)/,
+    );
   });
 
   it('trims secrets once: the credentials used are the trimmed values', () => {
-    const c = loadConfig({ ...validEnv(), AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY\n', AWS_SESSION_TOKEN: ' token-value\n', SLACK_TOKEN: 'xoxb-1111-2222-SECRETSECRET\r\n' });
+    const c = loadConfig({
+      ...validEnv(),
+      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY\n',
+      AWS_SESSION_TOKEN: ' token-value\n',
+      SLACK_TOKEN: 'xoxb-1111-2222-SECRETSECRET\r\n',
+    });
     expect(c.aws.credentials).to.deep.include({ secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY', sessionToken: 'token-value' });
     expect(c.slack.token).to.equal('xoxb-1111-2222-SECRETSECRET');
   });

@@ -6,17 +6,36 @@ import type { TaskSet } from '@aws-sdk/client-ecs';
 import { expect } from 'chai';
 import { codeDeployFrom, taskSetFrom } from '../../src/aws/to-snapshot.ts';
 import { configSteps, LIFECYCLE_EVENTS } from '../../src/core/codedeploy.ts';
-import { JUDGES } from '../../src/core/step.ts';
-import { codeDeployUrl } from '../../src/console.ts';
+import { codeDeployUrl } from '../../src/core/console.ts';
 import type { CodeDeploySnapshot, ServiceSnapshot } from '../../src/core/snapshot.ts';
+import { JUDGES } from '../../src/core/step.ts';
 import { type Clock, newWatch, type ServiceWatch } from '../../src/core/vocabulary.ts';
 
 const assessCodeDeploy = JUDGES.codeDeploy;
+
 import { NEW_TD, NEWER_TD, OLD_TD, service, T0 } from '../support/samples.ts';
 
 const ID = 'd-A1B2C3D4E';
-const blueSet: TaskSet = { id: 'ecs-svc/1111', status: 'PRIMARY', taskDefinition: OLD_TD, externalId: 'd-OLD000001', computedDesiredCount: 2, runningCount: 2, pendingCount: 0, createdAt: new Date(T0 - 86_400_000) };
-const greenSet: TaskSet = { id: 'ecs-svc/2222', status: 'ACTIVE', taskDefinition: NEW_TD, externalId: ID, computedDesiredCount: 2, runningCount: 2, pendingCount: 0, createdAt: new Date(T0 + 5000) };
+const blueSet: TaskSet = {
+  id: 'ecs-svc/1111',
+  status: 'PRIMARY',
+  taskDefinition: OLD_TD,
+  externalId: 'd-OLD000001',
+  computedDesiredCount: 2,
+  runningCount: 2,
+  pendingCount: 0,
+  createdAt: new Date(T0 - 86_400_000),
+};
+const greenSet: TaskSet = {
+  id: 'ecs-svc/2222',
+  status: 'ACTIVE',
+  taskDefinition: NEW_TD,
+  externalId: ID,
+  computedDesiredCount: 2,
+  runningCount: 2,
+  pendingCount: 0,
+  createdAt: new Date(T0 + 5000),
+};
 
 /** The lifecycle events with the first `done` succeeded and the next one in `next` status. */
 function events(done: number, next?: LifecycleEvent['status'], at = T0 + 10_000): LifecycleEvent[] {
@@ -69,17 +88,47 @@ describe('CodeDeploy: the judge of CODE_DEPLOY blue/green services', () => {
     const cases: Array<[string, CodeDeploySnapshot, string, (a: ReturnType<typeof judge>) => void]> = [
       ['Created', deployment({ status: 'Created' }, { lifecycleEvents: [] }), 'starting', () => {}],
       ['Queued', deployment({ status: 'Queued' }, { lifecycleEvents: [] }), 'starting', () => {}],
-      ['BeforeInstall running', deployment({}, { lifecycleEvents: events(0, 'InProgress') }), 'starting', (a) => expect(a.shift?.hook?.id).to.equal('BeforeInstall')],
+      [
+        'BeforeInstall running',
+        deployment({}, { lifecycleEvents: events(0, 'InProgress') }),
+        'starting',
+        (a) => expect(a.shift?.hook?.id).to.equal('BeforeInstall'),
+      ],
       ['Install running', deployment(), 'starting', (a) => expect(a.shift?.hook).to.equal(undefined)],
-      ['AfterInstall running', deployment({}, { lifecycleEvents: events(2, 'InProgress') }), 'registering', (a) => expect(a.shift?.hook).to.include({ id: 'AfterInstall', status: 'IN_PROGRESS' })],
+      [
+        'AfterInstall running',
+        deployment({}, { lifecycleEvents: events(2, 'InProgress') }),
+        'registering',
+        (a) => expect(a.shift?.hook).to.include({ id: 'AfterInstall', status: 'IN_PROGRESS' }),
+      ],
       ['AllowTestTraffic done', deployment({}, { lifecycleEvents: events(4) }), 'registering', (a) => expect(a.shift?.test).to.equal(100)],
-      ['AfterAllowTestTraffic running', deployment({}, { lifecycleEvents: events(4, 'InProgress') }), 'registering', (a) => expect(a.shift?.hook?.id).to.equal('AfterAllowTestTraffic')],
+      [
+        'AfterAllowTestTraffic running',
+        deployment({}, { lifecycleEvents: events(4, 'InProgress') }),
+        'registering',
+        (a) => expect(a.shift?.hook?.id).to.equal('AfterAllowTestTraffic'),
+      ],
       ['BeforeAllowTraffic running', deployment({}, { lifecycleEvents: events(5, 'InProgress') }), 'registering', () => {}],
-      ['AllowTraffic running', deployment({}, { lifecycleEvents: events(6, 'InProgress') }, 40), 'cutting_over', (a) => expect(a.shift?.production).to.equal(40)],
+      [
+        'AllowTraffic running',
+        deployment({}, { lifecycleEvents: events(6, 'InProgress') }, 40),
+        'cutting_over',
+        (a) => expect(a.shift?.production).to.equal(40),
+      ],
       ['AllowTraffic done, green still 90 %', deployment({}, { lifecycleEvents: events(7) }, 90), 'cutting_over', () => {}],
       ['AllowTraffic done, green 100 %', deployment({}, { lifecycleEvents: events(7) }, 100), 'live', () => {}],
-      ['AfterAllowTraffic running', deployment({}, { lifecycleEvents: events(7, 'InProgress') }, 100), 'live', (a) => expect(a.shift?.hook?.id).to.equal('AfterAllowTraffic')],
-      ['all events done: the termination wait', deployment({}, { lifecycleEvents: events(8) }, 100), 'live', (a) => expect(a.shift?.keptUntil).to.equal(T0 + 10_000 + 7000 + 60 * 60_000)],
+      [
+        'AfterAllowTraffic running',
+        deployment({}, { lifecycleEvents: events(7, 'InProgress') }, 100),
+        'live',
+        (a) => expect(a.shift?.hook?.id).to.equal('AfterAllowTraffic'),
+      ],
+      [
+        'all events done: the termination wait',
+        deployment({}, { lifecycleEvents: events(8) }, 100),
+        'live',
+        (a) => expect(a.shift?.keptUntil).to.equal(T0 + 10_000 + 7000 + 60 * 60_000),
+      ],
       ['Baking, all events done', deployment({ status: 'Baking' }, { lifecycleEvents: events(8) }, 100), 'live', () => {}],
       ['Succeeded', deployment({ status: 'Succeeded' }, { lifecycleEvents: events(8) }, 100), 'retired', (a) => expect(a.shift?.keptUntil).to.equal(undefined)],
     ];
@@ -100,7 +149,12 @@ describe('CodeDeploy: the judge of CODE_DEPLOY blue/green services', () => {
       );
       const a = judge(snap(d));
       expect(a.watch.status).to.equal('registering');
-      expect(a.shift?.hook).to.deep.equal({ id: 'traffic reroute', targetType: 'PAUSE', status: 'AWAITING_ACTION', expiresAt: T0 + 10_000 + 4000 + 30 * 60_000 });
+      expect(a.shift?.hook).to.deep.equal({
+        id: 'traffic reroute',
+        targetType: 'PAUSE',
+        status: 'AWAITING_ACTION',
+        expiresAt: T0 + 10_000 + 4000 + 30 * 60_000,
+      });
     });
   });
 
@@ -111,7 +165,12 @@ describe('CodeDeploy: the judge of CODE_DEPLOY blue/green services', () => {
         {
           lifecycleEventName: 'AfterAllowTestTraffic',
           status: 'Failed' as const,
-          diagnostics: { errorCode: 'ScriptFailed' as const, scriptName: 'CodeDeployHook_Smoke', message: 'The lambda function returned Failed.', logTail: 'a\nb\nc\nd\ne\nf\nGET /health -> 500' },
+          diagnostics: {
+            errorCode: 'ScriptFailed' as const,
+            scriptName: 'CodeDeployHook_Smoke',
+            message: 'The lambda function returned Failed.',
+            logTail: 'a\nb\nc\nd\ne\nf\nGET /health -> 500',
+          },
         },
       ],
     };
@@ -130,7 +189,9 @@ describe('CodeDeploy: the judge of CODE_DEPLOY blue/green services', () => {
         status: 'failed',
         reason: `CodeDeploy deployment ${ID} failed: HOOK_EXECUTION_FAILURE: A lifecycle hook failed. (lifecycle event AfterAllowTestTraffic failed: The lambda function returned Failed.); rolled back by deployment d-ROLLBACK1`,
       });
-      expect(a.causes).to.include('lifecycle event AfterAllowTestTraffic failed: ScriptFailed: hook CodeDeployHook_Smoke: The lambda function returned Failed.');
+      expect(a.causes).to.include(
+        'lifecycle event AfterAllowTestTraffic failed: ScriptFailed: hook CodeDeployHook_Smoke: The lambda function returned Failed.',
+      );
       expect(a.causes).to.include('AfterAllowTestTraffic log: c | d | e | f | GET /health -> 500');
       expect(a.causes).to.include('rollback: Automatic rollback.');
     });
@@ -138,7 +199,11 @@ describe('CodeDeploy: the judge of CODE_DEPLOY blue/green services', () => {
     it('Stopped during the termination wait, after "live": rolled back after going live', () => {
       const live = judge(snap(deployment({}, { lifecycleEvents: events(8) }, 100)));
       expect(live.watch.status).to.equal('live');
-      const stopped = deployment({ status: 'Stopped', errorInformation: { code: 'MANUAL_STOP', message: 'Stopped by a user.' } }, { lifecycleEvents: events(8) }, 0);
+      const stopped = deployment(
+        { status: 'Stopped', errorInformation: { code: 'MANUAL_STOP', message: 'Stopped by a user.' } },
+        { lifecycleEvents: events(8) },
+        0,
+      );
       const a = judge(snap(stopped, [{ ...blueSet }]), live.watch, T0 + 90_000);
       expect(a.watch.status).to.equal('failed');
       expect(a.watch.reason).to.equal(`rolled back after going live: CodeDeploy deployment ${ID} was stopped: MANUAL_STOP: Stopped by a user.`);
@@ -148,9 +213,16 @@ describe('CodeDeploy: the judge of CODE_DEPLOY blue/green services', () => {
   it('Failed after "live" with the green task set still listed: rolled back after going live', () => {
     const live = judge(snap(deployment({}, { lifecycleEvents: events(8) }, 100)));
     expect(live.watch.status).to.equal('live');
-    const failed = deployment({ status: 'Failed', errorInformation: { code: 'ALARM_ACTIVE', message: 'Alarm shop-api-5xx fired.' } }, { lifecycleEvents: events(8) }, 0);
+    const failed = deployment(
+      { status: 'Failed', errorInformation: { code: 'ALARM_ACTIVE', message: 'Alarm shop-api-5xx fired.' } },
+      { lifecycleEvents: events(8) },
+      0,
+    );
     const a = judge(snap(failed), live.watch, T0 + 90_000);
-    expect(a.watch).to.include({ status: 'failed', reason: `rolled back after going live: CodeDeploy deployment ${ID} failed: ALARM_ACTIVE: Alarm shop-api-5xx fired.` });
+    expect(a.watch).to.include({
+      status: 'failed',
+      reason: `rolled back after going live: CodeDeploy deployment ${ID} failed: ALARM_ACTIVE: Alarm shop-api-5xx fired.`,
+    });
   });
 
   describe('which task set is ours', () => {
@@ -178,7 +250,9 @@ describe('CodeDeploy: the judge of CODE_DEPLOY blue/green services', () => {
     expect(configSteps('CodeDeployDefault.ECSLinear10PercentEvery1Minutes').steps).to.deep.equal([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
     expect(configSteps('CodeDeployDefault.ECSCanary10Percent5Minutes')).to.deep.equal({ strategy: 'CANARY', steps: [10, 100] });
     expect(configSteps('my-own-config')).to.deep.equal({ strategy: 'BLUE_GREEN', steps: [] });
-    expect(codeDeployUrl('eu-west-1', 'd-A1B2C3D4E')).to.equal('https://eu-west-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-A1B2C3D4E?region=eu-west-1');
+    expect(codeDeployUrl('eu-west-1', 'd-A1B2C3D4E')).to.equal(
+      'https://eu-west-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-A1B2C3D4E?region=eu-west-1',
+    );
     // The region comes from the service's ARN (the CLI example's service is in us-west-2).
     expect(judge(snap(deployment())).shift?.consoleUrl).to.equal(codeDeployUrl('us-west-2', ID));
   });

@@ -8,7 +8,8 @@ import { decideRollout } from '../../src/core/verdict.ts';
 import { newWatch, type Phase, type ServiceStatus, type ServiceWatch } from '../../src/core/vocabulary.ts';
 
 const assessService = JUDGES.rolling;
-import { NEW_TD, NEWER_TD, OLD_TD, T0, deployment, sample, service, stoppedByElb, targets, task } from '../support/samples.ts';
+
+import { deployment, NEW_TD, NEWER_TD, OLD_TD, sample, service, stoppedByElb, T0, targets, task } from '../support/samples.ts';
 
 const clock = { now: T0 + 120_000, startedAt: T0, graceMs: 60_000 };
 const NEW_ID = 'ecs-svc/7419115625193919142';
@@ -77,7 +78,14 @@ const cases: Case[] = [
         ),
       ],
       events: eventsFrom({
-        events: [{ id: 'e1', createdAt: new Date(T0 + 60_000), message: '(service shop-api) (task 1ae2230590ae4bbcb3197357c011ec5b) (port 8080) is unhealthy in (target-group arn:x) due to (reason Health checks failed with these codes: [502]).' }],
+        events: [
+          {
+            id: 'e1',
+            createdAt: new Date(T0 + 60_000),
+            message:
+              '(service shop-api) (task 1ae2230590ae4bbcb3197357c011ec5b) (port 8080) is unhealthy in (target-group arn:x) due to (reason Health checks failed with these codes: [502]).',
+          },
+        ],
       }),
     }),
     status: 'registering',
@@ -136,7 +144,10 @@ const cases: Case[] = [
   {
     name: 'a new task replaced after cut-over does not undo live',
     watch: watching({ status: 'live', track: { kind: 'rolling', deploymentId: NEW_ID }, taskDefinitionArn: NEW_TD, reachedAt: { live: T0 + 60_000 } }),
-    snap: service({ tasks: [newRunning[0]!, { ...newRunning[1]!, lastStatus: 'PENDING' }], targetGroups: [targets(['10.0.2.20', 'healthy'], ['10.0.1.10', 'draining'])] }),
+    snap: service({
+      tasks: [newRunning[0]!, { ...newRunning[1]!, lastStatus: 'PENDING' }],
+      targetGroups: [targets(['10.0.2.20', 'healthy'], ['10.0.1.10', 'draining'])],
+    }),
     status: 'live',
   },
   {
@@ -196,7 +207,12 @@ const cases: Case[] = [
   },
   {
     name: 'a forced new deployment of the same revision is followed, not called superseded',
-    watch: watching({ status: 'registering', track: { kind: 'rolling', deploymentId: 'ecs-svc/gone' }, taskDefinitionArn: NEW_TD, deploymentCreatedAt: T0 - 1 }),
+    watch: watching({
+      status: 'registering',
+      track: { kind: 'rolling', deploymentId: 'ecs-svc/gone' },
+      taskDefinitionArn: NEW_TD,
+      deploymentCreatedAt: T0 - 1,
+    }),
     snap: service({ deployments: [deployment('new', { id: 'ecs-svc/again', createdAt: new Date(T0 + 30_000) })], tasks: newRunning }),
     status: 'retired',
   },
@@ -243,7 +259,7 @@ const cases: Case[] = [
     progress: { otherTargets: 0 },
   },
   {
-    name: 'a healthy target on the new task\'s address but another port is not the new task\'s target',
+    name: "a healthy target on the new task's address but another port is not the new task's target",
     snap: service({
       tasks: [...oldStopping, ...newRunning],
       targetGroups: [
@@ -258,14 +274,22 @@ const cases: Case[] = [
   },
   {
     name: 'a service that wants no tasks: nothing to roll out, never "live"',
-    snap: service({ desiredCount: 0, deployments: [deployment('new', { desiredCount: 0, runningCount: 0 }), deployment('old', { desiredCount: 0 })], tasks: [] }),
+    snap: service({
+      desiredCount: 0,
+      deployments: [deployment('new', { desiredCount: 0, runningCount: 0 }), deployment('old', { desiredCount: 0 })],
+      tasks: [],
+    }),
     status: 'no_tasks',
   },
   {
     name: 'problem events: the three newest distinct ones, not more',
     snap: service({
       tasks: [...oldRunning, ...newPending],
-      events: [1, 2, 3, 4, 5].map((n) => ({ id: `e${n}`, createdAt: T0 + 10_000 - n, message: `(service shop-api) was unable to place a task (attempt ${n}).` })),
+      events: [1, 2, 3, 4, 5].map((n) => ({
+        id: `e${n}`,
+        createdAt: T0 + 10_000 - n,
+        message: `(service shop-api) was unable to place a task (attempt ${n}).`,
+      })),
     }),
     status: 'starting',
     causes: [/attempt 1\)/, /attempt 2\)/, /attempt 3\)/],
@@ -282,18 +306,28 @@ describe('rollout: crash loops before ECS decides', () => {
       containers: [{ name: 'web', lastStatus: 'STOPPED', exitCode }],
     });
   const snap = (...stopped: ReturnType<typeof crashed>[]) =>
-    service({ deployments: [deployment('new', { failedTasks: stopped.length }), deployment('old')], tasks: [...oldRunning, ...stopped], circuitBreaker: { enable: false, rollback: false } });
+    service({
+      deployments: [deployment('new', { failedTasks: stopped.length }), deployment('old')],
+      tasks: [...oldRunning, ...stopped],
+      circuitBreaker: { enable: false, rollback: false },
+    });
 
   it('warns from the second same stop, and keeps rolling out', () => {
     expect(assessService(watching(), snap(crashed('10.0.3.1')), clock).crashLoop).to.equal(undefined);
     const a = assessService(watching(), snap(crashed('10.0.3.1'), crashed('10.0.3.2'), crashed('10.0.3.3', 137)), clock);
     expect(a.watch.status).to.equal('starting');
     expect(a.crashLoop).to.deep.equal({ what: 'exit code 1', times: 2, failedTasks: 3, circuitBreaker: false });
-    expect(crashLoopWarning(a.crashLoop!)).to.equal('new tasks keep crashing: exit code 1, 2 times (ECS counts 3 failed tasks; circuit breaker off: ECS retries until WAIT_TIMEOUT)');
+    expect(crashLoopWarning(a.crashLoop!)).to.equal(
+      'new tasks keep crashing: exit code 1, 2 times (ECS counts 3 failed tasks; circuit breaker off: ECS retries until WAIT_TIMEOUT)',
+    );
   });
 
   it("gives the circuit breaker's failure count and threshold when the service deployment was read", () => {
-    const counted = { ...snap(crashed('10.0.3.1'), crashed('10.0.3.2')), circuitBreaker: { enable: true, rollback: true }, breakerCount: { failureCount: 2, threshold: 3, status: 'MONITORING' } };
+    const counted = {
+      ...snap(crashed('10.0.3.1'), crashed('10.0.3.2')),
+      circuitBreaker: { enable: true, rollback: true },
+      breakerCount: { failureCount: 2, threshold: 3, status: 'MONITORING' },
+    };
     const a = assessService(watching(), counted, clock);
     expect(crashLoopWarning(a.crashLoop!)).to.equal('new tasks keep crashing: exit code 1, 2 times (ECS counts 2 failed tasks; circuit breaker 2 of 3)');
     const unknown = assessService(watching(), { ...counted, breakerCount: undefined }, clock);
@@ -326,7 +360,7 @@ describe('rollout: one service, one poll', () => {
       if (c.reason) expect(watch.reason).to.match(c.reason);
       if (c.supersededBy) expect(watch.supersededBy).to.equal(c.supersededBy);
       for (const [k, v] of Object.entries(c.progress ?? {})) expect(progress, k).to.have.property(k, v);
-      (c.causes ?? []).forEach((re, i) => expect(causes[i], `cause ${i} of ${JSON.stringify(causes)}`).to.match(re));
+      for (const [i, re] of (c.causes ?? []).entries()) expect(causes[i], `cause ${i} of ${JSON.stringify(causes)}`).to.match(re);
       if (c.causes) expect(causes, 'no more causes than expected').to.have.length(c.causes.length);
     });
   }
@@ -353,8 +387,7 @@ describe('rollout: one service, one poll', () => {
 });
 
 describe('rollout: the whole run', () => {
-  const w = (status: ServiceStatus, reachedLive = false): ServiceWatch =>
-    watching({ status, reachedAt: reachedLive ? { live: T0 } : {} });
+  const w = (status: ServiceStatus, reachedLive = false): ServiceWatch => watching({ status, reachedAt: reachedLive ? { live: T0 } : {} });
   const table: Array<[string, ServiceWatch[], number, { status: string; phase?: Phase; done: boolean }]> = [
     ['one service still starting', [w('starting')], 0, { status: 'rolling_out', phase: 'starting', done: false }],
     ['live but old version draining', [w('live')], 0, { status: 'live', phase: 'live', done: false }],
@@ -363,8 +396,18 @@ describe('rollout: the whole run', () => {
     ['failed when any fails', [w('retired'), w('failed')], 0, { status: 'failed', done: true }],
     // A failed run is at the furthest phase its services all reached, never "retired" (an empty reduce's seed).
     ['failed before anything started: waiting', [w('failed')], 0, { status: 'failed', phase: 'waiting', done: true }],
-    ['failed after starting', [watching({ status: 'failed', reachedAt: { waiting: T0, starting: T0 } })], 0, { status: 'failed', phase: 'starting', done: true }],
-    ['failed after going live (rolled back)', [watching({ status: 'failed', reachedAt: { waiting: T0, starting: T0, registering: T0, cutting_over: T0, live: T0 } })], 0, { status: 'failed', phase: 'live', done: true }],
+    [
+      'failed after starting',
+      [watching({ status: 'failed', reachedAt: { waiting: T0, starting: T0 } })],
+      0,
+      { status: 'failed', phase: 'starting', done: true },
+    ],
+    [
+      'failed after going live (rolled back)',
+      [watching({ status: 'failed', reachedAt: { waiting: T0, starting: T0, registering: T0, cutting_over: T0, live: T0 } })],
+      0,
+      { status: 'failed', phase: 'live', done: true },
+    ],
     ['time is up before live', [w('live'), w('registering')], 1, { status: 'timed_out', phase: 'registering', done: true }],
     ['time is up after live: still live', [w('live')], 1, { status: 'live', phase: 'live', done: true }],
     ['all superseded', [w('superseded'), w('superseded')], 0, { status: 'superseded', done: true }],
@@ -382,7 +425,14 @@ describe('rollout: the whole run', () => {
 });
 
 describe('rollout: a rollback after going live', () => {
-  const live = watching({ status: 'live', track: { kind: 'rolling', deploymentId: NEW_ID }, taskDefinitionArn: NEW_TD, deploymentCreatedAt: T0, previousTaskDefinitions: [OLD_TD], reachedAt: { live: T0 + 60_000 } });
+  const live = watching({
+    status: 'live',
+    track: { kind: 'rolling', deploymentId: NEW_ID },
+    taskDefinitionArn: NEW_TD,
+    deploymentCreatedAt: T0,
+    previousTaskDefinitions: [OLD_TD],
+    reachedAt: { live: T0 + 60_000 },
+  });
   it('is a failure that says so, not a newer version superseding a live one', () => {
     // ECS (or a person) put the old revision back as a new PRIMARY after the cut-over.
     const back = service({
@@ -403,11 +453,18 @@ describe('rollout: a rollback after going live', () => {
 describe('rollout: rollbacks by alarm', () => {
   it('names the alarms that rolled the deployment back, when the reader found them', () => {
     const rolledBack = service({
-      deployments: [deployment('old', { status: 'PRIMARY', rolloutStateReason: 'rolling back to deploymentId ecs-svc/1', createdAt: new Date(T0 + 60_000) }), deployment('new', { status: 'ACTIVE', rolloutState: 'FAILED' })],
+      deployments: [
+        deployment('old', { status: 'PRIMARY', rolloutStateReason: 'rolling back to deploymentId ecs-svc/1', createdAt: new Date(T0 + 60_000) }),
+        deployment('new', { status: 'ACTIVE', rolloutState: 'FAILED' }),
+      ],
       tasks: oldRunning,
       triggeredAlarms: ['shop-api-5xx', 'shop-api-p99'],
     });
-    const first = assessService(watching({ track: { kind: 'rolling', deploymentId: NEW_ID }, taskDefinitionArn: NEW_TD, deploymentCreatedAt: T0, previousTaskDefinitions: [OLD_TD] }), rolledBack, clock);
+    const first = assessService(
+      watching({ track: { kind: 'rolling', deploymentId: NEW_ID }, taskDefinitionArn: NEW_TD, deploymentCreatedAt: T0, previousTaskDefinitions: [OLD_TD] }),
+      rolledBack,
+      clock,
+    );
     expect(first.watch.status).to.equal('failed');
     expect(first.watch.reason).to.match(/ \(alarms shop-api-5xx, shop-api-p99\)$/);
   });
@@ -418,7 +475,10 @@ describe('rollout: estimates from the target groups', () => {
   const withSettings = (group: ReturnType<typeof targets>, s = settings) => ({ ...group, settings: s });
 
   it('while registering: healthy threshold × interval from when the phase began, not before the grace period ends', () => {
-    const snap = service({ tasks: [...oldRunning, ...newRunning], targetGroups: [withSettings(targets(['10.0.1.10', 'healthy'], ['10.0.2.20', 'initial'], ['10.0.2.21', 'initial']))] });
+    const snap = service({
+      tasks: [...oldRunning, ...newRunning],
+      targetGroups: [withSettings(targets(['10.0.1.10', 'healthy'], ['10.0.2.20', 'initial'], ['10.0.2.21', 'initial']))],
+    });
     const first = assessService(watching(), snap, { ...clock, now: T0 + 10_000 });
     expect(first.watch.status).to.equal('registering');
     expect(first.eta).to.deep.equal({ what: 'healthy', at: T0 + 10_000 + 150_000, basis: 'health checks 5 × 30 s' });
@@ -430,7 +490,10 @@ describe('rollout: estimates from the target groups', () => {
 
   it('once live: the longest deregistration delay from the cut-over; none once it has passed, none without settings', () => {
     const draining = (s: TargetGroupSettings = settings) =>
-      service({ tasks: [...oldStopping, ...newRunning], targetGroups: [withSettings(targets(['10.0.1.10', 'draining'], ['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy']), s)] });
+      service({
+        tasks: [...oldStopping, ...newRunning],
+        targetGroups: [withSettings(targets(['10.0.1.10', 'draining'], ['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy']), s)],
+      });
     const live = assessService(watching(), draining(), { ...clock, now: T0 + 20_000 });
     expect(live.watch.status).to.equal('live');
     expect(live.eta).to.deep.equal({ what: 'retired', at: T0 + 320_000, basis: 'deregistration delay 300 s' });

@@ -19,7 +19,14 @@ describe('core/schedule', () => {
   });
 
   it('calls live imminent only while cutting over, and not while a step before the last or a hook is pending', () => {
-    const shift = (production: number, hook = false) => ({ strategy: 'LINEAR', steps: [25, 50, 75, 100], production, requested: 2, running: 2, ...(hook ? { hook: { id: 'h', targetType: 'PAUSE', status: 'AWAITING_ACTION' } } : {}) });
+    const shift = (production: number, hook = false) => ({
+      strategy: 'LINEAR',
+      steps: [25, 50, 75, 100],
+      production,
+      requested: 2,
+      running: 2,
+      ...(hook ? { hook: { id: 'h', targetType: 'PAUSE', status: 'AWAITING_ACTION' } } : {}),
+    });
     expect(liveImminent('registering', [{ status: 'registering' }])).to.equal(false);
     expect(liveImminent('cutting_over', [{ status: 'cutting_over' }])).to.equal(true);
     expect(liveImminent('cutting_over', [{ status: 'cutting_over', shift: shift(50) }])).to.equal(false);

@@ -2,7 +2,21 @@
 import { expect } from 'chai';
 import type { ServiceSnapshot } from '../../src/core/snapshot.ts';
 import { expire, JUDGES, judgeFor, type RunState, start, step } from '../../src/core/step.ts';
-import { deployment, greenTargets, NEW_REVISION, NEW_TD, OLD_TD, rule, service, serviceDeployment, shiftService, stoppedByElb, T0, targets, task } from '../support/samples.ts';
+import {
+  deployment,
+  greenTargets,
+  NEW_REVISION,
+  NEW_TD,
+  OLD_TD,
+  rule,
+  service,
+  serviceDeployment,
+  shiftService,
+  stoppedByElb,
+  T0,
+  targets,
+  task,
+} from '../support/samples.ts';
 
 const oldRunning = [task('10.0.1.10', OLD_TD), task('10.0.1.11', OLD_TD)];
 const newRunning = [task('10.0.2.20', NEW_TD), task('10.0.2.21', NEW_TD)];
@@ -11,7 +25,9 @@ const SNAP = {
   oneStarted: service({ tasks: [...oldRunning, newRunning[0]!], targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.1.11', 'healthy'])] }),
   stalled: service({
     tasks: [...oldRunning, ...newRunning],
-    targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.2.20', 'unhealthy', 'Target.ResponseCodeMismatch', 'Health checks failed with these codes: [502]'])],
+    targetGroups: [
+      targets(['10.0.1.10', 'healthy'], ['10.0.2.20', 'unhealthy', 'Target.ResponseCodeMismatch', 'Health checks failed with these codes: [502]']),
+    ],
   }),
   draining: service({
     tasks: [...oldRunning.map((t) => ({ ...t, desiredStatus: 'STOPPED' })), ...newRunning],
@@ -23,13 +39,20 @@ const SNAP = {
     targetGroups: [targets(['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])],
   }),
   failed: service({
-    deployments: [deployment('new', { rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' }), deployment('old')],
+    deployments: [
+      deployment('new', { rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' }),
+      deployment('old'),
+    ],
     tasks: oldRunning,
   }),
 } satisfies Record<string, ServiceSnapshot>;
 
 const begin = (services = ['shop-api']): RunState =>
-  start(services, services.map(() => ({ family: 'shop-api', revision: 42 })), { startedAt: T0, deadline: T0 + 600_000, graceMs: 60_000, pollIntervalMs: 10_000 });
+  start(
+    services,
+    services.map(() => ({ family: 'shop-api', revision: 42 })),
+    { startedAt: T0, deadline: T0 + 600_000, graceMs: 60_000, pollIntervalMs: 10_000 },
+  );
 const only = (snap: ServiceSnapshot) => new Map([['shop-api', snap]]);
 
 describe('step: one poll of the whole run', () => {
@@ -63,7 +86,14 @@ describe('step: one poll of the whole run', () => {
   it('reads only the services still going, and ends when all are done', () => {
     const both = begin(['shop-api', 'shop-worker']);
     const worker = (snap: ServiceSnapshot) => ({ ...snap, name: 'shop-worker' });
-    const a = step(both, new Map([['shop-api', SNAP.retired], ['shop-worker', worker(SNAP.starting)]]), T0);
+    const a = step(
+      both,
+      new Map([
+        ['shop-api', SNAP.retired],
+        ['shop-worker', worker(SNAP.starting)],
+      ]),
+      T0,
+    );
     expect(a.view.active).to.deep.equal(['shop-worker']);
     expect(a.view.done).to.equal(false);
     // The finished service is not read again; its watch stays as it was.
@@ -74,7 +104,13 @@ describe('step: one poll of the whole run', () => {
 
   it('WAIT_UNTIL=live: a confirmed "live" ends the run, and the view says so; retired (default) follows on', () => {
     const until = (waitUntil: 'live' | 'retired') =>
-      start(['shop-api'], [{ family: 'shop-api', revision: 42 }], { startedAt: T0, deadline: T0 + 600_000, graceMs: 60_000, pollIntervalMs: 10_000, waitUntil });
+      start(['shop-api'], [{ family: 'shop-api', revision: 42 }], {
+        startedAt: T0,
+        deadline: T0 + 600_000,
+        graceMs: 60_000,
+        pollIntervalMs: 10_000,
+        waitUntil,
+      });
     const seen = step(until('live'), only(SNAP.draining), T0 + 10_000);
     expect(seen.view).to.include({ status: 'live', done: false, confirm: true });
     const confirmed = step(seen.state, only(SNAP.draining), T0 + 10_500, { fresh: true });
@@ -105,7 +141,10 @@ describe('step: one poll of the whole run', () => {
 
   it('polls faster during a cut-over, but not while a linear step or an approval is still to come', () => {
     expect(step(begin(), only(SNAP.stalled), T0).view.nextPollMs).to.equal(10_000);
-    const cutting = service({ tasks: [...oldRunning, ...newRunning], targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])] });
+    const cutting = service({
+      tasks: [...oldRunning, ...newRunning],
+      targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])],
+    });
     expect(step(begin(), only(cutting), T0).view).to.include({ phase: 'cutting_over', nextPollMs: 2500 });
     const running = { targetServiceRevision: { arn: NEW_REVISION, requestedTaskCount: 2, runningTaskCount: 2, pendingTaskCount: 0 } };
     const linear = (blue: number, green: number, hook = false) =>
@@ -127,8 +166,22 @@ describe('step: one poll of the whole run', () => {
 
   it('keeps the newest stopped new task of each distinct way of stopping, for its last log lines', () => {
     const crashed = (ip: string, exitCode: number, stoppedAt: number) =>
-      task(ip, NEW_TD, { lastStatus: 'STOPPED', desiredStatus: 'STOPPED', stoppedAt: new Date(stoppedAt), stopCode: 'EssentialContainerExited', containers: [{ name: 'web', exitCode }] });
-    const snap = service({ tasks: [...oldRunning, crashed('10.0.2.30', 1, T0 + 1000), crashed('10.0.2.31', 1, T0 + 2000), crashed('10.0.2.32', 137, T0 + 3000), stoppedByElb(OLD_TD)] });
+      task(ip, NEW_TD, {
+        lastStatus: 'STOPPED',
+        desiredStatus: 'STOPPED',
+        stoppedAt: new Date(stoppedAt),
+        stopCode: 'EssentialContainerExited',
+        containers: [{ name: 'web', exitCode }],
+      });
+    const snap = service({
+      tasks: [
+        ...oldRunning,
+        crashed('10.0.2.30', 1, T0 + 1000),
+        crashed('10.0.2.31', 1, T0 + 2000),
+        crashed('10.0.2.32', 137, T0 + 3000),
+        stoppedByElb(OLD_TD),
+      ],
+    });
     const a = step(begin(), only(snap), T0 + 5000);
     expect(a.view.stoppedTasks.map((t) => [t.service, t.container, t.what, t.taskArn.split('/').pop()])).to.deep.equal([
       ['shop-api', 'web', 'exit code 137', '100232abcdef'],
@@ -142,9 +195,23 @@ describe('step: one poll of the whole run', () => {
   it('dates each milestone by the last service to reach it', () => {
     const both = begin(['shop-api', 'shop-worker']);
     const worker = (snap: ServiceSnapshot) => ({ ...snap, name: 'shop-worker' });
-    const a = step(both, new Map([['shop-api', SNAP.stalled], ['shop-worker', worker(SNAP.starting)]]), T0 + 1000);
+    const a = step(
+      both,
+      new Map([
+        ['shop-api', SNAP.stalled],
+        ['shop-worker', worker(SNAP.starting)],
+      ]),
+      T0 + 1000,
+    );
     expect(a.view.milestones.registering).to.equal(undefined);
-    const b = step(a.state, new Map([['shop-api', SNAP.stalled], ['shop-worker', worker(SNAP.stalled)]]), T0 + 5000);
+    const b = step(
+      a.state,
+      new Map([
+        ['shop-api', SNAP.stalled],
+        ['shop-worker', worker(SNAP.stalled)],
+      ]),
+      T0 + 5000,
+    );
     expect(b.view.milestones.registering).to.equal(T0 + 5000);
     expect(b.view.milestones.starting).to.equal(T0 + 1000);
   });
@@ -167,6 +234,8 @@ describe('judge: one per kind of deployment', () => {
       unsupported:
         'Service shop-api deploys with the EXTERNAL deployment controller; the pipe judges deployments of the ECS and CODE_DEPLOY controllers (ECS strategies ROLLING, BLUE_GREEN, LINEAR and CANARY), so this rollout is not judged.',
     });
-    expect(judgeFor(service({ deploymentStrategy: 'SOMETHING_NEW' }))).to.have.property('unsupported').that.matches(/the SOMETHING_NEW deployment strategy/);
+    expect(judgeFor(service({ deploymentStrategy: 'SOMETHING_NEW' })))
+      .to.have.property('unsupported')
+      .that.matches(/the SOMETHING_NEW deployment strategy/);
   });
 });

@@ -7,7 +7,10 @@ describe('task-definition', () => {
   const table: Array<[string, ReturnType<typeof parseTaskDefinitionRef>]> = [
     ['shop-api:42', { family: 'shop-api', revision: 42 }],
     [ARN, { family: 'shop-api', revision: 42, arn: ARN }],
-    ['arn:aws-us-gov:ecs:us-gov-west-1:123456789012:task-definition/api_v2:7', { family: 'api_v2', revision: 7, arn: 'arn:aws-us-gov:ecs:us-gov-west-1:123456789012:task-definition/api_v2:7' }],
+    [
+      'arn:aws-us-gov:ecs:us-gov-west-1:123456789012:task-definition/api_v2:7',
+      { family: 'api_v2', revision: 7, arn: 'arn:aws-us-gov:ecs:us-gov-west-1:123456789012:task-definition/api_v2:7' },
+    ],
     ['shop-api', undefined],
     ['shop-api:latest', undefined],
     ['shop-api:0', undefined],

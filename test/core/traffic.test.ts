@@ -9,6 +9,7 @@ import { productionShare } from '../../src/core/traffic.ts';
 import { type Clock, newWatch, type ServiceWatch, trafficSteps } from '../../src/core/vocabulary.ts';
 
 const assessShift = JUDGES.traffic;
+
 import {
   BLUE_TG,
   GREEN_TG,
@@ -29,7 +30,10 @@ import {
 const clock = (now = T0 + 30_000, extra: Partial<Clock> = {}): Clock => ({ now, startedAt: T0, graceMs: 60_000, ...extra });
 const watch = (): ServiceWatch => newWatch('shop-api', { family: 'shop-api', revision: 42 });
 // A stage as a string: the SDK's enum lacks PRE_PRODUCTION_TRAFFIC_SHIFT, which the field's own documentation lists.
-const at = (lifecycleStage: string, fields: Parameters<typeof serviceDeployment>[0] = {}): ServiceDeploymentSnapshot => ({ ...serviceDeployment(fields), lifecycleStage });
+const at = (lifecycleStage: string, fields: Parameters<typeof serviceDeployment>[0] = {}): ServiceDeploymentSnapshot => ({
+  ...serviceDeployment(fields),
+  lifecycleStage,
+});
 const running = { targetServiceRevision: { arn: NEW_REVISION, requestedTaskCount: 2, runningTaskCount: 2, pendingTaskCount: 0 } };
 const healthyGreen = greenTargets(['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy']);
 const allOnGreen = [rule(0, 100)];
@@ -49,7 +53,11 @@ describe('traffic shifting: the judge of blue/green, linear and canary deploymen
       ['POST_SCALE_UP', shiftService(at('POST_SCALE_UP', running), { green: greenTargets(['10.0.2.20', 'initial'], ['10.0.2.21', 'initial']) }), 'registering'],
       ['TEST_TRAFFIC_SHIFT', shiftService(at('TEST_TRAFFIC_SHIFT', running), { green: healthyGreen }), 'registering'],
       ['POST_TEST_TRAFFIC_SHIFT', shiftService(at('POST_TEST_TRAFFIC_SHIFT', running), { green: healthyGreen }), 'registering'],
-      ['PRE_PRODUCTION_TRAFFIC_SHIFT', shiftService(at('PRE_PRODUCTION_TRAFFIC_SHIFT', running), { green: healthyGreen, production: [rule(100, 0)] }), 'cutting_over'],
+      [
+        'PRE_PRODUCTION_TRAFFIC_SHIFT',
+        shiftService(at('PRE_PRODUCTION_TRAFFIC_SHIFT', running), { green: healthyGreen, production: [rule(100, 0)] }),
+        'cutting_over',
+      ],
       ['PRODUCTION_TRAFFIC_SHIFT', shiftService(at('PRODUCTION_TRAFFIC_SHIFT', running), { green: healthyGreen, production: [rule(100, 0)] }), 'cutting_over'],
       ['POST_PRODUCTION_TRAFFIC_SHIFT', shiftService(at('POST_PRODUCTION_TRAFFIC_SHIFT', running), { green: healthyGreen, production: allOnGreen }), 'live'],
       ['BAKE_TIME', shiftService(at('BAKE_TIME', running), { green: healthyGreen, production: allOnGreen }), 'live'],
@@ -84,7 +92,10 @@ describe('traffic shifting: the judge of blue/green, linear and canary deploymen
     it('is not live while a green target is unhealthy, although the old (blue) targets are healthy', () => {
       const a = judge(
         shiftService(at('POST_PRODUCTION_TRAFFIC_SHIFT', running), {
-          green: greenTargets(['10.0.2.20', 'healthy'], ['10.0.2.21', 'unhealthy', 'Target.ResponseCodeMismatch', 'Health checks failed with these codes: [502]']),
+          green: greenTargets(
+            ['10.0.2.20', 'healthy'],
+            ['10.0.2.21', 'unhealthy', 'Target.ResponseCodeMismatch', 'Health checks failed with these codes: [502]'],
+          ),
           production: allOnGreen,
         }),
       );
@@ -130,7 +141,9 @@ describe('traffic shifting: the judge of blue/green, linear and canary deploymen
     const rollbacks: ServiceDeploymentStatus[] = ['ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED'];
     for (const status of rollbacks) {
       it(`${status} is a failure, with ECS's reason`, () => {
-        const a = judge(shiftService(at('SCALE_UP', { status, statusReason: 'Service deployment rolled back because the circuit breaker threshold was exceeded.' })));
+        const a = judge(
+          shiftService(at('SCALE_UP', { status, statusReason: 'Service deployment rolled back because the circuit breaker threshold was exceeded.' })),
+        );
         expect(a.watch.status).to.equal('failed');
         expect(a.watch.reason).to.match(/^Service deployment rolled back because the circuit breaker threshold was exceeded\./);
         if (status === 'ROLLBACK_FAILED') expect(a.watch.reason).to.match(/the rollback itself failed$/);
@@ -139,9 +152,12 @@ describe('traffic shifting: the judge of blue/green, linear and canary deploymen
 
     it('names the circuit breaker with its counts', () => {
       const a = judge(
-        shiftService(at('POST_SCALE_UP', { status: 'ROLLBACK_IN_PROGRESS', deploymentCircuitBreaker: { status: 'TRIGGERED', failureCount: 3, threshold: 3 } }), {
-          tasks: [stoppedByElb(), stoppedByElb()],
-        }),
+        shiftService(
+          at('POST_SCALE_UP', { status: 'ROLLBACK_IN_PROGRESS', deploymentCircuitBreaker: { status: 'TRIGGERED', failureCount: 3, threshold: 3 } }),
+          {
+            tasks: [stoppedByElb(), stoppedByElb()],
+          },
+        ),
       );
       expect(a.watch.reason).to.equal('the deployment was rolled back (circuit breaker tripped: 3 failed tasks, threshold 3)');
       expect(a.causes).to.include('circuit breaker: 3 failed tasks of a threshold of 3');
@@ -174,7 +190,9 @@ describe('traffic shifting: the judge of blue/green, linear and canary deploymen
       const a = judge(shiftService(at('POST_TEST_TRAFFIC_SHIFT', { status: 'ROLLBACK_REQUESTED', lifecycleHookDetails: [hook] })));
       expect(a.watch.reason).to.match(/Lambda hook smoke-tests failed/);
       expect(a.causes).to.include('lifecycle Lambda hook smoke-tests failed at POST_TEST_TRAFFIC_SHIFT');
-      const timedOut = judge(shiftService(at('PRE_PRODUCTION_TRAFFIC_SHIFT', { lifecycleHookDetails: [{ hookId: 'approve', targetType: 'PAUSE', status: 'TIMED_OUT' }] })));
+      const timedOut = judge(
+        shiftService(at('PRE_PRODUCTION_TRAFFIC_SHIFT', { lifecycleHookDetails: [{ hookId: 'approve', targetType: 'PAUSE', status: 'TIMED_OUT' }] })),
+      );
       expect(timedOut.causes).to.include('lifecycle pause hook approve timed out at PRE_PRODUCTION_TRAFFIC_SHIFT');
     });
 
@@ -221,13 +239,24 @@ describe('traffic shifting: the judge of blue/green, linear and canary deploymen
       const newerRevision = `${NEW_REVISION}9`;
       const revisions = new Map([...REVISIONS, [newerRevision, { taskDefinitionArn: NEWER_TD, targetGroupArns: [BLUE_TG], listeners: [] }]]);
       const newer = serviceDeployment(
-        { serviceDeploymentArn: `${serviceDeployment().arn}-2`, createdAt: new Date(T0 + 50_000), targetServiceRevision: { arn: newerRevision, requestedTaskCount: 2 } },
+        {
+          serviceDeploymentArn: `${serviceDeployment().arn}-2`,
+          createdAt: new Date(T0 + 50_000),
+          targetServiceRevision: { arn: newerRevision, requestedTaskCount: 2 },
+        },
         revisions,
       );
-      const superseded = judge(shiftService(at('SCALE_UP', { status: 'STOP_REQUESTED' }), { others: [newer, previousDeployment()], current: newer.arn }), first.watch);
+      const superseded = judge(
+        shiftService(at('SCALE_UP', { status: 'STOP_REQUESTED' }), { others: [newer, previousDeployment()], current: newer.arn }),
+        first.watch,
+      );
       expect(superseded.watch).to.include({ status: 'superseded', supersededBy: 'shop-api:43' });
 
-      const again = serviceDeployment({ serviceDeploymentArn: `${serviceDeployment().arn}-3`, createdAt: new Date(T0 + 50_000), lifecycleStage: 'POST_SCALE_UP' });
+      const again = serviceDeployment({
+        serviceDeploymentArn: `${serviceDeployment().arn}-3`,
+        createdAt: new Date(T0 + 50_000),
+        lifecycleStage: 'POST_SCALE_UP',
+      });
       const followed = judge(shiftService(at('SCALE_UP', { status: 'STOPPED' }), { others: [again, previousDeployment()], current: again.arn }), first.watch);
       expect(followed.watch).to.include({ status: 'registering' });
       expect(followed.watch.track).to.deep.include({ serviceDeploymentArn: again.arn });
@@ -241,7 +270,11 @@ describe('traffic shifting: the judge of blue/green, linear and canary deploymen
         targetServiceRevision: { arn: OLD_REVISION, requestedTaskCount: 2 },
         sourceServiceRevisions: [{ arn: NEW_REVISION }],
       });
-      const a = judge(shiftService(at('BAKE_TIME', { ...running, status: 'STOPPED' }), { others: [back, previousDeployment()], current: back.arn }), live.watch, T0 + 210_000);
+      const a = judge(
+        shiftService(at('BAKE_TIME', { ...running, status: 'STOPPED' }), { others: [back, previousDeployment()], current: back.arn }),
+        live.watch,
+        T0 + 210_000,
+      );
       expect(a.watch).to.include({ status: 'failed', reason: 'rolled back to shop-api:41 after going live' });
     });
 
@@ -255,21 +288,33 @@ describe('traffic shifting: the judge of blue/green, linear and canary deploymen
       const read = judge(shiftService(at('PRODUCTION_TRAFFIC_SHIFT', running), { production: [rule(75, 25)] }));
       expect(read.shift?.production).to.equal(25);
       const planned = judge(
-        shiftService(at('PRODUCTION_TRAFFIC_SHIFT', { targetServiceRevision: { arn: NEW_REVISION, requestedTaskCount: 2, runningTaskCount: 2, requestedProductionTrafficWeight: 50 } })),
+        shiftService(
+          at('PRODUCTION_TRAFFIC_SHIFT', {
+            targetServiceRevision: { arn: NEW_REVISION, requestedTaskCount: 2, runningTaskCount: 2, requestedProductionTrafficWeight: 50 },
+          }),
+        ),
       );
       expect(planned.shift?.production).to.equal(50);
     });
 
     it('test traffic before production moves', () => {
       const a = judge(
-        shiftService(at('POST_TEST_TRAFFIC_SHIFT', { targetServiceRevision: { arn: NEW_REVISION, requestedTaskCount: 2, runningTaskCount: 2, requestedTestTrafficWeight: 100 } })),
+        shiftService(
+          at('POST_TEST_TRAFFIC_SHIFT', {
+            targetServiceRevision: { arn: NEW_REVISION, requestedTaskCount: 2, runningTaskCount: 2, requestedTestTrafficWeight: 100 },
+          }),
+        ),
       );
       expect(a.shift?.test).to.equal(100);
     });
 
     it('a PAUSE hook awaiting approval, with its expiry; a Lambda hook running', () => {
       const expiresAt = new Date(T0 + 3600_000);
-      const paused = judge(shiftService(at('PRE_PRODUCTION_TRAFFIC_SHIFT', { lifecycleHookDetails: [{ hookId: 'approve', targetType: 'PAUSE', status: 'AWAITING_ACTION', expiresAt }] })));
+      const paused = judge(
+        shiftService(
+          at('PRE_PRODUCTION_TRAFFIC_SHIFT', { lifecycleHookDetails: [{ hookId: 'approve', targetType: 'PAUSE', status: 'AWAITING_ACTION', expiresAt }] }),
+        ),
+      );
       expect(paused.shift?.hook).to.deep.equal({ id: 'approve', targetType: 'PAUSE', status: 'AWAITING_ACTION', expiresAt: T0 + 3600_000 });
       expect(paused.watch.status).to.equal('cutting_over');
       const lambda = judge(shiftService(at('POST_SCALE_UP', { lifecycleHookDetails: [{ hookId: 'smoke', targetType: 'AWS_LAMBDA', status: 'IN_PROGRESS' }] })));
@@ -286,9 +331,19 @@ describe('traffic shifting: the judge of blue/green, linear and canary deploymen
   });
 
   describe('production share', () => {
-    const revision: ServiceDeploymentSnapshot['target'] = { arn: NEW_REVISION, requested: 2, running: 2, pending: 0, targetGroupArns: [GREEN_TG], listeners: [] };
+    const revision: ServiceDeploymentSnapshot['target'] = {
+      arn: NEW_REVISION,
+      requested: 2,
+      running: 2,
+      pending: 0,
+      targetGroupArns: [GREEN_TG],
+      listeners: [],
+    };
     it('reads an NLB listener default action and a plain forward to one group', () => {
-      const nlb = listenerTrafficFrom({ ListenerArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/net/shop/1/2', DefaultActions: [{ Type: 'forward', TargetGroupArn: GREEN_TG }] });
+      const nlb = listenerTrafficFrom({
+        ListenerArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/net/shop/1/2',
+        DefaultActions: [{ Type: 'forward', TargetGroupArn: GREEN_TG }],
+      });
       expect(productionShare(revision, [nlb])).to.equal(100);
       expect(productionShare(revision, [rule(1, 3)])).to.equal(75);
       expect(productionShare(revision, [])).to.equal(undefined);

@@ -3,9 +3,9 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { FakeAccount } from '../../simulator/fake-aws.ts';
-import type { FakeSlack } from '../../simulator/fake-slack.ts';
 import { pipeEnv, scenario } from '../../simulator/catalog.ts';
+import type { FakeAccount } from '../../simulator/fake-aws.ts';
+import type { FakeSlack } from '../../simulator/fake-slack.ts';
 import { script, steadyService, successfulRollout } from '../../simulator/scenarios.ts';
 import { useSimulation } from '../support/simulation.ts';
 
@@ -19,7 +19,18 @@ function docker(args: string[], timeout = 600_000): string {
 
 function runImage(env: Record<string, string>): Promise<{ code: number | null; out: string }> {
   // As Bitbucket does: every variable with -e, the clone mounted and used as the working directory.
-  const args = ['run', '--rm', '--network', 'host', ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), '-v', `${ROOT}:${BUILD_DIR}`, '-w', BUILD_DIR, IMAGE];
+  const args = [
+    'run',
+    '--rm',
+    '--network',
+    'host',
+    ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
+    '-v',
+    `${ROOT}:${BUILD_DIR}`,
+    '-w',
+    BUILD_DIR,
+    IMAGE,
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn('docker', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -45,7 +56,9 @@ describe('image: the pipe as Bitbucket runs it', function () {
     docker(['build', '--network', 'host', '-t', IMAGE, '.']);
     const imageBytes = Number(docker(['image', 'inspect', '-f', '{{.Size}}', IMAGE]).trim());
     const bundleBytes = Number(docker(['run', '--rm', '--entrypoint', 'wc', IMAGE, '-c', '/pipe/ecs-deploy-notifier.cjs']).trim().split(/\s+/)[0]);
-    console.log(`      image ${IMAGE}: ${(imageBytes / 1e6).toFixed(1)} MB; bundle ${(bundleBytes / 1024).toFixed(0)} KiB; built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    console.log(
+      `      image ${IMAGE}: ${(imageBytes / 1e6).toFixed(1)} MB; bundle ${(bundleBytes / 1024).toFixed(0)} KiB; built in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    );
     expect(bundleBytes).to.be.below(1024 * 1024);
   });
 
@@ -96,7 +109,8 @@ describe('image: the pipe as Bitbucket runs it', function () {
   it('rejects invalid configuration with exit 2, naming the variables', async () => {
     const run = await runImage({ SERVICE_NAME: 'shop-api', TASK_DEFINITION: 'shop-api:latest', SLACK_TOKEN: 'nope-SECRET' });
     expect(run.code).to.equal(2);
-    for (const name of ['CLUSTER_NAME', 'TASK_DEFINITION', 'ENVIRONMENT', 'SLACK_TOKEN', 'SLACK_CHANNEL', 'AWS_DEFAULT_REGION']) expect(run.out).to.include(name);
+    for (const name of ['CLUSTER_NAME', 'TASK_DEFINITION', 'ENVIRONMENT', 'SLACK_TOKEN', 'SLACK_CHANNEL', 'AWS_DEFAULT_REGION'])
+      expect(run.out).to.include(name);
     expect(run.out).not.to.include('nope-SECRET');
     expect(aws.calls).to.have.length(0);
     expect(slack.calls).to.have.length(0);

@@ -11,7 +11,13 @@ describe('simulator/terminal', () => {
   it('renders a message and a thread reply as boxes', () => {
     const blocks = [
       { type: 'header', text: { type: 'plain_text', text: '✅ shop-api is live in production' } },
-      { type: 'section', fields: [{ type: 'mrkdwn', text: '*Environment*\nproduction' }, { type: 'mrkdwn', text: '*Service*\nshop-api' }] },
+      {
+        type: 'section',
+        fields: [
+          { type: 'mrkdwn', text: '*Environment*\nproduction' },
+          { type: 'mrkdwn', text: '*Service*\nshop-api' },
+        ],
+      },
       { type: 'context', elements: [{ type: 'mrkdwn', text: 'traffic cut over +6s' }] },
     ];
     const box = renderCall({ method: 'chat.update', at: 0, channel: 'C1', blocks }).split('\n');

@@ -1,10 +1,10 @@
 // The Slack client against the Slack HTTP double: what reaches Slack, retries, and error advice.
 import { expect } from 'chai';
+import { FakeSlack } from '../../simulator/fake-slack.ts';
 import { SlackError } from '../../src/errors.ts';
 import { Secrets } from '../../src/secrets.ts';
 import { SlackNotifier, type SlackTiming } from '../../src/slack/client.ts';
 import type { SlackMessage } from '../../src/slack/render.ts';
-import { FakeSlack } from '../../simulator/fake-slack.ts';
 
 const warnings: string[] = [];
 const log = { info() {}, warn: (m: string) => void warnings.push(m), error() {}, debug() {} };
@@ -128,7 +128,10 @@ describe('slack/client', () => {
 
   it('ends a call at once when its signal aborts', async () => {
     const stop = new AbortController();
-    const n = new SlackNotifier({ token: 'xoxb-test-1', channel: '#deploys', apiUrl: slack.url }, log, { timing: { ...fast, requestTimeout: 60_000 }, signal: stop.signal });
+    const n = new SlackNotifier({ token: 'xoxb-test-1', channel: '#deploys', apiUrl: slack.url }, log, {
+      timing: { ...fast, requestTimeout: 60_000 },
+      signal: stop.signal,
+    });
     slack.faults.push({ method: 'chat.postMessage', times: 1, error: 'hang' });
     setTimeout(() => stop.abort(new Error('stopped')), 50);
     const started = Date.now();

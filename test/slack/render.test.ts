@@ -1,12 +1,11 @@
 import { expect } from 'chai';
-import type { Progress, ShiftView } from '../../src/core/vocabulary.ts';
-import type { ServiceLine } from '../../src/core/vocabulary.ts';
+import type { ServiceSnapshot } from '../../src/core/snapshot.ts';
+import { start, step } from '../../src/core/step.ts';
+import type { Progress, ServiceLine, ShiftView } from '../../src/core/vocabulary.ts';
 import { renderDetails } from '../../src/slack/details.ts';
 import { notFollowed, serviceStatusText } from '../../src/slack/lines.ts';
 import { type Block, type MessageView, metadataOf, renderMessage } from '../../src/slack/render.ts';
 import { escapeText, fit, formatDuration, LIMITS, PLAIN_FORMAT } from '../../src/slack/text.ts';
-import type { ServiceSnapshot } from '../../src/core/snapshot.ts';
-import { start, step } from '../../src/core/step.ts';
 import { deployment, NEW_TD, OLD_TD, service, targets, task } from '../support/samples.ts';
 import { matchSnapshot } from '../support/snapshot.ts';
 
@@ -49,15 +48,28 @@ const oldTasks = [task('10.0.1.10', OLD_TD), task('10.0.1.11', OLD_TD)];
 const newTasks = [task('10.0.2.20', NEW_TD), task('10.0.2.21', NEW_TD)];
 const POLLS = {
   starting: service({ tasks: oldTasks, targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.1.11', 'healthy'])] }),
-  registering: service({ tasks: [...oldTasks, ...newTasks], targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.1.11', 'healthy'], ['10.0.2.20', 'initial'], ['10.0.2.21', 'initial'])] }),
-  cuttingOver: service({ tasks: [...oldTasks, ...newTasks], targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.1.11', 'healthy'], ['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])] }),
+  registering: service({
+    tasks: [...oldTasks, ...newTasks],
+    targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.1.11', 'healthy'], ['10.0.2.20', 'initial'], ['10.0.2.21', 'initial'])],
+  }),
+  cuttingOver: service({
+    tasks: [...oldTasks, ...newTasks],
+    targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.1.11', 'healthy'], ['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])],
+  }),
   live: service({
     tasks: [...oldTasks.map((t) => ({ ...t, desiredStatus: 'STOPPED' })), ...newTasks],
     targetGroups: [targets(['10.0.1.10', 'draining'], ['10.0.1.11', 'draining'], ['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])],
   }),
-  retired: service({ deployments: [deployment('new', { rolloutState: 'COMPLETED' })], tasks: newTasks, targetGroups: [targets(['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])] }),
+  retired: service({
+    deployments: [deployment('new', { rolloutState: 'COMPLETED' })],
+    tasks: newTasks,
+    targetGroups: [targets(['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])],
+  }),
   failed: service({
-    deployments: [deployment('new', { rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' }), deployment('old')],
+    deployments: [
+      deployment('new', { rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' }),
+      deployment('old'),
+    ],
     tasks: oldTasks,
   }),
 } satisfies Record<string, ServiceSnapshot>;
@@ -94,7 +106,10 @@ describe('slack/render', () => {
   it('renders a rollout in progress', () => matchSnapshot('message-cutting-over', renderMessage(cuttingOver())));
 
   it('renders live with the old version retired', () =>
-    matchSnapshot('message-retired', renderMessage(stepped([0, POLLS.starting], [45, POLLS.registering], [100, POLLS.cuttingOver], [112, POLLS.live], [412, POLLS.retired]))));
+    matchSnapshot(
+      'message-retired',
+      renderMessage(stepped([0, POLLS.starting], [45, POLLS.registering], [100, POLLS.cuttingOver], [112, POLLS.live], [412, POLLS.retired])),
+    ));
 
   it('renders a tag instead of a branch, without repository links', () => {
     const m = renderMessage(view({ ref: { type: 'tag', name: 'v1.4.0' }, repositoryUrl: undefined, buildUrl: undefined }));
@@ -117,7 +132,9 @@ describe('slack/render', () => {
 
   it('escapes user text everywhere and never lets it mention anyone', () => {
     const evil = 'fix/<!channel>&<@U999>|<https://evil.example|click>';
-    const m = renderMessage(view({ ref: { type: 'branch', name: evil }, environment: '<!here>', services: [{ service: 'api', status: 'failed', reason: '<!everyone> broke' }] }));
+    const m = renderMessage(
+      view({ ref: { type: 'branch', name: evil }, environment: '<!here>', services: [{ service: 'api', status: 'failed', reason: '<!everyone> broke' }] }),
+    );
     const d = renderDetails(view({ status: 'failed', services: [{ service: 'api', status: 'failed', reason: '<!everyone>' }] }), ['<@U1> cause'], []);
     // Headers are plain_text, which Slack never parses for mentions or links; everything else is mrkdwn.
     const header = m.blocks[0] as { type: string; text: { type: string } };
@@ -139,7 +156,11 @@ describe('slack/render', () => {
     const m = renderMessage(v);
     expectWithinLimits(m.blocks, m.text);
     expect((m.blocks[0] as { text: { text: string } }).text.text).to.match(/12 services failed to deploy/);
-    const d = renderDetails(v, Array.from({ length: 100 }, (_, i) => `cause ${i} ${long}`), ['U012AB3CD']);
+    const d = renderDetails(
+      v,
+      Array.from({ length: 100 }, (_, i) => `cause ${i} ${long}`),
+      ['U012AB3CD'],
+    );
     expectWithinLimits(d.blocks, d.text);
     expect(JSON.stringify(d.blocks)).to.include('and 80 more');
   });
@@ -172,7 +193,16 @@ describe('slack/render', () => {
   it('writes metadata in the shape Slack documents: strings, numbers, booleans, objects and arrays of objects', () => {
     const primitive = (v: unknown) => ['string', 'number', 'boolean'].includes(typeof v);
     const isFlatObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every(primitive);
-    const views = [view(), view({ stopped: 'the pipeline step was stopped', services: [{ service: 'a', status: 'live' }, { service: 'b', status: 'starting' }] })];
+    const views = [
+      view(),
+      view({
+        stopped: 'the pipeline step was stopped',
+        services: [
+          { service: 'a', status: 'live' },
+          { service: 'b', status: 'starting' },
+        ],
+      }),
+    ];
     for (const v of views) {
       const { event_type, event_payload } = metadataOf(v);
       expect(event_type).to.match(/^[a-z0-9_]+$/);
@@ -196,7 +226,7 @@ describe('slack/render', () => {
     });
   });
 
-  it("links the target groups of the services that did not make it in the failure thread", () => {
+  it('links the target groups of the services that did not make it in the failure thread', () => {
     const tg = (name: string) => `arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/${name}/73e2d6bc24d8a067`;
     const v = view({
       status: 'failed',
@@ -218,7 +248,12 @@ describe('slack/render', () => {
 
   describe('traffic-shifting deployments', () => {
     const shift = (v: Partial<ShiftView> = {}): ShiftView => ({ strategy: 'LINEAR', steps: [25, 50, 75, 100], requested: 2, running: 2, healthy: 2, ...v });
-    const line = (status: ServiceLine['status'], v: Partial<ShiftView> = {}): ServiceLine => ({ service: 'shop-api', status, taskDefinition: 'shop-api:42', shift: shift(v) });
+    const line = (status: ServiceLine['status'], v: Partial<ShiftView> = {}): ServiceLine => ({
+      service: 'shop-api',
+      status,
+      taskDefinition: 'shop-api:42',
+      shift: shift(v),
+    });
 
     it('says where the traffic is and what the strategy steps through', () => {
       expect(serviceStatusText(line('cutting_over', { stage: 'PRODUCTION_TRAFFIC_SHIFT', production: 50 }), PLAIN_FORMAT)).to.equal(
@@ -230,16 +265,24 @@ describe('slack/render', () => {
       expect(serviceStatusText(line('starting', { running: 0 }), PLAIN_FORMAT)).to.match(/^shop-api: new version starting — 0\/2 new tasks running/);
     });
 
-    it('shows the end of the bake as a Slack date (each reader\'s own time zone) and in UTC in the log', () => {
+    it("shows the end of the bake as a Slack date (each reader's own time zone) and in UTC in the log", () => {
       const baking = line('live', { stage: 'BAKE_TIME', bakeUntil: T0 + 600_000 });
       expect(serviceStatusText(baking, PLAIN_FORMAT)).to.equal('shop-api: live, baking until 10:10 UTC (ECS may roll back until then)');
-      expect(serviceStatusText(baking)).to.equal(`*shop-api*: live, baking until <!date^${(T0 + 600_000) / 1000}^{time}|10:10 UTC> (ECS may roll back until then)`);
+      expect(serviceStatusText(baking)).to.equal(
+        `*shop-api*: live, baking until <!date^${(T0 + 600_000) / 1000}^{time}|10:10 UTC> (ECS may roll back until then)`,
+      );
       expect(serviceStatusText(line('live', { stage: 'CLEAN_UP' }), PLAIN_FORMAT)).to.equal('shop-api: live, old version being removed');
     });
 
     it('shows a pause hook awaiting approval with its expiry, escaped', () => {
-      const paused = line('cutting_over', { stage: 'PRE_PRODUCTION_TRAFFIC_SHIFT', production: 0, hook: { id: 'ok-<to>-go', targetType: 'PAUSE', status: 'AWAITING_ACTION', expiresAt: T0 + 3600_000 } });
-      expect(serviceStatusText(paused, PLAIN_FORMAT)).to.match(/— waiting for approval: pause hook ok-<to>-go at PRE_PRODUCTION_TRAFFIC_SHIFT, expires 11:00 UTC$/);
+      const paused = line('cutting_over', {
+        stage: 'PRE_PRODUCTION_TRAFFIC_SHIFT',
+        production: 0,
+        hook: { id: 'ok-<to>-go', targetType: 'PAUSE', status: 'AWAITING_ACTION', expiresAt: T0 + 3600_000 },
+      });
+      expect(serviceStatusText(paused, PLAIN_FORMAT)).to.match(
+        /— waiting for approval: pause hook ok-<to>-go at PRE_PRODUCTION_TRAFFIC_SHIFT, expires 11:00 UTC$/,
+      );
       expect(serviceStatusText(paused)).to.match(/pause hook ok-&lt;to&gt;-go at/);
     });
 
@@ -247,7 +290,9 @@ describe('slack/render', () => {
       const url = 'https://eu-west-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-A1B2C3D4E?region=eu-west-1';
       const cd = { controller: 'CODE_DEPLOY' as const, deploymentId: 'd-A1B2C3D4E', consoleUrl: url };
       const live = line('live', { ...cd, keptUntil: T0 + 3600_000 });
-      expect(serviceStatusText(live, PLAIN_FORMAT)).to.equal(`shop-api: live, original task set kept until 11:00 UTC (CodeDeploy's termination wait) · CodeDeploy d-A1B2C3D4E (${url})`);
+      expect(serviceStatusText(live, PLAIN_FORMAT)).to.equal(
+        `shop-api: live, original task set kept until 11:00 UTC (CodeDeploy's termination wait) · CodeDeploy d-A1B2C3D4E (${url})`,
+      );
       expect(serviceStatusText(live)).to.match(new RegExp(`· <${url.replace(/[?.]/g, '\\$&')}\\|CodeDeploy d-A1B2C3D4E>$`));
       const failed: ServiceLine = { ...line('failed', cd), reason: 'CodeDeploy deployment d-A1B2C3D4E failed' };
       expect(serviceStatusText(failed, PLAIN_FORMAT)).to.equal(`shop-api: failed — CodeDeploy deployment d-A1B2C3D4E failed (CodeDeploy d-A1B2C3D4E (${url}))`);
@@ -256,12 +301,20 @@ describe('slack/render', () => {
     });
 
     it('heads a live blue/green message "old version on standby", and says what WAIT_UNTIL=live left unfollowed', () => {
-      const v = view({ status: 'live', phase: 'live', services: [line('live', { strategy: 'BLUE_GREEN', steps: [100], stage: 'BAKE_TIME', bakeUntil: T0 + 600_000 })], endedAtLive: true, done: true });
+      const v = view({
+        status: 'live',
+        phase: 'live',
+        services: [line('live', { strategy: 'BLUE_GREEN', steps: [100], stage: 'BAKE_TIME', bakeUntil: T0 + 600_000 })],
+        endedAtLive: true,
+        done: true,
+      });
       const m = renderMessage(v);
       expect(m.text).to.match(/shop-api is live in production \(old version on standby\)/);
       expect(JSON.stringify(m.blocks)).to.include('Watch ended at live (WAIT_UNTIL=live); not followed further: the bake until <!date^');
       expect(JSON.stringify(m.blocks)).to.include('*Duration*');
-      expect(notFollowed(v.services)).to.equal("not followed further: the bake until 10:10 UTC (a rollback during it is not reported here) and the old version's retirement");
+      expect(notFollowed(v.services)).to.equal(
+        "not followed further: the bake until 10:10 UTC (a rollback during it is not reported here) and the old version's retirement",
+      );
       expect(notFollowed([{ service: 'a', status: 'live' }])).to.equal("not followed further: the old version's retirement");
       const codeDeploy: ServiceLine = { service: 'b', status: 'live', shift: shift({ controller: 'CODE_DEPLOY', keptUntil: T0 + 3600_000 }) };
       expect(notFollowed([...v.services, codeDeploy])).to.equal(

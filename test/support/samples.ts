@@ -1,12 +1,19 @@
-// Builders for realistic snapshots: they start from the real API shapes in test/fixtures/aws (copied
-// from shared/aws-samples, see its sources.md) and go through the same mapping the reader uses.
+// Builders for realistic snapshots: they start from the real API shapes in test/fixtures/aws (where
+// each came from: test/fixtures/aws/sources.md) and go through the same mapping the reader uses.
 import { readFileSync } from 'node:fs';
 import type { Deployment, Service, ServiceDeployment, Task } from '@aws-sdk/client-ecs';
 import type { TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { deploymentFrom, type RevisionInfo, ruleTrafficFrom, serviceDeploymentFrom, serviceFrom, targetFrom, taskFrom } from '../../src/aws/to-snapshot.ts';
-import type { DeploymentSnapshot, ListenerTraffic, ServiceDeploymentSnapshot, ServiceSnapshot, TargetGroupSnapshot, TaskSnapshot } from '../../src/core/snapshot.ts';
+import type {
+  DeploymentSnapshot,
+  ListenerTraffic,
+  ServiceDeploymentSnapshot,
+  ServiceSnapshot,
+  TargetGroupSnapshot,
+  TaskSnapshot,
+} from '../../src/core/snapshot.ts';
 
-// biome-ignore lint: samples are untyped JSON
+// biome-ignore lint/suspicious/noExplicitAny: the samples are untyped JSON.
 export function sample(name: string): any {
   return JSON.parse(readFileSync(new URL(`../fixtures/aws/${name}.json`, import.meta.url), 'utf8'));
 }
@@ -46,7 +53,10 @@ export function targets(...entries: Array<[ip: string, state: string, reason?: s
   return {
     arn: TG,
     targets: entries.map(([ip, state, reason, description]) =>
-      targetFrom({ Target: { Id: ip, Port: 8080 }, TargetHealth: { State: state as never, Reason: reason as never, Description: description } } as TargetHealthDescription),
+      targetFrom({
+        Target: { Id: ip, Port: 8080 },
+        TargetHealth: { State: state as never, Reason: reason as never, Description: description },
+      } as TargetHealthDescription),
     ),
   };
 }
@@ -121,7 +131,17 @@ export function rule(blue: number, green: number): ListenerTraffic {
   return ruleTrafficFrom({
     RuleArn: RULE,
     Priority: '10',
-    Actions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: BLUE_TG, Weight: blue }, { TargetGroupArn: GREEN_TG, Weight: green }] } }],
+    Actions: [
+      {
+        Type: 'forward',
+        ForwardConfig: {
+          TargetGroups: [
+            { TargetGroupArn: BLUE_TG, Weight: blue },
+            { TargetGroupArn: GREEN_TG, Weight: green },
+          ],
+        },
+      },
+    ],
   });
 }
 
@@ -132,7 +152,12 @@ export function greenTargets(...entries: Parameters<typeof targets>): TargetGrou
 /** A blue/green service snapshot: the deployments ECS describes, the rule as read, green's targets. */
 export function shiftService(
   ours: ServiceDeploymentSnapshot | undefined,
-  fields: { production?: ListenerTraffic[]; green?: TargetGroupSnapshot; current?: string; others?: ServiceDeploymentSnapshot[] } & Partial<ServiceSnapshot> = {},
+  fields: {
+    production?: ListenerTraffic[];
+    green?: TargetGroupSnapshot;
+    current?: string;
+    others?: ServiceDeploymentSnapshot[];
+  } & Partial<ServiceSnapshot> = {},
 ): ServiceSnapshot {
   const { production = [], green, current, others = [previousDeployment()], ...rest } = fields;
   const deployments = [...(ours ? [ours] : []), ...others].sort((a, b) => b.createdAt - a.createdAt);

@@ -31,7 +31,10 @@ export const statusesOf = (sim: Simulation) => topLevelCalls(sim).map((c) => `${
 /** "Live" said once, never before the cut-over the scenario marked, and "retired" at the end. */
 export function expectLiveOnceThenRetired(sim: Simulation, service = 'shop-api'): void {
   const seq = statusesOf(sim);
-  expect(seq.filter((x) => x === 'live/live'), seq.join(' ')).to.have.length(1);
+  expect(
+    seq.filter((x) => x === 'live/live'),
+    seq.join(' '),
+  ).to.have.length(1);
   expect(seq.at(-1)).to.equal('live/retired');
   const liveAt = topLevelCalls(sim).find((c) => c.metadata?.event_payload.status === 'live')?.at ?? 0;
   expect(liveAt).to.be.at.least(sim.aws.marks.get(`cutover:${service}`) ?? Number.POSITIVE_INFINITY);

@@ -1,14 +1,18 @@
 // The console addresses the message links, as the console shows them in the browser.
 import { expect } from 'chai';
-import { codeDeployUrl, logStreamUrl, serviceDeploymentsUrl, targetGroupUrl, taskUrl } from '../src/console.ts';
+import { codeDeployUrl, logStreamUrl, serviceDeploymentsUrl, targetGroupUrl, taskUrl } from '../../src/core/console.ts';
 
 describe('console links', () => {
   it("a service's deployments tab and a task's page, also for a cluster or service given as an ARN", () => {
-    expect(serviceDeploymentsUrl('eu-west-1', 'prod', 'shop-api')).to.equal('https://eu-west-1.console.aws.amazon.com/ecs/v2/clusters/prod/services/shop-api/deployments?region=eu-west-1');
-    expect(serviceDeploymentsUrl('eu-west-1', 'arn:aws:ecs:eu-west-1:123456789012:cluster/prod', 'arn:aws:ecs:eu-west-1:123456789012:service/prod/shop-api')).to.equal(
+    expect(serviceDeploymentsUrl('eu-west-1', 'prod', 'shop-api')).to.equal(
       'https://eu-west-1.console.aws.amazon.com/ecs/v2/clusters/prod/services/shop-api/deployments?region=eu-west-1',
     );
-    expect(taskUrl('us-east-1', 'prod', '3f2a9c1b4d5e')).to.equal('https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/prod/tasks/3f2a9c1b4d5e/configuration?region=us-east-1');
+    expect(
+      serviceDeploymentsUrl('eu-west-1', 'arn:aws:ecs:eu-west-1:123456789012:cluster/prod', 'arn:aws:ecs:eu-west-1:123456789012:service/prod/shop-api'),
+    ).to.equal('https://eu-west-1.console.aws.amazon.com/ecs/v2/clusters/prod/services/shop-api/deployments?region=eu-west-1');
+    expect(taskUrl('us-east-1', 'prod', '3f2a9c1b4d5e')).to.equal(
+      'https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/prod/tasks/3f2a9c1b4d5e/configuration?region=us-east-1',
+    );
   });
 
   it('a log stream, its names escaped twice with $ for %, as the CloudWatch console writes them', () => {
@@ -23,6 +27,8 @@ describe('console links', () => {
   });
 
   it('a CodeDeploy deployment', () => {
-    expect(codeDeployUrl('eu-west-1', 'd-A1B2C3D4E')).to.equal('https://eu-west-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-A1B2C3D4E?region=eu-west-1');
+    expect(codeDeployUrl('eu-west-1', 'd-A1B2C3D4E')).to.equal(
+      'https://eu-west-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-A1B2C3D4E?region=eu-west-1',
+    );
   });
 });

@@ -1,0 +1,339 @@
+// ECS, JSON 1.1 (X-Amz-Target AmazonEC2ContainerServiceV20141113.*): the operations the pipe calls,
+// answered from the model in the shapes of the ECS API reference.
+import type { FakeAccount } from '../fake-aws.ts';
+import {
+  ACCOUNT_ID,
+  CLUSTER,
+  type FakeDeployment,
+  type FakeRevisionShare,
+  type FakeService,
+  type FakeServiceDeployment,
+  type FakeShift,
+  type FakeTask,
+  REGION,
+  taskArn,
+} from './model.ts';
+
+export function ecsApi(a: FakeAccount, op: string, body: Record<string, unknown>): { status: number; body: unknown } {
+  const cluster = String(body.cluster ?? CLUSTER)
+    .split('/')
+    .pop();
+  if (op !== 'DescribeTaskDefinition' && cluster !== CLUSTER) {
+    return { status: 400, body: { __type: 'ClusterNotFoundException', message: 'Cluster not found.' } };
+  }
+  switch (op) {
+    case 'DescribeServices': {
+      const names = body.services as string[];
+      // One tick per poll: a poll of more than 10 services makes several calls, only the first advances.
+      const first = a.services.keys().next().value;
+      if (!first || names.some((n) => n.split('/').pop() === first)) a.onPoll(a.ticks++);
+      const found = names.map((n) => a.services.get(n.split('/').pop() as string)).filter((s): s is FakeService => Boolean(s));
+      return {
+        status: 200,
+        body: {
+          services: found.map((s) => serviceJson(a, s)),
+          failures: names
+            .filter((n) => !a.services.has(n.split('/').pop() as string))
+            .map((n) => ({ arn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:service/${CLUSTER}/${n}`, reason: 'MISSING' })),
+        },
+      };
+    }
+    case 'ListTasks': {
+      const all = [...a.tasks.values()].filter((t) => t.service === body.serviceName && t.desiredStatus === (body.desiredStatus ?? 'RUNNING'));
+      const start = Number(body.nextToken ?? 0);
+      const size = Number(body.maxResults ?? 100);
+      const page = all.slice(start, start + size);
+      return {
+        status: 200,
+        body: { taskArns: page.map((t) => taskArn(t)), ...(start + size < all.length ? { nextToken: String(start + size) } : {}) },
+      };
+    }
+    case 'DescribeTasks': {
+      const arns = body.tasks as string[];
+      if (arns.length > 100) return { status: 400, body: { __type: 'InvalidParameterException', message: 'Tasks cannot be longer than 100.' } };
+      const ids = arns.map((arn) => arn.split('/').pop() as string);
+      return {
+        status: 200,
+        body: {
+          tasks: ids.filter((id) => a.tasks.has(id)).map((id) => taskJson(a, a.tasks.get(id) as FakeTask)),
+          failures: arns.filter((_arn, i) => !a.tasks.has(ids[i] as string)).map((arn) => ({ arn, reason: 'MISSING' })),
+        },
+      };
+    }
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeServiceDeployments.html
+    case 'DescribeServiceDeployments': {
+      const arns = body.serviceDeploymentArns as string[];
+      if (arns.length > 20)
+        return { status: 400, body: { __type: 'InvalidParameterException', message: 'serviceDeploymentArns cannot have more than 20 entries.' } };
+      const all = [...a.services.values()].flatMap((s) => (s.shift ? s.shift.deployments.map((d) => ({ s, d })) : []));
+      const found = arns.flatMap((arn) => all.filter((x) => x.d.arn === arn));
+      // Rolling deployments have service deployments too; the circuit breaker's count is in them.
+      const rolling = arns.flatMap((arn) =>
+        [...a.services.values()].flatMap((s) =>
+          s.deployments.filter((d) => !s.shift && rollingDeploymentArn(a, s, d) === arn).map((d) => rollingDeploymentJson(a, s, d)),
+        ),
+      );
+      return {
+        status: 200,
+        body: {
+          serviceDeployments: [...found.map(({ s, d }) => serviceDeploymentJson(a, s, d)), ...rolling],
+          failures: arns
+            .filter((arn) => !found.some((x) => x.d.arn === arn) && !rolling.some((r) => r.serviceDeploymentArn === arn))
+            .map((arn) => ({ arn, reason: 'MISSING' })),
+        },
+      };
+    }
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeServiceRevisions.html
+    case 'DescribeServiceRevisions': {
+      const arns = body.serviceRevisionArns as string[];
+      if (arns.length > 20)
+        return { status: 400, body: { __type: 'InvalidParameterException', message: 'serviceRevisionArns cannot have more than 20 entries.' } };
+      const found = arns.flatMap((arn) => {
+        const r = a.revisions.get(arn);
+        return r ? [r] : [];
+      });
+      return {
+        status: 200,
+        body: {
+          serviceRevisions: found.map((r) => ({
+            serviceRevisionArn: r.arn,
+            serviceArn: r.arn.replace(':service-revision/', ':service/').replace(/\/[^/]+$/, ''),
+            clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:cluster/${CLUSTER}`,
+            taskDefinition: r.td,
+            launchType: 'FARGATE',
+            loadBalancers: [{ targetGroupArn: r.targetGroup, containerName: 'web', containerPort: 8080 }],
+            createdAt: Date.now() / 1000,
+            resolvedConfiguration: { loadBalancers: [{ targetGroupArn: r.targetGroup, productionListenerRule: r.listenerRule }] },
+          })),
+          failures: arns.filter((arn) => !a.revisions.has(arn)).map((arn) => ({ arn, reason: 'MISSING' })),
+        },
+      };
+    }
+    case 'DescribeTaskDefinition': {
+      const arn = String(body.taskDefinition);
+      const [family, revision] = (arn.split('/').pop() as string).split(':');
+      return {
+        status: 200,
+        body: {
+          taskDefinition: {
+            taskDefinitionArn: arn,
+            family,
+            revision: Number(revision),
+            containerDefinitions: [
+              {
+                name: 'web',
+                image: 'shop-api',
+                ...(a.healthChecked.has(arn) ? { healthCheck: { command: ['CMD-SHELL', 'curl -f localhost:8080/health'] } } : {}),
+                // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html
+                logConfiguration:
+                  (a.logDrivers.get(family ?? '') ?? 'awslogs') === 'awslogs'
+                    ? { logDriver: 'awslogs', options: { 'awslogs-group': `/ecs/${family}`, 'awslogs-region': REGION, 'awslogs-stream-prefix': 'ecs' } }
+                    : { logDriver: a.logDrivers.get(family ?? ''), options: {} },
+              },
+            ],
+          },
+        },
+      };
+    }
+    default:
+      return { status: 400, body: { __type: 'UnknownOperationException', message: op } };
+  }
+}
+
+export function rollingDeploymentArn(_a: FakeAccount, s: FakeService, d: FakeDeployment): string {
+  return `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:service-deployment/${CLUSTER}/${s.name}/${d.id.replace('ecs-svc/', '')}`;
+}
+
+/** A rolling deployment as DescribeServiceDeployments shows it (the AWS CLI example's shape), its circuit breaker counting failed tasks. */
+export function rollingDeploymentJson(a: FakeAccount, s: FakeService, d: FakeDeployment) {
+  return {
+    serviceDeploymentArn: rollingDeploymentArn(a, s, d),
+    serviceArn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:service/${CLUSTER}/${s.name}`,
+    clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:cluster/${CLUSTER}`,
+    createdAt: d.createdAt / 1000,
+    startedAt: d.createdAt / 1000,
+    updatedAt: Date.now() / 1000,
+    sourceServiceRevisions: [],
+    targetServiceRevision: {
+      arn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:service-revision/${CLUSTER}/${s.name}/${d.id.replace('ecs-svc/', '')}`,
+      requestedTaskCount: d.desiredCount,
+      runningTaskCount: d.runningCount,
+      pendingTaskCount: d.pendingCount,
+    },
+    status: d.rolloutState === 'COMPLETED' ? 'SUCCESSFUL' : d.rolloutState === 'FAILED' ? 'ROLLBACK_IN_PROGRESS' : 'IN_PROGRESS',
+    deploymentConfiguration: {
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      maximumPercent: 200,
+      minimumHealthyPercent: 100,
+      strategy: 'ROLLING',
+    },
+    deploymentCircuitBreaker: { status: d.rolloutState === 'FAILED' ? 'TRIGGERED' : 'MONITORING', failureCount: d.failedTasks, threshold: 3 },
+    alarms: d.triggeredAlarms?.length ? { status: 'TRIGGERED', alarmNames: d.triggeredAlarms, triggeredAlarmNames: d.triggeredAlarms } : { status: 'DISABLED' },
+  };
+}
+
+export function serviceDeploymentJson(_a: FakeAccount, s: FakeService, d: FakeServiceDeployment) {
+  const sh = s.shift as FakeShift;
+  const share = (r: FakeRevisionShare) => ({
+    arn: r.arn,
+    requestedTaskCount: r.requested,
+    runningTaskCount: r.running,
+    pendingTaskCount: r.pending,
+    ...(r.production !== undefined ? { requestedProductionTrafficWeight: r.production } : {}),
+    ...(r.test !== undefined ? { requestedTestTrafficWeight: r.test } : {}),
+  });
+  return {
+    serviceDeploymentArn: d.arn,
+    serviceArn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:service/${CLUSTER}/${s.name}`,
+    clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:cluster/${CLUSTER}`,
+    createdAt: d.createdAt / 1000,
+    startedAt: d.createdAt / 1000,
+    updatedAt: d.updatedAt / 1000,
+    ...(d.status === 'SUCCESSFUL' || d.status.startsWith('ROLLBACK_S') ? { finishedAt: d.updatedAt / 1000 } : {}),
+    sourceServiceRevisions: d.sources.map(share),
+    targetServiceRevision: share(d.target),
+    status: d.status,
+    ...(d.statusReason ? { statusReason: d.statusReason } : {}),
+    ...(d.lifecycleStage ? { lifecycleStage: d.lifecycleStage } : {}),
+    lifecycleHookDetails: d.hooks.map((h) => ({ ...h, ...(h.expiresAt ? { expiresAt: h.expiresAt / 1000 } : {}) })),
+    deploymentConfiguration: {
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      maximumPercent: 200,
+      minimumHealthyPercent: 100,
+      alarms: { alarmNames: d.alarms.alarmNames, rollback: true, enable: d.alarms.alarmNames.length > 0 },
+      strategy: sh.strategy,
+      bakeTimeInMinutes: sh.bakeTimeInMinutes,
+      ...(sh.linear ? { linearConfiguration: sh.linear } : {}),
+      ...(sh.canary ? { canaryConfiguration: sh.canary } : {}),
+    },
+    ...(d.rollback ? { rollback: { ...d.rollback, startedAt: d.rollback.startedAt / 1000 } } : {}),
+    deploymentCircuitBreaker: d.circuitBreaker,
+    alarms: d.alarms,
+  };
+}
+
+export function serviceJson(a: FakeAccount, s: FakeService) {
+  return {
+    serviceArn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:service/${CLUSTER}/${s.name}`,
+    serviceName: s.name,
+    clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:cluster/${CLUSTER}`,
+    status: s.status,
+    ...(s.omitDesiredCount ? {} : { desiredCount: s.desiredCount }),
+    runningCount: s.deployments.reduce((n, d) => n + d.runningCount, 0),
+    pendingCount: s.deployments.reduce((n, d) => n + d.pendingCount, 0),
+    launchType: 'FARGATE',
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AdvancedConfiguration.html
+    loadBalancers: s.shift
+      ? [
+          {
+            targetGroupArn: s.shift.primaryTargetGroup,
+            containerName: 'web',
+            containerPort: 8080,
+            advancedConfiguration: {
+              alternateTargetGroupArn: s.shift.alternateTargetGroup,
+              productionListenerRule: s.shift.listenerRule,
+              roleArn: `arn:aws:iam::${ACCOUNT_ID}:role/ecsInfrastructureRoleForLoadBalancers`,
+            },
+          },
+        ]
+      : s.targetGroups.map((arn) => ({ targetGroupArn: arn, containerName: 'web', containerPort: 8080 })),
+    deploymentController: { type: s.controller },
+    healthCheckGracePeriodSeconds: 0,
+    deploymentConfiguration: {
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      maximumPercent: 200,
+      minimumHealthyPercent: 100,
+      ...(s.strategy ? { strategy: s.strategy } : {}),
+      ...(s.shift
+        ? {
+            strategy: s.shift.strategy,
+            bakeTimeInMinutes: s.shift.bakeTimeInMinutes,
+            ...(s.shift.linear ? { linearConfiguration: s.shift.linear } : {}),
+            ...(s.shift.canary ? { canaryConfiguration: s.shift.canary } : {}),
+          }
+        : {}),
+    },
+    ...(s.shift?.current ? { currentServiceDeployment: s.shift.current } : {}),
+    ...(!s.shift && !s.taskSets && s.deployments.some((d) => d.status === 'PRIMARY')
+      ? { currentServiceDeployment: rollingDeploymentArn(a, s, s.deployments.find((d) => d.status === 'PRIMARY') as FakeDeployment) }
+      : {}),
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TaskSet.html: CODE_DEPLOY services list task sets, not deployments.
+    ...(s.taskSets
+      ? {
+          taskSets: s.taskSets.map((t) => ({
+            id: t.id,
+            taskSetArn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:task-set/${CLUSTER}/${s.name}/${t.id}`,
+            serviceArn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:service/${CLUSTER}/${s.name}`,
+            clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:cluster/${CLUSTER}`,
+            externalId: t.externalId,
+            status: t.status,
+            taskDefinition: t.td,
+            computedDesiredCount: t.desired,
+            pendingCount: t.pending,
+            runningCount: t.running,
+            createdAt: t.createdAt / 1000,
+            updatedAt: t.createdAt / 1000,
+            launchType: 'FARGATE',
+            loadBalancers: [{ targetGroupArn: t.targetGroup, containerName: 'web', containerPort: 8080 }],
+            scale: { value: 100, unit: 'PERCENT' },
+            stabilityStatus: t.running === t.desired ? 'STEADY_STATE' : 'STABILIZING',
+          })),
+        }
+      : {}),
+    deployments: (s.taskSets ? [] : s.deployments).map((d) => ({
+      id: d.id,
+      status: d.status,
+      taskDefinition: d.td,
+      desiredCount: d.desiredCount,
+      pendingCount: d.pendingCount,
+      runningCount: d.runningCount,
+      failedTasks: d.failedTasks,
+      createdAt: d.createdAt / 1000,
+      updatedAt: d.createdAt / 1000,
+      launchType: 'FARGATE',
+      rolloutState: d.rolloutState,
+      rolloutStateReason: d.rolloutStateReason,
+    })),
+    events: s.events.slice(0, 100).map((e) => ({ id: e.id, createdAt: e.createdAt / 1000, message: e.message })),
+    taskDefinition: s.taskSets ? s.taskSets.find((t) => t.status === 'PRIMARY')?.td : s.deployments.find((d) => d.status === 'PRIMARY')?.td,
+  };
+}
+
+export function taskJson(_a: FakeAccount, t: FakeTask) {
+  return {
+    taskArn: taskArn(t),
+    clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:cluster/${CLUSTER}`,
+    taskDefinitionArn: t.td,
+    startedBy: t.deploymentId,
+    group: `service:${t.service}`,
+    lastStatus: t.lastStatus,
+    desiredStatus: t.desiredStatus,
+    healthStatus: t.health ?? 'UNKNOWN',
+    launchType: 'FARGATE',
+    attachments: [
+      {
+        id: `att-${t.id}`,
+        type: 'ElasticNetworkInterface',
+        status: 'ATTACHED',
+        details: [
+          { name: 'subnetId', value: 'subnet-0d0eab1bb3EXAMPLE' },
+          { name: 'privateIPv4Address', value: t.ip },
+        ],
+      },
+    ],
+    containers: [
+      {
+        name: 'web',
+        lastStatus: t.lastStatus,
+        healthStatus: t.health ?? 'UNKNOWN',
+        networkInterfaces: [{ attachmentId: `att-${t.id}`, privateIpv4Address: t.ip }],
+        ...(t.exitCode !== undefined ? { exitCode: t.exitCode } : {}),
+      },
+    ],
+    ...(t.startedAt ? { startedAt: t.startedAt / 1000 } : {}),
+    ...(t.stoppedAt ? { stoppedAt: t.stoppedAt / 1000 } : {}),
+    ...(t.stopCode ? { stopCode: t.stopCode } : {}),
+    ...(t.stoppedReason ? { stoppedReason: t.stoppedReason } : {}),
+    version: 3,
+  };
+}

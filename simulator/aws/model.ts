@@ -1,0 +1,194 @@
+// The simulated account's model: the shapes the scenarios mutate and the HTTP doubles answer from,
+// and the names every double shares.
+
+export const REGION = 'eu-west-1';
+export const ACCOUNT_ID = '123456789012';
+export const CLUSTER = 'prod';
+export const tdArn = (family: string, revision: number) => `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:task-definition/${family}:${revision}`;
+export const tgArn = (name: string) => `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT_ID}:targetgroup/${name}/73e2d6bc24d8a067`;
+
+export interface FakeTask {
+  id: string;
+  service: string;
+  td: string;
+  ip: string;
+  deploymentId: string;
+  lastStatus: string;
+  desiredStatus: string;
+  health?: string;
+  stopCode?: string;
+  stoppedReason?: string;
+  exitCode?: number;
+  startedAt?: number;
+  stoppedAt?: number;
+}
+
+export interface FakeTarget {
+  id: string;
+  port: number;
+  state: string;
+  reason?: string;
+  description?: string;
+}
+
+export interface FakeDeployment {
+  id: string;
+  status: 'PRIMARY' | 'ACTIVE';
+  td: string;
+  desiredCount: number;
+  runningCount: number;
+  pendingCount: number;
+  failedTasks: number;
+  rolloutState: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+  rolloutStateReason: string;
+  createdAt: number;
+  /** CloudWatch alarms that rolled this deployment back (shown by DescribeServiceDeployments). */
+  triggeredAlarms?: string[];
+}
+
+/** A service revision (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceRevision.html). */
+export interface FakeRevision {
+  arn: string;
+  td: string;
+  /** The target group its tasks register with, and the production listener rule that routes to it (resolvedConfiguration). */
+  targetGroup: string;
+  listenerRule: string;
+}
+
+/** A revision's share of a service deployment (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceRevisionSummary.html). */
+export interface FakeRevisionShare {
+  arn: string;
+  requested: number;
+  running: number;
+  pending: number;
+  production?: number;
+  test?: number;
+}
+
+/** A service deployment (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeployment.html). */
+export interface FakeServiceDeployment {
+  arn: string;
+  status: string;
+  statusReason?: string;
+  lifecycleStage?: string;
+  createdAt: number;
+  updatedAt: number;
+  target: FakeRevisionShare;
+  sources: FakeRevisionShare[];
+  hooks: Array<{ hookId: string; targetType: string; status: string; expiresAt?: number; timeoutAction?: string }>;
+  rollback?: { reason: string; startedAt: number; serviceRevisionArn: string };
+  circuitBreaker: { status: string; failureCount: number; threshold: number };
+  alarms: { status: string; alarmNames: string[]; triggeredAlarmNames: string[] };
+}
+
+/** ECS-native blue/green, linear or canary: two target groups behind one production listener rule. */
+export interface FakeShift {
+  strategy: 'BLUE_GREEN' | 'LINEAR' | 'CANARY';
+  bakeTimeInMinutes: number;
+  linear?: { stepPercent: number; stepBakeTimeInMinutes: number };
+  canary?: { canaryPercent: number; canaryBakeTimeInMinutes: number };
+  /** The service's configured target group and its alternate (advancedConfiguration). */
+  primaryTargetGroup: string;
+  alternateTargetGroup: string;
+  listenerRule: string;
+  /** The rule's forward weights per target group. */
+  weights: Map<string, number>;
+  deployments: FakeServiceDeployment[];
+  current?: string;
+}
+
+/** An ECS task set (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TaskSet.html). */
+export interface FakeTaskSet {
+  id: string;
+  status: 'PRIMARY' | 'ACTIVE' | 'DRAINING';
+  td: string;
+  externalId: string;
+  desired: number;
+  running: number;
+  pending: number;
+  createdAt: number;
+  targetGroup: string;
+}
+
+/** A CodeDeploy ECS lifecycle event (https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_LifecycleEvent.html). */
+export interface FakeLifecycleEvent {
+  name: string;
+  status: 'Pending' | 'InProgress' | 'Succeeded' | 'Failed' | 'Skipped' | 'Unknown';
+  start?: number;
+  end?: number;
+  diagnostics?: { errorCode: string; scriptName: string; message: string; logTail: string };
+}
+
+/** A CodeDeploy deployment of an ECS service (https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_DeploymentInfo.html). */
+export interface FakeCodeDeployment {
+  id: string;
+  status: string;
+  createdAt: number;
+  completedAt?: number;
+  error?: { code: string; message: string };
+  rollback?: { rollbackDeploymentId?: string; rollbackTriggeringDeploymentId?: string; rollbackMessage?: string };
+  events: FakeLifecycleEvent[];
+  /** Production traffic weight per task set label (https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_ECSTaskSet.html). */
+  weights: { Blue: number; Green: number };
+}
+
+/** The CodeDeploy application and deployment group of a CODE_DEPLOY service. */
+export interface FakeCodeDeploy {
+  application: string;
+  group: string;
+  configName: string;
+  terminationWaitMinutes: number;
+  readyAction: 'CONTINUE_DEPLOYMENT' | 'STOP_DEPLOYMENT';
+  readyWaitMinutes: number;
+  deployments: FakeCodeDeployment[];
+}
+
+export interface FakeService {
+  name: string;
+  status: string;
+  desiredCount: number;
+  /** Leave the service-level desiredCount out of DescribeServices answers (some shapes lack it). */
+  omitDesiredCount?: boolean;
+  controller: string;
+  strategy?: string;
+  deployments: FakeDeployment[];
+  events: Array<{ id: string; createdAt: number; message: string }>;
+  targetGroups: string[];
+  shift?: FakeShift;
+  /** CODE_DEPLOY controller: the task sets DescribeServices lists (and no deployments). */
+  taskSets?: FakeTaskSet[];
+  codeDeploy?: FakeCodeDeploy;
+}
+
+export interface Fault {
+  /** Operation name, e.g. DescribeServices; undefined: any. */
+  op?: string;
+  times: number;
+  /**
+   * throttle, unavailable (503), reset (connection dropped), access_denied; hang (never answers);
+   * garbage (200 with a body that is not JSON/XML); truncated (200 cut short); empty (a
+   * DescribeServices answer without the service and without a failure entry); signature (the
+   * signature error that quotes the canonical request, session token included).
+   */
+  kind: 'throttle' | 'unavailable' | 'reset' | 'access_denied' | 'hang' | 'garbage' | 'truncated' | 'empty' | 'signature';
+}
+
+export interface Call {
+  op: string;
+  at: number;
+  /** The access key ID the request was signed with. */
+  accessKeyId?: string;
+  /** The port the request came from (a proxy test matches it to the proxy's connections). */
+  port?: number;
+  body: Record<string, unknown>;
+}
+
+/** The ARN ECS gives a task of the simulated cluster. */
+export function taskArn(t: FakeTask): string {
+  return `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:task/${CLUSTER}/${t.id}`;
+}
+
+/** Escapes text for an XML answer (the Query protocol's replies). */
+export function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

@@ -1,0 +1,28 @@
+// The pipeline log's last word on a run: the outcome with its duration, and for a run that did not
+// end well every unfinished service, cause and failed container's last lines. Pure.
+import { endsWell, type LogExcerpt } from '../core/vocabulary.ts';
+import { excerptTitle, notFollowed, PHASE_LABELS, serviceStatusText } from './lines.ts';
+import { headline, type MessageView } from './render.ts';
+import { formatDuration, PLAIN_FORMAT } from './text.ts';
+
+export function summaryLines(v: MessageView, causes: readonly string[], excerpts: readonly LogExcerpt[] = []): string[] {
+  const after = formatDuration(v.now - v.startedAt);
+  if (endsWell(v.status)) {
+    const note =
+      v.status === 'live' && v.phase !== 'retired'
+        ? v.endedAtLive
+          ? ` (WAIT_UNTIL=live: ${notFollowed(v.services)})`
+          : ' (old version still draining when WAIT_TIMEOUT ran out)'
+        : '';
+    return [`✔ ${headline(v)} after ${after}${note}`];
+  }
+  const lines = [`✖ ${headline(v)} (after ${after})`];
+  for (const s of v.services) if (s.status !== 'retired') lines.push(`  ${serviceStatusText(s, PLAIN_FORMAT)}`);
+  for (const c of causes) lines.push(`  cause: ${c}`);
+  for (const e of excerpts) {
+    lines.push(`  ${excerptTitle(e, PLAIN_FORMAT, v)}${e.hint ? `: ${e.hint}` : ''}`);
+    for (const line of e.lines ?? []) lines.push(`    | ${line}`);
+  }
+  if (v.status === 'timed_out') lines.push(`  furthest phase reached by all services: ${PHASE_LABELS[v.phase]}`);
+  return lines;
+}
