@@ -317,27 +317,40 @@ export function scenario(name: string): Scenario {
 }
 
 /** The pipe variables for a run against the simulator. */
-export function pipeEnv(s: Scenario, awsUrl: string, slackUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+/**
+ * The pipe variables of a run against the simulated account and workspace (the one builder of
+ * them): shop-api deployed to production from main, polled every second, credentials made up.
+ * `overrides` win; an override of `undefined` removes a variable.
+ */
+export function simulatedVariables(
+  urls: { aws: string; slack: string },
+  overrides: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
   return {
     CLUSTER_NAME: 'prod',
-    SERVICE_NAME: s.services.join(','),
+    SERVICE_NAME: 'shop-api',
     ENVIRONMENT: 'production',
     BITBUCKET_BRANCH: 'main',
     BITBUCKET_COMMIT: '0123456789abcdef0123456789abcdef01234567',
-    BITBUCKET_REPO_FULL_NAME: 'acme/shop',
-    BITBUCKET_BUILD_NUMBER: '412',
     SLACK_TOKEN: 'xoxb-simulated-workspace-token',
     SLACK_CHANNEL: '#deploys',
-    SLACK_API_URL: slackUrl,
+    SLACK_API_URL: urls.slack,
     AWS_DEFAULT_REGION: 'eu-west-1',
     AWS_ACCESS_KEY_ID: 'AKIASIMULATEDKEY0001',
     AWS_SECRET_ACCESS_KEY: 'simulated-secret-access-key',
-    AWS_ENDPOINT_URL: awsUrl,
+    AWS_ENDPOINT_URL: urls.aws,
     POLL_INTERVAL: '1',
     WAIT_TIMEOUT: '60',
-    ...s.env,
-    ...extra,
+    ...overrides,
   };
+}
+
+/** The variables of scenario `s` as the demo and the bench run it: its services and settings, with a repository and build. */
+export function pipeEnv(s: Scenario, awsUrl: string, slackUrl: string, extra: Record<string, string> = {}): Record<string, string | undefined> {
+  return simulatedVariables(
+    { aws: awsUrl, slack: slackUrl },
+    { SERVICE_NAME: s.services.join(','), BITBUCKET_REPO_FULL_NAME: 'acme/shop', BITBUCKET_BUILD_NUMBER: '412', ...s.env, ...extra },
+  );
 }
 
 export interface Simulation {

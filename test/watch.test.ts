@@ -8,33 +8,9 @@ import type { Notifier } from '../src/slack/client.ts';
 import type { SlackMessage } from '../src/slack/render.ts';
 import { watchRollout } from '../src/watch.ts';
 import { validEnv } from './support/env.ts';
-import { deployment, NEW_TD, OLD_TD, service, T0, targets, task } from './support/samples.ts';
+import { deployment, ROLLOUT, service, T0 } from './support/samples.ts';
 
-const oldRunning = [task('10.0.1.10', OLD_TD), task('10.0.1.11', OLD_TD)];
-const newRunning = [task('10.0.2.20', NEW_TD), task('10.0.2.21', NEW_TD)];
-const SNAPS = {
-  starting: service({ tasks: oldRunning, targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.1.11', 'healthy'])] }),
-  cutover: service({
-    tasks: [...oldRunning, ...newRunning],
-    targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.1.11', 'healthy'], ['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])],
-  }),
-  draining: service({
-    tasks: [...oldRunning.map((t) => ({ ...t, desiredStatus: 'STOPPED' })), ...newRunning],
-    targetGroups: [targets(['10.0.1.10', 'draining'], ['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])],
-  }),
-  retired: service({
-    deployments: [deployment('new', { rolloutState: 'COMPLETED' })],
-    tasks: [...oldRunning.map((t) => ({ ...t, desiredStatus: 'STOPPED', lastStatus: 'STOPPED' })), ...newRunning],
-    targetGroups: [targets(['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])],
-  }),
-  failed: service({
-    deployments: [
-      deployment('new', { rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' }),
-      deployment('old'),
-    ],
-    tasks: oldRunning,
-  }),
-} satisfies Record<string, ServiceSnapshot>;
+const SNAPS = ROLLOUT;
 
 class RecordingNotifier implements Notifier {
   calls: Array<{ kind: 'post' | 'update' | 'reply'; message: SlackMessage }> = [];

@@ -3,11 +3,11 @@ import { expect } from 'chai';
 import type { ServiceSnapshot } from '../../src/core/snapshot.ts';
 import { expire, JUDGES, judgeFor, type RunState, start, step } from '../../src/core/step.ts';
 import {
-  deployment,
   greenTargets,
   NEW_REVISION,
   NEW_TD,
   OLD_TD,
+  ROLLOUT,
   rule,
   service,
   serviceDeployment,
@@ -18,10 +18,9 @@ import {
   task,
 } from '../support/samples.ts';
 
-const oldRunning = [task('10.0.1.10', OLD_TD), task('10.0.1.11', OLD_TD)];
-const newRunning = [task('10.0.2.20', NEW_TD), task('10.0.2.21', NEW_TD)];
+const { oldTasks: oldRunning, newTasks: newRunning } = ROLLOUT;
 const SNAP = {
-  starting: service({ tasks: oldRunning, targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.1.11', 'healthy'])] }),
+  starting: ROLLOUT.starting,
   oneStarted: service({ tasks: [...oldRunning, newRunning[0]!], targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.1.11', 'healthy'])] }),
   stalled: service({
     tasks: [...oldRunning, ...newRunning],
@@ -29,22 +28,9 @@ const SNAP = {
       targets(['10.0.1.10', 'healthy'], ['10.0.2.20', 'unhealthy', 'Target.ResponseCodeMismatch', 'Health checks failed with these codes: [502]']),
     ],
   }),
-  draining: service({
-    tasks: [...oldRunning.map((t) => ({ ...t, desiredStatus: 'STOPPED' })), ...newRunning],
-    targetGroups: [targets(['10.0.1.10', 'draining'], ['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])],
-  }),
-  retired: service({
-    deployments: [deployment('new', { rolloutState: 'COMPLETED' })],
-    tasks: newRunning,
-    targetGroups: [targets(['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])],
-  }),
-  failed: service({
-    deployments: [
-      deployment('new', { rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' }),
-      deployment('old'),
-    ],
-    tasks: oldRunning,
-  }),
+  draining: ROLLOUT.draining,
+  retired: ROLLOUT.retired,
+  failed: ROLLOUT.failed,
 } satisfies Record<string, ServiceSnapshot>;
 
 const begin = (services = ['shop-api']): RunState =>

@@ -6,7 +6,7 @@ import { renderDetails } from '../../src/slack/details.ts';
 import { notFollowed, serviceStatusText } from '../../src/slack/lines.ts';
 import { type Block, type MessageView, metadataOf, renderMessage } from '../../src/slack/render.ts';
 import { escapeText, fit, formatDuration, LIMITS, PLAIN_FORMAT } from '../../src/slack/text.ts';
-import { deployment, NEW_TD, OLD_TD, service, targets, task } from '../support/samples.ts';
+import { ROLLOUT } from '../support/samples.ts';
 import { matchSnapshot } from '../support/snapshot.ts';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
@@ -44,35 +44,7 @@ const view = (v: Partial<MessageView> = {}): MessageView => ({
 });
 
 // The snapshots are drawn from the reducer's own output over realistic polls, not from hand-made views.
-const oldTasks = [task('10.0.1.10', OLD_TD), task('10.0.1.11', OLD_TD)];
-const newTasks = [task('10.0.2.20', NEW_TD), task('10.0.2.21', NEW_TD)];
-const POLLS = {
-  starting: service({ tasks: oldTasks, targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.1.11', 'healthy'])] }),
-  registering: service({
-    tasks: [...oldTasks, ...newTasks],
-    targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.1.11', 'healthy'], ['10.0.2.20', 'initial'], ['10.0.2.21', 'initial'])],
-  }),
-  cuttingOver: service({
-    tasks: [...oldTasks, ...newTasks],
-    targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.1.11', 'healthy'], ['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])],
-  }),
-  live: service({
-    tasks: [...oldTasks.map((t) => ({ ...t, desiredStatus: 'STOPPED' })), ...newTasks],
-    targetGroups: [targets(['10.0.1.10', 'draining'], ['10.0.1.11', 'draining'], ['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])],
-  }),
-  retired: service({
-    deployments: [deployment('new', { rolloutState: 'COMPLETED' })],
-    tasks: newTasks,
-    targetGroups: [targets(['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])],
-  }),
-  failed: service({
-    deployments: [
-      deployment('new', { rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' }),
-      deployment('old'),
-    ],
-    tasks: oldTasks,
-  }),
-} satisfies Record<string, ServiceSnapshot>;
+const POLLS = { ...ROLLOUT, cuttingOver: ROLLOUT.cutover, live: ROLLOUT.draining };
 
 /** The message view after these polls (seconds after T0, snapshot), each read fresh, as the watch composes it. */
 function stepped(...polls: Array<[seconds: number, snap: ServiceSnapshot]>): MessageView {

@@ -168,3 +168,38 @@ export function shiftService(
     ...rest,
   });
 }
+
+/** Two old tasks (shop-api:41) and two new ones (shop-api:42) as ECS lists them, with their targets' addresses. */
+const OLD_TASKS = [task('10.0.1.10', OLD_TD), task('10.0.1.11', OLD_TD)];
+const NEW_TASKS = [task('10.0.2.20', NEW_TD), task('10.0.2.21', NEW_TD)];
+
+/** One rolling update of shop-api from :41 to :42 with two tasks, as successive polls see it. */
+export const ROLLOUT = {
+  oldTasks: OLD_TASKS,
+  newTasks: NEW_TASKS,
+  starting: service({ tasks: OLD_TASKS, targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.1.11', 'healthy'])] }),
+  registering: service({
+    tasks: [...OLD_TASKS, ...NEW_TASKS],
+    targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.1.11', 'healthy'], ['10.0.2.20', 'initial'], ['10.0.2.21', 'initial'])],
+  }),
+  cutover: service({
+    tasks: [...OLD_TASKS, ...NEW_TASKS],
+    targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.1.11', 'healthy'], ['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])],
+  }),
+  draining: service({
+    tasks: [...OLD_TASKS.map((t) => ({ ...t, desiredStatus: 'STOPPED' })), ...NEW_TASKS],
+    targetGroups: [targets(['10.0.1.10', 'draining'], ['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])],
+  }),
+  retired: service({
+    deployments: [deployment('new', { rolloutState: 'COMPLETED' })],
+    tasks: [...OLD_TASKS.map((t) => ({ ...t, desiredStatus: 'STOPPED', lastStatus: 'STOPPED' })), ...NEW_TASKS],
+    targetGroups: [targets(['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])],
+  }),
+  failed: service({
+    deployments: [
+      deployment('new', { rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' }),
+      deployment('old'),
+    ],
+    tasks: OLD_TASKS,
+  }),
+} satisfies Record<string, ServiceSnapshot | TaskSnapshot[]>;
