@@ -6,7 +6,7 @@
 // explicit refspec, deepen both sides until they meet, then ask changesets.
 //
 //   node scripts/changeset-check.mjs        (BITBUCKET_PR_DESTINATION_BRANCH, default main)
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -43,4 +43,12 @@ if (!meet()) {
   console.error(`changeset-check: HEAD shares no history with origin/${base}`);
   process.exit(1);
 }
-execFileSync(process.execPath, [changesetBin, 'status', `--since=origin/${base}`], { stdio: 'inherit' });
+const status = spawnSync(process.execPath, [changesetBin, 'status', `--since=origin/${base}`], { stdio: 'inherit' });
+if (status.status !== 0) {
+  // One line that says what to do, not a stack trace.
+  console.error(
+    'changeset-check: this branch adds no changeset: run `npx changeset` for a change users notice (see .changeset/README.md), ' +
+      'or `npx changeset --empty` for one they do not (docs, tests, CI), and commit the file it writes.',
+  );
+  process.exit(1);
+}

@@ -27,6 +27,18 @@ describe('bitbucket-pipelines.yml files validate against the schema', () => {
   for (const file of pipelineFiles) it(file, () => check(file, read(file)));
   for (const [i, block] of readmeBlocks.entries()) it(`README example ${i + 1}`, () => check(`README block ${i + 1}`, block));
 
+  it("the release's image and publish steps start only for a push with a changeset or the release script's resume file", () => {
+    type Step = { name?: string; condition?: { changesets?: { includePaths?: string[] } } };
+    const main: Array<{ step?: Step; parallel?: Array<{ step: Step }> }> = parse(read('bitbucket-pipelines.yml'), { merge: true }).pipelines.branches.main;
+    const steps = main.flatMap((entry) => (entry.parallel ? entry.parallel.map((p) => p.step) : entry.step ? [entry.step] : []));
+    const resumeFile = /RESUME_FILE = '([^']+)'/.exec(read('scripts/release.mjs'))?.[1];
+    const gated = steps.filter((st) => /Release: (image|multi-architecture)/.test(st.name ?? ''));
+    expect(gated).to.have.length(3);
+    for (const st of gated) expect(st.condition?.changesets?.includePaths, st.name).to.have.members(['.changeset/*.md', resumeFile]);
+    // Deciding what to release runs on every push: it is what notices a release that stopped half-way.
+    expect(steps.find((st) => /Release: version/.test(st.name ?? ''))?.condition).to.equal(undefined);
+  });
+
   it('the schema rejects broken files (the check can fail)', () => {
     for (const broken of [
       'pipelines:\n  default:\n    - step:\n        script: echo\n',

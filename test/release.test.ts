@@ -13,23 +13,8 @@ const RELEASE = join(ROOT, 'scripts', 'release.mjs');
 const CHANGESET_CHECK = join(ROOT, 'scripts', 'changeset-check.mjs');
 const FILES = ['package.json', 'pipe.yml', 'README.md', 'CHANGELOG.md', 'examples', '.changeset/config.json', '.changeset/README.md', '.gitignore'];
 
-/**
- * A Docker CLI stand-in: logs every call; `manifest inspect` succeeds for tags listed in the registry
- * file and otherwise says what the real CLI says ("no such manifest"), or, with FAKE_REGISTRY_ERROR,
- * fails as a registry that refuses to answer does.
- */
-const FAKE_DOCKER = `#!/bin/sh
-echo "$*" >> "$FAKE_DOCKER_LOG"
-# Like the real CLI, login --password-stdin reads the password to the end (a fake that did not would
-# close the pipe under the writer: EPIPE, depending on timing).
-if [ "$1" = login ]; then cat > "$FAKE_DOCKER_LOG.password"; fi
-if [ "$1" = manifest ] && [ "$2" = inspect ]; then
-  if [ -n "$FAKE_REGISTRY_ERROR" ]; then echo "$FAKE_REGISTRY_ERROR" >&2; exit 1; fi
-  grep -qxF "$3" "$FAKE_REGISTRY" 2>/dev/null && exit 0
-  echo "no such manifest: docker.io/$3" >&2; exit 1
-fi
-exit 0
-`;
+/** A Docker CLI stand-in with a registry in a file (test/support/fake-docker.mjs says what it answers). */
+const FAKE_DOCKER = join(ROOT, 'test', 'support', 'fake-docker.mjs');
 
 describe('release (scratch repositories cloned as Bitbucket does)', function () {
   this.timeout(120_000);
@@ -82,7 +67,7 @@ describe('release (scratch repositories cloned as Bitbucket does)', function () 
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'release-'));
-    writeFileSync(docker(), FAKE_DOCKER);
+    cpSync(FAKE_DOCKER, docker());
     chmodSync(docker(), 0o755);
     registry();
     origin = join(dir, 'origin.git');
@@ -192,8 +177,11 @@ describe('release (scratch repositories cloned as Bitbucket does)', function () 
     const calls = dockerLog().filter((l) => !l.startsWith('manifest inspect') && !l.startsWith('login'));
     expect(calls).to.deep.equal([
       'build --platform linux/amd64 -t org/ecs-deploy-notifier:1.1.0-amd64 .',
+      // Each image is run on its own runner before it is pushed.
+      'run --rm -e NODE_DEBUG_NATIVE=COMPILE_CACHE org/ecs-deploy-notifier:1.1.0-amd64',
       'push org/ecs-deploy-notifier:1.1.0-amd64',
       'build --platform linux/arm64 -t org/ecs-deploy-notifier:1.1.0-arm64 .',
+      'run --rm -e NODE_DEBUG_NATIVE=COMPILE_CACHE org/ecs-deploy-notifier:1.1.0-arm64',
       'push org/ecs-deploy-notifier:1.1.0-arm64',
       ...['1.1.0', '1.1', '1'].flatMap((t) => [
         `manifest create --amend org/ecs-deploy-notifier:${t} org/ecs-deploy-notifier:1.1.0-amd64 org/ecs-deploy-notifier:1.1.0-arm64`,
@@ -226,6 +214,149 @@ describe('release (scratch repositories cloned as Bitbucket does)', function () 
     expect(out.indexOf('git push --atomic')).to.be.lessThan(out.indexOf('build --platform'));
     expect(git(origin, 'tag', '--list').split('\n').sort()).to.deep.equal(['1.0.0', '1.x']);
     expect(dockerLog().filter((l) => !l.startsWith('manifest inspect'))).to.deep.equal([]);
+  });
+
+  describe('a release that stopped half-way is finished by running again', () => {
+    const creds = { DOCKERHUB_USERNAME: 'releaser', DOCKERHUB_PASSWORD: 'not-a-real-password' };
+    /** 1.1.0 prepared (tagged and pushed); its release.env, as the later steps get it. */
+    const prepared = () => {
+      releasedThen(1);
+      addChangeset(work);
+      git(work, 'push', '--quiet', 'origin', 'main');
+      const step = cloneAsBitbucket();
+      const out = release(step, ['prepare'], creds);
+      expect(out.code, out.out).to.equal(0);
+      return readFileSync(join(step, 'release.env'), 'utf8');
+    };
+    const inStep = (env: string, args: string[], extra: Record<string, string> = {}) => {
+      const step = cloneAsBitbucket();
+      writeFileSync(join(step, 'release.env'), env);
+      return release(step, args, { ...creds, ...extra });
+    };
+    const pushes = () => dockerLog().filter((l) => /^(push|manifest push)/.test(l));
+
+    it('publish: a re-run after x.y failed to push keeps x.y.z (made of both images) and carries on with x.y, x and the x.x ref', () => {
+      const env = prepared();
+      for (const arch of ['amd64', 'arm64']) expect(inStep(env, ['image', '--arch', arch]).code).to.equal(0);
+      const failed = inStep(env, ['publish'], { FAKE_DOCKER_FAIL: 'manifest push --purge org/ecs-deploy-notifier:1.1' });
+      expect(failed.code, failed.out).to.equal(1);
+      expect(git(origin, 'rev-parse', '1.x^{commit}')).to.equal(git(origin, 'rev-parse', '1.0.0^{commit}'));
+
+      const again = inStep(env, ['publish']);
+      expect(again.code, again.out).to.equal(0);
+      expect(again.out).to.match(/org\/ecs-deploy-notifier:1\.1\.0 is already published with both architectures; carrying on/);
+      expect(
+        pushes().filter((l) => l === 'manifest push --purge org/ecs-deploy-notifier:1.1.0'),
+        'x.y.z written once',
+      ).to.have.length(1);
+      expect(pushes()).to.include('manifest push --purge org/ecs-deploy-notifier:1');
+      expect(git(origin, 'rev-parse', '1.x^{commit}')).to.equal(git(origin, 'rev-parse', '1.1.0^{commit}'));
+    });
+
+    it('publish: an x.y.z made of other images is never overwritten', () => {
+      const env = prepared();
+      for (const arch of ['amd64', 'arm64']) expect(inStep(env, ['image', '--arch', arch]).code).to.equal(0);
+      writeFileSync(join(dir, 'registry'), 'org/ecs-deploy-notifier:1.1.0 list sha256:0ther sha256:1mages\n', { flag: 'a' });
+      const out = inStep(env, ['publish']);
+      expect(out.code, out.out).to.equal(1);
+      expect(out.out).to.match(/1\.1\.0 is already in the registry with other images; a published version is never overwritten/);
+      expect(pushes().some((l) => l.startsWith('manifest push'))).to.equal(false);
+    });
+
+    it('image: a re-run does not build again an architecture already pushed', () => {
+      const env = prepared();
+      expect(inStep(env, ['image', '--arch', 'amd64']).code).to.equal(0);
+      const again = inStep(env, ['image', '--arch', 'amd64']);
+      expect(again.code, again.out).to.equal(0);
+      expect(again.out).to.match(/1\.1\.0-amd64 is already in the registry; nothing to build/);
+      expect(dockerLog().filter((l) => l.startsWith('build'))).to.have.length(1);
+    });
+
+    it('a version tagged on the remote but not in the registry (the artifact gone) is built and published by the next pipeline', () => {
+      prepared(); // the image steps never ran, and release.env is lost with the pipeline
+      commit(work, 'docs only, no changeset');
+      git(work, 'pull', '--quiet', '--rebase', 'origin', 'main');
+      git(work, 'push', '--quiet', 'origin', 'main');
+      const next = cloneAsBitbucket();
+      const decided = release(next, ['prepare'], creds);
+      expect(decided.code, decided.out).to.equal(0);
+      expect(decided.out).not.to.match(/nothing to do/);
+      expect(decided.out).to.match(/1\.1\.0 is tagged but not fully published; pushing \.release-resume, so that the next pipeline builds and publishes it/);
+      expect(git(origin, 'show', 'main:.release-resume').split('\n')[0]).to.equal('1.1.0');
+
+      // The pipeline that push starts: its change to .release-resume lets the image steps run.
+      const resumed = cloneAsBitbucket();
+      const handed = release(resumed, ['prepare'], creds);
+      expect(handed.code, handed.out).to.equal(0);
+      expect(handed.out).to.match(/1\.1\.0 is tagged but not fully published; finishing it in this pipeline/);
+      const env = readFileSync(join(resumed, 'release.env'), 'utf8');
+      expect(env).to.equal('RELEASE_VERSION=1.1.0\n');
+      for (const arch of ['amd64', 'arm64']) expect(inStep(env, ['image', '--arch', arch]).code).to.equal(0);
+      expect(inStep(env, ['publish']).code).to.equal(0);
+      expect(git(origin, 'rev-parse', '1.x^{commit}')).to.equal(git(origin, 'rev-parse', '1.1.0^{commit}'));
+
+      // And once finished, a later pipeline has nothing to do.
+      const later = release(cloneAsBitbucket(), ['prepare'], creds);
+      expect(later.out).to.match(/1\.1\.0 is already released; nothing to do/);
+    });
+
+    it('image: an image that does not start is not pushed (smoke-run on its own runner)', () => {
+      const env = prepared();
+      const out = inStep(env, ['image', '--arch', 'arm64'], { FAKE_SMOKE_BROKEN: '1' });
+      expect(out.code, out.out).to.equal(1);
+      expect(out.out).to.match(/org\/ecs-deploy-notifier:1\.1\.0-arm64 does not start as it should .*Cannot find module.*; not pushing it/);
+      expect(pushes()).to.deep.equal([]);
+    });
+  });
+
+  it('a real prepare without a Docker CLI stops before it commits, tags or pushes anything', () => {
+    releasedThen(1);
+    addChangeset(work);
+    git(work, 'push', '--quiet', 'origin', 'main');
+    const clone = cloneAsBitbucket();
+    const head = git(clone, 'rev-parse', 'HEAD');
+    const { code, out } = release(clone, ['prepare'], { DOCKER: join(dir, 'no-such-docker') });
+    expect(code, out).to.equal(1);
+    expect(out).to.match(/no Docker CLI .* to ask whether org\/ecs-deploy-notifier:1\.1\.0 is in the registry; a real release stops/);
+    expect(git(clone, 'rev-parse', 'HEAD')).to.equal(head);
+    expect(git(origin, 'tag', '--list').split('\n').sort()).to.deep.equal(['1.0.0', '1.x']);
+  });
+
+  it('counts only the registry\'s own answer as absent: a credential helper\'s "executable file not found" stops the release', () => {
+    releasedThen(1);
+    addChangeset(work);
+    git(work, 'push', '--quiet', 'origin', 'main');
+    const helper = 'error getting credentials - err: exec: "docker-credential-pass": executable file not found in $PATH, out: ``';
+    const { code, out } = release(cloneAsBitbucket(), ['prepare'], { FAKE_REGISTRY_ERROR: helper });
+    expect(code, out).to.equal(1);
+    expect(out).to.match(/could not tell whether org\/ecs-deploy-notifier:1\.1\.0 is in the registry \(error getting credentials/);
+    expect(git(origin, 'tag', '--list').split('\n').sort()).to.deep.equal(['1.0.0', '1.x']);
+  });
+
+  it('the pull-request check says in one line how to add a changeset, or an empty one for a docs-only change', () => {
+    git(work, 'checkout', '--quiet', '-b', 'docs');
+    commit(work, 'docs only', 'README.md');
+    git(work, 'push', '--quiet', 'origin', 'main', 'docs');
+    const clone = cloneAsBitbucket('docs');
+    let out = '';
+    let code = 0;
+    try {
+      execFileSync(process.execPath, [CHANGESET_CHECK], { cwd: clone, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (e) {
+      const error = e as { status: number; stdout: string; stderr: string };
+      code = error.status;
+      out = `${error.stdout}${error.stderr}`;
+    }
+    expect(code, out).to.equal(1);
+    expect(out).to.match(/changeset-check: this branch adds no changeset: run `npx changeset` .* or `npx changeset --empty`/);
+    expect(out, 'no stack trace').not.to.match(/\n\s+at |execFileSync|Error: Command failed/);
+
+    // The empty changeset the line names is accepted.
+    execFileSync(process.execPath, [join(ROOT, 'node_modules', '@changesets', 'cli', 'bin.js'), '--empty'], { cwd: work, stdio: 'ignore' });
+    git(work, 'add', '--all');
+    git(work, 'commit', '--quiet', '-m', 'empty changeset');
+    git(work, 'push', '--quiet', 'origin', 'docs');
+    expect(() => execFileSync(process.execPath, [CHANGESET_CHECK], { cwd: cloneAsBitbucket('docs'), stdio: 'ignore' })).not.to.throw();
   });
 
   it('the pull-request check finds where the branch left main in a 50-deep single-branch clone', () => {
