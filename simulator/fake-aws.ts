@@ -4,6 +4,7 @@
 // timeline (see scenarios.ts). Used by the tests, `npm run demo` and `npm run bench`.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { codeDeployApi } from './aws/codedeploy.ts';
+import { CONTAINER_CREDENTIALS_PATH, containerCredentialsApi } from './aws/container-credentials.ts';
 import { ecsApi } from './aws/ecs.ts';
 import { elbApi } from './aws/elbv2.ts';
 import { logsApi } from './aws/logs.ts';
@@ -104,6 +105,12 @@ export class FakeAccount {
     const accessKeyId = /Credential=([A-Z0-9]+)\//.exec(String(req.headers.authorization ?? ''))?.[1];
     const sessionToken = String(req.headers['x-amz-security-token'] ?? '');
     if (this.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+    if (req.method === 'GET' && req.url === CONTAINER_CREDENTIALS_PATH) {
+      this.calls.push({ op: 'ContainerCredentials', at: Date.now(), body: {}, port: req.socket.remotePort });
+      const out = containerCredentialsApi(req.headers.authorization);
+      res.writeHead(out.status, { 'content-type': 'application/json' }).end(JSON.stringify(out.body));
+      return;
+    }
     if (typeof target === 'string') {
       const op = target.split('.').pop() as string;
       const body = JSON.parse(raw || '{}') as Record<string, unknown>;

@@ -40,11 +40,12 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     const hardStop = AbortSignal.any([stop, abortAt(deadline + DEADLINE_GRACE_MS)]);
     const agents = createAgents(config.proxy);
     // The clients add the credentials STS hands out to the secrets to mask.
-    const clients = createAwsClients(config.aws, { secrets, agents });
+    const clients = createAwsClients(config.aws, { secrets, agents, log });
     const context = {
       cluster: config.cluster,
       region: config.aws.region,
       oidcRoleArn: config.aws.credentials.kind === 'oidc' ? config.aws.credentials.roleArn : undefined,
+      credentials: config.aws.credentials.kind,
     };
     const reader = new RolloutReader(
       clients,

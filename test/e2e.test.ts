@@ -1,6 +1,13 @@
 // End to end: the built program, through the real AWS SDK and Slack clients, against local HTTP
 // doubles of ECS, ELBv2, STS and Slack.
 import { expect } from 'chai';
+import {
+  CONTAINER_AUTHORIZATION_TOKEN,
+  CONTAINER_CREDENTIALS_PATH,
+  CONTAINER_KEY_ID,
+  CONTAINER_SECRET,
+  CONTAINER_SESSION_TOKEN,
+} from '../simulator/aws/container-credentials.ts';
 import { FakeAccount } from '../simulator/fake-aws.ts';
 import type { FakeSlack } from '../simulator/fake-slack.ts';
 import { type PipeRun, runPipe } from '../simulator/run-pipe.ts';
@@ -235,6 +242,38 @@ describe('e2e: the built program against HTTP doubles', function () {
     const ecsCalls = aws.calls.filter((c) => c.op !== 'AssumeRoleWithWebIdentity');
     expect(ecsCalls.every((c) => c.accessKeyId === FakeAccount.ROLE_KEY_ID)).to.equal(true);
     expectNoSecrets(run);
+  });
+
+  it("without keys or a role, uses the runner's own credentials (ECS container credentials), saying so and masking them", async () => {
+    steadyService(aws, 'shop-api');
+    script(aws, successfulRollout());
+    const run = await runPipe(
+      env({
+        AWS_ACCESS_KEY_ID: undefined,
+        AWS_SECRET_ACCESS_KEY: undefined,
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: `${aws.url}${CONTAINER_CREDENTIALS_PATH}`,
+        AWS_CONTAINER_AUTHORIZATION_TOKEN: CONTAINER_AUTHORIZATION_TOKEN,
+        DEBUG: 'true',
+      }),
+    );
+    expect(run.code, run.stdout + run.stderr).to.equal(0);
+    expect(run.stdout).to.include("AWS credentials: the runner's own, from its container credentials (default provider chain)");
+    expect(aws.count('ContainerCredentials')).to.equal(1);
+    expect(aws.calls.filter((c) => c.op !== 'ContainerCredentials').every((c) => c.accessKeyId === CONTAINER_KEY_ID)).to.equal(true);
+    for (const secret of [CONTAINER_SECRET, CONTAINER_SESSION_TOKEN, CONTAINER_AUTHORIZATION_TOKEN]) expect(run.stdout + run.stderr).not.to.include(secret);
+    expect(JSON.stringify(slack.calls)).not.to.include(CONTAINER_SECRET);
+  });
+
+  it('says the three ways to give credentials when the default chain finds none (exit 3), posting nothing', async () => {
+    steadyService(aws, 'shop-api');
+    // runPipe leaves no instance metadata, no ~/.aws and no container endpoint to find.
+    const run = await runPipe(env({ AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined }));
+    expect(run.code, run.stdout + run.stderr).to.equal(3);
+    expect(run.stdout + run.stderr).to.match(
+      /No AWS credentials: give them one of three ways: AWS_OIDC_ROLE_ARN .*; AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; or a runner that has its own/,
+    );
+    expect(aws.calls).to.have.length(0);
+    expect(slack.calls).to.have.length(0);
   });
 
   it('explains a role it cannot assume (exit 3)', async () => {

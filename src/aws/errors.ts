@@ -16,6 +16,8 @@ export interface ErrorContext {
   cluster: string;
   region: string;
   oidcRoleArn?: string;
+  /** How the run got its credentials: a chain that finds none is told the three ways to give them. */
+  credentials?: 'static' | 'oidc' | 'default';
   /** The call that failed, as IAM names it (e.g. ecs:DescribeServices). */
   operation?: string;
 }
@@ -49,6 +51,12 @@ export function explainAwsError(error: unknown, ctx: ErrorContext): AwsError {
   }
   if (EXPIRED.has(name)) {
     return new AwsError(`The AWS credentials have expired: refresh AWS_SESSION_TOKEN or use AWS_OIDC_ROLE_ARN.${detail}`, { cause: error });
+  }
+  if (name === 'CredentialsProviderError' && ctx.credentials === 'default') {
+    return new AwsError(
+      'No AWS credentials: give them one of three ways: AWS_OIDC_ROLE_ARN on a step with "oidc: true" (recommended); AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; or a runner that has its own (an ECS task role, an EC2 instance profile, AWS_PROFILE).',
+      { cause: error },
+    );
   }
   if (name === 'CredentialsProviderError') {
     return new AwsError(`No usable AWS credentials.${detail}`, { cause: error });

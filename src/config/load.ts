@@ -4,7 +4,7 @@
 import { cleanEnv, EnvMissingError } from 'envalid';
 import type { TaskDefinitionRef } from '../core/vocabulary.ts';
 import { ConfigError } from '../errors.ts';
-import type { ChannelRule, Config, Credentials } from './settings.ts';
+import type { ChannelRule, Config, Credentials, DefaultSource } from './settings.ts';
 import { MAX_SERVICES, serviceKey, shown } from './validators.ts';
 import { VARIABLE_SPECS } from './variables.ts';
 
@@ -201,11 +201,8 @@ function resolveCredentials(
   const hasSecret = Boolean(env.AWS_SECRET_ACCESS_KEY);
   if (hasId && !hasSecret) problems.push('AWS_SECRET_ACCESS_KEY is required with AWS_ACCESS_KEY_ID.');
   if (hasSecret && !hasId) problems.push('AWS_ACCESS_KEY_ID is required with AWS_SECRET_ACCESS_KEY.');
-  if (!hasId && !hasSecret) {
-    problems.push(
-      'AWS credentials are required: set AWS_OIDC_ROLE_ARN on a step with "oidc: true" (recommended), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.',
-    );
-  }
+  // Neither: the runner's own credentials, through the SDK's default provider chain.
+  if (!hasId && !hasSecret) return { kind: 'default', expected: defaultSourceOf(env) };
   if (!clean.AWS_ACCESS_KEY_ID || !clean.AWS_SECRET_ACCESS_KEY) return undefined;
   return {
     kind: 'static',
@@ -213,6 +210,14 @@ function resolveCredentials(
     secretAccessKey: clean.AWS_SECRET_ACCESS_KEY,
     ...(clean.AWS_SESSION_TOKEN ? { sessionToken: clean.AWS_SESSION_TOKEN } : {}),
   };
+}
+
+/** Where the SDK's default chain will look first, from the variables it reads (in its order). */
+function defaultSourceOf(env: Env): DefaultSource {
+  if (env.AWS_WEB_IDENTITY_TOKEN_FILE) return 'web identity token file';
+  if (env.AWS_PROFILE) return 'shared config profile';
+  if (env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) return 'container credentials';
+  return 'instance profile';
 }
 
 function repositoryFrom(env: Env): Config['repository'] {

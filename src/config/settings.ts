@@ -5,7 +5,16 @@ import type { ProxySettings } from '../net.ts';
 
 export type Credentials =
   | { kind: 'static'; accessKeyId: string; secretAccessKey: string; sessionToken?: string }
-  | { kind: 'oidc'; roleArn: string; webIdentityToken: string; sessionName: string };
+  | { kind: 'oidc'; roleArn: string; webIdentityToken: string; sessionName: string }
+  /**
+   * Neither keys nor a role: the SDK's default provider chain (an ECS-hosted runner's container
+   * credentials, an EC2 runner's instance profile, AWS_PROFILE with shared config files, SSO).
+   * `expected`: where the environment says they will come from, for the log when the SDK does not say.
+   */
+  | { kind: 'default'; expected: DefaultSource };
+
+/** Where the default provider chain finds credentials, in the words the log uses. */
+export type DefaultSource = 'container credentials' | 'shared config profile' | 'web identity token file' | 'instance profile';
 
 export interface ChannelRule {
   pattern: string;

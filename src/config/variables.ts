@@ -68,7 +68,10 @@ export const VARIABLE_SPECS = {
   }),
   AWS_DEFAULT_REGION: region({ ...optional, desc: 'AWS region of the cluster (AWS_REGION is accepted too).' }),
   AWS_REGION: region({ ...optional, desc: 'Alternative to AWS_DEFAULT_REGION.' }),
-  AWS_ACCESS_KEY_ID: accessKeyId({ ...optional, desc: 'Static credentials: access key ID.' }),
+  AWS_ACCESS_KEY_ID: accessKeyId({
+    ...optional,
+    desc: "Static credentials: access key ID. Without keys or AWS_OIDC_ROLE_ARN, the runner's own credentials are used (the AWS SDK's default provider chain).",
+  }),
   AWS_SECRET_ACCESS_KEY: secretValue({ ...optional, desc: 'Static credentials: secret access key. Secret.' }),
   AWS_SESSION_TOKEN: secretValue({ ...optional, desc: 'Static credentials: session token of temporary credentials. Secret.' }),
   AWS_OIDC_ROLE_ARN: roleArn({ ...optional, desc: 'IAM role to assume with the step\'s OIDC token (needs "oidc: true" on the step).' }),

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { type Simulation, simulate } from '../../simulator/catalog.ts';
 import { FakeAccount } from '../../simulator/fake-aws.ts';
 import { FakeProxy } from '../../simulator/fake-proxy.ts';
-import { createAwsClients, credentialsFor } from '../../src/aws/clients.ts';
+import { createAwsClients, credentialsFor, sourceOf } from '../../src/aws/clients.ts';
 import { createAgents } from '../../src/net.ts';
 import { MASK, Secrets } from '../../src/secrets.ts';
 
@@ -72,5 +72,13 @@ describe('aws/clients', () => {
       { secrets },
     );
     expect(secrets.mask('plainStaticSecret plainSessionToken')).to.equal(`${MASK} ${MASK}`);
+  });
+
+  it("names the default chain's source by the SDK's own mark, else by where the environment pointed", () => {
+    const keys = { accessKeyId: 'ASIAX', secretAccessKey: 's' };
+    expect(sourceOf({ ...keys, $source: { CREDENTIALS_HTTP: 'z' } }, 'instance profile')).to.equal('container credentials');
+    expect(sourceOf({ ...keys, $source: { CREDENTIALS_PROFILE: 'n', CREDENTIALS_SSO: 's' } }, 'instance profile')).to.equal('SSO');
+    // Instance metadata leaves no mark.
+    expect(sourceOf(keys, 'instance profile')).to.equal('instance profile');
   });
 });

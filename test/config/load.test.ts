@@ -85,7 +85,18 @@ describe('config', () => {
         name,
       ).to.equal(true);
     }
-    expect(text).to.match(/AWS credentials are required/);
+    expect(text).not.to.match(/credentials/);
+  });
+
+  it("without keys or a role, uses the runner's own credentials (the SDK's default chain), saying where it expects them", () => {
+    const { AWS_ACCESS_KEY_ID: _id, AWS_SECRET_ACCESS_KEY: _secret, ...none } = validEnv();
+    expect(loadConfig(none).aws.credentials).to.deep.equal({ kind: 'default', expected: 'instance profile' });
+    expect(loadConfig({ ...none, AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '/v2/credentials/x' }).aws.credentials).to.deep.include({
+      expected: 'container credentials',
+    });
+    expect(loadConfig({ ...none, AWS_PROFILE: 'deploy' }).aws.credentials).to.deep.include({ expected: 'shared config profile' });
+    // Keys, half given, are still an error: the chain is for no keys at all.
+    expect(problemsOf({ ...none, AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE' }).join('\n')).to.match(/AWS_SECRET_ACCESS_KEY is required with AWS_ACCESS_KEY_ID/);
   });
 
   it('never echoes a secret, even a malformed one', () => {
