@@ -51,6 +51,8 @@ export class FakeSlack {
   /** Called for every message accepted (the demo renders it). */
   onCall: (call: SlackCall) => void = () => {};
   readonly channelId = 'C0DEPLOYS01';
+  /** conversations.list calls answered (the channel's name looked up). */
+  listCalls = 0;
   /** The channel's messages, oldest first, as updated. */
   readonly stored: StoredMessage[] = [];
   private server?: Server;
@@ -144,8 +146,17 @@ export class FakeSlack {
     return { ok: false, error: 'unknown_method' };
   }
 
-  /** conversations.history (top level, newest first) and conversations.replies (parent first). */
+  /** conversations.list (https://api.slack.com/methods/conversations.list), conversations.history (top level, newest first) and conversations.replies (parent first). */
   private read(method: string, form: Record<string, string>): Record<string, unknown> {
+    if (method === 'conversations.list') {
+      // The workspace's channels, one page: #general, then #deploys (where the pipe posts).
+      const channels = [
+        { id: 'C0GENERAL01', name: 'general', is_channel: true, is_private: false, is_archived: false, is_member: true },
+        { id: this.channelId, name: 'deploys', is_channel: true, is_private: false, is_archived: false, is_member: true },
+      ];
+      this.listCalls++;
+      return { ok: true, channels, response_metadata: { next_cursor: '' } };
+    }
     if (form.channel !== this.channelId) return { ok: false, error: 'channel_not_found' };
     const oldest = Number(form.oldest ?? 0);
     const limit = Number(form.limit ?? 100);

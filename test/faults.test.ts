@@ -167,6 +167,29 @@ describe('e2e: faults', function () {
       });
     }
 
+    it('5. a first post that stored nothing (503), with SLACK_CHANNEL given by name: looked up, found absent, posted again; one message', async () => {
+      steadyService(aws, 'shop-api');
+      script(aws, successfulRollout());
+      slack.faults.push({ method: 'chat.postMessage', times: 1, error: 503 });
+      const run = await runPipe(env({ SLACK_CHANNEL: '#deploys' }));
+      expect(run.code, run.stdout).to.equal(0);
+      expect(slack.listCalls).to.equal(1);
+      expect(slack.stored.filter((m) => !m.thread_ts || m.thread_ts === m.ts)).to.have.length(1);
+      expect(status()).to.equal('live');
+      expect(run.stdout).to.match(/did not store it: posting it again/);
+    });
+
+    it('5. without channels:read, a first post that stored nothing by name is posted again at once: never silence', async () => {
+      steadyService(aws, 'shop-api');
+      script(aws, successfulRollout());
+      slack.faults.push({ method: 'conversations.list', times: 1, error: 'missing_scope' }, { method: 'chat.postMessage', times: 1, error: 503 });
+      const run = await runPipe(env({ SLACK_CHANNEL: '#deploys' }));
+      expect(run.code, run.stdout).to.equal(0);
+      expect(slack.stored.filter((m) => !m.thread_ts || m.thread_ts === m.ts)).to.have.length(1);
+      expect(status()).to.equal('live');
+      expect(run.stdout).to.match(/posting it again, so it may show twice/);
+    });
+
     it("6. a Retry-After beyond Slack's 90 s is not waited for (exit 4 at once)", async () => {
       steadyService(aws, 'shop-api');
       script(aws, successfulRollout());

@@ -55,6 +55,9 @@ export const DEFAULT_SLACK_TIMING: SlackTiming = {
 
 /** How many messages one look at the channel reads (Slack caps non-Marketplace apps at 15). */
 const LOOKUP_LIMIT = 15;
+/** conversations.list: channels a page (Slack's maximum) and pages read at most (a very large workspace posts by name). */
+const CHANNEL_PAGE_SIZE = 1000;
+const CHANNEL_PAGES = 10;
 /** Look this far back before the post was sent, for clocks that disagree a little. */
 const LOOKUP_SLACK_MS = 10_000;
 
@@ -68,6 +71,8 @@ export class SlackNotifier implements Notifier {
   /** Marks every message of this run, so that a post whose answer was lost can be found. */
   readonly runId: string;
   private channelId?: string;
+  /** The channel name has been looked up (once a run, found or not). */
+  private resolved = false;
   private ts?: string;
   /** A post whose answer was lost and that could not be found yet: posted again only at the end. */
   private lost?: { sentAt: number };
@@ -107,11 +112,12 @@ export class SlackNotifier implements Notifier {
     return this.client;
   }
 
-  /** A top-level post: the run's message. */
+  /** A top-level post: the run's message, to the channel's ID once it is known. */
   private postTop(message: SlackMessage, options: SendOptions) {
     return this.call(
       'chat.postMessage',
-      (client) => client.chat.postMessage({ channel: this.settings.channel, ...this.prepare(message), unfurl_links: false, unfurl_media: false }),
+      (client) =>
+        client.chat.postMessage({ channel: this.channelId ?? this.settings.channel, ...this.prepare(message), unfurl_links: false, unfurl_media: false }),
       options,
       { idempotent: false },
     );
@@ -119,6 +125,7 @@ export class SlackNotifier implements Notifier {
 
   async post(message: SlackMessage, options: SendOptions = {}): Promise<void> {
     if (this.ts) return this.update(message, options);
+    await this.resolveChannel(options);
     const sentAt = this.now();
     try {
       const res = await this.postTop(message, options);
@@ -170,6 +177,48 @@ export class SlackNotifier implements Notifier {
     }
   }
 
+  /**
+   * A channel given by name is looked up once, before the first post (conversations.list, which
+   * needs channels:read, and groups:read for a private channel): with its ID the pipe can look for
+   * a post whose answer was lost. Never fatal: without it, a lost post is posted again.
+   */
+  private async resolveChannel(options: SendOptions): Promise<void> {
+    if (this.channelId || this.resolved) return;
+    this.resolved = true;
+    const name = this.settings.channel.replace(/^#/, '');
+    try {
+      let cursor: string | undefined;
+      for (let page = 0; page < CHANNEL_PAGES; page++) {
+        const res = await this.call(
+          'conversations.list',
+          (client) =>
+            client.conversations.list({
+              types: 'public_channel,private_channel',
+              exclude_archived: true,
+              limit: CHANNEL_PAGE_SIZE,
+              ...(cursor ? { cursor } : {}),
+            }),
+          options,
+          { idempotent: true, quiet: true },
+        );
+        const found = (res.channels ?? []).find((c) => c.name === name);
+        if (found?.id) {
+          this.channelId = found.id;
+          this.log.debug(`Slack channel #${name} is ${found.id}`);
+          return;
+        }
+        cursor = res.response_metadata?.next_cursor || undefined;
+        if (!cursor) break;
+      }
+      this.log.warn(`Slack channel #${name} was not found among the channels the app can see; posting by name.`);
+    } catch (error) {
+      if (error instanceof SlackError && error.fatal) throw error;
+      this.log.warn(
+        `Could not look up Slack channel #${name} (${error instanceof Error ? error.message : String(error)}): the channels:read scope (groups:read for a private channel) or SLACK_CHANNEL as a channel ID lets the pipe find a post whose answer is lost; without them such a post is sent again, and may show twice.`,
+      );
+    }
+  }
+
   /** Adds the run's mark to the metadata and masks every string that could carry a secret. */
   private prepare(message: SlackMessage): SlackMessage {
     const marked = { ...message, metadata: { ...message.metadata, event_payload: { ...message.metadata.event_payload, run_id: this.runId } } };
@@ -202,11 +251,18 @@ export class SlackNotifier implements Notifier {
       return;
     }
     if (error) {
-      this.lost = { sentAt };
+      // The pipe cannot look: a message twice is better than none. Posted again at once; if that
+      // fails too, looked for (or posted anew) at each later update.
       this.log.warn(
-        `Slack answered the post with ${error.what}; it may have stored the message. Not posting again now to avoid a duplicate; ` +
-          `the pipe looks for it at each update (that needs the channels:history or groups:history scope and SLACK_CHANNEL as a channel ID).`,
+        `Slack answered the post with ${error.what}, and the pipe cannot look whether it stored the message (that needs the channels:history or groups:history scope, and the channel's ID); posting it again, so it may show twice.`,
       );
+      try {
+        await this.postAnew(message, options);
+      } catch (again) {
+        if (again instanceof SlackError && again.fatal) throw again;
+        this.lost = { sentAt };
+        this.log.warn(`Posting it again failed too (${again instanceof Error ? again.message : String(again)}); trying again at the next update.`);
+      }
       return;
     }
     // Still unknown at a later update. Interim updates are skipped; the outcome is what must arrive.

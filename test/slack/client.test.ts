@@ -33,8 +33,10 @@ describe('slack/client', () => {
     await notifier.update(message('live', 'updated'));
     await notifier.reply(message('live', 'why'));
     const ts = slack.stored[0]?.ts;
+    // #deploys was looked up once, and everything went to its ID.
+    expect(slack.listCalls).to.equal(1);
     expect(slack.calls.map((c) => [c.method, c.channel, c.ts ?? c.thread_ts ?? null])).to.deep.equal([
-      ['chat.postMessage', '#deploys', null],
+      ['chat.postMessage', slack.channelId, null],
       ['chat.update', slack.channelId, ts],
       ['chat.postMessage', slack.channelId, ts],
     ]);
@@ -99,15 +101,32 @@ describe('slack/client', () => {
     expect(warnings.join('\n')).to.match(/did not store it: posting it again/);
   });
 
-  it('cannot look (channel by name, unknown ID): carries on, then posts the outcome once', async () => {
-    slack.faults.push({ method: 'chat.postMessage', times: 1, error: 'stored-503' });
+  it('a channel given by name: a post that stored nothing (503) is found absent by its ID and posted again, once', async () => {
+    slack.faults.push({ method: 'chat.postMessage', times: 1, error: 503 });
     await notifier.post(message());
-    await notifier.update(message('rolling_out', 'interim')); // skipped: nothing to update
-    await notifier.reply(message('rolling_out', 'details')); // skipped: no thread to reply in
-    expect(slack.stored).to.have.length(1);
     await notifier.update(message('live', 'outcome'));
-    expect(slack.stored.map((m) => m.text)).to.deep.equal(['hello', 'outcome']);
-    expect(warnings.join('\n')).to.match(/may have stored the message\. Not posting again now/);
+    expect(slack.stored.map((m) => m.text)).to.deep.equal(['outcome']);
+    expect(warnings.join('\n')).to.match(/did not store it: posting it again/);
+  });
+
+  it('cannot look (no channels:read to find the ID): posts again at once, a possible duplicate rather than silence', async () => {
+    slack.faults.push({ method: 'conversations.list', times: 1, error: 'missing_scope' }, { method: 'chat.postMessage', times: 1, error: 'stored-503' });
+    await notifier.post(message());
+    await notifier.update(message('rolling_out', 'interim'));
+    await notifier.reply(message('rolling_out', 'details'));
+    // The first copy Slack stored without saying so, and the one posted again, which the run follows.
+    expect(slack.stored.map((m) => m.text)).to.deep.equal(['hello', 'interim', 'details']);
+    expect(warnings.join('\n')).to.match(/Could not look up Slack channel #deploys .*channels:read/);
+    expect(warnings.join('\n')).to.match(/cannot look whether it stored the message .*posting it again, so it may show twice/);
+  });
+
+  it('cannot look, and the second post is lost too: the outcome is posted at the end', async () => {
+    slack.faults.push({ method: 'conversations.list', times: 1, error: 'missing_scope' }, { method: 'chat.postMessage', times: 2, error: 'stored-503' });
+    await notifier.post(message());
+    await notifier.update(message('rolling_out', 'interim')); // skipped: nothing known to update
+    expect(slack.stored).to.have.length(2);
+    await notifier.update(message('live', 'outcome'));
+    expect(slack.stored.map((m) => m.text)).to.deep.equal(['hello', 'hello', 'outcome']);
     expect(warnings.join('\n')).to.match(/posting the outcome as a new message/);
   });
 
@@ -164,7 +183,7 @@ describe('slack/client', () => {
   ];
   for (const [code, expected, fatal] of advice) {
     it(`says what to do about ${code}${fatal ? ', and that nothing more can be sent' : ''}`, async () => {
-      slack.faults.push({ times: 1, error: code });
+      slack.faults.push({ method: 'chat.postMessage', times: 1, error: code });
       const error = await notifier.post(message()).catch((e: unknown) => e);
       expect(error).to.be.instanceOf(SlackError);
       expect((error as Error).message).to.match(expected);
