@@ -247,6 +247,18 @@ export const SCENARIOS: Scenario[] = [
     trafficShift('shop-api', [10, 100]),
   ),
   shopApiShift(
+    'express',
+    'an ECS Express Mode service (ECS manages its load balancer; canary by default): live, with its public endpoint',
+    { exitCode: 0, status: 'live' },
+    {
+      strategy: 'CANARY',
+      bakeTimeInMinutes: 3,
+      canary: { canaryPercent: 5, canaryBakeTimeInMinutes: 3 },
+      express: { endpoint: 'sh-3f2a9c1b.ecs.eu-west-1.on.aws' },
+    },
+    trafficShift('shop-api', [5, 100]),
+  ),
+  shopApiShift(
     'bake-rollback',
     'blue/green goes live, then an alarm fires during the bake and ECS rolls production back to the old revision',
     { exitCode: 1, status: 'failed' },

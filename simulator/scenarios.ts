@@ -339,6 +339,8 @@ export interface ShiftOptions {
   canary?: FakeShift['canary'];
   /** CloudWatch alarms that roll the deployment back. */
   alarms?: string[];
+  /** An ECS Express Mode service, with its public endpoint. */
+  express?: { endpoint: string };
 }
 
 /** A traffic-shifting service at rest on `td`: its tasks in the primary target group, which takes all production traffic. */
@@ -363,6 +365,7 @@ export function steadyShiftService(a: FakeAccount, name: string, options: ShiftO
     circuitBreaker: { status: 'MONITORING_COMPLETE', failureCount: 0, threshold: 3 },
     alarms: { status: options.alarms?.length ? 'MONITORING_COMPLETE' : 'DISABLED', alarmNames: options.alarms ?? [], triggeredAlarmNames: [] },
   };
+  if (options.express) s.express = options.express;
   s.shift = {
     strategy: options.strategy,
     bakeTimeInMinutes: options.bakeTimeInMinutes ?? 5,

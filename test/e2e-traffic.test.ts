@@ -54,6 +54,24 @@ describe('e2e: blue/green, linear and canary deployments', function () {
     expect(inBake.length / polls, JSON.stringify(inBake.map((c) => c.op))).to.be.at.most(2);
   });
 
+  it('ECS Express Mode: a canary service whose task definition comes with its revisions goes live, with its endpoint read once and shown', async () => {
+    const { run: r } = await run('express');
+    expect(r.code, r.stdout).to.equal(0);
+    expectLiveOnceThenRetired(sim);
+    expect(sim.aws.count('DescribeExpressGatewayService')).to.equal(1);
+    expect(r.stdout).to.match(/shop-api: live, old version retired · sh-3f2a9c1b\.ecs\.eu-west-1\.on\.aws \(https:\/\/sh-3f2a9c1b\.ecs\.eu-west-1\.on\.aws\)/);
+    expect(JSON.stringify(sim.slack.message?.blocks)).to.include('<https://sh-3f2a9c1b.ecs.eu-west-1.on.aws|sh-3f2a9c1b.ecs.eu-west-1.on.aws>');
+  });
+
+  it('ECS Express Mode without the permission to read the endpoint: still live, one line in the log, not asked again', async () => {
+    const result = await runScenario('express', {}, (s) => s.aws.faults.push({ op: 'DescribeExpressGatewayService', times: 5, kind: 'access_denied' }));
+    sim = result.sim;
+    expect(result.run.code, result.run.stdout).to.equal(0);
+    expect(result.run.stdout).to.match(/The Express Mode service's endpoint is not shown: .*DescribeExpressGatewayService/);
+    expect(sim.aws.count('DescribeExpressGatewayService')).to.equal(1);
+    expect(result.run.stdout).to.match(/✔ shop-api is live in production/);
+  });
+
   it('linear: the message moves through the traffic steps, then bakes and retires', async () => {
     const { run: r } = await run('linear');
     expect(r.code, r.stdout).to.equal(0);

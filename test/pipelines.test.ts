@@ -88,7 +88,14 @@ describe('the consumer kit matches the code', () => {
 
   it('the Slack app manifest asks for the scopes the pipe needs', () => {
     const manifest = parse(read('examples/slack-app-manifest.yml')) as { oauth_config: { scopes: { bot: string[] } } };
-    expect(manifest.oauth_config.scopes.bot).to.deep.equal(['chat:write', 'chat:write.public', 'channels:history', 'groups:history', 'channels:read', 'groups:read']);
+    expect(manifest.oauth_config.scopes.bot).to.deep.equal([
+      'chat:write',
+      'chat:write.public',
+      'channels:history',
+      'groups:history',
+      'channels:read',
+      'groups:read',
+    ]);
   });
 
   it('the deploy side fires the notifier without waiting, with the variables the notifier declares', () => {

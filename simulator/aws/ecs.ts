@@ -109,6 +109,36 @@ export function ecsApi(a: FakeAccount, op: string, body: Record<string, unknown>
         },
       };
     }
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeExpressGatewayService.html
+    // (ECSExpressGatewayService: activeConfigurations[].ingressPaths[] with accessType and endpoint).
+    case 'DescribeExpressGatewayService': {
+      const name = String(body.serviceArn).split('/').pop() ?? '';
+      const s = a.services.get(name);
+      if (!s?.express) return { status: 400, body: { __type: 'InvalidParameterException', message: `${String(body.serviceArn)} is not an Express service.` } };
+      return {
+        status: 200,
+        body: {
+          service: {
+            cluster: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:cluster/${CLUSTER}`,
+            serviceName: s.name,
+            serviceArn: String(body.serviceArn),
+            status: { statusCode: 'ACTIVE' },
+            currentDeployment: s.shift?.current,
+            activeConfigurations: [
+              {
+                serviceRevisionArn: s.shift?.deployments[0]?.target.arn,
+                cpu: '256',
+                memory: '512',
+                healthCheckPath: '/ping',
+                ingressPaths: [{ accessType: 'PUBLIC', endpoint: s.express.endpoint }],
+                createdAt: Date.now() / 1000,
+              },
+            ],
+            createdAt: Date.now() / 1000 - 86_400,
+          },
+        },
+      };
+    }
     case 'DescribeTaskDefinition': {
       const arn = String(body.taskDefinition);
       const [family, revision] = (arn.split('/').pop() as string).split(':');
@@ -214,6 +244,9 @@ export function serviceDeploymentJson(_a: FakeAccount, s: FakeService, d: FakeSe
 
 export function serviceJson(a: FakeAccount, s: FakeService) {
   return {
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Service.html: an Express Mode
+    // service says ECS manages its resources; its task definition comes with its revisions.
+    ...(s.express ? { resourceManagementType: 'ECS' } : {}),
     serviceArn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:service/${CLUSTER}/${s.name}`,
     serviceName: s.name,
     clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:cluster/${CLUSTER}`,
@@ -295,7 +328,10 @@ export function serviceJson(a: FakeAccount, s: FakeService) {
       rolloutStateReason: d.rolloutStateReason,
     })),
     events: s.events.slice(0, 100).map((e) => ({ id: e.id, createdAt: e.createdAt / 1000, message: e.message })),
-    taskDefinition: s.taskSets ? s.taskSets.find((t) => t.status === 'PRIMARY')?.td : s.deployments.find((d) => d.status === 'PRIMARY')?.td,
+    // Express Mode services may leave the service-level task definition out.
+    ...(s.express
+      ? {}
+      : { taskDefinition: s.taskSets ? s.taskSets.find((t) => t.status === 'PRIMARY')?.td : s.deployments.find((d) => d.status === 'PRIMARY')?.td }),
   };
 }
 

@@ -158,6 +158,8 @@ export interface FakeService {
   /** CODE_DEPLOY controller: the task sets DescribeServices lists (and no deployments). */
   taskSets?: FakeTaskSet[];
   codeDeploy?: FakeCodeDeploy;
+  /** ECS Express Mode: ECS manages the service's resources; its public endpoint. */
+  express?: { endpoint: string };
 }
 
 export interface Fault {

@@ -10,6 +10,7 @@ import type { AwsClients } from './clients.ts';
 import { CodeDeployReader } from './codedeploy-reader.ts';
 import { DeploymentNotes } from './deployment-notes.ts';
 import { describeServices } from './describe-services.ts';
+import { ExpressReader } from './express-reader.ts';
 import { ShiftReader } from './shift-reader.ts';
 import { TargetReader } from './target-reader.ts';
 import { TaskFacts } from './task-facts.ts';
@@ -61,6 +62,7 @@ export class RolloutReader {
   private readonly targets: TargetReader;
   private readonly facts: TaskFacts;
   private readonly notes: DeploymentNotes;
+  private readonly express: ExpressReader;
 
   constructor(
     private readonly clients: Pick<AwsClients, 'ecs' | 'elb' | 'codeDeploy'>,
@@ -74,6 +76,7 @@ export class RolloutReader {
     this.targets = new TargetReader(clients, count, log);
     this.facts = new TaskFacts(clients, cluster, count);
     this.notes = new DeploymentNotes(clients, count, log);
+    this.express = new ExpressReader(clients, count, log);
   }
 
   /**
@@ -89,12 +92,13 @@ export class RolloutReader {
     });
     const force = options.force ?? false;
     const rolling = states.filter((st) => !st.shifting && !st.codeDeploy);
-    const [shifts, codeDeploys] = await Promise.all([
+    const [shifts, codeDeploys, express] = await Promise.all([
       this.shifts.read(
         states.filter((st) => st.shifting),
         new Set(options.settled ?? []),
       ),
       this.codeDeploys.read(states.filter((st) => st.codeDeploy)),
+      this.express.read(states),
     ]);
 
     const groupArns = [...new Set([...rolling.flatMap((st) => st.service.targetGroupArns), ...[...shifts.values()].flatMap((sh) => sh.targetGroupArns)])];
@@ -123,7 +127,14 @@ export class RolloutReader {
         if (task) cache.tasks.set(arn, { snapshot: taskFrom(task, this.facts.instances, st.service.containerPorts) });
         else cache.tasks.delete(arn); // described as MISSING: stopped long ago
       }
-      const { targetGroupArns, containerPorts: _ports, currentServiceDeployment: _current, productionListeners: _listeners, ...service } = st.service;
+      const {
+        targetGroupArns,
+        containerPorts: _ports,
+        currentServiceDeployment: _current,
+        productionListeners: _listeners,
+        expressMode: _express,
+        ...service
+      } = st.service;
       // CodeDeploy says how the traffic moves; the load balancer is not asked for these services.
       const shift = shifts.get(st.id);
       const codeDeploy = codeDeploys.get(st.id);
@@ -138,6 +149,7 @@ export class RolloutReader {
         healthChecks: Object.fromEntries(this.facts.healthChecks),
         ...(shift ? { shift: shift.snapshot } : {}),
         ...(codeDeploy ? { codeDeploy } : {}),
+        ...(express.has(st.id) ? { express: express.get(st.id) } : {}),
         ...(cache.breaker ? { breakerCount: cache.breaker } : {}),
         ...(cache.alarms?.length ? { triggeredAlarms: cache.alarms } : {}),
       });

@@ -56,6 +56,8 @@ export function serviceFrom(s: Service) {
     status: s.status ?? 'ACTIVE',
     deploymentController: s.deploymentController?.type ?? 'ECS',
     deploymentStrategy: s.deploymentConfiguration?.strategy,
+    /** ECS Express Mode: ECS manages the service's resources (its endpoint is read apart). */
+    expressMode: s.resourceManagementType === 'ECS',
     ...(s.healthCheckGracePeriodSeconds !== undefined ? { healthCheckGracePeriodSeconds: s.healthCheckGracePeriodSeconds } : {}),
     circuitBreaker: s.deploymentConfiguration?.deploymentCircuitBreaker
       ? {

@@ -105,6 +105,8 @@ export interface ServiceSnapshot {
   taskSets?: TaskSetSnapshot[];
   /** The CODE_DEPLOY controller: the CodeDeploy deployments of the replacement task sets seen this run. */
   codeDeploy?: CodeDeploySnapshot[];
+  /** ECS Express Mode (resourceManagementType ECS): the endpoint ECS gives the service, when read. */
+  express?: { endpoint?: string };
 }
 
 /** An ECS task set (DescribeServices, CODE_DEPLOY controller). */

@@ -67,6 +67,8 @@ interface ServiceFacts {
   targetGroups: readonly string[];
   /** Its new tasks that stopped, one per distinct way of stopping. */
   stops: readonly StoppedTask[];
+  /** ECS Express Mode: the service's endpoint, once read. */
+  endpoint?: string;
 }
 
 /** Everything the run knows between polls. */
@@ -157,6 +159,7 @@ function factsOf(prev: ServiceFacts | undefined, a: ServiceAssessment, snap: Ser
     ...(shift ? { shift } : {}),
     ...(a.eta ? { eta: a.eta } : {}),
     targetGroups: snap.targetGroups.length ? snap.targetGroups.map((g) => g.arn) : (prev?.targetGroups ?? []),
+    ...(snap.express?.endpoint ? { endpoint: snap.express.endpoint } : prev?.endpoint ? { endpoint: prev.endpoint } : {}),
   };
 }
 
@@ -216,6 +219,7 @@ function lineOf(w: ServiceWatch, f?: ServiceFacts): ServiceLine {
     ...(f?.eta && !isFinal(w.status) ? { eta: f.eta } : {}),
     ...(f?.warning ? { warning: f.warning } : {}),
     ...(f?.shift ? { shift: f.shift } : {}),
+    ...(f?.endpoint ? { endpoint: f.endpoint } : {}),
     service: w.service,
     status: w.status,
     taskDefinition: w.taskDefinitionArn ? shortName(w.taskDefinitionArn) : w.requested ? `${w.requested.family}:${w.requested.revision}` : undefined,

@@ -257,6 +257,8 @@ export interface ServiceLine {
   eta?: Eta;
   /** The target groups its new tasks register with (ARNs), as last read: linked in the failure thread. */
   targetGroups?: string[];
+  /** ECS Express Mode: the endpoint ECS gives the service (a host name or URL, as AWS said it). */
+  endpoint?: string;
 }
 
 /** What one step shows: the message's and the log's data, and what the watch must do next. */

@@ -99,7 +99,7 @@ export function serviceStatusText(s: ServiceLine, f: TextFormat = SLACK_FORMAT):
     case 'superseded':
       return `${name}: superseded by ${f.text(s.supersededBy ?? 'a newer deployment')}`;
     case 'retired':
-      return `${name}: live, old version retired`;
+      return `${name}: live, old version retired${endpointText(s, f)}`;
     case 'no_tasks':
       return `${name}: no tasks to roll out (desired count 0); ${f.text(s.taskDefinition ?? 'the new revision')} runs when the service is scaled up`;
     default: {
@@ -108,7 +108,7 @@ export function serviceStatusText(s: ServiceLine, f: TextFormat = SLACK_FORMAT):
         s.shift && s.status !== 'waiting'
           ? shiftText(s, s.shift, f)
           : `${PHASE_LABELS[s.status]}${s.progress && s.status !== 'waiting' ? ` — ${progressText(s.progress)}` : ''}${eta}`;
-      return `${name}: ${doing}${s.warning ? `\n⚠️ ${f.text(s.warning)}` : ''}`;
+      return `${name}: ${doing}${s.status === 'live' ? endpointText(s, f) : ''}${s.warning ? `\n⚠️ ${f.text(s.warning)}` : ''}`;
     }
   }
 }
@@ -118,4 +118,14 @@ export function excerptTitle(e: LogExcerpt, f: TextFormat, at: { region: string;
   const lines = e.lines ? (e.lines.length ? `Last ${e.lines.length} line${e.lines.length > 1 ? 's' : ''} of` : 'Nothing printed by') : 'Logs of';
   const stream = e.group && e.stream ? ` · ${f.link(logStreamUrl(e.region ?? at.region, e.group, e.stream), 'log stream')}` : '';
   return `${lines} ${f.bold(e.container)} in task ${f.link(taskUrl(at.region, at.cluster, e.taskId), e.taskId)} (${f.text(e.what)}), ${f.text(e.service)}${stream}`;
+}
+
+/** A host name, or an http(s) URL of one, with nothing that could be read as markup. */
+const PLAIN_ENDPOINT = /^(https?:\/\/)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d+)?(\/[\w\-./]*)?$/;
+
+/** ` · <endpoint>` for an ECS Express Mode service, linked (a bare host name as https://) when it is a plain one. */
+function endpointText(s: ServiceLine, f: TextFormat): string {
+  if (!s.endpoint) return '';
+  if (!PLAIN_ENDPOINT.test(s.endpoint)) return ` · ${f.text(s.endpoint)}`;
+  return ` · ${f.link(/^https?:\/\//.test(s.endpoint) ? s.endpoint : `https://${s.endpoint}`, s.endpoint)}`;
 }

@@ -218,6 +218,19 @@ describe('slack/render', () => {
     expect(serviceStatusText(line)).to.equal('*api*: failed — tag &lt;none&gt; &amp; retry');
   });
 
+  it("shows an Express Mode service's endpoint once it is live, linked only when it is a plain host or URL", () => {
+    const live: ServiceLine = { service: 'shop-api', status: 'retired', endpoint: 'sh-3f2a9c1b.ecs.eu-west-1.on.aws' };
+    expect(serviceStatusText(live)).to.equal(
+      '*shop-api*: live, old version retired · <https://sh-3f2a9c1b.ecs.eu-west-1.on.aws|sh-3f2a9c1b.ecs.eu-west-1.on.aws>',
+    );
+    expect(serviceStatusText({ ...live, endpoint: 'https://api.example.com/v1' }, PLAIN_FORMAT)).to.equal(
+      'shop-api: live, old version retired · https://api.example.com/v1 (https://api.example.com/v1)',
+    );
+    // Anything else is text, escaped: never a link or a mention.
+    expect(serviceStatusText({ ...live, endpoint: 'x|<!here>' })).to.equal('*shop-api*: live, old version retired · x|&lt;!here&gt;');
+    expect(serviceStatusText({ ...live, status: 'starting' })).not.to.include('on.aws');
+  });
+
   describe('traffic-shifting deployments', () => {
     const shift = (v: Partial<ShiftView> = {}): ShiftView => ({ strategy: 'LINEAR', steps: [25, 50, 75, 100], requested: 2, running: 2, healthy: 2, ...v });
     const line = (status: ServiceLine['status'], v: Partial<ShiftView> = {}): ServiceLine => ({
