@@ -53,6 +53,14 @@ export class FakeSlack {
   readonly channelId = 'C0DEPLOYS01';
   /** conversations.list calls answered (the channel's name looked up). */
   listCalls = 0;
+  /** The bot token's scopes, as Slack sends them in every answer's x-oauth-scopes header. */
+  scopes = ['chat:write', 'chat:write.public', 'channels:history', 'groups:history', 'channels:read', 'groups:read'];
+  /** Whether the app is a member of the channel. */
+  member = true;
+  /** Messages scheduled (chat.scheduleMessage) and not deleted: none should remain after a preflight. */
+  readonly scheduled = new Map<string, { text?: string }>();
+  /** Every scheduled message ever, deleted or not. */
+  scheduledCount = 0;
   /** The channel's messages, oldest first, as updated. */
   readonly stored: StoredMessage[] = [];
   private server?: Server;
@@ -89,7 +97,7 @@ export class FakeSlack {
     const form = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
     const method = (req.url ?? '').replace(/^\/api\//, '');
     const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
-      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+      res.writeHead(status, { 'content-type': 'application/json', 'x-oauth-scopes': this.scopes.join(','), ...headers }).end(JSON.stringify(body));
 
     const fault = this.faults.find((f) => f.times > 0 && (!f.method || f.method === method));
     if (fault) fault.times--;
@@ -112,6 +120,28 @@ export class FakeSlack {
 
   private carryOut(method: string, form: Record<string, string>, req: IncomingMessage): Record<string, unknown> {
     if (method.startsWith('conversations.')) return this.read(method, form);
+    // https://api.slack.com/methods/auth.test
+    if (method === 'auth.test')
+      return { ok: true, url: 'https://acme.slack.com/', team: 'Acme', user: 'ecs-deploys', team_id: 'T0ACME001', user_id: 'U0BOT0001', bot_id: 'B0BOT0001' };
+    // https://api.slack.com/methods/chat.scheduleMessage: validated like a post, shown only at post_at.
+    if (method === 'chat.scheduleMessage') {
+      if (form.channel !== this.channelId && form.channel !== '#deploys') return { ok: false, error: 'channel_not_found' };
+      if (!this.member && !this.scopes.includes('chat:write.public')) return { ok: false, error: 'not_in_channel' };
+      const blocks: Array<{ type: string; text?: { text: string } }> = form.blocks ? JSON.parse(form.blocks) : [];
+      const tooLong = blocks.some(
+        (b) => (b.type === 'header' && (b.text?.text.length ?? 0) > 150) || (b.type === 'section' && (b.text?.text.length ?? 0) > 3000),
+      );
+      if (blocks.length > 50 || tooLong)
+        return { ok: false, error: 'invalid_blocks', response_metadata: { messages: ['[ERROR] failed to match all allowed schemas'] } };
+      const id = `Q${String(++this.scheduledCount).padStart(8, '0')}`;
+      this.scheduled.set(id, { text: form.text });
+      return { ok: true, channel: this.channelId, scheduled_message_id: id, post_at: Number(form.post_at) };
+    }
+    // https://api.slack.com/methods/chat.deleteScheduledMessage
+    if (method === 'chat.deleteScheduledMessage') {
+      if (!this.scheduled.delete(form.scheduled_message_id ?? '')) return { ok: false, error: 'invalid_scheduled_message_id' };
+      return { ok: true };
+    }
     const call: SlackCall = {
       method,
       at: Date.now(),
@@ -148,15 +178,15 @@ export class FakeSlack {
 
   /** conversations.list (https://api.slack.com/methods/conversations.list), conversations.history (top level, newest first) and conversations.replies (parent first). */
   private read(method: string, form: Record<string, string>): Record<string, unknown> {
+    const deploys = { id: this.channelId, name: 'deploys', is_channel: true, is_private: false, is_archived: false, is_member: this.member };
     if (method === 'conversations.list') {
       // The workspace's channels, one page: #general, then #deploys (where the pipe posts).
-      const channels = [
-        { id: 'C0GENERAL01', name: 'general', is_channel: true, is_private: false, is_archived: false, is_member: true },
-        { id: this.channelId, name: 'deploys', is_channel: true, is_private: false, is_archived: false, is_member: true },
-      ];
+      const channels = [{ id: 'C0GENERAL01', name: 'general', is_channel: true, is_private: false, is_archived: false, is_member: true }, deploys];
       this.listCalls++;
       return { ok: true, channels, response_metadata: { next_cursor: '' } };
     }
+    // https://api.slack.com/methods/conversations.info
+    if (method === 'conversations.info') return form.channel === this.channelId ? { ok: true, channel: deploys } : { ok: false, error: 'channel_not_found' };
     if (form.channel !== this.channelId) return { ok: false, error: 'channel_not_found' };
     const oldest = Number(form.oldest ?? 0);
     const limit = Number(form.limit ?? 100);

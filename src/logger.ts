@@ -1,7 +1,6 @@
 // The pipeline log: one line per event, timestamped, with every known secret masked before it is
 // written, whatever the caller passed in (error messages from libraries included). A reader that
 // went away (closed pipe) ends the log, never the run.
-import type { Secrets } from './secrets.ts';
 
 export interface Logger {
   info(message: string): void;
@@ -11,7 +10,8 @@ export interface Logger {
   debug(message: string): void;
 }
 
-export function createLogger(options: { debug: boolean; secrets: Secrets; write?: (line: string) => void; now?: () => Date }): Logger {
+/** `secrets`: what masks them (secrets.ts's Secrets). */
+export function createLogger(options: { debug: boolean; secrets: { mask(text: string): string }; write?: (line: string) => void; now?: () => Date }): Logger {
   const write = options.write ?? writeStdout;
   const now = options.now ?? (() => new Date());
   const emit = (level: string, message: string) => {

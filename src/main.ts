@@ -12,8 +12,10 @@ import { SECRET_VARIABLES, urlPasswords } from './config/variables.ts';
 import { AwsUnavailableError, ConfigError, ExitCode, StopRequested, UserFacingError } from './errors.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createAgents } from './net.ts';
+import { preflight } from './preflight.ts';
 import { abortable, DeadlineError } from './retry.ts';
 import { Secrets } from './secrets.ts';
+import { SlackApi } from './slack/api.ts';
 import { SlackNotifier } from './slack/client.ts';
 import { formatDuration } from './slack/text.ts';
 import { VERSION } from './version.ts';
@@ -47,15 +49,29 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
       oidcRoleArn: config.aws.credentials.kind === 'oidc' ? config.aws.credentials.roleArn : undefined,
       credentials: config.aws.credentials.kind,
     };
+    // The SDK gets the stop and WAIT_TIMEOUT too, so an abandoned request is ended, not left open.
+    const ask = <T>(operation: string, call: (abortSignal: AbortSignal | undefined) => Promise<T>): Promise<T> =>
+      abortable(
+        withRetry(() => call(hardStop), { what: `AWS ${operation}`, deadline, pollIntervalMs: config.pollIntervalMs, log, signal: stop }),
+        hardStop,
+      );
+    if (config.checkOnly) {
+      const slackApi = new SlackApi(config.slack, log, { agents, signal: stop });
+      return await preflight({
+        config,
+        clients,
+        ask,
+        explain: (error, operation) => awsFailure(error, operation, config.waitTimeoutMs, stop, context).message,
+        slack: (method, fn, options, how) => slackApi.call(method, fn, options, how),
+        log,
+        now: Date.now,
+      });
+    }
     const reader = new RolloutReader(
       clients,
       config.cluster,
-      // The SDK gets the stop and WAIT_TIMEOUT too, so an abandoned request is ended, not left open.
       (operation, call) =>
-        abortable(
-          withRetry(() => call(hardStop), { what: `AWS ${operation}`, deadline, pollIntervalMs: config.pollIntervalMs, log, signal: stop }),
-          hardStop,
-        ).catch((error: unknown) => {
+        ask(operation, call).catch((error: unknown) => {
           throw awsFailure(error, operation, config.waitTimeoutMs, stop, context);
         }),
       log,

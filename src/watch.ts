@@ -8,6 +8,7 @@ import { expire, type RunState, start, step, viewOf } from './core/step.ts';
 import { endsWell, type LogExcerpt, type RolloutStatus, type RolloutView, type ServiceLine } from './core/vocabulary.ts';
 import { AwsError, AwsUnavailableError, ExitCode, SlackError, UserFacingError } from './errors.ts';
 import type { Logger } from './logger.ts';
+import { contextOf } from './message-context.ts';
 import type { Notifier, SendOptions } from './slack/client.ts';
 import { renderDetails, renderStopped } from './slack/details.ts';
 import { serviceStatusText } from './slack/lines.ts';
@@ -153,22 +154,6 @@ async function reportStop(deps: WatchDeps, v: MessageView, posted: boolean): Pro
     deps.log.warn(`Could not say in Slack that the watch stopped: ${error instanceof Error ? error.message : String(error)}`);
   }
   deps.log.info(`✖ ${headline(v)}: ${v.stopped}`);
-}
-
-/** The message's facts that come from the configuration, not from AWS. */
-function contextOf(config: Config, startedAt: number, now: number) {
-  return {
-    environment: config.environment,
-    cluster: config.cluster,
-    region: config.aws.region,
-    ref: config.ref,
-    commit: config.commit,
-    repositoryUrl: config.repository?.url,
-    buildUrl: config.buildUrl,
-    startedAt,
-    now,
-    waitTimeoutMs: config.waitTimeoutMs,
-  };
 }
 
 function logLines(log: Logger, lines: ServiceLine[], startedAt: number, now: number): void {

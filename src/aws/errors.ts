@@ -65,6 +65,6 @@ export function explainAwsError(error: unknown, ctx: ErrorContext): AwsError {
 }
 
 /** The IAM action of an operation as the reader names it: `elbv2:` calls are `elasticloadbalancing:` actions. */
-function iamAction(operation: string): string {
+export function iamAction(operation: string): string {
   return operation.replace(/^elbv2:/, 'elasticloadbalancing:');
 }

@@ -7,6 +7,7 @@
 import { DescribeTaskDefinitionCommand, type TaskDefinition } from '@aws-sdk/client-ecs';
 import { taskId } from '../core/arn.ts';
 import type { LogExcerpt, StoppedTask } from '../core/vocabulary.ts';
+import { awslogsOf } from './awslogs.ts';
 import type { AwsClients } from './clients.ts';
 import { describe as describeAwsError } from './retry.ts';
 
@@ -16,23 +17,6 @@ export const LOG_EXCERPTS_SHOWN = 3;
 export const LOG_READ_BUDGET_MS = 4000;
 
 const ACCESS_DENIED = /AccessDenied|not authorized/i;
-
-interface AwslogsSettings {
-  driver: string;
-  group?: string;
-  region?: string;
-  prefix?: string;
-}
-
-/** A container's log settings from its task definition. */
-export function awslogsOf(td: TaskDefinition, container: string): AwslogsSettings | undefined {
-  const def = td.containerDefinitions?.find((c) => c.name === container);
-  if (!def) return undefined;
-  const config = def.logConfiguration;
-  if (!config) return { driver: 'none' };
-  const options = config.options ?? {};
-  return { driver: config.logDriver ?? 'none', group: options['awslogs-group'], region: options['awslogs-region'], prefix: options['awslogs-stream-prefix'] };
-}
 
 export class ContainerLogs {
   private readonly definitions = new Map<string, Promise<TaskDefinition | undefined>>();

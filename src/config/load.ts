@@ -156,6 +156,7 @@ export function loadConfig(rawEnv: Env): Config {
     waitUntil: valid(clean.WAIT_UNTIL, 'WAIT_UNTIL'),
     logLines: valid(clean.LOG_LINES, 'LOG_LINES'),
     debug: valid(clean.DEBUG, 'DEBUG'),
+    checkOnly: valid(clean.CHECK_ONLY, 'CHECK_ONLY'),
     proxy: {
       ...(clean.HTTP_PROXY ? { HTTP_PROXY: clean.HTTP_PROXY } : {}),
       ...(clean.HTTPS_PROXY ? { HTTPS_PROXY: clean.HTTPS_PROXY } : {}),

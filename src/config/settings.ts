@@ -49,6 +49,8 @@ export interface Config {
   /** LOG_LINES: 0 shows no container logs. */
   logLines: number;
   debug: boolean;
+  /** CHECK_ONLY: the preflight instead of the watch. */
+  checkOnly: boolean;
   /** Where requests to AWS and Slack go through, in the shape Node's agents read (`proxyEnv`). */
   proxy: ProxySettings;
 }

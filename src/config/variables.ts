@@ -105,6 +105,10 @@ export const VARIABLE_SPECS = {
     default: 'retired',
     desc: 'retired: follow the rollout until the old version is gone (after a blue/green bake, too); live: end the watch (exit 0) as soon as the new version takes all production traffic.',
   }),
+  CHECK_ONLY: boolean({
+    default: false,
+    desc: 'true: check the setup (every AWS read this service needs, the Slack token, scopes and channel, a sample message) in seconds, posting nothing and watching nothing; exit 0 only when everything holds.',
+  }),
   DEBUG: boolean({ default: false, desc: 'Verbose log (never shows secrets).' }),
   HTTPS_PROXY: proxyUrl({ ...optional, desc: 'Proxy for HTTPS requests (AWS and Slack); https_proxy is accepted too.' }),
   HTTP_PROXY: proxyUrl({ ...optional, desc: 'Proxy for plain HTTP requests (only custom endpoints use http); http_proxy is accepted too.' }),

@@ -291,3 +291,11 @@ export interface RolloutView {
   /** Why a service read at the first poll cannot be judged (its deployment controller or strategy). */
   refused?: string;
 }
+
+/** CHECK_ONLY: one check's outcome; `fail` fails the preflight, `warn` does not (a nicety is lost). */
+export interface CheckResult {
+  level: 'ok' | 'warn' | 'fail';
+  /** What was checked, e.g. `ecs:ListTasks` or `Slack channel #deploys`. */
+  what: string;
+  detail?: string;
+}

@@ -4,18 +4,18 @@
 // limit, and never post twice. What leaves for Slack is masked for secrets first.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-// Types only here: the module itself is loaded at the first call (api()), off the start-up path.
-import type { Logger as SlackLogger, WebClient } from '@slack/web-api';
+// Types only here: the module itself is loaded at the first call, off the start-up path.
+import type { WebClient } from '@slack/web-api';
 import { SlackError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Agents } from '../net.ts';
-import { backoff, retry } from '../retry.ts';
 import { Secrets } from '../secrets.ts';
-import { asSlackError, classify, explainSlackError, LostAnswer, type SlackSettings, whatHappened } from './errors.ts';
-import { nodeFetchWith } from './node-fetch.ts';
+import { SlackApi, type SlackTiming } from './api.ts';
+import { findChannel, isChannelId } from './channels.ts';
+import { LostAnswer, type SlackSettings } from './errors.ts';
 import type { SlackMessage } from './render.ts';
 
-export type { SlackSettings };
+export type { SlackSettings, SlackTiming };
 
 export interface SendOptions {
   /**
@@ -32,38 +32,13 @@ export interface Notifier {
   reply(message: SlackMessage, options?: SendOptions): Promise<void>;
 }
 
-/** Bounds of the waiting; tests shorten them. */
-export interface SlackTiming {
-  /** One request, answer included. */
-  requestTimeout: number;
-  /** All attempts of one call, Retry-After waits included: Slack documents 90 s as the longest sensible wait. */
-  budget: number;
-  /** First wait after a 5xx or a dropped connection; each further one doubles. */
-  firstRetryDelay: number;
-  maxRetryDelay: number;
-  /** Waits before looking for a post whose answer was lost (Slack may store it a moment later). */
-  lookupDelays: number[];
-}
-
-export const DEFAULT_SLACK_TIMING: SlackTiming = {
-  requestTimeout: 15_000,
-  budget: 90_000,
-  firstRetryDelay: 1000,
-  maxRetryDelay: 15_000,
-  lookupDelays: [2000, 5000],
-};
-
 /** How many messages one look at the channel reads (Slack caps non-Marketplace apps at 15). */
 const LOOKUP_LIMIT = 15;
-/** conversations.list: channels a page (Slack's maximum) and pages read at most (a very large workspace posts by name). */
-const CHANNEL_PAGE_SIZE = 1000;
-const CHANNEL_PAGES = 10;
 /** Look this far back before the post was sent, for clocks that disagree a little. */
 const LOOKUP_SLACK_MS = 10_000;
 
 export class SlackNotifier implements Notifier {
-  private client?: Promise<WebClient>;
-  private readonly agents?: Agents;
+  private readonly slack: SlackApi;
   private readonly timing: SlackTiming;
   private readonly secrets: Secrets;
   private readonly signal?: AbortSignal;
@@ -83,33 +58,18 @@ export class SlackNotifier implements Notifier {
     private readonly log: Logger,
     options: { timing?: Partial<SlackTiming>; secrets?: Secrets; signal?: AbortSignal; now?: () => number; runId?: string; agents?: Agents } = {},
   ) {
-    this.timing = { ...DEFAULT_SLACK_TIMING, ...options.timing };
+    this.slack = new SlackApi(settings, log, { ...options, ...(options.signal ? { signal: options.signal } : {}) });
+    this.timing = this.slack.timing;
     this.secrets = options.secrets ?? new Secrets([settings.token]);
     this.signal = options.signal;
     this.now = options.now ?? Date.now;
     this.runId = options.runId ?? randomUUID();
     // A channel given by ID can be searched at once; a name only once Slack has told us its ID.
-    if (/^[CG][A-Z0-9]{6,}$/.test(settings.channel)) this.channelId = settings.channel;
-    this.agents = options.agents;
+    if (isChannelId(settings.channel)) this.channelId = settings.channel;
   }
 
-  /** The Web API client, made at the first call. */
-  private api(): Promise<WebClient> {
-    this.client ??= import('@slack/web-api').then(
-      ({ WebClient, LogLevel }) =>
-        new WebClient(this.settings.token, {
-          slackApiUrl: this.settings.apiUrl,
-          // The token goes to SLACK_API_URL and nowhere else: no absolute URLs, and the client
-          // refuses redirects.
-          allowAbsoluteUrls: false,
-          logger: quietLogger(this.log, LogLevel.INFO),
-          timeout: this.timing.requestTimeout,
-          retryConfig: { retries: 0 },
-          rejectRateLimitedCalls: true,
-          fetch: nodeFetchWith(this.agents),
-        }),
-    );
-    return this.client;
+  private call<T>(method: string, fn: (client: WebClient) => Promise<T>, options: SendOptions, how: { idempotent: boolean; quiet?: boolean }): Promise<T> {
+    return this.slack.call(method, fn, options, how);
   }
 
   /** A top-level post: the run's message, to the channel's ID once it is known. */
@@ -187,28 +147,11 @@ export class SlackNotifier implements Notifier {
     this.resolved = true;
     const name = this.settings.channel.replace(/^#/, '');
     try {
-      let cursor: string | undefined;
-      for (let page = 0; page < CHANNEL_PAGES; page++) {
-        const res = await this.call(
-          'conversations.list',
-          (client) =>
-            client.conversations.list({
-              types: 'public_channel,private_channel',
-              exclude_archived: true,
-              limit: CHANNEL_PAGE_SIZE,
-              ...(cursor ? { cursor } : {}),
-            }),
-          options,
-          { idempotent: true, quiet: true },
-        );
-        const found = (res.channels ?? []).find((c) => c.name === name);
-        if (found?.id) {
-          this.channelId = found.id;
-          this.log.debug(`Slack channel #${name} is ${found.id}`);
-          return;
-        }
-        cursor = res.response_metadata?.next_cursor || undefined;
-        if (!cursor) break;
+      const found = await findChannel((m, fn, o, how) => this.slack.call(m, fn, o, how), this.settings.channel, options);
+      if (found) {
+        this.channelId = found.id;
+        this.log.debug(`Slack channel #${name} is ${found.id}`);
+        return;
       }
       this.log.warn(`Slack channel #${name} was not found among the channels the app can see; posting by name.`);
     } catch (error) {
@@ -333,49 +276,8 @@ export class SlackNotifier implements Notifier {
     if (!this.channelId || !this.ts) throw new Error('Slack message updated before it was posted');
     return { channel: this.channelId, ts: this.ts };
   }
-
-  private async call<T>(
-    method: string,
-    fn: (client: WebClient) => Promise<T>,
-    options: SendOptions,
-    how: { idempotent: boolean; quiet?: boolean },
-  ): Promise<T> {
-    const client = await this.api();
-    try {
-      return await retry(() => fn(client), {
-        deadline: this.now() + this.timing.budget,
-        now: this.now,
-        signal: options.signal ?? this.signal,
-        delayFor: (error, attempt) => {
-          const kind = classify(error);
-          if (kind === 'final' || (kind === 'unsure' && !how.idempotent)) return undefined;
-          const retryAfter = asSlackError(error)?.retryAfter;
-          return retryAfter !== undefined ? retryAfter * 1000 : backoff(attempt, this.timing.firstRetryDelay, this.timing.maxRetryDelay);
-        },
-        onRetry: (error, attempt, delay) => {
-          if (!how.quiet) this.log.warn(`Slack ${method} failed (${whatHappened(error)}); retry ${attempt} in ${(delay / 1000).toFixed(1)} s`);
-        },
-      });
-    } catch (error) {
-      if (!how.idempotent && classify(error) === 'unsure') throw new LostAnswer(whatHappened(error), method, explainSlackError(error, method, this.settings));
-      throw explainSlackError(error, method, this.settings);
-    }
-  }
 }
 
 function isFinal(message: SlackMessage): boolean {
   return message.metadata.event_payload.status !== 'rolling_out';
-}
-
-/** Slack's client logs through ours (masked), and only what matters. */
-function quietLogger(log: Logger, level: ReturnType<SlackLogger['getLevel']>): SlackLogger {
-  return {
-    debug: () => {},
-    info: (...m: unknown[]) => log.debug(`slack: ${m.join(' ')}`),
-    warn: (...m: unknown[]) => log.debug(`slack: ${m.join(' ')}`),
-    error: (...m: unknown[]) => log.warn(`slack: ${m.join(' ')}`),
-    setLevel: () => {},
-    getLevel: () => level,
-    setName: () => {},
-  };
 }

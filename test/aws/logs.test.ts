@@ -4,7 +4,8 @@ import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloud
 import { DescribeTaskDefinitionCommand, ECSClient, type LogDriver, type TaskDefinition } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { expect } from 'chai';
-import { awslogsOf, ContainerLogs, LOG_EXCERPTS_SHOWN } from '../../src/aws/logs.ts';
+import { awslogsOf } from '../../src/aws/awslogs.ts';
+import { ContainerLogs, LOG_EXCERPTS_SHOWN } from '../../src/aws/logs.ts';
 import { NEW_TD } from '../support/samples.ts';
 
 const TASK = 'arn:aws:ecs:eu-west-1:123456789012:task/prod/3f2a9c1b4d5e4f60a1b2c3d4e5f60718';

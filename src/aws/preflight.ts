@@ -1,0 +1,243 @@
+// CHECK_ONLY, the AWS half: every read a run would make for each service's kind of deployment,
+// made once against what exists now, each reported as allowed or denied (naming `service:Action`).
+// Reads that only feed a nicety (estimates, the circuit breaker's count, an Express endpoint, the
+// failed containers' logs) are warnings when denied: a run works without them.
+import {
+  DescribeExpressGatewayServiceCommand,
+  DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ListTasksCommand,
+  type Service,
+} from '@aws-sdk/client-ecs';
+import {
+  DescribeListenersCommand,
+  DescribeRulesCommand,
+  DescribeTargetGroupAttributesCommand,
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { SHIFTING_STRATEGIES } from '../core/snapshot.ts';
+import type { CheckResult } from '../core/vocabulary.ts';
+import { awslogsOf } from './awslogs.ts';
+import type { AwsClients } from './clients.ts';
+import { iamAction } from './errors.ts';
+import { describe as describeAwsError } from './retry.ts';
+
+/** Makes one AWS call named `operation`; throws what AWS said. */
+export type Ask = <T>(operation: string, call: (abortSignal: AbortSignal | undefined) => Promise<T>) => Promise<T>;
+
+const ACCESS_DENIED = /AccessDenied|not authorized|UnauthorizedOperation/i;
+/** A stream no task writes to: GetLogEvents on it answers ResourceNotFoundException when the read is allowed. */
+const PROBE_STREAM = 'ecs-deploy-notifier/preflight/check';
+
+interface Check {
+  operation: string;
+  /** Not needed for the outcome: denied is a warning, with what is lost. */
+  optional?: string;
+  /** An answer that proves the permission although the call failed (e.g. a missing log stream). */
+  allowedWhen?: RegExp;
+  call: (abortSignal: AbortSignal | undefined) => Promise<unknown>;
+}
+
+/**
+ * `ask` makes a call with the run's retries; `explain` turns the first call's failure (credentials,
+ * cluster, region) into the run's own advice.
+ */
+export async function checkAws(
+  clients: Pick<AwsClients, 'ecs' | 'elb' | 'codeDeploy' | 'logs'> & { region: string },
+  cluster: string,
+  services: string[],
+  ask: Ask,
+  explain: (error: unknown, operation: string) => string,
+  logLines: number,
+): Promise<CheckResult[]> {
+  let described: Service[];
+  try {
+    const out = await ask('ecs:DescribeServices', (abortSignal) =>
+      clients.ecs.send(new DescribeServicesCommand({ cluster, services: services.slice(0, 10) }), { abortSignal }),
+    );
+    described = out.services ?? [];
+    const missing = services.slice(0, 10).filter((s) => !described.some((d) => d.serviceName === s || d.serviceArn === s));
+    const results: CheckResult[] = [{ level: 'ok', what: 'ecs:DescribeServices' }];
+    for (const m of missing)
+      results.push({ level: 'fail', what: `service ${m}`, detail: `not found in cluster ${cluster}: check SERVICE_NAME, CLUSTER_NAME and the region` });
+    const groups: LogGroup[] = [];
+    const checks = described.flatMap((s) => checksFor(s, clients, cluster, logLines, groups));
+    const reads = await run(checks, ask);
+    // The log groups are known once the task definitions were read.
+    return [...results, ...reads, ...(await checkLogs(clients, groups, ask))];
+  } catch (error) {
+    return [{ level: 'fail', what: 'ecs:DescribeServices', detail: explain(error, 'ecs:DescribeServices') }];
+  }
+}
+
+/** Each distinct operation once: allowed if every call of it was. */
+async function run(checks: Check[], ask: Ask): Promise<CheckResult[]> {
+  const outcomes = await Promise.all(
+    checks.map(async (c): Promise<CheckResult> => {
+      try {
+        await ask(c.operation, c.call);
+        return { level: 'ok', what: iamAction(c.operation) };
+      } catch (error) {
+        const said = describeAwsError(error);
+        if (c.allowedWhen?.test(said)) return { level: 'ok', what: iamAction(c.operation) };
+        const denied = ACCESS_DENIED.test(said);
+        const level = c.optional ? 'warn' : 'fail';
+        const detail = denied
+          ? `denied: add ${iamAction(c.operation)} to the policy (examples/iam-policy.json)${c.optional ? `; without it ${c.optional}` : ''}`
+          : said;
+        return { level, what: iamAction(c.operation), detail };
+      }
+    }),
+  );
+  const worst = new Map<string, CheckResult>();
+  const rank = { ok: 0, warn: 1, fail: 2 };
+  for (const o of outcomes) if (rank[o.level] >= rank[worst.get(o.what)?.level ?? 'ok']) worst.set(o.what, o);
+  return [...worst.values()];
+}
+
+/** Where a container logs (awslogs), found on its task definition. */
+interface LogGroup {
+  group: string;
+  region?: string;
+}
+
+function checksFor(
+  s: Service,
+  clients: Pick<AwsClients, 'ecs' | 'elb' | 'codeDeploy' | 'logs'>,
+  cluster: string,
+  logLines: number,
+  logGroups: LogGroup[],
+): Check[] {
+  const { ecs, elb } = clients;
+  const controller = s.deploymentController?.type ?? 'ECS';
+  const strategy = s.deploymentConfiguration?.strategy ?? 'ROLLING';
+  const groups = (s.loadBalancers ?? []).flatMap((lb) => (lb.targetGroupArn ? [lb.targetGroupArn] : []));
+  const primaryTd = s.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition ?? s.taskDefinition;
+  const checks: Check[] = [
+    ...groups.map((arn) => ({
+      operation: 'elbv2:DescribeTargetHealth',
+      call: (a: AbortSignal | undefined) => elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }), { abortSignal: a }),
+    })),
+  ];
+  if (controller === 'ECS' && strategy === 'ROLLING') {
+    checks.push(
+      { operation: 'ecs:ListTasks', call: (a) => ecs.send(new ListTasksCommand({ cluster, serviceName: s.serviceName, maxResults: 1 }), { abortSignal: a }) },
+      // A task that does not exist: allowed when ECS answers with a MISSING failure rather than a denial.
+      {
+        operation: 'ecs:DescribeTasks',
+        call: (a) => ecs.send(new DescribeTasksCommand({ cluster, tasks: ['00000000000000000000000000000000'] }), { abortSignal: a }),
+      },
+      {
+        operation: 'elbv2:DescribeTargetGroups',
+        optional: 'the message gives no estimates',
+        call: (a) =>
+          groups.length ? elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: groups.slice(0, 20) }), { abortSignal: a }) : Promise.resolve(),
+      },
+      ...groups.slice(0, 1).map((arn) => ({
+        operation: 'elbv2:DescribeTargetGroupAttributes',
+        optional: 'the message gives no estimates',
+        call: (a: AbortSignal | undefined) => elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn }), { abortSignal: a }),
+      })),
+    );
+    if (s.currentServiceDeployment) {
+      const arn = s.currentServiceDeployment;
+      checks.push({
+        operation: 'ecs:DescribeServiceDeployments',
+        optional: "the crash-loop warning lacks the circuit breaker's count and rollbacks do not name their alarms",
+        call: (a) => ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }), { abortSignal: a }),
+      });
+    }
+  }
+  if (primaryTd) checks.push(taskDefinitionCheck(clients, primaryTd, logLines, logGroups));
+  if (controller === 'ECS' && SHIFTING_STRATEGIES.has(strategy) && s.currentServiceDeployment) {
+    const arn = s.currentServiceDeployment;
+    checks.push(
+      {
+        operation: 'ecs:DescribeServiceDeployments',
+        call: (a) => ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }), { abortSignal: a }),
+      },
+      {
+        operation: 'ecs:DescribeServiceRevisions',
+        call: async (a) => {
+          const out = await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }), { abortSignal: a });
+          const revision = out.serviceDeployments?.[0]?.targetServiceRevision?.arn;
+          if (revision) await ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: [revision] }), { abortSignal: a });
+        },
+      },
+    );
+    for (const lb of s.loadBalancers ?? []) {
+      const rule = lb.advancedConfiguration?.productionListenerRule;
+      if (!rule) continue;
+      checks.push(
+        rule.includes(':listener-rule/')
+          ? { operation: 'elbv2:DescribeRules', call: (a) => elb.send(new DescribeRulesCommand({ RuleArns: [rule] }), { abortSignal: a }) }
+          : { operation: 'elbv2:DescribeListeners', call: (a) => elb.send(new DescribeListenersCommand({ ListenerArns: [rule] }), { abortSignal: a }) },
+      );
+    }
+  }
+  if (controller === 'CODE_DEPLOY') {
+    const id = [...(s.taskSets ?? [])].reverse().find((t) => t.externalId)?.externalId;
+    if (id) {
+      const target = `${cluster.split('/').pop()}:${s.serviceName}`;
+      checks.push(
+        {
+          operation: 'codedeploy:GetDeployment',
+          call: async (a) =>
+            (await clients.codeDeploy()).send(new (await import('./extra-clients.ts')).GetDeploymentCommand({ deploymentId: id }), { abortSignal: a }),
+        },
+        {
+          operation: 'codedeploy:GetDeploymentTarget',
+          call: async (a) =>
+            (await clients.codeDeploy()).send(new (await import('./extra-clients.ts')).GetDeploymentTargetCommand({ deploymentId: id, targetId: target }), {
+              abortSignal: a,
+            }),
+        },
+      );
+    }
+  }
+  if (s.resourceManagementType === 'ECS' && s.serviceArn) {
+    const arn = s.serviceArn;
+    checks.push({
+      operation: 'ecs:DescribeExpressGatewayService',
+      optional: "the message does not show the service's endpoint",
+      call: (a) => ecs.send(new DescribeExpressGatewayServiceCommand({ serviceArn: arn }), { abortSignal: a }),
+    });
+  }
+  return checks;
+}
+
+/** The task definition (what "ready" means), and with LOG_LINES its containers' log group. */
+function taskDefinitionCheck(clients: Pick<AwsClients, 'ecs'>, td: string, logLines: number, groups: LogGroup[]): Check {
+  return {
+    operation: 'ecs:DescribeTaskDefinition',
+    call: async (a) => {
+      const out = await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: td }), { abortSignal: a });
+      const container = out.taskDefinition?.containerDefinitions?.[0]?.name;
+      const settings = out.taskDefinition && container ? awslogsOf(out.taskDefinition, container) : undefined;
+      if (logLines > 0 && settings?.driver === 'awslogs' && settings.group)
+        groups.push({ group: settings.group, ...(settings.region ? { region: settings.region } : {}) });
+    },
+  };
+}
+
+/** logs:GetLogEvents on each log group found: a missing stream proves the read is allowed. */
+async function checkLogs(clients: Pick<AwsClients, 'logs'> & { region: string }, probes: readonly LogGroup[], ask: Ask): Promise<CheckResult[]> {
+  if (!probes.length) return [];
+  const { GetLogEventsCommand } = await import('./extra-clients.ts');
+  return run(
+    probes.map((p) => ({
+      operation: 'logs:GetLogEvents',
+      optional: 'the failure thread shows no container log lines (it says how to get them)',
+      allowedWhen: /ResourceNotFound|does not exist/,
+      call: async (a) =>
+        (await clients.logs(p.region ?? clients.region)).send(new GetLogEventsCommand({ logGroupName: p.group, logStreamName: PROBE_STREAM, limit: 1 }), {
+          abortSignal: a,
+        }),
+    })),
+    ask,
+  );
+}

@@ -1,0 +1,19 @@
+// The facts of the Slack message that come from the configuration, not from AWS: the watch and the
+// preflight's sample message draw the same ones.
+import type { Config } from './config/settings.ts';
+
+/** The message's facts that come from the configuration, not from AWS. */
+export function contextOf(config: Config, startedAt: number, now: number) {
+  return {
+    environment: config.environment,
+    cluster: config.cluster,
+    region: config.aws.region,
+    ref: config.ref,
+    commit: config.commit,
+    repositoryUrl: config.repository?.url,
+    buildUrl: config.buildUrl,
+    startedAt,
+    now,
+    waitTimeoutMs: config.waitTimeoutMs,
+  };
+}

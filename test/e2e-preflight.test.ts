@@ -1,0 +1,105 @@
+// CHECK_ONLY through the built program against the doubles: every read a run of this service's
+// kind would make, the Slack token, scopes and channel, a sample message validated and never
+// shown; all problems at once; nothing posted, nothing watched.
+import { expect } from 'chai';
+import type { FakeAccount } from '../simulator/fake-aws.ts';
+import type { FakeSlack } from '../simulator/fake-slack.ts';
+import { runPipe } from '../simulator/run-pipe.ts';
+import { steadyService, steadyShiftService } from '../simulator/scenarios.ts';
+import { pipeVariables } from './support/pipe-env.ts';
+import { useSimulation } from './support/simulation.ts';
+
+describe('e2e: CHECK_ONLY, the preflight', function () {
+  this.timeout(60_000);
+  let aws: FakeAccount;
+  let slack: FakeSlack;
+  useSimulation((sim) => ({ aws, slack } = sim));
+  const env = (extra: Record<string, string | undefined> = {}) =>
+    pipeVariables({ aws, slack }, { slackToken: 'xoxb-1-2-preflight', secretAccessKey: 'preflightSecretAccessKey0000000' }, { CHECK_ONLY: 'true', ...extra });
+  const lines = (out: string) =>
+    out
+      .split('\n')
+      .filter((l) => /^\S+\s+[✔⚠✖] /.test(l))
+      .map((l) => l.replace(/^\S+\s+/, ''));
+
+  it('a rolling service, everything in place: every read allowed, Slack ready, exit 0; nothing posted or watched', async () => {
+    steadyService(aws, 'shop-api');
+    const run = await runPipe(env({ SLACK_CHANNEL: '#deploys' }));
+    expect(run.code, run.stdout).to.equal(0);
+    const checked = lines(run.stdout);
+    for (const what of [
+      'ecs:DescribeServices',
+      'ecs:ListTasks',
+      'ecs:DescribeTasks',
+      'ecs:DescribeTaskDefinition',
+      'elasticloadbalancing:DescribeTargetHealth',
+      'elasticloadbalancing:DescribeTargetGroups',
+      'elasticloadbalancing:DescribeTargetGroupAttributes',
+      'ecs:DescribeServiceDeployments',
+      'logs:GetLogEvents',
+      'Slack token (auth.test)',
+      'Slack scope chat:write',
+      'Slack channel #deploys',
+      'sample message',
+    ])
+      expect(
+        checked.some((l) => l.startsWith(`✔ ${what}`)),
+        `${what} in ${checked.join('\n')}`,
+      ).to.equal(true);
+    expect(run.stdout).to.match(/✔ Setup check: all \d+ checks hold\./);
+    // Posted nothing, left nothing scheduled, watched nothing (one DescribeServices).
+    expect(slack.calls).to.deep.equal([]);
+    expect(slack.scheduledCount).to.equal(1);
+    expect(slack.scheduled.size).to.equal(0);
+    expect(aws.count('DescribeServices')).to.equal(1);
+  });
+
+  it('reports every problem at once (a denied read, a channel the app cannot post in), exit 2', async () => {
+    steadyService(aws, 'shop-api');
+    aws.faults.push({ op: 'ListTasks', times: 1, kind: 'access_denied' }, { op: 'DescribeTargetGroups', times: 1, kind: 'access_denied' });
+    slack.member = false;
+    slack.scopes = ['chat:write', 'channels:history'];
+    const run = await runPipe(env());
+    expect(run.code, run.stdout).to.equal(2);
+    const checked = lines(run.stdout);
+    expect(checked).to.include('✖ ecs:ListTasks — denied: add ecs:ListTasks to the policy (examples/iam-policy.json)');
+    // A nicety denied is a warning: the run works without estimates.
+    expect(checked.find((l) => l.startsWith('⚠ elasticloadbalancing:DescribeTargetGroups'))).to.match(/denied: .* without it the message gives no estimates/);
+    expect(checked.find((l) => l.startsWith('✖ Slack channel'))).to.match(/the app is not in it and lacks chat:write\.public/);
+    expect(checked.find((l) => l.startsWith('⚠ Slack scope channels:read'))).to.match(/missing/);
+    // The sample message is refused for the same reason, in Slack's words and the pipe's advice.
+    expect(checked.find((l) => l.startsWith('✖ sample message'))).to.match(/not_in_channel/);
+    expect(run.stdout).to.match(/✖ Setup check: 3 problems, \d+ warnings \(a run works, with less\)\. Fix them, then run again\./);
+    expect(slack.calls).to.deep.equal([]);
+  });
+
+  it('a blue/green service: the reads of traffic shifting (service deployments, revisions, the production rule)', async () => {
+    steadyShiftService(aws, 'shop-api', { strategy: 'BLUE_GREEN' });
+    const run = await runPipe(env());
+    expect(run.code, run.stdout).to.equal(0);
+    const checked = lines(run.stdout);
+    for (const what of [
+      'ecs:DescribeServiceDeployments',
+      'ecs:DescribeServiceRevisions',
+      'elasticloadbalancing:DescribeRules',
+      'elasticloadbalancing:DescribeTargetHealth',
+    ])
+      expect(
+        checked.some((l) => l.startsWith(`✔ ${what}`)),
+        `${what} in ${checked.join('\n')}`,
+      ).to.equal(true);
+    expect(checked.some((l) => l.includes('ecs:ListTasks'))).to.equal(false);
+  });
+
+  it('a token Slack refuses and credentials AWS refuses: both said, exit 2', async () => {
+    steadyService(aws, 'shop-api');
+    aws.faults.push({ op: 'DescribeServices', times: 1, kind: 'signature' });
+    slack.faults.push({ method: 'auth.test', times: 1, error: 'invalid_auth' });
+    const run = await runPipe(env());
+    expect(run.code, run.stdout).to.equal(2);
+    const checked = lines(run.stdout);
+    expect(checked.find((l) => l.startsWith('✖ ecs:DescribeServices'))).to.match(/AWS rejected the credentials/);
+    expect(checked.find((l) => l.startsWith('✖ Slack token'))).to.match(/Slack rejected SLACK_TOKEN \(invalid_auth\)/);
+    expect(run.stdout + run.stderr).not.to.include('xoxb-1-2-preflight');
+  });
+});
