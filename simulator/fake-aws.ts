@@ -8,14 +8,14 @@ import { CONTAINER_CREDENTIALS_PATH, containerCredentialsApi } from './aws/conta
 import { ecsApi } from './aws/ecs.ts';
 import { elbApi } from './aws/elbv2.ts';
 import { logsApi } from './aws/logs.ts';
-import { ACCOUNT_ID, type Call, esc, type FakeRevision, type FakeService, type FakeTarget, type FakeTask, type Fault } from './aws/model.ts';
+import { ACCOUNT_ID, type AccountModel, type Call, esc, type FakeRevision, type FakeService, type FakeTarget, type FakeTask, type Fault } from './aws/model.ts';
 import { ROLE_KEY_ID, ROLE_SECRET, ROLE_SESSION_TOKEN, stsApi } from './aws/sts.ts';
 import { listen, type Tls } from './listen.ts';
 
 export * from './aws/model.ts';
 
 /** The account: its model, the calls it answered, the faults to inject; one HTTP server routes each call to its API's double. */
-export class FakeAccount {
+export class FakeAccount implements AccountModel {
   services = new Map<string, FakeService>();
 
   tasks = new Map<string, FakeTask>();

@@ -1,13 +1,12 @@
 // CodeDeploy, JSON 1.1 (X-Amz-Target CodeDeploy_20141006.*): GetDeployment and GetDeploymentTarget
 // for ECS deployments, from the model.
-import type { FakeAccount } from '../fake-aws.ts';
-import { ACCOUNT_ID, CLUSTER, type FakeCodeDeploy, REGION } from './model.ts';
+import { ACCOUNT_ID, type AccountModel, CLUSTER, type FakeCodeDeploy, REGION } from './model.ts';
 
 /**
  * CodeDeploy, JSON 1.1 (https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_GetDeployment.html,
  * https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_GetDeploymentTarget.html, API_ECSTarget.html).
  */
-export function codeDeployApi(a: FakeAccount, op: string, body: Record<string, unknown>): { status: number; body: unknown } {
+export function codeDeployApi(a: AccountModel, op: string, body: Record<string, unknown>): { status: number; body: unknown } {
   const id = String(body.deploymentId ?? '');
   const found = [...a.services.values()]
     .flatMap((s) => (s.codeDeploy ? s.codeDeploy.deployments.map((d) => ({ s, cd: s.codeDeploy as FakeCodeDeploy, d })) : []))

@@ -1,8 +1,8 @@
 // ECS, JSON 1.1 (X-Amz-Target AmazonEC2ContainerServiceV20141113.*): the operations the pipe calls,
 // answered from the model in the shapes of the ECS API reference.
-import type { FakeAccount } from '../fake-aws.ts';
 import {
   ACCOUNT_ID,
+  type AccountModel,
   CLUSTER,
   type FakeDeployment,
   type FakeRevisionShare,
@@ -14,7 +14,7 @@ import {
   taskArn,
 } from './model.ts';
 
-export function ecsApi(a: FakeAccount, op: string, body: Record<string, unknown>): { status: number; body: unknown } {
+export function ecsApi(a: AccountModel, op: string, body: Record<string, unknown>): { status: number; body: unknown } {
   const cluster = String(body.cluster ?? CLUSTER)
     .split('/')
     .pop();
@@ -170,12 +170,12 @@ export function ecsApi(a: FakeAccount, op: string, body: Record<string, unknown>
   }
 }
 
-export function rollingDeploymentArn(_a: FakeAccount, s: FakeService, d: FakeDeployment): string {
+export function rollingDeploymentArn(_a: AccountModel, s: FakeService, d: FakeDeployment): string {
   return `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:service-deployment/${CLUSTER}/${s.name}/${d.id.replace('ecs-svc/', '')}`;
 }
 
 /** A rolling deployment as DescribeServiceDeployments shows it (the AWS CLI example's shape), its circuit breaker counting failed tasks. */
-export function rollingDeploymentJson(a: FakeAccount, s: FakeService, d: FakeDeployment) {
+export function rollingDeploymentJson(a: AccountModel, s: FakeService, d: FakeDeployment) {
   return {
     serviceDeploymentArn: rollingDeploymentArn(a, s, d),
     serviceArn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:service/${CLUSTER}/${s.name}`,
@@ -202,7 +202,7 @@ export function rollingDeploymentJson(a: FakeAccount, s: FakeService, d: FakeDep
   };
 }
 
-export function serviceDeploymentJson(_a: FakeAccount, s: FakeService, d: FakeServiceDeployment) {
+export function serviceDeploymentJson(_a: AccountModel, s: FakeService, d: FakeServiceDeployment) {
   const sh = s.shift as FakeShift;
   const share = (r: FakeRevisionShare) => ({
     arn: r.arn,
@@ -242,7 +242,7 @@ export function serviceDeploymentJson(_a: FakeAccount, s: FakeService, d: FakeSe
   };
 }
 
-export function serviceJson(a: FakeAccount, s: FakeService) {
+export function serviceJson(a: AccountModel, s: FakeService) {
   return {
     // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Service.html: an Express Mode
     // service says ECS manages its resources; its task definition comes with its revisions.
@@ -335,7 +335,7 @@ export function serviceJson(a: FakeAccount, s: FakeService) {
   };
 }
 
-export function taskJson(_a: FakeAccount, t: FakeTask) {
+export function taskJson(_a: AccountModel, t: FakeTask) {
   return {
     taskArn: taskArn(t),
     clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:cluster/${CLUSTER}`,

@@ -1,9 +1,8 @@
 // Elastic Load Balancing v2, Query protocol (form body, XML reply): target health, rules,
 // listeners, target groups and their attributes, from the model.
-import type { FakeAccount } from '../fake-aws.ts';
-import { esc, type FakeShift } from './model.ts';
+import { type AccountModel, esc, type FakeShift } from './model.ts';
 
-export function elbApi(a: FakeAccount, op: string, form: Record<string, string>): { status: number; body: string } {
+export function elbApi(a: AccountModel, op: string, form: Record<string, string>): { status: number; body: string } {
   if (op === 'DescribeRules') return describeRules(a, form);
   if (op === 'DescribeTargetGroups') return describeTargetGroups(a, form);
   if (op === 'DescribeTargetGroupAttributes') return describeTargetGroupAttributes(a, form);
@@ -34,7 +33,7 @@ export function elbApi(a: FakeAccount, op: string, form: Record<string, string>)
  * and their weights (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeRules.html,
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_ForwardActionConfig.html).
  */
-export function describeRules(a: FakeAccount, form: Record<string, string>): { status: number; body: string } {
+export function describeRules(a: AccountModel, form: Record<string, string>): { status: number; body: string } {
   const arns = Object.entries(form)
     .filter(([k]) => k.startsWith('RuleArns.member.'))
     .map(([, v]) => v);
@@ -60,7 +59,7 @@ export function describeRules(a: FakeAccount, form: Record<string, string>): { s
 }
 
 /** https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html */
-export function describeTargetGroups(a: FakeAccount, form: Record<string, string>): { status: number; body: string } {
+export function describeTargetGroups(a: AccountModel, form: Record<string, string>): { status: number; body: string } {
   const arns = Object.entries(form)
     .filter(([k]) => k.startsWith('TargetGroupArns.member.'))
     .map(([, v]) => v);
@@ -79,7 +78,7 @@ export function describeTargetGroups(a: FakeAccount, form: Record<string, string
 }
 
 /** https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroupAttributes.html */
-export function describeTargetGroupAttributes(a: FakeAccount, form: Record<string, string>): { status: number; body: string } {
+export function describeTargetGroupAttributes(a: AccountModel, form: Record<string, string>): { status: number; body: string } {
   const attributes = {
     'deregistration_delay.timeout_seconds': String(a.targetGroupSettings.deregistrationDelaySeconds),
     'stickiness.enabled': 'false',

@@ -194,3 +194,24 @@ export function taskArn(t: FakeTask): string {
 export function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
+
+/**
+ * The account's state that the API doubles answer from (FakeAccount holds it): each double takes
+ * this, not the account, so that the doubles and the router do not import each other.
+ */
+export interface AccountModel {
+  services: Map<string, FakeService>;
+  tasks: Map<string, FakeTask>;
+  targets: Map<string, FakeTarget[]>;
+  healthChecked: Set<string>;
+  revisions: Map<string, FakeRevision>;
+  logStreams: Map<string, Map<string, Array<{ timestamp: number; message: string }>>>;
+  targetGroupSettings: { intervalSeconds: number; healthyThreshold: number; deregistrationDelaySeconds: number };
+  logDrivers: Map<string, string>;
+  /** Called before each DescribeServices answer: poll-driven scenarios advance the model here. */
+  onPoll: (tick: number) => void;
+  /** DescribeServices polls answered so far. */
+  ticks: number;
+  /** Web identity tokens STS accepted. */
+  webIdentityTokens: string[];
+}

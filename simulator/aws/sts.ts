@@ -1,13 +1,12 @@
 // STS, Query protocol: AssumeRoleWithWebIdentity, accepting any JWT-shaped token and handing out
 // fixed role credentials (which the tests look for in every output, masked).
-import type { FakeAccount } from '../fake-aws.ts';
-import { esc } from './model.ts';
+import { type AccountModel, esc } from './model.ts';
 
 export const ROLE_KEY_ID = 'ASIAFAKEROLEKEY00001';
 export const ROLE_SECRET = 'stsRoleSecretAccessKeyFromAssumeRole01';
 export const ROLE_SESSION_TOKEN = 'IQoJb3JpZ2luX2VjEFakeStsSessionTokenFromAssumeRole';
 
-export function stsApi(a: FakeAccount, form: Record<string, string>): { status: number; body: string } {
+export function stsApi(a: AccountModel, form: Record<string, string>): { status: number; body: string } {
   if (!form.WebIdentityToken?.startsWith('eyJ')) {
     return {
       status: 400,
