@@ -7,7 +7,7 @@ import type { AwsClients } from './aws/clients.ts';
 import { checkAws } from './aws/preflight.ts';
 import type { Config } from './config/settings.ts';
 import { start, viewOf } from './core/step.ts';
-import type { CheckResult } from './core/vocabulary.ts';
+import type { CheckResult } from './core/view.ts';
 import { ExitCode } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { contextOf } from './message-context.ts';

@@ -5,14 +5,15 @@
 import type { Config } from './config/settings.ts';
 import type { ServiceSnapshot } from './core/snapshot.ts';
 import { expire, type RunState, start, step, viewOf } from './core/step.ts';
-import { endsWell, type LogExcerpt, type RolloutStatus, type RolloutView, type ServiceLine } from './core/vocabulary.ts';
+import type { LogExcerpt, MessageView, RolloutView, ServiceLine } from './core/view.ts';
+import { endsWell, type RolloutStatus } from './core/vocabulary.ts';
 import { AwsError, AwsUnavailableError, ExitCode, SlackError, UserFacingError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { contextOf } from './message-context.ts';
 import type { Notifier, SendOptions } from './slack/client.ts';
 import { renderDetails, renderStopped } from './slack/details.ts';
-import { serviceStatusText } from './slack/lines.ts';
-import { headline, type MessageView, renderMessage } from './slack/render.ts';
+import { headline, serviceStatusText } from './slack/lines.ts';
+import { renderMessage } from './slack/render.ts';
 import { summaryLines } from './slack/summary.ts';
 import { formatDuration, PLAIN_FORMAT } from './slack/text.ts';
 

@@ -5,7 +5,7 @@ import type { ServiceSnapshot } from '../src/core/snapshot.ts';
 import { AwsError, AwsUnavailableError, SlackError, UserFacingError } from '../src/errors.ts';
 import type { Logger } from '../src/logger.ts';
 import type { Notifier } from '../src/slack/client.ts';
-import type { SlackMessage } from '../src/slack/render.ts';
+import type { SlackMessage } from '../src/slack/text.ts';
 import { watchRollout } from '../src/watch.ts';
 import { validEnv } from './support/env.ts';
 import { deployment, ROLLOUT, service, T0 } from './support/samples.ts';

@@ -6,7 +6,8 @@
 
 import { DescribeTaskDefinitionCommand, type TaskDefinition } from '@aws-sdk/client-ecs';
 import { taskId } from '../core/arn.ts';
-import type { LogExcerpt, StoppedTask } from '../core/vocabulary.ts';
+import type { LogExcerpt } from '../core/view.ts';
+import type { StoppedTask } from '../core/vocabulary.ts';
 import { awslogsOf } from './awslogs.ts';
 import type { AwsClients } from './clients.ts';
 import { describe as describeAwsError } from './retry.ts';

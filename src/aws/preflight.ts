@@ -20,7 +20,7 @@ import {
   DescribeTargetHealthCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SHIFTING_STRATEGIES } from '../core/snapshot.ts';
-import type { CheckResult } from '../core/vocabulary.ts';
+import type { CheckResult } from '../core/view.ts';
 import { awslogsOf } from './awslogs.ts';
 import type { AwsClients } from './clients.ts';
 import { iamAction } from './errors.ts';

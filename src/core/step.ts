@@ -13,6 +13,7 @@ import { type ServiceSnapshot, SHIFTING_STRATEGIES } from './snapshot.ts';
 import { shortName } from './task-definition.ts';
 import { TRAFFIC } from './traffic.ts';
 import { decideRollout } from './verdict.ts';
+import type { RolloutView, ServiceLine } from './view.ts';
 import {
   type Eta,
   isFinal,
@@ -21,9 +22,7 @@ import {
   type Phase,
   type Progress,
   type RolloutVerdict,
-  type RolloutView,
   type ServiceAssessment,
-  type ServiceLine,
   type ServiceWatch,
   type ShiftView,
   type StoppedTask,

@@ -181,23 +181,6 @@ export interface StoppedTask {
   stoppedAt?: number;
 }
 
-/** What the failure thread shows for one failed task: its last lines, or why they are not shown. */
-export interface LogExcerpt {
-  service: string;
-  taskId: string;
-  container: string;
-  /** How the task stopped, e.g. "exit code 1". */
-  what: string;
-  /** Oldest first; empty when the container printed nothing. */
-  lines?: string[];
-  /** Where they came from. */
-  group?: string;
-  stream?: string;
-  region?: string;
-  /** Why there are no lines, and how to get them. */
-  hint?: string;
-}
-
 /** The time and the settings one poll's judgement uses. */
 export interface Clock {
   now: number;
@@ -238,64 +221,4 @@ export interface RolloutVerdict {
   phase: Phase;
   /** Stop watching: the outcome is final (for live: the old version is retired or time is up). */
   done: boolean;
-}
-
-/** One service as the message and the log show it. */
-export interface ServiceLine {
-  service: string;
-  status: ServiceStatus;
-  /** `family:revision` being deployed, once known. */
-  taskDefinition?: string;
-  progress?: Progress;
-  reason?: string;
-  supersededBy?: string;
-  /** Something going wrong that ECS has not decided on yet (a crash loop): shown, not an outcome. */
-  warning?: string;
-  /** Traffic-shifting deployments: stage, traffic share, bake, hooks. */
-  shift?: ShiftView;
-  /** When the next step should be reached. */
-  eta?: Eta;
-  /** The target groups its new tasks register with (ARNs), as last read: linked in the failure thread. */
-  targetGroups?: string[];
-  /** ECS Express Mode: the endpoint ECS gives the service (a host name or URL, as AWS said it). */
-  endpoint?: string;
-}
-
-/** What one step shows: the message's and the log's data, and what the watch must do next. */
-export interface RolloutView {
-  status: RolloutStatus;
-  phase: Phase;
-  /** Stop watching: the outcome is final. */
-  done: boolean;
-  services: ServiceLine[];
-  /** When every service still ours reached each phase (epoch ms). */
-  milestones: Partial<Record<Phase, number>>;
-  /** The distinct causes, freshest first per service. */
-  causes: string[];
-  /** Read again at once with a fresh task list: "live" is said only once a fresh read shows it. */
-  confirm: boolean;
-  /** Changes exactly when a reader of the message would see a change (phases, not every count). */
-  announcement: string;
-  /** The services whose line a reader would see change at this step (for the log). */
-  changed: string[];
-  /** The services to read at the next poll: those not finished. */
-  active: string[];
-  /** Services whose "live" is settled: the reader need not check their traffic and targets again. */
-  settled: string[];
-  /** New tasks that stopped, one per service and distinct way of stopping, newest first: whose last log lines the failure thread shows. */
-  stoppedTasks: Array<StoppedTask & { service: string }>;
-  /** Set when the watch ends at "live" (WAIT_UNTIL=live) before the old version is retired. */
-  endedAtLive?: boolean;
-  /** How long to wait before the next poll (ms). */
-  nextPollMs: number;
-  /** Why a service read at the first poll cannot be judged (its deployment controller or strategy). */
-  refused?: string;
-}
-
-/** CHECK_ONLY: one check's outcome; `fail` fails the preflight, `warn` does not (a nicety is lost). */
-export interface CheckResult {
-  level: 'ok' | 'warn' | 'fail';
-  /** What was checked, e.g. `ecs:ListTasks` or `Slack channel #deploys`. */
-  what: string;
-  detail?: string;
 }

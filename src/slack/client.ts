@@ -13,7 +13,7 @@ import { Secrets } from '../secrets.ts';
 import { SlackApi, type SlackTiming } from './api.ts';
 import { findChannel, isChannelId } from './channels.ts';
 import { LostAnswer, type SlackSettings } from './errors.ts';
-import type { SlackMessage } from './render.ts';
+import type { SlackMessage } from './text.ts';
 
 export type { SlackSettings, SlackTiming };
 

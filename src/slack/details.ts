@@ -2,9 +2,10 @@
 // groups, the failed containers' last lines), and that the watch stopped. Pure.
 import { targetGroupName } from '../core/arn.ts';
 import { targetGroupUrl } from '../core/console.ts';
-import type { LogExcerpt } from '../core/vocabulary.ts';
+import type { LogExcerpt, MessageView } from '../core/view.ts';
 import { excerptTitle, serviceStatusText } from './lines.ts';
-import { type Block, type MessageView, metadataOf, type SlackMessage } from './render.ts';
+import { metadataOf } from './metadata.ts';
+import type { Block, SlackMessage } from './text.ts';
 import { escapeText, fit, formatDuration, LIMITS, link, SLACK_FORMAT } from './text.ts';
 
 /** Causes listed in a failure thread; the rest are counted (the log has them all). */

@@ -1,8 +1,9 @@
 // One service's line in words, for the message and the log alike: its phase, progress, traffic
 // shift, hook, estimate and warning. Pure.
 import { logStreamUrl, taskUrl } from '../core/console.ts';
-import type { Eta, LogExcerpt, Phase, Progress, ServiceLine, ShiftView } from '../core/vocabulary.ts';
-import { PLAIN_FORMAT, SLACK_FORMAT, type TextFormat } from './text.ts';
+import type { LogExcerpt, MessageView, ServiceLine } from '../core/view.ts';
+import type { Eta, Phase, Progress, ShiftView } from '../core/vocabulary.ts';
+import { formatDuration, PLAIN_FORMAT, SLACK_FORMAT, type TextFormat } from './text.ts';
 
 /** Each phase in words, as the message and the log say it. */
 export const PHASE_LABELS: Record<Phase, string> = {
@@ -128,4 +129,41 @@ function endpointText(s: ServiceLine, f: TextFormat): string {
   if (!s.endpoint) return '';
   if (!PLAIN_ENDPOINT.test(s.endpoint)) return ` · ${f.text(s.endpoint)}`;
   return ` · ${f.link(/^https?:\/\//.test(s.endpoint) ? s.endpoint : `https://${s.endpoint}`, s.endpoint)}`;
+}
+
+/** Services named in a headline; more are counted. */
+export const NAMED_IN_HEADLINE = 3;
+
+function servicesLabel(v: MessageView): string {
+  const names = v.services.map((s) => s.service);
+  return names.length <= NAMED_IN_HEADLINE ? names.join(', ') : `${names.length} services`;
+}
+
+export function headline(v: MessageView): string {
+  const what = servicesLabel(v);
+  const env = v.environment;
+  const is = v.services.length > 1 ? 'are' : 'is';
+  if (v.stopped) return `Stopped watching ${what} in ${env}`;
+  switch (v.status) {
+    case 'rolling_out':
+      return `${what} → ${env}: ${PHASE_LABELS[v.phase]}`;
+    case 'live':
+      if (v.phase === 'retired') return `${what} ${is} live in ${env}`;
+      // Blue/green keeps the old version on standby (for a rollback) rather than draining it.
+      return `${what} ${is} live in ${env} (old version ${v.services.some((s) => s.shift) ? 'on standby' : 'draining'})`;
+    case 'failed': {
+      // Among many services, the ones that failed are what the reader must see first.
+      const failed = v.services.filter((s) => s.status === 'failed').map((s) => s.service);
+      if (v.services.length > NAMED_IN_HEADLINE && failed.length && failed.length <= NAMED_IN_HEADLINE) {
+        return `${failed.join(', ')} failed to deploy to ${env} (${failed.length} of ${v.services.length} services)`;
+      }
+      return `${what} failed to deploy to ${env}`;
+    }
+    case 'no_tasks':
+      return `${what} ${v.services.length > 1 ? 'have' : 'has'} no tasks to roll out in ${env} (desired count 0)`;
+    case 'timed_out':
+      return `${what} did not go live in ${env} within ${formatDuration(v.waitTimeoutMs)}`;
+    case 'superseded':
+      return `${what} deploy to ${env} was superseded by a newer one`;
+  }
 }

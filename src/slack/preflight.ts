@@ -1,9 +1,10 @@
 // CHECK_ONLY, the Slack half, posting nothing: the token (auth.test) and its scopes, the channel
 // (found, and the app in it where it must be), and a sample message that Slack's block validation
 // accepts — scheduled a day ahead (chat.scheduleMessage) and deleted at once, never shown.
-import type { CheckResult } from '../core/vocabulary.ts';
+
+import type { CheckResult } from '../core/view.ts';
 import { findChannel, type SlackCall } from './channels.ts';
-import type { SlackMessage } from './render.ts';
+import type { SlackMessage } from './text.ts';
 
 /** Scopes a run cannot post without, and those whose absence loses a safety net. */
 const REQUIRED_SCOPES = ['chat:write'];

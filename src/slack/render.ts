@@ -1,49 +1,14 @@
 // The Slack message as a pure function of the rollout's state: Block Kit within Slack's limits, a
 // plain-text fallback, and machine-readable metadata. Everything that comes from users or AWS is
 // escaped, so a branch named `fix/<!channel>` is shown, never obeyed.
-import type { MessageMetadata } from '@slack/types';
 import { serviceDeploymentsUrl } from '../core/console.ts';
-import { PHASES, type Phase, type RolloutStatus, type ServiceLine, type ServiceStatus } from '../core/vocabulary.ts';
-import { notFollowed, PHASE_LABELS, serviceStatusText } from './lines.ts';
-import { escapeText, fit, formatDuration, LIMITS, link, SLACK_FORMAT } from './text.ts';
+import type { MessageView, ServiceLine } from '../core/view.ts';
+import type { Phase, RolloutStatus, ServiceStatus } from '../core/vocabulary.ts';
+import { headline, NAMED_IN_HEADLINE, notFollowed, serviceStatusText } from './lines.ts';
+import { metadataOf, taskDefinitionsOf } from './metadata.ts';
+import { type Block, escapeText, fit, formatDuration, LIMITS, link, SLACK_FORMAT, type SlackMessage } from './text.ts';
 
-export interface MessageView {
-  status: RolloutStatus;
-  phase: Phase;
-  /** The watch has ended (the reducer's word: the message shows a duration, not time elapsed). */
-  done: boolean;
-  environment: string;
-  cluster: string;
-  region: string;
-  services: ServiceLine[];
-  ref: { type: 'branch' | 'tag'; name: string };
-  commit?: string;
-  repositoryUrl?: string;
-  buildUrl?: string;
-  startedAt: number;
-  now: number;
-  /** When every service reached each phase (epoch ms). */
-  milestones: Partial<Record<Phase, number>>;
-  waitTimeoutMs: number;
-  /** Set when the watch ended before an outcome (AWS kept failing, the step was stopped). */
-  stopped?: string;
-  /** The watch ended at "live" (WAIT_UNTIL=live), before the old version was retired. */
-  endedAtLive?: boolean;
-}
-
-export interface SlackMessage {
-  text: string;
-  blocks: Block[];
-  /** Slack's documented shape: payload values are strings, numbers, booleans, objects or arrays of objects. */
-  metadata: MessageMetadata;
-}
-
-type Text = { type: 'mrkdwn' | 'plain_text'; text: string; emoji?: boolean };
-export type Block =
-  | { type: 'header'; text: Text }
-  | { type: 'section'; text?: Text; fields?: Text[] }
-  | { type: 'context'; elements: Text[] }
-  | { type: 'divider' };
+export type { Block, MessageView, SlackMessage };
 
 /** Characters of a commit hash shown, as git abbreviates them. */
 const SHORT_COMMIT = 7;
@@ -59,47 +24,7 @@ const ICON: Record<RolloutStatus, string> = {
   no_tasks: '💤',
 };
 
-/** Services named in a headline; more are counted. */
-const NAMED_IN_HEADLINE = 3;
-
-function servicesLabel(v: MessageView): string {
-  const names = v.services.map((s) => s.service);
-  return names.length <= NAMED_IN_HEADLINE ? names.join(', ') : `${names.length} services`;
-}
-
 /** The distinct `family:revision` names being deployed, once known. */
-function taskDefinitionsOf(v: MessageView): string[] {
-  return [...new Set(v.services.map((s) => s.taskDefinition).filter((t): t is string => Boolean(t)))];
-}
-
-export function headline(v: MessageView): string {
-  const what = servicesLabel(v);
-  const env = v.environment;
-  const is = v.services.length > 1 ? 'are' : 'is';
-  if (v.stopped) return `Stopped watching ${what} in ${env}`;
-  switch (v.status) {
-    case 'rolling_out':
-      return `${what} → ${env}: ${PHASE_LABELS[v.phase]}`;
-    case 'live':
-      if (v.phase === 'retired') return `${what} ${is} live in ${env}`;
-      // Blue/green keeps the old version on standby (for a rollback) rather than draining it.
-      return `${what} ${is} live in ${env} (old version ${v.services.some((s) => s.shift) ? 'on standby' : 'draining'})`;
-    case 'failed': {
-      // Among many services, the ones that failed are what the reader must see first.
-      const failed = v.services.filter((s) => s.status === 'failed').map((s) => s.service);
-      if (v.services.length > NAMED_IN_HEADLINE && failed.length && failed.length <= NAMED_IN_HEADLINE) {
-        return `${failed.join(', ')} failed to deploy to ${env} (${failed.length} of ${v.services.length} services)`;
-      }
-      return `${what} failed to deploy to ${env}`;
-    }
-    case 'no_tasks':
-      return `${what} ${v.services.length > 1 ? 'have' : 'has'} no tasks to roll out in ${env} (desired count 0)`;
-    case 'timed_out':
-      return `${what} did not go live in ${env} within ${formatDuration(v.waitTimeoutMs)}`;
-    case 'superseded':
-      return `${what} deploy to ${env} was superseded by a newer one`;
-  }
-}
 
 const MILESTONES: Array<[Phase, string]> = [
   ['registering', 'tasks started'],
@@ -211,38 +136,5 @@ export function renderMessage(v: MessageView): SlackMessage {
     text,
     blocks,
     metadata: metadataOf(v),
-  };
-}
-
-/** Machine-readable facts for other automations; the same on the message and its thread replies. */
-export function metadataOf(v: MessageView): MessageMetadata {
-  const tds = taskDefinitionsOf(v);
-  return {
-    event_type: 'ecs_deployment',
-    event_payload: {
-      status: v.stopped ? 'stopped' : v.status,
-      phase: v.phase,
-      environment: v.environment,
-      cluster: v.cluster,
-      region: v.region,
-      // Slack's payload schema takes arrays of objects, not of strings.
-      services: v.services.map((s) => ({ name: s.service, status: s.status, task_definition: s.taskDefinition ?? '' })),
-      task_definitions: tds.join(','),
-      ref_type: v.ref.type,
-      ref: v.ref.name,
-      commit: v.commit ?? '',
-      started_at: new Date(v.startedAt).toISOString(),
-      duration_seconds: Math.round((v.now - v.startedAt) / 1000),
-      // When every service reached each phase, in seconds from the start of the watch: a team can
-      // chart time to live and time to retire from Slack alone.
-      phase_seconds: Object.fromEntries(
-        PHASES.flatMap((p) => {
-          const at = v.milestones[p];
-          return at === undefined ? [] : [[p, Math.round((at - v.startedAt) / 1000)]];
-        }),
-      ),
-      ...(v.buildUrl ? { pipeline_url: v.buildUrl } : {}),
-      ...(v.stopped ? { stopped_reason: v.stopped } : {}),
-    },
   };
 }

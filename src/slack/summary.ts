@@ -1,8 +1,9 @@
 // The pipeline log's last word on a run: the outcome with its duration, and for a run that did not
 // end well every unfinished service, cause and failed container's last lines. Pure.
-import { endsWell, type LogExcerpt } from '../core/vocabulary.ts';
-import { excerptTitle, notFollowed, PHASE_LABELS, serviceStatusText } from './lines.ts';
-import { headline, type MessageView } from './render.ts';
+
+import type { LogExcerpt, MessageView } from '../core/view.ts';
+import { endsWell } from '../core/vocabulary.ts';
+import { excerptTitle, headline, notFollowed, PHASE_LABELS, serviceStatusText } from './lines.ts';
 import { formatDuration, PLAIN_FORMAT } from './text.ts';
 
 export function summaryLines(v: MessageView, causes: readonly string[], excerpts: readonly LogExcerpt[] = []): string[] {

@@ -1,5 +1,6 @@
 // How text reaches Slack and the log: mrkdwn escaping, cutting within Slack's limits, durations,
-// clock times and links. Pure.
+// clock times and links; the shape of a Slack message. Pure.
+import type { MessageMetadata } from '@slack/types';
 
 // Slack's documented limits.
 export const LIMITS = { header: 150, sectionText: 3000, field: 2000, fields: 10, contextElement: 2000, blocks: 50, fallback: 3000 };
@@ -52,3 +53,17 @@ export function link(url: string | undefined, label: string): string {
   // Our URLs are built from validated names; only the label can carry user text.
   return url ? `<${url}|${escapeText(label)}>` : escapeText(label);
 }
+
+export interface SlackMessage {
+  text: string;
+  blocks: Block[];
+  /** Slack's documented shape: payload values are strings, numbers, booleans, objects or arrays of objects. */
+  metadata: MessageMetadata;
+}
+
+type Text = { type: 'mrkdwn' | 'plain_text'; text: string; emoji?: boolean };
+export type Block =
+  | { type: 'header'; text: Text }
+  | { type: 'section'; text?: Text; fields?: Text[] }
+  | { type: 'context'; elements: Text[] }
+  | { type: 'divider' };

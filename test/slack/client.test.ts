@@ -4,7 +4,7 @@ import { FakeSlack } from '../../simulator/fake-slack.ts';
 import { SlackError } from '../../src/errors.ts';
 import { Secrets } from '../../src/secrets.ts';
 import { SlackNotifier, type SlackTiming } from '../../src/slack/client.ts';
-import type { SlackMessage } from '../../src/slack/render.ts';
+import type { SlackMessage } from '../../src/slack/text.ts';
 
 const warnings: string[] = [];
 const log = { info() {}, warn: (m: string) => void warnings.push(m), error() {}, debug() {} };

@@ -1,10 +1,13 @@
 import { expect } from 'chai';
 import type { ServiceSnapshot } from '../../src/core/snapshot.ts';
 import { start, step } from '../../src/core/step.ts';
-import type { Progress, ServiceLine, ShiftView } from '../../src/core/vocabulary.ts';
+import type { MessageView, ServiceLine } from '../../src/core/view.ts';
+import type { Progress, ShiftView } from '../../src/core/vocabulary.ts';
 import { renderDetails } from '../../src/slack/details.ts';
 import { notFollowed, serviceStatusText } from '../../src/slack/lines.ts';
-import { type Block, type MessageView, metadataOf, renderMessage } from '../../src/slack/render.ts';
+import { metadataOf } from '../../src/slack/metadata.ts';
+import { renderMessage } from '../../src/slack/render.ts';
+import type { Block } from '../../src/slack/text.ts';
 import { escapeText, fit, formatDuration, LIMITS, PLAIN_FORMAT } from '../../src/slack/text.ts';
 import { ROLLOUT } from '../support/samples.ts';
 import { matchSnapshot } from '../support/snapshot.ts';

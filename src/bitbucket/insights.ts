@@ -1,0 +1,119 @@
+// The outcome in Bitbucket itself: a Code Insights report on the deployed commit (PENDING while it
+// rolls out, then PASSED or FAILED), shown on the commit and its pull requests. A pipe reaches the
+// Bitbucket API without a secret through the pipelines proxy (plain http://api.bitbucket.org URLs
+// sent through it); a report that cannot be sent is a warning, never a failed run.
+// Report shape: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-reports/
+import { Agent, request } from 'node:http';
+import type { MessageView } from '../core/view.ts';
+import type { Logger } from '../logger.ts';
+
+/** The API host the proxy forwards to (plain HTTP: the proxy adds the step's credentials and TLS). */
+const API_BASE = 'http://api.bitbucket.org/2.0';
+/** A report that Bitbucket does not take within this is given up: the outcome must not wait for it. */
+export const INSIGHTS_TIMEOUT_MS = 5000;
+/** Bitbucket shows at most this many data fields. */
+const MAX_DATA = 10;
+/** Characters of `details` Bitbucket keeps. */
+const MAX_DETAILS = 2000;
+
+export interface InsightsSettings {
+  /** BITBUCKET_API_PROXY. */
+  proxy: string;
+  /** `workspace/repo-slug`. */
+  repository: string;
+  commit: string;
+  environment: string;
+}
+
+type Data =
+  | { title: string; type: 'TEXT'; value: string }
+  | { title: string; type: 'DURATION'; value: number }
+  | { title: string; type: 'LINK'; value: { text: string; href: string } };
+
+export interface Report {
+  title: string;
+  details: string;
+  reporter: string;
+  report_type: 'TEST';
+  result: 'PENDING' | 'PASSED' | 'FAILED';
+  link?: string;
+  data: Data[];
+}
+
+/** The report for what the message shows: pure. `slackLink`: the message's permalink, when known. */
+export function reportOf(v: MessageView, causes: readonly string[], slackLink: string | undefined): Report {
+  const finished = v.done || Boolean(v.stopped);
+  const result = !finished ? 'PENDING' : v.status === 'live' || v.status === 'superseded' || v.status === 'no_tasks' ? 'PASSED' : 'FAILED';
+  const live = v.milestones.live;
+  const failed = v.services.filter((s) => s.status === 'failed').map((s) => `${s.service}: ${s.reason ?? 'failed'}`);
+  const why = [...(v.stopped ? [v.stopped] : []), ...failed, ...(result === 'FAILED' ? causes.slice(0, 3) : [])];
+  const details = `${v.services.map((s) => s.service).join(', ')} → ${v.environment}: ${v.status.replace('_', ' ')}${why.length ? `. ${why.join('; ')}` : ''}`;
+  const data: Data[] = [
+    { title: 'Environment', type: 'TEXT', value: v.environment },
+    { title: 'Services', type: 'TEXT', value: v.services.map((s) => `${s.service}${s.taskDefinition ? ` (${s.taskDefinition})` : ''}`).join(', ') },
+    { title: 'Status', type: 'TEXT', value: v.stopped ? 'stopped' : v.status },
+    ...(live !== undefined ? [{ title: 'Time to live', type: 'DURATION' as const, value: live - v.startedAt }] : []),
+    ...(finished ? [{ title: 'Duration', type: 'DURATION' as const, value: v.now - v.startedAt }] : []),
+    ...(slackLink ? [{ title: 'Slack message', type: 'LINK' as const, value: { text: 'Open in Slack', href: slackLink } }] : []),
+  ];
+  return {
+    title: `ECS deploy to ${v.environment}`,
+    details: details.length > MAX_DETAILS ? `${details.slice(0, MAX_DETAILS - 1)}…` : details,
+    reporter: 'ecs-deploy-notifier',
+    report_type: 'TEST',
+    result,
+    ...(slackLink ? { link: slackLink } : {}),
+    data: data.slice(0, MAX_DATA),
+  };
+}
+
+/** Sends reports for one commit and environment; never throws. */
+export class CodeInsights {
+  private readonly agent: Agent;
+
+  constructor(
+    private readonly settings: InsightsSettings,
+    private readonly log: Logger,
+  ) {
+    // Only the requests to Bitbucket go through this proxy (AWS and Slack keep HTTPS_PROXY's).
+    this.agent = new Agent({ keepAlive: false, proxyEnv: { HTTP_PROXY: settings.proxy } });
+  }
+
+  /** One report per environment on the commit, replaced at each send. */
+  url(): string {
+    const id = `ecs-deploy-notifier-${this.settings.environment.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}`;
+    return `${API_BASE}/repositories/${this.settings.repository}/commit/${this.settings.commit}/reports/${id}`;
+  }
+
+  async send(report: Report): Promise<void> {
+    try {
+      const status = await this.put(JSON.stringify(report));
+      if (status >= 200 && status < 300) this.log.debug(`Code Insights report ${report.result} sent`);
+      else this.log.warn(`The Code Insights report was not accepted (HTTP ${status}); the outcome is in Slack and this log.`);
+    } catch (error) {
+      this.log.warn(
+        `The Code Insights report could not be sent (${error instanceof Error ? error.message : String(error)}); the outcome is in Slack and this log.`,
+      );
+    }
+  }
+
+  private put(body: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const req = request(
+        this.url(),
+        {
+          method: 'PUT',
+          agent: this.agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          signal: AbortSignal.timeout(INSIGHTS_TIMEOUT_MS),
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+}

@@ -1,0 +1,106 @@
+// What a step shows and what leaves the program: the lines of the message and the log, the view the
+// watch acts on, the message's whole picture, a failed container's last lines, a preflight check.
+// Types only, over the vocabulary.
+import type { Eta, Phase, Progress, RolloutStatus, ServiceStatus, ShiftView, StoppedTask } from './vocabulary.ts';
+
+/** One service as the message and the log show it. */
+export interface ServiceLine {
+  service: string;
+  status: ServiceStatus;
+  /** `family:revision` being deployed, once known. */
+  taskDefinition?: string;
+  progress?: Progress;
+  reason?: string;
+  supersededBy?: string;
+  /** Something going wrong that ECS has not decided on yet (a crash loop): shown, not an outcome. */
+  warning?: string;
+  /** Traffic-shifting deployments: stage, traffic share, bake, hooks. */
+  shift?: ShiftView;
+  /** When the next step should be reached. */
+  eta?: Eta;
+  /** The target groups its new tasks register with (ARNs), as last read: linked in the failure thread. */
+  targetGroups?: string[];
+  /** ECS Express Mode: the endpoint ECS gives the service (a host name or URL, as AWS said it). */
+  endpoint?: string;
+}
+
+/** What one step shows: the message's and the log's data, and what the watch must do next. */
+export interface RolloutView {
+  status: RolloutStatus;
+  phase: Phase;
+  /** Stop watching: the outcome is final. */
+  done: boolean;
+  services: ServiceLine[];
+  /** When every service still ours reached each phase (epoch ms). */
+  milestones: Partial<Record<Phase, number>>;
+  /** The distinct causes, freshest first per service. */
+  causes: string[];
+  /** Read again at once with a fresh task list: "live" is said only once a fresh read shows it. */
+  confirm: boolean;
+  /** Changes exactly when a reader of the message would see a change (phases, not every count). */
+  announcement: string;
+  /** The services whose line a reader would see change at this step (for the log). */
+  changed: string[];
+  /** The services to read at the next poll: those not finished. */
+  active: string[];
+  /** Services whose "live" is settled: the reader need not check their traffic and targets again. */
+  settled: string[];
+  /** New tasks that stopped, one per service and distinct way of stopping, newest first: whose last log lines the failure thread shows. */
+  stoppedTasks: Array<StoppedTask & { service: string }>;
+  /** Set when the watch ends at "live" (WAIT_UNTIL=live) before the old version is retired. */
+  endedAtLive?: boolean;
+  /** How long to wait before the next poll (ms). */
+  nextPollMs: number;
+  /** Why a service read at the first poll cannot be judged (its deployment controller or strategy). */
+  refused?: string;
+}
+
+/** What the Slack message (and the log's last word, and the Code Insights report) are drawn from: a view and the configuration's facts. */
+export interface MessageView {
+  status: RolloutStatus;
+  phase: Phase;
+  /** The watch has ended (the reducer's word: the message shows a duration, not time elapsed). */
+  done: boolean;
+  environment: string;
+  cluster: string;
+  region: string;
+  services: ServiceLine[];
+  ref: { type: 'branch' | 'tag'; name: string };
+  commit?: string;
+  repositoryUrl?: string;
+  buildUrl?: string;
+  startedAt: number;
+  now: number;
+  /** When every service reached each phase (epoch ms). */
+  milestones: Partial<Record<Phase, number>>;
+  waitTimeoutMs: number;
+  /** Set when the watch ended before an outcome (AWS kept failing, the step was stopped). */
+  stopped?: string;
+  /** The watch ended at "live" (WAIT_UNTIL=live), before the old version was retired. */
+  endedAtLive?: boolean;
+}
+
+/** What the failure thread shows for one failed task: its last lines, or why they are not shown. */
+export interface LogExcerpt {
+  service: string;
+  taskId: string;
+  container: string;
+  /** How the task stopped, e.g. "exit code 1". */
+  what: string;
+  /** Oldest first; empty when the container printed nothing. */
+  lines?: string[];
+  /** Where they came from. */
+  group?: string;
+  stream?: string;
+  region?: string;
+  /** Why there are no lines, and how to get them. */
+  hint?: string;
+}
+
+/** CHECK_ONLY: one check's outcome; `fail` fails the preflight, `warn` does not (a nicety is lost). */
+export interface CheckResult {
+  level: 'ok' | 'warn' | 'fail';
+  /** What was checked, e.g. `ecs:ListTasks` or `Slack channel #deploys`. */
+  what: string;
+  detail?: string;
+}
