@@ -137,6 +137,11 @@ export class FakeSlack {
       this.scheduled.set(id, { text: form.text });
       return { ok: true, channel: this.channelId, scheduled_message_id: id, post_at: Number(form.post_at) };
     }
+    // https://api.slack.com/methods/chat.getPermalink
+    if (method === 'chat.getPermalink') {
+      if (form.channel !== this.channelId || !this.stored.some((m) => m.ts === form.message_ts)) return { ok: false, error: 'message_not_found' };
+      return { ok: true, channel: form.channel, permalink: `https://acme.slack.com/archives/${form.channel}/p${(form.message_ts ?? '').replace('.', '')}` };
+    }
     // https://api.slack.com/methods/chat.deleteScheduledMessage
     if (method === 'chat.deleteScheduledMessage') {
       if (!this.scheduled.delete(form.scheduled_message_id ?? '')) return { ok: false, error: 'invalid_scheduled_message_id' };

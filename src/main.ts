@@ -7,6 +7,7 @@ import { explainAwsError } from './aws/errors.ts';
 import { ContainerLogs, LOG_READ_BUDGET_MS } from './aws/logs.ts';
 import { RolloutReader } from './aws/reader.ts';
 import { describe as describeAwsError, isThrottling, withRetry } from './aws/retry.ts';
+import { CodeInsights, type Report } from './bitbucket/insights.ts';
 import { loadConfig } from './config/load.ts';
 import { SECRET_VARIABLES, urlPasswords } from './config/variables.ts';
 import { AwsUnavailableError, ConfigError, ExitCode, StopRequested, UserFacingError } from './errors.ts';
@@ -77,6 +78,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
       log,
     );
     const logs = new ContainerLogs(clients, config.aws.region, config.logLines);
+    const insights = config.codeInsights && new CodeInsights(config.codeInsights, log);
     const result = await watchRollout({
       config,
       read: (services, readOptions) => reader.read(services, readOptions),
@@ -87,6 +89,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
       sleep: (ms) => sleep(ms, undefined, { signal: stop }),
       signal: stop,
       stopBudget: () => AbortSignal.timeout(STOP_REPORT_BUDGET_MS),
+      ...(insights ? { insights: (report: Report) => insights.send(report) } : {}),
     });
     log.debug(`AWS calls: ${JSON.stringify(Object.fromEntries(reader.calls))}`);
     logMemory(log);

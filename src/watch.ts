@@ -2,6 +2,7 @@
 // when to poll next included; this file only sequences the reads, the log lines and the Slack
 // calls, and turns the outcome into an exit code.
 
+import { type Report, reportOf } from './bitbucket/insights.ts';
 import type { Config } from './config/settings.ts';
 import type { ServiceSnapshot } from './core/snapshot.ts';
 import { expire, type RunState, start, step, viewOf } from './core/step.ts';
@@ -35,6 +36,8 @@ export interface WatchDeps {
    * calls need a signal of their own). Default: no bound but Slack's.
    */
   stopBudget?: () => AbortSignal;
+  /** The Code Insights report on the deployed commit, when one is made: sent after Slack, never throws. */
+  insights?: (report: Report) => Promise<void>;
 }
 
 export interface WatchResult {
@@ -74,6 +77,8 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
     advance(await deps.read(config.services));
     if (view.refused) throw new UserFacingError(view.refused, ExitCode.AwsProblem);
     await deps.notifier.post(renderMessage(message()));
+    // Pending in Bitbucket too; not waited for: the watch goes on.
+    void deps.insights?.(reportOf(message(), [], undefined));
     posted = true;
     let announced = view.announcement;
     logLines(log, view.services, startedAt, now());
@@ -135,6 +140,7 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
     excerpts = deps.containerLogs && view.stoppedTasks.length ? await deps.containerLogs(view.stoppedTasks) : [];
     await deps.notifier.reply(renderDetails(final, causes, config.slack.mentionOnFailure, excerpts));
   }
+  await deps.insights?.(reportOf(final, causes, await deps.notifier.permalink?.()));
   return finish(log, final, causes, excerpts);
 }
 
@@ -155,6 +161,7 @@ async function reportStop(deps: WatchDeps, v: MessageView, posted: boolean): Pro
     deps.log.warn(`Could not say in Slack that the watch stopped: ${error instanceof Error ? error.message : String(error)}`);
   }
   deps.log.info(`✖ ${headline(v)}: ${v.stopped}`);
+  if (!stopped) await deps.insights?.(reportOf(v, [], await deps.notifier.permalink?.()));
 }
 
 function logLines(log: Logger, lines: ServiceLine[], startedAt: number, now: number): void {

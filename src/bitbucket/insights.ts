@@ -4,6 +4,7 @@
 // sent through it); a report that cannot be sent is a warning, never a failed run.
 // Report shape: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-reports/
 import { Agent, request } from 'node:http';
+import type { Config } from '../config/settings.ts';
 import type { MessageView } from '../core/view.ts';
 import type { Logger } from '../logger.ts';
 
@@ -16,14 +17,7 @@ const MAX_DATA = 10;
 /** Characters of `details` Bitbucket keeps. */
 const MAX_DETAILS = 2000;
 
-export interface InsightsSettings {
-  /** BITBUCKET_API_PROXY. */
-  proxy: string;
-  /** `workspace/repo-slug`. */
-  repository: string;
-  commit: string;
-  environment: string;
-}
+export type InsightsSettings = NonNullable<Config['codeInsights']>;
 
 type Data =
   | { title: string; type: 'TEXT'; value: string }

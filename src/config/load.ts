@@ -157,6 +157,7 @@ export function loadConfig(rawEnv: Env): Config {
     logLines: valid(clean.LOG_LINES, 'LOG_LINES'),
     debug: valid(clean.DEBUG, 'DEBUG'),
     checkOnly: valid(clean.CHECK_ONLY, 'CHECK_ONLY'),
+    ...codeInsightsOf(env, clean.CODE_INSIGHTS, clean.BITBUCKET_API_PROXY, clean.COMMIT, environment),
     proxy: {
       ...(clean.HTTP_PROXY ? { HTTP_PROXY: clean.HTTP_PROXY } : {}),
       ...(clean.HTTPS_PROXY ? { HTTPS_PROXY: clean.HTTPS_PROXY } : {}),
@@ -211,6 +212,19 @@ function resolveCredentials(
     secretAccessKey: clean.AWS_SECRET_ACCESS_KEY,
     ...(clean.AWS_SESSION_TOKEN ? { sessionToken: clean.AWS_SESSION_TOKEN } : {}),
   };
+}
+
+/** A Code Insights report needs a pipeline (a build number), a repository and a commit, and is on unless CODE_INSIGHTS is false. */
+function codeInsightsOf(
+  env: Env,
+  on: boolean | undefined,
+  proxy: string | undefined,
+  commit: string | undefined,
+  environment: string,
+): Pick<Config, 'codeInsights'> {
+  const repository = repositoryFrom(env)?.fullName;
+  if (on === false || !env.BITBUCKET_BUILD_NUMBER || !repository || !commit || !proxy) return {};
+  return { codeInsights: { proxy, repository, commit, environment } };
 }
 
 /** Where the SDK's default chain will look first, from the variables it reads (in its order). */

@@ -51,6 +51,15 @@ export interface Config {
   debug: boolean;
   /** CHECK_ONLY: the preflight instead of the watch. */
   checkOnly: boolean;
+  /** The Code Insights report: inside Bitbucket, on COMMIT, unless CODE_INSIGHTS is false. */
+  codeInsights?: {
+    /** BITBUCKET_API_PROXY. */
+    proxy: string;
+    /** `workspace/repo-slug`. */
+    repository: string;
+    commit: string;
+    environment: string;
+  };
   /** Where requests to AWS and Slack go through, in the shape Node's agents read (`proxyEnv`). */
   proxy: ProxySettings;
 }

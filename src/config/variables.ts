@@ -109,6 +109,14 @@ export const VARIABLE_SPECS = {
     default: false,
     desc: 'true: check the setup (every AWS read this service needs, the Slack token, scopes and channel, a sample message) in seconds, posting nothing and watching nothing; exit 0 only when everything holds.',
   }),
+  CODE_INSIGHTS: boolean({
+    default: true,
+    desc: 'Inside Bitbucket: a Code Insights report on COMMIT (pending while it rolls out, then passed or failed, with a link to the Slack message); false turns it off.',
+  }),
+  BITBUCKET_API_PROXY: proxyUrl({
+    default: 'http://host.docker.internal:29418',
+    desc: "The proxy through which a pipe reaches the Bitbucket API without a secret (Bitbucket's pipelines proxy); for self-hosted runners and tests.",
+  }),
   DEBUG: boolean({ default: false, desc: 'Verbose log (never shows secrets).' }),
   HTTPS_PROXY: proxyUrl({ ...optional, desc: 'Proxy for HTTPS requests (AWS and Slack); https_proxy is accepted too.' }),
   HTTP_PROXY: proxyUrl({ ...optional, desc: 'Proxy for plain HTTP requests (only custom endpoints use http); http_proxy is accepted too.' }),

@@ -30,6 +30,8 @@ export interface Notifier {
   post(message: SlackMessage, options?: SendOptions): Promise<void>;
   update(message: SlackMessage, options?: SendOptions): Promise<void>;
   reply(message: SlackMessage, options?: SendOptions): Promise<void>;
+  /** A link to the run's message (chat.getPermalink), when it can be had; never throws. */
+  permalink?(): Promise<string | undefined>;
 }
 
 /** How many messages one look at the channel reads (Slack caps non-Marketplace apps at 15). */
@@ -159,6 +161,23 @@ export class SlackNotifier implements Notifier {
       this.log.warn(
         `Could not look up Slack channel #${name} (${error instanceof Error ? error.message : String(error)}): the channels:read scope (groups:read for a private channel) or SLACK_CHANNEL as a channel ID lets the pipe find a post whose answer is lost; without them such a post is sent again, and may show twice.`,
       );
+    }
+  }
+
+  async permalink(): Promise<string | undefined> {
+    const { channelId: channel, ts } = this;
+    if (!channel || !ts) return undefined;
+    try {
+      const res = await this.call(
+        'chat.getPermalink',
+        (client) => client.chat.getPermalink({ channel, message_ts: ts }),
+        {},
+        { idempotent: true, quiet: true },
+      );
+      return res.permalink;
+    } catch (error) {
+      this.log.debug(`No link to the Slack message: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
     }
   }
 

@@ -88,6 +88,19 @@ describe('config', () => {
     expect(text).not.to.match(/credentials/);
   });
 
+  it('makes a Code Insights report only inside a pipeline, on a known commit of a known repository, unless turned off', () => {
+    const inPipeline = { ...validEnv(), BITBUCKET_BUILD_NUMBER: '7', BITBUCKET_REPO_FULL_NAME: 'acme/shop' };
+    expect(loadConfig(inPipeline).codeInsights).to.deep.equal({
+      proxy: 'http://host.docker.internal:29418',
+      repository: 'acme/shop',
+      commit: 'a1b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6a7b8c9d0',
+      environment: 'production',
+    });
+    expect(loadConfig({ ...inPipeline, BITBUCKET_API_PROXY: 'http://proxy.runner:29418' }).codeInsights?.proxy).to.equal('http://proxy.runner:29418');
+    expect(loadConfig({ ...inPipeline, CODE_INSIGHTS: 'false' }).codeInsights).to.equal(undefined);
+    expect(loadConfig(validEnv()).codeInsights, 'outside a pipeline').to.equal(undefined);
+  });
+
   it("without keys or a role, uses the runner's own credentials (the SDK's default chain), saying where it expects them", () => {
     const { AWS_ACCESS_KEY_ID: _id, AWS_SECRET_ACCESS_KEY: _secret, ...none } = validEnv();
     expect(loadConfig(none).aws.credentials).to.deep.equal({ kind: 'default', expected: 'instance profile' });
