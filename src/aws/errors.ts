@@ -40,7 +40,7 @@ export function explainAwsError(error: unknown, ctx: ErrorContext): AwsError {
   }
   if (ACCESS_DENIED.has(name)) {
     return new AwsError(
-      `Access denied: the AWS identity lacks ${ctx.operation ? `the permission ${iamAction(ctx.operation)}` : 'a read permission the pipe needs'} (see "IAM policy" in the README).${detail}`,
+      `Access denied: the AWS identity lacks ${ctx.operation ? `the permission ${iamAction(ctx.operation)}` : 'a read permission the pipe needs'} (examples/iam-policy.json has every read it makes; docs/troubleshooting.md).${detail}`,
       { cause: error },
     );
   }

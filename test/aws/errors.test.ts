@@ -7,7 +7,7 @@ const err = (name: string, message = 'details') => Object.assign(new Error(messa
 describe('aws/errors', () => {
   const table: Array<[string, RegExp]> = [
     ['ClusterNotFoundException', /^ECS cluster "prod" was not found in eu-west-1: check CLUSTER_NAME and AWS_DEFAULT_REGION\.$/],
-    ['AccessDeniedException', /^Access denied: .* \(see "IAM policy" in the README\)\. AWS said: details$/],
+    ['AccessDeniedException', /^Access denied: .* \(examples\/iam-policy\.json has every read it makes; docs\/troubleshooting\.md\)\. AWS said: details$/],
     ['AccessDenied', /^Access denied/],
     ['InvalidIdentityTokenException', /^Could not assume AWS_OIDC_ROLE_ARN arn:aws:iam::123456789012:role\/notifier .*trust policy/],
     ['UnrecognizedClientException', /^AWS rejected the credentials: check AWS_ACCESS_KEY_ID/],
