@@ -71,8 +71,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     const reader = new RolloutReader(
       clients,
       config.cluster,
-      (operation, call) =>
-        ask(operation, call).catch((error: unknown) => {
+      // An optional read gets one attempt: it must never hold up a poll (batch.ts's CallOptions).
+      (operation, call, options) =>
+        (options?.optional ? abortable(call(hardStop), hardStop) : ask(operation, call)).catch((error: unknown) => {
           throw awsFailure(error, operation, config.waitTimeoutMs, stop, context);
         }),
       log,

@@ -58,8 +58,15 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
   });
   let view: RolloutView = viewOf(state);
   const message = (v: RolloutView = view, stopped?: string): MessageView => ({ ...contextOf(config, startedAt, now()), ...v, ...(stopped ? { stopped } : {}) });
-  const advance = (snapshots: Map<string, ServiceSnapshot>, fresh = false) => {
-    ({ state, view } = step(state, snapshots, now(), { fresh }));
+  /**
+   * One read, judged at the time it began: what ECS said is as of then, however long the rest of
+   * the read took (retries under throttling included). A deployment that had not appeared yet is
+   * judged against the grace period at that time, never at a later clock.
+   */
+  const poll = async (services: string[], options: { force?: boolean; settled?: readonly string[] } = {}, fresh = false) => {
+    const readAt = now();
+    const snapshots = await deps.read(services, options);
+    ({ state, view } = step(state, snapshots, readAt, { fresh }));
   };
 
   const ref = `${config.ref.type} ${config.ref.name}${config.commit ? ` @ ${config.commit.slice(0, 7)}` : ''}`;
@@ -74,7 +81,7 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
   let unavailable: string | undefined;
   try {
     // First poll: it proves the cluster, services and permissions before anything is posted.
-    advance(await deps.read(config.services));
+    await poll(config.services);
     if (view.refused) throw new UserFacingError(view.refused, ExitCode.AwsProblem);
     await deps.notifier.post(renderMessage(message()));
     // Pending in Bitbucket too; not waited for: the watch goes on.
@@ -86,11 +93,11 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
     while (!view.done) {
       await deps.sleep(view.nextPollMs);
       const active = view.active;
-      advance(await deps.read(active, { settled: view.settled }));
+      await poll(active, { settled: view.settled });
       const changed = new Set(view.changed);
       // Before saying "live", the core asks for a fresh task list rather than cached task data.
       if (view.confirm) {
-        advance(await deps.read(active, { force: true }), true);
+        await poll(active, { force: true }, true);
         for (const s of view.changed) changed.add(s);
       }
       logLines(

@@ -273,6 +273,18 @@ describe('e2e: faults', function () {
   });
 
   describe('robust answers', () => {
+    it('an optional read throttled (the estimates) is tried once and given up, never holding up a poll', async () => {
+      steadyService(aws, 'shop-api');
+      script(aws, successfulRollout());
+      aws.faults.push({ op: 'DescribeTargetGroupAttributes', times: 100, kind: 'throttle' });
+      const run = await runPipe(env());
+      expect(run.code, run.stdout).to.equal(0);
+      expect(status()).to.equal('live');
+      expect(aws.count('DescribeTargetGroupAttributes')).to.equal(1);
+      expect(run.stdout).to.match(/No estimates of when targets turn healthy or the old version retires/);
+      expect(run.stdout).not.to.match(/DescribeTargetGroupAttributes failed .* retry/);
+    });
+
     for (const kind of ['garbage', 'truncated'] as const) {
       it(`12. a ${kind} 200 answer is a glitch to retry, not the end`, async () => {
         steadyService(aws, 'shop-api');

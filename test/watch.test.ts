@@ -78,6 +78,33 @@ describe('watch', () => {
     expect(h.lines.at(-1)).to.match(/^✔ shop-api is live in production after 1m 03s$/);
   });
 
+  it('judges a poll at the time its read began: a read slowed by throttling does not turn "not appeared yet" into a failure', async () => {
+    // The first read takes two minutes (an optional read retried under throttling, say); ECS's
+    // answer in it predates the deployment. The grace period (60 s) is judged at the read's start.
+    let now = T0;
+    const notYet = service({ deployments: [deployment('old', { status: 'PRIMARY' })], tasks: SNAPS.oldTasks });
+    const polls = [notYet, SNAPS.starting, SNAPS.cutover, SNAPS.draining, SNAPS.draining, SNAPS.retired];
+    let i = 0;
+    const notifier = new RecordingNotifier();
+    const config = loadConfig({ ...validEnv(), SERVICE_NAME: 'shop-api', TASK_DEFINITION: 'shop-api:42', POLL_INTERVAL: '10', WAIT_TIMEOUT: '600' });
+    const result = await watchRollout({
+      config,
+      read: async () => {
+        const snap = polls[Math.min(i, polls.length - 1)];
+        if (i++ === 0) now += 120_000;
+        return new Map([['shop-api', snap ?? notYet]]);
+      },
+      notifier,
+      log: { info() {}, warn() {}, error() {}, debug() {} },
+      now: () => now,
+      sleep: async (ms) => {
+        now += ms;
+      },
+    });
+    expect(result).to.deep.equal({ status: 'live', exitCode: 0 });
+    expect(notifier.statuses()[0]).to.equal('rolling_out/waiting');
+  });
+
   it('reports a failure with a thread reply and exit code 1', async () => {
     const h = harness([SNAPS.starting, SNAPS.failed], { SLACK_MENTION_ON_FAILURE: 'U012AB3CD' });
     const result = await h.run();

@@ -5,7 +5,16 @@
  * Makes one AWS call named `operation` (e.g. `ecs:DescribeServices`). `call` hands `abortSignal`
  * to the SDK, so that a stop of the step or WAIT_TIMEOUT ends the request itself, not only the wait.
  */
-export type Counter = <T>(operation: string, call: (abortSignal: AbortSignal | undefined) => Promise<T>) => Promise<T>;
+export type Counter = <T>(operation: string, call: (abortSignal: AbortSignal | undefined) => Promise<T>, options?: CallOptions) => Promise<T>;
+
+export interface CallOptions {
+  /**
+   * The read only feeds a nicety (estimates, the circuit breaker's count, alarm names, an Express
+   * endpoint): one attempt, never retried, so that it never holds up a poll (under throttling a
+   * retried one could take minutes); its caller carries on without it.
+   */
+  optional?: boolean;
+}
 
 /** ECS's and Elastic Load Balancing's limits per call (their API references), in one place. */
 export const DESCRIBE_SERVICES_BATCH = 10;

@@ -30,10 +30,13 @@ export class DeploymentNotes {
     if (!rollingBack || cache.alarms !== undefined || !earlier.length || this.denied) return;
     cache.alarms = [];
     try {
-      const out = await this.count('ecs:DescribeServiceDeployments', (abortSignal) =>
-        this.clients.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: earlier.slice(-DESCRIBE_SERVICE_DEPLOYMENTS_BATCH) }), {
-          abortSignal,
-        }),
+      const out = await this.count(
+        'ecs:DescribeServiceDeployments',
+        (abortSignal) =>
+          this.clients.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: earlier.slice(-DESCRIBE_SERVICE_DEPLOYMENTS_BATCH) }), {
+            abortSignal,
+          }),
+        { optional: true },
       );
       cache.alarms = [...new Set((out.serviceDeployments ?? []).flatMap((d) => d.alarms?.triggeredAlarmNames ?? []))];
     } catch (error) {
@@ -51,8 +54,10 @@ export class DeploymentNotes {
     const arn = st.service.currentServiceDeployment;
     if (!arn || st.shifting || this.denied) return;
     try {
-      const out = await this.count('ecs:DescribeServiceDeployments', (abortSignal) =>
-        this.clients.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }), { abortSignal }),
+      const out = await this.count(
+        'ecs:DescribeServiceDeployments',
+        (abortSignal) => this.clients.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }), { abortSignal }),
+        { optional: true },
       );
       const cb = out.serviceDeployments?.[0]?.deploymentCircuitBreaker;
       if (cb) cache.breaker = { failureCount: cb.failureCount, threshold: cb.threshold, status: cb.status };

@@ -34,8 +34,10 @@ export class ExpressReader {
 
   private async describe(arn: string): Promise<void> {
     try {
-      const out = await this.count('ecs:DescribeExpressGatewayService', (abortSignal) =>
-        this.clients.ecs.send(new DescribeExpressGatewayServiceCommand({ serviceArn: arn }), { abortSignal }),
+      const out = await this.count(
+        'ecs:DescribeExpressGatewayService',
+        (abortSignal) => this.clients.ecs.send(new DescribeExpressGatewayServiceCommand({ serviceArn: arn }), { abortSignal }),
+        { optional: true },
       );
       const paths = (out.service?.activeConfigurations ?? []).flatMap((c) => c.ingressPaths ?? []);
       const chosen = paths.find((p) => p.accessType === 'PUBLIC' && p.endpoint) ?? paths.find((p) => p.endpoint);

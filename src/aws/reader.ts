@@ -5,7 +5,7 @@
 import { DescribeTasksCommand, ListTasksCommand, type Service, type Task } from '@aws-sdk/client-ecs';
 import { isDraining, type ServiceSnapshot, SHIFTING_STRATEGIES, type TargetGroupSnapshot, type TaskSnapshot, targetKey } from '../core/snapshot.ts';
 import type { Logger } from '../logger.ts';
-import { type Counter, chunks, DESCRIBE_TASKS_BATCH } from './batch.ts';
+import { type CallOptions, type Counter, chunks, DESCRIBE_TASKS_BATCH } from './batch.ts';
 import type { AwsClients } from './clients.ts';
 import { CodeDeployReader } from './codedeploy-reader.ts';
 import { DeploymentNotes } from './deployment-notes.ts';
@@ -70,7 +70,7 @@ export class RolloutReader {
     private readonly run: CallRunner,
     private readonly log: Logger,
   ) {
-    const count: Counter = (operation, call) => this.count(operation, call);
+    const count: Counter = (operation, call, options) => this.count(operation, call, options);
     this.shifts = new ShiftReader(clients, count);
     this.codeDeploys = new CodeDeployReader(clients, cluster, count);
     this.targets = new TargetReader(clients, count, log);
@@ -166,10 +166,10 @@ export class RolloutReader {
     return cache;
   }
 
-  private async count<T>(operation: string, call: (abortSignal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+  private async count<T>(operation: string, call: (abortSignal: AbortSignal | undefined) => Promise<T>, options?: CallOptions): Promise<T> {
     this.calls.set(operation, (this.calls.get(operation) ?? 0) + 1);
     this.log.debug(`AWS ${operation}`);
-    return this.run(operation, call);
+    return this.run(operation, call, options);
   }
 
   /** Whether DescribeServices shows a change since the last poll (counts, states, deployments). */

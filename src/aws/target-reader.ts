@@ -42,14 +42,18 @@ export class TargetReader {
     // Estimates are a nicety: a policy without these reads (written for an earlier 1.x) loses them, not the watch.
     const settled = Promise.all([
       ...chunks(unknown, DESCRIBE_TARGET_GROUPS_BATCH).map(async (batch) => {
-        const out = await this.count('elbv2:DescribeTargetGroups', (abortSignal) =>
-          this.clients.elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: batch }), { abortSignal }),
+        const out = await this.count(
+          'elbv2:DescribeTargetGroups',
+          (abortSignal) => this.clients.elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: batch }), { abortSignal }),
+          { optional: true },
         );
         for (const g of out.TargetGroups ?? []) if (g.TargetGroupArn) groups.set(g.TargetGroupArn, g);
       }),
       ...unknown.map(async (arn) => {
-        const out = await this.count('elbv2:DescribeTargetGroupAttributes', (abortSignal) =>
-          this.clients.elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn }), { abortSignal }),
+        const out = await this.count(
+          'elbv2:DescribeTargetGroupAttributes',
+          (abortSignal) => this.clients.elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn }), { abortSignal }),
+          { optional: true },
         );
         attributes.set(arn, out.Attributes ?? []);
       }),

@@ -88,6 +88,23 @@ describe('aws/reader', () => {
     expect(snap?.healthChecks).to.deep.equal({ [TD]: false });
   });
 
+  it('marks the reads that only feed a nicety as optional, so the runner never retries them (they must not hold up a poll)', async () => {
+    const asked: Array<[string, boolean]> = [];
+    const clients = { ecs: new ECSClient({ region: 'us-east-1' }), elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }), codeDeploy: async () => new CodeDeployClient({}) };
+    await new RolloutReader(
+      clients,
+      'MyCluster',
+      (op, call, options) => {
+        asked.push([op, options?.optional === true]);
+        return call(undefined);
+      },
+      silent,
+    ).read(['web']);
+    const optional = new Set(asked.filter(([, o]) => o).map(([op]) => op));
+    expect([...optional].sort()).to.deep.equal(['elbv2:DescribeTargetGroupAttributes', 'elbv2:DescribeTargetGroups']);
+    expect(asked.find(([op]) => op === 'ecs:DescribeServices')?.[1]).to.equal(false);
+  });
+
   it("hands the runner's abort signal to every SDK request, so a stop ends the request itself", async () => {
     const stop = new AbortController();
     const clients = {
