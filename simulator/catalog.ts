@@ -31,6 +31,7 @@ import {
   shiftCleanUp,
   shiftDeploy,
   shiftHealthy,
+  shiftPause,
   shiftRollback,
   shiftRollbackDone,
   shiftScaleUp,
@@ -44,6 +45,11 @@ import {
   unhealthyNew,
 } from './scenarios.ts';
 
+/** The Slack user the scenarios' approver is (APPROVERS). */
+const APPROVER = 'U0APPROVER1';
+/** How long a scenario's PAUSE hook waits before it expires (ECS's default is a day). */
+const PAUSE_EXPIRES_MS = 30 * 60_000;
+
 export interface Scenario {
   name: string;
   summary: string;
@@ -54,6 +60,8 @@ export interface Scenario {
   expected: { exitCode: number; status: string };
   /** Builds the account at rest and schedules the rollout on timers, from now. */
   start(a: FakeAccount): void;
+  /** What people in the Slack workspace do, e.g. an approver reacting to a paused deployment. */
+  people?(slack: FakeSlack): void;
 }
 
 /** update-service, then the new tasks provision and start (every scenario begins so). */
@@ -258,6 +266,36 @@ export const SCENARIOS: Scenario[] = [
     },
     trafficShift('shop-api', [5, 100]),
   ),
+  {
+    name: 'paused',
+    summary: 'blue/green paused at a PAUSE hook before production moves; an approver (APPROVERS) continues it with a ✅ reaction on the message',
+    services: ['shop-api'],
+    env: { TASK_DEFINITION: 'shop-api:42', APPROVERS: APPROVER },
+    expected: { exitCode: 0, status: 'live' },
+    start(a) {
+      steadyShiftService(a, 'shop-api', { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 5 });
+      const steps = trafficShift('shop-api', [100]);
+      // Green is up and healthy; ECS waits at the PAUSE hook before production traffic moves.
+      timeline(a, [...steps.slice(0, 3), [3500, shiftPause('shop-api', 'approve-production', PAUSE_EXPIRES_MS)]]);
+      // What was left of the rollout carries on from the moment someone continues it.
+      a.onContinue = (_service, action) =>
+        timeline(
+          a,
+          action === 'CONTINUE'
+            ? steps.slice(3).map(([at, step]): [number, Step] => [at - 3500, step])
+            : [
+                [500, shiftRollback('shop-api')],
+                [2000, shiftRollbackDone('shop-api')],
+              ],
+        );
+    },
+    people(slack) {
+      // The approver sees the message say "paused" and reacts a moment later.
+      slack.people.push((call) => {
+        if (JSON.stringify(call.blocks ?? []).includes('is paused*')) setTimeout(() => slack.react('white_check_mark', APPROVER), 1500);
+      });
+    },
+  },
   shopApiShift(
     'bake-rollback',
     'blue/green goes live, then an alarm fires during the bake and ECS rolls production back to the old revision',
@@ -379,5 +417,6 @@ export async function simulate(s?: Scenario, tls?: Tls): Promise<Simulation> {
   const slack = new FakeSlack();
   await Promise.all([aws.start(tls), slack.start(tls)]);
   s?.start(aws);
+  s?.people?.(slack);
   return { aws, slack, stop: async () => void (await Promise.all([aws.stop(), slack.stop()])) };
 }

@@ -15,7 +15,7 @@ if (values.list) {
   process.exit(0);
 }
 
-const chosen = scenario(values.scenario as string);
+const chosen = scenario(values.scenario ?? 'success');
 const style = process.stdout.isTTY && !process.env.NO_COLOR ? ANSI : PLAIN;
 const { aws, slack, stop } = await simulate();
 slack.onCall = (call) => console.log(`\n${renderCall(call, style)}\n`);
@@ -23,6 +23,7 @@ slack.onCall = (call) => console.log(`\n${renderCall(call, style)}\n`);
 console.log(style.bold(`Scenario "${chosen.name}": ${chosen.summary}.`));
 console.log(style.dim('Simulated AWS account and Slack workspace on 127.0.0.1; time is compressed (1 s ≈ 30 s of a real rollout).\n'));
 chosen.start(aws);
+chosen.people?.(slack);
 const run = await runPipe(pipeEnv(chosen, aws.url, slack.url), { onLine: (line) => console.log(`${style.dim('pipeline │')} ${line}`) });
 await stop();
 

@@ -45,6 +45,8 @@ export class FakeAccount implements AccountModel {
   /** Every answer is delayed by this (ms): a slow region, to show which calls run side by side. */
   latencyMs = 0;
 
+  /** Called when ContinueServiceDeployment acts on a paused hook: a scenario carries on (or rolls back) here. */
+  onContinue: (service: string, action: 'CONTINUE' | 'ROLLBACK') => void = () => {};
   /** Called before each DescribeServices answer: poll-driven scenarios advance the model here. */
   onPoll: (tick: number) => void = () => {};
 

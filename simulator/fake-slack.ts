@@ -50,11 +50,25 @@ export class FakeSlack {
   faults: SlackFault[] = [];
   /** Called for every message accepted (the demo renders it). */
   onCall: (call: SlackCall) => void = () => {};
+  /** What people in the workspace do on seeing a call (scenarios' approvers), besides onCall. */
+  readonly people: Array<(call: SlackCall) => void> = [];
   readonly channelId = 'C0DEPLOYS01';
   /** conversations.list calls answered (the channel's name looked up). */
   listCalls = 0;
+  /** Reactions on the run's message: name → users. */
+  readonly reactionsOn = new Map<string, Set<string>>();
+  /** reactions.get calls answered. */
+  reactionReads = 0;
+
+  /** Someone reacts to the run's message (e.g. white_check_mark). */
+  react(name: string, user: string): void {
+    const users = this.reactionsOn.get(name) ?? new Set<string>();
+    users.add(user);
+    this.reactionsOn.set(name, users);
+  }
+
   /** The bot token's scopes, as Slack sends them in every answer's x-oauth-scopes header. */
-  scopes = ['chat:write', 'chat:write.public', 'channels:history', 'groups:history', 'channels:read', 'groups:read'];
+  scopes = ['chat:write', 'chat:write.public', 'channels:history', 'groups:history', 'channels:read', 'groups:read', 'reactions:read'];
   /** Whether the app is a member of the channel. */
   member = true;
   /** Messages scheduled (chat.scheduleMessage) and not deleted: none should remain after a preflight. */
@@ -137,6 +151,14 @@ export class FakeSlack {
       this.scheduled.set(id, { text: form.text });
       return { ok: true, channel: this.channelId, scheduled_message_id: id, post_at: Number(form.post_at) };
     }
+    // https://api.slack.com/methods/reactions.get (with full=true: every user who reacted)
+    if (method === 'reactions.get') {
+      this.reactionReads++;
+      const m = this.stored.find((x) => x.ts === form.timestamp);
+      if (form.channel !== this.channelId || !m) return { ok: false, error: 'message_not_found' };
+      const reactions = [...this.reactionsOn].map(([name, users]) => ({ name, users: [...users], count: users.size }));
+      return { ok: true, type: 'message', channel: form.channel, message: { type: 'message', ts: m.ts, text: m.text, reactions } };
+    }
     // https://api.slack.com/methods/chat.getPermalink
     if (method === 'chat.getPermalink') {
       if (form.channel !== this.channelId || !this.stored.some((m) => m.ts === form.message_ts)) return { ok: false, error: 'message_not_found' };
@@ -161,6 +183,7 @@ export class FakeSlack {
     };
     this.calls.push(call);
     this.onCall(call);
+    for (const person of this.people) person(call);
     if (method === 'chat.postMessage') {
       // Slack's ts: the epoch second it was stored, and a sequence within it.
       const ts = `${Math.floor(Date.now() / 1000)}.${String(++this.seq).padStart(6, '0')}`;

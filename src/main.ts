@@ -2,7 +2,9 @@
 // environment, then the watch, then an exit code the pipeline shows. The watch ends at WAIT_TIMEOUT
 // and at a stop of the step whatever AWS or Slack do: every call is abandoned when either comes.
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Counter } from './aws/batch.ts';
 import { createAwsClients } from './aws/clients.ts';
+import { continueServiceDeployment } from './aws/continue.ts';
 import { explainAwsError } from './aws/errors.ts';
 import { ContainerLogs, LOG_READ_BUDGET_MS } from './aws/logs.ts';
 import { RolloutReader } from './aws/reader.ts';
@@ -68,16 +70,12 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
         now: Date.now,
       });
     }
-    const reader = new RolloutReader(
-      clients,
-      config.cluster,
-      // An optional read gets one attempt: it must never hold up a poll (batch.ts's CallOptions).
-      (operation, call, options) =>
-        (options?.optional ? abortable(call(hardStop), hardStop) : ask(operation, call)).catch((error: unknown) => {
-          throw awsFailure(error, operation, config.waitTimeoutMs, stop, context);
-        }),
-      log,
-    );
+    // An optional call gets one attempt: it must never hold up a poll (batch.ts's CallOptions).
+    const run: Counter = (operation, call, options) =>
+      (options?.optional ? abortable(call(hardStop), hardStop) : ask(operation, call)).catch((error: unknown) => {
+        throw awsFailure(error, operation, config.waitTimeoutMs, stop, context);
+      });
+    const reader = new RolloutReader(clients, config.cluster, run, log);
     const logs = new ContainerLogs(clients, config.aws.region, config.logLines);
     const insights = config.codeInsights && new CodeInsights(config.codeInsights, log);
     const result = await watchRollout({
@@ -91,6 +89,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
       signal: stop,
       stopBudget: () => AbortSignal.timeout(STOP_REPORT_BUDGET_MS),
       ...(insights ? { insights: (report: Report) => insights.send(report) } : {}),
+      ...(config.approvers.length ? { continueDeployment: (request) => continueServiceDeployment(clients, run, request) } : {}),
     });
     log.debug(`AWS calls: ${JSON.stringify(Object.fromEntries(reader.calls))}`);
     logMemory(log);

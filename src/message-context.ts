@@ -15,5 +15,6 @@ export function contextOf(config: Config, startedAt: number, now: number) {
     startedAt,
     now,
     waitTimeoutMs: config.waitTimeoutMs,
+    approvers: config.approvers,
   };
 }

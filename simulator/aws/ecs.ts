@@ -61,6 +61,21 @@ export function ecsApi(a: AccountModel, op: string, body: Record<string, unknown
       };
     }
     // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeServiceDeployments.html
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContinueServiceDeployment.html
+    case 'ContinueServiceDeployment': {
+      const arn = String(body.serviceDeploymentArn);
+      const action = body.action === 'ROLLBACK' ? 'ROLLBACK' : 'CONTINUE';
+      for (const s of a.services.values()) {
+        const d = s.shift?.deployments.find((x) => x.arn === arn);
+        if (!d) continue;
+        const hook = d.hooks.find((h) => h.hookId === body.hookId && h.status === 'AWAITING_ACTION');
+        if (!hook) return { status: 400, body: { __type: 'InvalidParameterException', message: `Hook ${String(body.hookId)} is not awaiting action.` } };
+        hook.status = 'SUCCEEDED';
+        a.onContinue(s.name, action);
+        return { status: 200, body: { serviceDeploymentArn: arn } };
+      }
+      return { status: 400, body: { __type: 'ServiceDeploymentNotFoundException', message: `${arn} was not found.` } };
+    }
     case 'DescribeServiceDeployments': {
       const arns = body.serviceDeploymentArns as string[];
       if (arns.length > 20)

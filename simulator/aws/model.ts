@@ -214,4 +214,6 @@ export interface AccountModel {
   ticks: number;
   /** Web identity tokens STS accepted. */
   webIdentityTokens: string[];
+  /** Called when ContinueServiceDeployment acts on a paused hook: a scenario carries on (or rolls back) here. */
+  onContinue: (service: string, action: 'CONTINUE' | 'ROLLBACK') => void;
 }

@@ -80,7 +80,7 @@ export function loadConfig(rawEnv: Env): Config {
   for (const [k, v] of Object.entries(rawEnv)) if (v !== undefined && v.trim() !== '') env[k] = v.trim();
   const problems: string[] = [];
   const listTooLong = new Set<string>();
-  for (const name of ['SERVICE_NAME', 'TASK_DEFINITION', 'SLACK_MENTION_ON_FAILURE']) {
+  for (const name of ['SERVICE_NAME', 'TASK_DEFINITION', 'SLACK_MENTION_ON_FAILURE', 'APPROVERS']) {
     const folded = foldListVariable(env, name, problems);
     if (folded !== undefined && folded !== '') env[name] = folded;
     else if (problems.some((p) => p.startsWith(`${name}_COUNT`))) {
@@ -156,6 +156,7 @@ export function loadConfig(rawEnv: Env): Config {
     waitUntil: valid(clean.WAIT_UNTIL, 'WAIT_UNTIL'),
     logLines: valid(clean.LOG_LINES, 'LOG_LINES'),
     debug: valid(clean.DEBUG, 'DEBUG'),
+    approvers: clean.APPROVERS ?? [],
     checkOnly: valid(clean.CHECK_ONLY, 'CHECK_ONLY'),
     ...codeInsightsOf(env, clean.CODE_INSIGHTS, clean.BITBUCKET_API_PROXY, clean.COMMIT, environment),
     proxy: {

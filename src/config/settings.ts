@@ -49,6 +49,8 @@ export interface Config {
   /** LOG_LINES: 0 shows no container logs. */
   logLines: number;
   debug: boolean;
+  /** APPROVERS: Slack user IDs who may continue or roll back a paused deployment with a reaction. */
+  approvers: string[];
   /** CHECK_ONLY: the preflight instead of the watch. */
   checkOnly: boolean;
   /** The Code Insights report: inside Bitbucket, on COMMIT, unless CODE_INSIGHTS is false. */

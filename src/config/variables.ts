@@ -105,6 +105,10 @@ export const VARIABLE_SPECS = {
     default: 'retired',
     desc: 'retired: follow the rollout until the old version is gone (after a blue/green bake, too); live: end the watch (exit 0) as soon as the new version takes all production traffic.',
   }),
+  APPROVERS: mentionIds({
+    ...optional,
+    desc: 'Slack user IDs (U…) who may continue (✅ reaction) or roll back (⏪) a deployment paused at a PAUSE lifecycle hook, from the message. Without it nobody can act from Slack.',
+  }),
   CHECK_ONLY: boolean({
     default: false,
     desc: 'true: check the setup (every AWS read this service needs, the Slack token, scopes and channel, a sample message) in seconds, posting nothing and watching nothing; exit 0 only when everything holds.',

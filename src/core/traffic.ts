@@ -95,9 +95,15 @@ function rollbackReason(d: ServiceDeploymentSnapshot): string {
   return `${base}${triggers.length ? ` (${triggers.join('; ')})` : ''}${rollbackFailed}`;
 }
 
-function hookFailure(h: { id: string; targetType: string; status: string }): string {
+function hookFailure(h: { id: string; targetType: string; status: string; timeoutAction?: string }): string {
+  if (h.targetType === 'PAUSE' && h.status === 'TIMED_OUT') return pauseExpired(h);
   const kind = h.targetType === 'PAUSE' ? 'pause hook' : 'Lambda hook';
   return `${kind} ${h.id} ${h.status === 'TIMED_OUT' ? 'timed out' : 'failed'}`;
+}
+
+/** A PAUSE hook nobody acted on before it expired, and what ECS did then. */
+function pauseExpired(h: { id: string; timeoutAction?: string }): string {
+  return `nobody continued pause hook ${h.id} before it expired; ECS ${h.timeoutAction === 'CONTINUE' ? 'continued the deployment' : 'rolled it back'}`;
 }
 
 /** Progress in the rolling terms the timeline and the bench share. */
@@ -172,6 +178,9 @@ export const TRAFFIC: Kind<Ours, ServiceSnapshot> = {
       return { status: 'superseded', by: to ? shortName(to) : 'another deployment' };
     }
     if (STOPPED.has(d.status)) return { status: 'failed', reason: `the deployment was stopped${d.statusReason ? `: ${d.statusReason}` : ''}` };
+    // A pause nobody acted on ends the watch even where ECS carries on by itself: nobody approved it.
+    const expired = d.hooks.find((h) => h.targetType === 'PAUSE' && h.status === 'TIMED_OUT');
+    if (expired) return { status: 'failed', reason: pauseExpired(expired) };
     return undefined;
   },
 
@@ -218,7 +227,18 @@ function shiftView(
     ...(seen?.bakeStartedAt !== undefined && d.bakeTimeMinutes !== undefined && d.lifecycleStage === 'BAKE_TIME'
       ? { bakeUntil: seen.bakeStartedAt + d.bakeTimeMinutes * MS_PER_MINUTE }
       : {}),
-    ...(pendingHook ? { hook: { id: pendingHook.id, targetType: pendingHook.targetType, status: pendingHook.status, expiresAt: pendingHook.expiresAt } } : {}),
+    ...(pendingHook
+      ? {
+          hook: {
+            id: pendingHook.id,
+            targetType: pendingHook.targetType,
+            status: pendingHook.status,
+            ...(pendingHook.expiresAt !== undefined ? { expiresAt: pendingHook.expiresAt } : {}),
+            ...(pendingHook.timeoutAction ? { timeoutAction: pendingHook.timeoutAction } : {}),
+          },
+        }
+      : {}),
+    serviceDeploymentArn: d.arn,
     requested: d.target.requested,
     running: d.target.running,
     ...(healthy !== undefined ? { healthy } : {}),

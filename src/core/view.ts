@@ -74,6 +74,8 @@ export interface MessageView {
   /** When every service reached each phase (epoch ms). */
   milestones: Partial<Record<Phase, number>>;
   waitTimeoutMs: number;
+  /** APPROVERS: who may continue or roll back a paused deployment with a reaction. */
+  approvers?: string[];
   /** Set when the watch ended before an outcome (AWS kept failing, the step was stopped). */
   stopped?: string;
   /** The watch ended at "live" (WAIT_UNTIL=live), before the old version was retired. */

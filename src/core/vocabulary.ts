@@ -134,7 +134,16 @@ export interface ShiftView {
   /** Until when ECS may still roll back (the end of the bake), epoch ms. */
   bakeUntil?: number;
   /** A lifecycle hook still deciding: a Lambda running, or a PAUSE awaiting someone's go-ahead. */
-  hook?: { id: string; targetType: string; status: string; expiresAt?: number };
+  hook?: {
+    id: string;
+    targetType: string;
+    status: string;
+    expiresAt?: number;
+    /** A PAUSE hook that expires: CONTINUE or ROLLBACK (ECS's default). */
+    timeoutAction?: string;
+  };
+  /** ECS-native: the service deployment (what `aws ecs continue-service-deployment` names). */
+  serviceDeploymentArn?: string;
   requested: number;
   running: number;
   /** Healthy targets of the new revision, when read this poll. */

@@ -17,6 +17,12 @@ import type { SlackMessage } from './text.ts';
 
 export type { SlackSettings, SlackTiming };
 
+/** A reaction on the run's message: its name (e.g. white_check_mark) and who added it. */
+export interface Reaction {
+  name: string;
+  users: string[];
+}
+
 export interface SendOptions {
   /**
    * Ends the call (and its retries) when it aborts. Default: the notifier's own signal, which the
@@ -32,6 +38,8 @@ export interface Notifier {
   reply(message: SlackMessage, options?: SendOptions): Promise<void>;
   /** A link to the run's message (chat.getPermalink), when it can be had; never throws. */
   permalink?(): Promise<string | undefined>;
+  /** The reactions on the run's message (reactions.get), when they can be read; never throws. */
+  reactions?(): Promise<Reaction[] | undefined>;
 }
 
 /** How many messages one look at the channel reads (Slack caps non-Marketplace apps at 15). */
@@ -161,6 +169,25 @@ export class SlackNotifier implements Notifier {
       this.log.warn(
         `Could not look up Slack channel #${name} (${error instanceof Error ? error.message : String(error)}): the channels:read scope (groups:read for a private channel) or SLACK_CHANNEL as a channel ID lets the pipe find a post whose answer is lost; without them such a post is sent again, and may show twice.`,
       );
+    }
+  }
+
+  async reactions(): Promise<Reaction[] | undefined> {
+    const { channelId: channel, ts } = this;
+    if (!channel || !ts) return undefined;
+    try {
+      const res = await this.call(
+        'reactions.get',
+        (client) => client.reactions.get({ channel, timestamp: ts, full: true }),
+        {},
+        { idempotent: true, quiet: true },
+      );
+      return (res.message?.reactions ?? []).map((r) => ({ name: r.name ?? '', users: r.users ?? [] }));
+    } catch (error) {
+      this.log.warn(
+        `Could not read the reactions on the Slack message (it needs the reactions:read scope): ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return undefined;
     }
   }
 

@@ -75,3 +75,28 @@ export function renderDetails(v: MessageView, causes: string[], mentionIds: stri
   const body = lines.join(' ').replace(/\s+/g, ' ');
   return { text: fit(`${mentions ? `${mentions} ` : ''}${title}: ${body}`, LIMITS.fallback), blocks, metadata: metadataOf(v) };
 }
+
+/** The thread's record of an approver's reaction acted on (or of the call that failed). */
+export function actedReply(
+  v: MessageView,
+  act: { by: string; service: string; hookId: string; action: 'CONTINUE' | 'ROLLBACK'; at: number; failed?: string },
+): SlackMessage {
+  const verb = act.action === 'CONTINUE' ? 'continue' : 'roll back';
+  const text = act.failed
+    ? `<@${act.by}> asked to ${verb} ${escapeText(act.service)} (pause hook ${escapeText(act.hookId)}), but the call failed: ${escapeText(act.failed)}`
+    : `${act.action === 'CONTINUE' ? '✅' : '⏪'} <@${act.by}> ${act.action === 'CONTINUE' ? 'continued' : 'rolled back'} the deployment of ${escapeText(act.service)} at ${SLACK_FORMAT.time(act.at)} (pause hook ${escapeText(act.hookId)}).`;
+  return reply(v, text);
+}
+
+/** Said once: reactions of people who are not APPROVERS change nothing. */
+export function strangersReply(v: MessageView, approvers: readonly string[], strangers: readonly string[]): SlackMessage {
+  return reply(
+    v,
+    `Only ${approvers.map((id) => `<@${id}>`).join(', ')} may continue or roll back this deployment from Slack (APPROVERS); the reaction of ${strangers.map((u) => `<@${u}>`).join(', ')} changed nothing.`,
+  );
+}
+
+/** A one-section thread reply with the message's metadata. */
+function reply(v: MessageView, mrkdwn: string): SlackMessage {
+  return { text: mrkdwn, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: mrkdwn } }], metadata: metadataOf(v) };
+}

@@ -6,6 +6,7 @@ import type { MessageView, ServiceLine } from '../core/view.ts';
 import type { Phase, RolloutStatus, ServiceStatus } from '../core/vocabulary.ts';
 import { headline, NAMED_IN_HEADLINE, notFollowed, serviceStatusText } from './lines.ts';
 import { metadataOf, taskDefinitionsOf } from './metadata.ts';
+import { pauseText } from './pause.ts';
 import { type Block, escapeText, fit, formatDuration, LIMITS, link, SLACK_FORMAT, type SlackMessage } from './text.ts';
 
 export type { Block, MessageView, SlackMessage };
@@ -115,6 +116,8 @@ export function renderMessage(v: MessageView): SlackMessage {
     },
     { type: 'section', text: { type: 'mrkdwn', text: statusLines } },
   ];
+  const paused = pauseText(v);
+  if (paused) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: fit(paused, LIMITS.sectionText) } });
   const steps = timeline(v);
   if (steps) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: fit(steps, LIMITS.contextElement) }] });
   if (v.stopped) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: fit(`⚠️ ${escapeText(v.stopped)}`, LIMITS.contextElement) }] });

@@ -90,7 +90,11 @@ describe('aws/reader', () => {
 
   it('marks the reads that only feed a nicety as optional, so the runner never retries them (they must not hold up a poll)', async () => {
     const asked: Array<[string, boolean]> = [];
-    const clients = { ecs: new ECSClient({ region: 'us-east-1' }), elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }), codeDeploy: async () => new CodeDeployClient({}) };
+    const clients = {
+      ecs: new ECSClient({ region: 'us-east-1' }),
+      elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
+      codeDeploy: async () => new CodeDeployClient({}),
+    };
     await new RolloutReader(
       clients,
       'MyCluster',

@@ -193,7 +193,21 @@ describe('traffic shifting: the judge of blue/green, linear and canary deploymen
       const timedOut = judge(
         shiftService(at('PRE_PRODUCTION_TRAFFIC_SHIFT', { lifecycleHookDetails: [{ hookId: 'approve', targetType: 'PAUSE', status: 'TIMED_OUT' }] })),
       );
-      expect(timedOut.causes).to.include('lifecycle pause hook approve timed out at PRE_PRODUCTION_TRAFFIC_SHIFT');
+      expect(timedOut.causes).to.include('lifecycle nobody continued pause hook approve before it expired; ECS rolled it back at PRE_PRODUCTION_TRAFFIC_SHIFT');
+    });
+
+    it('a pause nobody acted on before it expired ends the watch failed, saying what ECS did, even when ECS carried on', () => {
+      const expired = (timeoutAction: 'CONTINUE' | 'ROLLBACK', status = 'IN_PROGRESS' as const) =>
+        judge(
+          shiftService(
+            at('PRODUCTION_TRAFFIC_SHIFT', { status, lifecycleHookDetails: [{ hookId: 'approve', targetType: 'PAUSE', status: 'TIMED_OUT', timeoutAction }] }),
+          ),
+        );
+      expect(expired('CONTINUE').watch).to.include({
+        status: 'failed',
+        reason: 'nobody continued pause hook approve before it expired; ECS continued the deployment',
+      });
+      expect(expired('ROLLBACK').watch).to.include({ status: 'failed', reason: 'nobody continued pause hook approve before it expired; ECS rolled it back' });
     });
 
     it('a deployment stopped by hand, with nothing newer, is a failure', () => {
@@ -316,6 +330,7 @@ describe('traffic shifting: the judge of blue/green, linear and canary deploymen
         ),
       );
       expect(paused.shift?.hook).to.deep.equal({ id: 'approve', targetType: 'PAUSE', status: 'AWAITING_ACTION', expiresAt: T0 + 3600_000 });
+      expect(paused.shift?.serviceDeploymentArn).to.equal(serviceDeployment().arn);
       expect(paused.watch.status).to.equal('cutting_over');
       const lambda = judge(shiftService(at('POST_SCALE_UP', { lifecycleHookDetails: [{ hookId: 'smoke', targetType: 'AWS_LAMBDA', status: 'IN_PROGRESS' }] })));
       expect(lambda.shift?.hook?.status).to.equal('IN_PROGRESS');
