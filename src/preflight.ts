@@ -48,7 +48,7 @@ export async function preflight(deps: PreflightDeps): Promise<ExitCode> {
   const sample = renderMessage({ ...contextOf(config, startedAt, startedAt), ...first });
   const [aws, slack] = await Promise.all([
     checkAws({ ...deps.clients, region: config.aws.region }, config.cluster, config.services, deps.ask, deps.explain, config.logLines),
-    checkSlack(deps.slack, config.slack.channel, sample, startedAt),
+    checkSlack(deps.slack, config.slack.channel, sample, startedAt, config.approvers),
   ]);
   const results = [...aws, ...slack];
   for (const r of results) log.info(`  ${MARK[r.level]} ${r.what}${r.detail ? ` — ${r.detail}` : ''}`);

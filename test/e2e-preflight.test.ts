@@ -73,6 +73,14 @@ describe('e2e: CHECK_ONLY, the preflight', function () {
     expect(slack.calls).to.deep.equal([]);
   });
 
+  it('with APPROVERS, the reactions:read scope is needed', async () => {
+    steadyService(aws, 'shop-api');
+    slack.scopes = slack.scopes.filter((s) => s !== 'reactions:read');
+    const run = await runPipe(env({ APPROVERS: 'U0APPROVER1' }));
+    expect(run.code, run.stdout).to.equal(2);
+    expect(lines(run.stdout)).to.include('✖ Slack scope reactions:read — missing: add it and reinstall the app');
+  });
+
   it('a blue/green service: the reads of traffic shifting (service deployments, revisions, the production rule)', async () => {
     steadyShiftService(aws, 'shop-api', { strategy: 'BLUE_GREEN' });
     const run = await runPipe(env());

@@ -17,7 +17,14 @@ const RECOMMENDED_SCOPES: Array<[scope: string, lost: string]> = [
 /** The sample is scheduled this far ahead and deleted at once: it never reaches the channel. */
 const SAMPLE_AHEAD_S = 86_400;
 
-export async function checkSlack(call: SlackCall, channel: string, sample: SlackMessage, nowMs: number): Promise<CheckResult[]> {
+/** `approvers`: APPROVERS, which makes reactions:read a scope the run needs. */
+export async function checkSlack(
+  call: SlackCall,
+  channel: string,
+  sample: SlackMessage,
+  nowMs: number,
+  approvers: readonly string[] = [],
+): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   const quiet = { idempotent: true, quiet: true } as const;
   let scopes: string[] = [];
@@ -30,7 +37,8 @@ export async function checkSlack(call: SlackCall, channel: string, sample: Slack
     return [{ level: 'fail', what: 'Slack token (auth.test)', detail: error instanceof Error ? error.message : String(error) }];
   }
   const has = (s: string) => scopes.includes(s);
-  for (const s of REQUIRED_SCOPES)
+  // APPROVERS act through reactions, which the pipe reads only with reactions:read.
+  for (const s of [...REQUIRED_SCOPES, ...(approvers.length ? ['reactions:read'] : [])])
     results.push(
       has(s) ? { level: 'ok', what: `Slack scope ${s}` } : { level: 'fail', what: `Slack scope ${s}`, detail: 'missing: add it and reinstall the app' },
     );
