@@ -133,13 +133,13 @@ function checksFor(
       },
       {
         operation: 'elbv2:DescribeTargetGroups',
-        optional: 'the message gives no estimates',
+        optional: 'the message gives no estimates, and no hint where the time went',
         call: (a) =>
           groups.length ? elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: groups.slice(0, 20) }), { abortSignal: a }) : Promise.resolve(),
       },
       ...groups.slice(0, 1).map((arn) => ({
         operation: 'elbv2:DescribeTargetGroupAttributes',
-        optional: 'the message gives no estimates',
+        optional: 'the message gives no estimates, and no hint where the time went',
         call: (a: AbortSignal | undefined) => elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn }), { abortSignal: a }),
       })),
     );

@@ -126,6 +126,8 @@ export function taskFrom(t: Task, instanceIds: ReadonlyMap<string, string> = new
     })),
     startedAt: epochMs(t.startedAt),
     stoppedAt: epochMs(t.stoppedAt),
+    pullStartedAt: epochMs(t.pullStartedAt),
+    pullStoppedAt: epochMs(t.pullStoppedAt),
   };
 }
 

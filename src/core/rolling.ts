@@ -7,7 +7,7 @@
 // new task definition, and no task of another task definition is still meant to run.
 import { causesOf, stripServicePrefix } from './evidence.ts';
 import type { Ending, Kind } from './kind.ts';
-import { type DeploymentSnapshot, isDraining, type ServiceSnapshot, targetKey } from './snapshot.ts';
+import { type DeploymentSnapshot, isDraining, type ServiceSnapshot, slowestSettings, targetKey } from './snapshot.ts';
 import { sameTaskDefinition, shortName } from './task-definition.ts';
 import type { Eta, Phase, Progress, ServiceWatch } from './vocabulary.ts';
 
@@ -137,22 +137,21 @@ export function measure(deployment: DeploymentSnapshot, snap: ServiceSnapshot): 
  * estimate that has passed is not shown.
  */
 export function etaOf(watch: ServiceWatch, snap: ServiceSnapshot, now: number): Eta | undefined {
-  const settings = snap.targetGroups.flatMap((g) => (g.settings ? [g.settings] : []));
+  const slowest = slowestSettings(snap.targetGroups.flatMap((g) => (g.settings ? [g.settings] : [])));
+  if (!slowest) return undefined;
   const eta = (what: Eta['what'], since: number | undefined, seconds: number, basis: string): Eta | undefined => {
     if (since === undefined || !(seconds > 0)) return undefined;
     const at = since + seconds * MS_PER_SECOND;
     return at > now ? { what, at, basis } : undefined;
   };
   if (watch.status === 'registering') {
-    const checks = settings.map((g) => (g.healthCheckIntervalSeconds ?? 0) * (g.healthyThresholdCount ?? 0));
-    const slowest = settings[checks.indexOf(Math.max(...checks))];
-    if (!slowest) return undefined;
+    const checks = (slowest.healthCheckIntervalSeconds ?? 0) * (slowest.healthyThresholdCount ?? 0);
     const grace = snap.healthCheckGracePeriodSeconds ?? 0;
     const basis = `health checks ${slowest.healthyThresholdCount} × ${slowest.healthCheckIntervalSeconds} s${grace ? `, grace period ${grace} s` : ''}`;
-    return eta('healthy', watch.reachedAt.registering, Math.max(...checks, grace), basis);
+    return eta('healthy', watch.reachedAt.registering, Math.max(checks, grace), basis);
   }
   if (watch.status === 'live') {
-    const delay = Math.max(0, ...settings.map((g) => g.deregistrationDelaySeconds ?? 0));
+    const delay = slowest.deregistrationDelaySeconds ?? 0;
     return eta('retired', watch.reachedAt.live, delay, `deregistration delay ${delay} s`);
   }
   return undefined;

@@ -41,6 +41,9 @@ export interface TaskSnapshot {
   containers: ContainerSnapshot[];
   startedAt?: number;
   stoppedAt?: number;
+  /** When its image pull began and ended (epoch ms), when ECS says. */
+  pullStartedAt?: number;
+  pullStoppedAt?: number;
 }
 
 export interface TargetSnapshot {
@@ -65,6 +68,19 @@ export interface TargetGroupSettings {
   healthyThresholdCount?: number;
   /** deregistration_delay.timeout_seconds: how long old targets drain. */
   deregistrationDelaySeconds?: number;
+}
+
+/**
+ * The slowest of several target groups' settings: the health checks that take longest to pass and
+ * the longest deregistration delay (a rollout waits for its slowest group).
+ */
+export function slowestSettings(settings: readonly TargetGroupSettings[]): TargetGroupSettings | undefined {
+  if (!settings.length) return undefined;
+  const checks = (g: TargetGroupSettings) => (g.healthCheckIntervalSeconds ?? 0) * (g.healthyThresholdCount ?? 0);
+  const slowest = settings.reduce((a, g) => (checks(g) > checks(a) ? g : a));
+  const delays = settings.flatMap((g) => (g.deregistrationDelaySeconds === undefined ? [] : [g.deregistrationDelaySeconds]));
+  const { deregistrationDelaySeconds: _, ...healthChecks } = slowest;
+  return { ...healthChecks, ...(delays.length ? { deregistrationDelaySeconds: Math.max(...delays) } : {}) };
 }
 
 export interface ServiceEvent {

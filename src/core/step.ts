@@ -11,6 +11,7 @@ import { ROLLING } from './rolling.ts';
 import { liveImminent, nextPollIn } from './schedule.ts';
 import { type ServiceSnapshot, SHIFTING_STRATEGIES } from './snapshot.ts';
 import { shortName } from './task-definition.ts';
+import { slowestFacts, type TimingFacts, timeSpent, timingFactsOf } from './timing.ts';
 import { TRAFFIC } from './traffic.ts';
 import { decideRollout } from './verdict.ts';
 import type { RolloutView, ServiceLine } from './view.ts';
@@ -68,6 +69,8 @@ interface ServiceFacts {
   stops: readonly StoppedTask[];
   /** ECS Express Mode: the service's endpoint, once read. */
   endpoint?: string;
+  /** What explains how long its phases took (target group settings, image pull, bake), as last known. */
+  timing: TimingFacts;
 }
 
 /** Everything the run knows between polls. */
@@ -159,6 +162,8 @@ function factsOf(prev: ServiceFacts | undefined, a: ServiceAssessment, snap: Ser
     ...(a.eta ? { eta: a.eta } : {}),
     targetGroups: snap.targetGroups.length ? snap.targetGroups.map((g) => g.arn) : (prev?.targetGroups ?? []),
     ...(snap.express?.endpoint ? { endpoint: snap.express.endpoint } : prev?.endpoint ? { endpoint: prev.endpoint } : {}),
+    // A later read may lack what an earlier one had (the target groups' settings are read once, stopped tasks leave the list).
+    timing: slowestFacts([...(prev ? [prev.timing] : []), timingFactsOf(snap, a.watch.taskDefinitionArn)]),
   };
 }
 
@@ -173,12 +178,15 @@ export function viewOf(state: RunState, now: number = state.startedAt, before?: 
   const services = state.watches.map((w) => lineOf(w, state.facts.get(w.service)));
   const previous = new Map((before?.watches ?? []).map((w) => [w.service, shown(lineOf(w, before?.facts.get(w.service)))]));
   const imminent = liveImminent(state.verdict.phase, services);
+  const reached = milestones(state.watches);
+  // Where the time went, once the watch is over: the phases beside the settings that explain them.
+  const spent = state.verdict.done ? timeSpent(reached, state.startedAt, slowestFacts([...state.facts.values()].map((f) => f.timing))) : undefined;
   return {
     status: state.verdict.status,
     phase: state.verdict.phase,
     done: state.verdict.done,
     services,
-    milestones: milestones(state.watches),
+    milestones: reached,
     causes: [...new Set([...state.facts.values()].flatMap((f) => f.causes))],
     confirm: state.verdict.status === 'live' && !state.confirmed,
     announcement: JSON.stringify([
@@ -193,6 +201,7 @@ export function viewOf(state: RunState, now: number = state.startedAt, before?: 
     nextPollMs: Math.max(0, Math.min(nextPollIn(state.pollIntervalMs, state.verdict.phase, imminent), state.deadline - now)),
     ...(state.verdict.done && state.verdict.status === 'live' && state.verdict.phase !== 'retired' && state.waitUntil === 'live' ? { endedAtLive: true } : {}),
     ...(state.refused ? { refused: state.refused } : {}),
+    ...(spent ? { timeSpent: spent } : {}),
   };
 }
 

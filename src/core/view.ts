@@ -3,6 +3,13 @@
 // Types only, over the vocabulary.
 import type { Eta, Phase, Progress, RolloutStatus, ServiceStatus, ShiftView, StoppedTask } from './vocabulary.ts';
 
+/** Where the time went (timing.ts): the phases between milestones, and a hint when a setting explains the longest. */
+export interface TimeSpent {
+  phases: Array<{ name: string; ms: number; detail?: string }>;
+  /** One hint, when one phase dominates and a setting explains it. */
+  hint?: string;
+}
+
 /** One service as the message and the log show it. */
 export interface ServiceLine {
   service: string;
@@ -53,6 +60,8 @@ export interface RolloutView {
   nextPollMs: number;
   /** Why a service read at the first poll cannot be judged (its deployment controller or strategy). */
   refused?: string;
+  /** Once the watch is over: where the time went. */
+  timeSpent?: TimeSpent;
 }
 
 /** What the Slack message (and the log's last word, and the Code Insights report) are drawn from: a view and the configuration's facts. */
@@ -80,6 +89,8 @@ export interface MessageView {
   stopped?: string;
   /** The watch ended at "live" (WAIT_UNTIL=live), before the old version was retired. */
   endedAtLive?: boolean;
+  /** Once the watch is over: where the time went. */
+  timeSpent?: TimeSpent;
 }
 
 /** What the failure thread shows for one failed task: its last lines, or why they are not shown. */

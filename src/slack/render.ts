@@ -2,6 +2,7 @@
 // plain-text fallback, and machine-readable metadata. Everything that comes from users or AWS is
 // escaped, so a branch named `fix/<!channel>` is shown, never obeyed.
 import { serviceDeploymentsUrl } from '../core/console.ts';
+import { timeSpentText } from '../core/timing.ts';
 import type { MessageView, ServiceLine } from '../core/view.ts';
 import type { Phase, RolloutStatus, ServiceStatus } from '../core/vocabulary.ts';
 import { headline, NAMED_IN_HEADLINE, notFollowed, serviceStatusText } from './lines.ts';
@@ -120,6 +121,11 @@ export function renderMessage(v: MessageView): SlackMessage {
   if (paused) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: fit(paused, LIMITS.sectionText) } });
   const steps = timeline(v);
   if (steps) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: fit(steps, LIMITS.contextElement) }] });
+  if (v.timeSpent) {
+    // At the end, where the time went (the phases, and one hint when a setting explains the longest).
+    const spent = [`Where the time went: ${timeSpentText(v.timeSpent)}`, ...(v.timeSpent.hint ? [`💡 ${v.timeSpent.hint}`] : [])].join('\n');
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: fit(escapeText(spent), LIMITS.contextElement) }] });
+  }
   if (v.stopped) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: fit(`⚠️ ${escapeText(v.stopped)}`, LIMITS.contextElement) }] });
   if (v.endedAtLive) {
     blocks.push({

@@ -1,6 +1,7 @@
 // The pipeline log's last word on a run: the outcome with its duration, and for a run that did not
 // end well every unfinished service, cause and failed container's last lines. Pure.
 
+import { timeSpentText } from '../core/timing.ts';
 import type { LogExcerpt, MessageView } from '../core/view.ts';
 import { endsWell } from '../core/vocabulary.ts';
 import { excerptTitle, headline, notFollowed, PHASE_LABELS, serviceStatusText } from './lines.ts';
@@ -15,7 +16,7 @@ export function summaryLines(v: MessageView, causes: readonly string[], excerpts
           ? ` (WAIT_UNTIL=live: ${notFollowed(v.services)})`
           : ' (old version still draining when WAIT_TIMEOUT ran out)'
         : '';
-    return [`✔ ${headline(v)} after ${after}${note}`];
+    return [`✔ ${headline(v)} after ${after}${note}`, ...timeSpentLines(v)];
   }
   const lines = [`✖ ${headline(v)} (after ${after})`];
   for (const s of v.services) if (s.status !== 'retired') lines.push(`  ${serviceStatusText(s, PLAIN_FORMAT)}`);
@@ -25,5 +26,12 @@ export function summaryLines(v: MessageView, causes: readonly string[], excerpts
     for (const line of e.lines ?? []) lines.push(`    | ${line}`);
   }
   if (v.status === 'timed_out') lines.push(`  furthest phase reached by all services: ${PHASE_LABELS[v.phase]}`);
+  lines.push(...timeSpentLines(v));
   return lines;
+}
+
+/** Where the time went, and the hint when a setting explains the longest phase. */
+function timeSpentLines(v: MessageView): string[] {
+  if (!v.timeSpent) return [];
+  return [`  time: ${timeSpentText(v.timeSpent)}`, ...(v.timeSpent.hint ? [`  hint: ${v.timeSpent.hint}`] : [])];
 }

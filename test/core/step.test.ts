@@ -178,6 +178,30 @@ describe('step: one poll of the whole run', () => {
     expect(failed.view.stoppedTasks).to.have.length(2);
   });
 
+  it('says where the time went once the watch is over, from what every read knew', () => {
+    // The target groups' settings are read once: only the first snapshot carries them.
+    const withSettings = { ...SNAP.starting, targetGroups: SNAP.starting.targetGroups.map((g) => ({ ...g, settings: { deregistrationDelaySeconds: 300 } })) };
+    let run = step(begin(), only(withSettings), T0);
+    for (const [snap, at, fresh] of [
+      [ROLLOUT.registering, 30, false],
+      [ROLLOUT.cutover, 60, false],
+      [SNAP.draining, 70, false],
+      [SNAP.draining, 71, true],
+    ] as const) {
+      run = step(run.state, only(snap), T0 + at * 1000, { fresh });
+      expect(run.view.timeSpent).to.equal(undefined);
+    }
+    const end = step(run.state, only(SNAP.retired), T0 + 371_000);
+    expect(end.view.done).to.equal(true);
+    expect(end.view.timeSpent?.phases.map((p) => [p.name, p.ms / 1000, p.detail])).to.deep.equal([
+      ['tasks started', 30, 'image pull 4 s'],
+      ['health checks', 30, undefined],
+      ['cut-over', 10, undefined],
+      ['drain', 301, undefined],
+    ]);
+    expect(end.view.timeSpent?.hint).to.match(/^drain 301 s = the target group's deregistration delay of 300 s \(the default\)/);
+  });
+
   it('dates each milestone by the last service to reach it', () => {
     const both = begin(['shop-api', 'shop-worker']);
     const worker = (snap: ServiceSnapshot) => ({ ...snap, name: 'shop-worker' });

@@ -9,7 +9,7 @@ import { metadataOf } from '../../src/slack/metadata.ts';
 import { renderMessage } from '../../src/slack/render.ts';
 import type { Block } from '../../src/slack/text.ts';
 import { escapeText, fit, formatDuration, LIMITS, PLAIN_FORMAT } from '../../src/slack/text.ts';
-import { ROLLOUT } from '../support/samples.ts';
+import { ROLLOUT, withSettings } from '../support/samples.ts';
 import { matchSnapshot } from '../support/snapshot.ts';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
@@ -83,7 +83,7 @@ describe('slack/render', () => {
   it('renders live with the old version retired', () =>
     matchSnapshot(
       'message-retired',
-      renderMessage(stepped([0, POLLS.starting], [45, POLLS.registering], [100, POLLS.cuttingOver], [112, POLLS.live], [412, POLLS.retired])),
+      renderMessage(stepped([0, withSettings(POLLS.starting)], [45, POLLS.registering], [100, POLLS.cuttingOver], [112, POLLS.live], [412, POLLS.retired])),
     ));
 
   it('renders a tag instead of a branch, without repository links', () => {

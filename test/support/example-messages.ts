@@ -6,7 +6,7 @@ import type { MessageView } from '../../src/core/view.ts';
 import { renderDetails } from '../../src/slack/details.ts';
 import { renderMessage } from '../../src/slack/render.ts';
 import type { SlackMessage } from '../../src/slack/text.ts';
-import { ROLLOUT, T0 } from './samples.ts';
+import { ROLLOUT, T0, withSettings } from './samples.ts';
 
 const CONTEXT = {
   environment: 'production',
@@ -36,7 +36,9 @@ function after(...polls: Array<[seconds: number, snap: ServiceSnapshot]>): Messa
 
 export const EXAMPLES: Record<'live' | 'failed', { message: SlackMessage; thread?: SlackMessage }> = {
   live: {
-    message: renderMessage(after([0, ROLLOUT.starting], [45, ROLLOUT.registering], [100, ROLLOUT.cutover], [112, ROLLOUT.draining], [412, ROLLOUT.retired])),
+    message: renderMessage(
+      after([0, withSettings(ROLLOUT.starting)], [45, ROLLOUT.registering], [100, ROLLOUT.cutover], [112, ROLLOUT.draining], [412, ROLLOUT.retired]),
+    ),
   },
   failed: (() => {
     const v = after([0, ROLLOUT.starting], [90, ROLLOUT.failed]);

@@ -173,6 +173,14 @@ export function shiftService(
 const OLD_TASKS = [task('10.0.1.10', OLD_TD), task('10.0.1.11', OLD_TD)];
 const NEW_TASKS = [task('10.0.2.20', NEW_TD), task('10.0.2.21', NEW_TD)];
 
+/** A target group's settings as DescribeTargetGroups and its attributes give them: 5 × 10 s health checks, the default 300 s drain. */
+export const TG_SETTINGS = { healthCheckIntervalSeconds: 10, healthyThresholdCount: 5, deregistrationDelaySeconds: 300 };
+
+/** A snapshot whose target groups' settings have been read (the reader reads them once per run). */
+export function withSettings(snap: ServiceSnapshot, settings = TG_SETTINGS): ServiceSnapshot {
+  return { ...snap, targetGroups: snap.targetGroups.map((g) => ({ ...g, settings })) };
+}
+
 /** One rolling update of shop-api from :41 to :42 with two tasks, as successive polls see it. */
 export const ROLLOUT = {
   oldTasks: OLD_TASKS,
