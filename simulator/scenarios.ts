@@ -65,6 +65,9 @@ export function steadyService(a: FakeAccount, name: string, td = oldOf(name), co
   for (let i = 0; i < count; i++) addTask(a, name, dep, 'RUNNING', 'healthy');
 }
 
+/** How long a simulated task pulls its image before it starts. */
+const IMAGE_PULL_MS = 2000;
+
 function addTask(a: FakeAccount, service: string, dep: FakeDeployment, lastStatus: string, targetState?: string): FakeTask {
   const t: FakeTask = {
     id: nextId() + nextId() + nextId() + nextId(),
@@ -75,6 +78,8 @@ function addTask(a: FakeAccount, service: string, dep: FakeDeployment, lastStatu
     lastStatus,
     desiredStatus: 'RUNNING',
     startedAt: Date.now(),
+    pullStartedAt: Date.now() - IMAGE_PULL_MS,
+    pullStoppedAt: Date.now(),
   };
   a.tasks.set(t.id, t);
   if (targetState) for (const tg of a.service(service).targetGroups) a.targets.get(tg)?.push({ id: t.ip, port: 8080, state: targetState });

@@ -106,6 +106,10 @@ describe('e2e: the built program against HTTP doubles', function () {
     expect(run.stdout).to.match(/targets healthy by ~\d\d:\d\d UTC \(health checks 5 × 30 s\)/);
     expect(aws.count('DescribeTargetGroups')).to.equal(1);
     expect(aws.count('DescribeTargetGroupAttributes')).to.equal(1);
+    // At the end, where the time went, in the log and in the message; no hint: no phase took a minute.
+    expect(run.stdout, run.stdout).to.match(/ {2}time: tasks started \d+ s \(image pull 2 s\) · health checks \d+ s · cut-over \d+ s · drain \d+ s$/m);
+    expect(run.stdout).not.to.match(/ hint: /);
+    expect(JSON.stringify(slack.message?.blocks)).to.match(/Where the time went: tasks started \d+ s \(image pull 2 s\)/);
   });
 
   it('carries on without estimates when the target group reads are not allowed (a 1.0 policy)', async () => {

@@ -383,6 +383,9 @@ export function taskJson(_a: AccountModel, t: FakeTask) {
     ],
     ...(t.startedAt ? { startedAt: t.startedAt / 1000 } : {}),
     ...(t.stoppedAt ? { stoppedAt: t.stoppedAt / 1000 } : {}),
+    // Task.pullStartedAt / pullStoppedAt (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Task.html).
+    ...(t.pullStartedAt ? { pullStartedAt: t.pullStartedAt / 1000 } : {}),
+    ...(t.pullStoppedAt ? { pullStoppedAt: t.pullStoppedAt / 1000 } : {}),
     ...(t.stopCode ? { stopCode: t.stopCode } : {}),
     ...(t.stoppedReason ? { stoppedReason: t.stoppedReason } : {}),
     version: 3,

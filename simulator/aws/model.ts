@@ -21,6 +21,9 @@ export interface FakeTask {
   exitCode?: number;
   startedAt?: number;
   stoppedAt?: number;
+  /** When its image pull began and ended (Task.pullStartedAt / pullStoppedAt). */
+  pullStartedAt?: number;
+  pullStoppedAt?: number;
 }
 
 export interface FakeTarget {
