@@ -3,7 +3,8 @@
 import type { CodeDeploySnapshot } from '../core/snapshot.ts';
 import type { Counter } from './batch.ts';
 import type { AwsClients } from './clients.ts';
-import { codeDeployFrom, type ServiceRead } from './to-snapshot.ts';
+import { codeDeployFrom } from './codedeploy-snapshot.ts';
+import type { ServiceRead } from './to-snapshot.ts';
 
 /** The cluster's name, also when CLUSTER_NAME is an ARN (CodeDeploy names an ECS target `cluster:service`). */
 function clusterName(cluster: string): string {

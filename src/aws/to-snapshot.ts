@@ -1,10 +1,8 @@
 // Turns AWS SDK response objects into the plain snapshot types. Pure; accepts timestamps as the SDK
 // gives them (Date) and as JSON samples and events carry them (ISO strings, epoch numbers).
-import type { DeploymentInfo, ECSTarget } from '@aws-sdk/client-codedeploy';
 import type { Deployment, Service, ServiceDeployment, ServiceRevision, ServiceRevisionSummary, Task, TaskDefinition, TaskSet } from '@aws-sdk/client-ecs';
 import type { Action, Listener, Rule, TargetGroup, TargetGroupAttribute, TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type {
-  CodeDeploySnapshot,
   DeploymentSnapshot,
   ListenerTraffic,
   RevisionShare,
@@ -250,54 +248,6 @@ export function ruleTrafficFrom(r: Rule): ListenerTraffic {
 /** An NLB listener (DescribeListeners): its default action is the production route. */
 export function listenerTrafficFrom(l: Listener): ListenerTraffic {
   return { arn: l.ListenerArn ?? '', weights: weightsOf(l.DefaultActions) };
-}
-
-/** A CodeDeploy deployment (GetDeployment) with its ECS target (GetDeploymentTarget), when read. */
-export function codeDeployFrom(info: DeploymentInfo, target: ECSTarget | undefined): CodeDeploySnapshot {
-  const blueGreen = info.blueGreenDeploymentConfiguration;
-  return {
-    id: info.deploymentId ?? '',
-    status: info.status ?? 'Created',
-    ...(info.errorInformation ? { error: { code: info.errorInformation.code, message: info.errorInformation.message } } : {}),
-    ...(info.rollbackInfo
-      ? {
-          rollback: {
-            deploymentId: info.rollbackInfo.rollbackDeploymentId,
-            triggeredBy: info.rollbackInfo.rollbackTriggeringDeploymentId,
-            message: info.rollbackInfo.rollbackMessage,
-          },
-        }
-      : {}),
-    configName: info.deploymentConfigName,
-    createdAt: epochMs(info.createTime),
-    terminationWaitMinutes: blueGreen?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes,
-    readyAction: blueGreen?.deploymentReadyOption?.actionOnTimeout,
-    readyWaitMinutes: blueGreen?.deploymentReadyOption?.waitTimeInMinutes,
-    events: (target?.lifecycleEvents ?? []).map((e) => ({
-      name: e.lifecycleEventName ?? '',
-      status: e.status ?? 'Unknown',
-      startedAt: epochMs(e.startTime),
-      endedAt: epochMs(e.endTime),
-      ...(e.diagnostics
-        ? {
-            diagnostics: {
-              errorCode: e.diagnostics.errorCode,
-              script: e.diagnostics.scriptName,
-              message: e.diagnostics.message,
-              logTail: e.diagnostics.logTail,
-            },
-          }
-        : {}),
-    })),
-    taskSets: (target?.taskSetsInfo ?? []).map((t) => ({
-      label: t.taskSetLabel ?? '',
-      weight: t.trafficWeight,
-      desired: t.desiredCount ?? 0,
-      running: t.runningCount ?? 0,
-      pending: t.pendingCount ?? 0,
-      targetGroup: t.targetGroup?.name,
-    })),
-  };
 }
 
 /** How long a target group takes: its health check (DescribeTargetGroups) and deregistration delay (DescribeTargetGroupAttributes). */

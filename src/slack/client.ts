@@ -3,7 +3,6 @@
 // stop at once when the step is stopped, wait no longer than Slack's documented 90 s for a rate
 // limit, and never post twice. What leaves for Slack is masked for secrets first.
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 // Types only here: the module itself is loaded at the first call, off the start-up path.
 import type { WebClient } from '@slack/web-api';
 import { SlackError } from '../errors.ts';
@@ -13,6 +12,7 @@ import { Secrets } from '../secrets.ts';
 import { SlackApi, type SlackTiming } from './api.ts';
 import { findChannel, isChannelId } from './channels.ts';
 import { LostAnswer, type SlackSettings } from './errors.ts';
+import { lookFor } from './lookup.ts';
 import type { SlackMessage } from './text.ts';
 
 export type { SlackSettings, SlackTiming };
@@ -41,11 +41,6 @@ export interface Notifier {
   /** The reactions on the run's message (reactions.get), when they can be read; never throws. */
   reactions?(): Promise<Reaction[] | undefined>;
 }
-
-/** How many messages one look at the channel reads (Slack caps non-Marketplace apps at 15). */
-const LOOKUP_LIMIT = 15;
-/** Look this far back before the post was sent, for clocks that disagree a little. */
-const LOOKUP_SLACK_MS = 10_000;
 
 export class SlackNotifier implements Notifier {
   private readonly slack: SlackApi;
@@ -273,49 +268,25 @@ export class SlackNotifier implements Notifier {
   }
 
   /**
-   * Looks for a message of this run sent since `sentAt`: top level, or in the thread of `threadTs`
-   * beyond the replies already counted. 'unknown' when Slack cannot be asked.
+   * Looks for a message of this run sent since `sentAt`: top level (adopted when found), or in the
+   * thread of `threadTs` beyond the replies already counted. 'unknown' when Slack cannot be asked.
    */
   private async lookup(sentAt: number, threadTs: string | undefined, options: SendOptions): Promise<'found' | 'absent' | 'unknown'> {
     const channel = this.channelId;
     if (!channel) return 'unknown';
-    const oldest = ((sentAt - LOOKUP_SLACK_MS) / 1000).toFixed(6);
-    for (const delay of this.timing.lookupDelays) {
-      await sleep(delay, undefined, { signal: options.signal ?? this.signal });
-      try {
-        if (threadTs) {
-          const res = await this.call(
-            'conversations.replies',
-            (client) => client.conversations.replies({ channel, ts: threadTs, oldest, limit: LOOKUP_LIMIT, include_all_metadata: true }),
-            options,
-            { idempotent: true, quiet: true },
-          );
-          const ours = (res.messages ?? []).filter((m) => m.ts !== threadTs && this.isOurs(m.metadata));
-          if (ours.length > this.repliesPosted) return 'found';
-        } else {
-          const res = await this.call(
-            'conversations.history',
-            (client) => client.conversations.history({ channel, oldest, limit: LOOKUP_LIMIT, include_all_metadata: true }),
-            options,
-            { idempotent: true, quiet: true },
-          );
-          // A top-level message: no thread, or the parent of one.
-          const mine = (res.messages ?? []).find((m) => this.isOurs(m.metadata) && (!m.thread_ts || m.thread_ts === m.ts));
-          if (mine?.ts) {
-            this.adopt(channel, mine.ts, 'conversations.history');
-            return 'found';
-          }
-        }
-      } catch (error) {
-        this.log.warn(`Could not look for the message in Slack: ${error instanceof Error ? error.message : String(error)}`);
-        return 'unknown';
-      }
-    }
-    return 'absent';
-  }
-
-  private isOurs(metadata: { event_payload?: Record<string, unknown> } | undefined): boolean {
-    return metadata?.event_payload?.run_id === this.runId;
+    const signal = options.signal ?? this.signal;
+    const result = await lookFor((m, fn, o, how) => this.slack.call(m, fn, o, how), this.log, {
+      channel,
+      runId: this.runId,
+      sentAt,
+      ...(threadTs ? { threadTs } : {}),
+      repliesPosted: this.repliesPosted,
+      delays: this.timing.lookupDelays,
+      ...(signal ? { signal } : {}),
+    });
+    if (typeof result === 'string') return result;
+    if (result.ts) this.adopt(channel, result.ts, 'conversations.history');
+    return 'found';
   }
 
   private posted(): { channel: string; ts: string } {

@@ -4,7 +4,8 @@
 import type { DeploymentInfo, ECSTarget, LifecycleEvent } from '@aws-sdk/client-codedeploy';
 import type { TaskSet } from '@aws-sdk/client-ecs';
 import { expect } from 'chai';
-import { codeDeployFrom, taskSetFrom } from '../../src/aws/to-snapshot.ts';
+import { codeDeployFrom } from '../../src/aws/codedeploy-snapshot.ts';
+import { taskSetFrom } from '../../src/aws/to-snapshot.ts';
 import { configSteps, LIFECYCLE_EVENTS } from '../../src/core/codedeploy.ts';
 import { codeDeployUrl } from '../../src/core/console.ts';
 import type { CodeDeploySnapshot, ServiceSnapshot } from '../../src/core/snapshot.ts';
