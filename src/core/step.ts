@@ -179,8 +179,10 @@ export function viewOf(state: RunState, now: number = state.startedAt, before?: 
   const previous = new Map((before?.watches ?? []).map((w) => [w.service, shown(lineOf(w, before?.facts.get(w.service)))]));
   const imminent = liveImminent(state.verdict.phase, services);
   const reached = milestones(state.watches);
-  // Where the time went, once the watch is over: the phases beside the settings that explain them.
-  const spent = state.verdict.done ? timeSpent(reached, state.startedAt, slowestFacts([...state.facts.values()].map((f) => f.timing))) : undefined;
+  // Where the time went, once the watch is over: the phases beside the settings that explain them
+  // (for a run that failed, the phases its services got through before they failed).
+  const spentFrom = state.verdict.status === 'failed' ? milestones(state.watches, { withFailed: true }) : reached;
+  const spent = state.verdict.done ? timeSpent(spentFrom, state.startedAt, slowestFacts([...state.facts.values()].map((f) => f.timing))) : undefined;
   return {
     status: state.verdict.status,
     phase: state.verdict.phase,
@@ -237,9 +239,9 @@ function lineOf(w: ServiceWatch, f?: ServiceFacts): ServiceLine {
   };
 }
 
-/** When every service still ours reached each phase. */
-function milestones(watches: readonly ServiceWatch[]): Partial<Record<Phase, number>> {
-  const ours = watches.filter((w) => w.status !== 'superseded' && w.status !== 'failed');
+/** When every service still ours (`withFailed`: and those that failed) reached each phase. */
+function milestones(watches: readonly ServiceWatch[], how: { withFailed?: boolean } = {}): Partial<Record<Phase, number>> {
+  const ours = watches.filter((w) => w.status !== 'superseded' && (how.withFailed || w.status !== 'failed'));
   const out: Partial<Record<Phase, number>> = {};
   if (!ours.length) return out;
   for (const p of PHASES) {

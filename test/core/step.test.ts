@@ -202,6 +202,14 @@ describe('step: one poll of the whole run', () => {
     expect(end.view.timeSpent?.hint).to.match(/^drain 301 s = the target group's deregistration delay of 300 s \(the default\)/);
   });
 
+  it('for a run that failed, says how long the phases it got through took', () => {
+    const a = step(begin(), only(SNAP.starting), T0);
+    const b = step(a.state, only(SNAP.stalled), T0 + 40_000);
+    const failed = step(b.state, only(SNAP.failed), T0 + 400_000);
+    expect(failed.view.status).to.equal('failed');
+    expect(failed.view.timeSpent?.phases.map((p) => [p.name, p.ms / 1000])).to.deep.equal([['tasks started', 40]]);
+  });
+
   it('dates each milestone by the last service to reach it', () => {
     const both = begin(['shop-api', 'shop-worker']);
     const worker = (snap: ServiceSnapshot) => ({ ...snap, name: 'shop-worker' });
