@@ -2,7 +2,7 @@
 // Every problem is collected (not just the first) so a user fixes their YAML in one go; no
 // message ever contains the value of a secret.
 import { cleanEnv, EnvMissingError } from 'envalid';
-import type { TaskDefinitionRef } from '../core/vocabulary.ts';
+import { MS_PER_SECOND, type TaskDefinitionRef } from '../core/vocabulary.ts';
 import { ConfigError } from '../errors.ts';
 import type { ChannelRule, Config, Credentials, DefaultSource } from './settings.ts';
 import { MAX_SERVICES, serviceKey, shown } from './validators.ts';
@@ -166,8 +166,6 @@ export function loadConfig(rawEnv: Env): Config {
     },
   };
 }
-
-const MS_PER_SECOND = 1000;
 
 /** A value validation vouched for; a missing one here is a bug in this file, reported as such. */
 function valid<T>(value: T | undefined, name: string): T {

@@ -12,7 +12,7 @@ import { causesOf } from './evidence.ts';
 import type { Kind } from './kind.ts';
 import type { CodeDeploySnapshot, LifecycleEventSnapshot, ServiceSnapshot, TaskSetSnapshot } from './snapshot.ts';
 import { sameTaskDefinition, shortName } from './task-definition.ts';
-import { EMPTY_PROGRESS, type Phase, type Progress, type ServiceWatch, type ShiftView, trafficSteps } from './vocabulary.ts';
+import { EMPTY_PROGRESS, MS_PER_MINUTE, type Phase, type Progress, type ServiceWatch, type ShiftView, trafficSteps } from './vocabulary.ts';
 
 /** The lifecycle events of an ECS deployment target, in the order CodeDeploy runs them. */
 export const LIFECYCLE_EVENTS = [
@@ -31,7 +31,6 @@ const HOOK_EVENTS = new Set(['BeforeInstall', 'AfterInstall', 'AfterAllowTestTra
 const DONE = new Set(['Succeeded', 'Skipped']);
 const ENDED_BADLY = new Set(['Failed', 'Stopped']);
 const FULL = 100;
-const MS_PER_MINUTE = 60_000;
 /** Lines of a failed hook's log tail kept in a cause. */
 const LOG_TAIL_LINES = 5;
 

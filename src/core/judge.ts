@@ -5,9 +5,8 @@ import { crashLoopOf, crashLoopReason, stopsOf } from './evidence.ts';
 import type { Ending, Judge, Kind, Report } from './kind.ts';
 import type { ServiceSnapshot } from './snapshot.ts';
 import { shortName } from './task-definition.ts';
-import { type Clock, EMPTY_PROGRESS, isBefore, isFinal, PHASES, type Phase, type ServiceAssessment, type ServiceWatch } from './vocabulary.ts';
+import { type Clock, EMPTY_PROGRESS, isBefore, isFinal, MS_PER_SECOND, PHASES, type Phase, type ServiceAssessment, type ServiceWatch } from './vocabulary.ts';
 
-const MS_PER_SECOND = 1000;
 const NOTHING: Report = { progress: EMPTY_PROGRESS, causes: [] };
 
 /** The judge of one kind: `judgeWith(kind)(prev, snap, clock)` is one poll's step for one service. */

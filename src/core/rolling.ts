@@ -9,9 +9,7 @@ import { causesOf, stripServicePrefix } from './evidence.ts';
 import type { Ending, Kind } from './kind.ts';
 import { type DeploymentSnapshot, isDraining, type ServiceSnapshot, slowestSettings, targetKey } from './snapshot.ts';
 import { sameTaskDefinition, shortName } from './task-definition.ts';
-import type { Eta, Phase, Progress, ServiceWatch } from './vocabulary.ts';
-
-const MS_PER_SECOND = 1000;
+import { type Eta, MS_PER_SECOND, type Phase, type Progress, type ServiceWatch } from './vocabulary.ts';
 
 /** Ours: the ECS deployment, and how far its tasks and targets have got. */
 interface Ours {

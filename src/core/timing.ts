@@ -4,7 +4,7 @@
 import { type ServiceSnapshot, slowestSettings, type TargetGroupSettings } from './snapshot.ts';
 import { sameTaskDefinition } from './task-definition.ts';
 import type { TimeSpent } from './view.ts';
-import type { Phase } from './vocabulary.ts';
+import { MS_PER_MINUTE, MS_PER_SECOND, type Phase } from './vocabulary.ts';
 
 /** What the run learned that explains how long phases take. */
 export interface TimingFacts {
@@ -16,7 +16,6 @@ export interface TimingFacts {
   bakeMinutes?: number;
 }
 
-const MS_PER_SECOND = 1000;
 /** A phase dominates when it takes at least this share of the whole and at least this long. */
 const DOMINANT_SHARE = 0.5;
 const DOMINANT_MIN_MS = 60_000;
@@ -30,7 +29,6 @@ const POLL_SLACK_MS = 30_000;
 /** ELBv2's default deregistration delay (s). */
 const DEFAULT_DEREGISTRATION_DELAY_S = 300;
 
-const MS_PER_MINUTE = 60_000;
 /** Durations from this long on are shown in minutes. */
 const MINUTES_FROM_MS = 120_000;
 

@@ -20,7 +20,7 @@ import {
   type TargetGroupSnapshot,
 } from './snapshot.ts';
 import { sameTaskDefinition, shortName } from './task-definition.ts';
-import { EMPTY_PROGRESS, type Phase, type Progress, type ServiceWatch, type ShiftView, type Track, trafficSteps } from './vocabulary.ts';
+import { EMPTY_PROGRESS, MS_PER_MINUTE, type Phase, type Progress, type ServiceWatch, type ShiftView, type Track, trafficSteps } from './vocabulary.ts';
 
 /** The phase (shared with rolling updates: timeline and verdict) that a stage stands for, before "live" is proven. */
 function phaseOfStage(stage: string | undefined): Phase {
@@ -35,7 +35,6 @@ const STOPPED = new Set(['STOP_REQUESTED', 'STOPPED']);
 const HOOK_PENDING = new Set(['IN_PROGRESS', 'AWAITING_ACTION']);
 const HOOK_FAILED = new Set(['FAILED', 'TIMED_OUT']);
 const FULL = 100;
-const MS_PER_MINUTE = 60_000;
 
 /**
  * The share of production traffic (percent) that the listeners send to `revision`'s target groups:

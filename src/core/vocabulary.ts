@@ -2,6 +2,10 @@
 // the run's verdict, and the view the message and the log are drawn from. Types and a few total
 // functions over them; this module imports nothing, so any module may import it.
 
+/** Time units: AWS gives seconds and minutes, the program counts epoch milliseconds. */
+export const MS_PER_SECOND = 1000;
+export const MS_PER_MINUTE = 60_000;
+
 /** A task definition as the user names it: a full ARN, or `family:revision` (task-definition.ts parses them). */
 export interface TaskDefinitionRef {
   family: string;
