@@ -23,6 +23,7 @@ import {
   mark,
   NEWER,
   provisionNew,
+  provisionStarved,
   retireOld,
   runNew,
   type ShiftOptions,
@@ -211,6 +212,20 @@ export const SCENARIOS: Scenario[] = [
     { exitCode: 1, status: 'timed_out' },
     [...newTasksStart('shop-api'), [4000, unhealthyNew('shop-api')]],
     { WAIT_TIMEOUT: '12' },
+  ),
+  shopApi(
+    'capacity',
+    'Fargate Spot has no capacity: the new tasks wait PROVISIONING (the message says so, and that it is not the application), then start and go live',
+    { exitCode: 0, status: 'live' },
+    [
+      [0, deploy('shop-api')],
+      // The watch starts late: the tasks have waited 3 minutes already.
+      [1000, provisionStarved('shop-api', 3 * 60_000, 'FARGATE_SPOT')],
+      [6000, runNew('shop-api')],
+      [7500, healthyNew('shop-api')],
+      [9000, all(drainOld('shop-api'), mark('cutover:shop-api'))],
+      [13_000, all(retireOld('shop-api'), mark('retired:shop-api'))],
+    ],
   ),
   shopApi('superseded', 'while shop-api:42 is starting, someone deploys shop-api:43', { exitCode: 0, status: 'superseded' }, [
     [0, deploy('shop-api')],

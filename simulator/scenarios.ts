@@ -68,6 +68,11 @@ export function steadyService(a: FakeAccount, name: string, td = oldOf(name), co
 /** How long a simulated task pulls its image before it starts. */
 const IMAGE_PULL_MS = 2000;
 
+/** A task's pull and start times, as if it started now after pulling its image. */
+function started(): Pick<FakeTask, 'startedAt' | 'pullStartedAt' | 'pullStoppedAt'> {
+  return { startedAt: Date.now(), pullStartedAt: Date.now() - IMAGE_PULL_MS, pullStoppedAt: Date.now() };
+}
+
 function addTask(a: FakeAccount, service: string, dep: FakeDeployment, lastStatus: string, targetState?: string): FakeTask {
   const t: FakeTask = {
     id: nextId() + nextId() + nextId() + nextId(),
@@ -77,9 +82,9 @@ function addTask(a: FakeAccount, service: string, dep: FakeDeployment, lastStatu
     deploymentId: dep.id,
     lastStatus,
     desiredStatus: 'RUNNING',
-    startedAt: Date.now(),
-    pullStartedAt: Date.now() - IMAGE_PULL_MS,
-    pullStoppedAt: Date.now(),
+    createdAt: Date.now(),
+    // A task still PROVISIONING has not pulled or started yet (runNew does that).
+    ...(lastStatus === 'PROVISIONING' ? {} : started()),
   };
   a.tasks.set(t.id, t);
   if (targetState) for (const tg of a.service(service).targetGroups) a.targets.get(tg)?.push({ id: t.ip, port: 8080, state: targetState });
@@ -139,10 +144,30 @@ export const provisionNew =
     a.addEvent(service, `has started ${d.desiredCount} tasks: (task ${tasksOf(a, service, td)[0]?.id}).`);
   };
 
+/**
+ * New tasks wait for capacity: created `waitedMs` ago (the watch started late), still PROVISIONING on
+ * `provider`, and ECS says it cannot place them (Fargate's wording for a Spot shortage).
+ */
+export const provisionStarved =
+  (service: string, waitedMs: number, provider: string, td = newOf(service)): Step =>
+  (a) => {
+    provisionNew(service, td)(a);
+    for (const t of tasksOf(a, service, td))
+      if (t.lastStatus === 'PROVISIONING') Object.assign(t, { createdAt: Date.now() - waitedMs, capacityProvider: provider });
+    a.addEvent(
+      service,
+      'was unable to place a task. Reason: Capacity is unavailable at this time. Please try again later or in a different availability zone.',
+    );
+  };
+
 export const runNew =
   (service: string, td = newOf(service)): Step =>
   (a) => {
-    for (const t of tasksOf(a, service, td)) if (t.desiredStatus === 'RUNNING') t.lastStatus = 'RUNNING';
+    for (const t of tasksOf(a, service, td)) {
+      if (t.desiredStatus !== 'RUNNING') continue;
+      if (t.lastStatus !== 'RUNNING') Object.assign(t, started());
+      t.lastStatus = 'RUNNING';
+    }
     for (const t of tasksOf(a, service, td))
       if (t.desiredStatus === 'RUNNING') setTarget(a, service, t.ip, 'initial', 'Elb.RegistrationInProgress', 'Target registration is in progress');
     sync(a, service);

@@ -21,6 +21,7 @@ import {
   NEWER,
   noop,
   provisionNew,
+  provisionStarved,
   retireOld,
   runNew,
   type Step,
@@ -189,6 +190,24 @@ describe('e2e: the built program against HTTP doubles', function () {
     expect(reply).to.include('Target.ResponseCodeMismatch (Health checks failed with these codes: [502])');
     expect(run.stdout).to.match(/✖ shop-api did not go live in production within 6s/);
     expect(run.ms).to.be.below(15_000);
+  });
+
+  it('says new tasks wait for capacity (a shortage, not the application) while rolling out, and why at the time-out', async () => {
+    steadyService(aws, 'shop-api');
+    // The watch starts late: the new tasks have been PROVISIONING on Fargate Spot for 3 minutes.
+    script(aws, [deploy('shop-api'), provisionStarved('shop-api', 3 * 60_000, 'FARGATE_SPOT')]);
+    const run = await runPipe(env({ WAIT_TIMEOUT: '5' }));
+    expect(run.code, run.stdout).to.equal(1);
+    const warned = slack.calls.find(
+      (c) => c.method === 'chat.update' && JSON.stringify(c.blocks).includes('2 new tasks waiting for capacity (PROVISIONING) for 3 min'),
+    );
+    expect(warned, 'the message warned while rolling out').to.not.equal(undefined);
+    expect(run.stdout).to.match(
+      /⚠️ 2 new tasks waiting for capacity \(PROVISIONING\) for 3 min \(capacity provider FARGATE_SPOT\): a capacity shortage, not the application/,
+    );
+    const reply = JSON.stringify(slack.replies[0]?.blocks);
+    expect(reply).to.include('waiting for capacity (PROVISIONING)');
+    expect(reply).to.include('Capacity is unavailable at this time');
   });
 
   it('reports superseded when a newer revision takes over', async () => {

@@ -360,7 +360,10 @@ export function taskJson(_a: AccountModel, t: FakeTask) {
     lastStatus: t.lastStatus,
     desiredStatus: t.desiredStatus,
     healthStatus: t.health ?? 'UNKNOWN',
-    launchType: 'FARGATE',
+    // Task.createdAt and capacityProviderName (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Task.html):
+    // a task on a capacity provider strategy names its provider and has no launch type.
+    createdAt: t.createdAt / 1000,
+    ...(t.capacityProvider ? { capacityProviderName: t.capacityProvider } : { launchType: 'FARGATE' }),
     attachments: [
       {
         id: `att-${t.id}`,

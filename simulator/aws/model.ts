@@ -19,6 +19,10 @@ export interface FakeTask {
   stopCode?: string;
   stoppedReason?: string;
   exitCode?: number;
+  /** When ECS created it (Task.createdAt): PROVISIONING starts here. */
+  createdAt: number;
+  /** Task.capacityProviderName, when the service uses a capacity provider strategy. */
+  capacityProvider?: string;
   startedAt?: number;
   stoppedAt?: number;
   /** When its image pull began and ended (Task.pullStartedAt / pullStoppedAt). */

@@ -122,8 +122,10 @@ export function taskFrom(t: Task, instanceIds: ReadonlyMap<string, string> = new
       reason: c.reason,
       healthStatus: c.healthStatus,
     })),
+    createdAt: epochMs(t.createdAt),
     startedAt: epochMs(t.startedAt),
     stoppedAt: epochMs(t.stoppedAt),
+    capacityProvider: t.capacityProviderName,
     pullStartedAt: epochMs(t.pullStartedAt),
     pullStoppedAt: epochMs(t.pullStoppedAt),
   };

@@ -3,7 +3,7 @@
 // the load balancer's reason codes, unhealthy containers and ECS's problem events. Pure.
 import { targetGroupName, taskId } from './arn.ts';
 import { isDraining, type ServiceSnapshot, type TargetGroupSnapshot, type TargetSnapshot, type TaskSnapshot, targetKey } from './snapshot.ts';
-import type { Clock, CrashLoop, StoppedTask } from './vocabulary.ts';
+import type { Clock, CrashLoop, StopKind, StoppedTask } from './vocabulary.ts';
 
 /** New tasks must stop the same way this many times before it is called a crash loop. */
 export const CRASH_LOOP_AFTER = 2;
@@ -17,13 +17,15 @@ const PROBLEM_EVENT = /unable to|failed|unhealthy|rolling back|error|insufficien
 export interface Stops {
   /** How many stopped each brief way ("exit code 1", or the stop reason). */
   byWhat: ReadonlyMap<string, number>;
+  /** Each brief way of stopping, broadly. */
+  kinds: ReadonlyMap<string, StopKind>;
   /** The newest task of each brief way of stopping, newest first (whose logs are worth reading). */
   distinct: StoppedTask[];
   /** One cause line per detailed way of stopping, newest first, with how many stopped so. */
   causes: string[];
 }
 
-export const NO_STOPS: Stops = { byWhat: new Map(), distinct: [], causes: [] };
+export const NO_STOPS: Stops = { byWhat: new Map(), kinds: new Map(), distinct: [], causes: [] };
 
 /** The stopped tasks of `taskDefinitionArn`, newest first, grouped each way the message needs. */
 export function stopsOf(taskDefinitionArn: string | undefined, snap: Pick<ServiceSnapshot, 'tasks'>): Stops {
@@ -32,6 +34,7 @@ export function stopsOf(taskDefinitionArn: string | undefined, snap: Pick<Servic
     .filter((t) => t.taskDefinitionArn === taskDefinitionArn && t.lastStatus === 'STOPPED')
     .sort((a, b) => (b.stoppedAt ?? 0) - (a.stoppedAt ?? 0));
   const byWhat = new Map<string, number>();
+  const kinds = new Map<string, StopKind>();
   const detailed = new Map<string, number>();
   const distinct: StoppedTask[] = [];
   for (const t of stopped) {
@@ -42,11 +45,12 @@ export function stopsOf(taskDefinitionArn: string | undefined, snap: Pick<Servic
         distinct.push({ taskArn: t.arn, taskDefinitionArn, container: culprit.name, what, ...(t.stoppedAt !== undefined ? { stoppedAt: t.stoppedAt } : {}) });
     }
     byWhat.set(what, (byWhat.get(what) ?? 0) + 1);
+    kinds.set(what, stopKindOf(t));
     const text = describeStop(t);
     detailed.set(text, (detailed.get(text) ?? 0) + 1);
   }
   const causes = [...detailed].map(([text, n]) => `${n > 1 ? `${n} tasks` : 'task'} stopped: ${text}`);
-  return { byWhat, distinct, causes };
+  return { byWhat, kinds, distinct, causes };
 }
 
 /**
@@ -59,20 +63,20 @@ export function crashLoopOf(stops: Stops, failedTasks: number, snap: Pick<Servic
   const count = snap.breakerCount;
   const breaker =
     count?.failureCount !== undefined && count.threshold !== undefined ? { failureCount: count.failureCount, threshold: count.threshold } : undefined;
-  return { what, times, failedTasks, circuitBreaker: snap.circuitBreaker?.enable, ...(breaker ? { breaker } : {}) };
+  return { what, kind: stops.kinds.get(what) ?? 'stopped', times, failedTasks, circuitBreaker: snap.circuitBreaker?.enable, ...(breaker ? { breaker } : {}) };
 }
 
 /** The warning the message shows while ECS has not decided. */
 export function crashLoopWarning(loop: CrashLoop): string {
   const on = loop.breaker ? `; circuit breaker ${loop.breaker.failureCount} of ${loop.breaker.threshold}` : '; circuit breaker on';
   const breaker = loop.circuitBreaker === undefined ? '' : loop.circuitBreaker ? on : '; circuit breaker off: ECS retries until WAIT_TIMEOUT';
-  return `new tasks keep crashing: ${loop.what}, ${loop.times} times (ECS counts ${loop.failedTasks} failed task${loop.failedTasks === 1 ? '' : 's'}${breaker})`;
+  return `new tasks ${LOOP_WORDS[loop.kind].now}: ${loop.what}, ${loop.times} times (ECS counts ${loop.failedTasks} failed task${loop.failedTasks === 1 ? '' : 's'}${breaker})`;
 }
 
 /** Why the watch fails at CRASH_LOOP_LIMIT. */
 export function crashLoopReason(loop: CrashLoop): string {
   const breaker = loop.circuitBreaker === false ? "ECS's deployment circuit breaker is disabled" : "ECS's deployment circuit breaker had not tripped";
-  return `new tasks kept crashing (${loop.what}, ${loop.times} times, CRASH_LOOP_LIMIT reached); ${breaker}, so the deployment may still be running`;
+  return `new tasks ${LOOP_WORDS[loop.kind].past} (${loop.what}, ${loop.times} times, CRASH_LOOP_LIMIT reached); ${breaker}, so the deployment may still be running`;
 }
 
 /**
@@ -126,8 +130,33 @@ export function stripServicePrefix(message: string): string {
   return message.replace(/^\(service [^)]*\)\s*/, '');
 }
 
+/** How new tasks that keep stopping one way are said to do so, while it goes on and at the end. */
+const LOOP_WORDS: Readonly<Record<StopKind, { now: string; past: string }>> = {
+  crashed: { now: 'keep crashing', past: 'kept crashing' },
+  failed_health_checks: { now: 'keep failing health checks', past: 'kept failing health checks' },
+  failed_to_start: { now: 'keep failing to start', past: 'kept failing to start' },
+  lost_capacity: { now: 'keep losing their capacity (not an application fault)', past: 'kept losing their capacity (not an application fault)' },
+  stopped: { now: 'keep stopping', past: 'kept stopping' },
+};
+
+/** Stop codes of capacity taken back (Spot interruption, an instance's termination notice): not the application's doing. */
+const CAPACITY_LOST = new Set(['SpotInterruption', 'TerminationNotice']);
+/** ECS's stop reason for a task its load balancer or container health checks failed. */
+const HEALTH_CHECKS_FAILED = /failed (ELB|container) health checks/i;
+
+/** How a task stopped, broadly, from its stop code, stop reason and exit codes (API_Task.html#ECS-Type-Task-stopCode). */
+export function stopKindOf(t: Pick<TaskSnapshot, 'stopCode' | 'stoppedReason' | 'containers'>): StopKind {
+  if (t.stopCode && CAPACITY_LOST.has(t.stopCode)) return 'lost_capacity';
+  if (t.stopCode === 'TaskFailedToStart') return 'failed_to_start';
+  // ECS stops a task whose health checks fail with SIGTERM: its exit code 143 is ECS's, not the application's.
+  if (HEALTH_CHECKS_FAILED.test(t.stoppedReason ?? '')) return 'failed_health_checks';
+  if (t.stopCode === 'EssentialContainerExited' || t.containers.some((c) => c.exitCode !== undefined && c.exitCode !== 0)) return 'crashed';
+  return 'stopped';
+}
+
 /** "exit code 1" when a container exited with one, else the stop reason. */
 function briefStop(t: TaskSnapshot): string {
+  if (t.stoppedReason && HEALTH_CHECKS_FAILED.test(t.stoppedReason)) return t.stoppedReason;
   const exit = t.containers.find((c) => c.exitCode !== undefined && c.exitCode !== 0);
   if (exit?.exitCode !== undefined) return `exit code ${exit.exitCode}`;
   return t.stoppedReason ?? t.stopCode ?? 'no reason given';

@@ -4,6 +4,7 @@
 import { crashLoopOf, crashLoopReason, stopsOf } from './evidence.ts';
 import type { Ending, Judge, Kind, Report } from './kind.ts';
 import type { ServiceSnapshot } from './snapshot.ts';
+import { stuckTasksOf, stuckWarning } from './stuck.ts';
 import { shortName } from './task-definition.ts';
 import { type Clock, EMPTY_PROGRESS, isBefore, isFinal, MS_PER_SECOND, PHASES, type Phase, type ServiceAssessment, type ServiceWatch } from './vocabulary.ts';
 
@@ -56,7 +57,10 @@ function judge<D>(kind: Kind<D, ServiceSnapshot>, prev: ServiceWatch, snap: Serv
   // again, or a hook's later stage do not undo it.
   const measured = kind.phase(watch, ours, snap);
   const phase: Phase = wasLive && isBefore(measured, 'live') ? 'live' : measured;
-  return assessed(reach({ ...watch, status: phase }, phase, clock.now), crashLoop ? { crashLoop } : {});
+  // New tasks stuck in a sub-phase (capacity, image pull, health checks) matter only before live.
+  const stuck = wasLive || phase === 'live' ? undefined : stuckTasksOf(watch.taskDefinitionArn, snap, clock.now);
+  const a = assessed(reach({ ...watch, status: phase }, phase, clock.now), { ...(crashLoop ? { crashLoop } : {}), ...(stuck ? { stuck } : {}) });
+  return stuck ? { ...a, causes: [stuckWarning(stuck), ...a.causes] } : a;
 }
 
 /** The watch ended as the kind says, worded once for every kind: a failure after "live" says so. */

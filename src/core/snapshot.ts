@@ -39,8 +39,12 @@ export interface TaskSnapshot {
   stopCode?: string;
   stoppedReason?: string;
   containers: ContainerSnapshot[];
+  /** When ECS created it (epoch ms): the start of PROVISIONING. */
+  createdAt?: number;
   startedAt?: number;
   stoppedAt?: number;
+  /** The capacity provider it runs on (FARGATE, FARGATE_SPOT or an Auto Scaling group's), when it uses one. */
+  capacityProvider?: string;
   /** When its image pull began and ended (epoch ms), when ECS says. */
   pullStartedAt?: number;
   pullStoppedAt?: number;

@@ -10,6 +10,7 @@ import type { Judge } from './kind.ts';
 import { ROLLING } from './rolling.ts';
 import { liveImminent, nextPollIn } from './schedule.ts';
 import { type ServiceSnapshot, SHIFTING_STRATEGIES } from './snapshot.ts';
+import { stuckWarning } from './stuck.ts';
 import { shortName } from './task-definition.ts';
 import { slowestFacts, type TimingFacts, timeSpent, timingFactsOf } from './timing.ts';
 import { TRAFFIC } from './traffic.ts';
@@ -157,7 +158,7 @@ function factsOf(prev: ServiceFacts | undefined, a: ServiceAssessment, snap: Ser
     // A service that finished keeps the causes and stopped tasks it had, unless it finished with its own.
     causes: a.causes.length || !final ? a.causes : (prev?.causes ?? []),
     stops: a.stops.length || !final ? a.stops : (prev?.stops ?? []),
-    ...(a.crashLoop && !final ? { warning: crashLoopWarning(a.crashLoop) } : {}),
+    ...(final ? {} : a.crashLoop ? { warning: crashLoopWarning(a.crashLoop) } : a.stuck ? { warning: stuckWarning(a.stuck) } : {}),
     ...(shift ? { shift } : {}),
     ...(a.eta ? { eta: a.eta } : {}),
     targetGroups: snap.targetGroups.length ? snap.targetGroups.map((g) => g.arn) : (prev?.targetGroups ?? []),

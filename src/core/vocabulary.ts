@@ -170,10 +170,31 @@ export function trafficSteps(strategy: string | undefined, percent: number | und
   return [FULL];
 }
 
+/**
+ * How a task stopped, broadly: what tells an application that crashes (or fails its health checks)
+ * from a task that could not start or lost its capacity (Spot), which is not the application's fault.
+ */
+export type StopKind = 'crashed' | 'failed_health_checks' | 'failed_to_start' | 'lost_capacity' | 'stopped';
+
+/** The sub-phases a new task passes before it serves, in order. */
+export type StuckWhere = 'provisioning' | 'placing' | 'pulling' | 'starting' | 'activating' | 'health_checks';
+
+/** New tasks stuck in one sub-phase. */
+export interface StuckTasks {
+  where: StuckWhere;
+  count: number;
+  /** How long the longest-stuck of them has been there (ms). */
+  forMs: number;
+  /** What holds them, in ECS's or the load balancer's words where they say. */
+  detail?: string;
+}
+
 /** New tasks that stopped the same way, before the rollout went live. */
 export interface CrashLoop {
   /** How they stopped, briefly: an exit code, or the stop reason. */
   what: string;
+  /** How they stopped, broadly. */
+  kind: StopKind;
   times: number;
   /** The tasks of the deployment ECS counts as failed (what its circuit breaker counts). */
   failedTasks: number;
@@ -213,6 +234,8 @@ export interface ServiceAssessment {
   causes: string[];
   /** New tasks keep stopping the same way before ECS has decided: a warning, not an outcome. */
   crashLoop?: CrashLoop;
+  /** New tasks stuck in one sub-phase longer than it usually takes (stuck.ts): a warning, not an outcome. */
+  stuck?: StuckTasks;
   /** Traffic-shifting deployments: their stage, traffic share, bake and hooks. */
   shift?: ShiftView;
   /** When the next step should be reached, from the target groups' settings. */

@@ -292,7 +292,13 @@ const cases: Case[] = [
       })),
     }),
     status: 'starting',
-    causes: [/attempt 1\)/, /attempt 2\)/, /attempt 3\)/],
+    // At 2 min PROVISIONING the tasks are stuck waiting for capacity: said first, ECS's own words after.
+    causes: [
+      /^2 new tasks waiting for capacity \(PROVISIONING\) for 2 min: a capacity shortage, not the application/,
+      /attempt 1\)/,
+      /attempt 2\)/,
+      /attempt 3\)/,
+    ],
   },
 ];
 
@@ -316,7 +322,7 @@ describe('rollout: crash loops before ECS decides', () => {
     expect(assessService(watching(), snap(crashed('10.0.3.1')), clock).crashLoop).to.equal(undefined);
     const a = assessService(watching(), snap(crashed('10.0.3.1'), crashed('10.0.3.2'), crashed('10.0.3.3', 137)), clock);
     expect(a.watch.status).to.equal('starting');
-    expect(a.crashLoop).to.deep.equal({ what: 'exit code 1', times: 2, failedTasks: 3, circuitBreaker: false });
+    expect(a.crashLoop).to.deep.equal({ what: 'exit code 1', kind: 'crashed', times: 2, failedTasks: 3, circuitBreaker: false });
     expect(crashLoopWarning(a.crashLoop!)).to.equal(
       'new tasks keep crashing: exit code 1, 2 times (ECS counts 3 failed tasks; circuit breaker off: ECS retries until WAIT_TIMEOUT)',
     );

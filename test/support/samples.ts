@@ -40,6 +40,11 @@ export function task(ip: string, td: string, fields: Partial<Task> = {}, port = 
   base.taskDefinitionArn = td;
   base.attachments![0]!.details!.find((d) => d.name === 'privateIPv4Address')!.value = ip;
   base.containers![0]!.networkInterfaces![0]!.privateIpv4Address = ip;
+  // The example's timestamps (2021), moved to T0 with their spacing kept: a task created with the rollout.
+  const shift = T0 - new Date(base.createdAt!).getTime();
+  for (const key of ['createdAt', 'connectivityAt', 'pullStartedAt', 'pullStoppedAt', 'startedAt'] as const) {
+    if (base[key]) base[key] = new Date(new Date(base[key]).getTime() + shift);
+  }
   return taskFrom({ ...base, ...fields }, new Map(), [port]);
 }
 
