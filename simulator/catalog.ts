@@ -32,6 +32,7 @@ import {
   shiftCleanUp,
   shiftDeploy,
   shiftHealthy,
+  shiftHookFails,
   shiftPause,
   shiftRollback,
   shiftRollbackDone,
@@ -334,6 +335,19 @@ export const SCENARIOS: Scenario[] = [
       [4500, shiftUnhealthy('shop-api')],
       [6000, all(shiftRollback('shop-api'), mark('failed:shop-api'))],
       [7500, shiftRollbackDone('shop-api')],
+    ],
+  ),
+  shopApiShift(
+    'hook-fails',
+    'blue/green: the smoke-test Lambda hook after test traffic fails; ECS rolls back, and the thread shows what the function printed',
+    { exitCode: 1, status: 'failed' },
+    { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 5, lambdaHooks: ['shop-api-smoke-test'] },
+    [
+      [0, shiftDeploy('shop-api')],
+      [1500, shiftScaleUp('shop-api')],
+      [3000, shiftHealthy('shop-api')],
+      [4500, all(shiftHookFails('shop-api', 'shop-api-smoke-test'), mark('failed:shop-api'))],
+      [6000, shiftRollbackDone('shop-api')],
     ],
   ),
   shopApiCodeDeploy(

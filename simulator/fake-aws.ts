@@ -2,13 +2,27 @@
 // protocol, XML) that the pipe calls, backed by a small mutable model. The real AWS SDK clients talk
 // to it through AWS_ENDPOINT_URL. Scenarios mutate the model between polls or on a compressed
 // timeline (see scenarios.ts). Used by the tests, `npm run demo` and `npm run bench`.
+
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { cloudWatchApi } from './aws/cloudwatch.ts';
 import { codeDeployApi } from './aws/codedeploy.ts';
 import { CONTAINER_CREDENTIALS_PATH, containerCredentialsApi } from './aws/container-credentials.ts';
 import { ecsApi } from './aws/ecs.ts';
 import { elbApi } from './aws/elbv2.ts';
 import { logsApi } from './aws/logs.ts';
-import { ACCOUNT_ID, type AccountModel, type Call, esc, type FakeRevision, type FakeService, type FakeTarget, type FakeTask, type Fault } from './aws/model.ts';
+import {
+  ACCOUNT_ID,
+  type AccountModel,
+  type Call,
+  esc,
+  type FakeAlarm,
+  type FakeRevision,
+  type FakeService,
+  type FakeTarget,
+  type FakeTask,
+  type Fault,
+} from './aws/model.ts';
 import { ROLE_KEY_ID, ROLE_SECRET, ROLE_SESSION_TOKEN, stsApi } from './aws/sts.ts';
 import { listen, type Tls } from './listen.ts';
 
@@ -28,6 +42,7 @@ export class FakeAccount implements AccountModel {
 
   /** CloudWatch Logs: group → stream → events, oldest first. */
   logStreams = new Map<string, Map<string, Array<{ timestamp: number; message: string }>>>();
+  alarms = new Map<string, FakeAlarm>();
 
   /** Target group settings: the ALB defaults (health check every 30 s, healthy after 5) unless a scenario says otherwise. */
   targetGroupSettings = { intervalSeconds: 30, healthyThreshold: 5, deregistrationDelaySeconds: 300 };
@@ -118,12 +133,15 @@ export class FakeAccount implements AccountModel {
       const body = JSON.parse(raw || '{}') as Record<string, unknown>;
       this.calls.push({ op, at: Date.now(), accessKeyId, body, port: req.socket.remotePort });
       if (this.fault(op, res, 'json', sessionToken)) return;
+      const cloudWatch = target.startsWith('GraniteServiceVersion20100801.');
       const out = target.startsWith('CodeDeploy_')
         ? codeDeployApi(this, op, body)
         : target.startsWith('Logs_')
           ? logsApi(this, op, body)
-          : ecsApi(this, op, body);
-      res.writeHead(out.status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(out.body));
+          : cloudWatch
+            ? cloudWatchApi(this, op, body)
+            : ecsApi(this, op, body);
+      res.writeHead(out.status, { 'content-type': cloudWatch ? 'application/x-amz-json-1.0' : 'application/x-amz-json-1.1' }).end(JSON.stringify(out.body));
       return;
     }
     const form = Object.fromEntries(new URLSearchParams(raw));
@@ -180,6 +198,20 @@ export class FakeAccount implements AccountModel {
         .end(`<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${esc(message)}</Message></Error><RequestId>r</RequestId></ErrorResponse>`);
     }
     return true;
+  }
+
+  /** What a Lambda function printed in one invocation, as Lambda stores it: group /aws/lambda/NAME, one stream per instance. */
+  printLambdaLogs(functionName: string, lines: string[]): void {
+    const group = `/aws/lambda/${functionName}`;
+    const streams = this.logStreams.get(group) ?? new Map();
+    this.logStreams.set(group, streams);
+    const now = Date.now();
+    const requestId = randomUUID();
+    streams.set(`${new Date(now).toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${requestId}`, [
+      { timestamp: now, message: `START RequestId: ${requestId} Version: $LATEST` },
+      ...lines.map((message, i) => ({ timestamp: now + 1 + i, message })),
+      { timestamp: now + lines.length + 1, message: `END RequestId: ${requestId}` },
+    ]);
   }
 
   /** What a container printed, as the awslogs driver stores it: group /ecs/FAMILY, stream ecs/CONTAINER/TASK_ID. */

@@ -286,10 +286,28 @@ export const circuitBreak =
     a.addEvent(service, `rolling back to deployment ${old.id}.`);
   };
 
+/** A CloudWatch alarm on the load balancer's 5xx count goes into ALARM, having seen 42 and 57 against a threshold of 10. */
+function raiseAlarm(a: FakeAccount, name: string): void {
+  a.alarms.set(name, {
+    name,
+    namespace: 'AWS/ApplicationELB',
+    metric: 'HTTPCode_Target_5XX_Count',
+    statistic: 'Sum',
+    comparison: 'GreaterThanOrEqualToThreshold',
+    threshold: 10,
+    periodSeconds: 60,
+    evaluationPeriods: 2,
+    state: 'ALARM',
+    datapoints: [57, 42],
+    updatedAt: Date.now(),
+  });
+}
+
 /** A CloudWatch alarm goes into ALARM during the rollout: ECS rolls back to the old task definition. */
 export const alarmRollback =
   (service: string, alarm: string, td = newOf(service)): Step =>
   (a) => {
+    raiseAlarm(a, alarm);
     circuitBreak(service, td)(a);
     const failed = deploymentOf(a, service, td);
     failed.triggeredAlarms = [alarm];
@@ -369,6 +387,8 @@ export interface ShiftOptions {
   canary?: FakeShift['canary'];
   /** CloudWatch alarms that roll the deployment back. */
   alarms?: string[];
+  /** Lambda functions (names) run as lifecycle hooks. */
+  lambdaHooks?: string[];
   /** An ECS Express Mode service, with its public endpoint. */
   express?: { endpoint: string };
 }
@@ -404,6 +424,8 @@ export function steadyShiftService(a: FakeAccount, name: string, options: ShiftO
     primaryTargetGroup: blue,
     alternateTargetGroup: green,
     listenerRule: rule,
+    alarms: options.alarms ?? [],
+    lambdaHooks: (options.lambdaHooks ?? []).map((fn) => `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${fn}`),
     weights: new Map([
       [blue, 100],
       [green, 0],
@@ -624,12 +646,33 @@ export const shiftRollback =
     d.status = 'ROLLBACK_IN_PROGRESS';
     d.updatedAt = Date.now();
     if (alarm) {
+      raiseAlarm(a, alarm);
       d.alarms = { ...d.alarms, status: 'TRIGGERED', triggeredAlarmNames: [alarm] };
       d.statusReason = `Service deployment rolled back because alarm ${alarm} is in ALARM state.`;
     } else {
       d.circuitBreaker.status = 'TRIGGERED';
       d.statusReason = 'Service deployment rolled back because the circuit breaker threshold was exceeded.';
     }
+    d.rollback = { reason: d.statusReason, startedAt: Date.now(), serviceRevisionArn: d.sources[0]?.arn ?? '' };
+    setWeights(a, service, 0);
+    a.addEvent(service, `(service-deployment ${d.arn.split('/').pop()}) rolling back.`);
+  };
+
+/** What the smoke-test hook prints before it fails, in the scenarios where it does. */
+export const HOOK_LOG = ['smoke test: GET /health -> 200', 'smoke test: GET /orders -> 500 Internal Server Error', 'smoke test failed: 1 of 2 checks'];
+
+/**
+ * The Lambda hook at POST_TEST_TRAFFIC_SHIFT fails (it prints HOOK_LOG to /aws/lambda/`fn`): ECS
+ * rolls the deployment back, production traffic stays on the old revision.
+ */
+export const shiftHookFails =
+  (service: string, fn: string): Step =>
+  (a) => {
+    const d = stage(a, service, 'POST_TEST_TRAFFIC_SHIFT');
+    a.printLambdaLogs(fn, HOOK_LOG);
+    d.hooks = [{ hookId: `hook-${nextId()}`, targetType: 'AWS_LAMBDA', status: 'FAILED', targetArn: `arn:aws:lambda:eu-west-1:${ACCOUNT_ID}:function:${fn}` }];
+    d.status = 'ROLLBACK_IN_PROGRESS';
+    d.statusReason = 'Service deployment rolled back because a lifecycle hook failed.';
     d.rollback = { reason: d.statusReason, startedAt: Date.now(), serviceRevisionArn: d.sources[0]?.arn ?? '' };
     setWeights(a, service, 0);
     a.addEvent(service, `(service-deployment ${d.arn.split('/').pop()}) rolling back.`);
@@ -728,6 +771,23 @@ function lifecycle(a: FakeAccount, service: string, name: string, status: FakeLi
   }
 }
 
+/** The AppSpec `aws deploy create-deployment` is given inline, in YAML, with a Lambda hook per hook event (reference-appspec-file-structure-hooks.html#appspec-hooks-ecs). */
+function appSpecOf(service: string, td: string): string {
+  return [
+    'version: 0.0',
+    'Resources:',
+    '  - TargetService:',
+    '      Type: AWS::ECS::Service',
+    '      Properties:',
+    `        TaskDefinition: "${td}"`,
+    '        LoadBalancerInfo:',
+    '          ContainerName: "web"',
+    '          ContainerPort: 8080',
+    'Hooks:',
+    ...['BeforeInstall', 'AfterInstall', 'AfterAllowTestTraffic', 'BeforeAllowTraffic', 'AfterAllowTraffic'].map((e) => `  - ${e}: "${service}-${e}"`),
+  ].join('\n');
+}
+
 /** `aws deploy create-deployment` with a new task definition: CodeDeploy creates the replacement task set. */
 export const codeDeployCreate =
   (service: string, td = newOf(service)): Step =>
@@ -740,6 +800,7 @@ export const codeDeployCreate =
       createdAt: Date.now(),
       events: CODE_DEPLOY_EVENTS.map((name) => ({ name, status: 'Pending' })),
       weights: { Blue: 100, Green: 0 },
+      appSpec: appSpecOf(service, td),
     };
     cd.deployments.unshift(d);
     lifecycle(a, service, 'BeforeInstall', 'Succeeded');
@@ -816,13 +877,14 @@ export const codeDeployHookFails =
   (a) => {
     const d = latestOf(a, service);
     const e = d.events.find((x) => x.name === event);
+    a.printLambdaLogs(`${service}-${event}`, HOOK_LOG);
     if (e) {
       e.status = 'Failed';
       e.end = Date.now();
       e.diagnostics = {
         errorCode: 'ScriptFailed',
-        scriptName: `CodeDeployHook_${event}`,
-        message: `The deployment failed because a specified lambda function (CodeDeployHook_${event}) returned Failed.`,
+        scriptName: `${service}-${event}`,
+        message: `The deployment failed because a specified lambda function (${service}-${event}) returned Failed.`,
         logTail: 'smoke test GET /health -> 500\nsmoke test GET /orders -> 500\nreporting Failed to CodeDeploy',
       };
     }
@@ -830,7 +892,7 @@ export const codeDeployHookFails =
     d.completedAt = Date.now();
     d.error = {
       code: 'HOOK_EXECUTION_FAILURE',
-      message: `The deployment failed because a specified lambda function (CodeDeployHook_${event}) returned Failed.`,
+      message: `The deployment failed because a specified lambda function (${service}-${event}) returned Failed.`,
     };
     d.rollback = { rollbackDeploymentId: codeDeployId(), rollbackMessage: 'Automatic rollback triggered by a failed lifecycle event.' };
     d.weights = { Blue: 100, Green: 0 };

@@ -6,7 +6,8 @@ import type { Counter } from './aws/batch.ts';
 import { createAwsClients } from './aws/clients.ts';
 import { continueServiceDeployment } from './aws/continue.ts';
 import { explainAwsError } from './aws/errors.ts';
-import { ContainerLogs, LOG_READ_BUDGET_MS } from './aws/logs.ts';
+import { FailureEvidenceReader } from './aws/failure-evidence.ts';
+import { LOG_READ_BUDGET_MS } from './aws/logs.ts';
 import { RolloutReader } from './aws/reader.ts';
 import { describe as describeAwsError, isThrottling, withRetry } from './aws/retry.ts';
 import { CodeInsights, type Report } from './bitbucket/insights.ts';
@@ -76,12 +77,12 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
         throw awsFailure(error, operation, config.waitTimeoutMs, stop, context);
       });
     const reader = new RolloutReader(clients, config.cluster, run, log);
-    const logs = new ContainerLogs(clients, config.aws.region, config.logLines);
+    const evidence = new FailureEvidenceReader(clients, config.aws.region, config.logLines);
     const insights = config.codeInsights && new CodeInsights(config.codeInsights, log);
     const result = await watchRollout({
       config,
       read: (services, readOptions) => reader.read(services, readOptions),
-      ...(config.logLines > 0 ? { containerLogs: (tasks) => logs.read(tasks, AbortSignal.any([stop, AbortSignal.timeout(LOG_READ_BUDGET_MS)])) } : {}),
+      evidence: (view) => evidence.read(view, Date.now(), AbortSignal.any([stop, AbortSignal.timeout(LOG_READ_BUDGET_MS)])),
       notifier: new SlackNotifier(config.slack, log, { secrets, signal: stop, agents }),
       log,
       now: Date.now,

@@ -6,7 +6,7 @@ import { type Report, reportOf } from './bitbucket/insights.ts';
 import type { Config } from './config/settings.ts';
 import type { ServiceSnapshot } from './core/snapshot.ts';
 import { expire, type RunState, start, step, viewOf } from './core/step.ts';
-import type { LogExcerpt, MessageView, RolloutView, ServiceLine } from './core/view.ts';
+import { type FailureEvidence, type MessageView, NO_FAILURE_EVIDENCE, type RolloutView, type ServiceLine } from './core/view.ts';
 import { endsWell, type RolloutStatus } from './core/vocabulary.ts';
 import { AwsError, AwsUnavailableError, ExitCode, SlackError, UserFacingError } from './errors.ts';
 import type { Logger } from './logger.ts';
@@ -24,8 +24,11 @@ export interface WatchDeps {
   /** `settled`: services whose "live" no longer needs their traffic and targets read. */
   read: (services: string[], options?: { force?: boolean; settled?: readonly string[] }) => Promise<Map<string, ServiceSnapshot>>;
   notifier: Notifier;
-  /** The last lines of failed containers (LOG_LINES > 0): read when the watch ends failed or timed out; never throws. */
-  containerLogs?: (tasks: RolloutView['stoppedTasks']) => Promise<LogExcerpt[]>;
+  /**
+   * What the failure thread shows beside the causes — failed containers' and Lambda hooks' last lines,
+   * the alarms behind a rollback in full — read when the watch ends failed or timed out; never throws.
+   */
+  evidence?: (view: Pick<RolloutView, 'stoppedTasks' | 'failedHooks' | 'alarms'>) => Promise<FailureEvidence>;
   log: Logger;
   now: () => number;
   /** Rejects when `signal` aborts. */
@@ -148,13 +151,13 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
   if (posted) await deps.notifier.update(renderMessage(final));
   else await deps.notifier.post(renderMessage(final));
   const causes = [...new Set([...(unavailable ? [unavailable] : []), ...view.causes])];
-  let excerpts: LogExcerpt[] = [];
+  let evidence = NO_FAILURE_EVIDENCE;
   if (view.status === 'failed' || view.status === 'timed_out') {
-    excerpts = deps.containerLogs && view.stoppedTasks.length ? await deps.containerLogs(view.stoppedTasks) : [];
-    await deps.notifier.reply(renderDetails(final, causes, config.slack.mentionOnFailure, excerpts));
+    evidence = deps.evidence ? await deps.evidence(view) : NO_FAILURE_EVIDENCE;
+    await deps.notifier.reply(renderDetails(final, causes, config.slack.mentionOnFailure, evidence));
   }
   await deps.insights?.(reportOf(final, causes, await deps.notifier.permalink?.()));
-  return finish(log, final, causes, excerpts);
+  return finish(log, final, causes, evidence);
 }
 
 /**
@@ -185,8 +188,8 @@ function progressLine(services: ServiceLine[]): string {
   return services.map((s) => `${s.service}=${s.status} ${JSON.stringify(s.progress ?? {})}`).join(' ');
 }
 
-function finish(log: Logger, v: MessageView, causes: string[], excerpts: LogExcerpt[] = []): WatchResult {
-  for (const line of summaryLines(v, causes, excerpts)) log.info(line);
+function finish(log: Logger, v: MessageView, causes: string[], evidence: FailureEvidence = NO_FAILURE_EVIDENCE): WatchResult {
+  for (const line of summaryLines(v, causes, evidence)) log.info(line);
   return { status: v.status, exitCode: endsWell(v.status) ? ExitCode.Ok : ExitCode.RolloutFailed };
 }
 

@@ -48,9 +48,13 @@ describe('e2e: CodeDeploy blue/green services', function () {
     expect(statuses().at(-1)).to.match(/^failed\//);
     const thread = JSON.stringify(sim.slack.replies[0]?.blocks);
     expect(thread).to.match(/HOOK_EXECUTION_FAILURE/);
-    expect(thread).to.match(/lifecycle event AfterAllowTestTraffic failed: ScriptFailed: hook CodeDeployHook_AfterAllowTestTraffic/);
+    expect(thread).to.match(/lifecycle event AfterAllowTestTraffic failed: ScriptFailed: hook shop-api-AfterAllowTestTraffic/);
     expect(thread).to.match(/AfterAllowTestTraffic log: smoke test GET \/health -&gt; 500/);
     expect(thread).to.match(/rolled back by deployment d-/);
+    // The function is the one the AppSpec (inline YAML) names for the event; its log group is read in the event's window.
+    expect(thread).to.match(/Last 5 lines of Lambda hook \*shop-api-AfterAllowTestTraffic\* \(AfterAllowTestTraffic, Failed\)/);
+    expect(thread).to.include('smoke test failed: 1 of 2 checks');
+    expect(sim.aws.calls.find((c) => c.op === 'FilterLogEvents')?.body).to.include({ logGroupName: '/aws/lambda/shop-api-AfterAllowTestTraffic' });
     expect(thread).to.include('<@U012AB3CD>');
   });
 

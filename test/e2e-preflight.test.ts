@@ -101,6 +101,23 @@ describe('e2e: CHECK_ONLY, the preflight', function () {
     expect(checked.some((l) => l.includes('ecs:ListTasks'))).to.equal(false);
   });
 
+  it('alarms and Lambda hooks: the reads a failure thread makes of them, a denial only a warning', async () => {
+    steadyShiftService(aws, 'shop-api', { strategy: 'BLUE_GREEN', alarms: ['shop-api-5xx-rate'], lambdaHooks: ['shop-api-smoke-test'] });
+    const run = await runPipe(env());
+    expect(run.code, run.stdout).to.equal(0);
+    const checked = lines(run.stdout);
+    for (const what of ['cloudwatch:DescribeAlarms', 'logs:FilterLogEvents']) expect(checked, what).to.include(`✔ ${what}`);
+    expect(aws.calls.find((c) => c.op === 'FilterLogEvents')?.body).to.include({ logGroupName: '/aws/lambda/shop-api-smoke-test', limit: 1 });
+
+    aws.calls.length = 0;
+    aws.faults.push({ op: 'DescribeAlarms', times: 1, kind: 'access_denied' });
+    const denied = await runPipe(env());
+    expect(denied.code, denied.stdout).to.equal(0);
+    expect(lines(denied.stdout)).to.include(
+      "⚠ cloudwatch:DescribeAlarms — denied: add cloudwatch:DescribeAlarms to the policy (examples/iam-policy.json); without it a rollback's alarms are named without their metric, threshold and the value that breached them",
+    );
+  });
+
   it('a token Slack refuses and credentials AWS refuses: both said, exit 2', async () => {
     steadyService(aws, 'shop-api');
     aws.faults.push({ op: 'DescribeServices', times: 1, kind: 'signature' });

@@ -97,6 +97,16 @@ describe('e2e: blue/green, linear and canary deployments', function () {
     expect(sim.slack.replies).to.have.length(1);
     expect(JSON.stringify(sim.slack.replies[0]?.blocks)).to.match(/rolled back after going live: .*shop-api-5xx-rate/);
     expect(r.stdout).to.match(/alarm in ALARM: shop-api-5xx-rate/);
+    // The alarm in full: what it watches, its threshold, and the values that breached it.
+    expect(r.stdout).to.match(
+      /alarm shop-api-5xx-rate \(shop-api\): Sum of AWS\/ApplicationELB HTTPCode_Target_5XX_Count ≥ 10 over 2 × 60 s — breached at 57, 42 \(in ALARM since \d\d:\d\d UTC\)/,
+    );
+    expect(JSON.stringify(sim.slack.replies[0]?.blocks)).to.match(
+      /\*Alarms behind the rollback\*\\n• alarm \*shop-api-5xx-rate\* \(shop-api\): Sum of .* · <https:[^|]+#alarmsV2:alarm\/shop-api-5xx-rate\|alarm page>/,
+    );
+    expect(sim.aws.calls.filter((c) => c.op === 'DescribeAlarms').map((c) => c.body)).to.deep.equal([
+      { AlarmNames: ['shop-api-5xx-rate'], AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] },
+    ]);
   });
 
   it('green-unhealthy: the circuit breaker rolls back before production moves; the thread says why (exit 1)', async () => {
@@ -107,6 +117,21 @@ describe('e2e: blue/green, linear and canary deployments', function () {
     expect(thread).to.match(/target group shop-api-alt: 2 new targets Target\.ResponseCodeMismatch/);
     expect(thread).to.match(/Task failed ELB health checks/);
     expect(statuses()).not.to.include('live/live');
+  });
+
+  it('hook-fails: a failed Lambda hook is named with its stage, and the thread shows what the function printed (exit 1)', async () => {
+    const { run: r } = await run('hook-fails');
+    expect(r.code, r.stdout).to.equal(1);
+    const thread = JSON.stringify(sim.slack.replies[0]?.blocks);
+    expect(thread).to.match(
+      /Last 5 lines of Lambda hook \*shop-api-smoke-test\* \(POST_TEST_TRAFFIC_SHIFT, FAILED\), shop-api · <https:\/\/eu-west-1\.console\.aws\.amazon\.com\/cloudwatch\/home\?region=eu-west-1#logsV2:log-groups\/log-group\/\$252Faws\$252Flambda\$252Fshop-api-smoke-test\|log group>/,
+    );
+    expect(thread).to.include('smoke test: GET /orders -&gt; 500 Internal Server Error');
+    expect(r.stdout).to.match(/ {4}\| smoke test failed: 1 of 2 checks$/m);
+    expect(r.stdout).to.match(/failed — Service deployment rolled back because a lifecycle hook failed\. \(Lambda hook shop-api-smoke-test failed\)/);
+    const read = sim.aws.calls.filter((c) => c.op === 'FilterLogEvents');
+    expect(read).to.have.length(1);
+    expect(read[0]?.body).to.include({ logGroupName: '/aws/lambda/shop-api-smoke-test' });
   });
 
   it('a rolling and a blue/green service together: live when both are', async () => {

@@ -156,11 +156,15 @@ describe('e2e: the built program against HTTP doubles', function () {
 
   it('names the alarm behind a rollback, from the service deployment that was rolled back', async () => {
     steadyService(aws, 'shop-api');
-    script(aws, [deploy('shop-api'), provisionNew('shop-api'), runNew('shop-api'), healthyNew('shop-api'), alarmRollback('shop-api', 'shop-api-p99-latency')]);
+    script(aws, [deploy('shop-api'), provisionNew('shop-api'), runNew('shop-api'), healthyNew('shop-api'), alarmRollback('shop-api', 'shop-api-5xx-count')]);
     const run = await runPipe(env());
     expect(run.code, run.stdout).to.equal(1);
-    expect(run.stdout).to.match(/shop-api: failed — ECS deployment failed: alarm detected\. \(alarm shop-api-p99-latency\)/);
+    expect(run.stdout).to.match(/shop-api: failed — ECS deployment failed: alarm detected\. \(alarm shop-api-5xx-count\)/);
     expect(aws.count('DescribeServiceDeployments')).to.equal(1);
+    expect(run.stdout).to.match(
+      /alarm shop-api-5xx-count \(shop-api\): Sum of AWS\/ApplicationELB HTTPCode_Target_5XX_Count ≥ 10 over 2 × 60 s — breached at 57, 42/,
+    );
+    expect(aws.count('DescribeAlarms')).to.equal(1);
   });
 
   it('reports a circuit-breaker rollback as failed, with the causes in a thread and the mentions', async () => {

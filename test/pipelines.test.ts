@@ -62,16 +62,17 @@ describe('the consumer kit matches the code', () => {
     const made = readers.flatMap((code) =>
       [...code.matchAll(/\bcount\(\s*'([a-z0-9]+):(\w+)'/g)].map(([, service, op]) => `${service === 'elbv2' ? 'elasticloadbalancing' : service}:${op}`),
     );
-    // The container logs read at the end of a failed run (src/aws/logs.ts): each command by the client it comes from,
+    // What is read at the end of a failed run (container and hook logs, alarms): each command by the client it comes from,
     // directly or through the file of the clients only some runs load (src/aws/extra-clients.ts).
-    const prefixes: Record<string, string> = { ecs: 'ecs', 'cloudwatch-logs': 'logs', codedeploy: 'codedeploy' };
+    const prefixes: Record<string, string> = { ecs: 'ecs', 'cloudwatch-logs': 'logs', cloudwatch: 'cloudwatch', codedeploy: 'codedeploy' };
     const clientOf = new Map<string, string>();
-    for (const file of ['src/aws/logs.ts', 'src/aws/extra-clients.ts']) {
+    const atTheEnd = ['src/aws/logs.ts', 'src/aws/hook-logs.ts', 'src/aws/alarms.ts'];
+    for (const file of [...atTheEnd, 'src/aws/extra-clients.ts']) {
       for (const [, names, client] of read(file).matchAll(/(?:import|export) (?:type )?\{([^}]*)\} from '@aws-sdk\/client-([a-z-]+)'/g)) {
         for (const [, op] of (names ?? '').matchAll(/(\w+)Command\b/g)) clientOf.set(op ?? '', prefixes[client ?? ''] ?? '');
       }
     }
-    for (const [, op] of read('src/aws/logs.ts').matchAll(/\b(\w+)Command\(/g)) made.push(`${clientOf.get(op ?? '')}:${op}`);
+    for (const file of atTheEnd) for (const [, op] of read(file).matchAll(/\b(\w+)Command\(/g)) made.push(`${clientOf.get(op ?? '')}:${op}`);
     const policy = JSON.parse(read('examples/iam-policy.json')) as { Statement: Array<{ Action: string[] }> };
     const allowed = policy.Statement.flatMap((s) => s.Action);
     expect([...new Set(allowed)].sort()).to.deep.equal([...new Set(made)].sort());

@@ -34,6 +34,8 @@ export function codeDeployApi(a: AccountModel, op: string, body: Record<string, 
             deploymentReadyOption: { actionOnTimeout: cd.readyAction, waitTimeInMinutes: cd.readyWaitMinutes },
           },
           computePlatform: 'ECS',
+          // RevisionLocation (https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_RevisionLocation.html).
+          ...(d.appSpec ? { revision: { revisionType: 'AppSpecContent', appSpecContent: { content: d.appSpec } } } : {}),
         },
       },
     };

@@ -296,6 +296,13 @@ export function serviceJson(a: AccountModel, s: FakeService) {
         ? {
             strategy: s.shift.strategy,
             bakeTimeInMinutes: s.shift.bakeTimeInMinutes,
+            // DeploymentAlarms and DeploymentLifecycleHook (API_DeploymentConfiguration.html).
+            alarms: { alarmNames: s.shift.alarms, rollback: true, enable: s.shift.alarms.length > 0 },
+            lifecycleHooks: s.shift.lambdaHooks.map((hookTargetArn) => ({
+              hookTargetArn,
+              roleArn: `arn:aws:iam::${ACCOUNT_ID}:role/ecsLambdaHooks`,
+              lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'],
+            })),
             ...(s.shift.linear ? { linearConfiguration: s.shift.linear } : {}),
             ...(s.shift.canary ? { canaryConfiguration: s.shift.canary } : {}),
           }

@@ -82,7 +82,8 @@ export interface FakeServiceDeployment {
   updatedAt: number;
   target: FakeRevisionShare;
   sources: FakeRevisionShare[];
-  hooks: Array<{ hookId: string; targetType: string; status: string; expiresAt?: number; timeoutAction?: string }>;
+  /** lifecycleHookDetails; `targetArn`: an AWS_LAMBDA hook's function. */
+  hooks: Array<{ hookId: string; targetType: string; status: string; expiresAt?: number; timeoutAction?: string; targetArn?: string }>;
   rollback?: { reason: string; startedAt: number; serviceRevisionArn: string };
   circuitBreaker: { status: string; failureCount: number; threshold: number };
   alarms: { status: string; alarmNames: string[]; triggeredAlarmNames: string[] };
@@ -98,6 +99,10 @@ export interface FakeShift {
   primaryTargetGroup: string;
   alternateTargetGroup: string;
   listenerRule: string;
+  /** deploymentConfiguration.alarms.alarmNames: the alarms that roll a deployment back. */
+  alarms: string[];
+  /** deploymentConfiguration.lifecycleHooks: the Lambda functions (ARNs) run as hooks. */
+  lambdaHooks: string[];
   /** The rule's forward weights per target group. */
   weights: Map<string, number>;
   deployments: FakeServiceDeployment[];
@@ -134,12 +139,30 @@ export interface FakeCodeDeployment {
   completedAt?: number;
   error?: { code: string; message: string };
   rollback?: { rollbackDeploymentId?: string; rollbackTriggeringDeploymentId?: string; rollbackMessage?: string };
+  /** The AppSpec given inline (revisionType AppSpecContent), when the deployment was created with one. */
+  appSpec?: string;
   events: FakeLifecycleEvent[];
   /** Production traffic weight per task set label (https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_ECSTaskSet.html). */
   weights: { Blue: number; Green: number };
 }
 
 /** The CodeDeploy application and deployment group of a CODE_DEPLOY service. */
+/** A CloudWatch metric alarm (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricAlarm.html). */
+export interface FakeAlarm {
+  name: string;
+  namespace: string;
+  metric: string;
+  statistic: string;
+  comparison: string;
+  threshold: number;
+  periodSeconds: number;
+  evaluationPeriods: number;
+  state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  /** The values that moved it to its state. */
+  datapoints: number[];
+  updatedAt: number;
+}
+
 export interface FakeCodeDeploy {
   application: string;
   group: string;
@@ -213,6 +236,8 @@ export interface AccountModel {
   healthChecked: Set<string>;
   revisions: Map<string, FakeRevision>;
   logStreams: Map<string, Map<string, Array<{ timestamp: number; message: string }>>>;
+  /** CloudWatch metric alarms by name. */
+  alarms: Map<string, FakeAlarm>;
   targetGroupSettings: { intervalSeconds: number; healthyThreshold: number; deregistrationDelaySeconds: number };
   logDrivers: Map<string, string>;
   /** Called before each DescribeServices answer: poll-driven scenarios advance the model here. */

@@ -3,6 +3,7 @@
 // validated configuration (trimmed, so a pasted trailing newline cannot reach a header) or, when it
 // gives none, from the SDK's default chain (the runner's own), and
 // the timeouts and retries are ours: no request may hang, and retry.ts does all the waiting.
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { ECSClient } from '@aws-sdk/client-ecs';
@@ -31,6 +32,8 @@ export interface AwsClients {
   codeDeploy(): Promise<CodeDeployClient>;
   /** CloudWatch Logs in a region (a container may log to another one), built at the first read of a failed container's logs. */
   logs(region: string): Promise<CloudWatchLogsClient>;
+  /** CloudWatch, built at the first read of the alarms behind a rollback. */
+  cloudWatch(): Promise<CloudWatchClient>;
 }
 
 function requestHandlerFor(agents: Agents | undefined) {
@@ -111,6 +114,7 @@ export function createAwsClients(aws: Config['aws'], options: { secrets: Secrets
     requestHandler: requestHandlerFor(options.agents),
   };
   let codeDeploy: Promise<CodeDeployClient> | undefined;
+  let cloudWatch: Promise<CloudWatchClient> | undefined;
   const logs = new Map<string, Promise<CloudWatchLogsClient>>();
   return {
     ecs: new ECSClient(common),
@@ -118,6 +122,10 @@ export function createAwsClients(aws: Config['aws'], options: { secrets: Secrets
     codeDeploy: () => {
       codeDeploy ??= import('./extra-clients.ts').then(({ CodeDeployClient }) => new CodeDeployClient(common));
       return codeDeploy;
+    },
+    cloudWatch: () => {
+      cloudWatch ??= import('./extra-clients.ts').then(({ CloudWatchClient }) => new CloudWatchClient(common));
+      return cloudWatch;
     },
     logs: (region) => {
       let client = logs.get(region);

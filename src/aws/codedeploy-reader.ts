@@ -45,11 +45,11 @@ export class CodeDeployReader {
 
   private async codeDeployment(deploymentId: string, targetId: string): Promise<CodeDeploySnapshot> {
     const client = await this.clients.codeDeploy();
-    const { GetDeploymentCommand, GetDeploymentTargetCommand } = await import('./extra-clients.ts');
+    const { GetDeploymentCommand, GetDeploymentTargetCommand, parseYaml } = await import('./extra-clients.ts');
     const [deployment, target] = await Promise.all([
       this.count('codedeploy:GetDeployment', (abortSignal) => client.send(new GetDeploymentCommand({ deploymentId }), { abortSignal })),
       this.count('codedeploy:GetDeploymentTarget', (abortSignal) => client.send(new GetDeploymentTargetCommand({ deploymentId, targetId }), { abortSignal })),
     ]);
-    return codeDeployFrom(deployment.deploymentInfo ?? { deploymentId }, target.deploymentTarget?.ecsTarget);
+    return codeDeployFrom(deployment.deploymentInfo ?? { deploymentId }, target.deploymentTarget?.ecsTarget, parseYaml);
   }
 }

@@ -1,11 +1,12 @@
 // Turns CodeDeploy's answers (GetDeployment, GetDeploymentTarget) into the plain snapshot type. Pure.
-import type { DeploymentInfo, ECSTarget } from '@aws-sdk/client-codedeploy';
+import type { DeploymentInfo, ECSTarget, RevisionLocation } from '@aws-sdk/client-codedeploy';
 import type { CodeDeploySnapshot } from '../core/snapshot.ts';
 import { epochMs } from './to-snapshot.ts';
 
 /** A CodeDeploy deployment (GetDeployment) with its ECS target (GetDeploymentTarget), when read. */
-export function codeDeployFrom(info: DeploymentInfo, target: ECSTarget | undefined): CodeDeploySnapshot {
+export function codeDeployFrom(info: DeploymentInfo, target: ECSTarget | undefined, parse?: (text: string) => unknown): CodeDeploySnapshot {
   const blueGreen = info.blueGreenDeploymentConfiguration;
+  const hookFunctions = parse ? hookFunctionsOf(info.revision, parse) : undefined;
   return {
     id: info.deploymentId ?? '',
     status: info.status ?? 'Created',
@@ -40,6 +41,7 @@ export function codeDeployFrom(info: DeploymentInfo, target: ECSTarget | undefin
           }
         : {}),
     })),
+    ...(hookFunctions ? { hookFunctions } : {}),
     taskSets: (target?.taskSetsInfo ?? []).map((t) => ({
       label: t.taskSetLabel ?? '',
       weight: t.trafficWeight,
@@ -49,4 +51,28 @@ export function codeDeployFrom(info: DeploymentInfo, target: ECSTarget | undefin
       targetGroup: t.targetGroup?.name,
     })),
   };
+}
+
+/**
+ * Lifecycle event → Lambda function, from an AppSpec given inline (revisionType AppSpecContent, or
+ * the older String): its `Hooks` list of one-entry maps, e.g. `- AfterAllowTestTraffic: "smoke-test"`
+ * (https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html#appspec-hooks-ecs).
+ * `parse` reads YAML, which JSON AppSpecs are too. An AppSpec in S3 is not read: undefined.
+ */
+export function hookFunctionsOf(revision: RevisionLocation | undefined, parse: (text: string) => unknown): Record<string, string> | undefined {
+  const content = revision?.appSpecContent?.content ?? revision?.string?.content;
+  if (!content) return undefined;
+  let doc: unknown;
+  try {
+    doc = parse(content);
+  } catch {
+    return undefined;
+  }
+  if (typeof doc !== 'object' || doc === null || !('Hooks' in doc) || !Array.isArray(doc.Hooks)) return undefined;
+  const functions: Record<string, string> = {};
+  for (const entry of doc.Hooks) {
+    if (typeof entry !== 'object' || entry === null) continue;
+    for (const [event, fn] of Object.entries(entry)) if (typeof fn === 'string') functions[event] = fn;
+  }
+  return functions;
 }

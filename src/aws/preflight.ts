@@ -19,8 +19,10 @@ import {
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { lambdaFunctionOf } from '../core/arn.ts';
 import { SHIFTING_STRATEGIES } from '../core/snapshot.ts';
 import type { CheckResult } from '../core/view.ts';
+import { DESCRIBE_ALARMS_BATCH } from './alarms.ts';
 import { awslogsOf } from './awslogs.ts';
 import type { AwsClients } from './clients.ts';
 import { iamAction } from './errors.ts';
@@ -47,7 +49,7 @@ interface Check {
  * cluster, region) into the run's own advice.
  */
 export async function checkAws(
-  clients: Pick<AwsClients, 'ecs' | 'elb' | 'codeDeploy' | 'logs'> & { region: string },
+  clients: Pick<AwsClients, 'ecs' | 'elb' | 'codeDeploy' | 'logs' | 'cloudWatch'> & { region: string },
   cluster: string,
   services: string[],
   ask: Ask,
@@ -68,7 +70,7 @@ export async function checkAws(
     const checks = described.flatMap((s) => checksFor(s, clients, cluster, logLines, groups));
     const reads = await run(checks, ask);
     // The log groups are known once the task definitions were read.
-    return [...results, ...reads, ...(await checkLogs(clients, groups, ask))];
+    return [...results, ...reads, ...(await checkLogs(clients, groups, ask)), ...(await checkFailureEvidence(clients, described, logLines, ask))];
   } catch (error) {
     return [{ level: 'fail', what: 'ecs:DescribeServices', detail: explain(error, 'ecs:DescribeServices') }];
   }
@@ -222,6 +224,47 @@ function taskDefinitionCheck(clients: Pick<AwsClients, 'ecs'>, td: string, logLi
         groups.push({ group: settings.group, ...(settings.region ? { region: settings.region } : {}) });
     },
   };
+}
+
+/**
+ * What a failed run reads at the end, for the services that would need it: the alarms their
+ * deployments watch (cloudwatch:DescribeAlarms) and, with LOG_LINES, their Lambda hooks' log groups
+ * (logs:FilterLogEvents, where a missing group proves the read is allowed).
+ */
+async function checkFailureEvidence(
+  clients: Pick<AwsClients, 'logs' | 'cloudWatch'> & { region: string },
+  described: readonly Service[],
+  logLines: number,
+  ask: Ask,
+): Promise<CheckResult[]> {
+  const alarms = [...new Set(described.flatMap((s) => (s.deploymentConfiguration?.alarms?.enable ? (s.deploymentConfiguration.alarms.alarmNames ?? []) : [])))];
+  const functions = [
+    ...new Set(described.flatMap((s) => (s.deploymentConfiguration?.lifecycleHooks ?? []).flatMap((h) => (h.hookTargetArn ? [h.hookTargetArn] : [])))),
+  ];
+  if (!alarms.length && !(logLines > 0 && functions.length)) return [];
+  const { DescribeAlarmsCommand, FilterLogEventsCommand } = await import('./extra-clients.ts');
+  const checks: Check[] = [];
+  if (alarms.length) {
+    checks.push({
+      operation: 'cloudwatch:DescribeAlarms',
+      optional: "a rollback's alarms are named without their metric, threshold and the value that breached them",
+      call: async (a) =>
+        (await clients.cloudWatch()).send(new DescribeAlarmsCommand({ AlarmNames: alarms.slice(0, DESCRIBE_ALARMS_BATCH) }), { abortSignal: a }),
+    });
+  }
+  for (const fn of logLines > 0 ? functions : []) {
+    const { name, region } = lambdaFunctionOf(fn, clients.region);
+    checks.push({
+      operation: 'logs:FilterLogEvents',
+      optional: "the failure thread shows no failed Lambda hook's log lines (it says how to get them)",
+      allowedWhen: /ResourceNotFound|does not exist/,
+      call: async (a) =>
+        (await clients.logs(region)).send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${name}`, limit: 1, startTime: Date.now() }), {
+          abortSignal: a,
+        }),
+    });
+  }
+  return run(checks, ask);
 }
 
 /** logs:GetLogEvents on each log group found: a missing stream proves the read is allowed. */

@@ -207,6 +207,7 @@ export function serviceDeploymentFrom(d: ServiceDeployment, revisions: ReadonlyM
       status: h.status ?? 'IN_PROGRESS',
       expiresAt: epochMs(h.expiresAt),
       timeoutAction: h.timeoutAction,
+      ...(h.targetArn ? { targetArn: h.targetArn } : {}),
     })),
     strategy: config?.strategy,
     bakeTimeMinutes: config?.bakeTimeInMinutes,

@@ -14,3 +14,12 @@ export function targetGroupName(arn: string): string {
 export function regionOf(arn: string): string {
   return arn.split(':')[3] ?? '';
 }
+
+/** arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]. */
+const FUNCTION_ARN = /^arn:[^:]+:lambda:([^:]+):\d+:function:([^:]+)/;
+
+/** A Lambda function's name and region, from its ARN, or its bare name (in `region`). */
+export function lambdaFunctionOf(fn: string, region: string): { name: string; region: string } {
+  const arn = FUNCTION_ARN.exec(fn);
+  return arn?.[1] && arn[2] ? { name: arn[2], region: arn[1] } : { name: fn.split(':').pop() ?? fn, region };
+}

@@ -12,7 +12,7 @@ import { causesOf } from './evidence.ts';
 import type { Kind } from './kind.ts';
 import type { CodeDeploySnapshot, LifecycleEventSnapshot, ServiceSnapshot, TaskSetSnapshot } from './snapshot.ts';
 import { sameTaskDefinition, shortName } from './task-definition.ts';
-import { EMPTY_PROGRESS, MS_PER_MINUTE, type Phase, type Progress, type ServiceWatch, type ShiftView, trafficSteps } from './vocabulary.ts';
+import { EMPTY_PROGRESS, MS_PER_MINUTE, NO_EVIDENCE, type Phase, type Progress, type ServiceWatch, type ShiftView, trafficSteps } from './vocabulary.ts';
 
 /** The lifecycle events of an ECS deployment target, in the order CodeDeploy runs them. */
 export const LIFECYCLE_EVENTS = [
@@ -152,6 +152,19 @@ export const CODE_DEPLOY: Kind<Ours, ServiceSnapshot> = {
   failedTasks: () => undefined,
 
   phase: (_watch, { d }) => phaseOf(d, greenWeight(d)),
+
+  // A failed hook event's function: named in the deployment's AppSpec (read by the reader), else in CodeDeploy's diagnostics.
+  evidence(watch, snap) {
+    const d = codeDeployOf(snap, watch.track?.kind === 'codedeploy' ? watch.track.codeDeployId : undefined);
+    if (!d) return NO_EVIDENCE;
+    const hooks = d.events.flatMap((e) => {
+      const fn = d.hookFunctions?.[e.name] ?? e.diagnostics?.script;
+      return e.status === 'Failed' && HOOK_EVENTS.has(e.name) && fn
+        ? [{ function: fn, stage: e.name, status: e.status, ...(e.startedAt ? { from: e.startedAt } : {}), ...(e.endedAt ? { to: e.endedAt } : {}) }]
+        : [];
+    });
+    return { alarms: [], hooks };
+  },
 
   report(_watch, { set, d }, snap, clock, stopCauses) {
     const sets = snap.taskSets ?? [];

@@ -26,6 +26,17 @@ export function logStreamUrl(region: string, group: string, stream: string): str
   return `${host(region)}/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${twice(group)}/log-events/${twice(stream)}`;
 }
 
+/** The CloudWatch console's page of a log group (a Lambda function's, whose streams are per instance). */
+export function logGroupUrl(region: string, group: string): string {
+  const twice = (s: string) => encodeURIComponent(encodeURIComponent(s)).replace(/%/g, '$');
+  return `${host(region)}/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${twice(group)}`;
+}
+
+/** The CloudWatch console's page of an alarm (its graph and history). */
+export function alarmUrl(region: string, name: string): string {
+  return `${host(region)}/cloudwatch/home?region=${region}#alarmsV2:alarm/${encodeURIComponent(name)}`;
+}
+
 /** The EC2 console's page of a target group (its targets' health and reason codes). */
 export function targetGroupUrl(region: string, targetGroupArn: string): string {
   return `${host(region)}/ec2/home?region=${region}#TargetGroup:targetGroupArn=${targetGroupArn}`;

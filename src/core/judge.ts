@@ -27,7 +27,8 @@ function judge<D>(kind: Kind<D, ServiceSnapshot>, prev: ServiceWatch, snap: Serv
   if (ours === undefined) {
     const stops = stopsOf(prev.taskDefinitionArn, snap).distinct;
     const lost = prev.track ? kind.lost(prev, snap) : undefined;
-    if (lost) return { watch: end(prev, lost, wasLive, clock.now), progress: EMPTY_PROGRESS, causes: lost.causes ?? [], stops };
+    if (lost)
+      return { watch: end(prev, lost, wasLive, clock.now), progress: EMPTY_PROGRESS, causes: lost.causes ?? [], stops, evidence: kind.evidence(prev, snap) };
     // A requested deployment may take a moment to show up in DescribeServices.
     if (clock.now - clock.startedAt < clock.graceMs) return { watch: reach({ ...prev, status: 'waiting' }, 'waiting', clock.now), ...NOTHING, stops };
     return { watch: { ...prev, status: 'failed', reason: notAppeared(prev, snap.name, clock, kind.running(snap)) }, ...NOTHING, stops };
@@ -37,7 +38,7 @@ function judge<D>(kind: Kind<D, ServiceSnapshot>, prev: ServiceWatch, snap: Serv
   const stops = stopsOf(watch.taskDefinitionArn, snap);
   const assessed = (w: ServiceWatch, extra: Partial<ServiceAssessment> = {}): ServiceAssessment => {
     const { eta, ...report } = kind.report(w, ours, snap, clock, stops.causes);
-    return { watch: w, ...report, ...(eta && !isFinal(w.status) ? { eta } : {}), stops: stops.distinct, ...extra };
+    return { watch: w, ...report, ...(eta && !isFinal(w.status) ? { eta } : {}), stops: stops.distinct, evidence: kind.evidence(w, snap), ...extra };
   };
 
   const ending = kind.ended(watch, ours, snap);

@@ -1,6 +1,6 @@
 // What a kind of deployment is to the judge skeleton (judge.ts): a small record of what differs
 // between rolling updates, ECS-native traffic shifting and CodeDeploy. Types only.
-import type { Clock, Eta, Phase, Progress, ServiceAssessment, ServiceWatch, ShiftView } from './vocabulary.ts';
+import type { Clock, Eta, Evidence, Phase, Progress, ServiceAssessment, ServiceWatch, ShiftView } from './vocabulary.ts';
 
 /** A service's judge: the previous watch and a fresh snapshot `S` of the service in, the assessment out. */
 export type Judge<S> = (prev: ServiceWatch, snap: S, clock: Clock) => ServiceAssessment;
@@ -45,4 +45,6 @@ export interface Kind<D, S> {
   phase(watch: ServiceWatch, ours: D, snap: S): Phase;
   /** What the message shows of ours, given the stops the skeleton found (their cause lines). */
   report(watch: ServiceWatch, ours: D, snap: S, clock: Clock, stopCauses: readonly string[]): Report;
+  /** The alarms and failed Lambda hooks the deployment the watch follows names; also once ours is no longer found. */
+  evidence(watch: ServiceWatch, snap: S): Evidence;
 }

@@ -65,6 +65,9 @@ export const ROLLING: Kind<Ours, ServiceSnapshot> = {
 
   phase: (_watch, { progress }) => phaseOf(progress),
 
+  // The alarms the reader found behind a rollback of this run (DescribeServiceDeployments); rolling updates run no hooks.
+  evidence: (_watch, snap) => ({ alarms: snap.triggeredAlarms ?? [], hooks: [] }),
+
   report(watch, { deployment, progress }, snap, clock, stopCauses) {
     const eta = etaOf(watch, snap, clock.now);
     return { progress, causes: causesOf(deployment, snap, clock, stopCauses), ...(eta ? { eta } : {}) };

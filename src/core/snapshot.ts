@@ -169,6 +169,8 @@ export interface CodeDeploySnapshot {
   readyAction?: string;
   readyWaitMinutes?: number;
   events: LifecycleEventSnapshot[];
+  /** Lifecycle event → the Lambda function its AppSpec names for it, when the AppSpec was given inline. */
+  hookFunctions?: Record<string, string>;
   taskSets: Array<{ label: string; weight?: number; desired: number; running: number; pending: number; targetGroup?: string }>;
 }
 
@@ -212,6 +214,8 @@ export interface LifecycleHookSnapshot {
   expiresAt?: number;
   /** CONTINUE or ROLLBACK when the hook times out. */
   timeoutAction?: string;
+  /** AWS_LAMBDA hooks: the function's ARN. */
+  targetArn?: string;
 }
 
 /** DescribeServiceDeployments, for one deployment. */

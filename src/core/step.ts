@@ -18,7 +18,9 @@ import { decideRollout } from './verdict.ts';
 import type { RolloutView, ServiceLine } from './view.ts';
 import {
   type Eta,
+  type Evidence,
   isFinal,
+  NO_EVIDENCE,
   newWatch,
   PHASES,
   type Phase,
@@ -72,6 +74,8 @@ interface ServiceFacts {
   endpoint?: string;
   /** What explains how long its phases took (target group settings, image pull, bake), as last known. */
   timing: TimingFacts;
+  /** The alarms and failed Lambda hooks its deployment named, at any read of this run. */
+  evidence: Evidence;
 }
 
 /** Everything the run knows between polls. */
@@ -165,7 +169,14 @@ function factsOf(prev: ServiceFacts | undefined, a: ServiceAssessment, snap: Ser
     ...(snap.express?.endpoint ? { endpoint: snap.express.endpoint } : prev?.endpoint ? { endpoint: prev.endpoint } : {}),
     // A later read may lack what an earlier one had (the target groups' settings are read once, stopped tasks leave the list).
     timing: slowestFacts([...(prev ? [prev.timing] : []), timingFactsOf(snap, a.watch.taskDefinitionArn)]),
+    // What a deployment named once stays named: the alarm may be OK again and the hook retried by the next read.
+    evidence: mergeEvidence(prev?.evidence ?? NO_EVIDENCE, a.evidence ?? NO_EVIDENCE),
   };
+}
+
+function mergeEvidence(a: Evidence, b: Evidence): Evidence {
+  const hooks = new Map([...a.hooks, ...b.hooks].map((h) => [`${h.function}|${h.stage ?? ''}`, h]));
+  return { alarms: [...new Set([...a.alarms, ...b.alarms])], hooks: [...hooks.values()] };
 }
 
 /** The verdict as at the deadline, when AWS could not be read to the end (it kept failing until WAIT_TIMEOUT). */
@@ -200,6 +211,8 @@ export function viewOf(state: RunState, now: number = state.startedAt, before?: 
     changed: services.filter((s) => previous.get(s.service) !== shown(s)).map((s) => s.service),
     active: state.watches.filter((w) => !isFinal(w.status)).map((w) => w.service),
     stoppedTasks: [...state.facts].flatMap(([service, f]) => f.stops.map((t) => ({ service, ...t }))),
+    alarms: [...state.facts].flatMap(([service, f]) => f.evidence.alarms.map((name) => ({ service, name }))),
+    failedHooks: [...state.facts].flatMap(([service, f]) => f.evidence.hooks.map((h) => ({ service, ...h }))),
     settled: state.confirmed ? state.watches.filter((w) => w.status === 'live').map((w) => w.service) : [],
     nextPollMs: Math.max(0, Math.min(nextPollIn(state.pollIntervalMs, state.verdict.phase, imminent), state.deadline - now)),
     ...(state.verdict.done && state.verdict.status === 'live' && state.verdict.phase !== 'retired' && state.waitUntil === 'live' ? { endedAtLive: true } : {}),

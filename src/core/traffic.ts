@@ -8,6 +8,7 @@
 // is all production traffic on the new revision's target groups, as the load balancer itself says
 // (ECS's own weights are documented as a snapshot that may lag), with every new task a healthy
 // target. A rollback, during the bake too, is a failure, even after "live" was said.
+import { lambdaFunctionOf } from './arn.ts';
 import { causesOf, unhealthyTargetCauses } from './evidence.ts';
 import type { Ending, Kind } from './kind.ts';
 import {
@@ -20,7 +21,17 @@ import {
   type TargetGroupSnapshot,
 } from './snapshot.ts';
 import { sameTaskDefinition, shortName } from './task-definition.ts';
-import { EMPTY_PROGRESS, MS_PER_MINUTE, type Phase, type Progress, type ServiceWatch, type ShiftView, type Track, trafficSteps } from './vocabulary.ts';
+import {
+  EMPTY_PROGRESS,
+  MS_PER_MINUTE,
+  NO_EVIDENCE,
+  type Phase,
+  type Progress,
+  type ServiceWatch,
+  type ShiftView,
+  type Track,
+  trafficSteps,
+} from './vocabulary.ts';
 
 /** The phase (shared with rolling updates: timeline and verdict) that a stage stands for, before "live" is proven. */
 function phaseOfStage(stage: string | undefined): Phase {
@@ -94,10 +105,12 @@ function rollbackReason(d: ServiceDeploymentSnapshot): string {
   return `${base}${triggers.length ? ` (${triggers.join('; ')})` : ''}${rollbackFailed}`;
 }
 
-function hookFailure(h: { id: string; targetType: string; status: string; timeoutAction?: string }): string {
+function hookFailure(h: { id: string; targetType: string; status: string; timeoutAction?: string; targetArn?: string }): string {
   if (h.targetType === 'PAUSE' && h.status === 'TIMED_OUT') return pauseExpired(h);
   const kind = h.targetType === 'PAUSE' ? 'pause hook' : 'Lambda hook';
-  return `${kind} ${h.id} ${h.status === 'TIMED_OUT' ? 'timed out' : 'failed'}`;
+  // A Lambda hook is known by its function's name; its hook ID says nothing to a reader.
+  const name = h.targetArn ? lambdaFunctionOf(h.targetArn, '').name : h.id;
+  return `${kind} ${name} ${h.status === 'TIMED_OUT' ? 'timed out' : 'failed'}`;
 }
 
 /** A PAUSE hook nobody acted on before it expired, and what ECS did then. */
@@ -194,6 +207,25 @@ export const TRAFFIC: Kind<Ours, ServiceSnapshot> = {
     const shifted = atOrAfter(d.lifecycleStage, 'POST_PRODUCTION_TRAFFIC_SHIFT');
     const confirmed = d.target.targetGroupArns.length === 0 || (seen?.productionOnNew === true && seen.newTargetsHealthy === true);
     return shifted && confirmed ? 'live' : phaseOfStage(d.lifecycleStage);
+  },
+
+  evidence(watch, snap) {
+    const d = snap.shift?.deployments.find((x) => watch.track?.kind === 'traffic' && x.arn === watch.track.serviceDeploymentArn);
+    if (!d) return NO_EVIDENCE;
+    const hooks = d.hooks.flatMap((h) =>
+      HOOK_FAILED.has(h.status) && h.targetType === 'AWS_LAMBDA' && h.targetArn
+        ? [
+            {
+              function: h.targetArn,
+              status: h.status,
+              ...(d.lifecycleStage ? { stage: d.lifecycleStage } : {}),
+              from: d.createdAt,
+              ...(d.updatedAt ? { to: d.updatedAt } : {}),
+            },
+          ]
+        : [],
+    );
+    return { alarms: d.alarms?.triggered ?? [], hooks };
   },
 
   report(watch, { d, share, healthy }, snap, clock, stopCauses) {

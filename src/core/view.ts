@@ -1,7 +1,7 @@
 // What a step shows and what leaves the program: the lines of the message and the log, the view the
 // watch acts on, the message's whole picture, a failed container's last lines, a preflight check.
 // Types only, over the vocabulary.
-import type { Eta, Phase, Progress, RolloutStatus, ServiceStatus, ShiftView, StoppedTask } from './vocabulary.ts';
+import type { Eta, FailedHook, Phase, Progress, RolloutStatus, ServiceStatus, ShiftView, StoppedTask } from './vocabulary.ts';
 
 /** Where the time went (timing.ts): the phases between milestones, and a hint when a setting explains the longest. */
 export interface TimeSpent {
@@ -54,6 +54,10 @@ export interface RolloutView {
   settled: string[];
   /** New tasks that stopped, one per service and distinct way of stopping, newest first: whose last log lines the failure thread shows. */
   stoppedTasks: Array<StoppedTask & { service: string }>;
+  /** The CloudWatch alarms that rolled a deployment back: their metric and threshold are read for the failure thread. */
+  alarms: Array<{ service: string; name: string }>;
+  /** Lambda lifecycle hooks that failed or timed out: their function's last log lines are read for the failure thread. */
+  failedHooks: Array<FailedHook & { service: string }>;
   /** Set when the watch ends at "live" (WAIT_UNTIL=live) before the old version is retired. */
   endedAtLive?: boolean;
   /** How long to wait before the next poll (ms). */
@@ -107,6 +111,52 @@ export interface LogExcerpt {
   stream?: string;
   region?: string;
   /** Why there are no lines, and how to get them. */
+  hint?: string;
+}
+
+/** What the failure thread and the log show beside the causes, read once when the watch ends failed or timed out. */
+export interface FailureEvidence {
+  /** Failed containers' last lines. */
+  logs: LogExcerpt[];
+  /** Failed Lambda hooks' last lines. */
+  hooks: HookExcerpt[];
+  /** The alarms behind a rollback, in full. */
+  alarms: AlarmDetail[];
+}
+
+export const NO_FAILURE_EVIDENCE: FailureEvidence = { logs: [], hooks: [], alarms: [] };
+
+/** A CloudWatch alarm behind a rollback, as DescribeAlarms tells it, or why it could not be read. */
+export interface AlarmDetail {
+  service: string;
+  name: string;
+  /** "AWS/ApplicationELB HTTPCode_Target_5XX_Count"; absent for metric math and composite alarms. */
+  metric?: string;
+  /** Sum, Average, p99 … */
+  statistic?: string;
+  /** CloudWatch's ComparisonOperator, e.g. GreaterThanOrEqualToThreshold. */
+  comparison?: string;
+  threshold?: number;
+  periodSeconds?: number;
+  evaluationPeriods?: number;
+  /** A composite alarm's rule. */
+  rule?: string;
+  /** ALARM, OK or INSUFFICIENT_DATA, now. */
+  state?: string;
+  stateSince?: number;
+  /** The values that breached the threshold, newest last (the state reason's data, while in ALARM). */
+  breached?: number[];
+  /** Why the alarm could not be read, and how to see it here. */
+  hint?: string;
+}
+
+/** A failed Lambda hook's last log lines, or why they are not shown. */
+export interface HookExcerpt extends FailedHook {
+  service: string;
+  /** Oldest first; empty when the function printed nothing in the window. */
+  lines?: string[];
+  group?: string;
+  region?: string;
   hint?: string;
 }
 

@@ -189,6 +189,27 @@ export interface StuckTasks {
   detail?: string;
 }
 
+/** A Lambda lifecycle hook that failed or timed out: whose log the failure thread shows. */
+export interface FailedHook {
+  /** The function's ARN or name. */
+  function: string;
+  /** The lifecycle stage (ECS) or event (CodeDeploy) it ran at. */
+  stage?: string;
+  /** FAILED or TIMED_OUT (ECS), Failed (CodeDeploy). */
+  status: string;
+  /** When it may have run (epoch ms), as far as AWS says: its log is read in this window. */
+  from?: number;
+  to?: number;
+}
+
+/** What a deployment names that is worth a closer look once it failed: the alarms that rolled it back, the Lambda hooks that failed. */
+export interface Evidence {
+  alarms: string[];
+  hooks: FailedHook[];
+}
+
+export const NO_EVIDENCE: Evidence = { alarms: [], hooks: [] };
+
 /** New tasks that stopped the same way, before the rollout went live. */
 export interface CrashLoop {
   /** How they stopped, briefly: an exit code, or the stop reason. */
@@ -242,6 +263,8 @@ export interface ServiceAssessment {
   eta?: Eta;
   /** Its new tasks that stopped, one per distinct way of stopping, newest first. */
   stops: StoppedTask[];
+  /** The alarms and failed Lambda hooks its deployment names (read closer at the end of a failed run). */
+  evidence?: Evidence;
 }
 
 export type RolloutStatus = 'rolling_out' | 'live' | 'failed' | 'timed_out' | 'superseded' | 'no_tasks';

@@ -2,8 +2,9 @@
 // groups, the failed containers' last lines), and that the watch stopped. Pure.
 import { targetGroupName } from '../core/arn.ts';
 import { targetGroupUrl } from '../core/console.ts';
-import type { LogExcerpt, MessageView } from '../core/view.ts';
-import { excerptTitle, serviceStatusText } from './lines.ts';
+import { type FailureEvidence, type MessageView, NO_FAILURE_EVIDENCE } from '../core/view.ts';
+import { alarmText, excerptTitle, hookTitle } from './evidence.ts';
+import { serviceStatusText } from './lines.ts';
 import { metadataOf } from './metadata.ts';
 import type { Block, SlackMessage } from './text.ts';
 import { escapeText, fit, formatDuration, LIMITS, link, SLACK_FORMAT } from './text.ts';
@@ -26,9 +27,8 @@ export function renderStopped(v: MessageView): SlackMessage {
   };
 }
 
-/** A code block of the lines that fit in one section, newest kept: the end of a log says why. */
-function excerptBlock(e: LogExcerpt, at: { region: string; cluster: string }): Block {
-  const title = excerptTitle(e, SLACK_FORMAT, at);
+/** A code block of the lines that fit in one section under `title`, newest kept: the end of a log says why. */
+function excerptBlock(title: string, e: { lines?: string[]; hint?: string }): Block {
   if (!e.lines?.length)
     return { type: 'section', text: { type: 'mrkdwn', text: fit(`${title}${e.hint ? `: ${escapeText(e.hint)}` : ''}`, LIMITS.sectionText) } };
   const room = LIMITS.sectionText - title.length - CODE_FENCE_ROOM;
@@ -45,7 +45,7 @@ function excerptBlock(e: LogExcerpt, at: { region: string; cluster: string }): B
 }
 
 /** The thread reply for a failure or a time-out: why, in detail, with the optional mentions and the failed containers' last lines. */
-export function renderDetails(v: MessageView, causes: string[], mentionIds: string[], excerpts: LogExcerpt[] = []): SlackMessage {
+export function renderDetails(v: MessageView, causes: string[], mentionIds: string[], evidence: FailureEvidence = NO_FAILURE_EVIDENCE): SlackMessage {
   const mentions = mentionIds.map((id) => (id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`)).join(' ');
   const title = v.status === 'failed' ? 'Why it failed' : `How far it got in ${formatDuration(v.now - v.startedAt)}`;
   const lines = [
@@ -53,6 +53,7 @@ export function renderDetails(v: MessageView, causes: string[], mentionIds: stri
     ...(causes.length ? ['', '*Freshest causes*', ...causes.slice(0, CAUSES_SHOWN).map((c) => `• ${escapeText(c)}`)] : []),
   ];
   if (causes.length > CAUSES_SHOWN) lines.push(`• …and ${causes.length - CAUSES_SHOWN} more (see the pipeline log)`);
+  if (evidence.alarms.length) lines.push('', '*Alarms behind the rollback*', ...evidence.alarms.map((a) => `• ${alarmText(a, SLACK_FORMAT, v)}`));
   // The target groups of the services that did not make it, where their targets' health can be read.
   const groups = [...new Set(v.services.filter((s) => s.status !== 'retired' && s.status !== 'superseded').flatMap((s) => s.targetGroups ?? []))].slice(
     0,
@@ -71,7 +72,8 @@ export function renderDetails(v: MessageView, causes: string[], mentionIds: stri
     chunk = chunk ? `${chunk}\n${line}` : line;
   }
   flush();
-  for (const e of excerpts) if (blocks.length < LIMITS.blocks) blocks.push(excerptBlock(e, v));
+  for (const e of evidence.hooks) if (blocks.length < LIMITS.blocks) blocks.push(excerptBlock(hookTitle(e, SLACK_FORMAT, v), e));
+  for (const e of evidence.logs) if (blocks.length < LIMITS.blocks) blocks.push(excerptBlock(excerptTitle(e, SLACK_FORMAT, v), e));
   const body = lines.join(' ').replace(/\s+/g, ' ');
   return { text: fit(`${mentions ? `${mentions} ` : ''}${title}: ${body}`, LIMITS.fallback), blocks, metadata: metadataOf(v) };
 }

@@ -1,7 +1,6 @@
 // One service's line in words, for the message and the log alike: its phase, progress, traffic
 // shift, hook, estimate and warning. Pure.
-import { logStreamUrl, taskUrl } from '../core/console.ts';
-import type { LogExcerpt, MessageView, ServiceLine } from '../core/view.ts';
+import type { MessageView, ServiceLine } from '../core/view.ts';
 import type { Eta, Phase, Progress, ShiftView } from '../core/vocabulary.ts';
 import { formatDuration, PLAIN_FORMAT, SLACK_FORMAT, type TextFormat } from './text.ts';
 
@@ -112,13 +111,6 @@ export function serviceStatusText(s: ServiceLine, f: TextFormat = SLACK_FORMAT):
       return `${name}: ${doing}${s.status === 'live' ? endpointText(s, f) : ''}${s.warning ? `\n⚠️ ${f.text(s.warning)}` : ''}`;
     }
   }
-}
-
-/** "Last 20 lines of web in task 3f2a… (exit code 1), shop-api · log stream", the task and the stream linked. */
-export function excerptTitle(e: LogExcerpt, f: TextFormat, at: { region: string; cluster: string }): string {
-  const lines = e.lines ? (e.lines.length ? `Last ${e.lines.length} line${e.lines.length > 1 ? 's' : ''} of` : 'Nothing printed by') : 'Logs of';
-  const stream = e.group && e.stream ? ` · ${f.link(logStreamUrl(e.region ?? at.region, e.group, e.stream), 'log stream')}` : '';
-  return `${lines} ${f.bold(e.container)} in task ${f.link(taskUrl(at.region, at.cluster, e.taskId), e.taskId)} (${f.text(e.what)}), ${f.text(e.service)}${stream}`;
 }
 
 /** A host name, or an http(s) URL of one, with nothing that could be read as markup. */

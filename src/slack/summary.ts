@@ -1,13 +1,15 @@
 // The pipeline log's last word on a run: the outcome with its duration, and for a run that did not
-// end well every unfinished service, cause and failed container's last lines. Pure.
+// end well every unfinished service, cause, alarm behind a rollback, and failed hook's and
+// container's last lines. Pure.
 
 import { timeSpentText } from '../core/timing.ts';
-import type { LogExcerpt, MessageView } from '../core/view.ts';
+import { type FailureEvidence, type MessageView, NO_FAILURE_EVIDENCE } from '../core/view.ts';
 import { endsWell } from '../core/vocabulary.ts';
-import { excerptTitle, headline, notFollowed, PHASE_LABELS, serviceStatusText } from './lines.ts';
+import { alarmText, excerptTitle, hookTitle } from './evidence.ts';
+import { headline, notFollowed, PHASE_LABELS, serviceStatusText } from './lines.ts';
 import { formatDuration, PLAIN_FORMAT } from './text.ts';
 
-export function summaryLines(v: MessageView, causes: readonly string[], excerpts: readonly LogExcerpt[] = []): string[] {
+export function summaryLines(v: MessageView, causes: readonly string[], evidence: FailureEvidence = NO_FAILURE_EVIDENCE): string[] {
   const after = formatDuration(v.now - v.startedAt);
   if (endsWell(v.status)) {
     const note =
@@ -21,8 +23,13 @@ export function summaryLines(v: MessageView, causes: readonly string[], excerpts
   const lines = [`✖ ${headline(v)} (after ${after})`];
   for (const s of v.services) if (s.status !== 'retired') lines.push(`  ${serviceStatusText(s, PLAIN_FORMAT)}`);
   for (const c of causes) lines.push(`  cause: ${c}`);
+  for (const a of evidence.alarms) lines.push(`  ${alarmText(a, PLAIN_FORMAT, v)}`);
+  const excerpts = [
+    ...evidence.hooks.map((e) => ({ title: hookTitle(e, PLAIN_FORMAT, v), ...e })),
+    ...evidence.logs.map((e) => ({ title: excerptTitle(e, PLAIN_FORMAT, v), ...e })),
+  ];
   for (const e of excerpts) {
-    lines.push(`  ${excerptTitle(e, PLAIN_FORMAT, v)}${e.hint ? `: ${e.hint}` : ''}`);
+    lines.push(`  ${e.title}${e.hint ? `: ${e.hint}` : ''}`);
     for (const line of e.lines ?? []) lines.push(`    | ${line}`);
   }
   if (v.status === 'timed_out') lines.push(`  furthest phase reached by all services: ${PHASE_LABELS[v.phase]}`);

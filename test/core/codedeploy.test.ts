@@ -4,6 +4,7 @@
 import type { DeploymentInfo, ECSTarget, LifecycleEvent } from '@aws-sdk/client-codedeploy';
 import type { TaskSet } from '@aws-sdk/client-ecs';
 import { expect } from 'chai';
+import { parse } from 'yaml';
 import { codeDeployFrom } from '../../src/aws/codedeploy-snapshot.ts';
 import { taskSetFrom } from '../../src/aws/to-snapshot.ts';
 import { configSteps, LIFECYCLE_EVENTS } from '../../src/core/codedeploy.ts';
@@ -195,6 +196,19 @@ describe('CodeDeploy: the judge of CODE_DEPLOY blue/green services', () => {
       );
       expect(a.causes).to.include('AfterAllowTestTraffic log: c | d | e | f | GET /health -> 500');
       expect(a.causes).to.include('rollback: Automatic rollback.');
+      // The failed hook's function, from CodeDeploy's diagnostics here (no inline AppSpec), in the event's window.
+      expect(a.evidence?.hooks).to.deep.equal([{ function: 'CodeDeployHook_Smoke', stage: 'AfterAllowTestTraffic', status: 'Failed' }]);
+    });
+
+    it("a failed hook's function is the one the inline AppSpec names for the event, before CodeDeploy's diagnostics", () => {
+      const info: DeploymentInfo = {
+        deploymentId: ID,
+        status: 'Failed',
+        computePlatform: 'ECS',
+        revision: { revisionType: 'AppSpecContent', appSpecContent: { content: 'Hooks:\n  - AfterAllowTestTraffic: "smoke-fn"\n' } },
+      };
+      const a = judge(snap(codeDeployFrom(info, { deploymentId: ID, lifecycleEvents: failedHook.lifecycleEvents }, parse)));
+      expect(a.evidence?.hooks.map((h) => h.function)).to.deep.equal(['smoke-fn']);
     });
 
     it('Stopped during the termination wait, after "live": rolled back after going live', () => {

@@ -473,6 +473,22 @@ describe('rollout: rollbacks by alarm', () => {
     );
     expect(first.watch.status).to.equal('failed');
     expect(first.watch.reason).to.match(/ \(alarms shop-api-5xx, shop-api-p99\)$/);
+    expect(first.evidence).to.deep.equal({ alarms: ['shop-api-5xx', 'shop-api-p99'], hooks: [] });
+  });
+
+  it('names them too once the rolled-back deployment is gone from the answer', () => {
+    const gone = service({
+      deployments: [deployment('old', { status: 'PRIMARY', rolloutStateReason: 'rolling back to deploymentId ecs-svc/1', createdAt: new Date(T0 + 60_000) })],
+      tasks: oldRunning,
+      triggeredAlarms: ['shop-api-5xx'],
+    });
+    const a = assessService(
+      watching({ track: { kind: 'rolling', deploymentId: NEW_ID }, taskDefinitionArn: NEW_TD, deploymentCreatedAt: T0, previousTaskDefinitions: [OLD_TD] }),
+      gone,
+      clock,
+    );
+    expect(a.watch.status).to.equal('failed');
+    expect(a.evidence?.alarms).to.deep.equal(['shop-api-5xx']);
   });
 });
 

@@ -257,3 +257,32 @@ describe('judge: one per kind of deployment', () => {
       .that.matches(/the SOMETHING_NEW deployment strategy/);
   });
 });
+
+describe('step: what a failed deployment named, kept for the end', () => {
+  it('alarms and failed hooks seen at any poll reach the view, also when a later read no longer shows them', () => {
+    const fn = 'arn:aws:lambda:eu-west-1:123456789012:function:smoke';
+    const failedHook = serviceDeployment({
+      status: 'ROLLBACK_IN_PROGRESS',
+      lifecycleStage: 'POST_TEST_TRAFFIC_SHIFT',
+      lifecycleHookDetails: [{ hookId: 'smoke', targetType: 'AWS_LAMBDA', status: 'FAILED', targetArn: fn }],
+      alarms: { status: 'TRIGGERED', alarmNames: ['api-5xx'], triggeredAlarmNames: ['api-5xx'] },
+    });
+    const s0 = begin();
+    const first = step(s0, new Map([['shop-api', shiftService(serviceDeployment({ lifecycleStage: 'POST_SCALE_UP' }))]]), T0 + 10_000);
+    expect(first.view.alarms).to.deep.equal([]);
+    expect(first.view.failedHooks).to.deep.equal([]);
+    const second = step(first.state, new Map([['shop-api', shiftService(failedHook)]]), T0 + 20_000);
+    expect(second.view.alarms).to.deep.equal([{ service: 'shop-api', name: 'api-5xx' }]);
+    expect(second.view.failedHooks).to.deep.equal([
+      { service: 'shop-api', function: fn, status: 'FAILED', stage: 'POST_TEST_TRAFFIC_SHIFT', from: T0, to: T0 },
+    ]);
+    // The rollback is over and ECS no longer reports the hook or the alarm: what was named stays named.
+    const third = step(
+      second.state,
+      new Map([['shop-api', shiftService(serviceDeployment({ status: 'ROLLBACK_SUCCESSFUL', lifecycleStage: 'CLEAN_UP' }))]]),
+      T0 + 30_000,
+    );
+    expect(third.view.alarms).to.deep.equal(second.view.alarms);
+    expect(third.view.failedHooks).to.deep.equal(second.view.failedHooks);
+  });
+});

@@ -183,6 +183,8 @@ describe('traffic shifting: the judge of blue/green, linear and canary deploymen
       expect(rolledBack.watch.status).to.equal('failed');
       expect(rolledBack.watch.reason).to.equal('rolled back after going live: Alarm shop-api-5xx-rate in ALARM (alarm shop-api-5xx-rate)');
       expect(rolledBack.causes).to.include('alarm in ALARM: shop-api-5xx-rate');
+      // Only the triggered alarm is worth reading in full, not every alarm the deployment watches.
+      expect(rolledBack.evidence).to.deep.equal({ alarms: ['shop-api-5xx-rate'], hooks: [] });
     });
 
     it('names a lifecycle hook that failed or timed out', () => {
@@ -190,6 +192,21 @@ describe('traffic shifting: the judge of blue/green, linear and canary deploymen
       const a = judge(shiftService(at('POST_TEST_TRAFFIC_SHIFT', { status: 'ROLLBACK_REQUESTED', lifecycleHookDetails: [hook] })));
       expect(a.watch.reason).to.match(/Lambda hook smoke-tests failed/);
       expect(a.causes).to.include('lifecycle Lambda hook smoke-tests failed at POST_TEST_TRAFFIC_SHIFT');
+      // Its function's log is read at the end: the function, the stage, the status and the deployment's window.
+      const fn = 'arn:aws:lambda:eu-west-1:123456789012:function:smoke';
+      const withArn = judge(
+        shiftService(
+          at('POST_TEST_TRAFFIC_SHIFT', { status: 'ROLLBACK_REQUESTED', updatedAt: new Date(T0 + 90_000), lifecycleHookDetails: [{ ...hook, targetArn: fn }] }),
+        ),
+      );
+      expect(withArn.watch.reason).to.match(/\(Lambda hook smoke failed\)/);
+      expect(withArn.evidence?.hooks).to.deep.equal([{ function: fn, status: 'FAILED', stage: 'POST_TEST_TRAFFIC_SHIFT', from: T0, to: T0 + 90_000 }]);
+      // A hook without a function (PAUSE), or one that did not fail, has no log to read.
+      expect(a.evidence?.hooks).to.deep.equal([]);
+      const running = judge(
+        shiftService(at('POST_SCALE_UP', { lifecycleHookDetails: [{ hookId: 'smoke', targetType: 'AWS_LAMBDA', status: 'IN_PROGRESS', targetArn: fn }] })),
+      );
+      expect(running.evidence?.hooks).to.deep.equal([]);
       const timedOut = judge(
         shiftService(at('PRE_PRODUCTION_TRAFFIC_SHIFT', { lifecycleHookDetails: [{ hookId: 'approve', targetType: 'PAUSE', status: 'TIMED_OUT' }] })),
       );

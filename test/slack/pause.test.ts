@@ -2,8 +2,8 @@
 import { expect } from 'chai';
 import type { MessageView, ServiceLine } from '../../src/core/view.ts';
 import { approvalOf, pausedServices, pauseText } from '../../src/slack/pause.ts';
+import { messageView, T0 } from '../support/message-view.ts';
 
-const T0 = Date.parse('2026-11-27T10:00:00Z');
 const ARN = 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/prod/shop-api/ejGvqq2ilnbKT9qj0vLJe';
 const line = (hook: Partial<NonNullable<NonNullable<ServiceLine['shift']>['hook']>> = {}): ServiceLine => ({
   service: 'shop-api',
@@ -18,22 +18,8 @@ const line = (hook: Partial<NonNullable<NonNullable<ServiceLine['shift']>['hook'
     hook: { id: 'approve', targetType: 'PAUSE', status: 'AWAITING_ACTION', expiresAt: T0 + 23 * 60_000, ...hook },
   },
 });
-const view = (services: ServiceLine[], extra: Partial<MessageView> = {}): MessageView => ({
-  status: 'rolling_out',
-  phase: 'cutting_over',
-  done: false,
-  environment: 'production',
-  cluster: 'prod',
-  region: 'eu-west-1',
-  services,
-  ref: { type: 'branch', name: 'main' },
-  startedAt: T0 - 60_000,
-  now: T0,
-  milestones: {},
-  waitTimeoutMs: 3_600_000,
-  approvers: ['U0ALICE01'],
-  ...extra,
-});
+const view = (services: ServiceLine[], extra: Partial<MessageView> = {}): MessageView =>
+  messageView({ services, startedAt: T0 - 60_000, now: T0, milestones: {}, waitTimeoutMs: 3_600_000, approvers: ['U0ALICE01'], ...extra });
 
 describe('slack/pause', () => {
   it('says what ECS does at expiry and when, both commands, and who may react', () => {

@@ -9,10 +9,10 @@ import { metadataOf } from '../../src/slack/metadata.ts';
 import { renderMessage } from '../../src/slack/render.ts';
 import type { Block } from '../../src/slack/text.ts';
 import { escapeText, fit, formatDuration, LIMITS, PLAIN_FORMAT } from '../../src/slack/text.ts';
+import { messageView, T0 } from '../support/message-view.ts';
 import { ROLLOUT, withSettings } from '../support/samples.ts';
 import { matchSnapshot } from '../support/snapshot.ts';
 
-const T0 = Date.parse('2026-11-27T10:00:00Z');
 const progress = (p: Partial<Progress> = {}): Progress => ({
   desired: 2,
   running: 2,
@@ -27,24 +27,8 @@ const progress = (p: Partial<Progress> = {}): Progress => ({
   ...p,
 });
 
-const view = (v: Partial<MessageView> = {}): MessageView => ({
-  status: 'rolling_out',
-  phase: 'cutting_over',
-  done: false,
-  environment: 'production',
-  cluster: 'prod',
-  region: 'eu-west-1',
-  services: [{ service: 'shop-api', status: 'cutting_over', taskDefinition: 'shop-api:42', progress: progress() }],
-  ref: { type: 'branch', name: 'main' },
-  commit: '0123456789abcdef0123456789abcdef01234567',
-  repositoryUrl: 'https://bitbucket.org/acme/shop-api',
-  buildUrl: 'https://bitbucket.org/acme/shop-api/pipelines/results/412',
-  startedAt: T0,
-  now: T0 + 100_000,
-  milestones: { registering: T0 + 45_000, cutting_over: T0 + 100_000 },
-  waitTimeoutMs: 1_800_000,
-  ...v,
-});
+const view = (v: Partial<MessageView> = {}): MessageView =>
+  messageView({ services: [{ service: 'shop-api', status: 'cutting_over', taskDefinition: 'shop-api:42', progress: progress() }], ...v });
 
 // The snapshots are drawn from the reducer's own output over realistic polls, not from hand-made views.
 const POLLS = { ...ROLLOUT, cuttingOver: ROLLOUT.cutover, live: ROLLOUT.draining };
