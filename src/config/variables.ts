@@ -99,7 +99,7 @@ export const VARIABLE_SPECS = {
     'lines',
   )({
     default: 20,
-    desc: "Last lines of a failed container's awslogs output shown in the failure thread, per distinct failure; 0 turns it off.",
+    desc: "Last lines of a failed container's awslogs output, and of a failed Lambda lifecycle hook's log, shown in the failure thread, per distinct failure; 0 turns it off.",
   }),
   WAIT_UNTIL: waitUntil({
     default: 'retired',
