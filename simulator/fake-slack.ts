@@ -35,6 +35,8 @@ export interface SlackFault {
    */
   error: string | 429 | 500 | 503 | 'slow' | 'stored-503' | 'stored-reset' | 'stored-hang' | 'hang' | 'no-ts';
   retryAfter?: number;
+  /** Only calls whose message metadata says this (e.g. the outcome: `{ status: 'live', phase: 'retired' }`). */
+  when?: Record<string, unknown>;
 }
 
 /** A message as the channel holds it. */
@@ -113,7 +115,10 @@ export class FakeSlack {
     const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
       res.writeHead(status, { 'content-type': 'application/json', 'x-oauth-scopes': this.scopes.join(','), ...headers }).end(JSON.stringify(body));
 
-    const fault = this.faults.find((f) => f.times > 0 && (!f.method || f.method === method));
+    const payload = form.metadata ? (JSON.parse(form.metadata) as { event_payload?: Record<string, unknown> }).event_payload : undefined;
+    const fault = this.faults.find(
+      (f) => f.times > 0 && (!f.method || f.method === method) && Object.entries(f.when ?? {}).every(([k, v]) => payload?.[k] === v),
+    );
     if (fault) fault.times--;
     const after = fault && ['slow', 'stored-503', 'stored-reset', 'stored-hang', 'no-ts'].includes(String(fault.error)) ? fault.error : undefined;
     if (fault && !after) {

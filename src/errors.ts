@@ -52,9 +52,21 @@ export class AwsUnavailableError extends UserFacingError {
 export class SlackError extends UserFacingError {
   /** No later call can succeed either (the token is bad): end the watch at once. */
   readonly fatal: boolean;
-  constructor(message: string, options?: { cause?: unknown; fatal?: boolean }) {
+  /**
+   * Slack said no to this call for good (the channel, a scope, the content), not for now: sending
+   * the same again later would not help. Otherwise (rate limited, unreachable, its own error) a
+   * later attempt may well succeed.
+   */
+  readonly refused: boolean;
+  constructor(message: string, options?: { cause?: unknown; fatal?: boolean; refused?: boolean }) {
     super(message, ExitCode.SlackProblem, options);
     this.fatal = options?.fatal ?? false;
+    this.refused = this.fatal || (options?.refused ?? false);
+  }
+
+  /** A later attempt may succeed: a progress update that failed so can wait for the next poll. */
+  get transient(): boolean {
+    return !this.refused;
   }
 }
 

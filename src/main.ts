@@ -1,18 +1,19 @@
 // The program the pipe runs (the `bin` entry and the Docker ENTRYPOINT): configuration from the
 // environment, then the watch, then an exit code the pipeline shows. The watch ends at WAIT_TIMEOUT
 // and at a stop of the step whatever AWS or Slack do: every call is abandoned when either comes.
+import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Counter } from './aws/batch.ts';
 import { createAwsClients } from './aws/clients.ts';
 import { continueServiceDeployment } from './aws/continue.ts';
 import { explainAwsError } from './aws/errors.ts';
 import { FailureEvidenceReader } from './aws/failure-evidence.ts';
-import { LOG_READ_BUDGET_MS } from './aws/logs.ts';
 import { RolloutReader } from './aws/reader.ts';
 import { describe as describeAwsError, isThrottling, withRetry } from './aws/retry.ts';
 import { CodeInsights, type Report } from './bitbucket/insights.ts';
 import { loadConfig } from './config/load.ts';
 import { SECRET_VARIABLES, urlPasswords } from './config/variables.ts';
+import { EVIDENCE_READ_BUDGET_MS } from './core/budget.ts';
 import { AwsUnavailableError, ConfigError, ExitCode, StopRequested, UserFacingError } from './errors.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createAgents } from './net.ts';
@@ -32,6 +33,8 @@ export const DEADLINE_GRACE_MS = 5000;
  * its SIGTERM, and a stop should feel immediate: the whole exit takes under 2 s.
  */
 export const STOP_REPORT_BUDGET_MS = 1500;
+/** The jitter seeds a run draws from (core/schedule.ts mixes them as 32-bit integers). */
+const JITTER_SEEDS = 2 ** 32 - 1;
 
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   // Raw values too: a secret that fails validation must not be echoed either.
@@ -82,13 +85,15 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     const result = await watchRollout({
       config,
       read: (services, readOptions) => reader.read(services, readOptions),
-      evidence: (view) => evidence.read(view, Date.now(), AbortSignal.any([stop, AbortSignal.timeout(LOG_READ_BUDGET_MS)])),
+      evidence: (view) => evidence.read(view, Date.now(), AbortSignal.any([stop, AbortSignal.timeout(EVIDENCE_READ_BUDGET_MS)])),
       notifier: new SlackNotifier(config.slack, log, { secrets, signal: stop, agents }),
       log,
       now: Date.now,
       sleep: (ms) => sleep(ms, undefined, { signal: stop }),
       signal: stop,
       stopBudget: () => AbortSignal.timeout(STOP_REPORT_BUDGET_MS),
+      // Every run its own: pipes started together do not poll in step.
+      jitterSeed: randomInt(JITTER_SEEDS),
       ...(insights ? { insights: (report: Report) => insights.send(report) } : {}),
       ...(config.approvers.length ? { continueDeployment: (request) => continueServiceDeployment(clients, run, request) } : {}),
     });

@@ -4,6 +4,7 @@
 
 import { type Report, reportOf } from './bitbucket/insights.ts';
 import type { Config } from './config/settings.ts';
+import { SLACK_OUTCOME_BUDGET_MS, SLACK_PROGRESS_BUDGET_MS } from './core/budget.ts';
 import type { ServiceSnapshot } from './core/snapshot.ts';
 import { expire, type RunState, start, step, viewOf } from './core/step.ts';
 import { type FailureEvidence, type MessageView, NO_FAILURE_EVIDENCE, type RolloutView, type ServiceLine } from './core/view.ts';
@@ -42,9 +43,15 @@ export interface WatchDeps {
   stopBudget?: () => AbortSignal;
   /** The Code Insights report on the deployed commit, when one is made: sent after Slack, never throws. */
   insights?: (report: Report) => Promise<void>;
+  /** This run's seed for the poll schedule's jitter (core/schedule.ts): a random number per run; none, no jitter. */
+  jitterSeed?: number;
   /** ContinueServiceDeployment on a paused hook (APPROVERS set); throws what AWS said. */
   continueDeployment?: (request: { serviceDeploymentArn: string; hookId: string; action: 'CONTINUE' | 'ROLLBACK' }) => Promise<void>;
 }
+
+/** How long a send may wait for Slack (core/budget.ts): progress briefly, the outcome as long as Slack asks. */
+const PROGRESS: SendOptions = { budgetMs: SLACK_PROGRESS_BUDGET_MS };
+const OUTCOME: SendOptions = { budgetMs: SLACK_OUTCOME_BUDGET_MS };
 
 export interface WatchResult {
   status: RolloutStatus;
@@ -59,6 +66,7 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
     deadline: startedAt + config.waitTimeoutMs,
     graceMs: config.deploymentGraceMs,
     pollIntervalMs: config.pollIntervalMs,
+    ...(deps.jitterSeed !== undefined ? { jitterSeed: deps.jitterSeed } : {}),
     crashLoopLimit: config.crashLoopLimit,
     waitUntil: config.waitUntil,
   });
@@ -83,17 +91,36 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
   const cancelled = () => deps.signal?.aborted === true;
 
   let posted = false;
+  /** What the message in Slack shows (its announcement); undefined until it is posted. */
+  let announced: string | undefined;
+  /**
+   * Progress to Slack, only when what a reader sees changed, and never holding up the watch: what
+   * Slack cannot take within SLACK_PROGRESS_BUDGET_MS (rate limited, slow, unreachable) is dropped,
+   * and the next poll sends the state as it is then. Slack refusing the message for good (a channel
+   * it cannot post in, a bad token) ends the run at once instead.
+   */
+  const sendProgress = async () => {
+    if (view.announcement === announced) return;
+    const body = renderMessage(message());
+    try {
+      if (posted) await deps.notifier.update(body, PROGRESS);
+      else await deps.notifier.post(body, PROGRESS);
+      posted = true;
+      announced = view.announcement;
+    } catch (error) {
+      if (cancelled() || !(error instanceof SlackError) || error.fatal || (!posted && error.refused)) throw error;
+      log.warn(`Slack did not take the ${posted ? 'update' : 'message'} now (${error.message}); the next poll sends the state as it is then.`);
+    }
+  };
   /** Why AWS could not be read to the end (it kept throttling or failing until WAIT_TIMEOUT). */
   let unavailable: string | undefined;
   try {
     // First poll: it proves the cluster, services and permissions before anything is posted.
     await poll(config.services);
     if (view.refused) throw new UserFacingError(view.refused, ExitCode.AwsProblem);
-    await deps.notifier.post(renderMessage(message()));
+    await sendProgress();
     // Pending in Bitbucket too; not waited for: the watch goes on.
     void deps.insights?.(reportOf(message(), [], undefined));
-    posted = true;
-    let announced = view.announcement;
     logLines(log, view.services, startedAt, now());
     const approvals = approvalsFor(deps);
     await approvals(message());
@@ -116,17 +143,7 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
       );
       log.debug(progressLine(view.services));
       await approvals(message());
-      if (view.announcement !== announced && !view.done) {
-        announced = view.announcement;
-        try {
-          await deps.notifier.update(renderMessage(message()));
-        } catch (error) {
-          // An intermediate update that does not arrive is not fatal, unless no later one can.
-          if (cancelled() || !(error instanceof SlackError) || error.fatal) throw error;
-          log.warn(`Slack update failed, will try again at the next change: ${error.message}`);
-          announced = '';
-        }
-      }
+      if (!view.done) await sendProgress();
     }
   } catch (error) {
     if (cancelled()) {
@@ -147,14 +164,15 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
     }
   }
 
+  // The outcome is never dropped: it waits as long as Slack's Retry-After asks, within SLACK_OUTCOME_BUDGET_MS.
   const final = message();
-  if (posted) await deps.notifier.update(renderMessage(final));
-  else await deps.notifier.post(renderMessage(final));
+  if (posted) await deps.notifier.update(renderMessage(final), OUTCOME);
+  else await deps.notifier.post(renderMessage(final), OUTCOME);
   const causes = [...new Set([...(unavailable ? [unavailable] : []), ...view.causes])];
   let evidence = NO_FAILURE_EVIDENCE;
   if (view.status === 'failed' || view.status === 'timed_out') {
     evidence = deps.evidence ? await deps.evidence(view) : NO_FAILURE_EVIDENCE;
-    await deps.notifier.reply(renderDetails(final, causes, config.slack.mentionOnFailure, evidence));
+    await deps.notifier.reply(renderDetails(final, causes, config.slack.mentionOnFailure, evidence), OUTCOME);
   }
   await deps.insights?.(reportOf(final, causes, await deps.notifier.permalink?.()));
   return finish(log, final, causes, evidence);

@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { parse } from 'yaml';
 import { SCENARIOS } from '../simulator/catalog.ts';
 import { SECRET_VARIABLES, VARIABLE_SPECS } from '../src/config/variables.ts';
+import * as BUDGET from '../src/core/budget.ts';
 
 const root = new URL('../', import.meta.url);
 const read = (file: string) => readFileSync(new URL(file, root), 'utf8');
@@ -91,5 +92,20 @@ describe('docs agree with the code', () => {
     // The demo's own output, in the development notes, ends with every scenario's name.
     const demoEnd = /Other scenarios: (.*)\.\n```/.exec(read('docs/development.md'))?.[1];
     expect(demoEnd).to.equal(SCENARIOS.map((s) => s.name).join(', '));
+  });
+
+  it("the README's API budget per watch states the program's own constants", () => {
+    const section = read('README.md').split('## API budget per watch')[1]?.split('\n## ')[0] ?? '';
+    const said = [
+      `POLL_INTERVAL ÷ ${BUDGET.CUTOVER_POLL_DIVISOR}`,
+      `never under ${BUDGET.MIN_POLL_MS} ms`,
+      `POLL_INTERVAL × ${BUDGET.LIVE_POLL_FACTOR}`,
+      `up to ${BUDGET.POLL_JITTER * 100} %`,
+      `at most ${BUDGET.SLACK_PROGRESS_BUDGET_MS / 1000} s`,
+      `up to ${BUDGET.SLACK_OUTCOME_BUDGET_MS / 60_000} min`,
+      `up to ${BUDGET.SLACK_CALL_BUDGET_MS / 1000} s`,
+      `within ${BUDGET.EVIDENCE_READ_BUDGET_MS / 1000} s`,
+    ];
+    for (const phrase of said) expect(section, phrase).to.include(phrase);
   });
 });

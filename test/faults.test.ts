@@ -190,14 +190,52 @@ describe('e2e: faults', function () {
       expect(run.stdout).to.match(/posting it again, so it may show twice/);
     });
 
-    it("6. a Retry-After beyond Slack's 90 s is not waited for (exit 4 at once)", async () => {
+    it('6. a Retry-After beyond the progress budget does not hold up the watch: the message goes in at a later poll, the outcome arrives', async () => {
       steadyService(aws, 'shop-api');
       script(aws, successfulRollout());
       slack.faults.push({ method: 'chat.postMessage', times: 1, error: 429, retryAfter: 600 });
       const run = await runPipe(env());
+      expect(run.code, run.stdout).to.equal(0);
+      expect(run.ms).to.be.below(20_000);
+      expect(run.stdout).to.match(
+        /Slack did not take the message now \(Slack asked to wait 600 s before chat\.postMessage \(rate limited\), longer than the pipe waits \(5 s for this call\)/,
+      );
+      expect(topLevelPosts()).to.have.length(1);
+      expect(slack.message?.metadata?.event_payload).to.include({ status: 'live', phase: 'retired' });
+    });
+
+    it('6b. a progress update Slack rate-limits is dropped, and the next change carries the state as it is then', async () => {
+      steadyService(aws, 'shop-api');
+      script(aws, successfulRollout());
+      slack.faults.push({ method: 'chat.update', times: 1, error: 429, retryAfter: 600, when: { status: 'rolling_out' } });
+      const run = await runPipe(env());
+      expect(run.code, run.stdout).to.equal(0);
+      expect(run.ms).to.be.below(20_000);
+      expect(run.stdout).to.match(/Slack did not take the update now/);
+      expect(slack.message?.metadata?.event_payload).to.include({ status: 'live', phase: 'retired' });
+    });
+
+    it("6c. the outcome waits out Slack's Retry-After, however long the progress budget", async () => {
+      steadyService(aws, 'shop-api');
+      script(aws, successfulRollout());
+      slack.faults.push({ method: 'chat.update', times: 1, error: 429, retryAfter: 7, when: { phase: 'retired' } });
+      const run = await runPipe(env());
+      expect(run.code, run.stdout).to.equal(0);
+      expect(slack.faults[0]?.times, 'refused once').to.equal(0);
+      expect(run.stdout).to.match(/Slack chat\.update failed \(rate limited, Retry-After 7 s\); retry 1 in 7\.0 s/);
+      expect(slack.message?.metadata?.event_payload).to.include({ status: 'live', phase: 'retired' });
+    });
+
+    it('6d. an outcome Slack asks to hold back beyond SLACK_OUTCOME_BUDGET_MS is exit 4 at once, saying so', async () => {
+      steadyService(aws, 'shop-api');
+      script(aws, successfulRollout());
+      slack.faults.push({ method: 'chat.update', times: 1, error: 429, retryAfter: 3600, when: { phase: 'retired' } });
+      const run = await runPipe(env());
       expect(run.code, run.stdout).to.equal(4);
-      expect(run.ms).to.be.below(10_000);
-      expect(run.stdout).to.match(/Slack asked to wait 600 s before chat\.postMessage/);
+      expect(run.ms).to.be.below(20_000);
+      expect(run.stdout).to.match(
+        /Slack asked to wait 3600 s before chat\.update \(rate limited\), longer than the pipe waits \(900 s for this call\); the notification was not delivered/,
+      );
     });
 
     for (const code of ['token_revoked', 'invalid_auth', 'account_inactive']) {

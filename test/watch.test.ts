@@ -1,10 +1,11 @@
 // The watch loop with a scripted reader, a recording notifier and a virtual clock: fast and exact.
 import { expect } from 'chai';
 import { loadConfig } from '../src/config/load.ts';
+import { SLACK_OUTCOME_BUDGET_MS, SLACK_PROGRESS_BUDGET_MS } from '../src/core/budget.ts';
 import type { ServiceSnapshot } from '../src/core/snapshot.ts';
 import { AwsError, AwsUnavailableError, SlackError, UserFacingError } from '../src/errors.ts';
 import type { Logger } from '../src/logger.ts';
-import type { Notifier } from '../src/slack/client.ts';
+import type { Notifier, SendOptions } from '../src/slack/client.ts';
 import type { SlackMessage } from '../src/slack/text.ts';
 import { watchRollout } from '../src/watch.ts';
 import { validEnv } from './support/env.ts';
@@ -13,18 +14,21 @@ import { deployment, ROLLOUT, service, T0 } from './support/samples.ts';
 const SNAPS = ROLLOUT;
 
 class RecordingNotifier implements Notifier {
-  calls: Array<{ kind: 'post' | 'update' | 'reply'; message: SlackMessage }> = [];
+  calls: Array<{ kind: 'post' | 'update' | 'reply'; message: SlackMessage; budgetMs?: number }> = [];
   failUpdates = 0;
+  failPosts = 0;
   updateError = (): Error => new SlackError('Slack answered chat.update with HTTP 503 after retries');
-  async post(message: SlackMessage) {
-    this.calls.push({ kind: 'post', message });
+  postError = (): Error => new SlackError('Slack asked to wait 600 s before chat.postMessage (rate limited), longer than the pipe waits');
+  async post(message: SlackMessage, options?: SendOptions) {
+    if (this.failPosts-- > 0) throw this.postError();
+    this.calls.push({ kind: 'post', message, budgetMs: options?.budgetMs });
   }
-  async update(message: SlackMessage) {
+  async update(message: SlackMessage, options?: SendOptions) {
     if (this.failUpdates-- > 0) throw this.updateError();
-    this.calls.push({ kind: 'update', message });
+    this.calls.push({ kind: 'update', message, budgetMs: options?.budgetMs });
   }
-  async reply(message: SlackMessage) {
-    this.calls.push({ kind: 'reply', message });
+  async reply(message: SlackMessage, options?: SendOptions) {
+    this.calls.push({ kind: 'reply', message, budgetMs: options?.budgetMs });
   }
   statuses() {
     return this.calls.filter((c) => c.kind !== 'reply').map((c) => `${c.message.metadata?.event_payload.status}/${c.message.metadata?.event_payload.phase}`);
@@ -33,7 +37,7 @@ class RecordingNotifier implements Notifier {
 
 type Step = ServiceSnapshot | Error | Map<string, ServiceSnapshot>;
 
-function harness(script: Step[], env: Record<string, string> = {}, signal?: AbortSignal) {
+function harness(script: Step[], env: Record<string, string> = {}, signal?: AbortSignal, jitterSeed?: number) {
   let now = T0;
   const lines: string[] = [];
   const reads: Array<{ services: string[]; force: boolean }> = [];
@@ -58,6 +62,7 @@ function harness(script: Step[], env: Record<string, string> = {}, signal?: Abor
         now += ms;
       },
       signal,
+      ...(jitterSeed !== undefined ? { jitterSeed } : {}),
     });
   return { run, notifier, lines, reads, elapsed: () => now - T0 };
 }
@@ -79,6 +84,14 @@ describe('watch', () => {
       '✔ shop-api is live in production after 1m 03s',
       '  time: tasks started 20 s (image pull 4 s) · health checks 0 s · cut-over 3 s · drain 40 s',
     ]);
+  });
+
+  it("passes the run's seed to the schedule: the same rollout's polls fall elsewhere", async () => {
+    const polls = [SNAPS.starting, SNAPS.starting, SNAPS.cutover, SNAPS.draining, SNAPS.draining, SNAPS.draining, SNAPS.retired];
+    const h = harness(polls, {}, undefined, 12_345);
+    expect((await h.run()).exitCode).to.equal(0);
+    expect(h.elapsed()).to.not.equal(62_500);
+    expect(h.elapsed()).to.be.within(62_500 * 0.9, 62_500 * 1.1);
   });
 
   it('judges a poll at the time its read began: a read slowed by throttling does not turn "not appeared yet" into a failure', async () => {
@@ -139,12 +152,46 @@ describe('watch', () => {
     const h = harness([SNAPS.starting, SNAPS.cutover, SNAPS.draining, SNAPS.retired]);
     h.notifier.failUpdates = 1;
     expect((await h.run()).exitCode).to.equal(0);
-    expect(h.lines.some((l) => l.startsWith('WARN Slack update failed'))).to.equal(true);
+    expect(h.lines.some((l) => l.startsWith('WARN Slack did not take the update now'))).to.equal(true);
 
     const g = harness([SNAPS.starting, SNAPS.retired]);
     g.notifier.failUpdates = 99;
     const error = await g.run().catch((e: unknown) => e);
     expect(error).to.be.instanceOf(SlackError);
+  });
+
+  it('progress waits for Slack briefly, the outcome and its thread as long as Slack asks (within the outcome budget)', async () => {
+    const h = harness([SNAPS.starting, SNAPS.cutover, SNAPS.draining, SNAPS.retired]);
+    await h.run();
+    const budgets = h.notifier.calls.map(
+      (c) => `${c.kind} ${c.message.metadata?.event_payload.status}/${c.message.metadata?.event_payload.phase} ${c.budgetMs}`,
+    );
+    expect(budgets[0]).to.equal(`post rolling_out/starting ${SLACK_PROGRESS_BUDGET_MS}`);
+    expect(budgets.at(-1)).to.equal(`update live/retired ${SLACK_OUTCOME_BUDGET_MS}`);
+    expect(budgets.slice(0, -1).every((b) => b.endsWith(` ${SLACK_PROGRESS_BUDGET_MS}`))).to.equal(true);
+
+    const failed = harness([SNAPS.starting, SNAPS.failed]);
+    await failed.run();
+    expect(failed.notifier.calls.filter((c) => c.kind === 'reply').map((c) => c.budgetMs)).to.deep.equal([SLACK_OUTCOME_BUDGET_MS]);
+  });
+
+  it('a first message Slack cannot take now is posted at a later poll, with the state as it is then; the watch goes on', async () => {
+    const h = harness([SNAPS.starting, SNAPS.cutover, SNAPS.draining, SNAPS.retired]);
+    h.notifier.failPosts = 1;
+    expect((await h.run()).exitCode).to.equal(0);
+    expect(h.lines.some((l) => l.startsWith('WARN Slack did not take the message now'))).to.equal(true);
+    expect(h.notifier.calls.filter((c) => c.kind === 'post')).to.have.length(1);
+    // The starting state was never shown: the first post carries the cut-over.
+    expect(h.notifier.statuses()[0]).to.equal('rolling_out/cutting_over');
+  });
+
+  it('a first message Slack refuses for good (a channel it cannot post in) ends the run at once', async () => {
+    const h = harness([SNAPS.starting, SNAPS.cutover, SNAPS.draining, SNAPS.retired]);
+    h.notifier.failPosts = 1;
+    h.notifier.postError = () => new SlackError('Slack channel #deploys was not found (channel_not_found)', { refused: true });
+    const error = await h.run().catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(SlackError);
+    expect(h.reads).to.have.length(1);
   });
 
   it('updates the message before giving up on an AWS error mid-watch', async () => {

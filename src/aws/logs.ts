@@ -6,6 +6,7 @@
 
 import { DescribeTaskDefinitionCommand, type TaskDefinition } from '@aws-sdk/client-ecs';
 import { taskId } from '../core/arn.ts';
+import { EVIDENCE_READ_BUDGET_MS } from '../core/budget.ts';
 import type { LogExcerpt } from '../core/view.ts';
 import type { StoppedTask } from '../core/vocabulary.ts';
 import { awslogsOf } from './awslogs.ts';
@@ -14,8 +15,6 @@ import { describe as describeAwsError } from './retry.ts';
 
 /** Failures whose logs are read: the failure thread has room for a few. */
 export const LOG_EXCERPTS_SHOWN = 3;
-/** The whole read ends within this, whatever AWS does: the outcome must not wait for logs. */
-export const LOG_READ_BUDGET_MS = 4000;
 
 const ACCESS_DENIED = /AccessDenied|not authorized/i;
 
@@ -29,7 +28,10 @@ export class ContainerLogs {
   ) {}
 
   /** One excerpt per failed task (at most LOG_EXCERPTS_SHOWN), never an error. */
-  async read(tasks: ReadonlyArray<StoppedTask & { service: string }>, signal: AbortSignal = AbortSignal.timeout(LOG_READ_BUDGET_MS)): Promise<LogExcerpt[]> {
+  async read(
+    tasks: ReadonlyArray<StoppedTask & { service: string }>,
+    signal: AbortSignal = AbortSignal.timeout(EVIDENCE_READ_BUDGET_MS),
+  ): Promise<LogExcerpt[]> {
     return Promise.all(tasks.slice(0, LOG_EXCERPTS_SHOWN).map((t) => this.excerpt(t, signal)));
   }
 

@@ -1,13 +1,7 @@
 // When to poll next, from how the run stands: the core's answer, so the watch loop owns no cadence.
 // Pure.
+import { CUTOVER_POLL_DIVISOR, LIVE_POLL_FACTOR, MIN_POLL_MS, POLL_JITTER } from './budget.ts';
 import type { Phase, ShiftView } from './vocabulary.ts';
-
-/** While traffic is cut over, poll this many times as often: "live" is seconds away. */
-const CUTOVER_POLL_DIVISOR = 4;
-/** The fastest poll, whatever POLL_INTERVAL says. */
-export const MIN_POLL_MS = 250;
-/** Once live, only the old version's retirement is left: poll this many times less often. */
-const LIVE_POLL_FACTOR = 2;
 
 /**
  * The poll rate follows the phase. While traffic is being cut over, the moment users care about is
@@ -35,4 +29,28 @@ export function liveImminent(phase: Phase, services: ReadonlyArray<{ status: str
     const beforeLast = shift.steps.at(-2);
     return !shift.hook && (beforeLast === undefined || (shift.production ?? 0) >= beforeLast);
   });
+}
+
+/**
+ * A wait stretched or shrunk by up to POLL_JITTER, by a noise that depends only on the run's seed
+ * and the poll's number: runs started together (one pipeline deploying many services) drift apart
+ * instead of asking AWS in step, while one run's schedule stays reproducible. No seed, no jitter.
+ */
+export function jittered(ms: number, seed: number | undefined, poll: number): number {
+  if (seed === undefined) return ms;
+  return Math.max(MIN_POLL_MS, Math.round(ms * (1 + POLL_JITTER * (2 * unitNoise(seed, poll) - 1))));
+}
+
+// MurmurHash3's 32-bit finalizer, and the golden-ratio step that spreads consecutive polls apart.
+const GOLDEN_RATIO_32 = 0x9e3779b9;
+const MIX_1 = 0x85ebca6b;
+const MIX_2 = 0xc2b2ae35;
+const TWO_TO_32 = 2 ** 32;
+
+/** A number in [0, 1) that looks random across seeds and polls, and is the same for the same two. */
+export function unitNoise(seed: number, poll: number): number {
+  let x = (seed ^ Math.imul(poll + 1, GOLDEN_RATIO_32)) >>> 0;
+  x = Math.imul(x ^ (x >>> 16), MIX_1) >>> 0;
+  x = Math.imul(x ^ (x >>> 13), MIX_2) >>> 0;
+  return ((x ^ (x >>> 16)) >>> 0) / TWO_TO_32;
 }

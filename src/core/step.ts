@@ -8,7 +8,7 @@ import { crashLoopWarning } from './evidence.ts';
 import { judgeWith } from './judge.ts';
 import type { Judge } from './kind.ts';
 import { ROLLING } from './rolling.ts';
-import { liveImminent, nextPollIn } from './schedule.ts';
+import { jittered, liveImminent, nextPollIn } from './schedule.ts';
 import { type ServiceSnapshot, SHIFTING_STRATEGIES } from './snapshot.ts';
 import { stuckWarning } from './stuck.ts';
 import { shortName } from './task-definition.ts';
@@ -87,6 +87,10 @@ export interface RunState {
   readonly graceMs: number;
   /** POLL_INTERVAL: the cadence the schedule (schedule.ts) starts from. */
   readonly pollIntervalMs: number;
+  /** The run's own seed for the schedule's jitter (schedule.ts); none: no jitter. */
+  readonly jitterSeed?: number;
+  /** Polls stepped so far: each wait's jitter differs. */
+  readonly polls: number;
   /** CRASH_LOOP_LIMIT, when set. */
   readonly crashLoopLimit?: number;
   readonly waitUntil: WaitUntil;
@@ -105,6 +109,7 @@ export interface RunSettings {
   deadline: number;
   graceMs: number;
   pollIntervalMs: number;
+  jitterSeed?: number;
   crashLoopLimit?: number;
   waitUntil?: WaitUntil;
 }
@@ -117,6 +122,7 @@ export function start(services: readonly string[], requested: readonly (TaskDefi
     facts: new Map(),
     verdict: { status: 'rolling_out', phase: 'waiting', done: false },
     confirmed: false,
+    polls: 0,
   };
 }
 
@@ -149,7 +155,7 @@ export function step(
   const confirmed = state.confirmed || (options.fresh === true && decided.status === 'live');
   // WAIT_UNTIL=live: a confirmed "live" is the end of the watch, whatever is left to retire.
   const verdict = state.waitUntil === 'live' && decided.status === 'live' && confirmed ? { ...decided, done: true } : decided;
-  const next: RunState = { ...state, watches, facts, verdict, confirmed, ...(refused ? { refused } : {}) };
+  const next: RunState = { ...state, watches, facts, verdict, confirmed, polls: state.polls + 1, ...(refused ? { refused } : {}) };
   return { state: next, view: viewOf(next, now, state) };
 }
 
@@ -214,7 +220,10 @@ export function viewOf(state: RunState, now: number = state.startedAt, before?: 
     alarms: [...state.facts].flatMap(([service, f]) => f.evidence.alarms.map((name) => ({ service, name }))),
     failedHooks: [...state.facts].flatMap(([service, f]) => f.evidence.hooks.map((h) => ({ service, ...h }))),
     settled: state.confirmed ? state.watches.filter((w) => w.status === 'live').map((w) => w.service) : [],
-    nextPollMs: Math.max(0, Math.min(nextPollIn(state.pollIntervalMs, state.verdict.phase, imminent), state.deadline - now)),
+    nextPollMs: Math.max(
+      0,
+      Math.min(jittered(nextPollIn(state.pollIntervalMs, state.verdict.phase, imminent), state.jitterSeed, state.polls), state.deadline - now),
+    ),
     ...(state.verdict.done && state.verdict.status === 'live' && state.verdict.phase !== 'retired' && state.waitUntil === 'live' ? { endedAtLive: true } : {}),
     ...(state.refused ? { refused: state.refused } : {}),
     ...(spent ? { timeSpent: spent } : {}),

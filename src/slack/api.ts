@@ -2,6 +2,7 @@
 // path), every call within its budget and retried by our rules (retry.ts) — 429 after its
 // Retry-After, 5xx only when repeating is safe — and every failure turned into advice (errors.ts).
 import type { Logger as SlackLogger, WebClient } from '@slack/web-api';
+import { SLACK_CALL_BUDGET_MS } from '../core/budget.ts';
 import type { Logger } from '../logger.ts';
 import type { Agents } from '../net.ts';
 import { backoff, retry } from '../retry.ts';
@@ -23,7 +24,7 @@ export interface SlackTiming {
 
 export const DEFAULT_SLACK_TIMING: SlackTiming = {
   requestTimeout: 15_000,
-  budget: 90_000,
+  budget: SLACK_CALL_BUDGET_MS,
   firstRetryDelay: 1000,
   maxRetryDelay: 15_000,
   lookupDelays: [2000, 5000],
@@ -32,6 +33,8 @@ export const DEFAULT_SLACK_TIMING: SlackTiming = {
 export interface CallOptions {
   /** Ends the call (and its retries) when it aborts. */
   signal?: AbortSignal;
+  /** All attempts of this call, Retry-After waits included; default: the timing's budget. */
+  budgetMs?: number;
 }
 
 export class SlackApi {
@@ -72,9 +75,10 @@ export class SlackApi {
   async call<T>(method: string, fn: (client: WebClient) => Promise<T>, options: CallOptions, how: { idempotent: boolean; quiet?: boolean }): Promise<T> {
     const client = await this.api();
     const now = this.options.now ?? Date.now;
+    const budget = options.budgetMs ?? this.timing.budget;
     try {
       return await retry(() => fn(client), {
-        deadline: now() + this.timing.budget,
+        deadline: now() + budget,
         now,
         signal: options.signal ?? this.options.signal,
         delayFor: (error, attempt) => {
@@ -88,8 +92,9 @@ export class SlackApi {
         },
       });
     } catch (error) {
-      if (!how.idempotent && classify(error) === 'unsure') throw new LostAnswer(whatHappened(error), method, explainSlackError(error, method, this.settings));
-      throw explainSlackError(error, method, this.settings);
+      if (!how.idempotent && classify(error) === 'unsure')
+        throw new LostAnswer(whatHappened(error), method, explainSlackError(error, method, this.settings, budget));
+      throw explainSlackError(error, method, this.settings, budget);
     }
   }
 }

@@ -1,7 +1,8 @@
 // One Slack message per run: posted once, then updated in place; details go in a thread reply.
 // @slack/web-api makes single requests; the waiting is ours (retry.ts), because a notifier must
-// stop at once when the step is stopped, wait no longer than Slack's documented 90 s for a rate
-// limit, and never post twice. What leaves for Slack is masked for secrets first.
+// stop at once when the step is stopped, wait for a rate limit no longer than the send's budget
+// (the caller's: brief for progress, long for the outcome), and never post twice. What leaves for
+// Slack is masked for secrets first.
 import { randomUUID } from 'node:crypto';
 // Types only here: the module itself is loaded at the first call, off the start-up path.
 import type { WebClient } from '@slack/web-api';
@@ -29,6 +30,8 @@ export interface SendOptions {
    * stop of the step aborts; the update that says the watch stopped passes a short budget instead.
    */
   signal?: AbortSignal;
+  /** All attempts of the send, Slack's Retry-After waits included (core/budget.ts); default: Slack's 90 s. */
+  budgetMs?: number;
 }
 
 export interface Notifier {
@@ -213,6 +216,8 @@ export class SlackNotifier implements Notifier {
     if (!channel || !ts) {
       throw new SlackError(
         `Slack answered ${method} with ok but without the message's channel and ts, so it cannot be updated; the notification is incomplete. Check SLACK_API_URL points at Slack's Web API.`,
+        // Not Slack's Web API as documented: trying again would not help.
+        { refused: true },
       );
     }
     this.channelId = channel;

@@ -85,13 +85,14 @@ const ADVICE: Record<string, (s: SlackSettings) => string> = {
   invalid_blocks: () => 'Slack rejected the message layout (invalid_blocks): please report this as a bug.',
 };
 
-export function explainSlackError(error: unknown, method: string, settings: SlackSettings): SlackError {
+export function explainSlackError(error: unknown, method: string, settings: SlackSettings, budgetMs?: number): SlackError {
   if (error instanceof SlackError) return error;
   if (error instanceof DeadlineError) {
     const last = asSlackError(error.last);
     if (last?.retryAfter !== undefined) {
+      const waits = budgetMs === undefined ? '' : ` (${Math.round(budgetMs / 1000)} s for this call)`;
       return new SlackError(
-        `Slack asked to wait ${last.retryAfter} s before ${method} (rate limited), longer than the pipe waits; the notification was not delivered.`,
+        `Slack asked to wait ${last.retryAfter} s before ${method} (rate limited), longer than the pipe waits${waits}; the notification was not delivered.`,
         { cause: error },
       );
     }
@@ -106,13 +107,20 @@ export function explainSlackError(error: unknown, method: string, settings: Slac
         ? `The Slack app lacks the ${needed} scope for ${method} (missing_scope): add it in the app's OAuth settings and reinstall the app.`
         : (ADVICE[code]?.(settings) ?? `Slack refused ${method} (${code}).`);
     const details = e?.data?.response_metadata?.messages?.join('; ');
-    return new SlackError(details ? `${advice} Slack said: ${details}` : advice, { cause: error, fatal: FATAL_CODES.has(code) });
+    return new SlackError(details ? `${advice} Slack said: ${details}` : advice, {
+      cause: error,
+      fatal: FATAL_CODES.has(code),
+      refused: !SERVER_CODES.has(code),
+    });
   }
   const host = new URL(settings.apiUrl).host;
   if (e?.code === 'slack_webapi_rate_limited_error')
     return new SlackError(`Slack kept rate-limiting ${method}; the notification was not delivered.`, { cause: error });
   if (e?.code === 'slack_webapi_http_error') {
-    return new SlackError(`Slack answered ${method} with HTTP ${e.statusCode} after retries; the notification was not delivered.`, { cause: error });
+    return new SlackError(`Slack answered ${method} with HTTP ${e.statusCode} after retries; the notification was not delivered.`, {
+      cause: error,
+      refused: (e.statusCode ?? 0) < 500,
+    });
   }
   return new SlackError(`Could not reach Slack at ${host} for ${method} (${e ? whatHappened(e) : String(error)}); the notification was not delivered.`, {
     cause: error,

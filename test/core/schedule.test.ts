@@ -1,7 +1,9 @@
 // When the core says to poll next: each rule of the schedule, and the view's clamp to WAIT_TIMEOUT.
 import { expect } from 'chai';
-import { liveImminent, MIN_POLL_MS, nextPollIn } from '../../src/core/schedule.ts';
-import { start, viewOf } from '../../src/core/step.ts';
+import { MIN_POLL_MS, POLL_JITTER } from '../../src/core/budget.ts';
+import { jittered, liveImminent, nextPollIn, unitNoise } from '../../src/core/schedule.ts';
+import { start, step, viewOf } from '../../src/core/step.ts';
+import { ROLLOUT, T0 } from '../support/samples.ts';
 
 describe('core/schedule', () => {
   it('polls at POLL_INTERVAL while starting and registering', () => {
@@ -40,5 +42,40 @@ describe('core/schedule', () => {
     const state = start(['shop-api'], undefined, { startedAt: 0, deadline: 4000, graceMs: 0, pollIntervalMs: 10_000 });
     expect(viewOf(state, 1000).nextPollMs).to.equal(3000);
     expect(viewOf(state, 5000).nextPollMs).to.equal(0);
+  });
+
+  describe('jitter: watches started together drift apart', () => {
+    it('no seed, no jitter', () => {
+      expect(jittered(10_000, undefined, 3)).to.equal(10_000);
+    });
+
+    it(`stretches or shrinks a wait by at most ${POLL_JITTER * 100} %, never under the floor, the same for the same seed and poll`, () => {
+      const waits = Array.from({ length: 200 }, (_, seed) => jittered(10_000, seed * 7919, 1));
+      for (const w of waits) expect(w).to.be.within(10_000 * (1 - POLL_JITTER), 10_000 * (1 + POLL_JITTER));
+      expect(jittered(10_000, 42, 5)).to.equal(jittered(10_000, 42, 5));
+      expect(jittered(MIN_POLL_MS, 42, 5)).to.be.at.least(MIN_POLL_MS);
+      // Spread over the whole band, not stuck at one end.
+      expect(Math.min(...waits)).to.be.below(10_000 * (1 - POLL_JITTER / 2));
+      expect(Math.max(...waits)).to.be.above(10_000 * (1 + POLL_JITTER / 2));
+    });
+
+    it('the noise is spread evenly across seeds and polls', () => {
+      const xs = Array.from({ length: 1000 }, (_, i) => unitNoise(i % 37, Math.floor(i / 37)));
+      const quarters = [0, 1, 2, 3].map((q) => xs.filter((x) => x >= q / 4 && x < (q + 1) / 4).length);
+      for (const n of quarters) expect(n).to.be.within(200, 300);
+    });
+
+    it("the view's next poll is jittered by the run's seed, and differs from poll to poll", () => {
+      const settings = { startedAt: T0, deadline: T0 + 600_000, graceMs: 60_000, pollIntervalMs: 10_000 };
+      const a = start(['shop-api'], [{ family: 'shop-api', revision: 42 }], { ...settings, jitterSeed: 1 });
+      const b = start(['shop-api'], [{ family: 'shop-api', revision: 42 }], { ...settings, jitterSeed: 2 });
+      const snaps = new Map([['shop-api', ROLLOUT.starting]]);
+      const a1 = step(a, snaps, T0);
+      const b1 = step(b, snaps, T0);
+      expect(a1.view.nextPollMs).to.not.equal(b1.view.nextPollMs);
+      expect(step(a1.state, snaps, T0 + 10_000).view.nextPollMs).to.not.equal(a1.view.nextPollMs);
+      const plain = step(start(['shop-api'], [{ family: 'shop-api', revision: 42 }], settings), snaps, T0);
+      expect(plain.view.nextPollMs).to.equal(10_000);
+    });
   });
 });

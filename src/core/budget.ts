@@ -1,0 +1,32 @@
+// The run's budgets in one place: how often a watch asks AWS, and how long it waits for Slack and
+// for what it reads at the end. README's "API budget per watch" states exactly these numbers (a
+// test holds them together). Constants only; imports nothing.
+
+/** The fastest poll, whatever POLL_INTERVAL says. */
+export const MIN_POLL_MS = 250;
+/** While traffic is cut over and "live" is moments away, poll this many times as often. */
+export const CUTOVER_POLL_DIVISOR = 4;
+/** Once live, only the old version's retirement is left: poll this many times less often. */
+export const LIVE_POLL_FACTOR = 2;
+/**
+ * Each wait between polls is stretched or shrunk by up to this share, differently for every run,
+ * so that watches started together (one pipeline deploying many services) do not poll in step.
+ */
+export const POLL_JITTER = 0.1;
+
+/**
+ * A change of the message while rolling out: when Slack cannot take it within this (rate limited,
+ * slow), it is dropped, and the next poll sends the state as it is then. Progress is never worth
+ * holding up the watch.
+ */
+export const SLACK_PROGRESS_BUDGET_MS = 5000;
+/**
+ * The outcome — the final message and the failure thread — is waited for as long as Slack's
+ * Retry-After asks, up to this; only then does the run end undelivered (exit 4).
+ */
+export const SLACK_OUTCOME_BUDGET_MS = 15 * 60_000;
+/** Any other Slack call (a lookup, the reactions, a permalink): Slack documents 90 s as the longest sensible wait. */
+export const SLACK_CALL_BUDGET_MS = 90_000;
+
+/** What the failure thread reads at the end (logs, alarms) ends within this, whatever AWS does. */
+export const EVIDENCE_READ_BUDGET_MS = 4000;
