@@ -217,6 +217,19 @@ for (const [name, label] of [
   });
 }
 
+log(`single watch at the default ${DEFAULT_POLL_S} s poll: the real-time rollout`);
+const ELB_OP = /^Describe(TargetHealth|TargetGroups|TargetGroupAttributes|Rules|Listeners)$/;
+const realTime = { cut: [] as number[], ecsPerS: [] as number[], elbPerS: [] as number[], seconds: [] as number[] };
+for (let i = 0; i < RUNS; i++) {
+  const r = await runOurs('real-time', DEFAULT_POLL_S);
+  const calls = r.aws.calls;
+  const span = ((calls.at(-1)?.at ?? 0) - (calls[0]?.at ?? 0)) / 1000;
+  realTime.cut.push((r.liveAt ?? Number.NaN) - markAt(r.marks, 'cutover:shop-api'));
+  realTime.ecsPerS.push(calls.filter((c) => ECS_DESCRIBE.test(c.op)).length / span);
+  realTime.elbPerS.push(calls.filter((c) => ELB_OP.test(c.op)).length / span);
+  realTime.seconds.push(span);
+}
+
 log('start-up');
 const starts: Array<{ label: string; ms: number; image?: boolean }> = [];
 for (const n of nodeBinaries()) {
@@ -276,6 +289,11 @@ const codeDeploy = strategies.find((x) => x.name === 'codedeploy');
 out(
   `| ≤ 3 AWS calls per poll, 1 CodeDeploy service (whole rollout) | ${codeDeploy ? codeDeploy.perPoll.toFixed(2) : 'n/a'} | ${verdict((codeDeploy?.perPoll ?? 1e9) <= 3)} |`,
 );
+const realCut = median(realTime.cut);
+out(`| "live" ≤ 1 s after the cut-over (median) at the default ${DEFAULT_POLL_S} s poll, real-time rollout | ${secs(realCut)} | ${verdict(realCut <= 1000)} |`);
+out(
+  `| ≤ 0.05 ECS describe calls/s and ≤ 0.025 ELB calls/s per watch over the rollout (real-time rollout of ${median(realTime.seconds).toFixed(0)} s; the target is for 5–10 min) | ${median(realTime.ecsPerS).toFixed(3)} and ${median(realTime.elbPerS).toFixed(3)} | ${verdict(median(realTime.ecsPerS) <= 0.05 && median(realTime.elbPerS) <= 0.025)} |`,
+);
 out(`| bundle ≤ 1 MB | ${bundleKb.toFixed(0)} KiB | ${verdict(bundleKb <= 1024)} |`);
 const rss = Math.max(twelve.rssMb, large.rssMb);
 out(`| peak RSS ≤ 100 MB (12 services; 150 tasks) | ${twelve.rssMb.toFixed(0)} MB; ${large.rssMb.toFixed(0)} MB | ${verdict(rss <= 100)} |`);
@@ -299,6 +317,18 @@ if (waiterDefault) {
 out();
 out(
   'The waiter cannot see the cut-over: it waits for one deployment with running = desired, which ECS reports only after the old tasks are gone (here, at retirement). In a real rollout with the default 300 s deregistration delay, that is minutes after new code took all the traffic.',
+);
+out();
+out('### At the default poll, in real time');
+out();
+out(
+  `The \`real-time\` scenario runs a rolling update at real speed with short settings: ECS registers the new targets, they pass 2 × 5 s health checks, ECS cuts traffic over a second later, the old version drains for 20 s. The pipe runs at its default ${DEFAULT_POLL_S} s poll: it wakes when the health checks should pass (ECS's registration event + threshold × interval) and polls every second from then until "live".`,
+);
+out();
+out('| poll | after cut-over (median) | ECS describe calls/s | ELB calls/s | rollout |');
+out('|---|---|---|---|---|');
+out(
+  `| ${DEFAULT_POLL_S} s (default) | ${secs(realCut)} | ${median(realTime.ecsPerS).toFixed(3)} | ${median(realTime.elbPerS).toFixed(3)} | ${median(realTime.seconds).toFixed(0)} s |`,
 );
 out();
 out('### Circuit-breaker rollback');

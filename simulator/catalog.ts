@@ -47,6 +47,9 @@ import {
   unhealthyNew,
 } from './scenarios.ts';
 
+/** The real-time rollout's settings: when ECS registers the targets, their health checks, the drain (ms and s). */
+const REAL_TIME = { registerMs: 3000, healthyThreshold: 2, checkIntervalS: 5, drainS: 20, cutoverMs: 3000 + 2 * 5 * 1000 + 1000 };
+
 /** The Slack user the scenarios' approver is (APPROVERS). */
 const APPROVER = 'U0APPROVER1';
 /** How long a scenario's PAUSE hook waits before it expires (ECS's default is a day). */
@@ -226,6 +229,28 @@ export const SCENARIOS: Scenario[] = [
       [7500, healthyNew('shop-api')],
       [9000, all(drainOld('shop-api'), mark('cutover:shop-api'))],
       [13_000, all(retireOld('shop-api'), mark('retired:shop-api'))],
+    ],
+  ),
+  shopApiOver(
+    (a) => {
+      steadyService(a, 'shop-api');
+      a.targetGroupSettings = {
+        intervalSeconds: REAL_TIME.checkIntervalS,
+        healthyThreshold: REAL_TIME.healthyThreshold,
+        deregistrationDelaySeconds: REAL_TIME.drainS,
+      };
+    },
+    'real-time',
+    `a rolling update at real speed: the targets pass ${REAL_TIME.healthyThreshold} × ${REAL_TIME.checkIntervalS} s health checks after ECS registers them, ECS cuts over a second later, the old version drains for ${REAL_TIME.drainS} s (for the default 10 s poll)`,
+    { exitCode: 0, status: 'live' },
+    [
+      [0, deploy('shop-api')],
+      [1000, provisionNew('shop-api')],
+      // ECS registers the targets (its event says when) and the health checks start counting.
+      [REAL_TIME.registerMs, runNew('shop-api')],
+      [REAL_TIME.registerMs + REAL_TIME.healthyThreshold * REAL_TIME.checkIntervalS * 1000, healthyNew('shop-api')],
+      [REAL_TIME.cutoverMs, all(drainOld('shop-api'), mark('cutover:shop-api'))],
+      [REAL_TIME.cutoverMs + REAL_TIME.drainS * 1000, all(retireOld('shop-api'), mark('retired:shop-api'))],
     ],
   ),
   shopApi('superseded', 'while shop-api:42 is starting, someone deploys shop-api:43', { exitCode: 0, status: 'superseded' }, [

@@ -56,10 +56,21 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
       oidcRoleArn: config.aws.credentials.kind === 'oidc' ? config.aws.credentials.roleArn : undefined,
       credentials: config.aws.credentials.kind,
     };
+    // What throttling held up since the watch last asked: said in the message, never judged.
+    const throttled = new Map<string, number>();
     // The SDK gets the stop and WAIT_TIMEOUT too, so an abandoned request is ended, not left open.
     const ask = <T>(operation: string, call: (abortSignal: AbortSignal | undefined) => Promise<T>): Promise<T> =>
       abortable(
-        withRetry(() => call(hardStop), { what: `AWS ${operation}`, deadline, pollIntervalMs: config.pollIntervalMs, log, signal: stop }),
+        withRetry(() => call(hardStop), {
+          what: `AWS ${operation}`,
+          deadline,
+          pollIntervalMs: config.pollIntervalMs,
+          log,
+          signal: stop,
+          onRetry: (error) => {
+            if (isThrottling(error)) throttled.set(operation, (throttled.get(operation) ?? 0) + 1);
+          },
+        }),
         hardStop,
       );
     if (config.checkOnly) {
@@ -85,6 +96,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     const result = await watchRollout({
       config,
       read: (services, readOptions) => reader.read(services, readOptions),
+      delayedBy: () => takeThrottled(throttled),
       evidence: (view) => evidence.read(view, Date.now(), AbortSignal.any([stop, AbortSignal.timeout(EVIDENCE_READ_BUDGET_MS)])),
       notifier: new SlackNotifier(config.slack, log, { secrets, signal: stop, agents }),
       log,
@@ -152,4 +164,12 @@ function logMemory(log: Logger): void {
   log.debug(
     `peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MB; now ${JSON.stringify(Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, mb(v)])))}`,
   );
+}
+
+/** "ecs:DescribeServices retried 3 times, …" from the throttled calls counted since the last time; clears them. */
+function takeThrottled(throttled: Map<string, number>): string | undefined {
+  if (!throttled.size) return undefined;
+  const text = [...throttled].map(([operation, n]) => `${operation} retried ${n} time${n === 1 ? '' : 's'}`).join(', ');
+  throttled.clear();
+  return text;
 }

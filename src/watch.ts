@@ -25,6 +25,8 @@ export interface WatchDeps {
   /** `settled`: services whose "live" no longer needs their traffic and targets read. */
   read: (services: string[], options?: { force?: boolean; settled?: readonly string[] }) => Promise<Map<string, ServiceSnapshot>>;
   notifier: Notifier;
+  /** What AWS throttling held up since the last call (e.g. "ecs:DescribeServices retried 3 times"); clears it. */
+  delayedBy?: () => string | undefined;
   /**
    * What the failure thread shows beside the causes — failed containers' and Lambda hooks' last lines,
    * the alarms behind a rollback in full — read when the watch ends failed or timed out; never throws.
@@ -71,7 +73,14 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
     waitUntil: config.waitUntil,
   });
   let view: RolloutView = viewOf(state);
-  const message = (v: RolloutView = view, stopped?: string): MessageView => ({ ...contextOf(config, startedAt, now()), ...v, ...(stopped ? { stopped } : {}) });
+  /** What throttling held up in the last read, while it matters (said in the message until a read goes through unhindered). */
+  let delayedBy: string | undefined;
+  const message = (v: RolloutView = view, stopped?: string): MessageView => ({
+    ...contextOf(config, startedAt, now()),
+    ...v,
+    ...(stopped ? { stopped } : {}),
+    ...(delayedBy && !v.done ? { delayedBy } : {}),
+  });
   /**
    * One read, judged at the time it began: what ECS said is as of then, however long the rest of
    * the read took (retries under throttling included). A deployment that had not appeared yet is
@@ -80,6 +89,7 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
   const poll = async (services: string[], options: { force?: boolean; settled?: readonly string[] } = {}, fresh = false) => {
     const readAt = now();
     const snapshots = await deps.read(services, options);
+    delayedBy = deps.delayedBy?.();
     ({ state, view } = step(state, snapshots, readAt, { fresh }));
   };
 

@@ -98,6 +98,8 @@ describe('docs agree with the code', () => {
     const section = read('README.md').split('## API budget per watch')[1]?.split('\n## ')[0] ?? '';
     const said = [
       `POLL_INTERVAL ÷ ${BUDGET.CUTOVER_POLL_DIVISOR}`,
+      `every ${BUDGET.DENSE_POLL_MS / 1000} s`,
+      `for ${BUDGET.DENSE_WINDOW_MS / 1000} s from the moment`,
       `never under ${BUDGET.MIN_POLL_MS} ms`,
       `POLL_INTERVAL × ${BUDGET.LIVE_POLL_FACTOR}`,
       `up to ${BUDGET.POLL_JITTER * 100} %`,

@@ -234,6 +234,10 @@ describe('e2e: the built program against HTTP doubles', function () {
     const run = await runPipe(env());
     expect(run.code, run.stdout + run.stderr).to.equal(0);
     expect(run.stdout).to.match(/WARN AWS ecs:DescribeServices failed \(ThrottlingException/);
+    // Said in the message while rolling out, never judged: the outcome is what AWS answered.
+    const first = slack.calls.find((c) => c.method === 'chat.postMessage');
+    expect(JSON.stringify(first?.blocks)).to.match(/⏳ Delayed by AWS throttling \(ecs:DescribeServices retried 4 times\)/);
+    expect(JSON.stringify(slack.message?.blocks)).not.to.include('Delayed by AWS throttling');
     expect(aws.faults.every((f) => f.times === 0)).to.equal(true);
     expect(slack.message?.metadata?.event_payload.status).to.equal('live');
   });

@@ -7,7 +7,7 @@ import { AwsError, AwsUnavailableError, SlackError, UserFacingError } from '../s
 import type { Logger } from '../src/logger.ts';
 import type { Notifier, SendOptions } from '../src/slack/client.ts';
 import type { SlackMessage } from '../src/slack/text.ts';
-import { watchRollout } from '../src/watch.ts';
+import { type WatchDeps, watchRollout } from '../src/watch.ts';
 import { validEnv } from './support/env.ts';
 import { deployment, ROLLOUT, service, T0 } from './support/samples.ts';
 
@@ -45,7 +45,7 @@ function harness(script: Step[], env: Record<string, string> = {}, signal?: Abor
   const log: Logger = { info: (m) => lines.push(m), warn: (m) => lines.push(`WARN ${m}`), error: (m) => lines.push(`ERROR ${m}`), debug: () => {} };
   const config = loadConfig({ ...validEnv(), SERVICE_NAME: 'shop-api', TASK_DEFINITION: 'shop-api:42', POLL_INTERVAL: '10', WAIT_TIMEOUT: '600', ...env });
   let i = 0;
-  const run = () =>
+  const run = (extra: Partial<WatchDeps> = {}) =>
     watchRollout({
       config,
       read: async (services, options) => {
@@ -63,6 +63,7 @@ function harness(script: Step[], env: Record<string, string> = {}, signal?: Abor
       },
       signal,
       ...(jitterSeed !== undefined ? { jitterSeed } : {}),
+      ...extra,
     });
   return { run, notifier, lines, reads, elapsed: () => now - T0 };
 }
@@ -77,12 +78,12 @@ describe('watch', () => {
     // No update for the poll where nothing changed.
     expect(h.notifier.statuses()).to.deep.equal(['rolling_out/starting', 'rolling_out/cutting_over', 'live/live', 'live/retired']);
     expect(h.reads.filter((r) => r.force)).to.have.length(1);
-    // Polls at 0, 10, 20 (cut-over starts: a quarter of the interval), 22.5 (live, confirmed: now
-    // twice the interval), 42.5, 62.5.
-    expect(h.elapsed()).to.equal(62_500);
+    // Polls at 0, 10, 20 (cut-over starts: densely, every second), 21 (live, confirmed: now twice the
+    // interval), 41, 61.
+    expect(h.elapsed()).to.equal(61_000);
     expect(h.lines.slice(-2)).to.deep.equal([
-      '✔ shop-api is live in production after 1m 03s',
-      '  time: tasks started 20 s (image pull 4 s) · health checks 0 s · cut-over 3 s · drain 40 s',
+      '✔ shop-api is live in production after 1m 01s',
+      '  time: tasks started 20 s (image pull 4 s) · health checks 0 s · cut-over 1 s · drain 40 s',
     ]);
   });
 
@@ -90,8 +91,25 @@ describe('watch', () => {
     const polls = [SNAPS.starting, SNAPS.starting, SNAPS.cutover, SNAPS.draining, SNAPS.draining, SNAPS.draining, SNAPS.retired];
     const h = harness(polls, {}, undefined, 12_345);
     expect((await h.run()).exitCode).to.equal(0);
-    expect(h.elapsed()).to.not.equal(62_500);
-    expect(h.elapsed()).to.be.within(62_500 * 0.9, 62_500 * 1.1);
+    expect(h.elapsed()).to.not.equal(61_000);
+    expect(h.elapsed()).to.be.within(61_000 * 0.9, 61_000 * 1.1);
+  });
+
+  it('says in the message what AWS throttling held up, until a read goes through unhindered; never once it is over', async () => {
+    const h = harness([SNAPS.starting, SNAPS.cutover, SNAPS.draining, SNAPS.retired]);
+    const notes = ['ecs:DescribeServices retried 2 times'];
+    const once = () => notes.shift();
+    expect((await h.run({ delayedBy: once })).exitCode).to.equal(0);
+    const texts = h.notifier.calls.map((c) => JSON.stringify(c.message.blocks));
+    expect(texts[0]).to.include('⏳ Delayed by AWS throttling (ecs:DescribeServices retried 2 times)');
+    expect(texts.slice(1).some((t) => t.includes('Delayed by AWS throttling'))).to.equal(false);
+
+    // Throttled at every read: every progress message says so, the outcome does not.
+    const g = harness([SNAPS.starting, SNAPS.cutover, SNAPS.draining, SNAPS.retired]);
+    expect((await g.run({ delayedBy: () => 'elbv2:DescribeTargetHealth retried 1 time' })).exitCode).to.equal(0);
+    const all = g.notifier.calls.map((c) => JSON.stringify(c.message.blocks));
+    expect(all.slice(0, -1).every((t) => t.includes('Delayed by AWS throttling (elbv2:DescribeTargetHealth retried 1 time)'))).to.equal(true);
+    expect(all.at(-1)).not.to.include('Delayed by AWS throttling');
   });
 
   it('judges a poll at the time its read began: a read slowed by throttling does not turn "not appeared yet" into a failure', async () => {

@@ -55,6 +55,8 @@ export interface RetryOptions {
   signal?: AbortSignal;
   now?: () => number;
   random?: () => number;
+  /** Told of every retry, after the log line: what held the call up. */
+  onRetry?: (error: unknown) => void;
 }
 
 export function withRetry<T>(fn: () => Promise<T>, options: RetryOptions): Promise<T> {
@@ -65,6 +67,7 @@ export function withRetry<T>(fn: () => Promise<T>, options: RetryOptions): Promi
     delayFor: (error, attempt) => awsDelay(error, attempt, options.pollIntervalMs, options.random),
     onRetry: (error, attempt, delay) => {
       options.log.warn(`${options.what} failed (${describe(error)}); retry ${attempt} in ${(delay / 1000).toFixed(1)} s`);
+      options.onRetry?.(error);
     },
   });
 }

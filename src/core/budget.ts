@@ -6,6 +6,14 @@
 export const MIN_POLL_MS = 250;
 /** While traffic is cut over and "live" is moments away, poll this many times as often. */
 export const CUTOVER_POLL_DIVISOR = 4;
+/** Around a predicted transition and while traffic is cut over: poll about this often (or POLL_INTERVAL ÷ 4 when shorter). */
+export const DENSE_POLL_MS = 1000;
+/**
+ * After the moment the new targets are predicted to pass their health checks (registration +
+ * healthy threshold × interval), poll densely this long: ECS cuts traffic over seconds later, and
+ * the prediction may be a little early. Then, if nothing happened, back to POLL_INTERVAL.
+ */
+export const DENSE_WINDOW_MS = 8000;
 /** Once live, only the old version's retirement is left: poll this many times less often. */
 export const LIVE_POLL_FACTOR = 2;
 /**

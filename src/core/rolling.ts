@@ -149,13 +149,27 @@ export function etaOf(watch: ServiceWatch, snap: ServiceSnapshot, now: number): 
     const checks = (slowest.healthCheckIntervalSeconds ?? 0) * (slowest.healthyThresholdCount ?? 0);
     const grace = snap.healthCheckGracePeriodSeconds ?? 0;
     const basis = `health checks ${slowest.healthyThresholdCount} × ${slowest.healthCheckIntervalSeconds} s${grace ? `, grace period ${grace} s` : ''}`;
-    return eta('healthy', watch.reachedAt.registering, Math.max(checks, grace), basis);
+    return eta('healthy', registeredAt(watch, snap) ?? watch.reachedAt.registering, Math.max(checks, grace), basis);
   }
   if (watch.status === 'live') {
     const delay = slowest.deregistrationDelaySeconds ?? 0;
     return eta('retired', watch.reachedAt.live, delay, `deregistration delay ${delay} s`);
   }
   return undefined;
+}
+
+/** ECS's event when it registers targets (not a documented format; service-events-real-timelines.json has it). */
+const REGISTERED = /\bregistered \d+ targets? in \(target-group /;
+
+/**
+ * When ECS last registered targets for this deployment: its service event says so to the
+ * millisecond, while the watch only saw "registering" at its next poll. The health checks count
+ * from there.
+ */
+function registeredAt(watch: ServiceWatch, snap: Pick<ServiceSnapshot, 'events'>): number | undefined {
+  const since = watch.deploymentCreatedAt;
+  if (since === undefined) return undefined;
+  return snap.events.find((e) => e.createdAt >= since && REGISTERED.test(e.message))?.createdAt;
 }
 
 function primaryOf(snap: ServiceSnapshot): DeploymentSnapshot | undefined {

@@ -1,20 +1,35 @@
 // When to poll next, from how the run stands: the core's answer, so the watch loop owns no cadence.
 // Pure.
-import { CUTOVER_POLL_DIVISOR, LIVE_POLL_FACTOR, MIN_POLL_MS, POLL_JITTER } from './budget.ts';
+import { CUTOVER_POLL_DIVISOR, DENSE_POLL_MS, DENSE_WINDOW_MS, LIVE_POLL_FACTOR, MIN_POLL_MS, POLL_JITTER } from './budget.ts';
 import type { Phase, ShiftView } from './vocabulary.ts';
 
+/** The next predicted transition of a service still rolling out: what, and when (epoch ms). */
+export interface Due {
+  what: 'healthy' | 'retired';
+  at: number;
+}
+
 /**
- * The poll rate follows the phase. While traffic is being cut over, the moment users care about is
- * seconds away and the phase is short (ECS stops old tasks right after the new ones are healthy):
- * poll four times as often. Not while a linear or canary shift has steps left before the last, nor
- * while a hook waits for approval: those take minutes. Once live, only the old version's
+ * The poll rate follows the phase and what AWS's settings predict. While traffic is being cut
+ * over, the moment users care about is seconds away and the phase is short (ECS stops old tasks
+ * right after the new ones are healthy): poll densely. Not while a linear or canary shift has steps
+ * left before the last, nor while a hook waits for approval: those take minutes. A predicted
+ * transition (the new targets healthy, the old version retired) before the next regular poll is
+ * woken for at its time; just after the predicted "healthy", when the cut-over follows within
+ * seconds, the poll stays dense for DENSE_WINDOW_MS. Once live, only the old version's
  * retirement is left, which takes the deregistration delay (300 s by default): poll half as often,
  * sparing the account's API limits.
  */
-export function nextPollIn(pollIntervalMs: number, phase: Phase, liveImminent: boolean): number {
-  if (phase === 'cutting_over' && liveImminent) return Math.max(MIN_POLL_MS, Math.round(pollIntervalMs / CUTOVER_POLL_DIVISOR));
-  if (phase === 'live') return pollIntervalMs * LIVE_POLL_FACTOR;
-  return pollIntervalMs;
+export function nextPollIn(pollIntervalMs: number, phase: Phase, liveImminent: boolean, due?: Due, now = 0): number {
+  const dense = Math.max(MIN_POLL_MS, Math.min(Math.round(pollIntervalMs / CUTOVER_POLL_DIVISOR), DENSE_POLL_MS));
+  const regular = phase === 'live' ? pollIntervalMs * LIVE_POLL_FACTOR : pollIntervalMs;
+  if (phase === 'cutting_over' && liveImminent) return dense;
+  if (due) {
+    const dueIn = due.at - now;
+    if (dueIn > 0) return Math.max(MIN_POLL_MS, Math.min(regular, dueIn));
+    if (due.what === 'healthy' && -dueIn < DENSE_WINDOW_MS) return dense;
+  }
+  return regular;
 }
 
 /**

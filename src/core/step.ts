@@ -8,7 +8,7 @@ import { crashLoopWarning } from './evidence.ts';
 import { judgeWith } from './judge.ts';
 import type { Judge } from './kind.ts';
 import { ROLLING } from './rolling.ts';
-import { jittered, liveImminent, nextPollIn } from './schedule.ts';
+import { type Due, jittered, liveImminent, nextPollIn } from './schedule.ts';
 import { type ServiceSnapshot, SHIFTING_STRATEGIES } from './snapshot.ts';
 import { stuckWarning } from './stuck.ts';
 import { shortName } from './task-definition.ts';
@@ -27,6 +27,7 @@ import {
   type Progress,
   type RolloutVerdict,
   type ServiceAssessment,
+  type ServiceStatus,
   type ServiceWatch,
   type ShiftView,
   type StoppedTask,
@@ -66,6 +67,8 @@ interface ServiceFacts {
   /** How its traffic-shifting deployment stood when last read. */
   shift?: ShiftView;
   eta?: Eta;
+  /** Its next predicted transition, kept while its status stays the same (also once the moment has passed): the schedule polls around it. */
+  due?: Due & { status: ServiceStatus };
   /** The target groups (ARNs) of its last read. */
   targetGroups: readonly string[];
   /** Its new tasks that stopped, one per distinct way of stopping. */
@@ -171,6 +174,11 @@ function factsOf(prev: ServiceFacts | undefined, a: ServiceAssessment, snap: Ser
     ...(final ? {} : a.crashLoop ? { warning: crashLoopWarning(a.crashLoop) } : a.stuck ? { warning: stuckWarning(a.stuck) } : {}),
     ...(shift ? { shift } : {}),
     ...(a.eta ? { eta: a.eta } : {}),
+    ...(a.eta && !final
+      ? { due: { what: a.eta.what, at: a.eta.at, status: a.watch.status } }
+      : prev?.due && prev.due.status === a.watch.status
+        ? { due: prev.due }
+        : {}),
     targetGroups: snap.targetGroups.length ? snap.targetGroups.map((g) => g.arn) : (prev?.targetGroups ?? []),
     ...(snap.express?.endpoint ? { endpoint: snap.express.endpoint } : prev?.endpoint ? { endpoint: prev.endpoint } : {}),
     // A later read may lack what an earlier one had (the target groups' settings are read once, stopped tasks leave the list).
@@ -222,12 +230,24 @@ export function viewOf(state: RunState, now: number = state.startedAt, before?: 
     settled: state.confirmed ? state.watches.filter((w) => w.status === 'live').map((w) => w.service) : [],
     nextPollMs: Math.max(
       0,
-      Math.min(jittered(nextPollIn(state.pollIntervalMs, state.verdict.phase, imminent), state.jitterSeed, state.polls), state.deadline - now),
+      Math.min(
+        jittered(nextPollIn(state.pollIntervalMs, state.verdict.phase, imminent, nextDue(state), now), state.jitterSeed, state.polls),
+        state.deadline - now,
+      ),
     ),
     ...(state.verdict.done && state.verdict.status === 'live' && state.verdict.phase !== 'retired' && state.waitUntil === 'live' ? { endedAtLive: true } : {}),
     ...(state.refused ? { refused: state.refused } : {}),
     ...(spent ? { timeSpent: spent } : {}),
   };
+}
+
+/** The earliest predicted transition of the services still rolling out. */
+function nextDue(state: RunState): Due | undefined {
+  const dues = state.watches.flatMap((w) => {
+    const due = state.facts.get(w.service)?.due;
+    return due && !isFinal(w.status) && due.status === w.status ? [due] : [];
+  });
+  return dues.reduce<Due | undefined>((a, d) => (a === undefined || d.at < a.at ? { what: d.what, at: d.at } : a), undefined);
 }
 
 /** What a reader sees of a line in the log: its status, its warning, its traffic step and hook. */

@@ -95,6 +95,8 @@ export interface MessageView {
   endedAtLive?: boolean;
   /** Once the watch is over: where the time went. */
   timeSpent?: TimeSpent;
+  /** While rolling out: the AWS calls throttling held up since the last read (e.g. "ecs:DescribeServices retried 3 times"). */
+  delayedBy?: string;
 }
 
 /** What the failure thread shows for one failed task: its last lines, or why they are not shown. */

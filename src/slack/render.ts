@@ -127,6 +127,11 @@ export function renderMessage(v: MessageView): SlackMessage {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: fit(escapeText(spent), LIMITS.contextElement) }] });
   }
   if (v.stopped) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: fit(`⚠️ ${escapeText(v.stopped)}`, LIMITS.contextElement) }] });
+  if (v.delayedBy && !v.done) {
+    // Said, not judged: throttling slows the watch; it never makes the outcome.
+    const note = `⏳ Delayed by AWS throttling (${v.delayedBy}): updates may come late; the status is as AWS last answered.`;
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: fit(escapeText(note), LIMITS.contextElement) }] });
+  }
   if (v.endedAtLive) {
     blocks.push({
       type: 'context',

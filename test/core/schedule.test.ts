@@ -1,6 +1,6 @@
 // When the core says to poll next: each rule of the schedule, and the view's clamp to WAIT_TIMEOUT.
 import { expect } from 'chai';
-import { MIN_POLL_MS, POLL_JITTER } from '../../src/core/budget.ts';
+import { DENSE_POLL_MS, DENSE_WINDOW_MS, MIN_POLL_MS, POLL_JITTER } from '../../src/core/budget.ts';
 import { jittered, liveImminent, nextPollIn, unitNoise } from '../../src/core/schedule.ts';
 import { start, step, viewOf } from '../../src/core/step.ts';
 import { ROLLOUT, T0 } from '../support/samples.ts';
@@ -10,10 +10,31 @@ describe('core/schedule', () => {
     for (const phase of ['waiting', 'starting', 'registering'] as const) expect(nextPollIn(10_000, phase, false)).to.equal(10_000);
   });
 
-  it('polls four times as often when live is moments away, never faster than the floor', () => {
-    expect(nextPollIn(10_000, 'cutting_over', true)).to.equal(2500);
+  it('polls densely when live is moments away: every second, or a quarter of the interval when shorter, never faster than the floor', () => {
+    expect(nextPollIn(10_000, 'cutting_over', true)).to.equal(DENSE_POLL_MS);
+    expect(nextPollIn(2000, 'cutting_over', true)).to.equal(500);
     expect(nextPollIn(10_000, 'cutting_over', false)).to.equal(10_000);
-    expect(nextPollIn(1000, 'cutting_over', true)).to.equal(MIN_POLL_MS);
+    expect(nextPollIn(500, 'cutting_over', true)).to.equal(MIN_POLL_MS);
+  });
+
+  describe('around a predicted transition', () => {
+    const T = 1_000_000;
+    it('wakes at the predicted moment when it comes before the next regular poll, not earlier than the floor', () => {
+      expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T + 4000 }, T)).to.equal(4000);
+      expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T + 60_000 }, T)).to.equal(10_000);
+      expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T + 100 }, T)).to.equal(MIN_POLL_MS);
+      expect(nextPollIn(10_000, 'live', false, { what: 'retired', at: T + 15_000 }, T)).to.equal(15_000);
+    });
+
+    it(`polls densely for ${DENSE_WINDOW_MS / 1000} s after the predicted "healthy" (the cut-over follows within seconds), then as usual`, () => {
+      expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T }, T + 1)).to.equal(DENSE_POLL_MS);
+      expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T }, T + DENSE_WINDOW_MS - 1)).to.equal(DENSE_POLL_MS);
+      expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T }, T + DENSE_WINDOW_MS)).to.equal(10_000);
+    });
+
+    it('not after a predicted retirement: nothing users wait on follows it', () => {
+      expect(nextPollIn(10_000, 'live', false, { what: 'retired', at: T }, T + 1)).to.equal(20_000);
+    });
   });
 
   it('polls half as often once live: only the retirement is left', () => {

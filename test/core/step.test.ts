@@ -1,5 +1,6 @@
 // The reducer over realistic snapshots: what one poll means for the run, and what the watch must do next.
 import { expect } from 'chai';
+import { DENSE_POLL_MS, DENSE_WINDOW_MS } from '../../src/core/budget.ts';
 import type { ServiceSnapshot } from '../../src/core/snapshot.ts';
 import { expire, JUDGES, judgeFor, type RunState, start, step } from '../../src/core/step.ts';
 import {
@@ -131,7 +132,7 @@ describe('step: one poll of the whole run', () => {
       tasks: [...oldRunning, ...newRunning],
       targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])],
     });
-    expect(step(begin(), only(cutting), T0).view).to.include({ phase: 'cutting_over', nextPollMs: 2500 });
+    expect(step(begin(), only(cutting), T0).view).to.include({ phase: 'cutting_over', nextPollMs: DENSE_POLL_MS });
     const running = { targetServiceRevision: { arn: NEW_REVISION, requestedTaskCount: 2, runningTaskCount: 2, pendingTaskCount: 0 } };
     const linear = (blue: number, green: number, hook = false) =>
       shiftService(
@@ -144,10 +145,10 @@ describe('step: one poll of the whole run', () => {
         { production: [rule(blue, green)], deploymentStrategy: 'LINEAR' },
       );
     expect(step(begin(), only(linear(75, 25)), T0).view.nextPollMs).to.equal(10_000);
-    expect(step(begin(), only(linear(25, 75)), T0).view.nextPollMs).to.equal(2500);
+    expect(step(begin(), only(linear(25, 75)), T0).view.nextPollMs).to.equal(DENSE_POLL_MS);
     expect(step(begin(), only(linear(25, 75, true)), T0).view.nextPollMs).to.equal(10_000);
     const blueGreen = shiftService(serviceDeployment({ ...running, lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT' }), { production: [rule(100, 0)] });
-    expect(step(begin(), only(blueGreen), T0).view.nextPollMs).to.equal(2500);
+    expect(step(begin(), only(blueGreen), T0).view.nextPollMs).to.equal(DENSE_POLL_MS);
   });
 
   it('keeps the newest stopped new task of each distinct way of stopping, for its last log lines', () => {
@@ -284,5 +285,34 @@ describe('step: what a failed deployment named, kept for the end', () => {
     );
     expect(third.view.alarms).to.deep.equal(second.view.alarms);
     expect(third.view.failedHooks).to.deep.equal(second.view.failedHooks);
+  });
+});
+
+describe('step: the schedule around the predicted "healthy"', () => {
+  it('wakes when the health checks should pass (counted from the registration event), polls densely just after, then as usual', () => {
+    const registered = {
+      ...ROLLOUT.registering,
+      // 5 × 10 s health checks.
+      targetGroups: ROLLOUT.registering.targetGroups.map((g) => ({ ...g, settings: { healthCheckIntervalSeconds: 10, healthyThresholdCount: 5 } })),
+      events: [
+        {
+          id: 'e1',
+          createdAt: T0 + 5000,
+          message:
+            '(service shop-api) registered 2 targets in (target-group arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/shop-api/c60a6bb13d7053cd)',
+        },
+      ],
+    };
+    const first = step(begin(), only(registered), T0 + 20_000);
+    expect(first.view.services[0]?.eta).to.deep.include({ what: 'healthy', at: T0 + 55_000 });
+    expect(first.view.nextPollMs).to.equal(10_000);
+    const near = step(first.state, only(registered), T0 + 50_000);
+    expect(near.view.nextPollMs, 'the predicted moment comes before the next regular poll').to.equal(5000);
+    // Past the moment: the estimate is no longer shown, but the schedule still knows it.
+    const past = step(near.state, only(registered), T0 + 56_000);
+    expect(past.view.services[0]?.eta).to.equal(undefined);
+    expect(past.view.nextPollMs).to.equal(DENSE_POLL_MS);
+    const later = step(past.state, only(registered), T0 + 55_000 + DENSE_WINDOW_MS);
+    expect(later.view.nextPollMs).to.equal(10_000);
   });
 });
