@@ -38,7 +38,10 @@ export function expectLiveOnceThenRetired(sim: Simulation, service = 'shop-api')
   const first = seq.indexOf('live/live');
   const last = seq.lastIndexOf('live/live');
   expect(first, seq.join(' ')).to.be.at.least(0);
-  expect(seq.slice(first, last + 1).every((x) => x === 'live/live'), seq.join(' ')).to.equal(true);
+  expect(
+    seq.slice(first, last + 1).every((x) => x === 'live/live'),
+    seq.join(' '),
+  ).to.equal(true);
   expect(seq.slice(last + 1), seq.join(' ')).to.deep.equal(['live/retired']);
   expect(seq.at(-1)).to.equal('live/retired');
   const liveAt = topLevelCalls(sim).find((c) => c.metadata?.event_payload.status === 'live')?.at ?? 0;
