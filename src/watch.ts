@@ -138,7 +138,8 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
     while (!view.done) {
       await deps.sleep(view.nextPollMs);
       const active = view.active;
-      await poll(active, { settled: view.settled });
+      // Around "live" the core asks for a fresh task list at once: a "live" this read shows needs no second read.
+      await poll(active, { settled: view.settled, ...(view.freshNext ? { force: true } : {}) }, view.freshNext);
       const changed = new Set(view.changed);
       // Before saying "live", the core asks for a fresh task list rather than cached task data.
       if (view.confirm) {

@@ -78,12 +78,12 @@ describe('watch', () => {
     // No update for the poll where nothing changed.
     expect(h.notifier.statuses()).to.deep.equal(['rolling_out/starting', 'rolling_out/cutting_over', 'live/live', 'live/retired']);
     expect(h.reads.filter((r) => r.force)).to.have.length(1);
-    // Polls at 0, 10, 20 (cut-over starts: densely, every second), 21 (live, confirmed: now twice the
-    // interval), 41, 61.
-    expect(h.elapsed()).to.equal(61_000);
+    // Polls at 0, 10, 20 (cut-over starts: densely, every second, with a fresh task list), 21 (live,
+    // confirmed by that same read: now twice the interval), 41, 61, 81.
+    expect(h.elapsed()).to.equal(81_000);
     expect(h.lines.slice(-2)).to.deep.equal([
-      '✔ shop-api is live in production after 1m 01s',
-      '  time: tasks started 20 s (image pull 4 s) · health checks 0 s · cut-over 1 s · drain 40 s',
+      '✔ shop-api is live in production after 1m 21s',
+      '  time: tasks started 20 s (image pull 4 s) · health checks 0 s · cut-over 1 s · drain 60 s',
     ]);
   });
 
@@ -91,8 +91,8 @@ describe('watch', () => {
     const polls = [SNAPS.starting, SNAPS.starting, SNAPS.cutover, SNAPS.draining, SNAPS.draining, SNAPS.draining, SNAPS.retired];
     const h = harness(polls, {}, undefined, 12_345);
     expect((await h.run()).exitCode).to.equal(0);
-    expect(h.elapsed()).to.not.equal(61_000);
-    expect(h.elapsed()).to.be.within(61_000 * 0.9, 61_000 * 1.1);
+    expect(h.elapsed()).to.not.equal(81_000);
+    expect(h.elapsed()).to.be.within(81_000 * 0.9, 81_000 * 1.1);
   });
 
   it('says in the message what AWS throttling held up, until a read goes through unhindered; never once it is over', async () => {
@@ -241,7 +241,8 @@ describe('watch', () => {
       TASK_DEFINITION: 'shop-api:42,shop-api:42',
     });
     expect((await h.run()).exitCode).to.equal(0);
-    expect(h.reads.map((r) => r.services.join('+'))).to.deep.equal(['shop-api+shop-worker', 'shop-worker', 'shop-worker', 'shop-worker']);
+    // The worker's cut-over is followed by a fresh read, which confirms its "live" (and here its retirement) at once.
+    expect(h.reads.map((r) => r.services.join('+'))).to.deep.equal(['shop-api+shop-worker', 'shop-worker', 'shop-worker']);
   });
 
   it('logs reasons as AWS gave them, without Slack escapes', async () => {

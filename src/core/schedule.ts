@@ -33,6 +33,18 @@ export function nextPollIn(pollIntervalMs: number, phase: Phase, liveImminent: b
 }
 
 /**
+ * Whether the next poll is one of the dense ones around "live" (the cut-over, or the moment the new
+ * targets should turn healthy and just after): it then reads a fresh task list, so that a "live" it
+ * shows is confirmed by the same read instead of a whole extra one.
+ */
+export function liveMayCome(phase: Phase, liveImminent: boolean, pollIntervalMs: number, due: Due | undefined, now: number): boolean {
+  if (phase === 'cutting_over' && liveImminent) return true;
+  if (due?.what !== 'healthy') return false;
+  const dueIn = due.at - now;
+  return dueIn <= pollIntervalMs && -dueIn < DENSE_WINDOW_MS;
+}
+
+/**
  * Whether "live" is moments away: the run is cutting over, and no traffic-shifting service still
  * cutting over has a step to take before the last (a linear or canary step bakes for minutes) or
  * waits for a hook's approval.

@@ -8,7 +8,7 @@ import { crashLoopWarning } from './evidence.ts';
 import { judgeWith } from './judge.ts';
 import type { Judge } from './kind.ts';
 import { ROLLING } from './rolling.ts';
-import { type Due, jittered, liveImminent, nextPollIn } from './schedule.ts';
+import { type Due, jittered, liveImminent, liveMayCome, nextPollIn } from './schedule.ts';
 import { type ServiceSnapshot, SHIFTING_STRATEGIES } from './snapshot.ts';
 import { stuckWarning } from './stuck.ts';
 import { shortName } from './task-definition.ts';
@@ -217,6 +217,7 @@ export function viewOf(state: RunState, now: number = state.startedAt, before?: 
     milestones: reached,
     causes: [...new Set([...state.facts.values()].flatMap((f) => f.causes))],
     confirm: state.verdict.status === 'live' && !state.confirmed,
+    freshNext: state.verdict.status === 'rolling_out' && liveMayCome(state.verdict.phase, imminent, state.pollIntervalMs, nextDue(state), now),
     announcement: JSON.stringify([
       state.verdict.status,
       state.verdict.phase,

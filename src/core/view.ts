@@ -44,6 +44,8 @@ export interface RolloutView {
   causes: string[];
   /** Read again at once with a fresh task list: "live" is said only once a fresh read shows it. */
   confirm: boolean;
+  /** Read the next poll with a fresh task list: "live" may come with it, and is then confirmed at once. */
+  freshNext: boolean;
   /** Changes exactly when a reader of the message would see a change (phases, not every count). */
   announcement: string;
   /** The services whose line a reader would see change at this step (for the log). */

@@ -1,7 +1,7 @@
 // When the core says to poll next: each rule of the schedule, and the view's clamp to WAIT_TIMEOUT.
 import { expect } from 'chai';
 import { DENSE_POLL_MS, DENSE_WINDOW_MS, MIN_POLL_MS, POLL_JITTER } from '../../src/core/budget.ts';
-import { jittered, liveImminent, nextPollIn, unitNoise } from '../../src/core/schedule.ts';
+import { jittered, liveImminent, liveMayCome, nextPollIn, unitNoise } from '../../src/core/schedule.ts';
 import { start, step, viewOf } from '../../src/core/step.ts';
 import { ROLLOUT, T0 } from '../support/samples.ts';
 
@@ -30,6 +30,17 @@ describe('core/schedule', () => {
       expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T }, T + 1)).to.equal(DENSE_POLL_MS);
       expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T }, T + DENSE_WINDOW_MS - 1)).to.equal(DENSE_POLL_MS);
       expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T }, T + DENSE_WINDOW_MS)).to.equal(10_000);
+    });
+
+    it('reads a fresh task list on the polls around "live": the cut-over, the wake at the predicted "healthy" and the dense window after it', () => {
+      expect(liveMayCome('cutting_over', true, 10_000, undefined, T)).to.equal(true);
+      expect(liveMayCome('cutting_over', false, 10_000, undefined, T)).to.equal(false);
+      expect(liveMayCome('registering', false, 10_000, undefined, T)).to.equal(false);
+      expect(liveMayCome('registering', false, 10_000, { what: 'healthy', at: T + 4000 }, T)).to.equal(true);
+      expect(liveMayCome('registering', false, 10_000, { what: 'healthy', at: T + 40_000 }, T)).to.equal(false);
+      expect(liveMayCome('registering', false, 10_000, { what: 'healthy', at: T }, T + DENSE_WINDOW_MS - 1)).to.equal(true);
+      expect(liveMayCome('registering', false, 10_000, { what: 'healthy', at: T }, T + DENSE_WINDOW_MS)).to.equal(false);
+      expect(liveMayCome('live', false, 10_000, { what: 'retired', at: T + 1000 }, T)).to.equal(false);
     });
 
     it('not after a predicted retirement: nothing users wait on follows it', () => {

@@ -306,8 +306,10 @@ describe('step: the schedule around the predicted "healthy"', () => {
     const first = step(begin(), only(registered), T0 + 20_000);
     expect(first.view.services[0]?.eta).to.deep.include({ what: 'healthy', at: T0 + 55_000 });
     expect(first.view.nextPollMs).to.equal(10_000);
+    expect(first.view.freshNext).to.equal(false);
     const near = step(first.state, only(registered), T0 + 50_000);
     expect(near.view.nextPollMs, 'the predicted moment comes before the next regular poll').to.equal(5000);
+    expect(near.view.freshNext, 'that poll reads a fresh task list: live may come with it').to.equal(true);
     // Past the moment: the estimate is no longer shown, but the schedule still knows it.
     const past = step(near.state, only(registered), T0 + 56_000);
     expect(past.view.services[0]?.eta).to.equal(undefined);
