@@ -73,6 +73,8 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
     waitUntil: config.waitUntil,
   });
   let view: RolloutView = viewOf(state);
+  /** When the last read began: the next poll is due nextPollMs after it. */
+  let lastReadAt = startedAt;
   /** What throttling held up in the last read, while it matters (said in the message until a read goes through unhindered). */
   let delayedBy: string | undefined;
   const message = (v: RolloutView = view, stopped?: string): MessageView => ({
@@ -88,6 +90,7 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
    */
   const poll = async (services: string[], options: { force?: boolean; settled?: readonly string[] } = {}, fresh = false) => {
     const readAt = now();
+    lastReadAt = readAt;
     const snapshots = await deps.read(services, options);
     delayedBy = deps.delayedBy?.();
     ({ state, view } = step(state, snapshots, readAt, { fresh }));
@@ -136,7 +139,9 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
     await approvals(message());
 
     while (!view.done) {
-      await deps.sleep(view.nextPollMs);
+      // The core counts the wait from when the last read began (what it judged is as of then): the
+      // time the read, the confirmation and Slack took is already part of it.
+      await deps.sleep(Math.max(0, view.nextPollMs - (now() - lastReadAt)));
       const active = view.active;
       // Around "live" the core asks for a fresh task list at once: a "live" this read shows needs no second read.
       await poll(active, { settled: view.settled, ...(view.freshNext ? { force: true } : {}) }, view.freshNext);

@@ -37,10 +37,10 @@ class RecordingNotifier implements Notifier {
 
 type Step = ServiceSnapshot | Error | Map<string, ServiceSnapshot>;
 
-function harness(script: Step[], env: Record<string, string> = {}, signal?: AbortSignal, jitterSeed?: number) {
+function harness(script: Step[], env: Record<string, string> = {}, signal?: AbortSignal, jitterSeed?: number, readMs = 0) {
   let now = T0;
   const lines: string[] = [];
-  const reads: Array<{ services: string[]; force: boolean }> = [];
+  const reads: Array<{ services: string[]; force: boolean; at: number }> = [];
   const notifier = new RecordingNotifier();
   const log: Logger = { info: (m) => lines.push(m), warn: (m) => lines.push(`WARN ${m}`), error: (m) => lines.push(`ERROR ${m}`), debug: () => {} };
   const config = loadConfig({ ...validEnv(), SERVICE_NAME: 'shop-api', TASK_DEFINITION: 'shop-api:42', POLL_INTERVAL: '10', WAIT_TIMEOUT: '600', ...env });
@@ -49,7 +49,8 @@ function harness(script: Step[], env: Record<string, string> = {}, signal?: Abor
     watchRollout({
       config,
       read: async (services, options) => {
-        reads.push({ services, force: options?.force ?? false });
+        reads.push({ services, force: options?.force ?? false, at: now });
+        now += readMs;
         const next = script[Math.min(i++, script.length - 1)];
         if (next === undefined || next instanceof Error) throw next;
         if (next instanceof Map) return new Map([...next].filter(([name]) => services.includes(name)));
@@ -85,6 +86,13 @@ describe('watch', () => {
       '✔ shop-api is live in production after 1m 21s',
       '  time: tasks started 20 s (image pull 4 s) · health checks 0 s · cut-over 1 s · drain 60 s',
     ]);
+  });
+
+  it('counts the wait between polls from when the last read began: a slow read does not stretch the cadence', async () => {
+    const h = harness([SNAPS.starting, SNAPS.starting, SNAPS.starting, SNAPS.cutover, SNAPS.draining, SNAPS.retired], {}, undefined, undefined, 3000);
+    expect((await h.run()).exitCode).to.equal(0);
+    // Each read takes 3 s; the polls still start 10 s apart while starting.
+    expect(h.reads.slice(0, 4).map((r) => r.at - T0)).to.deep.equal([0, 10_000, 20_000, 30_000]);
   });
 
   it("passes the run's seed to the schedule: the same rollout's polls fall elsewhere", async () => {
