@@ -5,6 +5,7 @@
 import { type Report, reportOf } from './bitbucket/insights.ts';
 import type { Config } from './config/settings.ts';
 import { SLACK_OUTCOME_BUDGET_MS, SLACK_PROGRESS_BUDGET_MS } from './core/budget.ts';
+import { waitAfterRead } from './core/schedule.ts';
 import type { ServiceSnapshot } from './core/snapshot.ts';
 import { expire, type RunState, start, step, viewOf } from './core/step.ts';
 import { type FailureEvidence, type MessageView, NO_FAILURE_EVIDENCE, type RolloutView, type ServiceLine } from './core/view.ts';
@@ -140,8 +141,8 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
 
     while (!view.done) {
       // The core counts the wait from when the last read began (what it judged is as of then): the
-      // time the read, the confirmation and Slack took is already part of it.
-      await deps.sleep(Math.max(0, view.nextPollMs - (now() - lastReadAt)));
+      // time the read, the confirmation and Slack took is part of it, within a minimum rest.
+      await deps.sleep(waitAfterRead(view.nextPollMs, now() - lastReadAt));
       const active = view.active;
       // Around "live" the core asks for a fresh task list at once: a "live" this read shows needs no second read.
       await poll(active, { settled: view.settled, ...(view.freshNext ? { force: true } : {}) }, view.freshNext);

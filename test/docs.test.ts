@@ -103,6 +103,7 @@ describe('docs agree with the code', () => {
       `never under ${BUDGET.MIN_POLL_MS} ms`,
       `POLL_INTERVAL × ${BUDGET.LIVE_POLL_FACTOR}`,
       `up to ${BUDGET.POLL_JITTER * 100} %`,
+      `at least ${BUDGET.MIN_REST_SHARE * 100} % of it`,
       `at most ${BUDGET.SLACK_PROGRESS_BUDGET_MS / 1000} s`,
       `up to ${BUDGET.SLACK_OUTCOME_BUDGET_MS / 60_000} min`,
       `up to ${BUDGET.SLACK_CALL_BUDGET_MS / 1000} s`,

@@ -93,6 +93,11 @@ describe('watch', () => {
     expect((await h.run()).exitCode).to.equal(0);
     // Each read takes 3 s; the polls still start 10 s apart while starting.
     expect(h.reads.slice(0, 4).map((r) => r.at - T0)).to.deep.equal([0, 10_000, 20_000, 30_000]);
+
+    // A read slower than half the wait still leaves half of it: reads never run back to back.
+    const slow = harness([SNAPS.starting, SNAPS.starting, SNAPS.starting, SNAPS.cutover, SNAPS.draining, SNAPS.retired], {}, undefined, undefined, 8000);
+    expect((await slow.run()).exitCode).to.equal(0);
+    expect(slow.reads.slice(0, 3).map((r) => r.at - T0)).to.deep.equal([0, 13_000, 26_000]);
   });
 
   it("passes the run's seed to the schedule: the same rollout's polls fall elsewhere", async () => {

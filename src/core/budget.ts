@@ -14,6 +14,12 @@ export const DENSE_POLL_MS = 1000;
  * the prediction may be a little early. Then, if nothing happened, back to POLL_INTERVAL.
  */
 export const DENSE_WINDOW_MS = 8000;
+/**
+ * The wait between polls counts from when the last read began, but after a slow read (a large
+ * fleet, a far region, throttling) at least this share of it is still waited: reads never run back
+ * to back, which would only add to the account's load and the pipe's memory.
+ */
+export const MIN_REST_SHARE = 0.5;
 /** Once live, only the old version's retirement is left: poll this many times less often. */
 export const LIVE_POLL_FACTOR = 2;
 /**

@@ -1,6 +1,6 @@
 // When to poll next, from how the run stands: the core's answer, so the watch loop owns no cadence.
 // Pure.
-import { CUTOVER_POLL_DIVISOR, DENSE_POLL_MS, DENSE_WINDOW_MS, LIVE_POLL_FACTOR, MIN_POLL_MS, POLL_JITTER } from './budget.ts';
+import { CUTOVER_POLL_DIVISOR, DENSE_POLL_MS, DENSE_WINDOW_MS, LIVE_POLL_FACTOR, MIN_POLL_MS, MIN_REST_SHARE, POLL_JITTER } from './budget.ts';
 import type { Phase, ShiftView } from './vocabulary.ts';
 
 /** The next predicted transition of a service still rolling out: what, and when (epoch ms). */
@@ -80,4 +80,12 @@ export function unitNoise(seed: number, poll: number): number {
   x = Math.imul(x ^ (x >>> 16), MIX_1) >>> 0;
   x = Math.imul(x ^ (x >>> 13), MIX_2) >>> 0;
   return ((x ^ (x >>> 16)) >>> 0) / TWO_TO_32;
+}
+
+/**
+ * How long to sleep once a read that took `readMs` is done: the next poll is due `nextPollMs` after
+ * the read began, but at least MIN_REST_SHARE of that wait is left between reads.
+ */
+export function waitAfterRead(nextPollMs: number, readMs: number): number {
+  return Math.max(Math.round(nextPollMs * MIN_REST_SHARE), nextPollMs - readMs);
 }

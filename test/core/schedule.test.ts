@@ -1,7 +1,7 @@
 // When the core says to poll next: each rule of the schedule, and the view's clamp to WAIT_TIMEOUT.
 import { expect } from 'chai';
-import { DENSE_POLL_MS, DENSE_WINDOW_MS, MIN_POLL_MS, POLL_JITTER } from '../../src/core/budget.ts';
-import { jittered, liveImminent, liveMayCome, nextPollIn, unitNoise } from '../../src/core/schedule.ts';
+import { DENSE_POLL_MS, DENSE_WINDOW_MS, MIN_POLL_MS, MIN_REST_SHARE, POLL_JITTER } from '../../src/core/budget.ts';
+import { jittered, liveImminent, liveMayCome, nextPollIn, unitNoise, waitAfterRead } from '../../src/core/schedule.ts';
 import { start, step, viewOf } from '../../src/core/step.ts';
 import { ROLLOUT, T0 } from '../support/samples.ts';
 
@@ -74,6 +74,12 @@ describe('core/schedule', () => {
     const state = start(['shop-api'], undefined, { startedAt: 0, deadline: 4000, graceMs: 0, pollIntervalMs: 10_000 });
     expect(viewOf(state, 1000).nextPollMs).to.equal(3000);
     expect(viewOf(state, 5000).nextPollMs).to.equal(0);
+  });
+
+  it('counts the wait from when the read began, leaving at least half of it after a slow read', () => {
+    expect(waitAfterRead(10_000, 3000)).to.equal(7000);
+    expect(waitAfterRead(10_000, 8000)).to.equal(10_000 * MIN_REST_SHARE);
+    expect(waitAfterRead(1000, 2100)).to.equal(500);
   });
 
   describe('jitter: watches started together drift apart', () => {
