@@ -50,6 +50,12 @@ import {
 /** The real-time rollout's settings: when ECS registers the targets, their health checks, the drain (ms and s). */
 const REAL_TIME = { registerMs: 3000, healthyThreshold: 2, checkIntervalS: 5, drainS: 20, cutoverMs: 3000 + 2 * 5 * 1000 + 1000 };
 
+/**
+ * How long each traffic step lasts: longer than the longest wait between 1 s polls (jittered by up
+ * to POLL_JITTER), as a real step's bake is longer than a poll, so that every step is seen.
+ */
+const TRAFFIC_STEP_MS = 1500;
+
 /** The Slack user the scenarios' approver is (APPROVERS). */
 const APPROVER = 'U0APPROVER1';
 /** How long a scenario's PAUSE hook waits before it expires (ECS's default is a day). */
@@ -155,12 +161,12 @@ function shopApi(
  */
 function trafficShift(service: string, steps: number[], at = 0, bakeMs = 5000): Array<[number, Step]> {
   const m = (name: string) => mark(`${name}:${service}`);
-  const shifted = at + 4000 + steps.length * 1000;
+  const shifted = at + 4000 + steps.length * TRAFFIC_STEP_MS;
   return [
     [at, shiftDeploy(service)],
     [at + 1500, shiftScaleUp(service)],
     [at + 3000, shiftHealthy(service)],
-    ...steps.map((p, i): [number, Step] => [at + 4000 + i * 1000, shiftTraffic(service, p)]),
+    ...steps.map((p, i): [number, Step] => [at + 4000 + i * TRAFFIC_STEP_MS, shiftTraffic(service, p)]),
     // ECS is past the production shift and the listener sends everything to green: live.
     [shifted, all(shiftBake(service), m('cutover'))],
     [shifted + bakeMs, shiftCleanUp(service)],
