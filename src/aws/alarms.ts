@@ -5,14 +5,12 @@
 import type { CompositeAlarm, MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import type { AlarmDetail } from '../core/view.ts';
 import type { AwsClients } from './clients.ts';
-import { describe as describeAwsError } from './retry.ts';
+import { describe as describeAwsError, isAccessDenied } from './retry.ts';
 
 /** DescribeAlarms takes at most this many names at once (API_DescribeAlarms.html, AlarmNames). */
 export const DESCRIBE_ALARMS_BATCH = 100;
 /** Alarms detailed in a failure thread; more are named in the reason already. */
 export const ALARMS_SHOWN = 5;
-
-const ACCESS_DENIED = /AccessDenied|not authorized/i;
 
 /** Each alarm in detail, in the order given (at most ALARMS_SHOWN), never an error. */
 export async function describeAlarms(
@@ -39,8 +37,7 @@ export async function describeAlarms(
       return { ...w, hint: 'not found in this account and region (deleted since?)' };
     });
   } catch (error) {
-    const denied = error instanceof Error && (ACCESS_DENIED.test(error.name) || ACCESS_DENIED.test(error.message));
-    const hint = denied
+    const hint = isAccessDenied(error)
       ? 'allow cloudwatch:DescribeAlarms to see its metric, threshold and the value that breached it here'
       : `it could not be read (${describeAwsError(error)})`;
     return wanted.map((w) => ({ ...w, hint }));

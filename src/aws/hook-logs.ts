@@ -6,7 +6,7 @@ import { lambdaFunctionOf } from '../core/arn.ts';
 import type { HookExcerpt } from '../core/view.ts';
 import type { FailedHook } from '../core/vocabulary.ts';
 import type { AwsClients } from './clients.ts';
-import { describe as describeAwsError } from './retry.ts';
+import { describe as describeAwsError, isAccessDenied } from './retry.ts';
 
 /** Failed hooks whose logs are read: the failure thread has room for a few. */
 export const HOOK_EXCERPTS_SHOWN = 2;
@@ -14,8 +14,6 @@ export const HOOK_EXCERPTS_SHOWN = 2;
 export const HOOK_LOG_SLACK_MS = 60_000;
 /** Pages of FilterLogEvents read at most (each up to 10,000 events): a hook's window holds few invocations. */
 export const HOOK_LOG_PAGES = 5;
-
-const ACCESS_DENIED = /AccessDenied|not authorized/i;
 
 export class HookLogs {
   constructor(
@@ -52,7 +50,7 @@ export class HookLogs {
       return { ...where, lines: kept };
     } catch (error) {
       const name = error instanceof Error ? error.name : '';
-      if (ACCESS_DENIED.test(name) || ACCESS_DENIED.test(error instanceof Error ? error.message : '')) {
+      if (isAccessDenied(error)) {
         return { ...where, hint: `allow logs:FilterLogEvents on log group ${group} to see its last lines here` };
       }
       if (name === 'ResourceNotFoundException') {

@@ -11,12 +11,10 @@ import type { LogExcerpt } from '../core/view.ts';
 import type { StoppedTask } from '../core/vocabulary.ts';
 import { awslogsOf } from './awslogs.ts';
 import type { AwsClients } from './clients.ts';
-import { describe as describeAwsError } from './retry.ts';
+import { describe as describeAwsError, isAccessDenied } from './retry.ts';
 
 /** Failures whose logs are read: the failure thread has room for a few. */
 export const LOG_EXCERPTS_SHOWN = 3;
-
-const ACCESS_DENIED = /AccessDenied|not authorized/i;
 
 export class ContainerLogs {
   private readonly definitions = new Map<string, Promise<TaskDefinition | undefined>>();
@@ -65,7 +63,7 @@ export class ContainerLogs {
       return { ...base, ...where, lines };
     } catch (error) {
       const name = error instanceof Error ? error.name : '';
-      if (ACCESS_DENIED.test(name) || ACCESS_DENIED.test(error instanceof Error ? error.message : '')) {
+      if (isAccessDenied(error)) {
         return { ...base, ...where, hint: `allow logs:GetLogEvents on log group ${settings.group} to see its last lines here` };
       }
       if (name === 'ResourceNotFoundException') return { ...base, ...where, hint: `log stream ${stream} not found: the container may have printed nothing` };

@@ -78,3 +78,10 @@ export function describe(error: unknown): string {
   const message = error.message.split('\n')[0];
   return [error.name !== 'Error' ? error.name : error.code, status ? `HTTP ${status}` : undefined, message].filter(Boolean).join(': ');
 }
+
+const DENIED = /AccessDenied|not authorized/i;
+
+/** AWS refused the call for want of a permission (its error name or message says so). */
+export function isAccessDenied(error: unknown): boolean {
+  return error instanceof Error && (DENIED.test(error.name) || DENIED.test(error.message));
+}
