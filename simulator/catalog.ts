@@ -350,8 +350,9 @@ export const SCENARIOS: Scenario[] = [
     { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 10, alarms: ['shop-api-5xx-rate'] },
     [
       ...trafficShift('shop-api', [100], 0, 60_000).slice(0, 5),
-      [10_000, all(shiftRollback('shop-api', 'shop-api-5xx-rate'), mark('failed:shop-api'))],
-      [11_500, shiftRollbackDone('shop-api')],
+      // Late enough in the bake for at least two settled polls (every 2 s, jittered) after the cut-over.
+      [11_000, all(shiftRollback('shop-api', 'shop-api-5xx-rate'), mark('failed:shop-api'))],
+      [12_500, shiftRollbackDone('shop-api')],
     ],
   ),
   shopApiShift(
