@@ -32,6 +32,11 @@ interface ServiceCache {
   currents: Set<string>;
   /** The alarms that rolled one of them back, once read. */
   alarms?: string[];
+  /**
+   * A rolling service as the last poll read it: its name for ListTasks and its target groups, so
+   * that the next poll can ask for them beside DescribeServices instead of after it.
+   */
+  rolling?: { serviceName: string; targetGroupArns: string[] };
 }
 
 /** ECS's and Elastic Load Balancing's limits per call. */
@@ -82,16 +87,23 @@ export class RolloutReader {
   /**
    * One snapshot per service. `force` lists tasks even when DescribeServices shows no change, to
    * confirm a verdict on fresh task data. Reads that do not depend on each other run together, so
-   * a poll costs about two round trips: DescribeServices, then target health beside any listing.
+   * a poll costs two round trips: DescribeServices beside the target health and (forced) task lists
+   * of the rolling services the last poll read, then whatever the answer showed to be new.
    */
   async read(services: string[], options: { force?: boolean; settled?: readonly string[] } = {}): Promise<Map<string, ServiceSnapshot>> {
+    const force = options.force ?? false;
+    const early = this.readAhead(services, force);
     const described = await describeServices(services, this.clients.ecs, this.cluster, (operation, call) => this.count(operation, call));
     const states = services.flatMap((id) => {
       const raw = described.get(id);
       return raw ? [this.changeOf(id, raw)] : [];
     });
-    const force = options.force ?? false;
     const rolling = states.filter((st) => !st.shifting && !st.codeDeploy);
+    for (const st of states) {
+      const cache = this.cacheFor(st.id);
+      if (st.shifting || st.codeDeploy) delete cache.rolling;
+      else cache.rolling = { serviceName: st.raw.serviceName ?? st.id, targetGroupArns: st.service.targetGroupArns };
+    }
     const [shifts, codeDeploys, express] = await Promise.all([
       this.shifts.read(
         states.filter((st) => st.shifting),
@@ -103,9 +115,9 @@ export class RolloutReader {
 
     const groupArns = [...new Set([...rolling.flatMap((st) => st.service.targetGroupArns), ...[...shifts.values()].flatMap((sh) => sh.targetGroupArns)])];
     const [groups] = await Promise.all([
-      Promise.all(groupArns.map((arn) => this.targets.health(arn))).then((all) => new Map(all.map((g) => [g.arn, g]))),
+      Promise.all(groupArns.map((arn) => early.groups.get(arn) ?? this.targets.health(arn))).then((all) => new Map(all.map((g) => [g.arn, g]))),
       this.targets.resolveSettings(rolling.flatMap((st) => st.service.targetGroupArns)),
-      Promise.all(rolling.filter((st) => force || st.changed).map((st) => this.listRunning(st))),
+      Promise.all(rolling.filter((st) => force || st.changed).map((st) => this.listRunning(st, early.running.get(st.id)))),
       Promise.all(states.filter((st) => st.changed).map((st) => this.listStopped(st))),
       Promise.all(rolling.map((st) => this.notes.rollbackAlarms(st, this.cacheFor(st.id)))),
       // Readiness by container health checks is the rolling rule; traffic shifting asks the load balancer.
@@ -187,8 +199,28 @@ export class RolloutReader {
     return { id, raw, service, changed, shifting, codeDeploy: service.deploymentController === 'CODE_DEPLOY' };
   }
 
-  private async listRunning(st: ServiceState): Promise<void> {
-    st.running = new Set(await this.listTasks(st.raw, 'RUNNING'));
+  /**
+   * What a poll can ask before DescribeServices answers: the health of the target groups of the
+   * rolling services the last poll read and, when the task lists are forced, those lists. Each
+   * promise is marked handled at once: when DescribeServices fails, the poll's error is that one.
+   * (Traffic-shifting and CodeDeploy services learn their groups from later reads of the same poll.)
+   */
+  private readAhead(services: string[], force: boolean): { groups: Map<string, Promise<TargetGroupSnapshot>>; running: Map<string, Promise<string[]>> } {
+    const known = services.flatMap((id) => {
+      const rolling = this.caches.get(id)?.rolling;
+      return rolling ? [{ id, ...rolling }] : [];
+    });
+    const handled = <T>(p: Promise<T>): Promise<T> => {
+      p.catch(() => undefined);
+      return p;
+    };
+    const groups = new Map([...new Set(known.flatMap((k) => k.targetGroupArns))].map((arn) => [arn, handled(this.targets.health(arn))]));
+    const running = new Map(force ? known.map((k) => [k.id, handled(this.listTasks(k.serviceName, 'RUNNING'))]) : []);
+    return { groups, running };
+  }
+
+  private async listRunning(st: ServiceState, early?: Promise<string[]>): Promise<void> {
+    st.running = new Set(await (early ?? this.listTasks(st.raw.serviceName ?? st.id, 'RUNNING')));
   }
 
   /** Tasks that failed between two polls never showed up as RUNNING; their stop reasons are the causes. */
@@ -196,7 +228,7 @@ export class RolloutReader {
     const cache = this.cacheFor(st.id);
     const failed = st.service.deployments.reduce((n, d) => n + d.failedTasks, 0);
     if (failed > cache.failedTasks) {
-      const [stopped] = await Promise.all([this.listTasks(st.raw, 'STOPPED'), this.notes.breaker(st, cache)]);
+      const [stopped] = await Promise.all([this.listTasks(st.raw.serviceName ?? st.id, 'STOPPED'), this.notes.breaker(st, cache)]);
       st.stopped = stopped.slice(0, STOPPED_TASKS_TO_DESCRIBE);
     }
     cache.failedTasks = failed;
@@ -242,12 +274,12 @@ export class RolloutReader {
     return [...describe];
   }
 
-  private async listTasks(service: Service, desiredStatus: 'RUNNING' | 'STOPPED'): Promise<string[]> {
+  private async listTasks(serviceName: string, desiredStatus: 'RUNNING' | 'STOPPED'): Promise<string[]> {
     const arns: string[] = [];
     let nextToken: string | undefined;
     do {
       const out = await this.count('ecs:ListTasks', (abortSignal) =>
-        this.clients.ecs.send(new ListTasksCommand({ cluster: this.cluster, serviceName: service.serviceName, desiredStatus, maxResults: 100, nextToken }), {
+        this.clients.ecs.send(new ListTasksCommand({ cluster: this.cluster, serviceName, desiredStatus, maxResults: 100, nextToken }), {
           abortSignal,
         }),
       );

@@ -144,6 +144,60 @@ describe('aws/reader', () => {
     });
   });
 
+  it('asks what the last poll made known beside DescribeServices: target health and, when forced, the task list (two round trips a poll)', async () => {
+    const clients = {
+      ecs: new ECSClient({ region: 'us-east-1' }),
+      elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
+      codeDeploy: async () => new CodeDeployClient({}),
+    };
+    let started: string[] = [];
+    let beforeServices: string[] = [];
+    const paced = new RolloutReader(
+      clients,
+      'MyCluster',
+      async (op, call) => {
+        started.push(op);
+        // DescribeServices answers late: whatever started meanwhile did not wait for it.
+        if (op === 'ecs:DescribeServices') {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          beforeServices = [...started];
+        }
+        return call(undefined);
+      },
+      silent,
+    );
+    await paced.read(['web']);
+    expect(beforeServices).to.deep.equal(['ecs:DescribeServices']); // the first poll knows nothing yet
+    started = [];
+    await paced.read(['web']);
+    expect(beforeServices.sort()).to.deep.equal(['ecs:DescribeServices', 'elbv2:DescribeTargetHealth']);
+    started = [];
+    await paced.read(['web'], { force: true });
+    expect(beforeServices.sort()).to.deep.equal(['ecs:DescribeServices', 'ecs:ListTasks', 'elbv2:DescribeTargetHealth']);
+    expect(started.filter((op) => op === 'ecs:ListTasks' || op === 'elbv2:DescribeTargetHealth').sort()).to.deep.equal(['ecs:ListTasks', 'elbv2:DescribeTargetHealth']);
+  });
+
+  it('a failed DescribeServices fails the poll, also with reads begun beside it', async () => {
+    await reader.read(['web']);
+    ecs.on(DescribeServicesCommand).rejects(new Error('ServiceUnavailable'));
+    elb.on(DescribeTargetHealthCommand).rejects(new Error('Throttling'));
+    // A rejection nobody awaits would crash the program (Node's default for unhandled rejections).
+    const unhandled: unknown[] = [];
+    const note = (reason: unknown) => unhandled.push(reason);
+    process.prependListener('unhandledRejection', note);
+    let error: unknown;
+    try {
+      await reader.read(['web'], { force: true }).catch((e: unknown) => {
+        error = e;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      process.removeListener('unhandledRejection', note);
+    }
+    expect(String(error)).to.include('ServiceUnavailable');
+    expect(unhandled.map(String)).to.deep.equal([]);
+  });
+
   it('lists again when a new target belongs to no known task, and when forced', async () => {
     await reader.read(['web']); // the sample's targets are other IPs than the sample's tasks
     await reader.read(['web']); // the same strangers, unexplained by the last listing: not again
