@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { ECSClient, waitUntilServicesStable } from '@aws-sdk/client-ecs';
 import { pipeEnv, scenario, simulate } from '../simulator/catalog.ts';
 import { BUNDLE, imageNodeArgs, runPipe } from '../simulator/run-pipe.ts';
+import { ECS_DESCRIBE, ELB_OPS, type RolloutTiming, runScale, type ScaleResult } from './scale.ts';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, out: { type: 'string', default: 'bench/RESULTS.md' } } });
 const quick = values.quick as boolean;
@@ -17,7 +18,6 @@ const POLLS = quick ? [1] : [1, 2, 5];
 const DEFAULT_POLL_S = 10;
 /** The slow-network row: each AWS answer takes this long (as measured from a far region). */
 const SLOW_ANSWER_MS = 700;
-const ECS_DESCRIBE = /^Describe(Services|Tasks|TaskDefinition|ContainerInstances|ServiceDeployments|ServiceRevisions)$/;
 /** The steady phase of a strategy run begins this long after the cut-over (live is confirmed and settled) and lasts until the retirement. */
 const STEADY_AFTER_CUTOVER_MS = 1500;
 // Run the bundle as the image's ENTRYPOINT does, flags included.
@@ -221,7 +221,6 @@ for (const [name, label] of [
 }
 
 log(`single watch at the default ${DEFAULT_POLL_S} s poll: the real-time rollout`);
-const ELB_OP = /^Describe(TargetHealth|TargetGroups|TargetGroupAttributes|Rules|Listeners)$/;
 const realTime = { cut: [] as number[], ecsPerS: [] as number[], elbPerS: [] as number[], seconds: [] as number[] };
 for (let i = 0; i < RUNS; i++) {
   const r = await runOurs('real-time', DEFAULT_POLL_S);
@@ -229,7 +228,7 @@ for (let i = 0; i < RUNS; i++) {
   const span = ((calls.at(-1)?.at ?? 0) - (calls[0]?.at ?? 0)) / 1000;
   realTime.cut.push((r.liveAt ?? Number.NaN) - markAt(r.marks, 'cutover:shop-api'));
   realTime.ecsPerS.push(calls.filter((c) => ECS_DESCRIBE.test(c.op)).length / span);
-  realTime.elbPerS.push(calls.filter((c) => ELB_OP.test(c.op)).length / span);
+  realTime.elbPerS.push(calls.filter((c) => ELB_OPS.test(c.op)).length / span);
   realTime.seconds.push(span);
 }
 
@@ -240,6 +239,31 @@ for (let i = 0; i < RUNS; i++) {
   slow.cut.push((r.liveAt ?? Number.NaN) - markAt(r.marks, 'cutover:shop-api'));
   slow.perPoll.push(r.aws.calls.length / r.aws.calls.filter((c) => c.op === 'DescribeServices').length);
 }
+
+/**
+ * A realistic rolling rollout at real speed: ECS registers the new targets 45–75 s after the
+ * deployment (each service its own time), they pass 5 × 10 s health checks, ECS cuts over 2 s
+ * later, the old version drains for 180 s: about 5 minutes. Quick mode: the same shape in 40 s.
+ */
+const ROLLOUT: RolloutTiming = quick
+  ? { registerMs: [3000, 8000], healthyThreshold: 2, checkIntervalS: 5, cutoverAfterMs: 1000, drainS: 20 }
+  : { registerMs: [45_000, 75_000], healthyThreshold: 5, checkIntervalS: 10, cutoverAfterMs: 2000, drainS: 180 };
+/** The watches of the scale row, and their share of the account's quotas (400 watches: all of it). */
+const SCALE_WATCHES = quick ? 20 : 400;
+const SCALE_SHARE = SCALE_WATCHES / 400;
+log(`at scale: ${SCALE_WATCHES} watches in one account, and one watch alone, of a ${quick ? '40 s' : '5 min'} rolling rollout at the default poll`);
+const [scale, single]: ScaleResult[] = await Promise.all([
+  runScale({
+    watches: SCALE_WATCHES,
+    share: SCALE_SHARE,
+    // Quick mode keeps Slack's own limits: the CI smoke run must not wait out 400 posts' worth of quota.
+    slackShare: quick ? 1 : SCALE_SHARE,
+    pollS: DEFAULT_POLL_S,
+    timing: ROLLOUT,
+    waitTimeoutS: 1800,
+  }),
+  runScale({ watches: 1, share: 1, pollS: DEFAULT_POLL_S, timing: ROLLOUT, waitTimeoutS: 1800 }),
+]);
 
 log('start-up');
 const starts: Array<{ label: string; ms: number; image?: boolean }> = [];
@@ -268,6 +292,7 @@ const cutAt1 = lag.find((l) => l.poll === 1);
 const tunedCut = waiterTuned.at - markAt(waiterTuned.marks, 'cutover:shop-api');
 const tunedRetire = waiterTuned.at - markAt(waiterTuned.marks, 'retired:shop-api');
 const verdict = (ok: boolean) => (ok ? '✅ met' : '❌ missed');
+const s1 = (x: number) => `${x.toFixed(1)} s`;
 
 out('# Benchmark results');
 out();
@@ -302,6 +327,15 @@ out(
 );
 const realCut = median(realTime.cut);
 out(`| "live" ≤ 1 s after the cut-over (median) at the default ${DEFAULT_POLL_S} s poll, real-time rollout | ${secs(realCut)} | ${verdict(realCut <= 1000)} |`);
+out(
+  `| "live" ≤ 1 s after the cut-over at the default poll, one watch of a ${single?.rolloutS.toFixed(0)} s rolling rollout | ${s1(single?.knownLagS.median ?? Number.NaN)} | ${verdict((single?.knownLagS.median ?? Number.NaN) <= 1)} |`,
+);
+out(
+  `| ≤ 0.05 ECS describe calls/s and ≤ 0.025 ELB calls/s per watch, one watch over a ${single?.rolloutS.toFixed(0)} s rolling rollout | ${single?.ecsPerWatchS.toFixed(3)} and ${single?.elbPerWatchS.toFixed(3)} | ${verdict((single?.ecsPerWatchS ?? 1) <= 0.05 && (single?.elbPerWatchS ?? 1) <= 0.025)} |`,
+);
+out(
+  `| ${SCALE_WATCHES} watches in one account${quick ? ' (quick mode; the target is 400)' : ''}: none failed or misjudged, every outcome delivered | ${scale?.trueOutcomes} true, ${scale?.failed} failed, ${scale?.misjudged} misjudged, ${scale?.undelivered} undelivered | ${verdict(scale?.trueOutcomes === SCALE_WATCHES)} |`,
+);
 out(
   `| ≤ 0.05 ECS describe calls/s and ≤ 0.025 ELB calls/s per watch over the rollout (real-time rollout of ${median(realTime.seconds).toFixed(0)} s; the target is for 5–10 min) | ${median(realTime.ecsPerS).toFixed(3)} and ${median(realTime.elbPerS).toFixed(3)} | ${verdict(median(realTime.ecsPerS) <= 0.05 && median(realTime.elbPerS) <= 0.025)} |`,
 );
@@ -383,6 +417,23 @@ out(`|---|---|${ops.map(() => '---').join('|')}|---|---|---|---|`);
 for (const { label, services, c } of costs) {
   out(
     `| ${label} | ${c.polls.toFixed(0)} | ${ops.map((o) => c.byOp.get(o) ?? 0).join(' | ')} | ${c.perPoll.toFixed(2)} | ${c.steadyPerPoll.toFixed(2)} | ${c.describePerSecondPerService.toFixed(3)} (${c.steadyDescribePerSecondPerService.toFixed(3)}) | ${(((c.describePerSecondPerService * services) / 20) * 100).toFixed(1)} % |`,
+  );
+}
+out();
+out('## At account scale');
+out();
+out(
+  `${SCALE_WATCHES} pipes watch ${SCALE_WATCHES} services rolling out together (the rollout above), all in one process (\`bench/scale-watches.ts\`, the program's \`main\` once per service, each with its own variables and clients), against doubles that throttle like one account and one Slack workspace: ECS DescribeServices 100 burst / 20 per s, ListTasks and DescribeTasks 100 / 20, every ELBv2 read together 40 / 10, Slack chat.postMessage 1 per s in the channel, chat.update 50 per minute (Tier 3), each scaled by ${SCALE_SHARE} (these watches' share of 400)${quick ? ', Slack unscaled in quick mode' : ''}. The single watch runs beside it against its own unthrottled double. "Known": the first Slack call saying live, taken or not; "delivered": the one Slack took.`,
+);
+out();
+out(
+  '| watches | true outcome | failed | misjudged | undelivered | live known after cut-over (median / max) | live delivered (median / max) | outcome delivered after retirement (median / max) | ECS describe/s per watch | ELB calls/s per watch | AWS calls throttled | Slack calls/min (attempts / taken) | Slack throttled | peak RSS | wall |',
+);
+out('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+for (const r of [scale, single]) {
+  if (!r) continue;
+  out(
+    `| ${r.watches} | ${r.trueOutcomes} | ${r.failed} | ${r.misjudged} | ${r.undelivered} | ${s1(r.knownLagS.median)} / ${s1(r.knownLagS.max)} | ${s1(r.deliveredLagS.median)} / ${s1(r.deliveredLagS.max)} | ${s1(r.outcomeDeliveredS.median)} / ${s1(r.outcomeDeliveredS.max)} | ${r.ecsPerWatchS.toFixed(3)} | ${r.elbPerWatchS.toFixed(3)} | ${r.awsThrottled} | ${r.slackPerMin.attempts.toFixed(0)} / ${r.slackPerMin.accepted.toFixed(0)} | ${r.slackThrottled} | ${r.peakRssMb.toFixed(0)} MB | ${r.wallS.toFixed(0)} s |`,
   );
 }
 out();

@@ -350,9 +350,10 @@ export const SCENARIOS: Scenario[] = [
     { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 10, alarms: ['shop-api-5xx-rate'] },
     [
       ...trafficShift('shop-api', [100], 0, 60_000).slice(0, 5),
-      // Late enough in the bake for at least two settled polls (every 2 s, jittered) after the cut-over.
-      [11_000, all(shiftRollback('shop-api', 'shop-api-5xx-rate'), mark('failed:shop-api'))],
-      [12_500, shiftRollbackDone('shop-api')],
+      // Late enough in the bake for at least two settled polls (every 2 s, jittered by up to 10 %)
+      // after the cut-over and the confirming read: 5.5 s from the cut-over + 2 s.
+      [13_000, all(shiftRollback('shop-api', 'shop-api-5xx-rate'), mark('failed:shop-api'))],
+      [14_500, shiftRollbackDone('shop-api')],
     ],
   ),
   shopApiShift(

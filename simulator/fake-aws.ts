@@ -25,6 +25,7 @@ import {
 } from './aws/model.ts';
 import { ROLE_KEY_ID, ROLE_SECRET, ROLE_SESSION_TOKEN, stsApi } from './aws/sts.ts';
 import { listen, type Tls } from './listen.ts';
+import type { Quotas } from './quota.ts';
 
 export * from './aws/model.ts';
 
@@ -59,6 +60,9 @@ export class FakeAccount implements AccountModel {
 
   /** Every answer is delayed by this (ms): a slow region, to show which calls run side by side. */
   latencyMs = 0;
+
+  /** The account's request quotas (quota.ts): a call over its class's quota is throttled. None: unlimited. */
+  quotas?: Quotas;
 
   /** Called when ContinueServiceDeployment acts on a paused hook: a scenario carries on (or rolls back) here. */
   onContinue: (service: string, action: 'CONTINUE' | 'ROLLBACK') => void = () => {};
@@ -153,7 +157,11 @@ export class FakeAccount implements AccountModel {
   }
 
   private fault(op: string, res: ServerResponse, protocol: 'json' | 'xml', sessionToken: string): boolean {
-    const f = this.down() ? ({ times: 1, kind: 'unavailable' } satisfies Fault) : this.faults.find((x) => x.times > 0 && (!x.op || x.op === op));
+    const f = this.down()
+      ? ({ times: 1, kind: 'unavailable' } satisfies Fault)
+      : this.quotas?.take(op)
+        ? ({ times: 1, kind: 'throttle' } satisfies Fault)
+        : this.faults.find((x) => x.times > 0 && (!x.op || x.op === op));
     if (!f) return false;
     f.times--;
     if (f.kind === 'hang') return true; // never answered; the socket closes when the double stops

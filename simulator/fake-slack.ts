@@ -4,8 +4,10 @@
 // in the Authorization header. Answers follow the shapes of https://docs.slack.dev/reference/methods/
 // (conversations.history returns `messages` newest first, with `metadata` when
 // include_all_metadata is set; a parent message carries `thread_ts` equal to its `ts`).
+
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { listen, type Tls } from './listen.ts';
+import type { Quotas } from './quota.ts';
 
 export interface SlackCall {
   method: string;
@@ -55,6 +57,10 @@ export class FakeSlack {
   /** What people in the workspace do on seeing a call (scenarios' approvers), besides onCall. */
   readonly people: Array<(call: SlackCall) => void> = [];
   readonly channelId = 'C0DEPLOYS01';
+  /** Slack's rate limits (quota.ts): a call over its method's limit gets 429 with Retry-After. None: unlimited. */
+  quotas?: Quotas;
+  /** Every chat.postMessage and chat.update that reached the double, taken or refused: when, and the status it carried. */
+  readonly attempts: Array<{ method: string; at: number; payload?: Record<string, unknown>; accepted: boolean }> = [];
   /** conversations.list calls answered (the channel's name looked up). */
   listCalls = 0;
   /** Reactions on the run's message: name → users. */
@@ -120,6 +126,11 @@ export class FakeSlack {
       (f) => f.times > 0 && (!f.method || f.method === method) && Object.entries(f.when ?? {}).every(([k, v]) => payload?.[k] === v),
     );
     if (fault) fault.times--;
+    const wait = this.quotas?.take(method) ?? 0;
+    if (method === 'chat.postMessage' || method === 'chat.update')
+      this.attempts.push({ method, at: Date.now(), ...(payload ? { payload } : {}), accepted: !wait && !fault });
+    // Slack's Retry-After is whole seconds (https://api.slack.com/apis/rate-limits).
+    if (wait) return void json({ ok: false, error: 'ratelimited' }, 429, { 'retry-after': String(Math.ceil(wait / 1000)) });
     const after = fault && ['slow', 'stored-503', 'stored-reset', 'stored-hang', 'no-ts'].includes(String(fault.error)) ? fault.error : undefined;
     if (fault && !after) {
       if (fault.error === 'hang') return; // never answered; the socket closes when the double stops

@@ -102,6 +102,7 @@ describe('docs agree with the code', () => {
       `for ${BUDGET.DENSE_WINDOW_MS / 1000} s from the moment`,
       `never under ${BUDGET.MIN_POLL_MS} ms`,
       `POLL_INTERVAL × ${BUDGET.LIVE_POLL_FACTOR}`,
+      `POLL_INTERVAL × ${BUDGET.SPARSE_POLL_FACTOR}`,
       `up to ${BUDGET.POLL_JITTER * 100} %`,
       `at least ${BUDGET.MIN_REST_SHARE * 100} % of it`,
       `at most ${BUDGET.SLACK_PROGRESS_BUDGET_MS / 1000} s`,

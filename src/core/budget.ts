@@ -23,6 +23,13 @@ export const MIN_REST_SHARE = 0.5;
 /** Once live, only the old version's retirement is left: poll this many times less often. */
 export const LIVE_POLL_FACTOR = 2;
 /**
+ * Once live, while the old version's predicted retirement (the deregistration delay, 300 s by
+ * default) is further off, polls are this many POLL_INTERVALs apart, the last one landing on the
+ * predicted moment: the drain is the longest phase, only the "retired" line waits on it, and a
+ * rollback meanwhile is still seen within that.
+ */
+export const SPARSE_POLL_FACTOR = 4;
+/**
  * Each wait between polls is stretched or shrunk by up to this share, differently for every run,
  * so that watches started together (one pipeline deploying many services) do not poll in step.
  */

@@ -1,6 +1,15 @@
 // When to poll next, from how the run stands: the core's answer, so the watch loop owns no cadence.
 // Pure.
-import { CUTOVER_POLL_DIVISOR, DENSE_POLL_MS, DENSE_WINDOW_MS, LIVE_POLL_FACTOR, MIN_POLL_MS, MIN_REST_SHARE, POLL_JITTER } from './budget.ts';
+import {
+  CUTOVER_POLL_DIVISOR,
+  DENSE_POLL_MS,
+  DENSE_WINDOW_MS,
+  LIVE_POLL_FACTOR,
+  MIN_POLL_MS,
+  MIN_REST_SHARE,
+  POLL_JITTER,
+  SPARSE_POLL_FACTOR,
+} from './budget.ts';
 import type { Phase, ShiftView } from './vocabulary.ts';
 
 /** The next predicted transition of a service still rolling out: what, and when (epoch ms). */
@@ -14,8 +23,9 @@ export interface Due {
  * over, the moment users care about is seconds away and the phase is short (ECS stops old tasks
  * right after the new ones are healthy): poll densely. Not while a linear or canary shift has steps
  * left before the last, nor while a hook waits for approval: those take minutes. A predicted
- * transition (the new targets healthy, the old version retired) before the next regular poll is
- * woken for at its time; just after the predicted "healthy", when the cut-over follows within
+ * transition (the new targets healthy, the old version retired) before the next poll is woken for
+ * at its time; until a predicted retirement, polls are SPARSE_POLL_FACTOR intervals apart. Just
+ * after the predicted "healthy", when the cut-over follows within
  * seconds, the poll stays dense for DENSE_WINDOW_MS. Once live, only the old version's
  * retirement is left, which takes the deregistration delay (300 s by default): poll half as often,
  * sparing the account's API limits.
@@ -26,10 +36,32 @@ export function nextPollIn(pollIntervalMs: number, phase: Phase, liveImminent: b
   if (phase === 'cutting_over' && liveImminent) return dense;
   if (due) {
     const dueIn = due.at - now;
-    if (dueIn > 0) return Math.max(MIN_POLL_MS, Math.min(regular, dueIn));
+    // Before the predicted "healthy", the regular cadence: health checks may pass up to one check
+    // interval sooner (the first check may come right at registration), and "live" follows them
+    // within seconds. Before the predicted retirement, sparse: only the "retired" line waits on it.
+    const cap = due.what === 'retired' ? Math.max(regular, pollIntervalMs * SPARSE_POLL_FACTOR) : regular;
+    if (dueIn > 0) return Math.max(MIN_POLL_MS, Math.min(cap, dueIn));
     if (due.what === 'healthy' && -dueIn < DENSE_WINDOW_MS) return dense;
   }
   return regular;
+}
+
+/**
+ * The wait before the next poll, jittered (see jittered) except when it is aimed at a predicted
+ * transition: each service's prediction is its own (its registration time), so those wakes are
+ * not in step anyway, and a jittered one would see the transition up to POLL_JITTER late.
+ */
+export function nextWait(
+  pollIntervalMs: number,
+  phase: Phase,
+  imminent: boolean,
+  due: Due | undefined,
+  now: number,
+  seed: number | undefined,
+  poll: number,
+): number {
+  const wait = nextPollIn(pollIntervalMs, phase, imminent, due, now);
+  return due && wait === Math.max(MIN_POLL_MS, due.at - now) ? wait : jittered(wait, seed, poll);
 }
 
 /**

@@ -8,7 +8,7 @@ import { crashLoopWarning } from './evidence.ts';
 import { judgeWith } from './judge.ts';
 import type { Judge } from './kind.ts';
 import { ROLLING } from './rolling.ts';
-import { type Due, jittered, liveImminent, liveMayCome, nextPollIn } from './schedule.ts';
+import { type Due, liveImminent, liveMayCome, nextWait } from './schedule.ts';
 import { type ServiceSnapshot, SHIFTING_STRATEGIES } from './snapshot.ts';
 import { stuckWarning } from './stuck.ts';
 import { shortName } from './task-definition.ts';
@@ -231,10 +231,7 @@ export function viewOf(state: RunState, now: number = state.startedAt, before?: 
     settled: state.confirmed ? state.watches.filter((w) => w.status === 'live').map((w) => w.service) : [],
     nextPollMs: Math.max(
       0,
-      Math.min(
-        jittered(nextPollIn(state.pollIntervalMs, state.verdict.phase, imminent, nextDue(state), now), state.jitterSeed, state.polls),
-        state.deadline - now,
-      ),
+      Math.min(nextWait(state.pollIntervalMs, state.verdict.phase, imminent, nextDue(state), now, state.jitterSeed, state.polls), state.deadline - now),
     ),
     ...(state.verdict.done && state.verdict.status === 'live' && state.verdict.phase !== 'retired' && state.waitUntil === 'live' ? { endedAtLive: true } : {}),
     ...(state.refused ? { refused: state.refused } : {}),

@@ -174,7 +174,10 @@ describe('aws/reader', () => {
     started = [];
     await paced.read(['web'], { force: true });
     expect(beforeServices.sort()).to.deep.equal(['ecs:DescribeServices', 'ecs:ListTasks', 'elbv2:DescribeTargetHealth']);
-    expect(started.filter((op) => op === 'ecs:ListTasks' || op === 'elbv2:DescribeTargetHealth').sort()).to.deep.equal(['ecs:ListTasks', 'elbv2:DescribeTargetHealth']);
+    expect(started.filter((op) => op === 'ecs:ListTasks' || op === 'elbv2:DescribeTargetHealth').sort()).to.deep.equal([
+      'ecs:ListTasks',
+      'elbv2:DescribeTargetHealth',
+    ]);
   });
 
   it('a failed DescribeServices fails the poll, also with reads begun beside it', async () => {

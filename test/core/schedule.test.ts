@@ -1,7 +1,7 @@
 // When the core says to poll next: each rule of the schedule, and the view's clamp to WAIT_TIMEOUT.
 import { expect } from 'chai';
-import { DENSE_POLL_MS, DENSE_WINDOW_MS, MIN_POLL_MS, MIN_REST_SHARE, POLL_JITTER } from '../../src/core/budget.ts';
-import { jittered, liveImminent, liveMayCome, nextPollIn, unitNoise, waitAfterRead } from '../../src/core/schedule.ts';
+import { DENSE_POLL_MS, DENSE_WINDOW_MS, MIN_POLL_MS, MIN_REST_SHARE, POLL_JITTER, SPARSE_POLL_FACTOR } from '../../src/core/budget.ts';
+import { jittered, liveImminent, liveMayCome, nextPollIn, nextWait, unitNoise, waitAfterRead } from '../../src/core/schedule.ts';
 import { start, step, viewOf } from '../../src/core/step.ts';
 import { ROLLOUT, T0 } from '../support/samples.ts';
 
@@ -21,9 +21,26 @@ describe('core/schedule', () => {
     const T = 1_000_000;
     it('wakes at the predicted moment when it comes before the next regular poll, not earlier than the floor', () => {
       expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T + 4000 }, T)).to.equal(4000);
-      expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T + 60_000 }, T)).to.equal(10_000);
       expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T + 100 }, T)).to.equal(MIN_POLL_MS);
       expect(nextPollIn(10_000, 'live', false, { what: 'retired', at: T + 15_000 }, T)).to.equal(15_000);
+    });
+
+    it(`until a predicted retirement further off, polls ${SPARSE_POLL_FACTOR} intervals apart, the last poll landing on it`, () => {
+      expect(nextPollIn(10_000, 'live', false, { what: 'retired', at: T + 300_000 }, T)).to.equal(10_000 * SPARSE_POLL_FACTOR);
+      expect(nextPollIn(10_000, 'live', false, { what: 'retired', at: T + 300_000 }, T + 270_000)).to.equal(30_000);
+      // Not before a predicted "healthy": health checks may pass an interval sooner, and live follows within seconds.
+      expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T + 150_000 }, T)).to.equal(10_000);
+      // Without a prediction: POLL_INTERVAL.
+      expect(nextPollIn(10_000, 'starting', false, undefined, T)).to.equal(10_000);
+    });
+
+    it('jitters every wait but one aimed at a predicted moment: that one lands on it', () => {
+      const aimed = nextWait(10_000, 'live', false, { what: 'retired', at: T + 30_000 }, T, 12345, 3);
+      expect(aimed).to.equal(30_000);
+      expect(nextWait(10_000, 'registering', false, { what: 'healthy', at: T + 4000 }, T, 12345, 3)).to.equal(4000);
+      const seeds = Array.from({ length: 20 }, (_, i) => nextWait(10_000, 'live', false, { what: 'retired', at: T + 150_000 }, T, i, 3));
+      expect(new Set(seeds).size).to.be.greaterThan(1);
+      for (const w of seeds) expect(w).to.be.within(40_000 * (1 - POLL_JITTER), 40_000 * (1 + POLL_JITTER));
     });
 
     it(`polls densely for ${DENSE_WINDOW_MS / 1000} s after the predicted "healthy" (the cut-over follows within seconds), then as usual`, () => {
@@ -37,7 +54,8 @@ describe('core/schedule', () => {
       expect(liveMayCome('cutting_over', false, 10_000, undefined, T)).to.equal(false);
       expect(liveMayCome('registering', false, 10_000, undefined, T)).to.equal(false);
       expect(liveMayCome('registering', false, 10_000, { what: 'healthy', at: T + 4000 }, T)).to.equal(true);
-      expect(liveMayCome('registering', false, 10_000, { what: 'healthy', at: T + 40_000 }, T)).to.equal(false);
+      expect(liveMayCome('registering', false, 10_000, { what: 'healthy', at: T + 10_000 }, T)).to.equal(true);
+      expect(liveMayCome('registering', false, 10_000, { what: 'healthy', at: T + 10_001 }, T)).to.equal(false);
       expect(liveMayCome('registering', false, 10_000, { what: 'healthy', at: T }, T + DENSE_WINDOW_MS - 1)).to.equal(true);
       expect(liveMayCome('registering', false, 10_000, { what: 'healthy', at: T }, T + DENSE_WINDOW_MS)).to.equal(false);
       expect(liveMayCome('live', false, 10_000, { what: 'retired', at: T + 1000 }, T)).to.equal(false);

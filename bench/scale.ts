@@ -1,0 +1,201 @@
+// The scale bench: N watches of N services rolling out together in one account, driven in one
+// process (bench/scale-watches.ts) against doubles that throttle like AWS and Slack do at that
+// scale (simulator/quota.ts). What it reports: how many watches ended with the true outcome in
+// Slack (and how many failed, were misjudged or were never delivered), how late "live" was known
+// and delivered, the AWS calls per watch and second, Slack's calls per minute, and peak memory.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { simulate, simulatedVariables } from '../simulator/catalog.ts';
+import { awsAccountQuotas, slackQuotas } from '../simulator/quota.ts';
+import { all, deploy, drainOld, healthyNew, mark, provisionNew, retireOld, runNew, steadyService, timeline } from '../simulator/scenarios.ts';
+
+/** A realistic rolling rollout's timing; each service's start varies within `registerMs`. */
+export interface RolloutTiming {
+  /** When ECS registers the new targets, from the deployment: each service somewhere in [min, max]. */
+  registerMs: [min: number, max: number];
+  healthyThreshold: number;
+  checkIntervalS: number;
+  /** From the new targets healthy to ECS deregistering the old ones. */
+  cutoverAfterMs: number;
+  drainS: number;
+}
+
+export interface ScaleOptions {
+  watches: number;
+  /** The account's quotas scaled by this (the share these watches would have among 400). */
+  share: number;
+  /** Slack's limits scaled by this (default: `share`). */
+  slackShare?: number;
+  pollS: number;
+  timing: RolloutTiming;
+  waitTimeoutS: number;
+}
+
+export const ECS_DESCRIBE = /^Describe(Services|Tasks|TaskDefinition|ContainerInstances|ServiceDeployments|ServiceRevisions)$/;
+export const ELB_OPS = /^Describe(TargetHealth|TargetGroups|TargetGroupAttributes|Rules|Listeners)$/;
+
+export interface ScaleResult {
+  watches: number;
+  /** Ended live and retired, exit 0, with that outcome the last thing Slack accepted. */
+  trueOutcomes: number;
+  failed: number;
+  misjudged: number;
+  undelivered: number;
+  /** From the cut-over to the first Slack call saying "live" (taken or not), and to the one Slack took. */
+  knownLagS: { median: number; max: number };
+  deliveredLagS: { median: number; max: number };
+  /** From retirement to Slack taking the final message. */
+  outcomeDeliveredS: { median: number; max: number };
+  ecsPerWatchS: number;
+  elbPerWatchS: number;
+  awsThrottled: number;
+  slackPerMin: { attempts: number; accepted: number };
+  slackThrottled: number;
+  peakRssMb: number;
+  rolloutS: number;
+  wallS: number;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length ? (s.length % 2 ? (s[m] ?? Number.NaN) : ((s[m - 1] ?? Number.NaN) + (s[m] ?? Number.NaN)) / 2) : Number.NaN;
+};
+const spread = (xs: number[]) => ({ median: median(xs) / 1000, max: xs.length ? Math.max(...xs) / 1000 : Number.NaN });
+
+/** A number in [0, 1) from `i`: the services' starts spread evenly but not in index order. */
+const scatter = (i: number) => (i * 0.618_033_988_75) % 1;
+
+export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
+  const sim = await simulate();
+  const { aws, slack } = sim;
+  aws.targetGroupSettings = {
+    intervalSeconds: o.timing.checkIntervalS,
+    healthyThreshold: o.timing.healthyThreshold,
+    deregistrationDelaySeconds: o.timing.drainS,
+  };
+  aws.quotas = awsAccountQuotas(o.share);
+  slack.quotas = slackQuotas(o.slackShare ?? o.share);
+  const services = Array.from({ length: o.watches }, (_, i) => `svc-${String(i).padStart(3, '0')}`);
+  const started = Date.now();
+  for (const [i, name] of services.entries()) {
+    steadyService(aws, name);
+    deploy(name)(aws);
+    const [min, max] = o.timing.registerMs;
+    const registerAt = Math.round(min + (max - min) * scatter(i));
+    const healthyAt = registerAt + o.timing.healthyThreshold * o.timing.checkIntervalS * 1000;
+    const cutoverAt = healthyAt + o.timing.cutoverAfterMs;
+    timeline(aws, [
+      [Math.min(1000, registerAt), provisionNew(name)],
+      [registerAt, runNew(name)],
+      [healthyAt, healthyNew(name)],
+      [cutoverAt, all(drainOld(name), mark(`cutover:${name}`))],
+      [cutoverAt + o.timing.drainS * 1000, all(retireOld(name), mark(`retired:${name}`))],
+    ]);
+  }
+
+  const dir = mkdtempSync(join(os.tmpdir(), 'ecs-notifier-scale-'));
+  const out = join(dir, 'result.json');
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    ...simulatedVariables(
+      { aws: aws.url, slack: slack.url },
+      {
+        POLL_INTERVAL: String(o.pollS),
+        WAIT_TIMEOUT: String(o.waitTimeoutS),
+        SLACK_CHANNEL: slack.channelId,
+        BITBUCKET_REPO_FULL_NAME: 'acme/shop',
+        BITBUCKET_BUILD_NUMBER: '412',
+      },
+    ),
+    SCALE_SERVICES: services.join(','),
+    SCALE_OUT: out,
+  };
+  const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
+  const driver = fileURLToPath(new URL('./scale-watches.ts', import.meta.url));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(tsx, [driver], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', resolve);
+  });
+  const wallMs = Date.now() - started;
+  await sim.stop();
+  if (code !== 0) throw new Error(`the scale driver ended with exit ${code}`);
+  const driven = JSON.parse(readFileSync(out, 'utf8')) as { exitCodes: Record<string, number>; peakRssMb: number };
+  rmSync(dir, { recursive: true, force: true });
+
+  type Attempt = (typeof slack.attempts)[number];
+  const serviceOf = (a: Attempt) => (a.payload?.services as Array<{ name: string }> | undefined)?.[0]?.name;
+  const byService = new Map<string, Attempt[]>();
+  for (const a of slack.attempts) {
+    const s = serviceOf(a);
+    if (s) byService.set(s, [...(byService.get(s) ?? []), a]);
+  }
+  let trueOutcomes = 0;
+  let failed = 0;
+  let misjudged = 0;
+  let undelivered = 0;
+  const known: number[] = [];
+  const delivered: number[] = [];
+  const outcome: number[] = [];
+  const rollouts: number[] = [];
+  for (const s of services) {
+    const attempts = byService.get(s) ?? [];
+    const cutover = aws.marks.get(`cutover:${s}`) ?? Number.NaN;
+    const retired = aws.marks.get(`retired:${s}`) ?? Number.NaN;
+    rollouts.push(retired - started);
+    const live = attempts.filter((a) => a.payload?.status === 'live');
+    const firstKnown = live[0];
+    const firstTaken = live.find((a) => a.accepted);
+    if (firstKnown) known.push(firstKnown.at - cutover);
+    if (firstTaken) delivered.push(firstTaken.at - cutover);
+    const last = attempts.filter((a) => a.accepted).at(-1);
+    const final = attempts.find((a) => a.accepted && a.payload?.status === 'live' && a.payload.phase === 'retired');
+    if (final) outcome.push(final.at - retired);
+    const exit = driven.exitCodes[s];
+    const told = attempts.filter((a) => a.payload?.status !== 'rolling_out').at(-1)?.payload;
+    if (exit === 0 && last?.payload?.status === 'live' && last.payload.phase === 'retired') trueOutcomes++;
+    else if (told && told.status !== 'live') misjudged++;
+    else if (exit === 1) failed++;
+    else undelivered++;
+  }
+  const calls = (re: RegExp) => aws.calls.filter((c) => re.test(c.op)).length;
+  const watchSeconds = rollouts.reduce((a, b) => a + b, 0) / 1000;
+  const slackSpanMin = Math.max(1e-9, ((slack.attempts.at(-1)?.at ?? started) - (slack.attempts[0]?.at ?? started)) / 60_000);
+  const sum = (m: Map<string, number> | undefined) => [...(m?.values() ?? [])].reduce((a, b) => a + b, 0);
+  return {
+    watches: o.watches,
+    trueOutcomes,
+    failed,
+    misjudged,
+    undelivered,
+    knownLagS: spread(known),
+    deliveredLagS: spread(delivered),
+    outcomeDeliveredS: spread(outcome),
+    ecsPerWatchS: calls(ECS_DESCRIBE) / watchSeconds,
+    elbPerWatchS: calls(ELB_OPS) / watchSeconds,
+    awsThrottled: sum(aws.quotas.throttled),
+    slackPerMin: { attempts: slack.attempts.length / slackSpanMin, accepted: slack.attempts.filter((a) => a.accepted).length / slackSpanMin },
+    slackThrottled: sum(slack.quotas.throttled),
+    peakRssMb: driven.peakRssMb,
+    rolloutS: median(rollouts) / 1000,
+    wallS: wallMs / 1000,
+  };
+}
+
+// `tsx bench/scale.ts [watches] [share] [pollS]`: one run, printed (the bench calls runScale).
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const [watches = '40', share = '0.1', pollS = '10'] = process.argv.slice(2);
+  const r = await runScale({
+    watches: Number(watches),
+    share: Number(share),
+    pollS: Number(pollS),
+    timing: { registerMs: [3000, 8000], healthyThreshold: 2, checkIntervalS: 5, cutoverAfterMs: 1000, drainS: 20 },
+    waitTimeoutS: 600,
+  });
+  console.log(JSON.stringify(r, null, 2));
+}
