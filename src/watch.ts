@@ -6,7 +6,7 @@ import { type Report, reportOf } from './bitbucket/insights.ts';
 import type { Config } from './config/settings.ts';
 import { SLACK_OUTCOME_BUDGET_MS, SLACK_PROGRESS_BUDGET_MS } from './core/budget.ts';
 import { waitAfterRead } from './core/schedule.ts';
-import type { ServiceSnapshot } from './core/snapshot.ts';
+import type { ReadOptions, ServiceSnapshot } from './core/snapshot.ts';
 import { expire, type RunState, start, step, viewOf } from './core/step.ts';
 import { type FailureEvidence, type MessageView, NO_FAILURE_EVIDENCE, type RolloutView, type ServiceLine } from './core/view.ts';
 import { endsWell, type RolloutStatus } from './core/vocabulary.ts';
@@ -23,8 +23,7 @@ import { formatDuration, PLAIN_FORMAT } from './slack/text.ts';
 
 export interface WatchDeps {
   config: Config;
-  /** `settled`: services whose "live" no longer needs their traffic and targets read. */
-  read: (services: string[], options?: { force?: boolean; settled?: readonly string[] }) => Promise<Map<string, ServiceSnapshot>>;
+  read: (services: string[], options?: ReadOptions) => Promise<Map<string, ServiceSnapshot>>;
   notifier: Notifier;
   /** What AWS throttling held up since the last call (e.g. "ecs:DescribeServices retried 3 times"); clears it. */
   delayedBy?: () => string | undefined;
@@ -89,7 +88,7 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
    * the read took (retries under throttling included). A deployment that had not appeared yet is
    * judged against the grace period at that time, never at a later clock.
    */
-  const poll = async (services: string[], options: { force?: boolean; settled?: readonly string[] } = {}, fresh = false) => {
+  const poll = async (services: string[], options: ReadOptions = {}, fresh = false) => {
     const readAt = now();
     lastReadAt = readAt;
     const snapshots = await deps.read(services, options);
@@ -145,7 +144,7 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
       await deps.sleep(waitAfterRead(view.nextPollMs, now() - lastReadAt));
       const active = view.active;
       // Around "live" the core asks for a fresh task list at once: a "live" this read shows needs no second read.
-      await poll(active, { settled: view.settled, ...(view.freshNext ? { force: true } : {}) }, view.freshNext);
+      await poll(active, { settled: view.settled, quiet: view.quiet, ...(view.freshNext ? { force: true } : {}) }, view.freshNext);
       const changed = new Set(view.changed);
       // Before saying "live", the core asks for a fresh task list rather than cached task data.
       if (view.confirm) {

@@ -40,7 +40,7 @@ type Step = ServiceSnapshot | Error | Map<string, ServiceSnapshot>;
 function harness(script: Step[], env: Record<string, string> = {}, signal?: AbortSignal, jitterSeed?: number, readMs = 0) {
   let now = T0;
   const lines: string[] = [];
-  const reads: Array<{ services: string[]; force: boolean; at: number }> = [];
+  const reads: Array<{ services: string[]; force: boolean; quiet: readonly string[]; at: number }> = [];
   const notifier = new RecordingNotifier();
   const log: Logger = { info: (m) => lines.push(m), warn: (m) => lines.push(`WARN ${m}`), error: (m) => lines.push(`ERROR ${m}`), debug: () => {} };
   const config = loadConfig({ ...validEnv(), SERVICE_NAME: 'shop-api', TASK_DEFINITION: 'shop-api:42', POLL_INTERVAL: '10', WAIT_TIMEOUT: '600', ...env });
@@ -49,7 +49,7 @@ function harness(script: Step[], env: Record<string, string> = {}, signal?: Abor
     watchRollout({
       config,
       read: async (services, options) => {
-        reads.push({ services, force: options?.force ?? false, at: now });
+        reads.push({ services, force: options?.force ?? false, quiet: options?.quiet ?? [], at: now });
         now += readMs;
         const next = script[Math.min(i++, script.length - 1)];
         if (next === undefined || next instanceof Error) throw next;
@@ -79,6 +79,8 @@ describe('watch', () => {
     // No update for the poll where nothing changed.
     expect(h.notifier.statuses()).to.deep.equal(['rolling_out/starting', 'rolling_out/cutting_over', 'live/live', 'live/retired']);
     expect(h.reads.filter((r) => r.force)).to.have.length(1);
+    // The core's quiet services reach the reader: starting, then the confirmed live's drain.
+    expect(h.reads.map((r) => r.quiet.join())).to.deep.equal(['', 'shop-api', 'shop-api', '', 'shop-api', 'shop-api', 'shop-api']);
     // Polls at 0, 10, 20 (cut-over starts: densely, every second, with a fresh task list), 21 (live,
     // confirmed by that same read: now twice the interval), 41, 61, 81.
     expect(h.elapsed()).to.equal(81_000);

@@ -3,7 +3,15 @@
 // changed. While nothing moves, a poll is DescribeServices (≤ 10 services a call) plus one
 // DescribeTargetHealth per target group, made side by side.
 import { DescribeTasksCommand, ListTasksCommand, type Service, type Task } from '@aws-sdk/client-ecs';
-import { isDraining, type ServiceSnapshot, SHIFTING_STRATEGIES, type TargetGroupSnapshot, type TaskSnapshot, targetKey } from '../core/snapshot.ts';
+import {
+  isDraining,
+  type ReadOptions,
+  type ServiceSnapshot,
+  SHIFTING_STRATEGIES,
+  type TargetGroupSnapshot,
+  type TaskSnapshot,
+  targetKey,
+} from '../core/snapshot.ts';
 import type { Logger } from '../logger.ts';
 import { type CallOptions, type Counter, chunks, DESCRIBE_TASKS_BATCH } from './batch.ts';
 import type { AwsClients } from './clients.ts';
@@ -61,6 +69,8 @@ export class RolloutReader {
   /** AWS calls made, by operation: the bench and the tests read it. */
   readonly calls = new Map<string, number>();
   private readonly caches = new Map<string, ServiceCache>();
+  /** Each target group's health as last read: what a quiet service's snapshot shows while ECS shows no change. */
+  private readonly lastHealth = new Map<string, TargetGroupSnapshot>();
 
   private readonly shifts: ShiftReader;
   private readonly codeDeploys: CodeDeployReader;
@@ -90,9 +100,13 @@ export class RolloutReader {
    * a poll costs two round trips: DescribeServices beside the target health and (forced) task lists
    * of the rolling services the last poll read, then whatever the answer showed to be new.
    */
-  async read(services: string[], options: { force?: boolean; settled?: readonly string[] } = {}): Promise<Map<string, ServiceSnapshot>> {
+  async read(services: string[], options: ReadOptions = {}): Promise<Map<string, ServiceSnapshot>> {
     const force = options.force ?? false;
-    const early = this.readAhead(services, force);
+    const quiet = new Set(force ? [] : (options.quiet ?? []));
+    const early = this.readAhead(
+      services.filter((id) => !quiet.has(id)),
+      force,
+    );
     const described = await describeServices(services, this.clients.ecs, this.cluster, (operation, call) => this.count(operation, call));
     const states = services.flatMap((id) => {
       const raw = described.get(id);
@@ -113,9 +127,20 @@ export class RolloutReader {
       this.express.read(states),
     ]);
 
-    const groupArns = [...new Set([...rolling.flatMap((st) => st.service.targetGroupArns), ...[...shifts.values()].flatMap((sh) => sh.targetGroupArns)])];
+    // A quiet service (see ReadOptions) keeps its last target health while ECS shows no change.
+    const kept = rolling.filter((st) => quiet.has(st.id) && !st.changed && st.service.targetGroupArns.every((arn) => this.lastHealth.has(arn)));
+    const keptArns = kept.flatMap((st) => st.service.targetGroupArns);
+    const groupArns = [
+      ...new Set([
+        ...rolling.filter((st) => !kept.includes(st)).flatMap((st) => st.service.targetGroupArns),
+        ...[...shifts.values()].flatMap((sh) => sh.targetGroupArns),
+      ]),
+    ];
     const [groups] = await Promise.all([
-      Promise.all(groupArns.map((arn) => early.groups.get(arn) ?? this.targets.health(arn))).then((all) => new Map(all.map((g) => [g.arn, g]))),
+      Promise.all(groupArns.map((arn) => early.groups.get(arn) ?? this.targets.health(arn))).then((fresh) => {
+        for (const g of fresh) this.lastHealth.set(g.arn, g);
+        return new Map([...new Set([...groupArns, ...keptArns])].flatMap((arn) => this.lastHealth.get(arn) ?? []).map((g) => [g.arn, g]));
+      }),
       this.targets.resolveSettings(rolling.flatMap((st) => st.service.targetGroupArns)),
       Promise.all(rolling.filter((st) => force || st.changed).map((st) => this.listRunning(st, early.running.get(st.id)))),
       Promise.all(states.filter((st) => st.changed).map((st) => this.listStopped(st))),

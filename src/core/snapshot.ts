@@ -1,6 +1,19 @@
 // Plain, SDK-free pictures of what AWS said at one poll. The AWS reader produces them; the pure
 // core consumes them; tests build them from the real API shapes in test/fixtures/aws.
 
+/** What the watch asks of one read, from the core's view (core/view.ts). */
+export interface ReadOptions {
+  /** List and describe tasks even when DescribeServices shows no change: a verdict from this read needs fresh task data. */
+  force?: boolean;
+  /** Services whose "live" is settled: their traffic and targets need not be read again. */
+  settled?: readonly string[];
+  /**
+   * Services whose targets change only with something DescribeServices shows (tasks started or
+   * stopped): while it shows no change, their target health is not read again.
+   */
+  quiet?: readonly string[];
+}
+
 export interface DeploymentSnapshot {
   id: string;
   /** PRIMARY (the one ECS drives towards), ACTIVE (older, being drained), INACTIVE. */

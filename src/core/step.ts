@@ -229,6 +229,9 @@ export function viewOf(state: RunState, now: number = state.startedAt, before?: 
     alarms: [...state.facts].flatMap(([service, f]) => f.evidence.alarms.map((name) => ({ service, name }))),
     failedHooks: [...state.facts].flatMap(([service, f]) => f.evidence.hooks.map((h) => ({ service, ...h }))),
     settled: state.confirmed ? state.watches.filter((w) => w.status === 'live').map((w) => w.service) : [],
+    quiet: state.watches
+      .filter((w) => (w.status === 'starting' && startsVisibly(state.facts.get(w.service)?.progress)) || (state.confirmed && w.status === 'live'))
+      .map((w) => w.service),
     nextPollMs: Math.max(
       0,
       Math.min(nextWait(state.pollIntervalMs, state.verdict.phase, imminent, nextDue(state), now, state.jitterSeed, state.polls), state.deadline - now),
@@ -237,6 +240,15 @@ export function viewOf(state: RunState, now: number = state.startedAt, before?: 
     ...(state.refused ? { refused: state.refused } : {}),
     ...(spent ? { timeSpent: spent } : {}),
   };
+}
+
+/**
+ * Whether a starting service moves on only by something DescribeServices shows (another task
+ * running): not while a running task awaits its container health check, which turns HEALTHY
+ * (and its target healthy) unseen by DescribeServices.
+ */
+function startsVisibly(progress: Progress | undefined): boolean {
+  return progress !== undefined && progress.ready === progress.running;
 }
 
 /** The earliest predicted transition of the services still rolling out. */

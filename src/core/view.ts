@@ -54,6 +54,13 @@ export interface RolloutView {
   active: string[];
   /** Services whose "live" is settled: the reader need not check their traffic and targets again. */
   settled: string[];
+  /**
+   * Services whose targets change only with something DescribeServices shows: new tasks still
+   * starting (their targets register once they run), and a confirmed "live" whose old version
+   * drains (ECS stops the old tasks when the drain ends). The reader skips their target health
+   * while ECS shows no change.
+   */
+  quiet: string[];
   /** New tasks that stopped, one per service and distinct way of stopping, newest first: whose last log lines the failure thread shows. */
   stoppedTasks: Array<StoppedTask & { service: string }>;
   /** The CloudWatch alarms that rolled a deployment back: their metric and threshold are read for the failure thread. */

@@ -180,6 +180,25 @@ describe('aws/reader', () => {
     ]);
   });
 
+  it('a quiet service keeps its last target health while DescribeServices shows no change; reads it again on a change or when forced', async () => {
+    const quiet = { quiet: ['web'] };
+    await reader.read(['web'], quiet); // nothing read yet: read
+    expect(reader.calls.get('elbv2:DescribeTargetHealth')).to.equal(1);
+    const kept = await reader.read(['web'], quiet);
+    expect(reader.calls.get('elbv2:DescribeTargetHealth'), 'no change: not read').to.equal(1);
+    expect(kept.get('web')?.targetGroups[0]?.targets.length, 'the last health, as read').to.equal(4);
+    await reader.read(['web']); // not quiet: read
+    expect(reader.calls.get('elbv2:DescribeTargetHealth')).to.equal(2);
+    await reader.read(['web'], { ...quiet, force: true });
+    expect(reader.calls.get('elbv2:DescribeTargetHealth'), 'forced: read').to.equal(3);
+    ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({
+      services: input.services.map((n) => serviceJson(n, { desiredCount: 3 })),
+      failures: [],
+    }));
+    await reader.read(['web'], quiet);
+    expect(reader.calls.get('elbv2:DescribeTargetHealth'), 'ECS shows a change: read').to.equal(4);
+  });
+
   it('a failed DescribeServices fails the poll, also with reads begun beside it', async () => {
     await reader.read(['web']);
     ecs.on(DescribeServicesCommand).rejects(new Error('ServiceUnavailable'));

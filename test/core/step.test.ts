@@ -53,6 +53,25 @@ describe('step: one poll of the whole run', () => {
     expect(confirmed.view.confirm).to.equal(false);
   });
 
+  it('calls a service quiet while its new tasks start and once its "live" is confirmed: its targets change only with what ECS shows', () => {
+    const starting = step(begin(), only(SNAP.starting), T0);
+    expect(starting.view.quiet).to.deep.equal(['shop-api']);
+    const checking = step(starting.state, only(ROLLOUT.registering), T0 + 10_000);
+    expect(checking.view.quiet, 'health checks pass without ECS showing it').to.deep.equal([]);
+    const live = step(checking.state, only(SNAP.draining), T0 + 20_000);
+    expect(live.view.quiet, 'live, not confirmed yet').to.deep.equal([]);
+    expect(step(live.state, only(SNAP.draining), T0 + 20_500, { fresh: true }).view.quiet).to.deep.equal(['shop-api']);
+    // A running task awaiting its container health check: it turns HEALTHY unseen by DescribeServices.
+    const awaiting = service({
+      tasks: [...oldRunning, ...newRunning.map((t) => ({ ...t, healthStatus: 'UNKNOWN' }))],
+      targetGroups: ROLLOUT.registering.targetGroups,
+      healthChecks: { [NEW_TD]: true, [OLD_TD]: false },
+    });
+    const checked = step(begin(), only(awaiting), T0);
+    expect(checked.view.services[0]?.status).to.equal('starting');
+    expect(checked.view.quiet).to.deep.equal([]);
+  });
+
   it('announces phases, not counts', () => {
     const a = step(begin(), only(SNAP.starting), T0);
     const b = step(a.state, only(SNAP.oneStarted), T0 + 10_000);
@@ -123,7 +142,10 @@ describe('step: one poll of the whole run', () => {
     const baking = shiftService(serviceDeployment({ ...running, lifecycleStage: 'BAKE_TIME' }), { green, production: [rule(0, 100)] });
     const live = step(b.state, only(baking), T0 + 3000);
     expect(live.view.settled).to.deep.equal([]);
-    expect(step(live.state, only(baking), T0 + 3500, { fresh: true }).view.settled).to.deep.equal(['shop-api']);
+    expect(live.view.quiet, 'not before live is confirmed').to.deep.equal([]);
+    const confirmed = step(live.state, only(baking), T0 + 3500, { fresh: true }).view;
+    expect(confirmed.settled).to.deep.equal(['shop-api']);
+    expect(confirmed.quiet).to.deep.equal(['shop-api']);
   });
 
   it('polls faster during a cut-over, but not while a linear step or an approval is still to come', () => {
