@@ -140,19 +140,16 @@ export function measure(deployment: DeploymentSnapshot, snap: ServiceSnapshot): 
 export function etaOf(watch: ServiceWatch, snap: ServiceSnapshot, now: number): Eta | undefined {
   const slowest = slowestSettings(snap.targetGroups.flatMap((g) => (g.settings ? [g.settings] : [])));
   if (!slowest) return undefined;
-  const eta = (what: Eta['what'], since: number | undefined, seconds: number, basis: string, soonestSeconds = seconds): Eta | undefined => {
+  const eta = (what: Eta['what'], since: number | undefined, seconds: number, basis: string): Eta | undefined => {
     if (since === undefined || !(seconds > 0)) return undefined;
     const at = since + seconds * MS_PER_SECOND;
-    const earliest = since + Math.min(seconds, soonestSeconds) * MS_PER_SECOND;
-    return at > now ? { what, at, basis, ...(earliest < at ? { earliest } : {}) } : undefined;
+    return at > now ? { what, at, basis } : undefined;
   };
   if (watch.status === 'registering') {
     const checks = (slowest.healthCheckIntervalSeconds ?? 0) * (slowest.healthyThresholdCount ?? 0);
     const grace = snap.healthCheckGracePeriodSeconds ?? 0;
     const basis = `health checks ${slowest.healthyThresholdCount} × ${slowest.healthCheckIntervalSeconds} s${grace ? `, grace period ${grace} s` : ''}`;
-    // The first check may come right at registration: healthy from (threshold − 1) intervals on.
-    const soonest = (slowest.healthCheckIntervalSeconds ?? 0) * Math.max(0, (slowest.healthyThresholdCount ?? 0) - 1);
-    return eta('healthy', registeredAt(watch, snap) ?? watch.reachedAt.registering, Math.max(checks, grace), basis, soonest);
+    return eta('healthy', registeredAt(watch, snap) ?? watch.reachedAt.registering, Math.max(checks, grace), basis);
   }
   if (watch.status === 'live') {
     const delay = slowest.deregistrationDelaySeconds ?? 0;

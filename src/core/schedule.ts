@@ -16,8 +16,6 @@ import type { Phase, ShiftView } from './vocabulary.ts';
 export interface Due {
   what: 'healthy' | 'retired';
   at: number;
-  /** The soonest it can happen, when sooner than `at` (health checks may pass an interval early). */
-  earliest?: number;
 }
 
 /**
@@ -26,8 +24,7 @@ export interface Due {
  * right after the new ones are healthy): poll densely. Not while a linear or canary shift has steps
  * left before the last, nor while a hook waits for approval: those take minutes. A predicted
  * transition (the new targets healthy, the old version retired) before the next poll is woken for
- * at its time; until a predicted retirement, and until one check interval before the predicted
- * "healthy", polls are SPARSE_POLL_FACTOR intervals apart. Just
+ * at its time; until a predicted retirement, polls are SPARSE_POLL_FACTOR intervals apart. Just
  * after the predicted "healthy", when the cut-over follows within
  * seconds, the poll stays dense for DENSE_WINDOW_MS. Once live, only the old version's
  * retirement is left, which takes the deregistration delay (300 s by default): poll half as often,
@@ -39,13 +36,11 @@ export function nextPollIn(pollIntervalMs: number, phase: Phase, liveImminent: b
   if (phase === 'cutting_over' && liveImminent) return dense;
   if (due) {
     const dueIn = due.at - now;
-    // Sparse until the soonest the transition can come (the predicted retirement itself; one check
-    // interval before the predicted "healthy", as the first check may come right at registration),
-    // landing on it; from there the regular cadence up to the predicted moment. A "healthy" without
-    // a soonest moment gets the regular cadence throughout.
-    const sparseFor = (due.what === 'retired' ? due.at : (due.earliest ?? now)) - now;
-    if (sparseFor > 0) return Math.max(MIN_POLL_MS, Math.min(Math.max(regular, pollIntervalMs * SPARSE_POLL_FACTOR), sparseFor));
-    if (dueIn > 0) return Math.max(MIN_POLL_MS, Math.min(regular, dueIn));
+    // Before the predicted "healthy", the regular cadence: health checks may pass up to one check
+    // interval sooner (the first check may come right at registration), and "live" follows them
+    // within seconds. Before the predicted retirement, sparse: only the "retired" line waits on it.
+    const cap = due.what === 'retired' ? Math.max(regular, pollIntervalMs * SPARSE_POLL_FACTOR) : regular;
+    if (dueIn > 0) return Math.max(MIN_POLL_MS, Math.min(cap, dueIn));
     if (due.what === 'healthy' && -dueIn < DENSE_WINDOW_MS) return dense;
   }
   return regular;
@@ -66,8 +61,7 @@ export function nextWait(
   poll: number,
 ): number {
   const wait = nextPollIn(pollIntervalMs, phase, imminent, due, now);
-  const aimed = [due?.at, due?.earliest].some((at) => at !== undefined && wait === Math.max(MIN_POLL_MS, at - now));
-  return aimed ? wait : jittered(wait, seed, poll);
+  return due && wait === Math.max(MIN_POLL_MS, due.at - now) ? wait : jittered(wait, seed, poll);
 }
 
 /**

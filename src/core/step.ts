@@ -175,7 +175,7 @@ function factsOf(prev: ServiceFacts | undefined, a: ServiceAssessment, snap: Ser
     ...(shift ? { shift } : {}),
     ...(a.eta ? { eta: a.eta } : {}),
     ...(a.eta && !final
-      ? { due: { what: a.eta.what, at: a.eta.at, ...(a.eta.earliest !== undefined ? { earliest: a.eta.earliest } : {}), status: a.watch.status } }
+      ? { due: { what: a.eta.what, at: a.eta.at, status: a.watch.status } }
       : prev?.due && prev.due.status === a.watch.status
         ? { due: prev.due }
         : {}),
@@ -257,10 +257,7 @@ function nextDue(state: RunState): Due | undefined {
     const due = state.facts.get(w.service)?.due;
     return due && !isFinal(w.status) && due.status === w.status ? [due] : [];
   });
-  return dues.reduce<Due | undefined>(
-    (a, d) => (a === undefined || d.at < a.at ? { what: d.what, at: d.at, ...(d.earliest !== undefined ? { earliest: d.earliest } : {}) } : a),
-    undefined,
-  );
+  return dues.reduce<Due | undefined>((a, d) => (a === undefined || d.at < a.at ? { what: d.what, at: d.at } : a), undefined);
 }
 
 /** What a reader sees of a line in the log: its status, its warning, its traffic step and hook. */

@@ -114,11 +114,6 @@ export interface Eta {
   at: number;
   /** What it is estimated from, e.g. "deregistration delay 300 s". */
   basis: string;
-  /**
-   * The soonest it can happen (epoch ms), when that is before `at`: health checks may pass one
-   * check interval sooner, the first check coming right at registration.
-   */
-  earliest?: number;
 }
 
 /** How a traffic-shifting deployment stands (ECS-native or CodeDeploy), for the message and the log. */

@@ -503,13 +503,11 @@ describe('rollout: estimates from the target groups', () => {
     });
     const first = assessService(watching(), snap, { ...clock, now: T0 + 10_000 });
     expect(first.watch.status).to.equal('registering');
-    // The soonest: the first check comes right at registration, so 4 more intervals.
-    expect(first.eta).to.deep.equal({ what: 'healthy', at: T0 + 10_000 + 150_000, basis: 'health checks 5 × 30 s', earliest: T0 + 10_000 + 120_000 });
+    expect(first.eta).to.deep.equal({ what: 'healthy', at: T0 + 10_000 + 150_000, basis: 'health checks 5 × 30 s' });
     // Counted from when registering began, not from each poll.
     expect(assessService(first.watch, snap, { ...clock, now: T0 + 70_000 }).eta?.at).to.equal(T0 + 160_000);
     const graced = assessService(watching(), { ...snap, healthCheckGracePeriodSeconds: 240 }, { ...clock, now: T0 + 10_000 });
-    // The grace period only holds off ECS's judgement: the targets may still pass their checks sooner.
-    expect(graced.eta).to.deep.equal({ what: 'healthy', at: T0 + 250_000, basis: 'health checks 5 × 30 s, grace period 240 s', earliest: T0 + 130_000 });
+    expect(graced.eta).to.deep.equal({ what: 'healthy', at: T0 + 250_000, basis: 'health checks 5 × 30 s, grace period 240 s' });
   });
 
   it('once live: the longest deregistration delay from the cut-over; none once it has passed, none without settings', () => {

@@ -34,16 +34,6 @@ describe('core/schedule', () => {
       expect(nextPollIn(10_000, 'starting', false, undefined, T)).to.equal(10_000);
     });
 
-    it(`before a predicted "healthy", sparse until the soonest it can come (one check interval earlier), then the regular cadence`, () => {
-      const due = { what: 'healthy' as const, at: T + 150_000, earliest: T + 120_000 };
-      expect(nextPollIn(10_000, 'registering', false, due, T)).to.equal(10_000 * SPARSE_POLL_FACTOR);
-      expect(nextPollIn(10_000, 'registering', false, due, T + 100_000)).to.equal(20_000);
-      expect(nextPollIn(10_000, 'registering', false, due, T + 120_000)).to.equal(10_000);
-      expect(nextPollIn(10_000, 'registering', false, due, T + 145_000)).to.equal(5000);
-      // Landing on the soonest moment is not jittered past it.
-      expect(nextWait(10_000, 'registering', false, due, T + 100_000, 12345, 3)).to.equal(20_000);
-    });
-
     it('jitters every wait but one aimed at a predicted moment: that one lands on it', () => {
       const aimed = nextWait(10_000, 'live', false, { what: 'retired', at: T + 30_000 }, T, 12345, 3);
       expect(aimed).to.equal(30_000);

@@ -327,11 +327,8 @@ describe('step: the schedule around the predicted "healthy"', () => {
     };
     const first = step(begin(), only(registered), T0 + 20_000);
     expect(first.view.services[0]?.eta).to.deep.include({ what: 'healthy', at: T0 + 55_000 });
-    // Sparse until one check interval before it (the first check may come right at registration), landing there.
-    expect(first.view.nextPollMs).to.equal(25_000);
+    expect(first.view.nextPollMs).to.equal(10_000);
     expect(first.view.freshNext).to.equal(false);
-    const window = step(first.state, only(registered), T0 + 45_000);
-    expect(window.view.nextPollMs, 'from the soonest moment on, the regular cadence').to.equal(10_000);
     const near = step(first.state, only(registered), T0 + 50_000);
     expect(near.view.nextPollMs, 'the predicted moment comes before the next regular poll').to.equal(5000);
     expect(near.view.freshNext, 'that poll reads a fresh task list: live may come with it').to.equal(true);
