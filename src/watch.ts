@@ -4,7 +4,7 @@
 
 import { type Report, reportOf } from './bitbucket/insights.ts';
 import type { Config } from './config/settings.ts';
-import { SLACK_OUTCOME_BUDGET_MS, SLACK_PROGRESS_BUDGET_MS } from './core/budget.ts';
+import { SLACK_OUTCOME_BUDGET_MS, SLACK_PRESSURE_MS, SLACK_PROGRESS_BUDGET_MS } from './core/budget.ts';
 import { waitAfterRead } from './core/schedule.ts';
 import type { ReadOptions, ServiceSnapshot } from './core/snapshot.ts';
 import { expire, type RunState, start, step, viewOf } from './core/step.ts';
@@ -104,25 +104,34 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
   const cancelled = () => deps.signal?.aborted === true;
 
   let posted = false;
-  /** What the message in Slack shows (its announcement); undefined until it is posted. */
+  /** What the message in Slack shows (its announcement, and its status); undefined until it is posted. */
   let announced: string | undefined;
+  let announcedStatus: RolloutStatus | undefined;
+  /** Until when Slack is under pressure (it could not take the last change in time): only a change of status is sent. */
+  let pressedUntil = Number.NEGATIVE_INFINITY;
   /**
    * Progress to Slack, only when what a reader sees changed, and never holding up the watch: what
    * Slack cannot take within SLACK_PROGRESS_BUDGET_MS (rate limited, slow, unreachable) is dropped,
-   * and the next poll sends the state as it is then. Slack refusing the message for good (a channel
-   * it cannot post in, a bad token) ends the run at once instead.
+   * and the next poll sends the state as it is then; for SLACK_PRESSURE_MS after that, only a change
+   * of status is sent (phases in between wait). Slack refusing the message for good (a channel it
+   * cannot post in, a bad token) ends the run at once instead.
    */
   const sendProgress = async () => {
     if (view.announcement === announced) return;
+    if (posted && view.status === announcedStatus && now() < pressedUntil) return;
     const body = renderMessage(message());
     try {
       if (posted) await deps.notifier.update(body, PROGRESS);
       else await deps.notifier.post(body, PROGRESS);
       posted = true;
       announced = view.announcement;
+      announcedStatus = view.status;
     } catch (error) {
       if (cancelled() || !(error instanceof SlackError) || error.fatal || (!posted && error.refused)) throw error;
-      log.warn(`Slack did not take the ${posted ? 'update' : 'message'} now (${error.message}); the next poll sends the state as it is then.`);
+      pressedUntil = now() + SLACK_PRESSURE_MS;
+      log.warn(
+        `Slack did not take the ${posted ? 'update' : 'message'} now (${error.message}); the next poll sends the state as it is then, and for ${SLACK_PRESSURE_MS / 1000} s only a change of status.`,
+      );
     }
   };
   /** Why AWS could not be read to the end (it kept throttling or failing until WAIT_TIMEOUT). */

@@ -106,6 +106,7 @@ describe('docs agree with the code', () => {
       `up to ${BUDGET.POLL_JITTER * 100} %`,
       `at least ${BUDGET.MIN_REST_SHARE * 100} % of it`,
       `at most ${BUDGET.SLACK_PROGRESS_BUDGET_MS / 1000} s`,
+      `for ${BUDGET.SLACK_PRESSURE_MS / 1000} s after that`,
       `up to ${BUDGET.SLACK_OUTCOME_BUDGET_MS / 60_000} min`,
       `up to ${BUDGET.SLACK_CALL_BUDGET_MS / 1000} s`,
       `within ${BUDGET.EVIDENCE_READ_BUDGET_MS / 1000} s`,

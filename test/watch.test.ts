@@ -1,7 +1,7 @@
 // The watch loop with a scripted reader, a recording notifier and a virtual clock: fast and exact.
 import { expect } from 'chai';
 import { loadConfig } from '../src/config/load.ts';
-import { SLACK_OUTCOME_BUDGET_MS, SLACK_PROGRESS_BUDGET_MS } from '../src/core/budget.ts';
+import { SLACK_OUTCOME_BUDGET_MS, SLACK_PRESSURE_MS, SLACK_PROGRESS_BUDGET_MS } from '../src/core/budget.ts';
 import type { ServiceSnapshot } from '../src/core/snapshot.ts';
 import { AwsError, AwsUnavailableError, SlackError, UserFacingError } from '../src/errors.ts';
 import type { Logger } from '../src/logger.ts';
@@ -191,6 +191,26 @@ describe('watch', () => {
     g.notifier.failUpdates = 99;
     const error = await g.run().catch((e: unknown) => e);
     expect(error).to.be.instanceOf(SlackError);
+  });
+
+  it(`after Slack could not take a change, sends only a change of status for ${SLACK_PRESSURE_MS / 1000} s, then each phase again`, async () => {
+    const h = harness([SNAPS.starting, SNAPS.registering, SNAPS.registering, SNAPS.cutover, SNAPS.draining, SNAPS.draining, SNAPS.retired]);
+    h.notifier.failUpdates = 1;
+    h.notifier.updateError = () => new SlackError('Slack asked to wait 30 s before chat.update (rate limited), longer than a progress update waits');
+    expect((await h.run()).exitCode).to.equal(0);
+    // The registering and cut-over phases wait; "live" (a change of status) and the outcome do not.
+    expect(h.notifier.statuses()).to.deep.equal(['rolling_out/starting', 'live/live', 'live/retired']);
+
+    const later = harness([SNAPS.starting, ...Array<ServiceSnapshot>(8).fill(SNAPS.registering), SNAPS.cutover, SNAPS.draining, SNAPS.retired]);
+    later.notifier.failUpdates = 1;
+    expect((await later.run()).exitCode).to.equal(0);
+    expect(later.notifier.statuses()).to.deep.equal([
+      'rolling_out/starting',
+      'rolling_out/registering',
+      'rolling_out/cutting_over',
+      'live/live',
+      'live/retired',
+    ]);
   });
 
   it('progress waits for Slack briefly, the outcome and its thread as long as Slack asks (within the outcome budget)', async () => {

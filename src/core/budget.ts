@@ -42,6 +42,12 @@ export const POLL_JITTER = 0.1;
  */
 export const SLACK_PROGRESS_BUDGET_MS = 5000;
 /**
+ * After Slack could not take a change in time (rate limited, slow), this long only a change of
+ * status (live, an outcome) is sent, not each phase in between: many pipes sharing one app's
+ * quota then spend it on what matters, and the final message gets through sooner.
+ */
+export const SLACK_PRESSURE_MS = 60_000;
+/**
  * The outcome — the final message and the failure thread — is waited for as long as Slack's
  * Retry-After asks, up to this; only then does the run end undelivered (exit 4).
  */
