@@ -241,17 +241,18 @@ for (let i = 0; i < RUNS; i++) {
 }
 
 /**
- * A realistic rolling rollout at real speed: ECS registers the new targets 45–75 s after the
- * deployment (each service its own time), they pass 5 × 10 s health checks, ECS cuts over 2 s
- * later, the old version drains for 180 s: about 5 minutes. Quick mode: the same shape in 40 s.
+ * A typical rolling rollout at real speed, with the load balancer's default settings: ECS registers
+ * the new targets 45–75 s after the deployment (each service its own time), they pass 5 × 30 s
+ * health checks, ECS cuts over 2 s later, the old version drains for the default 300 s: about 8½
+ * minutes. Quick mode: the same shape in 40 s.
  */
 const ROLLOUT: RolloutTiming = quick
   ? { registerMs: [3000, 8000], healthyThreshold: 2, checkIntervalS: 5, cutoverAfterMs: 1000, drainS: 20 }
-  : { registerMs: [45_000, 75_000], healthyThreshold: 5, checkIntervalS: 10, cutoverAfterMs: 2000, drainS: 180 };
+  : { registerMs: [45_000, 75_000], healthyThreshold: 5, checkIntervalS: 30, cutoverAfterMs: 2000, drainS: 300 };
 /** The watches of the scale row, and their share of the account's quotas (400 watches: all of it). */
 const SCALE_WATCHES = quick ? 20 : 400;
 const SCALE_SHARE = SCALE_WATCHES / 400;
-log(`at scale: ${SCALE_WATCHES} watches in one account, and one watch alone, of a ${quick ? '40 s' : '5 min'} rolling rollout at the default poll`);
+log(`at scale: ${SCALE_WATCHES} watches in one account, and one watch alone, of a ${quick ? '40 s' : '8½ min'} rolling rollout at the default poll`);
 const [scale, single]: ScaleResult[] = await Promise.all([
   runScale({
     watches: SCALE_WATCHES,
@@ -423,7 +424,7 @@ out();
 out('## At account scale');
 out();
 out(
-  `${SCALE_WATCHES} pipes watch ${SCALE_WATCHES} services rolling out together (the rollout above), all in one process (\`bench/scale-watches.ts\`, the program's \`main\` once per service, each with its own variables and clients), against doubles that throttle like one account and one Slack workspace: ECS DescribeServices 100 burst / 20 per s, ListTasks and DescribeTasks 100 / 20, every ELBv2 read together 40 / 10, Slack chat.postMessage 1 per s in the channel, chat.update 50 per minute (Tier 3), each scaled by ${SCALE_SHARE} (these watches' share of 400)${quick ? ', Slack unscaled in quick mode' : ''}. The single watch runs beside it against its own unthrottled double. "Known": the first Slack call saying live, taken or not; "delivered": the one Slack took.`,
+  `${SCALE_WATCHES} pipes watch ${SCALE_WATCHES} services rolling out together (each a rolling update: ECS registers the new targets ${ROLLOUT.registerMs[0] / 1000}–${ROLLOUT.registerMs[1] / 1000} s after the deployment, they pass ${ROLLOUT.healthyThreshold} × ${ROLLOUT.checkIntervalS} s health checks, ECS cuts over ${ROLLOUT.cutoverAfterMs / 1000} s later, the old version drains for ${ROLLOUT.drainS} s; the pipes at the default ${DEFAULT_POLL_S} s poll), all in one process (\`bench/scale-watches.ts\`, the program's \`main\` once per service, each with its own variables and clients), against doubles that throttle like one account and one Slack workspace: ECS DescribeServices 100 burst / 20 per s, ListTasks and DescribeTasks 100 / 20, every ELBv2 read together 40 / 10, Slack chat.postMessage 1 per s in the channel, chat.update 50 per minute (Tier 3), each scaled by ${SCALE_SHARE} (these watches' share of 400)${quick ? ', Slack unscaled in quick mode' : ''}. The single watch runs beside it against its own unthrottled double. "Known": the first Slack call saying live, taken or not; "delivered": the one Slack took.`,
 );
 out();
 out(

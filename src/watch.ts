@@ -93,7 +93,7 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
     lastReadAt = readAt;
     const snapshots = await deps.read(services, options);
     delayedBy = deps.delayedBy?.();
-    ({ state, view } = step(state, snapshots, readAt, { fresh }));
+    ({ state, view } = step(state, snapshots, readAt, { fresh, ...(options.quiet ? { quiet: options.quiet } : {}) }));
   };
 
   const ref = `${config.ref.type} ${config.ref.name}${config.commit ? ` @ ${config.commit.slice(0, 7)}` : ''}`;
@@ -153,7 +153,8 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
       await deps.sleep(waitAfterRead(view.nextPollMs, now() - lastReadAt));
       const active = view.active;
       // Around "live" the core asks for a fresh task list at once: a "live" this read shows needs no second read.
-      await poll(active, { settled: view.settled, quiet: view.quiet, ...(view.freshNext ? { force: true } : {}) }, view.freshNext);
+      // A forced read reads every target group afresh: nothing is quiet then.
+      await poll(active, { settled: view.settled, ...(view.freshNext ? { force: true } : { quiet: view.quiet }) }, view.freshNext);
       const changed = new Set(view.changed);
       // Before saying "live", the core asks for a fresh task list rather than cached task data.
       if (view.confirm) {

@@ -90,6 +90,25 @@ describe('watch', () => {
     ]);
   });
 
+  it('keeps the target health of targets being checked between fresh reads, counting from the last read that was not quiet', async () => {
+    const checked = {
+      ...SNAPS.registering,
+      targetGroups: SNAPS.registering.targetGroups.map((g) => ({ ...g, settings: { healthCheckIntervalSeconds: 30, healthyThresholdCount: 5 } })),
+      events: [
+        {
+          id: 'e1',
+          createdAt: T0 + 5000,
+          message:
+            '(service shop-api) registered 2 targets in (target-group arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/shop-api/c60a6bb13d7053cd)',
+        },
+      ],
+    };
+    const h = harness([SNAPS.starting, ...Array<ServiceSnapshot>(6).fill(checked), SNAPS.cutover, SNAPS.draining, SNAPS.retired]);
+    expect((await h.run()).exitCode).to.equal(0);
+    // Polls at 0, 10, 20, 30, 40, 50 s: the read at 0 s is the last fresh one until the one at 40 s.
+    expect(h.reads.slice(0, 6).map((r) => r.quiet.join())).to.deep.equal(['', 'shop-api', 'shop-api', 'shop-api', '', 'shop-api']);
+  });
+
   it('counts the wait between polls from when the last read began: a slow read does not stretch the cadence', async () => {
     const h = harness([SNAPS.starting, SNAPS.starting, SNAPS.starting, SNAPS.cutover, SNAPS.draining, SNAPS.retired], {}, undefined, undefined, 3000);
     expect((await h.run()).exitCode).to.equal(0);

@@ -3,6 +3,7 @@
 // is verdict.ts's; here "live" is confirmed on a fresh read (the one place), WAIT_UNTIL applied,
 // and the view drawn: the lines, what changed, and when to poll next. Pure: no clock, no I/O; the
 // watch (watch.ts) only reads, steps, sends and sleeps.
+import { SPARSE_POLL_FACTOR } from './budget.ts';
 import { CODE_DEPLOY } from './codedeploy.ts';
 import { crashLoopWarning } from './evidence.ts';
 import { judgeWith } from './judge.ts';
@@ -69,6 +70,8 @@ interface ServiceFacts {
   eta?: Eta;
   /** Its next predicted transition, kept while its status stays the same (also once the moment has passed): the schedule polls around it. */
   due?: Due & { status: ServiceStatus };
+  /** When its target health was last surely read afresh (a poll that did not keep it as quiet). */
+  targetsReadAt?: number;
   /** The target groups (ARNs) of its last read. */
   targetGroups: readonly string[];
   /** Its new tasks that stopped, one per distinct way of stopping. */
@@ -137,7 +140,7 @@ export function step(
   state: RunState,
   snapshots: ReadonlyMap<string, ServiceSnapshot>,
   now: number,
-  options: { fresh?: boolean } = {},
+  options: { fresh?: boolean; quiet?: readonly string[] } = {},
 ): { state: RunState; view: RolloutView } {
   const clock = { now, startedAt: state.startedAt, graceMs: state.graceMs, crashLoopLimit: state.crashLoopLimit };
   const facts = new Map(state.facts);
@@ -151,7 +154,9 @@ export function step(
       return w;
     }
     const a = judge(w, snap, clock);
-    facts.set(w.service, factsOf(facts.get(w.service), a, snap));
+    const prev = facts.get(w.service);
+    const targetsReadAt = options.quiet?.includes(w.service) ? prev?.targetsReadAt : now;
+    facts.set(w.service, { ...factsOf(prev, a, snap), ...(targetsReadAt !== undefined ? { targetsReadAt } : {}) });
     return a.watch;
   });
   const decided = decideRollout(watches, now, state.deadline);
@@ -229,9 +234,7 @@ export function viewOf(state: RunState, now: number = state.startedAt, before?: 
     alarms: [...state.facts].flatMap(([service, f]) => f.evidence.alarms.map((name) => ({ service, name }))),
     failedHooks: [...state.facts].flatMap(([service, f]) => f.evidence.hooks.map((h) => ({ service, ...h }))),
     settled: state.confirmed ? state.watches.filter((w) => w.status === 'live').map((w) => w.service) : [],
-    quiet: state.watches
-      .filter((w) => (w.status === 'starting' && startsVisibly(state.facts.get(w.service)?.progress)) || (state.confirmed && w.status === 'live'))
-      .map((w) => w.service),
+    quiet: state.watches.filter((w) => isQuiet(w, state, now)).map((w) => w.service),
     nextPollMs: Math.max(
       0,
       Math.min(nextWait(state.pollIntervalMs, state.verdict.phase, imminent, nextDue(state), now, state.jitterSeed, state.polls), state.deadline - now),
@@ -240,6 +243,21 @@ export function viewOf(state: RunState, now: number = state.startedAt, before?: 
     ...(state.refused ? { refused: state.refused } : {}),
     ...(spent ? { timeSpent: spent } : {}),
   };
+}
+
+/**
+ * Whether a service's target health may be kept from the last read unless DescribeServices shows a
+ * change (view.quiet): while its new tasks start, while its new targets are checked and their
+ * predicted "healthy" is more than a poll off (read afresh at least every SPARSE_POLL_FACTOR
+ * intervals, for the warnings that name a failing check), and once its "live" is confirmed.
+ */
+function isQuiet(w: ServiceWatch, state: RunState, now: number): boolean {
+  const f = state.facts.get(w.service);
+  if (w.status === 'starting') return startsVisibly(f?.progress);
+  if (w.status === 'live') return state.confirmed;
+  if (w.status !== 'registering' || f?.due?.what !== 'healthy' || f.due.status !== w.status || f.targetsReadAt === undefined) return false;
+  const interval = state.pollIntervalMs;
+  return f.due.at - now > interval && now + interval - f.targetsReadAt < interval * SPARSE_POLL_FACTOR;
 }
 
 /**

@@ -1,6 +1,6 @@
 // The reducer over realistic snapshots: what one poll means for the run, and what the watch must do next.
 import { expect } from 'chai';
-import { DENSE_POLL_MS, DENSE_WINDOW_MS } from '../../src/core/budget.ts';
+import { DENSE_POLL_MS, DENSE_WINDOW_MS, SPARSE_POLL_FACTOR } from '../../src/core/budget.ts';
 import type { ServiceSnapshot } from '../../src/core/snapshot.ts';
 import { expire, JUDGES, judgeFor, type RunState, start, step } from '../../src/core/step.ts';
 import {
@@ -70,6 +70,37 @@ describe('step: one poll of the whole run', () => {
     const checked = step(begin(), only(awaiting), T0);
     expect(checked.view.services[0]?.status).to.equal('starting');
     expect(checked.view.quiet).to.deep.equal([]);
+  });
+
+  it('while the new targets are checked, keeps their health between fresh reads until the predicted "healthy" is a poll away', () => {
+    const checked = {
+      ...ROLLOUT.registering,
+      // 5 × 30 s health checks from the registration at T0 + 5 s: healthy at T0 + 155 s.
+      targetGroups: ROLLOUT.registering.targetGroups.map((g) => ({ ...g, settings: { healthCheckIntervalSeconds: 30, healthyThresholdCount: 5 } })),
+      events: [
+        {
+          id: 'e1',
+          createdAt: T0 + 5000,
+          message:
+            '(service shop-api) registered 2 targets in (target-group arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/shop-api/c60a6bb13d7053cd)',
+        },
+      ],
+    };
+    const quiet = { quiet: ['shop-api'] };
+    let r = step(begin(), only(checked), T0 + 20_000); // read afresh
+    expect(r.view.quiet).to.deep.equal(['shop-api']);
+    r = step(r.state, only(checked), T0 + 30_000, quiet);
+    expect(r.view.quiet).to.deep.equal(['shop-api']);
+    r = step(r.state, only(checked), T0 + 40_000, quiet);
+    expect(r.view.quiet).to.deep.equal(['shop-api']);
+    r = step(r.state, only(checked), T0 + 50_000, quiet);
+    expect(r.view.quiet, `the next poll would keep a read ${SPARSE_POLL_FACTOR} polls old: read afresh`).to.deep.equal([]);
+    r = step(r.state, only(checked), T0 + 60_000);
+    expect(r.view.quiet).to.deep.equal(['shop-api']);
+    r = step(r.state, only(checked), T0 + 146_000, quiet);
+    expect(r.view.quiet, 'the predicted moment is within a poll').to.deep.equal([]);
+    // Without a prediction (settings unknown), every poll reads it.
+    expect(step(begin(), only(ROLLOUT.registering), T0 + 20_000).view.quiet).to.deep.equal([]);
   });
 
   it('announces phases, not counts', () => {
