@@ -1,7 +1,8 @@
 // Reads ECS and the load balancer into snapshots, frugally: the describe APIs share one refill rate
 // per account and region with every other pipeline, so a poll re-describes only what may have
 // changed. While nothing moves, a poll is DescribeServices (≤ 10 services a call) plus one
-// DescribeTargetHealth per target group, made side by side.
+// DescribeTargetHealth per target group, made side by side; for a service the core calls quiet
+// (ReadOptions), DescribeServices alone.
 import { DescribeTasksCommand, ListTasksCommand, type Service, type Task } from '@aws-sdk/client-ecs';
 import {
   isDraining,

@@ -26,7 +26,8 @@ export const LIVE_POLL_FACTOR = 2;
  * Once live, while the old version's predicted retirement (the deregistration delay, 300 s by
  * default) is further off, polls are this many POLL_INTERVALs apart, the last one landing on the
  * predicted moment: the drain is the longest phase, only the "retired" line waits on it, and a
- * rollback meanwhile is still seen within that.
+ * rollback meanwhile is still seen within that. Also how often the health of targets still being
+ * checked is read afresh while their predicted "healthy" is further off (step.ts's quiet services).
  */
 export const SPARSE_POLL_FACTOR = 4;
 /**

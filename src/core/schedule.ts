@@ -24,11 +24,10 @@ export interface Due {
  * right after the new ones are healthy): poll densely. Not while a linear or canary shift has steps
  * left before the last, nor while a hook waits for approval: those take minutes. A predicted
  * transition (the new targets healthy, the old version retired) before the next poll is woken for
- * at its time; until a predicted retirement, polls are SPARSE_POLL_FACTOR intervals apart. Just
- * after the predicted "healthy", when the cut-over follows within
- * seconds, the poll stays dense for DENSE_WINDOW_MS. Once live, only the old version's
- * retirement is left, which takes the deregistration delay (300 s by default): poll half as often,
- * sparing the account's API limits.
+ * at its time; just after the predicted "healthy", when the cut-over follows within seconds, the
+ * poll stays dense for DENSE_WINDOW_MS. Once live, only the old version's retirement is left,
+ * which takes the deregistration delay (300 s by default): poll half as often, and while its
+ * predicted end is further off, SPARSE_POLL_FACTOR intervals apart, sparing the account's API limits.
  */
 export function nextPollIn(pollIntervalMs: number, phase: Phase, liveImminent: boolean, due?: Due, now = 0): number {
   const dense = Math.max(MIN_POLL_MS, Math.min(Math.round(pollIntervalMs / CUTOVER_POLL_DIVISOR), DENSE_POLL_MS));
@@ -48,8 +47,8 @@ export function nextPollIn(pollIntervalMs: number, phase: Phase, liveImminent: b
 
 /**
  * The wait before the next poll, jittered (see jittered) except when it is aimed at a predicted
- * transition: each service's prediction is its own (its registration time), so those wakes are
- * not in step anyway, and a jittered one would see the transition up to POLL_JITTER late.
+ * transition: each service's prediction is its own (from its registration, its cut-over), so
+ * those wakes are not in step anyway, and a jittered one would see the transition up to POLL_JITTER late.
  */
 export function nextWait(
   pollIntervalMs: number,
