@@ -9,7 +9,7 @@ import type { Notifier, SendOptions } from '../src/slack/client.ts';
 import type { SlackMessage } from '../src/slack/text.ts';
 import { type WatchDeps, watchRollout } from '../src/watch.ts';
 import { validEnv } from './support/env.ts';
-import { deployment, ROLLOUT, service, T0 } from './support/samples.ts';
+import { checkedTargets, deployment, ROLLOUT, service, T0 } from './support/samples.ts';
 
 const SNAPS = ROLLOUT;
 
@@ -91,18 +91,7 @@ describe('watch', () => {
   });
 
   it('keeps the target health of targets being checked between fresh reads, counting from the last read that was not quiet', async () => {
-    const checked = {
-      ...SNAPS.registering,
-      targetGroups: SNAPS.registering.targetGroups.map((g) => ({ ...g, settings: { healthCheckIntervalSeconds: 30, healthyThresholdCount: 5 } })),
-      events: [
-        {
-          id: 'e1',
-          createdAt: T0 + 5000,
-          message:
-            '(service shop-api) registered 2 targets in (target-group arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/shop-api/c60a6bb13d7053cd)',
-        },
-      ],
-    };
+    const checked = checkedTargets(30, 5);
     const h = harness([SNAPS.starting, ...Array<ServiceSnapshot>(6).fill(checked), SNAPS.cutover, SNAPS.draining, SNAPS.retired]);
     expect((await h.run()).exitCode).to.equal(0);
     // Polls at 0, 10, 20, 30, 40, 50 s: the read at 0 s is the last fresh one until the one at 40 s.

@@ -4,6 +4,7 @@ import { DENSE_POLL_MS, DENSE_WINDOW_MS, SPARSE_POLL_FACTOR } from '../../src/co
 import type { ServiceSnapshot } from '../../src/core/snapshot.ts';
 import { expire, JUDGES, judgeFor, type RunState, start, step } from '../../src/core/step.ts';
 import {
+  checkedTargets,
   greenTargets,
   NEW_REVISION,
   NEW_TD,
@@ -73,19 +74,8 @@ describe('step: one poll of the whole run', () => {
   });
 
   it('while the new targets are checked, keeps their health between fresh reads until the predicted "healthy" is a poll away', () => {
-    const checked = {
-      ...ROLLOUT.registering,
-      // 5 × 30 s health checks from the registration at T0 + 5 s: healthy at T0 + 155 s.
-      targetGroups: ROLLOUT.registering.targetGroups.map((g) => ({ ...g, settings: { healthCheckIntervalSeconds: 30, healthyThresholdCount: 5 } })),
-      events: [
-        {
-          id: 'e1',
-          createdAt: T0 + 5000,
-          message:
-            '(service shop-api) registered 2 targets in (target-group arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/shop-api/c60a6bb13d7053cd)',
-        },
-      ],
-    };
+    // 5 × 30 s health checks from the registration at T0 + 5 s: healthy at T0 + 155 s.
+    const checked = checkedTargets(30, 5);
     const quiet = { quiet: ['shop-api'] };
     let r = step(begin(), only(checked), T0 + 20_000); // read afresh
     expect(r.view.quiet).to.deep.equal(['shop-api']);
@@ -343,19 +333,8 @@ describe('step: what a failed deployment named, kept for the end', () => {
 
 describe('step: the schedule around the predicted "healthy"', () => {
   it('wakes when the health checks should pass (counted from the registration event), polls densely just after, then as usual', () => {
-    const registered = {
-      ...ROLLOUT.registering,
-      // 5 × 10 s health checks.
-      targetGroups: ROLLOUT.registering.targetGroups.map((g) => ({ ...g, settings: { healthCheckIntervalSeconds: 10, healthyThresholdCount: 5 } })),
-      events: [
-        {
-          id: 'e1',
-          createdAt: T0 + 5000,
-          message:
-            '(service shop-api) registered 2 targets in (target-group arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/shop-api/c60a6bb13d7053cd)',
-        },
-      ],
-    };
+    // 5 × 10 s health checks from the registration at T0 + 5 s.
+    const registered = checkedTargets(10, 5);
     const first = step(begin(), only(registered), T0 + 20_000);
     expect(first.view.services[0]?.eta).to.deep.include({ what: 'healthy', at: T0 + 55_000 });
     expect(first.view.nextPollMs).to.equal(10_000);

@@ -187,6 +187,28 @@ export function withSettings(snap: ServiceSnapshot, settings = TG_SETTINGS): Ser
 }
 
 /** One rolling update of shop-api from :41 to :42 with two tasks, as successive polls see it. */
+/**
+ * The rollout's new targets under health checks of `intervalS` × `threshold`, registered at T0 + 5 s
+ * as ECS's service event says: the core predicts them healthy at T0 + 5 s + threshold × interval.
+ */
+export function checkedTargets(intervalS: number, threshold: number): ServiceSnapshot {
+  return {
+    ...ROLLOUT.registering,
+    targetGroups: ROLLOUT.registering.targetGroups.map((g) => ({
+      ...g,
+      settings: { healthCheckIntervalSeconds: intervalS, healthyThresholdCount: threshold },
+    })),
+    events: [
+      {
+        id: 'e1',
+        createdAt: T0 + 5000,
+        message:
+          '(service shop-api) registered 2 targets in (target-group arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/shop-api/c60a6bb13d7053cd)',
+      },
+    ],
+  };
+}
+
 export const ROLLOUT = {
   oldTasks: OLD_TASKS,
   newTasks: NEW_TASKS,
