@@ -9,8 +9,9 @@ const services = (process.env.SCALE_SERVICES ?? '').split(',').filter(Boolean);
 const out = process.env.SCALE_OUT;
 if (!out || !services.length) throw new Error('SCALE_SERVICES and SCALE_OUT are required');
 
-// Every run listens for the step's stop signals; 400 of them are expected here.
+// Every run listens for the step's stop signals and for its stdout closing; 400 of each are expected here.
 process.setMaxListeners(0);
+process.stdout.setMaxListeners(0);
 process.stdout.write = () => true;
 
 const started = Date.now();
