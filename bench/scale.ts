@@ -32,6 +32,8 @@ export interface ScaleOptions {
   pollS: number;
   timing: RolloutTiming;
   waitTimeoutS: number;
+  /** Each AWS answer takes this long (a far region). */
+  latencyMs?: number;
 }
 
 export const ECS_DESCRIBE = /^Describe(Services|Tasks|TaskDefinition|ContainerInstances|ServiceDeployments|ServiceRevisions)$/;
@@ -51,6 +53,8 @@ export interface ScaleResult {
   outcomeDeliveredS: { median: number; max: number };
   ecsPerWatchS: number;
   elbPerWatchS: number;
+  /** Every AWS call, throttled ones included, per DescribeServices call. */
+  awsCallsPerPoll: number;
   awsThrottled: number;
   slackPerMin: { attempts: number; accepted: number };
   slackThrottled: number;
@@ -78,6 +82,7 @@ export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
     deregistrationDelaySeconds: o.timing.drainS,
   };
   aws.quotas = awsAccountQuotas(o.share);
+  aws.latencyMs = o.latencyMs ?? 0;
   slack.quotas = slackQuotas(o.slackShare ?? o.share);
   const services = Array.from({ length: o.watches }, (_, i) => `svc-${String(i).padStart(3, '0')}`);
   const started = Date.now();
@@ -178,6 +183,7 @@ export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
     outcomeDeliveredS: spread(outcome),
     ecsPerWatchS: calls(ECS_DESCRIBE) / watchSeconds,
     elbPerWatchS: calls(ELB_OPS) / watchSeconds,
+    awsCallsPerPoll: aws.calls.length / Math.max(1, aws.count('DescribeServices')),
     awsThrottled: sum(aws.quotas.throttled),
     slackPerMin: { attempts: slack.attempts.length / slackSpanMin, accepted: slack.attempts.filter((a) => a.accepted).length / slackSpanMin },
     slackThrottled: sum(slack.quotas.throttled),

@@ -85,7 +85,9 @@ export class SlackApi {
           const kind = classify(error);
           if (kind === 'final' || (kind === 'unsure' && !how.idempotent)) return undefined;
           const retryAfter = asSlackError(error)?.retryAfter;
-          return retryAfter !== undefined ? retryAfter * 1000 : backoff(attempt, this.timing.firstRetryDelay, this.timing.maxRetryDelay);
+          return retryAfter !== undefined
+            ? rateLimitDelay(retryAfter, attempt, this.timing)
+            : backoff(attempt, this.timing.firstRetryDelay, this.timing.maxRetryDelay);
         },
         onRetry: (error, attempt, delay) => {
           if (!how.quiet) this.log.warn(`Slack ${method} failed (${whatHappened(error)}); retry ${attempt} in ${(delay / 1000).toFixed(1)} s`);
@@ -97,6 +99,22 @@ export class SlackApi {
       throw explainSlackError(error, method, this.settings, budget);
     }
   }
+}
+
+/**
+ * How long to wait after a 429: Slack's Retry-After the first time; from the second time in a row,
+ * a jittered wait on top that doubles up to maxRetryDelay. Many pipes on one app's quota (a
+ * pipeline deploying many services) then spread their retries out instead of all asking again
+ * the second the quota refills, where one gets through and the rest are refused again.
+ */
+export function rateLimitDelay(
+  retryAfterS: number,
+  attempt: number,
+  timing: Pick<SlackTiming, 'firstRetryDelay' | 'maxRetryDelay'>,
+  random?: () => number,
+): number {
+  const asked = retryAfterS * 1000;
+  return attempt < 2 ? asked : asked + backoff(attempt - 1, timing.firstRetryDelay, timing.maxRetryDelay, random);
 }
 
 /** Slack's client logs through ours (masked), and only what matters. */
