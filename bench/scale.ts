@@ -138,7 +138,10 @@ export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
   const byService = new Map<string, Attempt[]>();
   for (const a of slack.attempts) {
     const s = serviceOf(a);
-    if (s) byService.set(s, [...(byService.get(s) ?? []), a]);
+    if (!s) continue;
+    const list = byService.get(s) ?? [];
+    list.push(a);
+    byService.set(s, list);
   }
   let trueOutcomes = 0;
   let failed = 0;
