@@ -18,6 +18,12 @@ export interface RolloutTiming {
   registerMs: [min: number, max: number];
   healthyThreshold: number;
   checkIntervalS: number;
+  /**
+   * From registration to the one health check a newly registered target must pass (AWS: "only one
+   * successful health check is required", whatever HealthyThresholdCount says; the first check
+   * comes within about one interval): each service somewhere in [min, max].
+   */
+  firstPassMs: [min: number, max: number];
   /** From the new targets healthy to ECS deregistering the old ones. */
   cutoverAfterMs: number;
   drainS: number;
@@ -34,9 +40,18 @@ export interface ScaleOptions {
   waitTimeoutS: number;
   /** Each AWS answer takes this long (a far region). */
   latencyMs?: number;
+  /** Also return every AWS call with its time and the marks (for reading where the calls of one run go). */
+  trace?: boolean;
 }
 
 export const ECS_DESCRIBE = /^Describe(Services|Tasks|TaskDefinition|ContainerInstances|ServiceDeployments|ServiceRevisions)$/;
+/**
+ * ECS's quotas that a watch draws on most, each 20 per second per account: DescribeServices (with
+ * ListServices), and ListTasks with DescribeTasks. 400 watches' share of each is 0.05/s.
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/request-throttling.html
+ */
+export const ECS_SERVICE_READS = /^(DescribeServices|ListServices)$/;
+export const ECS_TASK_READS = /^(ListTasks|DescribeTasks)$/;
 export const ELB_OPS = /^Describe(TargetHealth|TargetGroups|TargetGroupAttributes|Rules|Listeners)$/;
 
 export interface ScaleResult {
@@ -52,7 +67,14 @@ export interface ScaleResult {
   /** From retirement to Slack taking the final message. */
   outcomeDeliveredS: { median: number; max: number };
   ecsPerWatchS: number;
+  /** Per ECS quota: DescribeServices and ListServices; ListTasks and DescribeTasks. */
+  ecsServiceReadsPerWatchS: number;
+  ecsTaskReadsPerWatchS: number;
   elbPerWatchS: number;
+  /** AWS calls by operation, throttled ones included. */
+  callsByOperation: Record<string, number>;
+  /** With `trace`: each AWS call and each mark (cut-over, retirement), in seconds from the start. */
+  trace?: Array<{ atS: number; what: string }>;
   /** Every AWS call, throttled ones included, per DescribeServices call. */
   awsCallsPerPoll: number;
   awsThrottled: number;
@@ -91,7 +113,9 @@ export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
     deploy(name)(aws);
     const [min, max] = o.timing.registerMs;
     const registerAt = Math.round(min + (max - min) * scatter(i));
-    const healthyAt = registerAt + o.timing.healthyThreshold * o.timing.checkIntervalS * 1000;
+    // Offset by half a turn, so that the first service (the single watch) passes mid-window.
+    const [soon, late] = o.timing.firstPassMs;
+    const healthyAt = registerAt + Math.round(soon + (late - soon) * ((scatter(i) + 0.5) % 1));
     const cutoverAt = healthyAt + o.timing.cutoverAfterMs;
     timeline(aws, [
       [Math.min(1000, registerAt), provisionNew(name)],
@@ -185,7 +209,18 @@ export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
     deliveredLagS: spread(delivered),
     outcomeDeliveredS: spread(outcome),
     ecsPerWatchS: calls(ECS_DESCRIBE) / watchSeconds,
+    ecsServiceReadsPerWatchS: calls(ECS_SERVICE_READS) / watchSeconds,
+    ecsTaskReadsPerWatchS: calls(ECS_TASK_READS) / watchSeconds,
     elbPerWatchS: calls(ELB_OPS) / watchSeconds,
+    ...(o.trace
+      ? {
+          trace: [
+            ...aws.calls.map((c) => ({ atS: (c.at - started) / 1000, what: c.op })),
+            ...[...aws.marks].map(([what, at]) => ({ atS: (at - started) / 1000, what })),
+          ].sort((a, b) => a.atS - b.atS),
+        }
+      : {}),
+    callsByOperation: Object.fromEntries([...new Set(aws.calls.map((c) => c.op))].sort().map((op) => [op, aws.count(op)])),
     awsCallsPerPoll: aws.calls.length / Math.max(1, aws.count('DescribeServices')),
     awsThrottled: sum(aws.quotas.throttled),
     slackPerMin: { attempts: slack.attempts.length / slackSpanMin, accepted: slack.attempts.filter((a) => a.accepted).length / slackSpanMin },
@@ -203,7 +238,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     watches: Number(watches),
     share: Number(share),
     pollS: Number(pollS),
-    timing: { registerMs: [3000, 8000], healthyThreshold: 2, checkIntervalS: 5, cutoverAfterMs: 1000, drainS: 20 },
+    timing: { registerMs: [3000, 8000], healthyThreshold: 2, checkIntervalS: 5, firstPassMs: [1000, 5000], cutoverAfterMs: 1000, drainS: 20 },
     waitTimeoutS: 600,
   });
   console.log(JSON.stringify(r, null, 2));

@@ -47,8 +47,11 @@ import {
   unhealthyNew,
 } from './scenarios.ts';
 
-/** The real-time rollout's settings: when ECS registers the targets, their health checks, the drain (ms and s). */
-const REAL_TIME = { registerMs: 3000, healthyThreshold: 2, checkIntervalS: 5, drainS: 20, cutoverMs: 3000 + 2 * 5 * 1000 + 1000 };
+/**
+ * The real-time rollout's settings: when ECS registers the targets, their health checks, when the
+ * one check a new target needs passes (within an interval of the registration), the drain (ms and s).
+ */
+const REAL_TIME = { registerMs: 3000, healthyThreshold: 2, checkIntervalS: 5, firstPassMs: 3000, drainS: 20, cutoverMs: 3000 + 3000 + 1000 };
 
 /**
  * How long each traffic step lasts: longer than the longest wait between 1 s polls (jittered by up
@@ -247,14 +250,14 @@ export const SCENARIOS: Scenario[] = [
       };
     },
     'real-time',
-    `a rolling update at real speed: the targets pass ${REAL_TIME.healthyThreshold} × ${REAL_TIME.checkIntervalS} s health checks after ECS registers them, ECS cuts over a second later, the old version drains for ${REAL_TIME.drainS} s (for the default 10 s poll)`,
+    `a rolling update at real speed: ${REAL_TIME.firstPassMs / 1000} s after ECS registers the targets they pass their first health check (every ${REAL_TIME.checkIntervalS} s; one is enough for a new target), ECS cuts over a second later, the old version drains for ${REAL_TIME.drainS} s (for the default 10 s poll)`,
     { exitCode: 0, status: 'live' },
     [
       [0, deploy('shop-api')],
       [1000, provisionNew('shop-api')],
       // ECS registers the targets (its event says when) and the health checks start counting.
       [REAL_TIME.registerMs, runNew('shop-api')],
-      [REAL_TIME.registerMs + REAL_TIME.healthyThreshold * REAL_TIME.checkIntervalS * 1000, healthyNew('shop-api')],
+      [REAL_TIME.registerMs + REAL_TIME.firstPassMs, healthyNew('shop-api')],
       [REAL_TIME.cutoverMs, all(drainOld('shop-api'), mark('cutover:shop-api'))],
       [REAL_TIME.cutoverMs + REAL_TIME.drainS * 1000, all(retireOld('shop-api'), mark('retired:shop-api'))],
     ],

@@ -93,7 +93,7 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
     lastReadAt = readAt;
     const snapshots = await deps.read(services, options);
     delayedBy = deps.delayedBy?.();
-    ({ state, view } = step(state, snapshots, readAt, { fresh, ...(options.quiet ? { quiet: options.quiet } : {}) }));
+    ({ state, view } = step(state, snapshots, readAt, { fresh }));
   };
 
   const ref = `${config.ref.type} ${config.ref.name}${config.commit ? ` @ ${config.commit.slice(0, 7)}` : ''}`;

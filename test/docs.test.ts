@@ -100,6 +100,7 @@ describe('docs agree with the code', () => {
       `POLL_INTERVAL ÷ ${BUDGET.CUTOVER_POLL_DIVISOR}`,
       `every ${BUDGET.DENSE_POLL_MS / 1000} s`,
       `for ${BUDGET.DENSE_WINDOW_MS / 1000} s from the moment`,
+      `${BUDGET.HEALTHY_WINDOW_POLLS} polls spread over it`,
       `never under ${BUDGET.MIN_POLL_MS} ms`,
       `POLL_INTERVAL × ${BUDGET.LIVE_POLL_FACTOR}`,
       `POLL_INTERVAL × ${BUDGET.SPARSE_POLL_FACTOR}`,

@@ -104,7 +104,7 @@ describe('e2e: the built program against HTTP doubles', function () {
       blocks.some((b) => /old version retires by ~<!date\^\d+\^\{time\}\|\d\d:\d\d UTC> \(deregistration delay 300 s\)/.test(b)),
       blocks.join('\n'),
     ).to.equal(true);
-    expect(run.stdout).to.match(/targets healthy by ~\d\d:\d\d UTC \(health checks 5 × 30 s\)/);
+    expect(run.stdout).to.match(/targets healthy by ~\d\d:\d\d UTC \(one passing health check, every 30 s\)/);
     expect(aws.count('DescribeTargetGroups')).to.equal(1);
     expect(aws.count('DescribeTargetGroupAttributes')).to.equal(1);
     // At the end, where the time went, in the log and in the message; no hint: no phase took a minute.

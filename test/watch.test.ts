@@ -90,12 +90,13 @@ describe('watch', () => {
     ]);
   });
 
-  it('keeps the target health of targets being checked between fresh reads, counting from the last read that was not quiet', async () => {
-    const checked = checkedTargets(30, 5);
+  it('while the new targets are checked, every poll reads a fresh task list and every target group (the core asks for it)', async () => {
+    // A 300 s check interval (the longest): "healthy" is due up to 300 s after the registration.
+    const checked = checkedTargets(300, 5);
     const h = harness([SNAPS.starting, ...Array<ServiceSnapshot>(6).fill(checked), SNAPS.cutover, SNAPS.draining, SNAPS.retired]);
     expect((await h.run()).exitCode).to.equal(0);
-    // Polls at 0, 10, 20, 30, 40, 50 s: the read at 0 s is the last fresh one until the one at 40 s.
-    expect(h.reads.slice(0, 6).map((r) => r.quiet.join())).to.deep.equal(['', 'shop-api', 'shop-api', 'shop-api', '', 'shop-api']);
+    // The first read of the checked targets came after a starting one; the next five are forced.
+    expect(h.reads.slice(0, 7).map((r) => r.force)).to.deep.equal([false, false, true, true, true, true, true]);
   });
 
   it('counts the wait between polls from when the last read began: a slow read does not stretch the cadence', async () => {

@@ -9,9 +9,17 @@ export const CUTOVER_POLL_DIVISOR = 4;
 /** Around a predicted transition and while traffic is cut over: poll about this often (or POLL_INTERVAL ÷ 4 when shorter). */
 export const DENSE_POLL_MS = 1000;
 /**
- * After the moment the new targets are predicted to pass their health checks (registration +
- * healthy threshold × interval), poll densely this long: ECS cuts traffic over seconds later, and
- * the prediction may be a little early. Then, if nothing happened, back to POLL_INTERVAL.
+ * A newly registered target needs one passing health check, which comes within about one check
+ * interval (30 s by default) of its registration; ECS cuts traffic over seconds after. Across that
+ * window, poll this many times (every 3.75 s at the defaults), at least every POLL_INTERVAL and at
+ * most as often as while cutting over: "live" is then seen about a second after the cut-over for
+ * a handful of calls, not every second for the whole window.
+ */
+export const HEALTHY_WINDOW_POLLS = 8;
+/**
+ * After the moment the new targets should have passed their health check (registration + one
+ * interval, or the grace period), poll densely this long: ECS cuts traffic over seconds later, and
+ * the check may come a little late. Then, if nothing happened, back to POLL_INTERVAL.
  */
 export const DENSE_WINDOW_MS = 8000;
 /**
@@ -26,10 +34,9 @@ export const LIVE_POLL_FACTOR = 2;
  * Once live, while the old version's predicted retirement (the deregistration delay, 300 s by
  * default) is further off, polls are this many POLL_INTERVALs apart, the last one landing on the
  * predicted moment: the drain is the longest phase, only the "retired" line waits on it, and a
- * rollback meanwhile is still seen within that. Also how often the health of targets still being
- * checked is read afresh while their predicted "healthy" is further off (step.ts's quiet services).
+ * rollback meanwhile is still seen within that.
  */
-export const SPARSE_POLL_FACTOR = 4;
+export const SPARSE_POLL_FACTOR = 6;
 /**
  * Each wait between polls is stretched or shrunk by up to this share, differently for every run,
  * so that watches started together (one pipeline deploying many services) do not poll in step.

@@ -143,13 +143,18 @@ export function etaOf(watch: ServiceWatch, snap: ServiceSnapshot, now: number): 
   const eta = (what: Eta['what'], since: number | undefined, seconds: number, basis: string): Eta | undefined => {
     if (since === undefined || !(seconds > 0)) return undefined;
     const at = since + seconds * MS_PER_SECOND;
-    return at > now ? { what, at, basis } : undefined;
+    return at > now ? { what, at, since, basis } : undefined;
   };
   if (watch.status === 'registering') {
-    const checks = (slowest.healthCheckIntervalSeconds ?? 0) * (slowest.healthyThresholdCount ?? 0);
+    // A newly registered target is healthy after one passing check, whatever HealthyThresholdCount
+    // says (the threshold counts only for a target recovering from unhealthy), and the first check
+    // comes within an interval: "healthy" is due within one interval of the registration, or
+    // within the grace period when that is longer (set for an application that starts slowly).
+    // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/load-balancer-healthcheck.html
+    const interval = slowest.healthCheckIntervalSeconds ?? 0;
     const grace = snap.healthCheckGracePeriodSeconds ?? 0;
-    const basis = `health checks ${slowest.healthyThresholdCount} × ${slowest.healthCheckIntervalSeconds} s${grace ? `, grace period ${grace} s` : ''}`;
-    return eta('healthy', registeredAt(watch, snap) ?? watch.reachedAt.registering, Math.max(checks, grace), basis);
+    const basis = `one passing health check, every ${interval} s${grace ? `, grace period ${grace} s` : ''}`;
+    return eta('healthy', registeredAt(watch, snap) ?? watch.reachedAt.registering, Math.max(interval, grace), basis);
   }
   if (watch.status === 'live') {
     const delay = slowest.deregistrationDelaySeconds ?? 0;

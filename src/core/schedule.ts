@@ -4,6 +4,7 @@ import {
   CUTOVER_POLL_DIVISOR,
   DENSE_POLL_MS,
   DENSE_WINDOW_MS,
+  HEALTHY_WINDOW_POLLS,
   LIVE_POLL_FACTOR,
   MIN_POLL_MS,
   MIN_REST_SHARE,
@@ -16,6 +17,8 @@ import type { Phase, ShiftView } from './vocabulary.ts';
 export interface Due {
   what: 'healthy' | 'retired';
   at: number;
+  /** When the wait for it began (the registration, "live"): "healthy" may come any moment from there. */
+  since: number;
 }
 
 /**
@@ -24,10 +27,13 @@ export interface Due {
  * right after the new ones are healthy): poll densely. Not while a linear or canary shift has steps
  * left before the last, nor while a hook waits for approval: those take minutes. A predicted
  * transition (the new targets healthy, the old version retired) before the next poll is woken for
- * at its time; just after the predicted "healthy", when the cut-over follows within seconds, the
- * poll stays dense for DENSE_WINDOW_MS. Once live, only the old version's retirement is left,
- * which takes the deregistration delay (300 s by default): poll half as often, and while its
- * predicted end is further off, SPARSE_POLL_FACTOR intervals apart, sparing the account's API limits.
+ * at its time. New targets pass their one health check any moment within about one check interval
+ * of their registration, and the cut-over follows seconds later: across that window, polls come
+ * HEALTHY_WINDOW_POLLS times (no sparser than POLL_INTERVAL, no denser than the cut-over's). Just
+ * after the predicted "healthy" (the window's end), the poll stays dense for DENSE_WINDOW_MS. Once
+ * live, only the old version's retirement is left, which takes the deregistration delay (300 s by
+ * default), a bake or CodeDeploy's termination wait: poll half as often, and while its predicted end
+ * is further off, SPARSE_POLL_FACTOR intervals apart, sparing the account's API limits.
  */
 export function nextPollIn(pollIntervalMs: number, phase: Phase, liveImminent: boolean, due?: Due, now = 0): number {
   const dense = Math.max(MIN_POLL_MS, Math.min(Math.round(pollIntervalMs / CUTOVER_POLL_DIVISOR), DENSE_POLL_MS));
@@ -35,10 +41,11 @@ export function nextPollIn(pollIntervalMs: number, phase: Phase, liveImminent: b
   if (phase === 'cutting_over' && liveImminent) return dense;
   if (due) {
     const dueIn = due.at - now;
-    // Before the predicted "healthy", the regular cadence: health checks may pass up to one check
-    // interval sooner (the first check may come right at registration), and "live" follows them
-    // within seconds. Before the predicted retirement, sparse: only the "retired" line waits on it.
-    const cap = due.what === 'retired' ? Math.max(regular, pollIntervalMs * SPARSE_POLL_FACTOR) : regular;
+    // Before the predicted retirement, sparse: only the "retired" line waits on it.
+    const cap =
+      due.what === 'retired'
+        ? Math.max(regular, pollIntervalMs * SPARSE_POLL_FACTOR)
+        : Math.max(dense, Math.min(regular, Math.round((due.at - due.since) / HEALTHY_WINDOW_POLLS)));
     if (dueIn > 0) return Math.max(MIN_POLL_MS, Math.min(cap, dueIn));
     if (due.what === 'healthy' && -dueIn < DENSE_WINDOW_MS) return dense;
   }
@@ -64,15 +71,15 @@ export function nextWait(
 }
 
 /**
- * Whether the next poll is one of the dense ones around "live" (the cut-over, or the moment the new
- * targets should turn healthy and just after): it then reads a fresh task list, so that a "live" it
- * shows is confirmed by the same read instead of a whole extra one.
+ * Whether the next poll is one of those around "live" (the cut-over, the window in which the new
+ * targets pass their health check, and the dense polls just after it): it then reads a fresh task
+ * list and every target group, so that a "live" it shows is confirmed by the same read instead of
+ * a whole extra one, and targets turning healthy are seen as they do (the cut-over follows within
+ * seconds).
  */
-export function liveMayCome(phase: Phase, liveImminent: boolean, pollIntervalMs: number, due: Due | undefined, now: number): boolean {
+export function liveMayCome(phase: Phase, liveImminent: boolean, due: Due | undefined, now: number): boolean {
   if (phase === 'cutting_over' && liveImminent) return true;
-  if (due?.what !== 'healthy') return false;
-  const dueIn = due.at - now;
-  return dueIn <= pollIntervalMs && -dueIn < DENSE_WINDOW_MS;
+  return due?.what === 'healthy' && now - due.at < DENSE_WINDOW_MS;
 }
 
 /**

@@ -3,7 +3,6 @@
 // is verdict.ts's; here "live" is confirmed on a fresh read (the one place), WAIT_UNTIL applied,
 // and the view drawn: the lines, what changed, and when to poll next. Pure: no clock, no I/O; the
 // watch (watch.ts) only reads, steps, sends and sleeps.
-import { SPARSE_POLL_FACTOR } from './budget.ts';
 import { CODE_DEPLOY } from './codedeploy.ts';
 import { crashLoopWarning } from './evidence.ts';
 import { judgeWith } from './judge.ts';
@@ -70,8 +69,6 @@ interface ServiceFacts {
   eta?: Eta;
   /** Its next predicted transition, kept while its status stays the same (also once the moment has passed): the schedule polls around it. */
   due?: Due & { status: ServiceStatus };
-  /** When its target health was last surely read afresh (a poll that did not keep it as quiet). */
-  targetsReadAt?: number;
   /** The target groups (ARNs) of its last read. */
   targetGroups: readonly string[];
   /** Its new tasks that stopped, one per distinct way of stopping. */
@@ -140,7 +137,7 @@ export function step(
   state: RunState,
   snapshots: ReadonlyMap<string, ServiceSnapshot>,
   now: number,
-  options: { fresh?: boolean; quiet?: readonly string[] } = {},
+  options: { fresh?: boolean } = {},
 ): { state: RunState; view: RolloutView } {
   const clock = { now, startedAt: state.startedAt, graceMs: state.graceMs, crashLoopLimit: state.crashLoopLimit };
   const facts = new Map(state.facts);
@@ -154,9 +151,7 @@ export function step(
       return w;
     }
     const a = judge(w, snap, clock);
-    const prev = facts.get(w.service);
-    const targetsReadAt = options.quiet?.includes(w.service) ? prev?.targetsReadAt : now;
-    facts.set(w.service, { ...factsOf(prev, a, snap), ...(targetsReadAt !== undefined ? { targetsReadAt } : {}) });
+    facts.set(w.service, factsOf(facts.get(w.service), a, snap));
     return a.watch;
   });
   const decided = decideRollout(watches, now, state.deadline);
@@ -171,6 +166,7 @@ export function step(
 function factsOf(prev: ServiceFacts | undefined, a: ServiceAssessment, snap: ServiceSnapshot): ServiceFacts {
   const final = isFinal(a.watch.status);
   const shift = a.shift ?? prev?.shift;
+  const due = dueOf(a);
   return {
     progress: a.progress,
     // A service that finished keeps the causes and stopped tasks it had, unless it finished with its own.
@@ -179,11 +175,7 @@ function factsOf(prev: ServiceFacts | undefined, a: ServiceAssessment, snap: Ser
     ...(final ? {} : a.crashLoop ? { warning: crashLoopWarning(a.crashLoop) } : a.stuck ? { warning: stuckWarning(a.stuck) } : {}),
     ...(shift ? { shift } : {}),
     ...(a.eta ? { eta: a.eta } : {}),
-    ...(a.eta && !final
-      ? { due: { what: a.eta.what, at: a.eta.at, status: a.watch.status } }
-      : prev?.due && prev.due.status === a.watch.status
-        ? { due: prev.due }
-        : {}),
+    ...(due && !final ? { due: { ...due, status: a.watch.status } } : prev?.due && prev.due.status === a.watch.status ? { due: prev.due } : {}),
     targetGroups: snap.targetGroups.length ? snap.targetGroups.map((g) => g.arn) : (prev?.targetGroups ?? []),
     ...(snap.express?.endpoint ? { endpoint: snap.express.endpoint } : prev?.endpoint ? { endpoint: prev.endpoint } : {}),
     // A later read may lack what an earlier one had (the target groups' settings are read once, stopped tasks leave the list).
@@ -222,7 +214,7 @@ export function viewOf(state: RunState, now: number = state.startedAt, before?: 
     milestones: reached,
     causes: [...new Set([...state.facts.values()].flatMap((f) => f.causes))],
     confirm: state.verdict.status === 'live' && !state.confirmed,
-    freshNext: state.verdict.status === 'rolling_out' && liveMayCome(state.verdict.phase, imminent, state.pollIntervalMs, nextDue(state), now),
+    freshNext: state.verdict.status === 'rolling_out' && liveMayCome(state.verdict.phase, imminent, nextDue(state), now),
     announcement: JSON.stringify([
       state.verdict.status,
       state.verdict.phase,
@@ -234,7 +226,7 @@ export function viewOf(state: RunState, now: number = state.startedAt, before?: 
     alarms: [...state.facts].flatMap(([service, f]) => f.evidence.alarms.map((name) => ({ service, name }))),
     failedHooks: [...state.facts].flatMap(([service, f]) => f.evidence.hooks.map((h) => ({ service, ...h }))),
     settled: state.confirmed ? state.watches.filter((w) => w.status === 'live').map((w) => w.service) : [],
-    quiet: state.watches.filter((w) => isQuiet(w, state, now)).map((w) => w.service),
+    quiet: state.watches.filter((w) => isQuiet(w, state)).map((w) => w.service),
     nextPollMs: Math.max(
       0,
       Math.min(nextWait(state.pollIntervalMs, state.verdict.phase, imminent, nextDue(state), now, state.jitterSeed, state.polls), state.deadline - now),
@@ -247,17 +239,12 @@ export function viewOf(state: RunState, now: number = state.startedAt, before?: 
 
 /**
  * Whether a service's target health may be kept from the last read unless DescribeServices shows a
- * change (view.quiet): while its new tasks start, while its new targets are checked and their
- * predicted "healthy" is more than a poll off (read afresh at least every SPARSE_POLL_FACTOR
- * intervals, for the warnings that name a failing check), and once its "live" is confirmed.
+ * change (view.quiet): while its new tasks start, and once its "live" is confirmed. Not while its
+ * new targets are checked: they may turn healthy any moment, unseen by DescribeServices.
  */
-function isQuiet(w: ServiceWatch, state: RunState, now: number): boolean {
-  const f = state.facts.get(w.service);
-  if (w.status === 'starting') return startsVisibly(f?.progress);
-  if (w.status === 'live') return state.confirmed;
-  if (w.status !== 'registering' || f?.due?.what !== 'healthy' || f.due.status !== w.status || f.targetsReadAt === undefined) return false;
-  const interval = state.pollIntervalMs;
-  return f.due.at - now > interval && now + interval - f.targetsReadAt < interval * SPARSE_POLL_FACTOR;
+function isQuiet(w: ServiceWatch, state: RunState): boolean {
+  if (w.status === 'starting') return startsVisibly(state.facts.get(w.service)?.progress);
+  return w.status === 'live' && state.confirmed;
 }
 
 /**
@@ -269,13 +256,25 @@ function startsVisibly(progress: Progress | undefined): boolean {
   return progress !== undefined && progress.ready === progress.running;
 }
 
+/**
+ * A service's next predicted transition: its estimate (rolling: healthy, retired), or, once a
+ * traffic shift is live, the end of ECS's bake or CodeDeploy's termination wait, when the old
+ * version goes (the schedule then polls sparsely until it, landing on it).
+ */
+function dueOf(a: ServiceAssessment): Due | undefined {
+  if (a.eta) return { what: a.eta.what, at: a.eta.at, since: a.eta.since };
+  const end = a.shift?.bakeUntil ?? a.shift?.keptUntil;
+  const since = a.watch.reachedAt.live;
+  return a.watch.status === 'live' && end !== undefined && since !== undefined ? { what: 'retired', at: end, since } : undefined;
+}
+
 /** The earliest predicted transition of the services still rolling out. */
 function nextDue(state: RunState): Due | undefined {
   const dues = state.watches.flatMap((w) => {
     const due = state.facts.get(w.service)?.due;
     return due && !isFinal(w.status) && due.status === w.status ? [due] : [];
   });
-  return dues.reduce<Due | undefined>((a, d) => (a === undefined || d.at < a.at ? { what: d.what, at: d.at } : a), undefined);
+  return dues.reduce<Due | undefined>((a, d) => (a === undefined || d.at < a.at ? { what: d.what, at: d.at, since: d.since } : a), undefined);
 }
 
 /** What a reader sees of a line in the log: its status, its warning, its traffic step and hook. */

@@ -121,7 +121,8 @@ function hintFor(phase: { name: string; ms: number }, facts: TimingFacts): strin
   const checks =
     s?.healthyThresholdCount !== undefined && s.healthCheckIntervalSeconds !== undefined ? s.healthyThresholdCount * s.healthCheckIntervalSeconds : undefined;
   if (phase.name === HEALTH_CHECKS && checks !== undefined && explains(phase.ms, checks * MS_PER_SECOND)) {
-    return `healthy after ${seconds(phase.ms)} s = ${s?.healthyThresholdCount} × ${s?.healthCheckIntervalSeconds} s health checks; a lower healthy threshold or interval makes it faster`;
+    // A new target needs one passing check: a threshold's worth means its first checks failed.
+    return `healthy after ${seconds(phase.ms)} s = ${s?.healthyThresholdCount} × ${s?.healthCheckIntervalSeconds} s health checks: the first checks failed (a new target needs only one to pass), so the healthy threshold applied; an application ready when its container starts, or a lower threshold or interval, makes it faster`;
   }
   if (phase.name === TASKS_STARTED && facts.pullMs !== undefined && facts.pullMs >= phase.ms * DOMINANT_SHARE) {
     return `tasks started in ${seconds(phase.ms)} s, ${seconds(facts.pullMs)} s of it pulling the image; a smaller image, or a registry in the cluster's region, starts them sooner`;

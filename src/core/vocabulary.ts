@@ -112,6 +112,11 @@ export interface Eta {
   what: 'healthy' | 'retired';
   /** Epoch ms. */
   at: number;
+  /**
+   * Epoch ms: when the wait for it began (the registration, "live"). Until `at` it may come any
+   * moment: a newly registered target is healthy after its first passing check.
+   */
+  since: number;
   /** What it is estimated from, e.g. "deregistration delay 300 s". */
   basis: string;
 }

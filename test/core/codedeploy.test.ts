@@ -7,10 +7,11 @@ import { expect } from 'chai';
 import { parse } from 'yaml';
 import { codeDeployFrom } from '../../src/aws/codedeploy-snapshot.ts';
 import { taskSetFrom } from '../../src/aws/to-snapshot.ts';
+import { SPARSE_POLL_FACTOR } from '../../src/core/budget.ts';
 import { configSteps, LIFECYCLE_EVENTS } from '../../src/core/codedeploy.ts';
 import { codeDeployUrl } from '../../src/core/console.ts';
 import type { CodeDeploySnapshot, ServiceSnapshot } from '../../src/core/snapshot.ts';
-import { JUDGES } from '../../src/core/step.ts';
+import { JUDGES, start, step } from '../../src/core/step.ts';
 import { type Clock, newWatch, type ServiceWatch } from '../../src/core/vocabulary.ts';
 
 const assessCodeDeploy = JUDGES.codeDeploy;
@@ -270,5 +271,22 @@ describe('CodeDeploy: the judge of CODE_DEPLOY blue/green services', () => {
     );
     // The region comes from the service's ARN (the CLI example's service is in us-west-2).
     expect(judge(snap(deployment())).shift?.consoleUrl).to.equal(codeDeployUrl('us-west-2', ID));
+  });
+});
+
+describe('codedeploy: the schedule through the termination wait', () => {
+  it('once live, polls sparsely until the original task set goes, the last poll landing on it', () => {
+    const state = start(['shop-api'], [{ family: 'shop-api', revision: 42 }], {
+      startedAt: T0,
+      deadline: T0 + 2 * 3_600_000,
+      graceMs: 60_000,
+      pollIntervalMs: 10_000,
+    });
+    // All events done at T0 + 17 s; the original task set is kept for 60 minutes after.
+    const waiting = snap(deployment({}, { lifecycleEvents: events(8) }, 100));
+    const keptUntil = T0 + 10_000 + 7000 + 60 * 60_000;
+    const live = step(state, new Map([['shop-api', waiting]]), T0 + 30_000, { fresh: true });
+    expect(live.view).to.include({ status: 'live', nextPollMs: 10_000 * SPARSE_POLL_FACTOR });
+    expect(step(live.state, new Map([['shop-api', waiting]]), keptUntil - 25_000).view.nextPollMs).to.equal(25_000);
   });
 });

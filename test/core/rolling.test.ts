@@ -496,18 +496,26 @@ describe('rollout: estimates from the target groups', () => {
   const settings: TargetGroupSettings = { healthCheckIntervalSeconds: 30, healthyThresholdCount: 5, deregistrationDelaySeconds: 300 };
   const withSettings = (group: ReturnType<typeof targets>, s = settings) => ({ ...group, settings: s });
 
-  it('while registering: healthy threshold × interval from when the phase began, not before the grace period ends', () => {
+  it('while registering: one check interval from when the phase began (a new target needs one passing check), or the grace period when longer', () => {
     const snap = service({
       tasks: [...oldRunning, ...newRunning],
       targetGroups: [withSettings(targets(['10.0.1.10', 'healthy'], ['10.0.2.20', 'initial'], ['10.0.2.21', 'initial']))],
     });
     const first = assessService(watching(), snap, { ...clock, now: T0 + 10_000 });
     expect(first.watch.status).to.equal('registering');
-    expect(first.eta).to.deep.equal({ what: 'healthy', at: T0 + 10_000 + 150_000, basis: 'health checks 5 × 30 s' });
+    expect(first.eta).to.deep.equal({ what: 'healthy', at: T0 + 10_000 + 30_000, since: T0 + 10_000, basis: 'one passing health check, every 30 s' });
     // Counted from when registering began, not from each poll.
-    expect(assessService(first.watch, snap, { ...clock, now: T0 + 70_000 }).eta?.at).to.equal(T0 + 160_000);
+    expect(assessService(first.watch, snap, { ...clock, now: T0 + 30_000 }).eta?.at).to.equal(T0 + 40_000);
+    // The healthy threshold counts only for a target recovering from unhealthy, not for a new one.
+    const strict = service({ ...snap, targetGroups: snap.targetGroups.map((g) => withSettings(g, { ...settings, healthyThresholdCount: 10 })) });
+    expect(assessService(watching(), strict, { ...clock, now: T0 + 10_000 }).eta?.at).to.equal(T0 + 40_000);
     const graced = assessService(watching(), { ...snap, healthCheckGracePeriodSeconds: 240 }, { ...clock, now: T0 + 10_000 });
-    expect(graced.eta).to.deep.equal({ what: 'healthy', at: T0 + 250_000, basis: 'health checks 5 × 30 s, grace period 240 s' });
+    expect(graced.eta).to.deep.equal({
+      what: 'healthy',
+      at: T0 + 250_000,
+      since: T0 + 10_000,
+      basis: 'one passing health check, every 30 s, grace period 240 s',
+    });
   });
 
   it('once live: the longest deregistration delay from the cut-over; none once it has passed, none without settings', () => {
@@ -518,7 +526,7 @@ describe('rollout: estimates from the target groups', () => {
       });
     const live = assessService(watching(), draining(), { ...clock, now: T0 + 20_000 });
     expect(live.watch.status).to.equal('live');
-    expect(live.eta).to.deep.equal({ what: 'retired', at: T0 + 320_000, basis: 'deregistration delay 300 s' });
+    expect(live.eta).to.deep.equal({ what: 'retired', at: T0 + 320_000, since: T0 + 20_000, basis: 'deregistration delay 300 s' });
     expect(assessService(live.watch, draining(), { ...clock, now: T0 + 330_000 }).eta).to.equal(undefined);
     expect(assessService(watching(), draining({}), { ...clock, now: T0 + 20_000 }).eta).to.equal(undefined);
     expect(etaOf({ ...live.watch, status: 'starting' }, draining(), T0)).to.equal(undefined);

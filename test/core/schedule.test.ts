@@ -1,7 +1,7 @@
 // When the core says to poll next: each rule of the schedule, and the view's clamp to WAIT_TIMEOUT.
 import { expect } from 'chai';
-import { DENSE_POLL_MS, DENSE_WINDOW_MS, MIN_POLL_MS, MIN_REST_SHARE, POLL_JITTER, SPARSE_POLL_FACTOR } from '../../src/core/budget.ts';
-import { jittered, liveImminent, liveMayCome, nextPollIn, nextWait, unitNoise, waitAfterRead } from '../../src/core/schedule.ts';
+import { DENSE_POLL_MS, DENSE_WINDOW_MS, HEALTHY_WINDOW_POLLS, MIN_POLL_MS, MIN_REST_SHARE, POLL_JITTER, SPARSE_POLL_FACTOR } from '../../src/core/budget.ts';
+import { type Due, jittered, liveImminent, liveMayCome, nextPollIn, nextWait, unitNoise, waitAfterRead } from '../../src/core/schedule.ts';
 import { start, step, viewOf } from '../../src/core/step.ts';
 import { ROLLOUT, T0 } from '../support/samples.ts';
 
@@ -19,50 +19,63 @@ describe('core/schedule', () => {
 
   describe('around a predicted transition', () => {
     const T = 1_000_000;
+    /** A wait begun long ago: its window's own cadence is sparser than POLL_INTERVAL. */
+    const LONG_AGO = T - 600_000;
     it('wakes at the predicted moment when it comes before the next regular poll, not earlier than the floor', () => {
-      expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T + 4000 }, T)).to.equal(4000);
-      expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T + 100 }, T)).to.equal(MIN_POLL_MS);
-      expect(nextPollIn(10_000, 'live', false, { what: 'retired', at: T + 15_000 }, T)).to.equal(15_000);
+      expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T + 4000, since: LONG_AGO }, T)).to.equal(4000);
+      expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T + 100, since: LONG_AGO }, T)).to.equal(MIN_POLL_MS);
+      expect(nextPollIn(10_000, 'live', false, { what: 'retired', at: T + 15_000, since: T }, T)).to.equal(15_000);
     });
 
     it(`until a predicted retirement further off, polls ${SPARSE_POLL_FACTOR} intervals apart, the last poll landing on it`, () => {
-      expect(nextPollIn(10_000, 'live', false, { what: 'retired', at: T + 300_000 }, T)).to.equal(10_000 * SPARSE_POLL_FACTOR);
-      expect(nextPollIn(10_000, 'live', false, { what: 'retired', at: T + 300_000 }, T + 270_000)).to.equal(30_000);
-      // Not before a predicted "healthy": health checks may pass an interval sooner, and live follows within seconds.
-      expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T + 150_000 }, T)).to.equal(10_000);
+      expect(nextPollIn(10_000, 'live', false, { what: 'retired', at: T + 300_000, since: T }, T)).to.equal(10_000 * SPARSE_POLL_FACTOR);
+      expect(nextPollIn(10_000, 'live', false, { what: 'retired', at: T + 300_000, since: T }, T + 270_000)).to.equal(30_000);
+      // Not before a predicted "healthy": its check may pass any moment, and live follows within seconds.
+      expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T + 150_000, since: LONG_AGO }, T)).to.equal(10_000);
       // Without a prediction: POLL_INTERVAL.
       expect(nextPollIn(10_000, 'starting', false, undefined, T)).to.equal(10_000);
     });
 
+    it(`across the window in which new targets pass their one health check, polls ${HEALTHY_WINDOW_POLLS} times, between the cut-over's cadence and POLL_INTERVAL`, () => {
+      // Registered at T, one 30 s check interval: every 3.75 s, the last poll landing on the predicted moment.
+      const due: Due = { what: 'healthy', at: T + 30_000, since: T };
+      expect(nextPollIn(10_000, 'registering', false, due, T)).to.equal(30_000 / HEALTHY_WINDOW_POLLS);
+      expect(nextPollIn(10_000, 'registering', false, due, T + 28_000)).to.equal(2000);
+      // A 5 s interval: no denser than the cut-over's polls.
+      expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T + 5000, since: T }, T)).to.equal(DENSE_POLL_MS);
+      // A 120 s grace period: no sparser than POLL_INTERVAL.
+      expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T + 120_000, since: T }, T)).to.equal(10_000);
+    });
+
     it('jitters every wait but one aimed at a predicted moment: that one lands on it', () => {
-      const aimed = nextWait(10_000, 'live', false, { what: 'retired', at: T + 30_000 }, T, 12345, 3);
+      const aimed = nextWait(10_000, 'live', false, { what: 'retired', at: T + 30_000, since: T }, T, 12345, 3);
       expect(aimed).to.equal(30_000);
-      expect(nextWait(10_000, 'registering', false, { what: 'healthy', at: T + 4000 }, T, 12345, 3)).to.equal(4000);
-      const seeds = Array.from({ length: 20 }, (_, i) => nextWait(10_000, 'live', false, { what: 'retired', at: T + 150_000 }, T, i, 3));
+      expect(nextWait(10_000, 'registering', false, { what: 'healthy', at: T + 4000, since: LONG_AGO }, T, 12345, 3)).to.equal(4000);
+      const seeds = Array.from({ length: 20 }, (_, i) => nextWait(10_000, 'live', false, { what: 'retired', at: T + 150_000, since: T }, T, i, 3));
       expect(new Set(seeds).size).to.be.greaterThan(1);
-      for (const w of seeds) expect(w).to.be.within(40_000 * (1 - POLL_JITTER), 40_000 * (1 + POLL_JITTER));
+      for (const w of seeds) expect(w).to.be.within(10_000 * SPARSE_POLL_FACTOR * (1 - POLL_JITTER), 10_000 * SPARSE_POLL_FACTOR * (1 + POLL_JITTER));
     });
 
     it(`polls densely for ${DENSE_WINDOW_MS / 1000} s after the predicted "healthy" (the cut-over follows within seconds), then as usual`, () => {
-      expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T }, T + 1)).to.equal(DENSE_POLL_MS);
-      expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T }, T + DENSE_WINDOW_MS - 1)).to.equal(DENSE_POLL_MS);
-      expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T }, T + DENSE_WINDOW_MS)).to.equal(10_000);
+      expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T, since: LONG_AGO }, T + 1)).to.equal(DENSE_POLL_MS);
+      expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T, since: LONG_AGO }, T + DENSE_WINDOW_MS - 1)).to.equal(DENSE_POLL_MS);
+      expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T, since: LONG_AGO }, T + DENSE_WINDOW_MS)).to.equal(10_000);
     });
 
-    it('reads a fresh task list on the polls around "live": the cut-over, the wake at the predicted "healthy" and the dense window after it', () => {
-      expect(liveMayCome('cutting_over', true, 10_000, undefined, T)).to.equal(true);
-      expect(liveMayCome('cutting_over', false, 10_000, undefined, T)).to.equal(false);
-      expect(liveMayCome('registering', false, 10_000, undefined, T)).to.equal(false);
-      expect(liveMayCome('registering', false, 10_000, { what: 'healthy', at: T + 4000 }, T)).to.equal(true);
-      expect(liveMayCome('registering', false, 10_000, { what: 'healthy', at: T + 10_000 }, T)).to.equal(true);
-      expect(liveMayCome('registering', false, 10_000, { what: 'healthy', at: T + 10_001 }, T)).to.equal(false);
-      expect(liveMayCome('registering', false, 10_000, { what: 'healthy', at: T }, T + DENSE_WINDOW_MS - 1)).to.equal(true);
-      expect(liveMayCome('registering', false, 10_000, { what: 'healthy', at: T }, T + DENSE_WINDOW_MS)).to.equal(false);
-      expect(liveMayCome('live', false, 10_000, { what: 'retired', at: T + 1000 }, T)).to.equal(false);
+    it('reads a fresh task list on the polls around "live": the cut-over, the window in which the new targets pass their check, the dense polls after it', () => {
+      expect(liveMayCome('cutting_over', true, undefined, T)).to.equal(true);
+      expect(liveMayCome('cutting_over', false, undefined, T)).to.equal(false);
+      expect(liveMayCome('registering', false, undefined, T)).to.equal(false);
+      // Registered at T − 10 s, one 30 s interval: the whole window, however far its end.
+      expect(liveMayCome('registering', false, { what: 'healthy', at: T + 20_000, since: T - 10_000 }, T)).to.equal(true);
+      expect(liveMayCome('registering', false, { what: 'healthy', at: T + 300_000, since: T - 10_000 }, T)).to.equal(true);
+      expect(liveMayCome('registering', false, { what: 'healthy', at: T, since: LONG_AGO }, T + DENSE_WINDOW_MS - 1)).to.equal(true);
+      expect(liveMayCome('registering', false, { what: 'healthy', at: T, since: LONG_AGO }, T + DENSE_WINDOW_MS)).to.equal(false);
+      expect(liveMayCome('live', false, { what: 'retired', at: T + 1000, since: T }, T)).to.equal(false);
     });
 
     it('not after a predicted retirement: nothing users wait on follows it', () => {
-      expect(nextPollIn(10_000, 'live', false, { what: 'retired', at: T }, T + 1)).to.equal(20_000);
+      expect(nextPollIn(10_000, 'live', false, { what: 'retired', at: T, since: T }, T + 1)).to.equal(20_000);
     });
   });
 

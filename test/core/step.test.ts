@@ -1,6 +1,6 @@
 // The reducer over realistic snapshots: what one poll means for the run, and what the watch must do next.
 import { expect } from 'chai';
-import { DENSE_POLL_MS, DENSE_WINDOW_MS, SPARSE_POLL_FACTOR } from '../../src/core/budget.ts';
+import { DENSE_POLL_MS, DENSE_WINDOW_MS, HEALTHY_WINDOW_POLLS, SPARSE_POLL_FACTOR } from '../../src/core/budget.ts';
 import type { ServiceSnapshot } from '../../src/core/snapshot.ts';
 import { expire, JUDGES, judgeFor, type RunState, start, step } from '../../src/core/step.ts';
 import {
@@ -73,23 +73,15 @@ describe('step: one poll of the whole run', () => {
     expect(checked.view.quiet).to.deep.equal([]);
   });
 
-  it('while the new targets are checked, keeps their health between fresh reads until the predicted "healthy" is a poll away', () => {
-    // 5 × 30 s health checks from the registration at T0 + 5 s: healthy at T0 + 155 s.
-    const checked = checkedTargets(30, 5);
-    const quiet = { quiet: ['shop-api'] };
-    let r = step(begin(), only(checked), T0 + 20_000); // read afresh
-    expect(r.view.quiet).to.deep.equal(['shop-api']);
-    r = step(r.state, only(checked), T0 + 30_000, quiet);
-    expect(r.view.quiet).to.deep.equal(['shop-api']);
-    r = step(r.state, only(checked), T0 + 40_000, quiet);
-    expect(r.view.quiet).to.deep.equal(['shop-api']);
-    r = step(r.state, only(checked), T0 + 50_000, quiet);
-    expect(r.view.quiet, `the next poll would keep a read ${SPARSE_POLL_FACTOR} polls old: read afresh`).to.deep.equal([]);
-    r = step(r.state, only(checked), T0 + 60_000);
-    expect(r.view.quiet).to.deep.equal(['shop-api']);
-    r = step(r.state, only(checked), T0 + 146_000, quiet);
-    expect(r.view.quiet, 'the predicted moment is within a poll').to.deep.equal([]);
-    // Without a prediction (settings unknown), every poll reads it.
+  it('while the new targets are checked, reads their health and a fresh task list at every poll: they may turn healthy any moment', () => {
+    // A 300 s check interval (the longest) from the registration at T0 + 5 s: healthy by T0 + 305 s.
+    const checked = checkedTargets(300, 5);
+    let r = step(begin(), only(checked), T0 + 20_000);
+    for (const at of [30_000, 150_000, 296_000]) {
+      expect(r.view).to.deep.include({ quiet: [], freshNext: true });
+      r = step(r.state, only(checked), T0 + at);
+    }
+    // Without a prediction (settings unknown), every poll reads the health too.
     expect(step(begin(), only(ROLLOUT.registering), T0 + 20_000).view.quiet).to.deep.equal([]);
   });
 
@@ -332,21 +324,38 @@ describe('step: what a failed deployment named, kept for the end', () => {
 });
 
 describe('step: the schedule around the predicted "healthy"', () => {
-  it('wakes when the health checks should pass (counted from the registration event), polls densely just after, then as usual', () => {
-    // 5 × 10 s health checks from the registration at T0 + 5 s.
-    const registered = checkedTargets(10, 5);
+  it('polls across the window in which the new targets pass their one health check (from the registration event), densely just after, then as usual', () => {
+    // A 30 s check interval (the threshold of 5 counts only for a recovering target), registered at T0 + 5 s.
+    const registered = checkedTargets(30, 5);
     const first = step(begin(), only(registered), T0 + 20_000);
-    expect(first.view.services[0]?.eta).to.deep.include({ what: 'healthy', at: T0 + 55_000 });
-    expect(first.view.nextPollMs).to.equal(10_000);
-    expect(first.view.freshNext).to.equal(false);
-    const near = step(first.state, only(registered), T0 + 50_000);
-    expect(near.view.nextPollMs, 'the predicted moment comes before the next regular poll').to.equal(5000);
-    expect(near.view.freshNext, 'that poll reads a fresh task list: live may come with it').to.equal(true);
+    expect(first.view.services[0]?.eta).to.deep.include({ what: 'healthy', at: T0 + 35_000, since: T0 + 5000 });
+    expect(first.view.nextPollMs, 'the 30 s window polled 8 times').to.equal(30_000 / HEALTHY_WINDOW_POLLS);
+    expect(first.view.freshNext, 'each poll of the window reads a fresh task list: live may come with it').to.equal(true);
+    const near = step(first.state, only(registered), T0 + 32_000);
+    expect(near.view.nextPollMs, 'the predicted moment comes before the next poll').to.equal(3000);
     // Past the moment: the estimate is no longer shown, but the schedule still knows it.
-    const past = step(near.state, only(registered), T0 + 56_000);
+    const past = step(near.state, only(registered), T0 + 36_000);
     expect(past.view.services[0]?.eta).to.equal(undefined);
     expect(past.view.nextPollMs).to.equal(DENSE_POLL_MS);
-    const later = step(past.state, only(registered), T0 + 55_000 + DENSE_WINDOW_MS);
+    const later = step(past.state, only(registered), T0 + 35_000 + DENSE_WINDOW_MS);
     expect(later.view.nextPollMs).to.equal(10_000);
+  });
+
+  it('once a blue/green deployment is live, polls sparsely through the bake, the last poll landing on its end', () => {
+    const state = start(['shop-api'], [{ family: 'shop-api', revision: 42 }], {
+      startedAt: T0,
+      deadline: T0 + 3_600_000,
+      graceMs: 60_000,
+      pollIntervalMs: 10_000,
+    });
+    // Baking since T0 for 10 minutes: ECS may roll back until T0 + 600 s, then the blue revision goes.
+    const running = { targetServiceRevision: { arn: NEW_REVISION, requestedTaskCount: 2, runningTaskCount: 2, pendingTaskCount: 0 }, updatedAt: new Date(T0) };
+    const baking = shiftService(
+      { ...serviceDeployment(running), lifecycleStage: 'BAKE_TIME' },
+      { green: greenTargets(['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy']), production: [rule(0, 100)] },
+    );
+    const live = step(state, only(baking), T0 + 10_000, { fresh: true });
+    expect(live.view).to.include({ status: 'live', nextPollMs: 10_000 * SPARSE_POLL_FACTOR });
+    expect(step(live.state, only(baking), T0 + 575_000).view.nextPollMs).to.equal(25_000);
   });
 });

@@ -31,11 +31,13 @@ describe('core/timing', () => {
     expect(custom?.hint).to.match(/delay of 280 s; lower/);
   });
 
-  it('hints at the health checks when they dominate: healthy threshold × interval', () => {
+  it('hints at the health checks when they dominate: healthy threshold × interval, which only failed first checks explain', () => {
     const t = timeSpent(at({ registering: 10, cutting_over: 100, live: 105, retired: 115 }), T0, {
       settings: { healthyThresholdCount: 5, healthCheckIntervalSeconds: 20, deregistrationDelaySeconds: 10 },
     });
-    expect(t?.hint).to.equal('healthy after 90 s = 5 × 20 s health checks; a lower healthy threshold or interval makes it faster');
+    expect(t?.hint).to.equal(
+      'healthy after 90 s = 5 × 20 s health checks: the first checks failed (a new target needs only one to pass), so the healthy threshold applied; an application ready when its container starts, or a lower threshold or interval, makes it faster',
+    );
   });
 
   it('shows the image pull inside the start, and hints at it when it is most of a dominant start', () => {
