@@ -9,7 +9,7 @@ import { continueServiceDeployment } from './aws/continue.ts';
 import { explainAwsError } from './aws/errors.ts';
 import { FailureEvidenceReader } from './aws/failure-evidence.ts';
 import { RolloutReader } from './aws/reader.ts';
-import { describe as describeAwsError, isThrottling, withRetry } from './aws/retry.ts';
+import { createAsk, describe as describeAwsError, isThrottling } from './aws/retry.ts';
 import { CodeInsights, type Report } from './bitbucket/insights.ts';
 import { loadConfig } from './config/load.ts';
 import { SECRET_VARIABLES, urlPasswords } from './config/variables.ts';
@@ -58,21 +58,14 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     };
     // What throttling held up since the watch last asked: said in the message, never judged.
     const throttled = new Map<string, number>();
-    // The SDK gets the stop and WAIT_TIMEOUT too, so an abandoned request is ended, not left open.
-    const ask = <T>(operation: string, call: (abortSignal: AbortSignal | undefined) => Promise<T>): Promise<T> =>
-      abortable(
-        withRetry(() => call(hardStop), {
-          what: `AWS ${operation}`,
-          deadline,
-          pollIntervalMs: config.pollIntervalMs,
-          log,
-          signal: stop,
-          onRetry: (error) => {
-            if (isThrottling(error)) throttled.set(operation, (throttled.get(operation) ?? 0) + 1);
-          },
-        }),
-        hardStop,
-      );
+    const ask = createAsk({
+      deadline,
+      pollIntervalMs: config.pollIntervalMs,
+      log,
+      stop,
+      hardStop,
+      onThrottled: (operation) => throttled.set(operation, (throttled.get(operation) ?? 0) + 1),
+    });
     if (config.checkOnly) {
       const slackApi = new SlackApi(config.slack, log, { agents, signal: stop });
       return await preflight({

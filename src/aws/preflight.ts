@@ -26,10 +26,7 @@ import { DESCRIBE_ALARMS_BATCH } from './alarms.ts';
 import { awslogsOf } from './awslogs.ts';
 import type { AwsClients } from './clients.ts';
 import { iamAction } from './errors.ts';
-import { describe as describeAwsError } from './retry.ts';
-
-/** Makes one AWS call named `operation`; throws what AWS said. */
-export type Ask = <T>(operation: string, call: (abortSignal: AbortSignal | undefined) => Promise<T>) => Promise<T>;
+import { type Ask, describe as describeAwsError } from './retry.ts';
 
 const ACCESS_DENIED = /AccessDenied|not authorized|UnauthorizedOperation/i;
 /** A stream no task writes to: GetLogEvents on it answers ResourceNotFoundException when the read is allowed. */

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { awsDelay, isRetryable, THROTTLE_BACKOFF_POLLS, withRetry } from '../../src/aws/retry.ts';
+import { awsDelay, createAsk, FIRST_RETRY_DELAY_MS, isRetryable, QuotaBackoff, quotaOf, THROTTLE_BACKOFF_POLLS, withRetry } from '../../src/aws/retry.ts';
 import { DeadlineError } from '../../src/retry.ts';
 
 const sdkError = (name: string, status: number, extra: Record<string, unknown> = {}) =>
@@ -115,5 +115,91 @@ describe('aws/retry', () => {
       signal: stop.signal,
     }).catch((e: Error) => e);
     expect(error).to.have.property('message', 'stopped');
+  });
+
+  describe('throttling backs off per quota', () => {
+    it('knows which calls share a quota', () => {
+      expect(quotaOf('ecs:DescribeServices')).to.equal(quotaOf('ecs:ListServices'));
+      expect(quotaOf('ecs:ListTasks')).to.equal(quotaOf('ecs:DescribeTasks'));
+      expect(quotaOf('ecs:DescribeServices')).to.not.equal(quotaOf('ecs:ListTasks'));
+      expect(quotaOf('elasticloadbalancing:DescribeTargetHealth')).to.equal(quotaOf('elasticloadbalancing:DescribeTargetGroups'));
+      expect(quotaOf('ecs:DescribeTaskDefinition')).to.equal('ecs');
+    });
+
+    it('holds every call of a throttled class for the same wait, not calls of other classes; one episode, one step of growth', () => {
+      let now = 0;
+      const worst = () => 1;
+      const quotas = new QuotaBackoff(10_000, () => now, worst);
+      const first = quotas.throttled('ecs:ListTasks');
+      expect(first).to.equal(FIRST_RETRY_DELAY_MS * 2);
+      expect(quotas.waitFor('ecs:DescribeTasks')).to.equal(first);
+      expect(quotas.waitFor('ecs:DescribeServices')).to.equal(0);
+      expect(quotas.waitFor('elasticloadbalancing:DescribeTargetHealth')).to.equal(0);
+      // Another call sent before the wait began comes back throttled: the same wait (a little apart
+      // from the others), not a longer one.
+      now = 100;
+      expect(quotas.throttled('ecs:ListTasks')).to.equal(first - 100 + FIRST_RETRY_DELAY_MS);
+      expect(quotas.waitFor('ecs:ListTasks')).to.equal(first - 100);
+      // Throttled again after the wait: it doubles, up to THROTTLE_BACKOFF_POLLS intervals.
+      now = first;
+      expect(quotas.throttled('ecs:DescribeTasks')).to.equal(first * 2);
+      for (let i = 0; i < 10; i++) {
+        now += quotas.waitFor('ecs:ListTasks');
+        quotas.throttled('ecs:ListTasks');
+      }
+      expect(quotas.waitFor('ecs:ListTasks')).to.equal(10_000 * THROTTLE_BACKOFF_POLLS);
+      // A success starts the growth over.
+      now += quotas.waitFor('ecs:ListTasks');
+      quotas.succeeded('ecs:ListTasks');
+      expect(quotas.throttled('ecs:ListTasks')).to.equal(first);
+    });
+
+    it("the run's ask shares one backoff per quota across all of its calls, and tells of each throttle", async () => {
+      const throttles: string[] = [];
+      const never = new AbortController().signal;
+      const ask = createAsk({
+        deadline: Date.now() + 10_000,
+        pollIntervalMs: 1000,
+        log: silent,
+        stop: never,
+        hardStop: never,
+        onThrottled: (op) => throttles.push(op),
+      });
+      let listed = 0;
+      const started = Date.now();
+      // ListTasks is throttled once; DescribeTasks, asked while it backs off, waits with it.
+      const list = ask('ecs:ListTasks', async () => {
+        if (++listed === 1) throw sdkError('ThrottlingException', 400);
+        return Date.now() - started;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const described = await ask('ecs:DescribeTasks', async () => Date.now() - started);
+      const services = await ask('ecs:DescribeServices', async () => Date.now() - started);
+      expect(described).to.be.at.least(FIRST_RETRY_DELAY_MS - 5);
+      expect(services - described).to.be.below(100);
+      expect(await list).to.be.at.least(FIRST_RETRY_DELAY_MS - 5);
+      expect(throttles).to.deep.equal(['ecs:ListTasks']);
+    });
+
+    it('a call of a class that is backing off waits before it is made; calls of other classes do not; a success ends the episode', async () => {
+      const quotas = new QuotaBackoff(1000, Date.now, () => 0);
+      const slept = quotas.throttled('ecs:ListTasks'); // 500 ms: half of the first step, no random part
+      const sentAt: number[] = [];
+      const started = Date.now();
+      const call = (operation: string) =>
+        withRetry(async () => sentAt.push(Date.now() - started), {
+          what: `AWS ${operation}`,
+          quota: { operation, backoff: quotas },
+          deadline: Date.now() + 10_000,
+          pollIntervalMs: 1000,
+          log: silent,
+        });
+      await call('ecs:DescribeServices');
+      await call('ecs:DescribeTasks');
+      expect(sentAt[0]).to.be.below(100);
+      expect(sentAt[1]).to.be.at.least(slept - 5);
+      // Its success started the growth over: the next throttle waits the first step again, not the second.
+      expect(quotas.throttled('ecs:ListTasks')).to.equal(slept);
+    });
   });
 });
