@@ -261,7 +261,7 @@ const SCALE_SHARE = SCALE_WATCHES / 400;
  */
 const ALONE_WATCHES = 10;
 log(
-  `at scale: ${SCALE_WATCHES} watches in one account, and ${ALONE_WATCHES} watches each alone in effect, of a ${quick ? '40 s' : '8½ min'} rolling rollout at the default poll`,
+  `at scale: ${SCALE_WATCHES} watches in one account, and ${ALONE_WATCHES} watches each alone in effect, of a ${quick ? '30 s' : '6 min'} rolling rollout at the default poll`,
 );
 const [scale, alone, aloneSlow]: ScaleResult[] = await Promise.all([
   runScale({
@@ -335,7 +335,11 @@ out(
 );
 const blueGreen = strategies.find((x) => x.name === 'blue-green');
 const bakeCalls = blueGreen && !Number.isNaN(blueGreen.steadyPerPoll) ? blueGreen.steadyPerPoll : undefined;
-out(`| ≤ 3 AWS calls per poll, 1 blue/green service (steady state: the bake) | ${bakeCalls?.toFixed(2) ?? 'n/a'} | ${verdict((bakeCalls ?? 1e9) <= 3)} |`);
+// The compressed bake is seconds long and polled sparsely (its end is predicted): it may hold no
+// poll, and then there is nothing to judge here (test/e2e-traffic.test.ts holds each bake poll to 2 calls).
+out(
+  `| ≤ 3 AWS calls per poll, 1 blue/green service (steady state: the bake) | ${bakeCalls?.toFixed(2) ?? 'no poll in the short bake (sparse there; its end is predicted)'} | ${bakeCalls === undefined ? '—' : verdict(bakeCalls <= 3)} |`,
+);
 const codeDeploy = strategies.find((x) => x.name === 'codedeploy');
 out(
   `| ≤ 3 AWS calls per poll, 1 CodeDeploy service (whole rollout) | ${codeDeploy ? codeDeploy.perPoll.toFixed(2) : 'n/a'} | ${verdict((codeDeploy?.perPoll ?? 1e9) <= 3)} |`,
