@@ -10,7 +10,7 @@ import { ECSClient, waitUntilServicesStable } from '@aws-sdk/client-ecs';
 import { pipeEnv, scenario, simulate } from '../simulator/catalog.ts';
 import { BUNDLE, imageNodeArgs, runPipe } from '../simulator/run-pipe.ts';
 import { HEALTHY_WINDOW_POLLS } from '../src/core/budget.ts';
-import { ECS_DESCRIBE, ELB_OPS, type RolloutTiming, runScale, type ScaleResult } from './scale.ts';
+import { ECS_DESCRIBE, ELB_OPS, LONG_ROLLOUT, QUICK_ROLLOUT, type RolloutTiming, runScale, type ScaleResult } from './scale.ts';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, out: { type: 'string', default: 'bench/RESULTS.md' } } });
 const quick = values.quick as boolean;
@@ -248,9 +248,7 @@ for (let i = 0; i < RUNS; i++) {
  * health checks, ECS cuts over 2 s later, the old version drains for the default 300 s: about 8½
  * minutes. Quick mode: the same shape in 40 s.
  */
-const ROLLOUT: RolloutTiming = quick
-  ? { registerMs: [3000, 8000], healthyThreshold: 2, checkIntervalS: 5, firstPassMs: [1000, 5000], cutoverAfterMs: 1000, drainS: 20 }
-  : { registerMs: [45_000, 75_000], healthyThreshold: 5, checkIntervalS: 30, firstPassMs: [2000, 30_000], cutoverAfterMs: 2000, drainS: 300 };
+const ROLLOUT: RolloutTiming = quick ? QUICK_ROLLOUT : LONG_ROLLOUT;
 /** The watches of the scale row, and their share of the account's quotas (400 watches: all of it). */
 const SCALE_WATCHES = quick ? 20 : 400;
 const SCALE_SHARE = SCALE_WATCHES / 400;

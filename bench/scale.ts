@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { simulate, simulatedVariables } from '../simulator/catalog.ts';
 import { awsAccountQuotas, slackQuotas } from '../simulator/quota.ts';
 import { all, deploy, drainOld, healthyNew, mark, provisionNew, retireOld, runNew, steadyService, timeline } from '../simulator/scenarios.ts';
@@ -231,15 +232,47 @@ export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
   };
 }
 
-// `tsx bench/scale.ts [watches] [share] [pollS]`: one run, printed (the bench calls runScale).
+/** The quick rollout (30 s), and the one the full bench runs (about 6 minutes, the ALB's defaults). */
+export const QUICK_ROLLOUT: RolloutTiming = {
+  registerMs: [3000, 8000],
+  healthyThreshold: 2,
+  checkIntervalS: 5,
+  firstPassMs: [1000, 5000],
+  cutoverAfterMs: 1000,
+  drainS: 20,
+};
+export const LONG_ROLLOUT: RolloutTiming = {
+  registerMs: [45_000, 75_000],
+  healthyThreshold: 5,
+  checkIntervalS: 30,
+  firstPassMs: [2000, 30_000],
+  cutoverAfterMs: 2000,
+  drainS: 300,
+};
+
+// One run, printed as JSON (the bench calls runScale): `tsx bench/scale.ts --watches 20 --share 0.05`
+// (Slack unscaled unless --slack-share; --long for the 6-minute rollout; --trace lists every call).
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const [watches = '40', share = '0.1', pollS = '10'] = process.argv.slice(2);
+  const { values: v } = parseArgs({
+    options: {
+      watches: { type: 'string', default: '10' },
+      share: { type: 'string', default: '1' },
+      'slack-share': { type: 'string', default: '1' },
+      poll: { type: 'string', default: '10' },
+      latency: { type: 'string', default: '0' },
+      long: { type: 'boolean', default: false },
+      trace: { type: 'boolean', default: false },
+    },
+  });
   const r = await runScale({
-    watches: Number(watches),
-    share: Number(share),
-    pollS: Number(pollS),
-    timing: { registerMs: [3000, 8000], healthyThreshold: 2, checkIntervalS: 5, firstPassMs: [1000, 5000], cutoverAfterMs: 1000, drainS: 20 },
-    waitTimeoutS: 600,
+    watches: Number(v.watches),
+    share: Number(v.share),
+    slackShare: Number(v['slack-share']),
+    pollS: Number(v.poll),
+    latencyMs: Number(v.latency),
+    timing: v.long ? LONG_ROLLOUT : QUICK_ROLLOUT,
+    waitTimeoutS: 1800,
+    trace: v.trace,
   });
   console.log(JSON.stringify(r, null, 2));
 }
