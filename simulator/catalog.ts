@@ -51,7 +51,18 @@ import {
  * The real-time rollout's settings: when ECS registers the targets, their health checks, when the
  * one check a new target needs passes (within an interval of the registration), the drain (ms and s).
  */
-const REAL_TIME = { registerMs: 3000, healthyThreshold: 2, checkIntervalS: 5, firstPassMs: 3000, drainS: 20, cutoverMs: 3000 + 3000 + 1000 };
+const REAL_TIME_REGISTER_MS = 3000;
+const REAL_TIME_FIRST_PASS_MS = 3000;
+/** ECS cuts over this long after the new targets turn healthy. */
+const REAL_TIME_CUTOVER_AFTER_MS = 1000;
+const REAL_TIME = {
+  registerMs: REAL_TIME_REGISTER_MS,
+  healthyThreshold: 2,
+  checkIntervalS: 5,
+  firstPassMs: REAL_TIME_FIRST_PASS_MS,
+  drainS: 20,
+  cutoverMs: REAL_TIME_REGISTER_MS + REAL_TIME_FIRST_PASS_MS + REAL_TIME_CUTOVER_AFTER_MS,
+};
 
 /**
  * How long each traffic step lasts: longer than the longest wait between 1 s polls (jittered by up
