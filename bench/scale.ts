@@ -114,7 +114,7 @@ export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
     deploy(name)(aws);
     const [min, max] = o.timing.registerMs;
     const registerAt = Math.round(min + (max - min) * scatter(i));
-    // Offset by half a turn, so that the first service (the single watch) passes mid-window.
+    // Offset by half a turn, so that the first service (the only one of a one-watch run) passes mid-window.
     const [soon, late] = o.timing.firstPassMs;
     const healthyAt = registerAt + Math.round(soon + (late - soon) * ((scatter(i) + 0.5) % 1));
     const cutoverAt = healthyAt + o.timing.cutoverAfterMs;

@@ -82,7 +82,7 @@ export class QuotaBackoff {
     // same wait, each a little apart so that they do not all ask again at once.
     if (now < c.until) return c.until - now + Math.round(this.random() * FIRST_RETRY_DELAY_MS);
     c.throttles += 1;
-    c.until = now + backoff(c.throttles, FIRST_RETRY_DELAY_MS * 2, this.pollIntervalMs * THROTTLE_BACKOFF_POLLS, this.random);
+    c.until = now + throttleBackoff(c.throttles, this.pollIntervalMs, this.random);
     this.classes.set(name, c);
     return c.until - now;
   }
@@ -93,9 +93,14 @@ export class QuotaBackoff {
   }
 }
 
+/** The wait after the `n`th throttle in a row: twice a transient error's, up to THROTTLE_BACKOFF_POLLS intervals. */
+function throttleBackoff(n: number, pollIntervalMs: number, random?: () => number): number {
+  return backoff(n, FIRST_RETRY_DELAY_MS * 2, pollIntervalMs * THROTTLE_BACKOFF_POLLS, random);
+}
+
 /** How long to wait before trying again after `error`, or undefined when retrying cannot help. */
 export function awsDelay(error: unknown, attempt: number, pollIntervalMs: number, random?: () => number): number | undefined {
-  if (isThrottling(error)) return backoff(attempt, FIRST_RETRY_DELAY_MS * 2, pollIntervalMs * THROTTLE_BACKOFF_POLLS, random);
+  if (isThrottling(error)) return throttleBackoff(attempt, pollIntervalMs, random);
   if (isRetryable(error)) return backoff(attempt, FIRST_RETRY_DELAY_MS, pollIntervalMs, random);
   return undefined;
 }
