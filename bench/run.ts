@@ -244,9 +244,9 @@ for (let i = 0; i < RUNS; i++) {
 
 /**
  * A typical rolling rollout at real speed, with the load balancer's default settings: ECS registers
- * the new targets 45–75 s after the deployment (each service its own time), they pass 5 × 30 s
- * health checks, ECS cuts over 2 s later, the old version drains for the default 300 s: about 8½
- * minutes. Quick mode: the same shape in 40 s.
+ * the new targets 45–75 s after the deployment (each service its own time), they pass their first
+ * health check 2–30 s later (every 30 s; one is enough for a new target), ECS cuts over 2 s later,
+ * the old version drains for the default 300 s: about 6 minutes. Quick mode: the same shape in 30 s.
  */
 const ROLLOUT: RolloutTiming = quick ? QUICK_ROLLOUT : LONG_ROLLOUT;
 /** The watches of the scale row, and their share of the account's quotas (400 watches: all of it). */
@@ -387,7 +387,7 @@ out();
 out('### At the default poll, in real time');
 out();
 out(
-  `The \`real-time\` scenario runs a rolling update at real speed with short settings: ECS registers the new targets, 3 s later they pass their first health check (checks every 5 s; a new target needs one), ECS cuts traffic over a second later, the old version drains for 20 s. The pipe runs at its default ${DEFAULT_POLL_S} s poll: from ECS's registration event to one check interval after it (when the check should have passed) it polls ${HEALTHY_WINDOW_POLLS} times (at most every second), and every second from then, or from seeing the targets healthy, until "live".`,
+  `The \`real-time\` scenario runs a rolling update at real speed with short settings: ECS registers the new targets, 3 s later they pass their first health check (checks every 5 s; a new target needs one), ECS cuts traffic over a second later, the old version drains for 20 s. The pipe runs at its default ${DEFAULT_POLL_S} s poll: while the new tasks start it polls once per check interval (5 s, shorter than the poll), so that it sees the registration within the window; from ECS's registration event to one check interval after it (when the check should have passed) it polls ${HEALTHY_WINDOW_POLLS} times (at most every second), and every second from then, or from seeing the targets healthy, until "live".`,
 );
 out();
 out('| poll | network | after cut-over (median) | ECS describe calls/s | ELB calls/s | AWS calls/poll | rollout |');

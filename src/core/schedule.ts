@@ -21,6 +21,22 @@ export interface Due {
   since: number;
 }
 
+/** What the schedule needs of the run: how it stands, and what AWS's answers predict. */
+export interface Outlook {
+  phase: Phase;
+  /** "Live" is moments away (liveImminent). */
+  imminent: boolean;
+  /** The earliest predicted transition of the services still rolling out. */
+  due?: Due;
+  /**
+   * While new tasks start: their target groups' health-check interval (ms). ECS registers a target
+   * as its task starts running, which no prediction can time, and the one check a new target needs
+   * passes within an interval of that: polled less often, the whole way from registration to the
+   * cut-over may fall between two polls and "live" be seen a poll late.
+   */
+  checkEveryMs?: number;
+}
+
 /**
  * The poll rate follows the phase and what AWS's settings predict. While traffic is being cut
  * over, the moment users care about is seconds away and the phase is short (ECS stops old tasks
@@ -28,17 +44,20 @@ export interface Due {
  * left before the last, nor while a hook waits for approval: those take minutes. A predicted
  * transition (the new targets healthy, the old version retired) before the next poll is woken for
  * at its time. New targets pass their one health check any moment within about one check interval
- * of their registration, and the cut-over follows seconds later: across that window, polls come
- * HEALTHY_WINDOW_POLLS times (no sparser than POLL_INTERVAL, no denser than the cut-over's). Just
+ * of their registration, and the cut-over follows seconds later. While the new tasks start, polls
+ * come at least once per check interval, so that the registration is seen within that window (when
+ * the interval is shorter than POLL_INTERVAL: 5 s, as AWS suggests for fast deployments); across
+ * the window, once ECS says when it registered the targets, polls come HEALTHY_WINDOW_POLLS times (no sparser than POLL_INTERVAL, no denser than the cut-over's). Just
  * after the predicted "healthy" (the window's end), the poll stays dense for DENSE_WINDOW_MS. Once
  * live, only the old version's retirement is left, which takes the deregistration delay (300 s by
  * default), a bake or CodeDeploy's termination wait: poll half as often, and while its predicted end
  * is further off, SPARSE_POLL_FACTOR intervals apart, sparing the account's API limits.
  */
-export function nextPollIn(pollIntervalMs: number, phase: Phase, liveImminent: boolean, due?: Due, now = 0): number {
+export function nextPollIn(pollIntervalMs: number, { phase, imminent, due, checkEveryMs }: Outlook, now = 0): number {
   const dense = Math.max(MIN_POLL_MS, Math.min(Math.round(pollIntervalMs / CUTOVER_POLL_DIVISOR), DENSE_POLL_MS));
-  const regular = phase === 'live' ? pollIntervalMs * LIVE_POLL_FACTOR : pollIntervalMs;
-  if (phase === 'cutting_over' && liveImminent) return dense;
+  const starting = checkEveryMs === undefined ? pollIntervalMs : Math.max(dense, Math.min(pollIntervalMs, checkEveryMs));
+  const regular = phase === 'live' ? pollIntervalMs * LIVE_POLL_FACTOR : starting;
+  if (phase === 'cutting_over' && imminent) return dense;
   if (due) {
     const dueIn = due.at - now;
     // Before the predicted retirement, sparse: only the "retired" line waits on it.
@@ -57,16 +76,9 @@ export function nextPollIn(pollIntervalMs: number, phase: Phase, liveImminent: b
  * transition: each service's prediction is its own (from its registration, its cut-over), so
  * those wakes are not in step anyway, and a jittered one would see the transition up to POLL_JITTER late.
  */
-export function nextWait(
-  pollIntervalMs: number,
-  phase: Phase,
-  imminent: boolean,
-  due: Due | undefined,
-  now: number,
-  seed: number | undefined,
-  poll: number,
-): number {
-  const wait = nextPollIn(pollIntervalMs, phase, imminent, due, now);
+export function nextWait(pollIntervalMs: number, outlook: Outlook, now: number, seed: number | undefined, poll: number): number {
+  const wait = nextPollIn(pollIntervalMs, outlook, now);
+  const { due } = outlook;
   return due && wait === Math.max(MIN_POLL_MS, due.at - now) ? wait : jittered(wait, seed, poll);
 }
 
@@ -77,8 +89,8 @@ export function nextWait(
  * a whole extra one, and targets turning healthy are seen as they do (the cut-over follows within
  * seconds).
  */
-export function liveMayCome(phase: Phase, liveImminent: boolean, due: Due | undefined, now: number): boolean {
-  if (phase === 'cutting_over' && liveImminent) return true;
+export function liveMayCome({ phase, imminent, due }: Outlook, now: number): boolean {
+  if (phase === 'cutting_over' && imminent) return true;
   return due?.what === 'healthy' && now - due.at < DENSE_WINDOW_MS;
 }
 

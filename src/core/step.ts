@@ -8,7 +8,7 @@ import { crashLoopWarning } from './evidence.ts';
 import { judgeWith } from './judge.ts';
 import type { Judge } from './kind.ts';
 import { ROLLING } from './rolling.ts';
-import { type Due, liveImminent, liveMayCome, nextWait } from './schedule.ts';
+import { type Due, liveImminent, liveMayCome, nextWait, type Outlook } from './schedule.ts';
 import { type ServiceSnapshot, SHIFTING_STRATEGIES } from './snapshot.ts';
 import { stuckWarning } from './stuck.ts';
 import { shortName } from './task-definition.ts';
@@ -20,6 +20,7 @@ import {
   type Eta,
   type Evidence,
   isFinal,
+  MS_PER_SECOND,
   NO_EVIDENCE,
   newWatch,
   PHASES,
@@ -200,7 +201,7 @@ export function expire(state: RunState): { state: RunState; view: RolloutView } 
 export function viewOf(state: RunState, now: number = state.startedAt, before?: RunState): RolloutView {
   const services = state.watches.map((w) => lineOf(w, state.facts.get(w.service)));
   const previous = new Map((before?.watches ?? []).map((w) => [w.service, shown(lineOf(w, before?.facts.get(w.service)))]));
-  const imminent = liveImminent(state.verdict.phase, services);
+  const outlook = outlookOf(state, services);
   const reached = milestones(state.watches);
   // Where the time went, once the watch is over: the phases beside the settings that explain them
   // (for a run that failed, the phases its services got through before they failed).
@@ -214,7 +215,7 @@ export function viewOf(state: RunState, now: number = state.startedAt, before?: 
     milestones: reached,
     causes: [...new Set([...state.facts.values()].flatMap((f) => f.causes))],
     confirm: state.verdict.status === 'live' && !state.confirmed,
-    freshNext: state.verdict.status === 'rolling_out' && liveMayCome(state.verdict.phase, imminent, nextDue(state), now),
+    freshNext: state.verdict.status === 'rolling_out' && liveMayCome(outlook, now),
     announcement: JSON.stringify([
       state.verdict.status,
       state.verdict.phase,
@@ -227,10 +228,7 @@ export function viewOf(state: RunState, now: number = state.startedAt, before?: 
     failedHooks: [...state.facts].flatMap(([service, f]) => f.evidence.hooks.map((h) => ({ service, ...h }))),
     settled: state.confirmed ? state.watches.filter((w) => w.status === 'live').map((w) => w.service) : [],
     quiet: state.watches.filter((w) => isQuiet(w, state)).map((w) => w.service),
-    nextPollMs: Math.max(
-      0,
-      Math.min(nextWait(state.pollIntervalMs, state.verdict.phase, imminent, nextDue(state), now, state.jitterSeed, state.polls), state.deadline - now),
-    ),
+    nextPollMs: Math.max(0, Math.min(nextWait(state.pollIntervalMs, outlook, now, state.jitterSeed, state.polls), state.deadline - now)),
     ...(state.verdict.done && state.verdict.status === 'live' && state.verdict.phase !== 'retired' && state.waitUntil === 'live' ? { endedAtLive: true } : {}),
     ...(state.refused ? { refused: state.refused } : {}),
     ...(spent ? { timeSpent: spent } : {}),
@@ -266,6 +264,25 @@ function dueOf(a: ServiceAssessment): Due | undefined {
   const end = a.shift?.bakeUntil ?? a.shift?.keptUntil;
   const since = a.watch.reachedAt.live;
   return a.watch.status === 'live' && end !== undefined && since !== undefined ? { what: 'retired', at: end, since } : undefined;
+}
+
+/**
+ * What the schedule needs of the run (schedule.ts): its phase, whether "live" is moments away, the
+ * earliest predicted transition, and, while new tasks start, the shortest health-check interval of
+ * their target groups (read once, on the first poll that names the groups).
+ */
+function outlookOf(state: RunState, services: readonly ServiceLine[]): Outlook {
+  const intervals = state.watches.flatMap((w) => {
+    const seconds = w.status === 'starting' ? state.facts.get(w.service)?.timing.settings?.healthCheckIntervalSeconds : undefined;
+    return seconds ? [seconds * MS_PER_SECOND] : [];
+  });
+  const due = nextDue(state);
+  return {
+    phase: state.verdict.phase,
+    imminent: liveImminent(state.verdict.phase, services),
+    ...(due ? { due } : {}),
+    ...(intervals.length ? { checkEveryMs: Math.min(...intervals) } : {}),
+  };
 }
 
 /** The earliest predicted transition of the services still rolling out. */

@@ -7,14 +7,25 @@ import { ROLLOUT, T0 } from '../support/samples.ts';
 
 describe('core/schedule', () => {
   it('polls at POLL_INTERVAL while starting and registering', () => {
-    for (const phase of ['waiting', 'starting', 'registering'] as const) expect(nextPollIn(10_000, phase, false)).to.equal(10_000);
+    for (const phase of ['waiting', 'starting', 'registering'] as const) expect(nextPollIn(10_000, { phase, imminent: false })).to.equal(10_000);
+  });
+
+  it('while new tasks start, polls at least once per health-check interval, never denser than the cut-over', () => {
+    expect(nextPollIn(10_000, { phase: 'starting', imminent: false, checkEveryMs: 5000 })).to.equal(5000);
+    expect(nextPollIn(10_000, { phase: 'starting', imminent: false, checkEveryMs: 30_000 })).to.equal(10_000);
+    expect(nextPollIn(10_000, { phase: 'starting', imminent: false, checkEveryMs: 200 })).to.equal(DENSE_POLL_MS);
+    // A predicted transition still comes first: another service's registered targets.
+    const T = 1_000_000;
+    expect(nextPollIn(10_000, { phase: 'starting', imminent: false, checkEveryMs: 5000, due: { what: 'healthy', at: T + 3000, since: T - 2000 } }, T)).to.equal(
+      DENSE_POLL_MS,
+    );
   });
 
   it('polls densely when live is moments away: every second, or a quarter of the interval when shorter, never faster than the floor', () => {
-    expect(nextPollIn(10_000, 'cutting_over', true)).to.equal(DENSE_POLL_MS);
-    expect(nextPollIn(2000, 'cutting_over', true)).to.equal(500);
-    expect(nextPollIn(10_000, 'cutting_over', false)).to.equal(10_000);
-    expect(nextPollIn(500, 'cutting_over', true)).to.equal(MIN_POLL_MS);
+    expect(nextPollIn(10_000, { phase: 'cutting_over', imminent: true })).to.equal(DENSE_POLL_MS);
+    expect(nextPollIn(2000, { phase: 'cutting_over', imminent: true })).to.equal(500);
+    expect(nextPollIn(10_000, { phase: 'cutting_over', imminent: false })).to.equal(10_000);
+    expect(nextPollIn(500, { phase: 'cutting_over', imminent: true })).to.equal(MIN_POLL_MS);
   });
 
   describe('around a predicted transition', () => {
@@ -22,65 +33,73 @@ describe('core/schedule', () => {
     /** A wait begun long ago: its window's own cadence is sparser than POLL_INTERVAL. */
     const LONG_AGO = T - 600_000;
     it('wakes at the predicted moment when it comes before the next regular poll, not earlier than the floor', () => {
-      expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T + 4000, since: LONG_AGO }, T)).to.equal(4000);
-      expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T + 100, since: LONG_AGO }, T)).to.equal(MIN_POLL_MS);
-      expect(nextPollIn(10_000, 'live', false, { what: 'retired', at: T + 15_000, since: T }, T)).to.equal(15_000);
+      expect(nextPollIn(10_000, { phase: 'registering', imminent: false, due: { what: 'healthy', at: T + 4000, since: LONG_AGO } }, T)).to.equal(4000);
+      expect(nextPollIn(10_000, { phase: 'registering', imminent: false, due: { what: 'healthy', at: T + 100, since: LONG_AGO } }, T)).to.equal(MIN_POLL_MS);
+      expect(nextPollIn(10_000, { phase: 'live', imminent: false, due: { what: 'retired', at: T + 15_000, since: T } }, T)).to.equal(15_000);
     });
 
     it(`until a predicted retirement further off, polls ${SPARSE_POLL_FACTOR} intervals apart, the last poll landing on it`, () => {
-      expect(nextPollIn(10_000, 'live', false, { what: 'retired', at: T + 300_000, since: T }, T)).to.equal(10_000 * SPARSE_POLL_FACTOR);
-      expect(nextPollIn(10_000, 'live', false, { what: 'retired', at: T + 300_000, since: T }, T + 270_000)).to.equal(30_000);
+      expect(nextPollIn(10_000, { phase: 'live', imminent: false, due: { what: 'retired', at: T + 300_000, since: T } }, T)).to.equal(
+        10_000 * SPARSE_POLL_FACTOR,
+      );
+      expect(nextPollIn(10_000, { phase: 'live', imminent: false, due: { what: 'retired', at: T + 300_000, since: T } }, T + 270_000)).to.equal(30_000);
       // Not before a predicted "healthy": its check may pass any moment, and live follows within seconds.
-      expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T + 150_000, since: LONG_AGO }, T)).to.equal(10_000);
+      expect(nextPollIn(10_000, { phase: 'registering', imminent: false, due: { what: 'healthy', at: T + 150_000, since: LONG_AGO } }, T)).to.equal(10_000);
       // Without a prediction: POLL_INTERVAL.
-      expect(nextPollIn(10_000, 'starting', false, undefined, T)).to.equal(10_000);
+      expect(nextPollIn(10_000, { phase: 'starting', imminent: false }, T)).to.equal(10_000);
     });
 
     it(`across the window in which new targets pass their one health check, polls ${HEALTHY_WINDOW_POLLS} times, between the cut-over's cadence and POLL_INTERVAL`, () => {
       // Registered at T, one 30 s check interval: every 3.75 s, the last poll landing on the predicted moment.
       const due: Due = { what: 'healthy', at: T + 30_000, since: T };
-      expect(nextPollIn(10_000, 'registering', false, due, T)).to.equal(30_000 / HEALTHY_WINDOW_POLLS);
-      expect(nextPollIn(10_000, 'registering', false, due, T + 28_000)).to.equal(2000);
+      expect(nextPollIn(10_000, { phase: 'registering', imminent: false, due: due }, T)).to.equal(30_000 / HEALTHY_WINDOW_POLLS);
+      expect(nextPollIn(10_000, { phase: 'registering', imminent: false, due: due }, T + 28_000)).to.equal(2000);
       // A 5 s interval: no denser than the cut-over's polls.
-      expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T + 5000, since: T }, T)).to.equal(DENSE_POLL_MS);
+      expect(nextPollIn(10_000, { phase: 'registering', imminent: false, due: { what: 'healthy', at: T + 5000, since: T } }, T)).to.equal(DENSE_POLL_MS);
       // A 120 s grace period: no sparser than POLL_INTERVAL.
-      expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T + 120_000, since: T }, T)).to.equal(10_000);
+      expect(nextPollIn(10_000, { phase: 'registering', imminent: false, due: { what: 'healthy', at: T + 120_000, since: T } }, T)).to.equal(10_000);
     });
 
     it('jitters every wait but one aimed at a predicted moment: that one lands on it', () => {
-      const aimed = nextWait(10_000, 'live', false, { what: 'retired', at: T + 30_000, since: T }, T, 12345, 3);
+      const aimed = nextWait(10_000, { phase: 'live', imminent: false, due: { what: 'retired', at: T + 30_000, since: T } }, T, 12345, 3);
       expect(aimed).to.equal(30_000);
-      expect(nextWait(10_000, 'registering', false, { what: 'healthy', at: T + 4000, since: LONG_AGO }, T, 12345, 3)).to.equal(4000);
-      const seeds = Array.from({ length: 20 }, (_, i) => nextWait(10_000, 'live', false, { what: 'retired', at: T + 150_000, since: T }, T, i, 3));
+      expect(nextWait(10_000, { phase: 'registering', imminent: false, due: { what: 'healthy', at: T + 4000, since: LONG_AGO } }, T, 12345, 3)).to.equal(4000);
+      const seeds = Array.from({ length: 20 }, (_, i) =>
+        nextWait(10_000, { phase: 'live', imminent: false, due: { what: 'retired', at: T + 150_000, since: T } }, T, i, 3),
+      );
       expect(new Set(seeds).size).to.be.greaterThan(1);
       for (const w of seeds) expect(w).to.be.within(10_000 * SPARSE_POLL_FACTOR * (1 - POLL_JITTER), 10_000 * SPARSE_POLL_FACTOR * (1 + POLL_JITTER));
     });
 
     it(`polls densely for ${DENSE_WINDOW_MS / 1000} s after the predicted "healthy" (the cut-over follows within seconds), then as usual`, () => {
-      expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T, since: LONG_AGO }, T + 1)).to.equal(DENSE_POLL_MS);
-      expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T, since: LONG_AGO }, T + DENSE_WINDOW_MS - 1)).to.equal(DENSE_POLL_MS);
-      expect(nextPollIn(10_000, 'registering', false, { what: 'healthy', at: T, since: LONG_AGO }, T + DENSE_WINDOW_MS)).to.equal(10_000);
+      expect(nextPollIn(10_000, { phase: 'registering', imminent: false, due: { what: 'healthy', at: T, since: LONG_AGO } }, T + 1)).to.equal(DENSE_POLL_MS);
+      expect(nextPollIn(10_000, { phase: 'registering', imminent: false, due: { what: 'healthy', at: T, since: LONG_AGO } }, T + DENSE_WINDOW_MS - 1)).to.equal(
+        DENSE_POLL_MS,
+      );
+      expect(nextPollIn(10_000, { phase: 'registering', imminent: false, due: { what: 'healthy', at: T, since: LONG_AGO } }, T + DENSE_WINDOW_MS)).to.equal(
+        10_000,
+      );
     });
 
     it('reads a fresh task list on the polls around "live": the cut-over, the window in which the new targets pass their check, the dense polls after it', () => {
-      expect(liveMayCome('cutting_over', true, undefined, T)).to.equal(true);
-      expect(liveMayCome('cutting_over', false, undefined, T)).to.equal(false);
-      expect(liveMayCome('registering', false, undefined, T)).to.equal(false);
+      expect(liveMayCome({ phase: 'cutting_over', imminent: true }, T)).to.equal(true);
+      expect(liveMayCome({ phase: 'cutting_over', imminent: false }, T)).to.equal(false);
+      expect(liveMayCome({ phase: 'registering', imminent: false }, T)).to.equal(false);
       // Registered at T − 10 s, one 30 s interval: the whole window, however far its end.
-      expect(liveMayCome('registering', false, { what: 'healthy', at: T + 20_000, since: T - 10_000 }, T)).to.equal(true);
-      expect(liveMayCome('registering', false, { what: 'healthy', at: T + 300_000, since: T - 10_000 }, T)).to.equal(true);
-      expect(liveMayCome('registering', false, { what: 'healthy', at: T, since: LONG_AGO }, T + DENSE_WINDOW_MS - 1)).to.equal(true);
-      expect(liveMayCome('registering', false, { what: 'healthy', at: T, since: LONG_AGO }, T + DENSE_WINDOW_MS)).to.equal(false);
-      expect(liveMayCome('live', false, { what: 'retired', at: T + 1000, since: T }, T)).to.equal(false);
+      expect(liveMayCome({ phase: 'registering', imminent: false, due: { what: 'healthy', at: T + 20_000, since: T - 10_000 } }, T)).to.equal(true);
+      expect(liveMayCome({ phase: 'registering', imminent: false, due: { what: 'healthy', at: T + 300_000, since: T - 10_000 } }, T)).to.equal(true);
+      expect(liveMayCome({ phase: 'registering', imminent: false, due: { what: 'healthy', at: T, since: LONG_AGO } }, T + DENSE_WINDOW_MS - 1)).to.equal(true);
+      expect(liveMayCome({ phase: 'registering', imminent: false, due: { what: 'healthy', at: T, since: LONG_AGO } }, T + DENSE_WINDOW_MS)).to.equal(false);
+      expect(liveMayCome({ phase: 'live', imminent: false, due: { what: 'retired', at: T + 1000, since: T } }, T)).to.equal(false);
     });
 
     it('not after a predicted retirement: nothing users wait on follows it', () => {
-      expect(nextPollIn(10_000, 'live', false, { what: 'retired', at: T, since: T }, T + 1)).to.equal(20_000);
+      expect(nextPollIn(10_000, { phase: 'live', imminent: false, due: { what: 'retired', at: T, since: T } }, T + 1)).to.equal(20_000);
     });
   });
 
   it('polls half as often once live: only the retirement is left', () => {
-    expect(nextPollIn(10_000, 'live', false)).to.equal(20_000);
+    expect(nextPollIn(10_000, { phase: 'live', imminent: false })).to.equal(20_000);
   });
 
   it('calls live imminent only while cutting over, and not while a step before the last or a hook is pending', () => {

@@ -16,8 +16,10 @@ import {
   shiftService,
   stoppedByElb,
   T0,
+  TG_SETTINGS,
   targets,
   task,
+  withSettings,
 } from '../support/samples.ts';
 
 const { oldTasks: oldRunning, newTasks: newRunning } = ROLLOUT;
@@ -216,8 +218,7 @@ describe('step: one poll of the whole run', () => {
 
   it('says where the time went once the watch is over, from what every read knew', () => {
     // The target groups' settings are read once: only the first snapshot carries them.
-    const withSettings = { ...SNAP.starting, targetGroups: SNAP.starting.targetGroups.map((g) => ({ ...g, settings: { deregistrationDelaySeconds: 300 } })) };
-    let run = step(begin(), only(withSettings), T0);
+    let run = step(begin(), only(withSettings(SNAP.starting, { deregistrationDelaySeconds: 300 })), T0);
     for (const [snap, at, fresh] of [
       [ROLLOUT.registering, 30, false],
       [ROLLOUT.cutover, 60, false],
@@ -339,6 +340,20 @@ describe('step: the schedule around the predicted "healthy"', () => {
     expect(past.view.nextPollMs).to.equal(DENSE_POLL_MS);
     const later = step(past.state, only(registered), T0 + 35_000 + DENSE_WINDOW_MS);
     expect(later.view.nextPollMs).to.equal(10_000);
+  });
+
+  it('while the new tasks start, polls once per health-check interval when that is shorter than POLL_INTERVAL: the registration is seen within the window in which "live" may come', () => {
+    const fast = { ...TG_SETTINGS, healthCheckIntervalSeconds: 5 };
+    const starting = step(begin(), only(withSettings(ROLLOUT.starting, fast)), T0);
+    expect(starting.view).to.include({ phase: 'starting', nextPollMs: 5000 });
+    // Settings read once: a later read without them still polls at the interval.
+    expect(step(starting.state, only(ROLLOUT.starting), T0 + 5000).view.nextPollMs).to.equal(5000);
+    // The default 30 s interval, or settings not read: POLL_INTERVAL.
+    expect(step(begin(), only(withSettings(ROLLOUT.starting, { ...TG_SETTINGS, healthCheckIntervalSeconds: 30 })), T0).view.nextPollMs).to.equal(10_000);
+    expect(step(begin(), only(ROLLOUT.starting), T0).view.nextPollMs).to.equal(10_000);
+    // Once live, the interval no longer matters: only the retirement is left.
+    const live = step(starting.state, only(withSettings(ROLLOUT.draining, { ...fast, deregistrationDelaySeconds: 0 })), T0 + 10_000);
+    expect(live.view).to.include({ phase: 'live', nextPollMs: 20_000 });
   });
 
   it('once a blue/green deployment is live, polls sparsely through the bake, the last poll landing on its end', () => {

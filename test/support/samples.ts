@@ -9,6 +9,7 @@ import type {
   ListenerTraffic,
   ServiceDeploymentSnapshot,
   ServiceSnapshot,
+  TargetGroupSettings,
   TargetGroupSnapshot,
   TaskSnapshot,
 } from '../../src/core/snapshot.ts';
@@ -182,7 +183,7 @@ const NEW_TASKS = [task('10.0.2.20', NEW_TD), task('10.0.2.21', NEW_TD)];
 export const TG_SETTINGS = { healthCheckIntervalSeconds: 10, healthyThresholdCount: 5, deregistrationDelaySeconds: 300 };
 
 /** A snapshot whose target groups' settings have been read (the reader reads them once per run). */
-export function withSettings(snap: ServiceSnapshot, settings = TG_SETTINGS): ServiceSnapshot {
+export function withSettings(snap: ServiceSnapshot, settings: TargetGroupSettings = TG_SETTINGS): ServiceSnapshot {
   return { ...snap, targetGroups: snap.targetGroups.map((g) => ({ ...g, settings })) };
 }
 
