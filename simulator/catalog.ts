@@ -69,6 +69,13 @@ const REAL_TIME = {
  * to POLL_JITTER), as a real step's bake is longer than a poll, so that every step is seen.
  */
 const TRAFFIC_STEP_MS = 1500;
+/**
+ * A step's bake as these scenarios' service deployments state it (stepBakeTimeInMinutes,
+ * canaryBakeTimeInMinutes): the API counts whole minutes, and a compressed step (TRAFFIC_STEP_MS)
+ * is under one, so 0: the pipe then expects each next step any moment, as it comes here. A bake in
+ * minutes would have it poll sparsely until minutes after a step the scenario takes in 1.5 s.
+ */
+const COMPRESSED_STEP_BAKE_MINUTES = 0;
 
 /** The Slack user the scenarios' approver is (APPROVERS). */
 const APPROVER = 'U0APPROVER1';
@@ -305,14 +312,14 @@ export const SCENARIOS: Scenario[] = [
     'linear',
     'ECS-native linear: production moves to the new revision 25 % at a time, then bakes',
     { exitCode: 0, status: 'live' },
-    { strategy: 'LINEAR', bakeTimeInMinutes: 5, linear: { stepPercent: 25, stepBakeTimeInMinutes: 1 } },
+    { strategy: 'LINEAR', bakeTimeInMinutes: 5, linear: { stepPercent: 25, stepBakeTimeInMinutes: COMPRESSED_STEP_BAKE_MINUTES } },
     trafficShift('shop-api', [25, 50, 75, 100]),
   ),
   shopApiShift(
     'canary',
     'ECS-native canary: 10 % of production on the new revision, then the rest',
     { exitCode: 0, status: 'live' },
-    { strategy: 'CANARY', bakeTimeInMinutes: 5, canary: { canaryPercent: 10, canaryBakeTimeInMinutes: 2 } },
+    { strategy: 'CANARY', bakeTimeInMinutes: 5, canary: { canaryPercent: 10, canaryBakeTimeInMinutes: COMPRESSED_STEP_BAKE_MINUTES } },
     trafficShift('shop-api', [10, 100]),
   ),
   shopApiShift(
@@ -322,7 +329,7 @@ export const SCENARIOS: Scenario[] = [
     {
       strategy: 'CANARY',
       bakeTimeInMinutes: 3,
-      canary: { canaryPercent: 5, canaryBakeTimeInMinutes: 3 },
+      canary: { canaryPercent: 5, canaryBakeTimeInMinutes: COMPRESSED_STEP_BAKE_MINUTES },
       express: { endpoint: 'sh-3f2a9c1b.ecs.eu-west-1.on.aws' },
     },
     trafficShift('shop-api', [5, 100]),

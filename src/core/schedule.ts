@@ -11,13 +11,16 @@ import {
   POLL_JITTER,
   SPARSE_POLL_FACTOR,
 } from './budget.ts';
-import type { Phase, ShiftView } from './vocabulary.ts';
+import type { Eta, Phase, ShiftView } from './vocabulary.ts';
 
 /** The next predicted transition of a service still rolling out: what, and when (epoch ms). */
 export interface Due {
-  what: 'healthy' | 'retired';
+  what: Eta['what'];
   at: number;
-  /** When the wait for it began (the registration, "live"): "healthy" may come any moment from there. */
+  /**
+   * From when it may come (the registration, "live", a traffic step's earliest end): "healthy" or
+   * a step any moment from there to `at`.
+   */
   since: number;
 }
 
@@ -59,14 +62,14 @@ export function nextPollIn(pollIntervalMs: number, { phase, imminent, due, check
   const regular = phase === 'live' ? pollIntervalMs * LIVE_POLL_FACTOR : starting;
   if (phase === 'cutting_over' && imminent) return dense;
   if (due) {
+    const sparse = Math.max(regular, pollIntervalMs * SPARSE_POLL_FACTOR);
+    // Before a transition's window opens (a traffic step's bake), sparse, waking as it opens.
+    if (now < due.since) return Math.max(MIN_POLL_MS, Math.min(sparse, due.since - now));
     const dueIn = due.at - now;
     // Before the predicted retirement, sparse: only the "retired" line waits on it.
-    const cap =
-      due.what === 'retired'
-        ? Math.max(regular, pollIntervalMs * SPARSE_POLL_FACTOR)
-        : Math.max(dense, Math.min(regular, Math.round((due.at - due.since) / HEALTHY_WINDOW_POLLS)));
+    const cap = due.what === 'retired' ? sparse : Math.max(dense, Math.min(regular, Math.round((due.at - due.since) / HEALTHY_WINDOW_POLLS)));
     if (dueIn > 0) return Math.max(MIN_POLL_MS, Math.min(cap, dueIn));
-    if (due.what === 'healthy' && -dueIn < DENSE_WINDOW_MS) return dense;
+    if (due.what !== 'retired' && -dueIn < DENSE_WINDOW_MS) return dense;
   }
   return regular;
 }
@@ -79,7 +82,8 @@ export function nextPollIn(pollIntervalMs: number, { phase, imminent, due, check
 export function nextWait(pollIntervalMs: number, outlook: Outlook, now: number, seed: number | undefined, poll: number): number {
   const wait = nextPollIn(pollIntervalMs, outlook, now);
   const { due } = outlook;
-  return due && wait === Math.max(MIN_POLL_MS, due.at - now) ? wait : jittered(wait, seed, poll);
+  const aimed = due && (wait === Math.max(MIN_POLL_MS, due.at - now) || wait === Math.max(MIN_POLL_MS, due.since - now));
+  return aimed ? wait : jittered(wait, seed, poll);
 }
 
 /**
@@ -91,20 +95,22 @@ export function nextWait(pollIntervalMs: number, outlook: Outlook, now: number, 
  */
 export function liveMayCome({ phase, imminent, due }: Outlook, now: number): boolean {
   if (phase === 'cutting_over' && imminent) return true;
-  return due?.what === 'healthy' && now - due.at < DENSE_WINDOW_MS;
+  return due !== undefined && due.what !== 'retired' && now >= due.since && now - due.at < DENSE_WINDOW_MS;
 }
 
 /**
  * Whether "live" is moments away: the run is cutting over, and no traffic-shifting service still
- * cutting over has a step to take before the last (a linear or canary step bakes for minutes) or
- * waits for a hook's approval.
+ * cutting over has a step to take before the last, or the last step's predicted window still ahead
+ * (a linear or canary step bakes for minutes), or waits for a hook's approval.
  */
-export function liveImminent(phase: Phase, services: ReadonlyArray<{ status: string; shift?: ShiftView }>): boolean {
+export function liveImminent(phase: Phase, services: ReadonlyArray<{ status: string; shift?: ShiftView; eta?: Eta }>, now: number): boolean {
   if (phase !== 'cutting_over') return false;
-  return services.every(({ status, shift }) => {
+  return services.every(({ status, shift, eta }) => {
     if (status !== 'cutting_over' || !shift) return true;
     const beforeLast = shift.steps.at(-2);
-    return !shift.hook && (beforeLast === undefined || (shift.production ?? 0) >= beforeLast);
+    // The last step waits out the step before it: its bake (minutes) is not "moments away".
+    const baking = eta?.what === 'step' && now < eta.since;
+    return !shift.hook && !baking && (beforeLast === undefined || (shift.production ?? 0) >= beforeLast);
   });
 }
 

@@ -201,7 +201,7 @@ export function expire(state: RunState): { state: RunState; view: RolloutView } 
 export function viewOf(state: RunState, now: number = state.startedAt, before?: RunState): RolloutView {
   const services = state.watches.map((w) => lineOf(w, state.facts.get(w.service)));
   const previous = new Map((before?.watches ?? []).map((w) => [w.service, shown(lineOf(w, before?.facts.get(w.service)))]));
-  const outlook = outlookOf(state, services);
+  const outlook = outlookOf(state, services, now);
   const reached = milestones(state.watches);
   // Where the time went, once the watch is over: the phases beside the settings that explain them
   // (for a run that failed, the phases its services got through before they failed).
@@ -271,7 +271,7 @@ function dueOf(a: ServiceAssessment): Due | undefined {
  * earliest predicted transition, and, while new tasks start, the shortest health-check interval of
  * their target groups (read once, on the first poll that names the groups).
  */
-function outlookOf(state: RunState, services: readonly ServiceLine[]): Outlook {
+function outlookOf(state: RunState, services: readonly ServiceLine[], now: number): Outlook {
   const intervals = state.watches.flatMap((w) => {
     const seconds = w.status === 'starting' ? state.facts.get(w.service)?.timing.settings?.healthCheckIntervalSeconds : undefined;
     return seconds ? [seconds * MS_PER_SECOND] : [];
@@ -279,7 +279,7 @@ function outlookOf(state: RunState, services: readonly ServiceLine[]): Outlook {
   const due = nextDue(state);
   return {
     phase: state.verdict.phase,
-    imminent: liveImminent(state.verdict.phase, services),
+    imminent: liveImminent(state.verdict.phase, services, now),
     ...(due ? { due } : {}),
     ...(intervals.length ? { checkEveryMs: Math.min(...intervals) } : {}),
   };

@@ -23,6 +23,7 @@ import {
 import { sameTaskDefinition, shortName } from './task-definition.ts';
 import {
   EMPTY_PROGRESS,
+  type Eta,
   MS_PER_MINUTE,
   NO_EVIDENCE,
   type Phase,
@@ -164,6 +165,9 @@ export const TRAFFIC: Kind<Ours, ServiceSnapshot> = {
     const bakeStartedAt = seen?.bakeStartedAt ?? (atOrAfter(d.lifecycleStage, 'BAKE_TIME') ? Math.min(d.updatedAt ?? now, now) : undefined);
     const productionOnNew = share === undefined ? seen?.productionOnNew : share >= FULL;
     const newTargetsHealthy = healthy === undefined ? seen?.newTargetsHealthy : healthy >= d.target.requested;
+    const production = share ?? d.target.productionWeight;
+    const step =
+      production === undefined || production === seen?.step?.share ? seen?.step : { share: production, since: seen?.readAt ?? d.createdAt, seen: now };
     const td = d.target.taskDefinitionArn ?? prev.taskDefinitionArn;
     return {
       ...prev,
@@ -173,6 +177,8 @@ export const TRAFFIC: Kind<Ours, ServiceSnapshot> = {
         ...(productionOnNew !== undefined ? { productionOnNew } : {}),
         ...(newTargetsHealthy !== undefined ? { newTargetsHealthy } : {}),
         ...(bakeStartedAt !== undefined ? { bakeStartedAt } : {}),
+        readAt: now,
+        ...(step ? { step } : {}),
       },
       deploymentCreatedAt: d.createdAt,
       taskDefinitionArn: td || undefined,
@@ -237,9 +243,30 @@ export const TRAFFIC: Kind<Ours, ServiceSnapshot> = {
         ...causesOf({ taskDefinitionArn: td, createdAt: d.createdAt }, snap, clock, stopCauses),
       ]),
     ];
-    return { progress: progressOf(d, healthy, d.target.targetGroupArns.length), causes, shift: shiftView(d, trackOf(watch), share, healthy, snap) };
+    const eta = nextStepOf(d, trackOf(watch), clock.now);
+    return {
+      progress: progressOf(d, healthy, d.target.targetGroupArns.length),
+      causes,
+      shift: shiftView(d, trackOf(watch), share, healthy, snap),
+      ...(eta ? { eta } : {}),
+    };
   },
 };
+
+/**
+ * When a linear or canary shift should take its next step: ECS holds each step for its bake
+ * (stepBakeTimeInMinutes, canaryBakeTimeInMinutes), counted from when the step was taken, which the
+ * watch knows to within two reads. The step may come any moment from the earliest of them plus the
+ * bake; a bake of 0 is no wait, and a pending hook holds the step (it has its own expiry).
+ */
+function nextStepOf(d: ServiceDeploymentSnapshot, seen: TrafficTrack | undefined, now: number): Eta | undefined {
+  const step = seen?.step;
+  const minutes = d.strategy === 'LINEAR' ? d.linear?.stepBakeMinutes : d.strategy === 'CANARY' ? d.canary?.bakeMinutes : undefined;
+  if (!step || !minutes || step.share <= 0 || step.share >= FULL) return undefined;
+  if (d.hooks.some((h) => HOOK_PENDING.has(h.status))) return undefined;
+  const at = step.seen + minutes * MS_PER_MINUTE;
+  return at > now ? { what: 'step', at, since: step.since + minutes * MS_PER_MINUTE, basis: `step bake ${minutes} min` } : undefined;
+}
 
 function shiftView(
   d: ServiceDeploymentSnapshot,

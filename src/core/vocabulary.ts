@@ -46,6 +46,13 @@ export type Track =
       newTargetsHealthy?: boolean;
       /** When the bake began (epoch ms), for "rollback possible until". */
       bakeStartedAt?: number;
+      /** When this track was last read (epoch ms): a step seen now was taken after it. */
+      readAt?: number;
+      /**
+       * The production share last seen (percent), taken between `since` (the read before, or the
+       * deployment's creation) and `seen` (the read that first saw it), epoch ms.
+       */
+      step?: { share: number; since: number; seen: number };
     }
   /** CodeDeploy blue/green: our (replacement) task set, and the CodeDeploy deployment that created it. */
   | { kind: 'codedeploy'; taskSetId: string; codeDeployId?: string };
@@ -109,7 +116,8 @@ export const EMPTY_PROGRESS: Progress = {
 
 /** An estimate: when targets should turn healthy, or the old version retire, and from what. */
 export interface Eta {
-  what: 'healthy' | 'retired';
+  /** The new targets healthy, a linear or canary shift's next step, the old version retired. */
+  what: 'healthy' | 'step' | 'retired';
   /** Epoch ms. */
   at: number;
   /**

@@ -70,9 +70,11 @@ function shiftStage(s: ServiceLine, shift: ShiftView, f: TextFormat): string {
   }
 }
 
+const ETA_LABELS: Record<Eta['what'], string> = { healthy: 'targets healthy by', step: 'next traffic step by', retired: 'old version retires by' };
+
 /** "old version retires by ~10:42 (deregistration delay 300 s)" */
 function etaText(eta: Eta, f: TextFormat): string {
-  return `${eta.what === 'healthy' ? 'targets healthy by' : 'old version retires by'} ~${f.time(eta.at)} (${eta.basis})`;
+  return `${ETA_LABELS[eta.what]} ~${f.time(eta.at)} (${eta.basis})`;
 }
 
 /** What a watch that ended at "live" (WAIT_UNTIL=live) no longer follows. */
@@ -106,7 +108,7 @@ export function serviceStatusText(s: ServiceLine, f: TextFormat = SLACK_FORMAT):
       const eta = s.eta ? ` · ${etaText(s.eta, f)}` : '';
       const doing =
         s.shift && s.status !== 'waiting'
-          ? shiftText(s, s.shift, f)
+          ? `${shiftText(s, s.shift, f)}${eta}`
           : `${PHASE_LABELS[s.status]}${s.progress && s.status !== 'waiting' ? ` — ${progressText(s.progress)}` : ''}${eta}`;
       return `${name}: ${doing}${s.status === 'live' ? endpointText(s, f) : ''}${s.warning ? `\n⚠️ ${f.text(s.warning)}` : ''}`;
     }

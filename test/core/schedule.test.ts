@@ -93,6 +93,18 @@ describe('core/schedule', () => {
       expect(liveMayCome({ phase: 'live', imminent: false, due: { what: 'retired', at: T + 1000, since: T } }, T)).to.equal(false);
     });
 
+    it("before a traffic step's window opens (its bake), polls sparsely, waking as it opens; across it as across the health-check window", () => {
+      // Last step seen between T − 10 s and T, 10 min bake: the next may come from T + 590 s to T + 600 s.
+      const due: Due = { what: 'step', since: T + 590_000, at: T + 600_000 };
+      expect(nextPollIn(10_000, { phase: 'cutting_over', imminent: false, due }, T)).to.equal(10_000 * SPARSE_POLL_FACTOR);
+      expect(nextPollIn(10_000, { phase: 'cutting_over', imminent: false, due }, T + 580_000)).to.equal(10_000);
+      expect(nextWait(10_000, { phase: 'cutting_over', imminent: false, due }, T + 580_000, 12345, 3), 'aimed at the window: not jittered').to.equal(10_000);
+      expect(nextPollIn(10_000, { phase: 'cutting_over', imminent: false, due }, T + 590_000)).to.equal(10_000 / HEALTHY_WINDOW_POLLS);
+      expect(nextPollIn(10_000, { phase: 'cutting_over', imminent: false, due }, T + 600_000 + 1)).to.equal(DENSE_POLL_MS);
+      expect(liveMayCome({ phase: 'cutting_over', imminent: false, due }, T), 'no fresh reads before the window').to.equal(false);
+      expect(liveMayCome({ phase: 'cutting_over', imminent: false, due }, T + 595_000)).to.equal(true);
+    });
+
     it('not after a predicted retirement: nothing users wait on follows it', () => {
       expect(nextPollIn(10_000, { phase: 'live', imminent: false, due: { what: 'retired', at: T, since: T } }, T + 1)).to.equal(20_000);
     });
@@ -111,13 +123,17 @@ describe('core/schedule', () => {
       running: 2,
       ...(hook ? { hook: { id: 'h', targetType: 'PAUSE', status: 'AWAITING_ACTION' } } : {}),
     });
-    expect(liveImminent('registering', [{ status: 'registering' }])).to.equal(false);
-    expect(liveImminent('cutting_over', [{ status: 'cutting_over' }])).to.equal(true);
-    expect(liveImminent('cutting_over', [{ status: 'cutting_over', shift: shift(50) }])).to.equal(false);
-    expect(liveImminent('cutting_over', [{ status: 'cutting_over', shift: shift(75) }])).to.equal(true);
-    expect(liveImminent('cutting_over', [{ status: 'cutting_over', shift: shift(75, true) }])).to.equal(false);
+    expect(liveImminent('registering', [{ status: 'registering' }], 0)).to.equal(false);
+    expect(liveImminent('cutting_over', [{ status: 'cutting_over' }], 0)).to.equal(true);
+    expect(liveImminent('cutting_over', [{ status: 'cutting_over', shift: shift(50) }], 0)).to.equal(false);
+    expect(liveImminent('cutting_over', [{ status: 'cutting_over', shift: shift(75) }], 0)).to.equal(true);
+    expect(liveImminent('cutting_over', [{ status: 'cutting_over', shift: shift(75, true) }], 0)).to.equal(false);
+    // The last step (75 % → 100 %) is predicted after its bake: not moments away before its window opens.
+    const lastStep = { what: 'step' as const, at: 600_000, since: 590_000, basis: 'step bake 10 min' };
+    expect(liveImminent('cutting_over', [{ status: 'cutting_over', shift: shift(75), eta: lastStep }], 589_999)).to.equal(false);
+    expect(liveImminent('cutting_over', [{ status: 'cutting_over', shift: shift(75), eta: lastStep }], 590_000)).to.equal(true);
     // A service already past the cut-over does not hold the others back.
-    expect(liveImminent('cutting_over', [{ status: 'live', shift: shift(50) }, { status: 'cutting_over' }])).to.equal(true);
+    expect(liveImminent('cutting_over', [{ status: 'live', shift: shift(50) }, { status: 'cutting_over' }], 0)).to.equal(true);
   });
 
   it('never sleeps past WAIT_TIMEOUT', () => {

@@ -171,12 +171,13 @@ describe('step: one poll of the whole run', () => {
     });
     expect(step(begin(), only(cutting), T0).view).to.include({ phase: 'cutting_over', nextPollMs: DENSE_POLL_MS });
     const running = { targetServiceRevision: { arn: NEW_REVISION, requestedTaskCount: 2, runningTaskCount: 2, pendingTaskCount: 0 } };
+    // Steps without a bake: the next one may come any moment.
     const linear = (blue: number, green: number, hook = false) =>
       shiftService(
         serviceDeployment({
           ...running,
           lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT',
-          deploymentConfiguration: { strategy: 'LINEAR', linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: 10 } },
+          deploymentConfiguration: { strategy: 'LINEAR', linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: 0 } },
           ...(hook ? { lifecycleHookDetails: [{ hookId: 'approve', targetType: 'PAUSE', status: 'AWAITING_ACTION' }] } : {}),
         }),
         { production: [rule(blue, green)], deploymentStrategy: 'LINEAR' },
@@ -354,6 +355,45 @@ describe('step: the schedule around the predicted "healthy"', () => {
     // Once live, the interval no longer matters: only the retirement is left.
     const live = step(starting.state, only(withSettings(ROLLOUT.draining, { ...fast, deregistrationDelaySeconds: 0 })), T0 + 10_000);
     expect(live.view).to.include({ phase: 'live', nextPollMs: 20_000 });
+  });
+
+  it("a linear shift: polls sparsely through each step's bake, across the window in which the next step may come, and densely only once the last step's window opens", () => {
+    const running = { targetServiceRevision: { arn: NEW_REVISION, requestedTaskCount: 2, runningTaskCount: 2, pendingTaskCount: 0 } };
+    const BAKE_MS = 10 * 60_000;
+    const linear = (green: number, hook = false) =>
+      shiftService(
+        serviceDeployment({
+          ...running,
+          lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT',
+          deploymentConfiguration: { strategy: 'LINEAR', linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: 10 } },
+          ...(hook ? { lifecycleHookDetails: [{ hookId: 'approve', targetType: 'PAUSE', status: 'AWAITING_ACTION' }] } : {}),
+        }),
+        { production: [rule(100 - green, green)], deploymentStrategy: 'LINEAR' },
+      );
+    const begun = start(['shop-api'], [{ family: 'shop-api', revision: 42 }], {
+      startedAt: T0,
+      deadline: T0 + 3_600_000,
+      graceMs: 60_000,
+      pollIntervalMs: 10_000,
+    });
+    // 50 % first seen a minute after the deployment began: the step was taken in between.
+    const half = step(begun, only(linear(50)), T0 + 60_000);
+    expect(half.view.services[0]?.eta).to.deep.include({ what: 'step', since: T0 + BAKE_MS, at: T0 + 60_000 + BAKE_MS, basis: 'step bake 10 min' });
+    expect(half.view.nextPollMs, 'sparse through the bake').to.equal(10_000 * SPARSE_POLL_FACTOR);
+    expect(half.view.freshNext).to.equal(false);
+    // A hook awaiting approval holds the next step: no prediction.
+    expect(step(begun, only(linear(50, true)), T0 + 60_000).view.services[0]?.eta).to.equal(undefined);
+    // Within the window: as across the health-check window (60 s, 8 polls: 7.5 s apart).
+    const waiting = step(half.state, only(linear(50)), T0 + BAKE_MS + 5000);
+    expect(waiting.view.nextPollMs).to.equal(60_000 / HEALTHY_WINDOW_POLLS);
+    // 75 % seen: the last step is ten minutes off, not moments away.
+    const last = step(waiting.state, only(linear(75)), T0 + BAKE_MS + 12_500);
+    expect(last.view.services[0]?.eta).to.deep.include({ since: T0 + BAKE_MS + 5000 + BAKE_MS, at: T0 + BAKE_MS + 12_500 + BAKE_MS });
+    expect(last.view.nextPollMs).to.equal(10_000 * SPARSE_POLL_FACTOR);
+    const near = step(last.state, only(linear(75)), T0 + 2 * BAKE_MS);
+    expect(near.view.nextPollMs, 'waking as its window opens').to.equal(5000);
+    const open = step(near.state, only(linear(75)), T0 + 2 * BAKE_MS + 6000);
+    expect(open.view, 'the last step may come any moment: live is').to.include({ nextPollMs: DENSE_POLL_MS, freshNext: true });
   });
 
   it('once a blue/green deployment is live, polls sparsely through the bake, the last poll landing on its end', () => {

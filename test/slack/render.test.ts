@@ -231,6 +231,11 @@ describe('slack/render', () => {
       expect(serviceStatusText(line('cutting_over', { stage: 'PRODUCTION_TRAFFIC_SHIFT', production: 50 }), PLAIN_FORMAT)).to.equal(
         'shop-api: shifting production traffic — production traffic 50% (linear steps 25% → 50% → 75% → 100%) · 2/2 new tasks running · 2/2 healthy targets',
       );
+      // A linear step's bake predicts the next step.
+      const next = { what: 'step' as const, at: T0 + 600_000, since: T0 + 590_000, basis: 'step bake 10 min' };
+      expect(serviceStatusText({ ...line('cutting_over', { stage: 'PRODUCTION_TRAFFIC_SHIFT', production: 50 }), eta: next }, PLAIN_FORMAT)).to.match(
+        /2\/2 healthy targets · next traffic step by ~10:10 UTC \(step bake 10 min\)$/,
+      );
       expect(serviceStatusText(line('registering', { stage: 'POST_TEST_TRAFFIC_SHIFT', test: 100, healthy: undefined }), PLAIN_FORMAT)).to.equal(
         'shop-api: test traffic 100% on the new version — 2/2 new tasks running',
       );
