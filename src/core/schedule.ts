@@ -41,20 +41,22 @@ export interface Outlook {
 }
 
 /**
- * The poll rate follows the phase and what AWS's settings predict. While traffic is being cut
- * over, the moment users care about is seconds away and the phase is short (ECS stops old tasks
- * right after the new ones are healthy): poll densely. Not while a linear or canary shift has steps
- * left before the last, nor while a hook waits for approval: those take minutes. A predicted
- * transition (the new targets healthy, the old version retired) before the next poll is woken for
- * at its time. New targets pass their one health check any moment within about one check interval
- * of their registration, and the cut-over follows seconds later. While the new tasks start, polls
- * come at least once per check interval, so that the registration is seen within that window (when
- * the interval is shorter than POLL_INTERVAL: 5 s, as AWS suggests for fast deployments); across
- * the window, once ECS says when it registered the targets, polls come HEALTHY_WINDOW_POLLS times (no sparser than POLL_INTERVAL, no denser than the cut-over's). Just
- * after the predicted "healthy" (the window's end), the poll stays dense for DENSE_WINDOW_MS. Once
- * live, only the old version's retirement is left, which takes the deregistration delay (300 s by
- * default), a bake or CodeDeploy's termination wait: poll half as often, and while its predicted end
- * is further off, SPARSE_POLL_FACTOR intervals apart, sparing the account's API limits.
+ * The poll rate follows the phase and what AWS's settings predict.
+ * - While traffic is being cut over, "live" is seconds away and the phase is short (ECS stops old
+ *   tasks right after the new ones are healthy): poll densely. Not while a hook waits for approval,
+ *   nor through a linear or canary step's bake: those take minutes.
+ * - While the new tasks start, at least once per health-check interval when that is shorter than
+ *   POLL_INTERVAL (5 s, as AWS suggests for fast deployments): ECS registers the targets at a moment
+ *   no setting predicts, and the window from there to the cut-over is about one interval.
+ * - A predicted transition is a window (Due: since … at). Across it ("healthy": a new target passes
+ *   its one health check within about one interval of its registration; a traffic step, within
+ *   the two reads that bracket the step before, plus its bake), polls come HEALTHY_WINDOW_POLLS
+ *   times, no sparser than POLL_INTERVAL and no denser than the cut-over's, the last landing on its
+ *   end; then densely for DENSE_WINDOW_MS. Before a window opens, SPARSE_POLL_FACTOR intervals
+ *   apart, waking as it opens.
+ * - Once live, only the old version's retirement is left (the deregistration delay, a bake,
+ *   CodeDeploy's termination wait): half as often, and while its predicted end is further off,
+ *   SPARSE_POLL_FACTOR intervals apart, landing on it: only the "retired" line waits on it.
  */
 export function nextPollIn(pollIntervalMs: number, { phase, imminent, due, checkEveryMs }: Outlook, now = 0): number {
   const dense = Math.max(MIN_POLL_MS, Math.min(Math.round(pollIntervalMs / CUTOVER_POLL_DIVISOR), DENSE_POLL_MS));
@@ -76,8 +78,8 @@ export function nextPollIn(pollIntervalMs: number, { phase, imminent, due, check
 
 /**
  * The wait before the next poll, jittered (see jittered) except when it is aimed at a predicted
- * transition: each service's prediction is its own (from its registration, its cut-over), so
- * those wakes are not in step anyway, and a jittered one would see the transition up to POLL_JITTER late.
+ * transition or the opening of its window: each service's prediction is its own (from its
+ * registration, its cut-over, its traffic step), so those wakes are not in step anyway, and a jittered one would see the transition up to POLL_JITTER late.
  */
 export function nextWait(pollIntervalMs: number, outlook: Outlook, now: number, seed: number | undefined, poll: number): number {
   const wait = nextPollIn(pollIntervalMs, outlook, now);
@@ -88,7 +90,7 @@ export function nextWait(pollIntervalMs: number, outlook: Outlook, now: number, 
 
 /**
  * Whether the next poll is one of those around "live" (the cut-over, the window in which the new
- * targets pass their health check, and the dense polls just after it): it then reads a fresh task
+ * targets pass their health check or a traffic step may come, and the dense polls just after it): it then reads a fresh task
  * list and every target group, so that a "live" it shows is confirmed by the same read instead of
  * a whole extra one, and targets turning healthy are seen as they do (the cut-over follows within
  * seconds).
