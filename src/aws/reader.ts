@@ -30,6 +30,8 @@ export type CallRunner = Counter;
 
 interface ServiceCache {
   fingerprint?: string;
+  /** What of DescribeServices' answer can move target health (see ServiceState.targetsMayHaveMoved). */
+  running?: string;
   failedTasks: number;
   /** Target keys no task of the service explained even after a listing (e.g. a shared target group). */
   strangers: Set<string>;
@@ -56,6 +58,12 @@ const STOPPED_TASKS_TO_DESCRIBE = 100;
 interface ServiceState extends ServiceRead {
   raw: Service;
   changed: boolean;
+  /**
+   * Whether the change can have moved target health: a task began or stopped running, a
+   * deployment's state changed. Not a task provisioned or pending: ECS registers a task's targets
+   * only once it runs.
+   */
+  targetsMayHaveMoved: boolean;
   /** Set when this poll listed the RUNNING tasks. */
   running?: Set<string>;
   /** Set when this poll listed recently STOPPED tasks. */
@@ -128,8 +136,9 @@ export class RolloutReader {
       this.express.read(states),
     ]);
 
-    // A quiet service (see ReadOptions) keeps its last target health while ECS shows no change.
-    const kept = rolling.filter((st) => quiet.has(st.id) && !st.changed && st.service.targetGroupArns.every((arn) => this.lastHealth.has(arn)));
+    // A quiet service (see ReadOptions) keeps its last target health while ECS shows no change
+    // that can move it (a task provisioned or pending has no target yet).
+    const kept = rolling.filter((st) => quiet.has(st.id) && !st.targetsMayHaveMoved && st.service.targetGroupArns.every((arn) => this.lastHealth.has(arn)));
     const keptArns = kept.flatMap((st) => st.service.targetGroupArns);
     const groupArns = [
       ...new Set([
@@ -221,8 +230,11 @@ export class RolloutReader {
     ]);
     const changed = fingerprint !== cache.fingerprint;
     cache.fingerprint = fingerprint;
+    const running = JSON.stringify([service.status, service.deployments.map((d) => [d.id, d.status, d.runningCount, d.rolloutState])]);
+    const targetsMayHaveMoved = running !== cache.running;
+    cache.running = running;
     const shifting = service.deploymentController === 'ECS' && SHIFTING_STRATEGIES.has(service.deploymentStrategy ?? 'ROLLING');
-    return { id, raw, service, changed, shifting, codeDeploy: service.deploymentController === 'CODE_DEPLOY' };
+    return { id, raw, service, changed, targetsMayHaveMoved, shifting, codeDeploy: service.deploymentController === 'CODE_DEPLOY' };
   }
 
   /**

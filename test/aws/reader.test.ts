@@ -2,6 +2,7 @@
 
 import { CodeDeployClient, GetDeploymentCommand, GetDeploymentTargetCommand } from '@aws-sdk/client-codedeploy';
 import {
+  type Deployment,
   DescribeContainerInstancesCommand,
   DescribeServiceDeploymentsCommand,
   DescribeServiceRevisionsCommand,
@@ -191,12 +192,18 @@ describe('aws/reader', () => {
     expect(reader.calls.get('elbv2:DescribeTargetHealth')).to.equal(2);
     await reader.read(['web'], { ...quiet, force: true });
     expect(reader.calls.get('elbv2:DescribeTargetHealth'), 'forced: read').to.equal(3);
-    ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({
-      services: input.services.map((n) => serviceJson(n, { desiredCount: 3 })),
-      failures: [],
-    }));
+    const answer = (deployment: Partial<Deployment>) =>
+      ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => {
+        const service = serviceJson('web');
+        const deployments = (service.deployments ?? []).map((d) => ({ ...d, ...deployment }));
+        return { services: input.services.map((n) => ({ ...serviceJson(n), deployments })), failures: [] };
+      });
+    answer({ desiredCount: 3, pendingCount: 1 });
     await reader.read(['web'], quiet);
-    expect(reader.calls.get('elbv2:DescribeTargetHealth'), 'ECS shows a change: read').to.equal(4);
+    expect(reader.calls.get('elbv2:DescribeTargetHealth'), 'a task provisioned: no target yet, not read').to.equal(3);
+    answer({ desiredCount: 3, pendingCount: 0, runningCount: 3 });
+    await reader.read(['web'], quiet);
+    expect(reader.calls.get('elbv2:DescribeTargetHealth'), 'a task running: its target may be registered, read').to.equal(4);
   });
 
   it('a failed DescribeServices fails the poll, also with reads begun beside it', async () => {
