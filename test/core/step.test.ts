@@ -44,6 +44,19 @@ const begin = (services = ['shop-api']): RunState =>
     { startedAt: T0, deadline: T0 + 600_000, graceMs: 60_000, pollIntervalMs: 10_000 },
   );
 const only = (snap: ServiceSnapshot) => new Map([['shop-api', snap]]);
+/** The new revision's two tasks running. */
+const NEW_RUNNING = { targetServiceRevision: { arn: NEW_REVISION, requestedTaskCount: 2, runningTaskCount: 2, pendingTaskCount: 0 } };
+/** A linear shift (25 % steps, each baking `bakeMinutes`) with `green` % of production on the new revision; `hook`: a PAUSE awaiting approval. */
+const linearAt = (green: number, bakeMinutes: number, hook = false) =>
+  shiftService(
+    serviceDeployment({
+      ...NEW_RUNNING,
+      lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT',
+      deploymentConfiguration: { strategy: 'LINEAR', linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: bakeMinutes } },
+      ...(hook ? { lifecycleHookDetails: [{ hookId: 'approve', targetType: 'PAUSE', status: 'AWAITING_ACTION' }] } : {}),
+    }),
+    { production: [rule(100 - green, green)], deploymentStrategy: 'LINEAR' },
+  );
 
 describe('step: one poll of the whole run', () => {
   it('says "live" only once a fresh read confirms it', () => {
@@ -145,16 +158,15 @@ describe('step: one poll of the whole run', () => {
   });
 
   it('announces each traffic step and hook of a traffic-shifting deployment, and marks live services settled once confirmed', () => {
-    const running = { targetServiceRevision: { arn: NEW_REVISION, requestedTaskCount: 2, runningTaskCount: 2, pendingTaskCount: 0 } };
     const green = greenTargets(['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy']);
     const shifting = (blue: number, greenShare: number) =>
-      shiftService(serviceDeployment({ ...running, lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT' }), { green, production: [rule(blue, greenShare)] });
+      shiftService(serviceDeployment({ ...NEW_RUNNING, lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT' }), { green, production: [rule(blue, greenShare)] });
     const a = step(begin(), only(shifting(75, 25)), T0);
     const b = step(a.state, only(shifting(50, 50)), T0 + 1000);
     expect(b.view.services[0]?.shift?.production).to.equal(50);
     expect(b.view.announcement).not.to.equal(a.view.announcement);
     expect(step(b.state, only(shifting(50, 50)), T0 + 2000).view.announcement).to.equal(b.view.announcement);
-    const baking = shiftService(serviceDeployment({ ...running, lifecycleStage: 'BAKE_TIME' }), { green, production: [rule(0, 100)] });
+    const baking = shiftService(serviceDeployment({ ...NEW_RUNNING, lifecycleStage: 'BAKE_TIME' }), { green, production: [rule(0, 100)] });
     const live = step(b.state, only(baking), T0 + 3000);
     expect(live.view.settled).to.deep.equal([]);
     expect(live.view.quiet, 'not before live is confirmed').to.deep.equal([]);
@@ -170,22 +182,11 @@ describe('step: one poll of the whole run', () => {
       targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])],
     });
     expect(step(begin(), only(cutting), T0).view).to.include({ phase: 'cutting_over', nextPollMs: DENSE_POLL_MS });
-    const running = { targetServiceRevision: { arn: NEW_REVISION, requestedTaskCount: 2, runningTaskCount: 2, pendingTaskCount: 0 } };
     // Steps without a bake: the next one may come any moment.
-    const linear = (blue: number, green: number, hook = false) =>
-      shiftService(
-        serviceDeployment({
-          ...running,
-          lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT',
-          deploymentConfiguration: { strategy: 'LINEAR', linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: 0 } },
-          ...(hook ? { lifecycleHookDetails: [{ hookId: 'approve', targetType: 'PAUSE', status: 'AWAITING_ACTION' }] } : {}),
-        }),
-        { production: [rule(blue, green)], deploymentStrategy: 'LINEAR' },
-      );
-    expect(step(begin(), only(linear(75, 25)), T0).view.nextPollMs).to.equal(10_000);
-    expect(step(begin(), only(linear(25, 75)), T0).view.nextPollMs).to.equal(DENSE_POLL_MS);
-    expect(step(begin(), only(linear(25, 75, true)), T0).view.nextPollMs).to.equal(10_000);
-    const blueGreen = shiftService(serviceDeployment({ ...running, lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT' }), { production: [rule(100, 0)] });
+    expect(step(begin(), only(linearAt(25, 0)), T0).view.nextPollMs).to.equal(10_000);
+    expect(step(begin(), only(linearAt(75, 0)), T0).view.nextPollMs).to.equal(DENSE_POLL_MS);
+    expect(step(begin(), only(linearAt(75, 0, true)), T0).view.nextPollMs).to.equal(10_000);
+    const blueGreen = shiftService(serviceDeployment({ ...NEW_RUNNING, lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT' }), { production: [rule(100, 0)] });
     expect(step(begin(), only(blueGreen), T0).view.nextPollMs).to.equal(DENSE_POLL_MS);
   });
 
@@ -358,18 +359,8 @@ describe('step: the schedule around the predicted "healthy"', () => {
   });
 
   it("a linear shift: polls sparsely through each step's bake, across the window in which the next step may come, and densely only once the last step's window opens", () => {
-    const running = { targetServiceRevision: { arn: NEW_REVISION, requestedTaskCount: 2, runningTaskCount: 2, pendingTaskCount: 0 } };
     const BAKE_MS = 10 * 60_000;
-    const linear = (green: number, hook = false) =>
-      shiftService(
-        serviceDeployment({
-          ...running,
-          lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT',
-          deploymentConfiguration: { strategy: 'LINEAR', linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: 10 } },
-          ...(hook ? { lifecycleHookDetails: [{ hookId: 'approve', targetType: 'PAUSE', status: 'AWAITING_ACTION' }] } : {}),
-        }),
-        { production: [rule(100 - green, green)], deploymentStrategy: 'LINEAR' },
-      );
+    const linear = (green: number, hook = false) => linearAt(green, BAKE_MS / 60_000, hook);
     const begun = start(['shop-api'], [{ family: 'shop-api', revision: 42 }], {
       startedAt: T0,
       deadline: T0 + 3_600_000,
@@ -404,7 +395,7 @@ describe('step: the schedule around the predicted "healthy"', () => {
       pollIntervalMs: 10_000,
     });
     // Baking since T0 for 10 minutes: ECS may roll back until T0 + 600 s, then the blue revision goes.
-    const running = { targetServiceRevision: { arn: NEW_REVISION, requestedTaskCount: 2, runningTaskCount: 2, pendingTaskCount: 0 }, updatedAt: new Date(T0) };
+    const running = { ...NEW_RUNNING, updatedAt: new Date(T0) };
     const baking = shiftService(
       { ...serviceDeployment(running), lifecycleStage: 'BAKE_TIME' },
       { green: greenTargets(['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy']), production: [rule(0, 100)] },
