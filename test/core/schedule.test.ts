@@ -50,7 +50,7 @@ describe('core/schedule', () => {
     });
 
     it(`across the window in which new targets pass their one health check, polls ${HEALTHY_WINDOW_POLLS} times, between the cut-over's cadence and POLL_INTERVAL`, () => {
-      // Registered at T, one 30 s check interval: every 3.75 s, the last poll landing on the predicted moment.
+      // Registered at T, one 30 s check interval: polls spread evenly over it, the last landing on the predicted moment.
       const due: Due = { what: 'healthy', at: T + 30_000, since: T };
       expect(nextPollIn(10_000, { phase: 'registering', imminent: false, due: due }, T)).to.equal(30_000 / HEALTHY_WINDOW_POLLS);
       expect(nextPollIn(10_000, { phase: 'registering', imminent: false, due: due }, T + 28_000)).to.equal(2000);
@@ -99,7 +99,7 @@ describe('core/schedule', () => {
       expect(nextPollIn(10_000, { phase: 'cutting_over', imminent: false, due }, T)).to.equal(10_000 * SPARSE_POLL_FACTOR);
       expect(nextPollIn(10_000, { phase: 'cutting_over', imminent: false, due }, T + 580_000)).to.equal(10_000);
       expect(nextWait(10_000, { phase: 'cutting_over', imminent: false, due }, T + 580_000, 12345, 3), 'aimed at the window: not jittered').to.equal(10_000);
-      expect(nextPollIn(10_000, { phase: 'cutting_over', imminent: false, due }, T + 590_000)).to.equal(10_000 / HEALTHY_WINDOW_POLLS);
+      expect(nextPollIn(10_000, { phase: 'cutting_over', imminent: false, due }, T + 590_000)).to.equal(Math.round(10_000 / HEALTHY_WINDOW_POLLS));
       expect(nextPollIn(10_000, { phase: 'cutting_over', imminent: false, due }, T + 600_000 + 1)).to.equal(DENSE_POLL_MS);
       expect(liveMayCome({ phase: 'cutting_over', imminent: false, due }, T), 'no fresh reads before the window').to.equal(false);
       expect(liveMayCome({ phase: 'cutting_over', imminent: false, due }, T + 595_000)).to.equal(true);

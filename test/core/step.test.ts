@@ -332,7 +332,7 @@ describe('step: the schedule around the predicted "healthy"', () => {
     const registered = checkedTargets(30, 5);
     const first = step(begin(), only(registered), T0 + 20_000);
     expect(first.view.services[0]?.eta).to.deep.include({ what: 'healthy', at: T0 + 35_000, since: T0 + 5000 });
-    expect(first.view.nextPollMs, 'the 30 s window polled 8 times').to.equal(30_000 / HEALTHY_WINDOW_POLLS);
+    expect(first.view.nextPollMs, `the 30 s window polled ${HEALTHY_WINDOW_POLLS} times`).to.equal(30_000 / HEALTHY_WINDOW_POLLS);
     expect(first.view.freshNext, 'each poll of the window reads a fresh task list: live may come with it').to.equal(true);
     const near = step(first.state, only(registered), T0 + 32_000);
     expect(near.view.nextPollMs, 'the predicted moment comes before the next poll').to.equal(3000);
@@ -374,7 +374,7 @@ describe('step: the schedule around the predicted "healthy"', () => {
     expect(half.view.freshNext).to.equal(false);
     // A hook awaiting approval holds the next step: no prediction.
     expect(step(begun, only(linear(50, true)), T0 + 60_000).view.services[0]?.eta).to.equal(undefined);
-    // Within the window: as across the health-check window (60 s, 8 polls: 7.5 s apart).
+    // Within the window: as across the health-check window (60 s over HEALTHY_WINDOW_POLLS polls).
     const waiting = step(half.state, only(linear(50)), T0 + BAKE_MS + 5000);
     expect(waiting.view.nextPollMs).to.equal(60_000 / HEALTHY_WINDOW_POLLS);
     // 75 % seen: the last step is ten minutes off, not moments away.
