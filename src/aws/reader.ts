@@ -31,7 +31,7 @@ export type CallRunner = Counter;
 interface ServiceCache {
   fingerprint?: string;
   /** What of DescribeServices' answer can move target health (see ServiceState.targetsMayHaveMoved). */
-  running?: string;
+  runningFingerprint?: string;
   failedTasks: number;
   /** Target keys no task of the service explained even after a listing (e.g. a shared target group). */
   strangers: Set<string>;
@@ -230,9 +230,9 @@ export class RolloutReader {
     ]);
     const changed = fingerprint !== cache.fingerprint;
     cache.fingerprint = fingerprint;
-    const running = JSON.stringify([service.status, service.deployments.map((d) => [d.id, d.status, d.runningCount, d.rolloutState])]);
-    const targetsMayHaveMoved = running !== cache.running;
-    cache.running = running;
+    const runningFingerprint = JSON.stringify([service.status, service.deployments.map((d) => [d.id, d.status, d.runningCount, d.rolloutState])]);
+    const targetsMayHaveMoved = runningFingerprint !== cache.runningFingerprint;
+    cache.runningFingerprint = runningFingerprint;
     const shifting = service.deploymentController === 'ECS' && SHIFTING_STRATEGIES.has(service.deploymentStrategy ?? 'ROLLING');
     return { id, raw, service, changed, targetsMayHaveMoved, shifting, codeDeploy: service.deploymentController === 'CODE_DEPLOY' };
   }

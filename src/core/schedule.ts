@@ -79,7 +79,8 @@ export function nextPollIn(pollIntervalMs: number, { phase, imminent, due, check
 /**
  * The wait before the next poll, jittered (see jittered) except when it is aimed at a predicted
  * transition or the opening of its window: each service's prediction is its own (from its
- * registration, its cut-over, its traffic step), so those wakes are not in step anyway, and a jittered one would see the transition up to POLL_JITTER late.
+ * registration, its cut-over, its traffic step), so those wakes are not in step anyway, and a
+ * jittered one would see the transition up to POLL_JITTER late.
  */
 export function nextWait(pollIntervalMs: number, outlook: Outlook, now: number, seed: number | undefined, poll: number): number {
   const wait = nextPollIn(pollIntervalMs, outlook, now);
@@ -90,10 +91,10 @@ export function nextWait(pollIntervalMs: number, outlook: Outlook, now: number, 
 
 /**
  * Whether the next poll is one of those around "live" (the cut-over, the window in which the new
- * targets pass their health check or a traffic step may come, and the dense polls just after it): it then reads a fresh task
- * list and every target group, so that a "live" it shows is confirmed by the same read instead of
- * a whole extra one, and targets turning healthy are seen as they do (the cut-over follows within
- * seconds).
+ * targets pass their health check or a traffic step may come, and the dense polls just after it):
+ * it then reads a fresh task list and every target group, so that a "live" it shows is confirmed
+ * by the same read instead of a whole extra one, and targets turning healthy are seen as they do
+ * (the cut-over follows within seconds).
  */
 export function liveMayCome({ phase, imminent, due }: Outlook, now: number): boolean {
   if (phase === 'cutting_over' && imminent) return true;

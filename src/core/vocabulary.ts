@@ -114,7 +114,7 @@ export const EMPTY_PROGRESS: Progress = {
   oldTasksStopping: 0,
 };
 
-/** An estimate: when targets should turn healthy, or the old version retire, and from what. */
+/** An estimate: when targets should turn healthy, a traffic step come, or the old version retire, and from what. */
 export interface Eta {
   /** The new targets healthy, a linear or canary shift's next step, the old version retired. */
   what: 'healthy' | 'step' | 'retired';
