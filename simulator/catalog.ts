@@ -5,6 +5,7 @@ import { FakeAccount } from './fake-aws.ts';
 import { FakeSlack } from './fake-slack.ts';
 import type { Tls } from './listen.ts';
 import {
+  alarmRollbackAfterScaleIn,
   all,
   type CodeDeployOptions,
   circuitBreak,
@@ -15,12 +16,14 @@ import {
   codeDeployRerouted,
   codeDeployStop,
   codeDeploySucceed,
+  completeBake,
   completeRollback,
   crashNew,
   deploy,
   drainOld,
   healthyNew,
   mark,
+  NEW,
   NEWER,
   provisionNew,
   provisionStarved,
@@ -278,6 +281,67 @@ export const SCENARIOS: Scenario[] = [
       [REAL_TIME.registerMs + REAL_TIME.firstPassMs, healthyNew('shop-api')],
       [REAL_TIME.cutoverMs, all(drainOld('shop-api'), mark('cutover:shop-api'))],
       [REAL_TIME.cutoverMs + REAL_TIME.drainS * 1000, all(retireOld('shop-api'), mark('retired:shop-api'))],
+    ],
+  ),
+  shopApiOver(
+    (a) => steadyService(a, 'shop-api', NEW),
+    'forced',
+    'update-service --force-new-deployment on shop-api:42 (a new image behind the same tag): a second deployment of the same task definition; its own tasks go live',
+    { exitCode: 0, status: 'live' },
+    [
+      [0, deploy('shop-api', NEW)],
+      [1000, provisionNew('shop-api', NEW)],
+      [2500, runNew('shop-api', NEW)],
+      [4000, healthyNew('shop-api', NEW)],
+      [5500, all(drainOld('shop-api', NEW), mark('cutover:shop-api'))],
+      [9500, all(retireOld('shop-api', NEW, NEW), mark('retired:shop-api'))],
+    ],
+  ),
+  shopApiOver(
+    (a) => steadyService(a, 'shop-api', NEW),
+    'forced-crash',
+    'a forced redeploy whose new image crashes: the old tasks of the same task definition keep serving; the circuit breaker fails it',
+    { exitCode: 1, status: 'failed' },
+    [
+      [0, deploy('shop-api', NEW)],
+      [1000, provisionNew('shop-api', NEW)],
+      [2500, runNew('shop-api', NEW)],
+      [4000, crashNew('shop-api', NEW)],
+      [5500, all(circuitBreak('shop-api', NEW, NEW), mark('failed:shop-api'))],
+    ],
+  ),
+  shopApiOver(
+    (a) => {
+      steadyService(a, 'shop-api');
+      a.service('shop-api').rollingAlarms = { names: ['shop-api-5xx'], bakeTimeInMinutes: 0 };
+    },
+    'alarm-bake',
+    'a rolling update with deployment alarms: the old version is gone, ECS bakes, then an alarm rolls it back: failed after going live',
+    { exitCode: 1, status: 'failed' },
+    [
+      ...newTasksStart('shop-api'),
+      [4000, healthyNew('shop-api')],
+      [5500, all(drainOld('shop-api'), mark('cutover:shop-api'))],
+      // The drain ends, the old tasks stop; ECS keeps the deployment IN_PROGRESS while it watches the alarm.
+      [8000, retireOld('shop-api', undefined, undefined, true)],
+      // Polls through the drain are sparse (its end is minutes off), one lands in the bake before this.
+      [16_000, all(alarmRollbackAfterScaleIn('shop-api', 'shop-api-5xx'), mark('failed:shop-api'))],
+    ],
+  ),
+  shopApiOver(
+    (a) => {
+      steadyService(a, 'shop-api');
+      a.service('shop-api').rollingAlarms = { names: ['shop-api-5xx'], bakeTimeInMinutes: 0 };
+    },
+    'alarm-bake-ok',
+    'a rolling update with deployment alarms: the old version is gone, ECS bakes, and calls it done: retired only then',
+    { exitCode: 0, status: 'live' },
+    [
+      ...newTasksStart('shop-api'),
+      [4000, healthyNew('shop-api')],
+      [5500, all(drainOld('shop-api'), mark('cutover:shop-api'))],
+      [8000, all(retireOld('shop-api', undefined, undefined, true), mark('scaled_in:shop-api'))],
+      [16_000, all(completeBake('shop-api'), mark('retired:shop-api'))],
     ],
   ),
   shopApi('superseded', 'while shop-api:42 is starting, someone deploys shop-api:43', { exitCode: 0, status: 'superseded' }, [

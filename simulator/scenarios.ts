@@ -92,7 +92,16 @@ function addTask(a: FakeAccount, service: string, dep: FakeDeployment, lastStatu
 }
 
 const tasksOf = (a: FakeAccount, service: string, td: string) => [...a.tasks.values()].filter((t) => t.service === service && t.td === td);
+/** The newest deployment of `td` (deploy() puts it first). */
 const deploymentOf = (a: FakeAccount, service: string, td: string) => a.service(service).deployments.find((d) => d.td === td) as FakeDeployment;
+/**
+ * The deployment of `td` that ours replaces: not the PRIMARY. After a forced redeploy both run the
+ * same task definition, and ECS tells their tasks apart only by `startedBy` (the deployment's ID).
+ */
+const previousOf = (a: FakeAccount, service: string, td: string) =>
+  a.service(service).deployments.find((d) => d.td === td && d.status !== 'PRIMARY') as FakeDeployment;
+/** The tasks a deployment started (their startedBy). */
+const tasksOfDeployment = (a: FakeAccount, d: FakeDeployment) => [...a.tasks.values()].filter((t) => t.deploymentId === d.id);
 function setTarget(a: FakeAccount, service: string, ip: string, state: string, reason?: string, description?: string): void {
   for (const tg of a.service(service).targetGroups) {
     const list = a.targets.get(tg) ?? [];
@@ -139,9 +148,9 @@ export const provisionNew =
   (service: string, td = newOf(service)): Step =>
   (a) => {
     const d = deploymentOf(a, service, td);
-    for (let i = tasksOf(a, service, td).filter((t) => t.desiredStatus === 'RUNNING').length; i < d.desiredCount; i++) addTask(a, service, d, 'PROVISIONING');
+    for (let i = tasksOfDeployment(a, d).filter((t) => t.desiredStatus === 'RUNNING').length; i < d.desiredCount; i++) addTask(a, service, d, 'PROVISIONING');
     sync(a, service);
-    a.addEvent(service, `has started ${d.desiredCount} tasks: (task ${tasksOf(a, service, td)[0]?.id}).`);
+    a.addEvent(service, `has started ${d.desiredCount} tasks: (task ${tasksOfDeployment(a, d)[0]?.id}).`);
   };
 
 /**
@@ -163,12 +172,13 @@ export const provisionStarved =
 export const runNew =
   (service: string, td = newOf(service)): Step =>
   (a) => {
-    for (const t of tasksOf(a, service, td)) {
+    const ours = tasksOfDeployment(a, deploymentOf(a, service, td));
+    for (const t of ours) {
       if (t.desiredStatus !== 'RUNNING') continue;
       if (t.lastStatus !== 'RUNNING') Object.assign(t, started());
       t.lastStatus = 'RUNNING';
     }
-    for (const t of tasksOf(a, service, td))
+    for (const t of ours)
       if (t.desiredStatus === 'RUNNING') setTarget(a, service, t.ip, 'initial', 'Elb.RegistrationInProgress', 'Target registration is in progress');
     sync(a, service);
     a.addEvent(service, 'registered 2 targets in (target-group arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/shop-api/73e2d6bc24d8a067)');
@@ -177,13 +187,13 @@ export const runNew =
 export const healthyNew =
   (service: string, td = newOf(service)): Step =>
   (a) => {
-    for (const t of tasksOf(a, service, td)) if (t.desiredStatus === 'RUNNING') setTarget(a, service, t.ip, 'healthy');
+    for (const t of tasksOfDeployment(a, deploymentOf(a, service, td))) if (t.desiredStatus === 'RUNNING') setTarget(a, service, t.ip, 'healthy');
   };
 
 export const unhealthyNew =
   (service: string, td = newOf(service)): Step =>
   (a) => {
-    for (const t of tasksOf(a, service, td)) {
+    for (const t of tasksOfDeployment(a, deploymentOf(a, service, td))) {
       if (t.desiredStatus === 'RUNNING')
         setTarget(a, service, t.ip, 'unhealthy', 'Target.ResponseCodeMismatch', 'Health checks failed with these codes: [502]');
     }
@@ -193,30 +203,47 @@ export const unhealthyNew =
 export const drainOld =
   (service: string, td = oldOf(service)): Step =>
   (a) => {
-    const d = deploymentOf(a, service, td);
+    const d = previousOf(a, service, td);
     d.desiredCount = 0;
-    for (const t of tasksOf(a, service, td)) {
+    for (const t of tasksOfDeployment(a, d)) {
       t.desiredStatus = 'STOPPED';
       setTarget(a, service, t.ip, 'draining', 'Target.DeregistrationInProgress', 'Target deregistration is in progress');
     }
     sync(a, service);
-    a.addEvent(service, `has stopped ${tasksOf(a, service, td).length} running tasks.`);
+    a.addEvent(service, `has stopped ${tasksOfDeployment(a, d).length} running tasks.`);
     a.addEvent(service, `(service ${service}, taskSet ${d.id}) has begun draining connections on 2 tasks.`);
   };
 
-/** Deregistration delay over: old targets gone, old tasks stopped, ECS calls the deployment done. */
+/**
+ * Deregistration delay over: old targets gone, old tasks stopped. ECS calls the deployment done,
+ * unless it bakes first (deployment alarms: `bake`), keeping it IN_PROGRESS (completeBake ends it).
+ */
 export const retireOld =
-  (service: string, td = oldOf(service), newTd = newOf(service)): Step =>
+  (service: string, td = oldOf(service), newTd = newOf(service), bake = false): Step =>
   (a) => {
-    for (const t of tasksOf(a, service, td)) {
+    const old = previousOf(a, service, td);
+    const n = deploymentOf(a, service, newTd);
+    for (const t of tasksOfDeployment(a, old)) {
       t.lastStatus = 'STOPPED';
       t.stoppedAt = Date.now();
       t.stopCode = 'ServiceSchedulerInitiated';
-      t.stoppedReason = 'Scaling activity initiated by (deployment ecs-svc/new)';
+      t.stoppedReason = `Scaling activity initiated by (deployment ${n.id})`;
       setTarget(a, service, t.ip, 'gone');
     }
     const s = a.service(service);
-    s.deployments = s.deployments.filter((d) => d.td !== td);
+    s.deployments = s.deployments.filter((d) => d !== old);
+    sync(a, service);
+    if (!bake) completeBake(service, newTd)(a);
+  };
+
+/**
+ * ECS's bake after the scale-in ends: the deployment is COMPLETED ("When the service reaches a
+ * steady state, the bake time completes and the rollout state transitions to COMPLETED", developer
+ * guide, deployment-alarm-failure).
+ */
+export const completeBake =
+  (service: string, newTd = newOf(service)): Step =>
+  (a) => {
     const n = deploymentOf(a, service, newTd);
     n.rolloutState = 'COMPLETED';
     n.rolloutStateReason = `ECS deployment ${n.id} completed.`;
@@ -243,7 +270,7 @@ export const crashNew =
   (service: string, td = newOf(service)): Step =>
   (a) => {
     const d = deploymentOf(a, service, td);
-    for (const t of tasksOf(a, service, td)) {
+    for (const t of tasksOfDeployment(a, d)) {
       if (t.desiredStatus !== 'RUNNING') continue;
       a.printLogs(service, 'web', t.id, CRASH_LOG);
       Object.assign(t, {
@@ -266,7 +293,7 @@ export const circuitBreak =
   (a) => {
     const s = a.service(service);
     const failed = deploymentOf(a, service, td);
-    const old = deploymentOf(a, service, oldTd);
+    const old = previousOf(a, service, oldTd);
     failed.status = 'ACTIVE';
     failed.rolloutState = 'FAILED';
     failed.rolloutStateReason = 'ECS deployment circuit breaker: tasks failed to start.';
@@ -281,7 +308,7 @@ export const circuitBreak =
       rolloutStateReason: `ECS deployment circuit breaker: rolling back to deploymentId ${old.id}.`,
       createdAt: Date.now(),
     });
-    for (const t of tasksOf(a, service, oldTd)) t.deploymentId = id;
+    for (const t of tasksOfDeployment(a, old)) t.deploymentId = id;
     a.addEvent(service, `(deployment ${failed.id}) deployment failed: tasks failed to start.`);
     a.addEvent(service, `rolling back to deployment ${old.id}.`);
   };
@@ -317,6 +344,39 @@ export const alarmRollback =
     if (primary) primary.rolloutStateReason = `ECS deployment alarm: rolling back to deploymentId ${primary.id}.`;
   };
 
+/**
+ * An alarm after the scale-in, during ECS's bake: ECS fails our deployment ("If the service fails to
+ * reach a steady state and the alarm goes into the ALARM state, the deployment transitions to
+ * FAILED", developer guide, deployment-alarm-failure) and rolls back to the old task definition in a
+ * new PRIMARY. The old deployment is gone from the list by then; the rollback's reason wording is
+ * not documented (the pipe relies on the FAILED state, and on "rolling back" only beside it).
+ */
+export const alarmRollbackAfterScaleIn =
+  (service: string, alarm: string, td = newOf(service), oldTd = oldOf(service)): Step =>
+  (a) => {
+    raiseAlarm(a, alarm);
+    const s = a.service(service);
+    const failed = deploymentOf(a, service, td);
+    failed.status = 'ACTIVE';
+    failed.rolloutState = 'FAILED';
+    failed.rolloutStateReason = 'ECS deployment failed: alarm detected.';
+    failed.triggeredAlarms = [alarm];
+    const id = `ecs-svc/${nextId()}${nextId()}`;
+    s.deployments.unshift({
+      id,
+      status: 'PRIMARY',
+      td: oldTd,
+      desiredCount: s.desiredCount,
+      runningCount: 0,
+      pendingCount: 0,
+      failedTasks: 0,
+      rolloutState: 'IN_PROGRESS',
+      rolloutStateReason: `ECS deployment alarm: rolling back to deploymentId ${id}.`,
+      createdAt: Date.now(),
+    });
+    a.addEvent(service, `(deployment ${failed.id}) deployment failed: alarm detected.`);
+  };
+
 export const noop: Step = () => {};
 
 /** The circuit breaker's rollback finishes: the old revision is PRIMARY and COMPLETED again. */
@@ -324,7 +384,7 @@ export const completeRollback =
   (service: string, td = newOf(service)): Step =>
   (a) => {
     const s = a.service(service);
-    s.deployments = s.deployments.filter((d) => d.td !== td);
+    s.deployments = s.deployments.filter((d) => !(d.td === td && d.rolloutState === 'FAILED'));
     const primary = s.deployments.find((d) => d.status === 'PRIMARY');
     if (primary) {
       primary.rolloutState = 'COMPLETED';

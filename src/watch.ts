@@ -137,8 +137,9 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
   /** Why AWS could not be read to the end (it kept throttling or failing until WAIT_TIMEOUT). */
   let unavailable: string | undefined;
   try {
-    // First poll: it proves the cluster, services and permissions before anything is posted.
-    await poll(config.services);
+    // First poll: it proves the cluster, services and permissions before anything is posted. It
+    // lists every task (nothing is cached yet), so a "live" it shows is said at once.
+    await poll(config.services, { force: true }, true);
     if (view.refused) throw new UserFacingError(view.refused, ExitCode.AwsProblem);
     await sendProgress();
     // Pending in Bitbucket too; not waited for: the watch goes on.

@@ -292,6 +292,16 @@ export function serviceJson(a: AccountModel, s: FakeService) {
       maximumPercent: 200,
       minimumHealthyPercent: 100,
       ...(s.strategy ? { strategy: s.strategy } : {}),
+      // A rolling service's deployment alarms and bake time (API_DeploymentConfiguration.html; the
+      // real 2026 answer in test/fixtures/aws/describe-services-forced-redeploy-same-td-2026.json
+      // gives bakeTimeInMinutes under ROLLING).
+      ...(s.rollingAlarms
+        ? {
+            alarms: { alarmNames: s.rollingAlarms.names, rollback: true, enable: true },
+            strategy: 'ROLLING',
+            bakeTimeInMinutes: s.rollingAlarms.bakeTimeInMinutes,
+          }
+        : {}),
       ...(s.shift
         ? {
             strategy: s.shift.strategy,

@@ -190,6 +190,8 @@ export interface FakeService {
   codeDeploy?: FakeCodeDeploy;
   /** ECS Express Mode: ECS manages the service's resources; its public endpoint. */
   express?: { endpoint: string };
+  /** A rolling service's deployment alarms (deploymentConfiguration.alarms) and bake time. */
+  rollingAlarms?: { names: string[]; bakeTimeInMinutes: number };
 }
 
 export interface Fault {

@@ -1,6 +1,16 @@
 // Turns AWS SDK response objects into the plain snapshot types. Pure; accepts timestamps as the SDK
 // gives them (Date) and as JSON samples and events carry them (ISO strings, epoch numbers).
-import type { Deployment, Service, ServiceDeployment, ServiceRevision, ServiceRevisionSummary, Task, TaskDefinition, TaskSet } from '@aws-sdk/client-ecs';
+import type {
+  Deployment,
+  DeploymentConfiguration,
+  Service,
+  ServiceDeployment,
+  ServiceRevision,
+  ServiceRevisionSummary,
+  Task,
+  TaskDefinition,
+  TaskSet,
+} from '@aws-sdk/client-ecs';
 import type { Action, Listener, Rule, TargetGroup, TargetGroupAttribute, TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type {
   DeploymentSnapshot,
@@ -45,6 +55,24 @@ export function eventsFrom(s: Service): ServiceEvent[] {
   return (s.events ?? []).map((e) => ({ id: e.id ?? '', createdAt: epochMs(e.createdAt) ?? 0, message: e.message ?? '' }));
 }
 
+/** What of deploymentConfiguration says how long ECS watches a deployment and what may still roll it back. */
+function deploymentSettingsFrom(c: DeploymentConfiguration | undefined) {
+  const alarms = c?.alarms;
+  const early = c?.earlySuccessCriteria;
+  return {
+    ...(alarms?.enable && alarms.alarmNames?.length ? { deploymentAlarms: { names: alarms.alarmNames, rollback: alarms.rollback ?? false } } : {}),
+    ...(c?.bakeTimeInMinutes !== undefined ? { bakeTimeMinutes: c.bakeTimeInMinutes } : {}),
+    ...(early?.enable && early.healthyPercent !== undefined
+      ? {
+          earlySuccess: {
+            healthyPercent: early.healthyPercent,
+            ...(early.sourceServiceRevisionCleanup ? { cleanup: early.sourceServiceRevisionCleanup } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
 /** The parts of a DescribeServices entry that the snapshot keeps (tasks and targets come separately). */
 export function serviceFrom(s: Service) {
   const deployments = (s.deployments ?? []).map(deploymentFrom);
@@ -66,6 +94,7 @@ export function serviceFrom(s: Service) {
     // Absent from some answers (and from EventBridge events), where "0 tasks wanted" would read as
     // already done: the PRIMARY deployment's count is what ECS drives towards, but right after
     // update-service it is still 0 while the old deployment holds the count.
+    ...deploymentSettingsFrom(s.deploymentConfiguration),
     desiredCount: s.desiredCount ?? (deployments.find((d) => d.status === 'PRIMARY')?.desiredCount || Math.max(0, ...deployments.map((d) => d.desiredCount))),
     deployments,
     events: eventsFrom(s),

@@ -10,7 +10,7 @@ import { regionOf } from './arn.ts';
 import { codeDeployUrl } from './console.ts';
 import { causesOf } from './evidence.ts';
 import type { Kind } from './kind.ts';
-import type { CodeDeploySnapshot, LifecycleEventSnapshot, ServiceSnapshot, TaskSetSnapshot } from './snapshot.ts';
+import { type CodeDeploySnapshot, cohortOf, type LifecycleEventSnapshot, type ServiceSnapshot, type TaskSetSnapshot } from './snapshot.ts';
 import { sameTaskDefinition, shortName } from './task-definition.ts';
 import { EMPTY_PROGRESS, MS_PER_MINUTE, NO_EVIDENCE, type Phase, type Progress, type ServiceWatch, type ShiftView, trafficSteps } from './vocabulary.ts';
 
@@ -122,6 +122,8 @@ export const CODE_DEPLOY: Kind<Ours, ServiceSnapshot> = {
       reason: `the task set of ${prev.taskDefinitionArn ? shortName(prev.taskDefinitionArn) : 'the new revision'} is gone from service ${snap.name}`,
     };
   },
+
+  cohort: (watch) => cohortOf(watch.taskDefinitionArn),
 
   running: (snap) => snap.taskSets?.find((t) => t.status === 'PRIMARY')?.taskDefinitionArn,
 

@@ -2,7 +2,16 @@
 // pass, for the causes, the crash-loop warning and the log excerpts alike), unhealthy targets with
 // the load balancer's reason codes, unhealthy containers and ECS's problem events. Pure.
 import { targetGroupName, taskId } from './arn.ts';
-import { isDraining, type ServiceSnapshot, type TargetGroupSnapshot, type TargetSnapshot, type TaskSnapshot, targetKey } from './snapshot.ts';
+import {
+  type Cohort,
+  inCohort,
+  isDraining,
+  type ServiceSnapshot,
+  type TargetGroupSnapshot,
+  type TargetSnapshot,
+  type TaskSnapshot,
+  targetKey,
+} from './snapshot.ts';
 import type { Clock, CrashLoop, StopKind, StoppedTask } from './vocabulary.ts';
 
 /** New tasks must stop the same way this many times before it is called a crash loop. */
@@ -27,12 +36,11 @@ export interface Stops {
 
 export const NO_STOPS: Stops = { byWhat: new Map(), kinds: new Map(), distinct: [], causes: [] };
 
-/** The stopped tasks of `taskDefinitionArn`, newest first, grouped each way the message needs. */
-export function stopsOf(taskDefinitionArn: string | undefined, snap: Pick<ServiceSnapshot, 'tasks'>): Stops {
-  if (!taskDefinitionArn) return NO_STOPS;
-  const stopped = snap.tasks
-    .filter((t) => t.taskDefinitionArn === taskDefinitionArn && t.lastStatus === 'STOPPED')
-    .sort((a, b) => (b.stoppedAt ?? 0) - (a.stoppedAt ?? 0));
+/** The stopped tasks of `cohort` (the new version's), newest first, grouped each way the message needs. */
+export function stopsOf(cohort: Cohort | undefined, snap: Pick<ServiceSnapshot, 'tasks'>): Stops {
+  if (!cohort) return NO_STOPS;
+  const { taskDefinitionArn } = cohort;
+  const stopped = snap.tasks.filter((t) => inCohort(t, cohort) && t.lastStatus === 'STOPPED').sort((a, b) => (b.stoppedAt ?? 0) - (a.stoppedAt ?? 0));
   const byWhat = new Map<string, number>();
   const kinds = new Map<string, StopKind>();
   const detailed = new Map<string, number>();
@@ -80,23 +88,23 @@ export function crashLoopReason(loop: CrashLoop): string {
 }
 
 /**
- * Why the tasks of `taskDefinitionArn` are not serving: their unhealthy targets with the load
+ * Why the tasks of a deployment (its cohort) are not serving: their unhealthy targets with the load
  * balancer's reason codes, how they stopped, failing container health checks, and ECS's problem
  * events since the deployment began, newest first.
  */
 export function causesOf(
-  deployment: { taskDefinitionArn: string; createdAt: number },
+  deployment: Cohort & { createdAt: number },
   snap: ServiceSnapshot,
   clock: Pick<Clock, 'startedAt'>,
   stopCauses: readonly string[],
 ): string[] {
   const causes: string[] = [];
-  const td = deployment.taskDefinitionArn;
-  const newKeys = new Set(snap.tasks.filter((t) => t.taskDefinitionArn === td).flatMap((t) => t.targetKeys));
+  const ours = snap.tasks.filter((t) => inCohort(t, deployment));
+  const newKeys = new Set(ours.flatMap((t) => t.targetKeys));
   for (const group of snap.targetGroups) causes.push(...unhealthyTargetCauses(group, (t) => newKeys.has(targetKey(t))));
   causes.push(...stopCauses);
-  for (const t of snap.tasks) {
-    if (t.taskDefinitionArn === td && t.desiredStatus === 'RUNNING' && t.healthStatus === 'UNHEALTHY') {
+  for (const t of ours) {
+    if (t.desiredStatus === 'RUNNING' && t.healthStatus === 'UNHEALTHY') {
       const sick = t.containers.filter((c) => c.healthStatus === 'UNHEALTHY').map((c) => c.name);
       causes.push(`task ${taskId(t.arn)} is UNHEALTHY${sick.length ? ` (container health check failing: ${sick.join(', ')})` : ''}`);
     }
@@ -104,7 +112,7 @@ export function causesOf(
   const since = Math.min(deployment.createdAt, clock.startedAt);
   const seen = new Set<string>();
   for (const e of snap.events) {
-    if (e.createdAt < since || !PROBLEM_EVENT.test(e.message)) continue;
+    if (e.createdAt < since || !PROBLEM_EVENT.test(withoutNames(e.message))) continue;
     const text = stripServicePrefix(e.message);
     if (seen.has(text)) continue;
     seen.add(text);
@@ -125,6 +133,16 @@ export function unhealthyTargetCauses(group: TargetGroupSnapshot, isNew: (t: Tar
   return [...counts].map(([text, n]) => `target group ${targetGroupName(group.arn)}: ${n} new target${n > 1 ? 's' : ''} ${text}`);
 }
 
+/**
+ * What ECS's event says, without the names it quotes: real events begin with `(service NAME)` and
+ * name tasks, deployments and target groups in parentheses (service-events-real-timelines.json), so
+ * a service named `error-pages` or a group named `payment-failed-worker` must not read as a problem.
+ * ECS's own reasons, `(reason …)`, are kept.
+ */
+export function withoutNames(message: string): string {
+  return message.replace(/\((?:service|task|deployment|target-group|port|container-instance|instance) [^)]*\)/g, '');
+}
+
 /** An ECS service event without its "(service name)" prefix. */
 export function stripServicePrefix(message: string): string {
   return message.replace(/^\(service [^)]*\)\s*/, '');
@@ -135,12 +153,19 @@ const LOOP_WORDS: Readonly<Record<StopKind, { now: string; past: string }>> = {
   crashed: { now: 'keep crashing', past: 'kept crashing' },
   failed_health_checks: { now: 'keep failing health checks', past: 'kept failing health checks' },
   failed_to_start: { now: 'keep failing to start', past: 'kept failing to start' },
-  lost_capacity: { now: 'keep losing their capacity (not an application fault)', past: 'kept losing their capacity (not an application fault)' },
+  lost_capacity: {
+    now: "keep being stopped on AWS's side (capacity or infrastructure, not an application fault)",
+    past: "kept being stopped on AWS's side (capacity or infrastructure, not an application fault)",
+  },
   stopped: { now: 'keep stopping', past: 'kept stopping' },
 };
 
-/** Stop codes of capacity taken back (Spot interruption, an instance's termination notice): not the application's doing. */
-const CAPACITY_LOST = new Set(['SpotInterruption', 'TerminationNotice']);
+/**
+ * Stop codes of AWS's side: capacity taken back (Spot interruption, an instance's termination
+ * notice) and an infrastructure health issue (InfrastructureHealth), not the application's doing
+ * (API_Task.html, stopCode).
+ */
+const CAPACITY_LOST = new Set(['SpotInterruption', 'TerminationNotice', 'InfrastructureHealth']);
 /** ECS's stop reason for a task its load balancer or container health checks failed. */
 const HEALTH_CHECKS_FAILED = /failed (ELB|container) health checks/i;
 

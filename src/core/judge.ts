@@ -25,7 +25,7 @@ function judge<D>(kind: Kind<D, ServiceSnapshot>, prev: ServiceWatch, snap: Serv
 
   const ours = kind.find(prev, snap);
   if (ours === undefined) {
-    const stops = stopsOf(prev.taskDefinitionArn, snap).distinct;
+    const stops = stopsOf(kind.cohort(prev), snap).distinct;
     const lost = prev.track ? kind.lost(prev, snap) : undefined;
     if (lost)
       return { watch: end(prev, lost, wasLive, clock.now), progress: EMPTY_PROGRESS, causes: lost.causes ?? [], stops, evidence: kind.evidence(prev, snap) };
@@ -35,7 +35,7 @@ function judge<D>(kind: Kind<D, ServiceSnapshot>, prev: ServiceWatch, snap: Serv
   }
 
   const watch = kind.track(prev, ours, snap, clock.now);
-  const stops = stopsOf(watch.taskDefinitionArn, snap);
+  const stops = stopsOf(kind.cohort(watch), snap);
   const assessed = (w: ServiceWatch, extra: Partial<ServiceAssessment> = {}): ServiceAssessment => {
     const { eta, ...report } = kind.report(w, ours, snap, clock, stops.causes);
     return { watch: w, ...report, ...(eta && !isFinal(w.status) ? { eta } : {}), stops: stops.distinct, evidence: kind.evidence(w, snap), ...extra };
@@ -54,13 +54,20 @@ function judge<D>(kind: Kind<D, ServiceSnapshot>, prev: ServiceWatch, snap: Serv
     return assessed({ ...watch, status: 'failed', reason: crashLoopReason(crashLoop) });
   }
 
-  // Once live, it stays live until the deployment ends: ECS replacing a task, a listener not read
-  // again, or a hook's later stage do not undo it.
+  // "Live" is confirmed here, the one place: it is said only when a fresh read shows it (a read
+  // with cached task data that shows it holds the service at the cut-over and asks for a fresh
+  // read, which may say no). Once said, it stays until the deployment ends: ECS replacing a task, a
+  // listener not read again, or a hook's later stage do not undo it.
   const measured = kind.phase(watch, ours, snap);
-  const phase: Phase = wasLive && isBefore(measured, 'live') ? 'live' : measured;
+  const unconfirmedLive = !wasLive && !isBefore(measured, 'live') && clock.fresh !== true;
+  const phase: Phase = wasLive && isBefore(measured, 'live') ? 'live' : unconfirmedLive ? 'cutting_over' : measured;
   // New tasks stuck in a sub-phase (capacity, image pull, health checks) matter only before live.
-  const stuck = wasLive || phase === 'live' ? undefined : stuckTasksOf(watch.taskDefinitionArn, snap, clock.now);
-  const a = assessed(reach({ ...watch, status: phase }, phase, clock.now), { ...(crashLoop ? { crashLoop } : {}), ...(stuck ? { stuck } : {}) });
+  const stuck = wasLive || !isBefore(measured, 'live') ? undefined : stuckTasksOf(kind.cohort(watch), snap, clock.now);
+  const a = assessed(reach({ ...watch, status: phase }, phase, clock.now), {
+    ...(crashLoop ? { crashLoop } : {}),
+    ...(stuck ? { stuck } : {}),
+    ...(unconfirmedLive ? { unconfirmedLive } : {}),
+  });
   return stuck ? { ...a, causes: [stuckWarning(stuck), ...a.causes] } : a;
 }
 

@@ -1,6 +1,7 @@
 // What a kind of deployment is to the judge skeleton (judge.ts): a small record of what differs
 // between rolling updates, ECS-native traffic shifting and CodeDeploy. Types only.
-import type { Clock, Eta, Evidence, Phase, Progress, ServiceAssessment, ServiceWatch, ShiftView } from './vocabulary.ts';
+import type { Cohort } from './snapshot.ts';
+import type { Clock, Eta, Evidence, Phase, Progress, RollingBake, ServiceAssessment, ServiceWatch, ShiftView } from './vocabulary.ts';
 
 /** A service's judge: the previous watch and a fresh snapshot `S` of the service in, the assessment out. */
 export type Judge<S> = (prev: ServiceWatch, snap: S, clock: Clock) => ServiceAssessment;
@@ -18,7 +19,10 @@ export interface Report {
   progress: Progress;
   causes: string[];
   shift?: ShiftView;
+  bake?: RollingBake;
   eta?: Eta;
+  /** Something the message should say while it rolls out that no outcome covers (a target no task explains). */
+  warning?: string;
 }
 
 /**
@@ -35,6 +39,8 @@ export interface Kind<D, S> {
   lost(prev: ServiceWatch, snap: S): (Ending & { causes?: string[] }) | undefined;
   /** The task definition the service runs now (for "never appeared; it runs …"). */
   running(snap: S): string | undefined;
+  /** The new version's tasks, as the watch pins them (what its stops, stuck tasks and crash loops are counted over). */
+  cohort(watch: ServiceWatch): Cohort | undefined;
   /** The watch pinned on ours. */
   track(prev: ServiceWatch, ours: D, snap: S, now: number): ServiceWatch;
   /** Whether ours has ended: rolled back, stopped, replaced, or done for good. */

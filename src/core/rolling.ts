@@ -5,11 +5,23 @@
 // tools report): ECS says COMPLETED while old targets still drain and after a rollback too. We say
 // live only when every target that can still receive new requests belongs to a healthy task of the
 // new task definition, and no task of another task definition is still meant to run.
+import { targetGroupName } from './arn.ts';
 import { causesOf, stripServicePrefix } from './evidence.ts';
 import type { Ending, Kind } from './kind.ts';
-import { type DeploymentSnapshot, isDraining, type ServiceSnapshot, slowestSettings, targetKey } from './snapshot.ts';
+import {
+  type Cohort,
+  cohortOf,
+  type DeploymentSnapshot,
+  inCohort,
+  isDraining,
+  type ServiceSnapshot,
+  slowestSettings,
+  type TargetGroupSnapshot,
+  type TargetSnapshot,
+  targetKey,
+} from './snapshot.ts';
 import { sameTaskDefinition, shortName } from './task-definition.ts';
-import { type Eta, MS_PER_SECOND, type Phase, type Progress, type ServiceWatch } from './vocabulary.ts';
+import { type Eta, MS_PER_MINUTE, MS_PER_SECOND, type Phase, type Progress, type RollingBake, type ServiceWatch } from './vocabulary.ts';
 
 /** Ours: the ECS deployment, and how far its tasks and targets have got. */
 interface Ours {
@@ -25,8 +37,7 @@ export const ROLLING: Kind<Ours, ServiceSnapshot> = {
 
   /** Our deployment is no longer listed: it failed and was rolled back, or a newer one replaced it. */
   lost(prev, snap) {
-    const id = prev.track?.kind === 'rolling' ? prev.track.deploymentId : undefined;
-    const failedEvent = snap.events.find((e) => e.message.includes(`(deployment ${id}) deployment failed`));
+    const failedEvent = failureEventOf(prev, snap);
     if (failedEvent) return { status: 'failed', reason: stripServicePrefix(failedEvent.message) };
     const primary = primaryOf(snap);
     if (primary && isRollbackFrom(prev, primary)) return rollback(primary, snap);
@@ -35,10 +46,14 @@ export const ROLLING: Kind<Ours, ServiceSnapshot> = {
 
   running: (snap) => primaryOf(snap)?.taskDefinitionArn,
 
-  track(prev, { deployment }, snap) {
+  cohort: (watch) => cohortOf(watch.taskDefinitionArn, watch.track?.kind === 'rolling' ? watch.track.deploymentId : undefined),
+
+  track(prev, { deployment, progress }, snap, now) {
+    const same = prev.track?.kind === 'rolling' && prev.track.deploymentId === deployment.id ? prev.track : undefined;
+    const scaledInAt = same?.scaledInAt ?? (scaledIn(progress) ? now : undefined);
     return {
       ...prev,
-      track: { kind: 'rolling', deploymentId: deployment.id },
+      track: { kind: 'rolling', deploymentId: deployment.id, ...(scaledInAt !== undefined ? { scaledInAt } : {}) },
       deploymentCreatedAt: deployment.createdAt,
       taskDefinitionArn: deployment.taskDefinitionArn,
       previousTaskDefinitions: [
@@ -63,31 +78,96 @@ export const ROLLING: Kind<Ours, ServiceSnapshot> = {
 
   failedTasks: (_watch, { deployment }) => deployment.failedTasks,
 
-  phase: (_watch, { progress }) => phaseOf(progress),
+  phase: (_watch, { deployment, progress }) => phaseOf(progress, deployment),
 
   // The alarms the reader found behind a rollback of this run (DescribeServiceDeployments); rolling updates run no hooks.
   evidence: (_watch, snap) => ({ alarms: snap.triggeredAlarms ?? [], hooks: [] }),
 
   report(watch, { deployment, progress }, snap, clock, stopCauses) {
-    const eta = etaOf(watch, snap, clock.now);
-    return { progress, causes: causesOf(deployment, snap, clock, stopCauses), ...(eta ? { eta } : {}) };
+    const bake = bakeOf(watch, deployment, snap);
+    const eta = etaOf(watch, snap, clock.now, bake);
+    const strangers = strangerCauses(snap, progress);
+    const early = earlySuccessNote(watch, deployment, snap);
+    const causes = [...strangers, ...causesOf(cohortOfDeployment(deployment), snap, clock, stopCauses)];
+    const warning = strangers[0] ?? early;
+    return { progress, causes, ...(bake ? { bake } : {}), ...(eta ? { eta } : {}), ...(warning ? { warning } : {}) };
   },
 };
 
-/** Live is every counted target healthy and new, and no old task meant to run; retired once old ones are gone. */
-function phaseOf(p: Progress): Phase {
+/** The tasks `deployment` started (see Cohort: a forced redeploy keeps the task definition), from its creation. */
+function cohortOfDeployment(deployment: DeploymentSnapshot): Cohort & { createdAt: number } {
+  return { taskDefinitionArn: deployment.taskDefinitionArn, deploymentId: deployment.id, createdAt: deployment.createdAt };
+}
+
+/** Every new task ready and the only healthy target, and nothing of the old version left: not running, not draining, not stopping. */
+function scaledIn(p: Progress): boolean {
+  return p.ready >= p.desired && p.healthyTargets >= p.desired && p.oldTasks + p.otherTargets + p.draining + p.oldTasksStopping === 0;
+}
+
+/**
+ * Live is every counted target healthy and new, and no old task meant to run; retired once old ones
+ * are gone and ECS says the deployment is done: with deployment alarms it keeps it IN_PROGRESS
+ * through a bake after the scale-in, and an alarm then still rolls it back ("When the service
+ * reaches a steady state, the bake time completes and the rollout state transitions to COMPLETED",
+ * developer guide, deployment-alarm-failure). Old answers without a rollout state end at the scale-in.
+ */
+function phaseOf(p: Progress, deployment: Pick<DeploymentSnapshot, 'rolloutState'>): Phase {
   if (p.ready < p.desired) return 'starting';
   if (p.healthyTargets < p.desired) return 'registering';
   if (p.oldTasks > 0 || p.otherTargets > 0) return 'cutting_over';
   if (p.draining > 0 || p.oldTasksStopping > 0) return 'live';
-  return 'retired';
+  return deployment.rolloutState === 'IN_PROGRESS' ? 'live' : 'retired';
+}
+
+/** ECS still watching a live deployment whose old version is gone (see phaseOf): its alarms, and the end of its bake time when the answer gives one. */
+function bakeOf(watch: ServiceWatch, deployment: DeploymentSnapshot, snap: ServiceSnapshot): RollingBake | undefined {
+  const since = watch.track?.kind === 'rolling' ? watch.track.scaledInAt : undefined;
+  if (watch.status !== 'live' || since === undefined || deployment.rolloutState !== 'IN_PROGRESS') return undefined;
+  const minutes = snap.bakeTimeMinutes ?? 0;
+  return { alarms: snap.deploymentAlarms?.names ?? [], ...(minutes > 0 ? { until: since + minutes * MS_PER_MINUTE } : {}) };
+}
+
+/**
+ * With early success criteria, ECS calls the deployment COMPLETED once `healthyPercent` of the tasks
+ * are healthy, before the rest start, and "after the deployment is successful, neither the circuit
+ * breaker nor the alarms roll it back" (UpdateService, earlySuccessCriteria): the watch goes on to
+ * live and retired as always, and says that nothing in ECS will undo a failure from here.
+ */
+function earlySuccessNote(watch: ServiceWatch, deployment: DeploymentSnapshot, snap: ServiceSnapshot): string | undefined {
+  if (!snap.earlySuccess || deployment.rolloutState !== 'COMPLETED' || watch.status === 'retired') return undefined;
+  return `ECS considers this deployment done at ${snap.earlySuccess.healthyPercent} % healthy (early success criteria) and will not roll it back from here: the rest of the new tasks start after it, and a crash among them is only this warning`;
+}
+
+/** Stranger targets named in the causes, at most this many. */
+const STRANGERS_NAMED = 3;
+
+/** Targets that can take requests and that no task of the service explains, by target group. */
+function strangersOf(snap: Pick<ServiceSnapshot, 'tasks' | 'targetGroups'>): Array<{ group: TargetGroupSnapshot; target: TargetSnapshot }> {
+  const known = new Set(snap.tasks.flatMap((t) => t.targetKeys));
+  return snap.targetGroups.flatMap((group) =>
+    group.targets.filter((t) => !isDraining(t) && t.state !== 'unused' && !known.has(targetKey(t))).map((target) => ({ group, target })),
+  );
+}
+
+/** Why "live" waits on targets no task explains: named, since nothing the rollout does will remove them. */
+function strangerCauses(snap: ServiceSnapshot, p: Progress): string[] {
+  if (!p.strangers) return [];
+  const found = strangersOf(snap);
+  const named = found
+    .slice(0, STRANGERS_NAMED)
+    .map(({ group, target }) => `${targetKey(target).replace(/:$/, '')} (${target.state}) in target group ${targetGroupName(group.arn)}`);
+  const more = found.length > STRANGERS_NAMED ? ` and ${found.length - STRANGERS_NAMED} more` : '';
+  return [
+    `target${found.length > 1 ? 's' : ''} ${named.join(', ')}${more} belong${found.length > 1 ? '' : 's'} to no task of ${snap.name}: a target group shared with another service, or a target registered by hand, takes requests too, so "live" waits until it is deregistered`,
+  ];
 }
 
 /** How far the tasks of `deployment` have got, and what of the old version still takes requests. */
 export function measure(deployment: DeploymentSnapshot, snap: ServiceSnapshot): Progress {
   const td = deployment.taskDefinitionArn;
+  const cohort = cohortOfDeployment(deployment);
   const meantToRun = snap.tasks.filter((t) => t.desiredStatus === 'RUNNING');
-  const fresh = meantToRun.filter((t) => t.taskDefinitionArn === td);
+  const fresh = meantToRun.filter((t) => inCohort(t, cohort));
   const running = fresh.filter((t) => t.lastStatus === 'RUNNING');
   // Container health checks gate readiness only where the task definition has them; a task without
   // any reports UNKNOWN forever.
@@ -95,11 +175,13 @@ export function measure(deployment: DeploymentSnapshot, snap: ServiceSnapshot): 
   const ready = running.filter((t) => !checked || t.healthStatus === 'HEALTHY');
   const readyKeys = new Set(ready.flatMap((t) => t.targetKeys));
   const freshKeys = new Set(fresh.flatMap((t) => t.targetKeys));
-  const old = snap.tasks.filter((t) => t.taskDefinitionArn !== td);
+  const knownKeys = new Set(snap.tasks.flatMap((t) => t.targetKeys));
+  const old = snap.tasks.filter((t) => !inCohort(t, cohort));
 
   let healthyTargets = snap.targetGroups.length ? Number.POSITIVE_INFINITY : ready.length;
   let otherTargets = 0;
   let oldTargets = 0;
+  let strangers = 0;
   let draining = 0;
   for (const group of snap.targetGroups) {
     const healthyNew = new Set<string>();
@@ -111,7 +193,8 @@ export function measure(deployment: DeploymentSnapshot, snap: ServiceSnapshot): 
       else if (target.state === 'healthy' && readyKeys.has(key)) healthyNew.add(key);
       else {
         otherTargets++;
-        if (!freshKeys.has(key)) oldTargets++;
+        if (!knownKeys.has(key)) strangers++;
+        else if (!freshKeys.has(key)) oldTargets++;
       }
     }
     healthyTargets = Math.min(healthyTargets, healthyNew.size);
@@ -126,6 +209,7 @@ export function measure(deployment: DeploymentSnapshot, snap: ServiceSnapshot): 
     oldTasks: old.filter((t) => t.desiredStatus === 'RUNNING').length,
     otherTargets,
     oldTargets,
+    strangers,
     draining,
     oldTasksStopping: old.filter((t) => t.desiredStatus !== 'RUNNING' && t.lastStatus !== 'STOPPED').length,
   };
@@ -137,7 +221,13 @@ export function measure(deployment: DeploymentSnapshot, snap: ServiceSnapshot): 
  * ends), old ones leave after the deregistration delay. Counted from when the phase began; an
  * estimate that has passed is not shown.
  */
-export function etaOf(watch: ServiceWatch, snap: ServiceSnapshot, now: number): Eta | undefined {
+export function etaOf(watch: ServiceWatch, snap: ServiceSnapshot, now: number, bake?: RollingBake): Eta | undefined {
+  const scaledInAt = watch.track?.kind === 'rolling' ? watch.track.scaledInAt : undefined;
+  if (bake) {
+    // The old version is gone; what is left is ECS's bake, when the answer says how long.
+    if (bake.until === undefined || scaledInAt === undefined || bake.until <= now) return undefined;
+    return { what: 'retired', at: bake.until, since: scaledInAt, basis: `ECS bake time ${snap.bakeTimeMinutes} min` };
+  }
   const slowest = slowestSettings(snap.targetGroups.flatMap((g) => (g.settings ? [g.settings] : [])));
   if (!slowest) return undefined;
   const eta = (what: Eta['what'], since: number | undefined, seconds: number, basis: string): Eta | undefined => {
@@ -175,6 +265,20 @@ function registeredAt(watch: ServiceWatch, snap: Pick<ServiceSnapshot, 'events'>
   const since = watch.deploymentCreatedAt;
   if (since === undefined) return undefined;
   return snap.events.find((e) => e.createdAt >= since && REGISTERED.test(e.message))?.createdAt;
+}
+
+/**
+ * ECS's event that our deployment failed: `(deployment ecs-svc/…) deployment failed: …`, or the
+ * same without a deployment ID, as real answers also give it (`(service authn) deployment failed:
+ * tasks failed to start.`), when it came after ours was created.
+ */
+function failureEventOf(watch: ServiceWatch, snap: Pick<ServiceSnapshot, 'events'>) {
+  const id = watch.track?.kind === 'rolling' ? watch.track.deploymentId : undefined;
+  const since = watch.deploymentCreatedAt ?? Number.POSITIVE_INFINITY;
+  return snap.events.find((e) => {
+    const text = stripServicePrefix(e.message);
+    return (id !== undefined && text.startsWith(`(deployment ${id}) deployment failed`)) || (e.createdAt >= since && /^deployment failed\b/.test(text));
+  });
 }
 
 function primaryOf(snap: ServiceSnapshot): DeploymentSnapshot | undefined {
@@ -219,13 +323,16 @@ function newest(deployments: DeploymentSnapshot[]): DeploymentSnapshot | undefin
 function findDeployment(watch: ServiceWatch, snap: ServiceSnapshot): DeploymentSnapshot | undefined {
   if (watch.track?.kind === 'rolling') {
     const id = watch.track.deploymentId;
-    const pinned = snap.deployments.find((d) => d.id === id);
-    if (pinned) return pinned;
-    // A newer deployment of the same task definition (force-new-deployment) runs the same code:
-    // follow it rather than calling ours superseded.
-    return newest(
-      snap.deployments.filter((d) => d.taskDefinitionArn === watch.taskDefinitionArn && d.createdAt > (watch.deploymentCreatedAt ?? 0) && !isRollback(d)),
+    // A newer deployment of the same task definition (force-new-deployment) runs the same
+    // revision: follow it rather than calling ours superseded (its tasks are then the new ones).
+    const again = newest(
+      snap.deployments.filter(
+        (d) => d.id !== id && d.taskDefinitionArn === watch.taskDefinitionArn && d.createdAt > (watch.deploymentCreatedAt ?? 0) && !isRollback(d),
+      ),
     );
+    const pinned = snap.deployments.find((d) => d.id === id);
+    if (pinned && (pinned.status === 'PRIMARY' || again?.status !== 'PRIMARY')) return pinned;
+    return again;
   }
   if (watch.requested) {
     const requested = watch.requested;

@@ -38,6 +38,13 @@ export interface Outlook {
    * cut-over may fall between two polls and "live" be seen a poll late.
    */
   checkEveryMs?: number;
+  /**
+   * Every service not yet live waits on something the rollout does not end: a target no task of
+   * the service explains (a shared target group, a target registered by hand) keeps "live" from
+   * being said until someone deregisters it, at a moment nothing predicts. Polled
+   * SPARSE_POLL_FACTOR intervals apart instead of densely until WAIT_TIMEOUT.
+   */
+  stalled?: boolean;
 }
 
 /**
@@ -58,10 +65,11 @@ export interface Outlook {
  *   CodeDeploy's termination wait): half as often, and while its predicted end is further off,
  *   SPARSE_POLL_FACTOR intervals apart, landing on it: only the "retired" line waits on it.
  */
-export function nextPollIn(pollIntervalMs: number, { phase, imminent, due, checkEveryMs }: Outlook, now = 0): number {
+export function nextPollIn(pollIntervalMs: number, { phase, imminent, due, checkEveryMs, stalled }: Outlook, now = 0): number {
   const dense = Math.max(MIN_POLL_MS, Math.min(Math.round(pollIntervalMs / CUTOVER_POLL_DIVISOR), DENSE_POLL_MS));
   const starting = checkEveryMs === undefined ? pollIntervalMs : Math.max(dense, Math.min(pollIntervalMs, checkEveryMs));
   const regular = phase === 'live' ? pollIntervalMs * LIVE_POLL_FACTOR : starting;
+  if (stalled) return Math.max(regular, pollIntervalMs * SPARSE_POLL_FACTOR);
   if (phase === 'cutting_over' && imminent) return dense;
   if (due) {
     const sparse = Math.max(regular, pollIntervalMs * SPARSE_POLL_FACTOR);
@@ -96,7 +104,8 @@ export function nextWait(pollIntervalMs: number, outlook: Outlook, now: number, 
  * by the same read instead of a whole extra one, and targets turning healthy are seen as they do
  * (the cut-over follows within seconds).
  */
-export function liveMayCome({ phase, imminent, due }: Outlook, now: number): boolean {
+export function liveMayCome({ phase, imminent, due, stalled }: Outlook, now: number): boolean {
+  if (stalled) return false;
   if (phase === 'cutting_over' && imminent) return true;
   return due !== undefined && due.what !== 'retired' && now >= due.since && now - due.at < DENSE_WINDOW_MS;
 }

@@ -119,6 +119,17 @@ export interface ServiceSnapshot {
   healthCheckGracePeriodSeconds?: number;
   /** The deployment circuit breaker, when the answer says (it stops a crash loop by failing the deployment). */
   circuitBreaker?: { enable: boolean; rollback: boolean };
+  /** Deployment alarms (deploymentConfiguration.alarms), when enabled: ECS fails the deployment, and with `rollback` rolls it back, when one goes into ALARM. */
+  deploymentAlarms?: { names: string[]; rollback: boolean };
+  /** deploymentConfiguration.bakeTimeInMinutes, when the answer gives it. */
+  bakeTimeMinutes?: number;
+  /**
+   * Early success criteria (rolling, deploymentConfiguration.earlySuccessCriteria), when enabled: ECS
+   * calls the deployment successful once `healthyPercent` of the tasks are healthy, and from then on
+   * neither the circuit breaker nor the alarms roll it back; with DEFERRED cleanup the old revision
+   * is removed after that.
+   */
+  earlySuccess?: { healthyPercent: number; cleanup?: string };
   /** The CloudWatch alarms that rolled a deployment of this run back (DescribeServiceDeployments), when read. */
   triggeredAlarms?: string[];
   /** How close the circuit breaker is to tripping (DescribeServiceDeployments), when read. */
@@ -259,6 +270,35 @@ export interface ServiceDeploymentSnapshot {
 export interface ListenerTraffic {
   arn: string;
   weights: Array<{ targetGroupArn: string; weight: number }>;
+}
+
+/**
+ * The tasks of one deployment. ECS starts a service's tasks with `startedBy` set to the deployment's
+ * ID ("If an Amazon ECS service started the task, the startedBy parameter contains the deployment ID
+ * of that service", API_Task.html): two deployments of one task definition, which is what
+ * `update-service --force-new-deployment` makes (a new image behind the same tag, a rotated
+ * secret), differ only there. A cohort without a deployment ID (traffic shifting and CodeDeploy are
+ * followed by revision and task set) is its task definition's tasks.
+ */
+export interface Cohort {
+  taskDefinitionArn: string;
+  /** `ecs-svc/…`: the rolling deployment whose tasks these are. */
+  deploymentId?: string;
+}
+
+/** The cohort of a watch's task definition and, for a rolling update, its deployment; none before ours is known. */
+export function cohortOf(taskDefinitionArn: string | undefined, deploymentId?: string): Cohort | undefined {
+  if (taskDefinitionArn === undefined) return undefined;
+  return deploymentId ? { taskDefinitionArn, deploymentId } : { taskDefinitionArn };
+}
+
+/** What ECS puts in a task's `startedBy` when a service deployment started it. */
+const SERVICE_STARTED_BY = 'ecs-svc/';
+
+/** Whether `task` belongs to `cohort`: by the deployment that started it when both say, else by task definition. */
+export function inCohort(task: Pick<TaskSnapshot, 'taskDefinitionArn' | 'startedBy'>, cohort: Cohort): boolean {
+  if (cohort.deploymentId && task.startedBy?.startsWith(SERVICE_STARTED_BY)) return task.startedBy === cohort.deploymentId;
+  return task.taskDefinitionArn === cohort.taskDefinitionArn;
 }
 
 /**

@@ -1,7 +1,7 @@
 // The run as a reducer: `step(state, snapshots, now)` → `{ state, view }`. Each service is judged by
 // the judge of its kind (judge.ts over rolling.ts, traffic.ts, codedeploy.ts); the run's verdict
-// is verdict.ts's; here "live" is confirmed on a fresh read (the one place), WAIT_UNTIL applied,
-// and the view drawn: the lines, what changed, and when to poll next. Pure: no clock, no I/O; the
+// is verdict.ts's; a "live" a read with cached task data shows asks for a fresh read (the judge
+// confirms it there, the one place); here WAIT_UNTIL is applied, and the view drawn: the lines, what changed, and when to poll next. Pure: no clock, no I/O; the
 // watch (watch.ts) only reads, steps, sends and sleeps.
 import { CODE_DEPLOY } from './codedeploy.ts';
 import { crashLoopWarning } from './evidence.ts';
@@ -26,6 +26,7 @@ import {
   PHASES,
   type Phase,
   type Progress,
+  type RollingBake,
   type RolloutVerdict,
   type ServiceAssessment,
   type ServiceStatus,
@@ -67,6 +68,8 @@ interface ServiceFacts {
   warning?: string;
   /** How its traffic-shifting deployment stood when last read. */
   shift?: ShiftView;
+  /** A rolling update ECS still bakes after its old version is gone. */
+  bake?: RollingBake;
   eta?: Eta;
   /** Its next predicted transition, kept while its status stays the same (also once the moment has passed): the schedule polls around it. */
   due?: Due & { status: ServiceStatus };
@@ -102,8 +105,8 @@ export interface RunState {
   /** Per service, the facts of its last read (kept when a service is no longer read). */
   readonly facts: ReadonlyMap<string, ServiceFacts>;
   readonly verdict: RolloutVerdict;
-  /** "live" has been seen on a fresh task list, not only on cached task data. */
-  readonly confirmed: boolean;
+  /** Services the last read showed live on cached task data: a fresh read must confirm it (judge.ts). */
+  readonly unconfirmed: readonly string[];
   /** Why a service cannot be judged (its deployment controller or strategy): the run goes no further. */
   readonly refused?: string;
 }
@@ -125,14 +128,14 @@ export function start(services: readonly string[], requested: readonly (TaskDefi
     watches: services.map((s, i) => newWatch(s, requested?.[i])),
     facts: new Map(),
     verdict: { status: 'rolling_out', phase: 'waiting', done: false },
-    confirmed: false,
+    unconfirmed: [],
     polls: 0,
   };
 }
 
 /**
  * One poll: the snapshots read (services not read keep their watch), at `now`. `fresh`: the
- * snapshots were read with a fresh task list, so a "live" they show is confirmed.
+ * snapshots were read with a fresh task list, so a "live" they show is said (judge.ts).
  */
 export function step(
   state: RunState,
@@ -140,9 +143,10 @@ export function step(
   now: number,
   options: { fresh?: boolean } = {},
 ): { state: RunState; view: RolloutView } {
-  const clock = { now, startedAt: state.startedAt, graceMs: state.graceMs, crashLoopLimit: state.crashLoopLimit };
+  const clock = { now, startedAt: state.startedAt, graceMs: state.graceMs, crashLoopLimit: state.crashLoopLimit, fresh: options.fresh === true };
   const facts = new Map(state.facts);
   let refused = state.refused;
+  const unconfirmed: string[] = [];
   const watches = state.watches.map((w) => {
     const snap = snapshots.get(w.service);
     if (!snap) return w;
@@ -152,14 +156,14 @@ export function step(
       return w;
     }
     const a = judge(w, snap, clock);
+    if (a.unconfirmedLive) unconfirmed.push(w.service);
     facts.set(w.service, factsOf(facts.get(w.service), a, snap));
     return a.watch;
   });
   const decided = decideRollout(watches, now, state.deadline);
-  const confirmed = state.confirmed || (options.fresh === true && decided.status === 'live');
-  // WAIT_UNTIL=live: a confirmed "live" is the end of the watch, whatever is left to retire.
-  const verdict = state.waitUntil === 'live' && decided.status === 'live' && confirmed ? { ...decided, done: true } : decided;
-  const next: RunState = { ...state, watches, facts, verdict, confirmed, polls: state.polls + 1, ...(refused ? { refused } : {}) };
+  // WAIT_UNTIL=live: "live" (always confirmed, judge.ts) is the end of the watch, whatever is left to retire.
+  const verdict = state.waitUntil === 'live' && decided.status === 'live' ? { ...decided, done: true } : decided;
+  const next: RunState = { ...state, watches, facts, verdict, unconfirmed, polls: state.polls + 1, ...(refused ? { refused } : {}) };
   return { state: next, view: viewOf(next, now, state) };
 }
 
@@ -173,8 +177,17 @@ function factsOf(prev: ServiceFacts | undefined, a: ServiceAssessment, snap: Ser
     // A service that finished keeps the causes and stopped tasks it had, unless it finished with its own.
     causes: a.causes.length || !final ? a.causes : (prev?.causes ?? []),
     stops: a.stops.length || !final ? a.stops : (prev?.stops ?? []),
-    ...(final ? {} : a.crashLoop ? { warning: crashLoopWarning(a.crashLoop) } : a.stuck ? { warning: stuckWarning(a.stuck) } : {}),
+    ...(final
+      ? {}
+      : a.crashLoop
+        ? { warning: crashLoopWarning(a.crashLoop) }
+        : a.stuck
+          ? { warning: stuckWarning(a.stuck) }
+          : a.warning
+            ? { warning: a.warning }
+            : {}),
     ...(shift ? { shift } : {}),
+    ...(a.bake && !final ? { bake: a.bake } : {}),
     ...(a.eta ? { eta: a.eta } : {}),
     ...(due && !final ? { due: { ...due, status: a.watch.status } } : prev?.due && prev.due.status === a.watch.status ? { due: prev.due } : {}),
     targetGroups: snap.targetGroups.length ? snap.targetGroups.map((g) => g.arn) : (prev?.targetGroups ?? []),
@@ -214,19 +227,19 @@ export function viewOf(state: RunState, now: number = state.startedAt, before?: 
     services,
     milestones: reached,
     causes: [...new Set([...state.facts.values()].flatMap((f) => f.causes))],
-    confirm: state.verdict.status === 'live' && !state.confirmed,
+    confirm: state.unconfirmed.length > 0,
     freshNext: state.verdict.status === 'rolling_out' && liveMayCome(outlook, now),
     announcement: JSON.stringify([
       state.verdict.status,
       state.verdict.phase,
-      services.map((s) => [s.status, s.taskDefinition, s.warning, shiftShown(s.shift)]),
+      services.map((s) => [s.status, s.taskDefinition, s.warning, shiftShown(s.shift), s.bake !== undefined]),
     ]),
     changed: services.filter((s) => previous.get(s.service) !== shown(s)).map((s) => s.service),
     active: state.watches.filter((w) => !isFinal(w.status)).map((w) => w.service),
     stoppedTasks: [...state.facts].flatMap(([service, f]) => f.stops.map((t) => ({ service, ...t }))),
     alarms: [...state.facts].flatMap(([service, f]) => f.evidence.alarms.map((name) => ({ service, name }))),
     failedHooks: [...state.facts].flatMap(([service, f]) => f.evidence.hooks.map((h) => ({ service, ...h }))),
-    settled: state.confirmed ? state.watches.filter((w) => w.status === 'live').map((w) => w.service) : [],
+    settled: state.watches.filter((w) => w.status === 'live').map((w) => w.service),
     quiet: state.watches.filter((w) => isQuiet(w, state)).map((w) => w.service),
     nextPollMs: Math.max(0, Math.min(nextWait(state.pollIntervalMs, outlook, now, state.jitterSeed, state.polls), state.deadline - now)),
     ...(state.verdict.done && state.verdict.status === 'live' && state.verdict.phase !== 'retired' && state.waitUntil === 'live' ? { endedAtLive: true } : {}),
@@ -237,12 +250,12 @@ export function viewOf(state: RunState, now: number = state.startedAt, before?: 
 
 /**
  * Whether a service's target health may be kept from the last read unless DescribeServices shows a
- * change (view.quiet): while its new tasks start, and once its "live" is confirmed. Not while its
+ * change (view.quiet): while its new tasks start, and once it is live. Not while its
  * new targets are checked: they may turn healthy any moment, unseen by DescribeServices.
  */
 function isQuiet(w: ServiceWatch, state: RunState): boolean {
   if (w.status === 'starting') return startsVisibly(state.facts.get(w.service)?.progress);
-  return w.status === 'live' && state.confirmed;
+  return w.status === 'live';
 }
 
 /**
@@ -277,11 +290,14 @@ function outlookOf(state: RunState, services: readonly ServiceLine[], now: numbe
     return seconds ? [seconds * MS_PER_SECOND] : [];
   });
   const due = nextDue(state);
+  const before = services.filter((s) => !isFinal(s.status) && s.status !== 'live');
+  const stalled = before.length > 0 && before.every((s) => s.status === 'cutting_over' && (s.progress?.strangers ?? 0) > 0);
   return {
     phase: state.verdict.phase,
-    imminent: liveImminent(state.verdict.phase, services, now),
+    imminent: !stalled && liveImminent(state.verdict.phase, services, now),
     ...(due ? { due } : {}),
     ...(intervals.length ? { checkEveryMs: Math.min(...intervals) } : {}),
+    ...(stalled ? { stalled } : {}),
   };
 }
 
@@ -296,7 +312,7 @@ function nextDue(state: RunState): Due | undefined {
 
 /** What a reader sees of a line in the log: its status, its warning, its traffic step and hook. */
 function shown(line: ServiceLine): string {
-  return `${line.status}|${line.warning ?? ''}|${shiftShown(line.shift)}`;
+  return `${line.status}|${line.warning ?? ''}|${shiftShown(line.shift)}|${line.bake !== undefined}`;
 }
 
 /** What a reader sees change in a traffic-shifting deployment: a traffic step, test traffic, a hook waiting or done. */
@@ -316,6 +332,7 @@ function lineOf(w: ServiceWatch, f?: ServiceFacts): ServiceLine {
     ...(f?.eta && !isFinal(w.status) ? { eta: f.eta } : {}),
     ...(f?.warning ? { warning: f.warning } : {}),
     ...(f?.shift ? { shift: f.shift } : {}),
+    ...(f?.bake && !isFinal(w.status) ? { bake: f.bake } : {}),
     ...(f?.endpoint ? { endpoint: f.endpoint } : {}),
     service: w.service,
     status: w.status,

@@ -3,7 +3,7 @@
 // for a host or a network interface, pulling the image, starting, activating, or running but not
 // yet passing health checks. A task is named stuck once it has stayed in one sub-phase longer than
 // that sub-phase usually takes: a warning while ECS has not decided, and a cause at a time-out. Pure.
-import { type ServiceSnapshot, slowestSettings, type TargetSnapshot, type TaskSnapshot, targetKey } from './snapshot.ts';
+import { type Cohort, inCohort, type ServiceSnapshot, slowestSettings, type TargetSnapshot, type TaskSnapshot, targetKey } from './snapshot.ts';
 import { MS_PER_MINUTE, MS_PER_SECOND, type StuckTasks, type StuckWhere } from './vocabulary.ts';
 
 /**
@@ -24,21 +24,21 @@ export const HEALTH_CHECK_SLACK_MS = MS_PER_MINUTE;
 export const HEALTH_CHECKS_STUCK_MS = 3 * MS_PER_MINUTE;
 
 /**
- * The new tasks (of `taskDefinitionArn`) stuck longest in one sub-phase, at `now`: the earliest
+ * The new tasks (of `cohort`) stuck longest in one sub-phase, at `now`: the earliest
  * sub-phase where any is stuck (what holds the first tasks holds the rollout).
  */
 export function stuckTasksOf(
-  taskDefinitionArn: string | undefined,
+  cohort: Cohort | undefined,
   snap: Pick<ServiceSnapshot, 'tasks' | 'targetGroups' | 'healthCheckGracePeriodSeconds'>,
   now: number,
 ): StuckTasks | undefined {
-  if (!taskDefinitionArn) return undefined;
+  if (!cohort) return undefined;
   const targets = new Map<string, TargetSnapshot>();
   for (const g of snap.targetGroups) for (const t of g.targets) targets.set(targetKey(t), t);
   const healthLimit = healthChecksLimitMs(snap);
   const found = new Map<StuckWhere, StuckTasks>();
   for (const t of snap.tasks) {
-    if (t.taskDefinitionArn !== taskDefinitionArn || t.desiredStatus !== 'RUNNING') continue;
+    if (!inCohort(t, cohort) || t.desiredStatus !== 'RUNNING') continue;
     const at = subPhaseOf(t, targets);
     if (!at || at.since === undefined) continue;
     const forMs = now - at.since;

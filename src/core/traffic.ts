@@ -13,6 +13,7 @@ import { causesOf, unhealthyTargetCauses } from './evidence.ts';
 import type { Ending, Kind } from './kind.ts';
 import {
   atOrAfter,
+  cohortOf,
   isDraining,
   type ListenerTraffic,
   type RevisionShare,
@@ -157,6 +158,8 @@ export const TRAFFIC: Kind<Ours, ServiceSnapshot> = {
 
   // The service deployment stays listed once ended: a deployment seen and gone cannot be told apart.
   lost: () => undefined,
+
+  cohort: (watch) => cohortOf(watch.taskDefinitionArn),
 
   running: (snap) => snap.shift?.deployments.find((d) => d.arn === snap.shift?.current)?.target.taskDefinitionArn,
 

@@ -1,7 +1,7 @@
 // What a step shows and what leaves the program: the lines of the message and the log, the view the
 // watch acts on, the message's whole picture, a failed container's last lines, a preflight check.
 // Types only, over the vocabulary.
-import type { Eta, FailedHook, Phase, Progress, RolloutStatus, ServiceStatus, ShiftView, StoppedTask } from './vocabulary.ts';
+import type { Eta, FailedHook, Phase, Progress, RollingBake, RolloutStatus, ServiceStatus, ShiftView, StoppedTask } from './vocabulary.ts';
 
 /** Where the time went (timing.ts): the phases between milestones, and a hint when a setting explains the longest. */
 export interface TimeSpent {
@@ -23,6 +23,8 @@ export interface ServiceLine {
   warning?: string;
   /** Traffic-shifting deployments: stage, traffic share, bake, hooks. */
   shift?: ShiftView;
+  /** A rolling update ECS still bakes (watching its alarms) after the old version is gone. */
+  bake?: RollingBake;
   /** When the next step should be reached. */
   eta?: Eta;
   /** The target groups its new tasks register with (ARNs), as last read: linked in the failure thread. */

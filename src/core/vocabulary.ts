@@ -34,8 +34,11 @@ export type WaitUntil = 'retired' | 'live';
 
 /** How one kind of deployment is followed between polls: what pins "ours" from one poll to the next. */
 export type Track =
-  /** Rolling update: the ECS deployment (`ecs-svc/…`). */
-  | { kind: 'rolling'; deploymentId: string }
+  /**
+   * Rolling update: the ECS deployment (`ecs-svc/…`), and when its old version was first seen gone
+   * (epoch ms): ECS may still bake then, watching its alarms, before it calls the deployment done.
+   */
+  | { kind: 'rolling'; deploymentId: string; scaledInAt?: number }
   /** ECS-native blue/green, linear or canary: the service deployment, and what the load balancer was seen to do. */
   | {
       kind: 'traffic';
@@ -96,6 +99,12 @@ export interface Progress {
   otherTargets: number;
   /** Of those, the targets of old tasks: they still get new requests. */
   oldTargets: number;
+  /**
+   * Of those, targets no task of the service explains (a target group shared with another service,
+   * a target registered by hand): they take requests, so "live" waits for them, but nothing the
+   * rollout does removes them.
+   */
+  strangers: number;
   draining: number;
   /** Old tasks told to stop that have not stopped yet. */
   oldTasksStopping: number;
@@ -110,6 +119,7 @@ export const EMPTY_PROGRESS: Progress = {
   oldTasks: 0,
   otherTargets: 0,
   oldTargets: 0,
+  strangers: 0,
   draining: 0,
   oldTasksStopping: 0,
 };
@@ -127,6 +137,19 @@ export interface Eta {
   since: number;
   /** What it is estimated from, e.g. "deregistration delay 300 s". */
   basis: string;
+}
+
+/**
+ * A rolling update whose old version is gone while ECS still calls it IN_PROGRESS: with deployment
+ * alarms ECS bakes, "a period of time after a new service version has scaled out and the old service
+ * version has scaled in, during which Amazon ECS continues to monitor the alarm" (developer guide,
+ * deployment-alarm-failure), and an alarm then still rolls it back.
+ */
+export interface RollingBake {
+  /** The alarms ECS watches, when the answer names them. */
+  alarms: string[];
+  /** When it should end (epoch ms): the scale-in plus the service's bake time, when the answer gives one. */
+  until?: number;
 }
 
 /** How a traffic-shifting deployment stands (ECS-native or CodeDeploy), for the message and the log. */
@@ -258,6 +281,11 @@ export interface Clock {
   graceMs: number;
   /** CRASH_LOOP_LIMIT: after this many same stops of new tasks, fail without waiting for ECS. */
   crashLoopLimit?: number;
+  /**
+   * The read listed the tasks and read the targets afresh (no cached task data): a "live" it shows
+   * is said; one a cached read shows waits for a fresh read, which may say no.
+   */
+  fresh?: boolean;
 }
 
 /** What one poll makes of one service. */
@@ -272,12 +300,18 @@ export interface ServiceAssessment {
   stuck?: StuckTasks;
   /** Traffic-shifting deployments: their stage, traffic share, bake and hooks. */
   shift?: ShiftView;
+  /** A rolling update ECS still bakes after its old version is gone. */
+  bake?: RollingBake;
   /** When the next step should be reached, from the target groups' settings. */
   eta?: Eta;
   /** Its new tasks that stopped, one per distinct way of stopping, newest first. */
   stops: StoppedTask[];
   /** The alarms and failed Lambda hooks its deployment names (read closer at the end of a failed run). */
   evidence?: Evidence;
+  /** What its kind warns of that is neither a crash loop nor stuck tasks (a target no task explains). */
+  warning?: string;
+  /** This read (not a fresh one) shows it live: a fresh read must say so before it is said. */
+  unconfirmedLive?: boolean;
 }
 
 export type RolloutStatus = 'rolling_out' | 'live' | 'failed' | 'timed_out' | 'superseded' | 'no_tasks';

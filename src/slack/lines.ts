@@ -1,7 +1,7 @@
 // One service's line in words, for the message and the log alike: its phase, progress, traffic
 // shift, hook, estimate and warning. Pure.
 import type { MessageView, ServiceLine } from '../core/view.ts';
-import type { Eta, Phase, Progress, ShiftView } from '../core/vocabulary.ts';
+import type { Eta, Phase, Progress, RollingBake, ShiftView } from '../core/vocabulary.ts';
 import { formatDuration, PLAIN_FORMAT, SLACK_FORMAT, type TextFormat } from './text.ts';
 
 /** Each phase in words, as the message and the log say it. */
@@ -77,11 +77,18 @@ function etaText(eta: Eta, f: TextFormat): string {
   return `${ETA_LABELS[eta.what]} ~${f.time(eta.at)} (${eta.basis})`;
 }
 
+/** A rolling update ECS still bakes after its old version is gone: what it watches, until when, and that a rollback is still possible. */
+function bakeText(bake: RollingBake, f: TextFormat): string {
+  const alarms = bake.alarms.length ? `alarm${bake.alarms.length > 1 ? 's' : ''} ${bake.alarms.map((a) => f.text(a)).join(', ')}` : 'its alarms';
+  const until = bake.until !== undefined ? ` until ~${f.time(bake.until)}` : '';
+  return `live, old version gone; ECS still watching ${alarms}${until} (its bake: an alarm can still roll it back)`;
+}
+
 /** What a watch that ended at "live" (WAIT_UNTIL=live) no longer follows. */
 export function notFollowed(services: ServiceLine[], f: TextFormat = PLAIN_FORMAT): string {
   const live = services.filter((s) => s.status === 'live');
   const latest = (times: number[]) => (times.length ? Math.max(...times) : undefined);
-  const bake = latest(live.flatMap((s) => (s.shift?.bakeUntil !== undefined ? [s.shift.bakeUntil] : [])));
+  const bake = latest(live.flatMap((s) => (s.shift?.bakeUntil !== undefined ? [s.shift.bakeUntil] : s.bake?.until !== undefined ? [s.bake.until] : [])));
   const wait = latest(live.flatMap((s) => (s.shift?.keptUntil !== undefined ? [s.shift.keptUntil] : [])));
   const windows = [
     ...(bake !== undefined ? [`the bake until ${f.time(bake)}`] : []),
@@ -109,7 +116,9 @@ export function serviceStatusText(s: ServiceLine, f: TextFormat = SLACK_FORMAT):
       const doing =
         s.shift && s.status !== 'waiting'
           ? `${shiftText(s, s.shift, f)}${eta}`
-          : `${PHASE_LABELS[s.status]}${s.progress && s.status !== 'waiting' ? ` — ${progressText(s.progress)}` : ''}${eta}`;
+          : s.bake && s.status === 'live'
+            ? bakeText(s.bake, f)
+            : `${PHASE_LABELS[s.status]}${s.progress && s.status !== 'waiting' ? ` — ${progressText(s.progress)}` : ''}${eta}`;
       return `${name}: ${doing}${s.status === 'live' ? endpointText(s, f) : ''}${s.warning ? `\n⚠️ ${f.text(s.warning)}` : ''}`;
     }
   }
@@ -143,7 +152,9 @@ export function headline(v: MessageView): string {
       return `${what} → ${env}: ${PHASE_LABELS[v.phase]}`;
     case 'live':
       if (v.phase === 'retired') return `${what} ${is} live in ${env}`;
-      // Blue/green keeps the old version on standby (for a rollback) rather than draining it.
+      // Blue/green keeps the old version on standby (for a rollback) rather than draining it; ECS
+      // may still bake a rolling update whose old version is gone.
+      if (v.services.some((s) => s.bake)) return `${what} ${is} live in ${env} (ECS still baking: a rollback is possible)`;
       return `${what} ${is} live in ${env} (old version ${v.services.some((s) => s.shift) ? 'on standby' : 'draining'})`;
     case 'failed': {
       // Among many services, the ones that failed are what the reader must see first.

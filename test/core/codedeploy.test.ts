@@ -82,7 +82,8 @@ function snap(d: CodeDeploySnapshot | undefined, sets: TaskSet[] = [blueSet, gre
   return service({ deploymentController: 'CODE_DEPLOY', deployments: [], taskSets: sets.map(taskSetFrom), ...(d ? { codeDeploy: [d] } : {}), ...fields });
 }
 
-const clock = (now = T0 + 30_000): Clock => ({ now, startedAt: T0, graceMs: 60_000 });
+// Each poll is judged as a fresh read (a "live" it shows is said; judge.ts).
+const clock = (now = T0 + 30_000): Clock => ({ now, startedAt: T0, graceMs: 60_000, fresh: true });
 const watch = (): ServiceWatch => newWatch('shop-api', { family: 'shop-api', revision: 42 });
 const judge = (s: ServiceSnapshot, prev = watch(), now?: number) => assessCodeDeploy(prev, s, clock(now));
 

@@ -11,7 +11,8 @@ const assessService = JUDGES.rolling;
 
 import { deployment, NEW_TD, NEWER_TD, OLD_TD, sample, service, stoppedByElb, T0, targets, task } from '../support/samples.ts';
 
-const clock = { now: T0 + 120_000, startedAt: T0, graceMs: 60_000 };
+// Each poll is judged as a fresh read (a "live" it shows is said; judge.ts).
+const clock = { now: T0 + 120_000, startedAt: T0, graceMs: 60_000, fresh: true };
 const NEW_ID = 'ecs-svc/7419115625193919142';
 const requested = { family: 'shop-api', revision: 42 };
 const watching = (fields: Partial<ServiceWatch> = {}): ServiceWatch => ({ ...newWatch('shop-api', requested), ...fields });
@@ -213,7 +214,10 @@ const cases: Case[] = [
       taskDefinitionArn: NEW_TD,
       deploymentCreatedAt: T0 - 1,
     }),
-    snap: service({ deployments: [deployment('new', { id: 'ecs-svc/again', createdAt: new Date(T0 + 30_000) })], tasks: newRunning }),
+    snap: service({
+      deployments: [deployment('new', { id: 'ecs-svc/again', createdAt: new Date(T0 + 30_000), rolloutState: 'COMPLETED' })],
+      tasks: newRunning.map((t) => ({ ...t, startedBy: 'ecs-svc/again' })),
+    }),
     status: 'retired',
   },
   {
@@ -238,7 +242,7 @@ const cases: Case[] = [
       return service({
         deployments: s.deployments.map(deploymentFrom),
         desiredCount: 2,
-        tasks: [task('10.0.0.1', td), task('10.0.0.2', td)],
+        tasks: [task('10.0.0.1', td, { startedBy: s.deployments[0].id }), task('10.0.0.2', td, { startedBy: s.deployments[0].id })],
       });
     })(),
     status: 'retired',
@@ -530,5 +534,152 @@ describe('rollout: estimates from the target groups', () => {
     expect(assessService(live.watch, draining(), { ...clock, now: T0 + 330_000 }).eta).to.equal(undefined);
     expect(assessService(watching(), draining({}), { ...clock, now: T0 + 20_000 }).eta).to.equal(undefined);
     expect(etaOf({ ...live.watch, status: 'starting' }, draining(), T0)).to.equal(undefined);
+  });
+});
+
+describe('rollout: the rules that decide "live"', () => {
+  it('old tasks told to stop whose targets still take requests (not yet draining): cutting over, not live', () => {
+    const a = assessService(
+      watching(),
+      service({
+        tasks: [...oldStopping, ...newRunning],
+        targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.1.11', 'healthy'], ['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])],
+      }),
+      clock,
+    );
+    expect(a.progress).to.include({ oldTasks: 0, otherTargets: 2, oldTargets: 2 });
+    expect(a.watch.status).to.equal('cutting_over');
+  });
+
+  it('a healthy target counts only for a task past its container health check', () => {
+    // ECS replacing a task: two new tasks HEALTHY (one target still initial), a third still UNKNOWN whose target passed the load balancer's check.
+    const third = task('10.0.2.22', NEW_TD, { healthStatus: 'UNKNOWN' });
+    const a = assessService(
+      watching(),
+      service({
+        tasks: [...oldStopping, ...newHealthy, third],
+        healthChecks: { [NEW_TD]: true, [OLD_TD]: false },
+        targetGroups: [targets(['10.0.1.10', 'draining'], ['10.0.2.20', 'healthy'], ['10.0.2.21', 'initial'], ['10.0.2.22', 'healthy'])],
+      }),
+      clock,
+    );
+    expect(a.progress).to.include({ ready: 2, healthyTargets: 1 });
+    expect(a.watch.status).to.equal('registering');
+  });
+});
+
+describe('rollout: a forced redeploy (the same task definition, a new deployment)', () => {
+  // update-service --force-new-deployment: ours and the one it replaces both run shop-api:42; only startedBy tells their tasks apart.
+  const OLD_SAME = 'ecs-svc/5678755162203410295';
+  const forced = (fields: Partial<ServiceSnapshot>) =>
+    service({ deployments: [deployment('new'), deployment('old', { id: OLD_SAME, taskDefinition: NEW_TD })], ...fields });
+  const oldSame = oldRunning.map((t) => ({ ...t, taskDefinitionArn: NEW_TD, startedBy: OLD_SAME }));
+
+  it("its predecessor's tasks are old: starting while only they serve", () => {
+    const a = assessService(watching(), forced({ tasks: oldSame, targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.1.11', 'healthy'])] }), clock);
+    expect(a.watch.status).to.equal('starting');
+    expect(a.progress).to.include({ ready: 0, oldTasks: 2, oldTargets: 2 });
+  });
+
+  it("the predecessor's stopped tasks are not ours: no crash loop from its scale-in", () => {
+    const scaledIn = oldSame.map((t, i) => ({
+      ...t,
+      desiredStatus: 'STOPPED',
+      lastStatus: 'STOPPED',
+      stopCode: 'ServiceSchedulerInitiated',
+      stoppedAt: T0 + i,
+    }));
+    const a = assessService(
+      watching(),
+      forced({ tasks: [...scaledIn, ...newRunning], targetGroups: [targets(['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])] }),
+      {
+        ...clock,
+        crashLoopLimit: 2,
+      },
+    );
+    expect(a.crashLoop).to.equal(undefined);
+    expect(a.stops).to.deep.equal([]);
+    expect(a.watch.status).to.equal('live');
+  });
+
+  it('a newer forced deployment of the same revision takes over: it is followed, its tasks the new ones', () => {
+    const first = assessService(watching(), forced({ tasks: oldSame }), clock);
+    const again = service({
+      deployments: [deployment('new', { id: 'ecs-svc/again', createdAt: new Date(T0 + 60_000) }), deployment('new', { status: 'ACTIVE' })],
+      tasks: newRunning,
+    });
+    const a = assessService(first.watch, again, { ...clock, now: T0 + 70_000 });
+    expect(a.watch.track).to.deep.include({ deploymentId: 'ecs-svc/again' });
+    expect(a.watch.status).to.equal('starting');
+  });
+});
+
+describe('rollout: deployment alarms bake after the scale-in (ECS developer guide, deployment-alarm-failure)', () => {
+  const alarmed = (fields: Partial<ServiceSnapshot> = {}) =>
+    service({
+      deploymentAlarms: { names: ['shop-api-5xx'], rollback: true },
+      bakeTimeMinutes: 5,
+      tasks: [...oldStopped, ...newRunning],
+      targetGroups: [targets(['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])],
+      ...fields,
+    });
+  const wasLive = watching({
+    status: 'live',
+    track: { kind: 'rolling', deploymentId: NEW_ID },
+    taskDefinitionArn: NEW_TD,
+    deploymentCreatedAt: T0,
+    previousTaskDefinitions: [OLD_TD],
+    reachedAt: { live: T0 + 60_000 },
+  });
+
+  it('the old version gone while ECS still says IN_PROGRESS: live, baking, not retired', () => {
+    const a = assessService(wasLive, alarmed(), clock);
+    expect(a.watch.status).to.equal('live');
+    expect(a.watch.track).to.deep.include({ scaledInAt: clock.now });
+    expect(a.bake).to.deep.equal({ alarms: ['shop-api-5xx'], until: clock.now + 5 * 60_000 });
+    expect(a.eta).to.deep.include({ what: 'retired', at: clock.now + 5 * 60_000, basis: 'ECS bake time 5 min' });
+    // Retired once ECS calls the deployment done.
+    const done = assessService(a.watch, alarmed({ deployments: [deployment('new', { rolloutState: 'COMPLETED' })] }), { ...clock, now: clock.now + 300_000 });
+    expect(done.watch.status).to.equal('retired');
+  });
+
+  it('an alarm that rolls it back during the bake: failed after going live, naming the alarm', () => {
+    const baking = assessService(wasLive, alarmed(), clock).watch;
+    const rolledBack = alarmed({
+      deployments: [
+        deployment('old', {
+          status: 'PRIMARY',
+          id: 'ecs-svc/back',
+          createdAt: new Date(T0 + 200_000),
+          rolloutStateReason: 'ECS deployment alarm: rolling back to deploymentId ecs-svc/1709597507655421668.',
+        }),
+        deployment('new', { status: 'ACTIVE', rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment failed: alarm detected.' }),
+      ],
+      triggeredAlarms: ['shop-api-5xx'],
+    });
+    const a = assessService(baking, rolledBack, { ...clock, now: clock.now + 120_000 });
+    expect(a.watch.status).to.equal('failed');
+    expect(a.watch.reason).to.equal('rolled back after going live: ECS deployment failed: alarm detected. (alarm shop-api-5xx)');
+  });
+
+  it('no bake without the rollout state (old answers): retired at the scale-in', () => {
+    const a = assessService(wasLive, alarmed({ deployments: [deployment('new', { rolloutState: undefined })] }), clock);
+    expect(a.watch.status).to.equal('retired');
+  });
+});
+
+describe('rollout: a target no task explains', () => {
+  const stray = service({
+    tasks: [...oldStopped, ...newRunning],
+    targetGroups: [targets(['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'], ['10.0.9.9', 'healthy'])],
+  });
+
+  it('keeps "live" from being said, and is named as the cause', () => {
+    const a = assessService(watching(), stray, clock);
+    expect(a.watch.status).to.equal('cutting_over');
+    expect(a.progress).to.include({ strangers: 1, oldTargets: 0, otherTargets: 1 });
+    expect(a.causes[0]).to.equal(
+      'target 10.0.9.9:8080 (healthy) in target group shop-api belongs to no task of shop-api: a target group shared with another service, or a target registered by hand, takes requests too, so "live" waits until it is deregistered',
+    );
   });
 });

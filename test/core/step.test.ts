@@ -59,14 +59,26 @@ const linearAt = (green: number, bakeMinutes: number, hook = false) =>
   );
 
 describe('step: one poll of the whole run', () => {
-  it('says "live" only once a fresh read confirms it', () => {
+  it('says "live" only once a fresh read shows it: a read with cached task data holds it at the cut-over and asks for one', () => {
     // A fresh read before live confirms nothing.
     const early = step(begin(), only(SNAP.stalled), T0, { fresh: true });
     expect(early.view.confirm).to.equal(false);
     const first = step(early.state, only(SNAP.draining), T0 + 10_000);
-    expect(first.view).to.include({ status: 'live', phase: 'live', confirm: true, done: false });
+    expect(first.view).to.include({ status: 'rolling_out', phase: 'cutting_over', confirm: true, done: false });
+    expect(first.view.services[0]?.status).to.equal('cutting_over');
     const confirmed = step(first.state, only(SNAP.draining), T0 + 10_500, { fresh: true });
-    expect(confirmed.view.confirm).to.equal(false);
+    expect(confirmed.view).to.include({ status: 'live', phase: 'live', confirm: false });
+    expect(confirmed.state.watches[0]?.reachedAt.live, 'live from the read that showed it afresh').to.equal(T0 + 10_500);
+  });
+
+  it('the fresh read may say no: old tasks and old targets still serving keep it cutting over, and nothing pins the cached "live"', () => {
+    const cached = step(step(begin(), only(SNAP.stalled), T0, { fresh: true }).state, only(SNAP.draining), T0 + 10_000);
+    expect(cached.view.confirm).to.equal(true);
+    const no = step(cached.state, only(ROLLOUT.cutover), T0 + 10_500, { fresh: true });
+    expect(no.view).to.include({ status: 'rolling_out', phase: 'cutting_over', confirm: false });
+    expect(no.state.watches[0]?.reachedAt.live).to.equal(undefined);
+    // And a later cached read that shows the old version back does not find a "live" to keep.
+    expect(step(no.state, only(ROLLOUT.cutover), T0 + 20_000).view.services[0]?.status).to.equal('cutting_over');
   });
 
   it('calls a service quiet while its new tasks start and once its "live" is confirmed: its targets change only with what ECS shows', () => {
@@ -75,7 +87,7 @@ describe('step: one poll of the whole run', () => {
     const checking = step(starting.state, only(ROLLOUT.registering), T0 + 10_000);
     expect(checking.view.quiet, 'health checks pass without ECS showing it').to.deep.equal([]);
     const live = step(checking.state, only(SNAP.draining), T0 + 20_000);
-    expect(live.view.quiet, 'live, not confirmed yet').to.deep.equal([]);
+    expect(live.view.quiet, 'live on cached data: not said yet').to.deep.equal([]);
     expect(step(live.state, only(SNAP.draining), T0 + 20_500, { fresh: true }).view.quiet).to.deep.equal(['shop-api']);
     // A running task awaiting its container health check: it turns HEALTHY unseen by DescribeServices.
     const awaiting = service({
@@ -127,11 +139,12 @@ describe('step: one poll of the whole run', () => {
         ['shop-worker', worker(SNAP.starting)],
       ]),
       T0,
+      { fresh: true },
     );
     expect(a.view.active).to.deep.equal(['shop-worker']);
     expect(a.view.done).to.equal(false);
     // The finished service is not read again; its watch stays as it was.
-    const b = step(a.state, new Map([['shop-worker', worker(SNAP.retired)]]), T0 + 10_000);
+    const b = step(a.state, new Map([['shop-worker', worker(SNAP.retired)]]), T0 + 10_000, { fresh: true });
     expect(b.view).to.include({ status: 'live', phase: 'retired', done: true });
     expect(b.view.active).to.deep.equal([]);
   });
@@ -146,7 +159,7 @@ describe('step: one poll of the whole run', () => {
         waitUntil,
       });
     const seen = step(until('live'), only(SNAP.draining), T0 + 10_000);
-    expect(seen.view).to.include({ status: 'live', done: false, confirm: true });
+    expect(seen.view).to.include({ status: 'rolling_out', done: false, confirm: true });
     const confirmed = step(seen.state, only(SNAP.draining), T0 + 10_500, { fresh: true });
     expect(confirmed.view).to.include({ status: 'live', phase: 'live', done: true, endedAtLive: true });
     const following = step(step(until('retired'), only(SNAP.draining), T0 + 10_000).state, only(SNAP.draining), T0 + 10_500, { fresh: true });
@@ -235,10 +248,10 @@ describe('step: one poll of the whole run', () => {
     expect(end.view.timeSpent?.phases.map((p) => [p.name, p.ms / 1000, p.detail])).to.deep.equal([
       ['tasks started', 30, 'image pull 4 s'],
       ['health checks', 30, undefined],
-      ['cut-over', 10, undefined],
-      ['drain', 301, undefined],
+      ['cut-over', 11, undefined],
+      ['drain', 300, undefined],
     ]);
-    expect(end.view.timeSpent?.hint).to.match(/^drain 301 s = the target group's deregistration delay of 300 s \(the default\)/);
+    expect(end.view.timeSpent?.hint).to.match(/^drain 300 s = the target group's deregistration delay of 300 s \(the default\)/);
   });
 
   it('for a run that failed, says how long the phases it got through took', () => {
@@ -273,10 +286,27 @@ describe('step: one poll of the whole run', () => {
     expect(b.view.milestones.starting).to.equal(T0 + 1000);
   });
 
+  it('a target no task explains: named on the line, and polled sparsely (not as if live were moments away) until it goes', () => {
+    const stray = service({
+      tasks: [...oldRunning.map((t) => ({ ...t, desiredStatus: 'STOPPED', lastStatus: 'STOPPED' })), ...newRunning],
+      targetGroups: [targets(['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'], ['10.0.9.9', 'healthy'])],
+    });
+    const a = step(begin(), only(stray), T0, { fresh: true });
+    expect(a.view.services[0]?.status).to.equal('cutting_over');
+    expect(a.view.services[0]?.warning).to.match(/^target 10\.0\.9\.9:8080 \(healthy\) in target group shop-api belongs to no task of shop-api/);
+    expect(a.view).to.include({ nextPollMs: 10_000 * SPARSE_POLL_FACTOR, freshNext: false });
+    // Deregistered: live at the next poll.
+    const gone = service({ ...stray, targetGroups: [targets(['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])] });
+    expect(step(a.state, only(gone), T0 + 60_000, { fresh: true }).view.status).to.equal('live');
+  });
+
   it('judges as at the deadline when AWS could not be read to the end', () => {
     const a = step(begin(), only(SNAP.stalled), T0);
     expect(expire(a.state).view).to.include({ status: 'timed_out', phase: 'registering', done: true });
-    const live = step(a.state, only(SNAP.draining), T0 + 10_000);
+    // A "live" only a cached read showed is not an outcome: at the deadline it is a time-out.
+    const unconfirmed = step(a.state, only(SNAP.draining), T0 + 10_000);
+    expect(expire(unconfirmed.state).view).to.include({ status: 'timed_out', phase: 'cutting_over', done: true });
+    const live = step(a.state, only(SNAP.draining), T0 + 10_000, { fresh: true });
     expect(expire(live.state).view).to.include({ status: 'live', done: true });
   });
 });
@@ -354,7 +384,7 @@ describe('step: the schedule around the predicted "healthy"', () => {
     expect(step(begin(), only(withSettings(ROLLOUT.starting, { ...TG_SETTINGS, healthCheckIntervalSeconds: 30 })), T0).view.nextPollMs).to.equal(10_000);
     expect(step(begin(), only(ROLLOUT.starting), T0).view.nextPollMs).to.equal(10_000);
     // Once live, the interval no longer matters: only the retirement is left.
-    const live = step(starting.state, only(withSettings(ROLLOUT.draining, { ...fast, deregistrationDelaySeconds: 0 })), T0 + 10_000);
+    const live = step(starting.state, only(withSettings(ROLLOUT.draining, { ...fast, deregistrationDelaySeconds: 0 })), T0 + 10_000, { fresh: true });
     expect(live.view).to.include({ phase: 'live', nextPollMs: 20_000 });
   });
 

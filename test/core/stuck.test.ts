@@ -6,6 +6,7 @@ import { newWatch } from '../../src/core/vocabulary.ts';
 import { NEW_TD, OLD_TD, service, stoppedByElb, T0, targets, task } from '../support/samples.ts';
 
 // The sample task, moved to T0: created at T0, pull from T0 + 22.4 s to T0 + 26.3 s, started at T0 + 27.9 s.
+const NEW = { taskDefinitionArn: NEW_TD };
 const CREATED = T0;
 const PULL_STARTED = T0 + 22_439;
 const PULL_STOPPED = T0 + 26_317;
@@ -19,8 +20,8 @@ const pending = (ip: string, fields = {}) => task(ip, NEW_TD, { lastStatus: 'PEN
 describe('stuck tasks: where new tasks wait, by sub-phase', () => {
   it('PROVISIONING past its limit: waiting for capacity, naming the capacity provider', () => {
     const snap = service({ tasks: [provisioning('10.0.2.20', { capacityProviderName: 'FARGATE_SPOT' }), provisioning('10.0.2.21')] });
-    expect(stuckTasksOf(NEW_TD, snap, CREATED + STUCK_AFTER_MS.provisioning - 1)).to.equal(undefined);
-    const s = stuckTasksOf(NEW_TD, snap, CREATED + 4 * MIN);
+    expect(stuckTasksOf(NEW, snap, CREATED + STUCK_AFTER_MS.provisioning - 1)).to.equal(undefined);
+    const s = stuckTasksOf(NEW, snap, CREATED + 4 * MIN);
     expect(s).to.deep.equal({ where: 'provisioning', count: 2, forMs: 4 * MIN, detail: 'capacity provider FARGATE_SPOT' });
     expect(stuckWarning(s!)).to.equal(
       "2 new tasks waiting for capacity (PROVISIONING) for 4 min (capacity provider FARGATE_SPOT): a capacity shortage, not the application: check the capacity provider's Auto Scaling group or Fargate (Spot) capacity",
@@ -29,28 +30,28 @@ describe('stuck tasks: where new tasks wait, by sub-phase', () => {
 
   it('PENDING with no pull started: waiting for a host or a network interface, timed from creation', () => {
     const snap = service({ tasks: [pending('10.0.2.20', { pullStartedAt: undefined, pullStoppedAt: undefined })] });
-    expect(stuckTasksOf(NEW_TD, snap, CREATED + STUCK_AFTER_MS.placing - 1)).to.equal(undefined);
-    expect(stuckTasksOf(NEW_TD, snap, CREATED + STUCK_AFTER_MS.placing)).to.include({ where: 'placing', count: 1 });
+    expect(stuckTasksOf(NEW, snap, CREATED + STUCK_AFTER_MS.placing - 1)).to.equal(undefined);
+    expect(stuckTasksOf(NEW, snap, CREATED + STUCK_AFTER_MS.placing)).to.include({ where: 'placing', count: 1 });
   });
 
   it('pulling: timed from the pull start, not from creation', () => {
     const snap = service({ tasks: [pending('10.0.2.20', { pullStoppedAt: undefined })] });
-    expect(stuckTasksOf(NEW_TD, snap, PULL_STARTED + STUCK_AFTER_MS.pulling - 1)).to.equal(undefined);
-    const s = stuckTasksOf(NEW_TD, snap, PULL_STARTED + 3 * MIN);
+    expect(stuckTasksOf(NEW, snap, PULL_STARTED + STUCK_AFTER_MS.pulling - 1)).to.equal(undefined);
+    const s = stuckTasksOf(NEW, snap, PULL_STARTED + 3 * MIN);
     expect(s).to.include({ where: 'pulling', forMs: 3 * MIN });
     expect(stuckWarning(s!)).to.match(/^1 new task pulling the image for 3 min: check the image size and the registry/);
   });
 
   it('PENDING after the pull: starting containers, timed from the pull end', () => {
     const snap = service({ tasks: [pending('10.0.2.20')] });
-    expect(stuckTasksOf(NEW_TD, snap, PULL_STOPPED + STUCK_AFTER_MS.starting - 1)).to.equal(undefined);
-    expect(stuckTasksOf(NEW_TD, snap, PULL_STOPPED + STUCK_AFTER_MS.starting)).to.include({ where: 'starting' });
+    expect(stuckTasksOf(NEW, snap, PULL_STOPPED + STUCK_AFTER_MS.starting - 1)).to.equal(undefined);
+    expect(stuckTasksOf(NEW, snap, PULL_STOPPED + STUCK_AFTER_MS.starting)).to.include({ where: 'starting' });
   });
 
   it('ACTIVATING: timed from the pull end', () => {
     const snap = service({ tasks: [task('10.0.2.20', NEW_TD, { lastStatus: 'ACTIVATING' })] });
-    expect(stuckTasksOf(NEW_TD, snap, PULL_STOPPED + STUCK_AFTER_MS.activating - 1)).to.equal(undefined);
-    expect(stuckTasksOf(NEW_TD, snap, PULL_STOPPED + STUCK_AFTER_MS.activating)).to.include({ where: 'activating' });
+    expect(stuckTasksOf(NEW, snap, PULL_STOPPED + STUCK_AFTER_MS.activating - 1)).to.equal(undefined);
+    expect(stuckTasksOf(NEW, snap, PULL_STOPPED + STUCK_AFTER_MS.activating)).to.include({ where: 'activating' });
   });
 
   describe('RUNNING but its target not healthy', () => {
@@ -62,8 +63,8 @@ describe('stuck tasks: where new tasks wait, by sub-phase', () => {
         tasks: running,
         targetGroups: [group('unhealthy', 'Target.ResponseCodeMismatch', 'Health checks failed with these codes: [500]')],
       });
-      expect(stuckTasksOf(NEW_TD, snap, STARTED + HEALTH_CHECKS_STUCK_MS - 1)).to.equal(undefined);
-      const s = stuckTasksOf(NEW_TD, snap, STARTED + HEALTH_CHECKS_STUCK_MS);
+      expect(stuckTasksOf(NEW, snap, STARTED + HEALTH_CHECKS_STUCK_MS - 1)).to.equal(undefined);
+      const s = stuckTasksOf(NEW, snap, STARTED + HEALTH_CHECKS_STUCK_MS);
       expect(s).to.include({ where: 'health_checks', detail: 'target unhealthy: Target.ResponseCodeMismatch, Health checks failed with these codes: [500]' });
       expect(stuckWarning(s!)).to.match(/check the health check path and port, and the service's health check grace period$/);
     });
@@ -72,24 +73,24 @@ describe('stuck tasks: where new tasks wait, by sub-phase', () => {
       const g = { ...group('initial', 'Elb.RegistrationInProgress'), settings: { healthCheckIntervalSeconds: 30, healthyThresholdCount: 5 } };
       const snap = service({ tasks: running, targetGroups: [g], healthCheckGracePeriodSeconds: 60 });
       const limit = (5 * 30 + 60) * 1000 + HEALTH_CHECK_SLACK_MS;
-      expect(stuckTasksOf(NEW_TD, snap, STARTED + limit - 1)).to.equal(undefined);
-      expect(stuckTasksOf(NEW_TD, snap, STARTED + limit)).to.include({ where: 'health_checks' });
+      expect(stuckTasksOf(NEW, snap, STARTED + limit - 1)).to.equal(undefined);
+      expect(stuckTasksOf(NEW, snap, STARTED + limit)).to.include({ where: 'health_checks' });
     });
 
     it('a healthy target, or none (no load balancer), is not stuck', () => {
-      expect(stuckTasksOf(NEW_TD, service({ tasks: running, targetGroups: [group('healthy')] }), STARTED + 60 * MIN)).to.equal(undefined);
-      expect(stuckTasksOf(NEW_TD, service({ tasks: running }), STARTED + 60 * MIN)).to.equal(undefined);
+      expect(stuckTasksOf(NEW, service({ tasks: running, targetGroups: [group('healthy')] }), STARTED + 60 * MIN)).to.equal(undefined);
+      expect(stuckTasksOf(NEW, service({ tasks: running }), STARTED + 60 * MIN)).to.equal(undefined);
     });
   });
 
   it('the earliest stuck sub-phase is named: what holds the first tasks holds the rollout', () => {
     const snap = service({ tasks: [pending('10.0.2.20', { pullStoppedAt: undefined }), provisioning('10.0.2.21')] });
-    expect(stuckTasksOf(NEW_TD, snap, T0 + 30 * MIN)).to.include({ where: 'provisioning', count: 1 });
+    expect(stuckTasksOf(NEW, snap, T0 + 30 * MIN)).to.include({ where: 'provisioning', count: 1 });
   });
 
   it("only the deployment's own tasks that ECS wants running", () => {
     const snap = service({ tasks: [provisioning('10.0.2.20', { taskDefinitionArn: OLD_TD }), provisioning('10.0.2.21', { desiredStatus: 'STOPPED' })] });
-    expect(stuckTasksOf(NEW_TD, snap, T0 + 30 * MIN)).to.equal(undefined);
+    expect(stuckTasksOf(NEW, snap, T0 + 30 * MIN)).to.equal(undefined);
     expect(stuckTasksOf(undefined, service({ tasks: [provisioning('10.0.2.20')] }), T0 + 30 * MIN)).to.equal(undefined);
   });
 
@@ -128,7 +129,7 @@ describe('stopped tasks: a capacity shortage told from an application that crash
     expect(crashLoopWarning(loop)).to.equal('new tasks keep failing to start: CannotPullContainerError: no such image, 3 times (ECS counts 3 failed tasks)');
     expect(crashLoopReason(loop)).to.match(/^new tasks kept failing to start \(CannotPullContainerError/);
     expect(crashLoopWarning({ ...loop, kind: 'lost_capacity', what: 'SpotInterruption' })).to.match(
-      /^new tasks keep losing their capacity \(not an application fault\)/,
+      /^new tasks keep being stopped on AWS's side \(capacity or infrastructure, not an application fault\)/,
     );
   });
 

@@ -27,7 +27,8 @@ import {
   T0,
 } from '../support/samples.ts';
 
-const clock = (now = T0 + 30_000, extra: Partial<Clock> = {}): Clock => ({ now, startedAt: T0, graceMs: 60_000, ...extra });
+// Each poll is judged as a fresh read (a "live" it shows is said; judge.ts).
+const clock = (now = T0 + 30_000, extra: Partial<Clock> = {}): Clock => ({ now, startedAt: T0, graceMs: 60_000, fresh: true, ...extra });
 const watch = (): ServiceWatch => newWatch('shop-api', { family: 'shop-api', revision: 42 });
 // A stage as a string: the SDK's enum lacks PRE_PRODUCTION_TRAFFIC_SHIFT, which the field's own documentation lists.
 const at = (lifecycleStage: string, fields: Parameters<typeof serviceDeployment>[0] = {}): ServiceDeploymentSnapshot => ({

@@ -44,6 +44,13 @@ describe('slack/client', () => {
     expect(slack.calls.every((c) => c.token === 'xoxb-test-1')).to.equal(true);
   });
 
+  it('a second post edits the one message: a run never posts twice at the top level', async () => {
+    await notifier.post(message());
+    await notifier.post(message('live', 'again'));
+    expect(slack.calls.map((c) => c.method)).to.deep.equal(['chat.postMessage', 'chat.update']);
+    expect(slack.stored).to.have.length(1);
+  });
+
   it('retries 429 (after Retry-After) and 5xx', async () => {
     slack.faults.push({ method: 'chat.postMessage', times: 1, error: 429 }, { method: 'chat.update', times: 2, error: 500 });
     const started = Date.now();

@@ -22,6 +22,7 @@ const progress = (p: Partial<Progress> = {}): Progress => ({
   oldTasks: 2,
   otherTargets: 2,
   oldTargets: 2,
+  strangers: 0,
   draining: 0,
   oldTasksStopping: 0,
   ...p,

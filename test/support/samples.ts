@@ -33,12 +33,24 @@ export function deployment(kind: 'new' | 'old', fields: Partial<Deployment> = {}
   return deploymentFrom({ ...base, ...fields });
 }
 
-/** A Fargate awsvpc task from the describe-tasks example, re-addressed to `ip`. */
-/** `port`: the container port the service registers with its target groups. */
+/** The deployments of the update-service example (deployment()): ECS starts each one's tasks with its ID as `startedBy`. */
+export const NEW_ID = 'ecs-svc/7419115625193919142';
+export const OLD_ID = 'ecs-svc/1709597507655421668';
+/** The deployment that started a task of `td`, as ECS says it in `startedBy` (API_Task.html). */
+export function startedByOf(td: string): string | undefined {
+  return td === NEW_TD ? NEW_ID : td === OLD_TD ? OLD_ID : undefined;
+}
+
+/**
+ * A Fargate awsvpc task from the describe-tasks example, re-addressed to `ip`, started by the
+ * deployment of `td` (deployment()). `port`: the container port the service registers with its
+ * target groups.
+ */
 export function task(ip: string, td: string, fields: Partial<Task> = {}, port = 8080): TaskSnapshot {
   const base = structuredClone(sample('describe-tasks-running-fargate-awsvpc').tasks[0]) as Task;
   base.taskArn = `arn:aws:ecs:eu-west-1:${ACCOUNT}:task/prod/${ip.replaceAll('.', '')}abcdef`;
   base.taskDefinitionArn = td;
+  base.startedBy = startedByOf(td) ?? base.startedBy;
   base.attachments![0]!.details!.find((d) => d.name === 'privateIPv4Address')!.value = ip;
   base.containers![0]!.networkInterfaces![0]!.privateIpv4Address = ip;
   // The example's timestamps (2021), moved to T0 with their spacing kept: a task created with the rollout.
@@ -52,7 +64,7 @@ export function task(ip: string, td: string, fields: Partial<Task> = {}, port = 
 /** The stopped task from the real "failed ELB health checks" event, moved onto our task definition. */
 export function stoppedByElb(td = NEW_TD): TaskSnapshot {
   const detail = sample('task-stopped-elb-health-check').detail as Task;
-  return taskFrom({ ...detail, taskDefinitionArn: td }, new Map(), [8080]);
+  return taskFrom({ ...detail, taskDefinitionArn: td, startedBy: startedByOf(td) ?? detail.startedBy }, new Map(), [8080]);
 }
 
 export function targets(...entries: Array<[ip: string, state: string, reason?: string, description?: string]>): TargetGroupSnapshot {

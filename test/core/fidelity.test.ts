@@ -1,0 +1,174 @@
+// Real, published AWS answers (test/fixtures/aws/sources.md says where each came from) replayed
+// through the same mapping the reader uses and the judges, with the verdict a person would give.
+import type { Service } from '@aws-sdk/client-ecs';
+import { expect } from 'chai';
+import { eventsFrom, serviceFrom, targetFrom, taskFrom } from '../../src/aws/to-snapshot.ts';
+import { stopKindOf } from '../../src/core/evidence.ts';
+import type { ServiceSnapshot, TaskSnapshot } from '../../src/core/snapshot.ts';
+import { JUDGES } from '../../src/core/step.ts';
+import { type Clock, newWatch, type ServiceWatch } from '../../src/core/vocabulary.ts';
+import { sample, task } from '../support/samples.ts';
+
+const judge = JUDGES.rolling;
+
+describe('fidelity: a forced redeploy (real answer, 2026: two deployments of retail-store-ecs-ui:4)', () => {
+  const raw = sample('describe-services-forced-redeploy-same-td-2026').services[0] as Service;
+  const { targetGroupArns, containerPorts: _p, currentServiceDeployment, productionListeners: _l, expressMode: _e, ...parsed } = serviceFrom(raw);
+  const [group] = targetGroupArns;
+  const TD = 'arn:aws:ecs:ap-northeast-3:802104112480:task-definition/retail-store-ecs-ui:4';
+  const NEW = 'ecs-svc/6216346761948112104';
+  const OLD = 'ecs-svc/5678755162203410295';
+  const created = Date.parse('2026-04-30T03:00:42.816Z');
+  const clock = (after: number): Clock => ({ now: created + after, startedAt: created, graceMs: 60_000, fresh: true });
+  /** A task of the answer's task definition that `deployment` started (its startedBy), at `ip`. */
+  const ofDeployment = (ip: string, deployment: string, fields = {}): TaskSnapshot => ({ ...task(ip, TD, {}, 8080), startedBy: deployment, ...fields });
+  const targets = (...entries: Array<[string, string]>) => [
+    { arn: group ?? '', targets: entries.map(([ip, state]) => targetFrom({ Target: { Id: ip, Port: 8080 }, TargetHealth: { State: state as never } })) },
+  ];
+  const snap = (fields: Partial<ServiceSnapshot>): ServiceSnapshot => ({ ...parsed, tasks: [], targetGroups: [], healthChecks: { [TD]: false }, ...fields });
+  const oldServing = [ofDeployment('10.0.1.10', OLD), ofDeployment('10.0.1.11', OLD)];
+
+  it('the answer as AWS gave it: one task definition, the PRIMARY the newer deployment, no currentServiceDeployment', () => {
+    expect(currentServiceDeployment).to.equal(undefined);
+    expect(new Set(parsed.deployments.map((d) => d.taskDefinitionArn)).size).to.equal(1);
+    expect(parsed.deployments.map((d) => [d.id, d.status])).to.deep.equal([
+      [NEW, 'PRIMARY'],
+      [OLD, 'ACTIVE'],
+    ]);
+    expect(parsed.bakeTimeMinutes).to.equal(0);
+  });
+
+  it('right after the call, the old tasks on the same task definition are not the new version: starting, not live', () => {
+    const a = judge(newWatch('ui'), snap({ tasks: oldServing, targetGroups: targets(['10.0.1.10', 'healthy'], ['10.0.1.11', 'healthy']) }), clock(5_000));
+    expect(a.watch.status).to.equal('starting');
+    expect(a.watch.track).to.deep.equal({ kind: 'rolling', deploymentId: NEW });
+    expect(a.progress).to.include({ ready: 0, oldTasks: 2, oldTargets: 2 });
+  });
+
+  it('live once the tasks it started serve and the old ones drain', () => {
+    const first = judge(newWatch('ui'), snap({ tasks: oldServing }), clock(5_000));
+    const fresh = [ofDeployment('10.0.2.20', NEW), ofDeployment('10.0.2.21', NEW)];
+    const a = judge(
+      first.watch,
+      snap({
+        tasks: [...oldServing.map((t) => ({ ...t, desiredStatus: 'STOPPED' })), ...fresh],
+        targetGroups: targets(['10.0.1.10', 'draining'], ['10.0.1.11', 'draining'], ['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy']),
+      }),
+      clock(60_000),
+    );
+    expect(a.watch.status).to.equal('live');
+    expect(a.progress).to.include({ ready: 2, healthyTargets: 2, oldTasks: 0, draining: 2, oldTasksStopping: 2 });
+  });
+
+  it('a new image that crashes is a crash loop of the new tasks, never live, while the old ones still serve', () => {
+    const first = judge(newWatch('ui'), snap({ tasks: oldServing }), clock(5_000));
+    const crashed = (ip: string, at: number) =>
+      ofDeployment(ip, NEW, {
+        lastStatus: 'STOPPED',
+        desiredStatus: 'STOPPED',
+        stopCode: 'EssentialContainerExited',
+        stoppedReason: 'Essential container in task exited',
+        stoppedAt: created + at,
+        containers: [{ name: 'application', exitCode: 1, lastStatus: 'STOPPED' }],
+      });
+    const a = judge(
+      first.watch,
+      snap({
+        tasks: [...oldServing, crashed('10.0.2.20', 30_000), crashed('10.0.2.21', 50_000)],
+        targetGroups: targets(['10.0.1.10', 'healthy'], ['10.0.1.11', 'healthy']),
+      }),
+      { ...clock(60_000), crashLoopLimit: 2 },
+    );
+    expect(a.watch.status).to.equal('failed');
+    expect(a.watch.reason).to.match(/^new tasks kept crashing \(exit code 1, 2 times, CRASH_LOOP_LIMIT reached\)/);
+  });
+});
+
+describe('fidelity: service events as real answers word them', () => {
+  const timelines = sample('service-events-real-timelines');
+  /** The write-up's lines: the time ECS gave, then the message as ECS worded it. */
+  const eventsOf = (lines: string[]) =>
+    lines.map((line, i) => {
+      const at = line.search(/\(service /);
+      return { id: `e${i}`, createdAt: Date.parse(line.slice(0, at).trim()), message: line.slice(at) };
+    });
+
+  it('"deployment failed" without a deployment ID (authn, 2026-03-18) ends ours as failed, in ECS\'s words', () => {
+    const lines: string[] = timelines.placement_failure_then_rollback_2026_03_18.events;
+    const since = Date.parse('2026-03-18T06:55:00Z');
+    const watch: ServiceWatch = {
+      ...newWatch('authn'),
+      status: 'starting',
+      track: { kind: 'rolling', deploymentId: 'ecs-svc/1111111111111111111' },
+      taskDefinitionArn: 'arn:aws:ecs:ap-northeast-1:123456789012:task-definition/authn:8',
+      deploymentCreatedAt: since,
+      previousTaskDefinitions: ['arn:aws:ecs:ap-northeast-1:123456789012:task-definition/authn:7'],
+    };
+    // Ours is gone from the answer; the old revision is PRIMARY again, with no word of a rollback in its reason.
+    const s = serviceFrom({
+      serviceName: 'authn',
+      status: 'ACTIVE',
+      desiredCount: 1,
+      deployments: [
+        {
+          id: 'ecs-svc/2830403212626111962',
+          status: 'PRIMARY',
+          taskDefinition: 'arn:aws:ecs:ap-northeast-1:123456789012:task-definition/authn:7',
+          createdAt: new Date(since + 60_000),
+          rolloutState: 'IN_PROGRESS',
+        },
+      ],
+    });
+    const a = judge(
+      watch,
+      { ...s, events: eventsOf(lines), tasks: [], targetGroups: [], healthChecks: {} },
+      { now: since + 400_000, startedAt: since, graceMs: 60_000, fresh: true },
+    );
+    expect(a.watch.status).to.equal('failed');
+    expect(a.watch.reason).to.equal('deployment failed: tasks failed to start.');
+  });
+
+  it('a service or target group named like a problem does not make a routine event a cause', () => {
+    const s = serviceFrom({ serviceName: 'error-pages', status: 'ACTIVE', desiredCount: 1, deployments: [] });
+    const events = eventsFrom({
+      events: [
+        { id: 'a', createdAt: new Date(2_000), message: '(service error-pages) has reached a steady state.' },
+        {
+          id: 'b',
+          createdAt: new Date(1_000),
+          message:
+            '(service error-pages) registered 1 targets in (target-group arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/payment-failed-worker/c60a6bb13d7053cd)',
+        },
+      ],
+    });
+    const watch: ServiceWatch = { ...newWatch('error-pages'), status: 'starting' };
+    const a = judge(
+      watch,
+      {
+        ...s,
+        deployments: [
+          { id: 'ecs-svc/1', status: 'PRIMARY', taskDefinitionArn: 'td:1', desiredCount: 1, runningCount: 0, pendingCount: 1, failedTasks: 0, createdAt: 0 },
+        ],
+        events,
+        tasks: [],
+        targetGroups: [],
+        healthChecks: {},
+      },
+      { now: 10_000, startedAt: 0, graceMs: 60_000, fresh: true },
+    );
+    expect(a.causes.filter((c) => c.startsWith('service event'))).to.deep.equal([]);
+  });
+});
+
+describe('fidelity: stopped tasks as AWS words them', () => {
+  it("InfrastructureHealth is AWS's side, like a Spot interruption, not the application (API_Task.html stopCode)", () => {
+    const t = taskFrom({
+      taskArn: 'arn:t',
+      lastStatus: 'STOPPED',
+      stopCode: 'InfrastructureHealth',
+      stoppedReason: 'Task stopped due to an infrastructure health issue',
+      containers: [{ name: 'web', exitCode: 143 }],
+    });
+    expect(stopKindOf(t)).to.equal('lost_capacity');
+  });
+});
