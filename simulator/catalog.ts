@@ -108,6 +108,27 @@ function newTasksStart(service: string, at = 0): Array<[number, Step]> {
   ];
 }
 
+/** shop-api at rest, with a deployment alarm on its rolling updates (deploymentConfiguration.alarms). */
+function alarmedShopApi(a: FakeAccount): void {
+  steadyService(a, 'shop-api');
+  a.service('shop-api').rollingAlarms = { names: ['shop-api-5xx'], bakeTimeInMinutes: 0 };
+}
+
+/**
+ * A rolling update of shop-api with deployment alarms: the drain ends and the old tasks stop while
+ * ECS keeps the deployment IN_PROGRESS, watching the alarm; `bakeEnds` is how the bake ends. Polls
+ * through the drain are sparse (its end is minutes off): one lands in the bake before it ends.
+ */
+function bakedRollingUpdate(bakeEnds: Step): Array<[number, Step]> {
+  return [
+    ...newTasksStart('shop-api'),
+    [4000, healthyNew('shop-api')],
+    [5500, all(drainOld('shop-api'), mark('cutover:shop-api'))],
+    [8000, retireOld('shop-api', undefined, undefined, true)],
+    [16_000, bakeEnds],
+  ];
+}
+
 /** A successful rolling update of one service, offset by `at` ms; marks `cutover` and `retired`. */
 function rollingUpdate(service: string, at = 0): Array<[number, Step]> {
   const m = (name: string) => mark(`${name}:${service}`);
@@ -311,38 +332,18 @@ export const SCENARIOS: Scenario[] = [
     ],
   ),
   shopApiOver(
-    (a) => {
-      steadyService(a, 'shop-api');
-      a.service('shop-api').rollingAlarms = { names: ['shop-api-5xx'], bakeTimeInMinutes: 0 };
-    },
+    alarmedShopApi,
     'alarm-bake',
     'a rolling update with deployment alarms: the old version is gone, ECS bakes, then an alarm rolls it back: failed after going live',
     { exitCode: 1, status: 'failed' },
-    [
-      ...newTasksStart('shop-api'),
-      [4000, healthyNew('shop-api')],
-      [5500, all(drainOld('shop-api'), mark('cutover:shop-api'))],
-      // The drain ends, the old tasks stop; ECS keeps the deployment IN_PROGRESS while it watches the alarm.
-      [8000, retireOld('shop-api', undefined, undefined, true)],
-      // Polls through the drain are sparse (its end is minutes off), one lands in the bake before this.
-      [16_000, all(alarmRollbackAfterScaleIn('shop-api', 'shop-api-5xx'), mark('failed:shop-api'))],
-    ],
+    bakedRollingUpdate(all(alarmRollbackAfterScaleIn('shop-api', 'shop-api-5xx'), mark('failed:shop-api'))),
   ),
   shopApiOver(
-    (a) => {
-      steadyService(a, 'shop-api');
-      a.service('shop-api').rollingAlarms = { names: ['shop-api-5xx'], bakeTimeInMinutes: 0 };
-    },
+    alarmedShopApi,
     'alarm-bake-ok',
     'a rolling update with deployment alarms: the old version is gone, ECS bakes, and calls it done: retired only then',
     { exitCode: 0, status: 'live' },
-    [
-      ...newTasksStart('shop-api'),
-      [4000, healthyNew('shop-api')],
-      [5500, all(drainOld('shop-api'), mark('cutover:shop-api'))],
-      [8000, all(retireOld('shop-api', undefined, undefined, true), mark('scaled_in:shop-api'))],
-      [16_000, all(completeBake('shop-api'), mark('retired:shop-api'))],
-    ],
+    bakedRollingUpdate(all(completeBake('shop-api'), mark('retired:shop-api'))),
   ),
   shopApi('superseded', 'while shop-api:42 is starting, someone deploys shop-api:43', { exitCode: 0, status: 'superseded' }, [
     [0, deploy('shop-api')],

@@ -232,6 +232,7 @@ export const retireOld =
     }
     const s = a.service(service);
     s.deployments = s.deployments.filter((d) => d !== old);
+    s.scaledIn = old.id;
     sync(a, service);
     if (!bake) completeBake(service, newTd)(a);
   };
@@ -371,7 +372,9 @@ export const alarmRollbackAfterScaleIn =
       pendingCount: 0,
       failedTasks: 0,
       rolloutState: 'IN_PROGRESS',
-      rolloutStateReason: `ECS deployment alarm: rolling back to deploymentId ${id}.`,
+      // The PRIMARY's reason names the deployment it goes back to, as in the real trimmed answer
+      // (describe-services-rollback-in-progress-trimmed.json: "rolling back to deploymentId ecs-svc/…").
+      rolloutStateReason: `ECS deployment alarm: rolling back to deploymentId ${s.scaledIn ?? failed.id}.`,
       createdAt: Date.now(),
     });
     a.addEvent(service, `(deployment ${failed.id}) deployment failed: alarm detected.`);

@@ -190,6 +190,8 @@ export interface FakeService {
   codeDeploy?: FakeCodeDeploy;
   /** ECS Express Mode: ECS manages the service's resources; its public endpoint. */
   express?: { endpoint: string };
+  /** The deployment the last scale-in removed: what a rollback after it goes back to. */
+  scaledIn?: string;
   /** A rolling service's deployment alarms (deploymentConfiguration.alarms) and bake time. */
   rollingAlarms?: { names: string[]; bakeTimeInMinutes: number };
 }

@@ -17,6 +17,15 @@ const NEW_ID = 'ecs-svc/7419115625193919142';
 const requested = { family: 'shop-api', revision: 42 };
 const watching = (fields: Partial<ServiceWatch> = {}): ServiceWatch => ({ ...newWatch('shop-api', requested), ...fields });
 
+/** Our deployment of shop-api:42, live since T0 + 60 s, over shop-api:41. */
+const liveOnNew = watching({
+  status: 'live',
+  track: { kind: 'rolling', deploymentId: NEW_ID },
+  taskDefinitionArn: NEW_TD,
+  deploymentCreatedAt: T0,
+  previousTaskDefinitions: [OLD_TD],
+  reachedAt: { live: T0 + 60_000 },
+});
 const oldRunning = [task('10.0.1.10', OLD_TD), task('10.0.1.11', OLD_TD)];
 const oldStopping = oldRunning.map((t) => ({ ...t, desiredStatus: 'STOPPED' }));
 const oldStopped = oldRunning.map((t) => ({ ...t, desiredStatus: 'STOPPED', lastStatus: 'STOPPED' }));
@@ -435,14 +444,7 @@ describe('rollout: the whole run', () => {
 });
 
 describe('rollout: a rollback after going live', () => {
-  const live = watching({
-    status: 'live',
-    track: { kind: 'rolling', deploymentId: NEW_ID },
-    taskDefinitionArn: NEW_TD,
-    deploymentCreatedAt: T0,
-    previousTaskDefinitions: [OLD_TD],
-    reachedAt: { live: T0 + 60_000 },
-  });
+  const live = liveOnNew;
   it('is a failure that says so, not a newer version superseding a live one', () => {
     // ECS (or a person) put the old revision back as a new PRIMARY after the cut-over.
     const back = service({
@@ -623,14 +625,7 @@ describe('rollout: deployment alarms bake after the scale-in (ECS developer guid
       targetGroups: [targets(['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])],
       ...fields,
     });
-  const wasLive = watching({
-    status: 'live',
-    track: { kind: 'rolling', deploymentId: NEW_ID },
-    taskDefinitionArn: NEW_TD,
-    deploymentCreatedAt: T0,
-    previousTaskDefinitions: [OLD_TD],
-    reachedAt: { live: T0 + 60_000 },
-  });
+  const wasLive = liveOnNew;
 
   it('the old version gone while ECS still says IN_PROGRESS: live, baking, not retired', () => {
     const a = assessService(wasLive, alarmed(), clock);
