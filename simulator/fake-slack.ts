@@ -85,6 +85,11 @@ export class FakeSlack {
   scheduledCount = 0;
   /** The channel's messages, oldest first, as updated. */
   readonly stored: StoredMessage[] = [];
+  /**
+   * A busy channel (a release day): after each top-level message of the pipe, this many messages of
+   * other people land in the channel, so a lookup of ours reads past them.
+   */
+  busy = 0;
   private server?: Server;
   private seq = 0;
   url = '';
@@ -208,6 +213,9 @@ export class FakeSlack {
         if (parent) parent.thread_ts = parent.ts;
       }
       this.stored.push({ ts, thread_ts: call.thread_ts, text: call.text, metadata: call.metadata });
+      if (!call.thread_ts)
+        for (let i = 0; i < this.busy; i++)
+          this.stored.push({ ts: `${Math.floor(Date.now() / 1000)}.${String(++this.seq).padStart(6, '0')}`, text: `chatter ${i}` });
       return { ok: true, channel: this.channelId, ts };
     }
     if (method === 'chat.update') {
@@ -243,8 +251,26 @@ export class FakeSlack {
       ...(withMeta && m.metadata ? { metadata: m.metadata } : {}),
     });
     if (method === 'conversations.history') {
-      const top = this.stored.filter((m) => (!m.thread_ts || m.thread_ts === m.ts) && Number(m.ts) > oldest);
-      return { ok: true, messages: top.reverse().slice(0, limit).map(shown), has_more: false };
+      // Newest first, `limit` a page; a further page is asked with `cursor` = the answer's
+      // response_metadata.next_cursor, given while has_more is true
+      // (https://api.slack.com/methods/conversations.history; Slack's cursors are opaque, here the
+      // position of the page's first message, base64 like Slack's own "next_ts:…").
+      const top = this.stored.filter((m) => (!m.thread_ts || m.thread_ts === m.ts) && Number(m.ts) > oldest).reverse();
+      const from = form.cursor
+        ? Number(
+            Buffer.from(form.cursor, 'base64')
+              .toString('utf8')
+              .replace(/^next:/, ''),
+          )
+        : 0;
+      const page = top.slice(from, from + limit);
+      const more = from + limit < top.length;
+      return {
+        ok: true,
+        messages: page.map(shown),
+        has_more: more,
+        ...(more ? { response_metadata: { next_cursor: Buffer.from(`next:${from + limit}`).toString('base64') } } : {}),
+      };
     }
     if (method === 'conversations.replies') {
       const thread = this.stored.filter((m) => m.ts === form.ts || m.thread_ts === form.ts).filter((m) => m.ts === form.ts || Number(m.ts) > oldest);

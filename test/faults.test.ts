@@ -167,6 +167,18 @@ describe('e2e: faults', function () {
       });
     }
 
+    it('5. in a busy channel (40 messages after ours, pages of 15), a post Slack stored but answered with 503 is found on a later page: one message', async () => {
+      steadyService(aws, 'shop-api');
+      script(aws, successfulRollout());
+      slack.busy = 40;
+      slack.faults.push({ method: 'chat.postMessage', times: 1, error: 'stored-503' });
+      const run = await runPipe(env());
+      expect(run.code, run.stdout).to.equal(0);
+      expect(topLevelPosts()).to.have.length(1);
+      expect(status()).to.equal('live');
+      expect(run.stdout).to.match(/had stored the message: carrying on with it/);
+    });
+
     it('5. a first post that stored nothing (503), with SLACK_CHANNEL given by name: looked up, found absent, posted again; one message', async () => {
       steadyService(aws, 'shop-api');
       script(aws, successfulRollout());
