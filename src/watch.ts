@@ -10,7 +10,7 @@ import type { ReadOptions, ServiceSnapshot } from './core/snapshot.ts';
 import { expire, type RunState, start, step, viewOf } from './core/step.ts';
 import { type FailureEvidence, type MessageView, NO_FAILURE_EVIDENCE, type RolloutView, type ServiceLine } from './core/view.ts';
 import { endsWell, type RolloutStatus } from './core/vocabulary.ts';
-import { AwsError, AwsUnavailableError, ExitCode, SlackError, UserFacingError } from './errors.ts';
+import { AwsUnavailableError, ExitCode, SlackError, UserFacingError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { contextOf } from './message-context.ts';
 import type { Notifier, SendOptions } from './slack/client.ts';
@@ -182,9 +182,17 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
       // Time ran out while AWS would not answer: judge what was seen, as at the deadline.
       unavailable = error.message;
       ({ state, view } = expire(state));
-    } else if (error instanceof AwsError && posted) {
-      // The watch cannot go on: say so in the message, so that it does not read "rolling out" forever.
-      await reportStop(deps, message(view, error.message), posted);
+    } else if (posted) {
+      // The watch cannot go on (AWS refusing, Slack refusing an update, a fault of the pipe's own):
+      // say so in the message, so that it does not read "rolling out" forever. The error that
+      // ended the watch is what the run exits with, whether or not Slack took the word.
+      const why =
+        error instanceof UserFacingError ? error.message : `the pipe stopped on an unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+      try {
+        await reportStop(deps, message(view, why), posted);
+      } catch (again) {
+        log.warn(`Could not say in Slack that the watch stopped: ${again instanceof Error ? again.message : String(again)}`);
+      }
       throw error;
     } else {
       throw error;
@@ -212,7 +220,8 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
  */
 async function reportStop(deps: WatchDeps, v: MessageView, posted: boolean): Promise<void> {
   const stopped = deps.signal?.aborted === true;
-  const options: SendOptions = stopped && deps.stopBudget ? { signal: deps.stopBudget() } : {};
+  // After a stop: within the stop budget, and a first post cut short is looked for at once.
+  const options: SendOptions = stopped && deps.stopBudget ? { signal: deps.stopBudget(), urgent: true } : {};
   try {
     if (posted) await deps.notifier.update(renderMessage(v), options);
     else await deps.notifier.post(renderMessage(v), options);

@@ -105,6 +105,18 @@ describe('e2e: faults', function () {
       });
     }
 
+    it('2. SIGTERM while the first post is in flight (Slack stored it, its answer never came): one message, and it says the watch stopped', async () => {
+      steadyService(aws, 'shop-api');
+      script(aws, stalled());
+      slack.faults.push({ method: 'chat.postMessage', times: 1, error: 'stored-hang' });
+      // The first read takes well under this; the post then hangs until the stop.
+      const run = await runPipe(env(), { terminateWhen: 3000 });
+      expect(run.code, run.stdout).to.equal(130);
+      expect(run.msAfterTerminate, run.stdout).to.be.below(STOP_WITHIN_MS);
+      expect(topLevelPosts(), run.stdout).to.have.length(1);
+      expect(status(), run.stdout).to.equal('stopped');
+    });
+
     it('2. a second SIGTERM does not skip the update', async () => {
       steadyService(aws, 'shop-api');
       script(aws, stalled());

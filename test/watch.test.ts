@@ -266,6 +266,26 @@ describe('watch', () => {
     expect(last?.message.text).to.match(/Stopped watching: Access denied/);
   });
 
+  it('updates the message before giving up on any other error mid-watch (a fault of its own), and ends with that error', async () => {
+    const h = harness([SNAPS.starting, new TypeError("Cannot read properties of undefined (reading 'targetKeys')")]);
+    const error = await h.run().catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(TypeError);
+    const update = h.notifier.calls.filter((c) => c.kind === 'update').at(-1);
+    expect(update?.message.metadata?.event_payload).to.include({
+      status: 'stopped',
+      stopped_reason: "the pipe stopped on an unexpected error: Cannot read properties of undefined (reading 'targetKeys')",
+    });
+  });
+
+  it('a Slack refusal that ends the watch mid-way is still tried in the message, and the run ends with the refusal', async () => {
+    const h = harness([SNAPS.starting, SNAPS.registering, SNAPS.cutover]);
+    h.notifier.failUpdates = 1;
+    h.notifier.updateError = () => new SlackError('Slack refused chat.update: channel_not_found', { fatal: true });
+    const error = await h.run().catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(SlackError);
+    expect(h.notifier.calls.filter((c) => c.kind === 'update').at(-1)?.message.metadata?.event_payload.status).to.equal('stopped');
+  });
+
   it('refuses to judge an external-controller service before posting anything', async () => {
     const h = harness([service({ deploymentController: 'EXTERNAL' })]);
     const error = await h.run().catch((e: unknown) => e);

@@ -32,6 +32,11 @@ export interface SendOptions {
   signal?: AbortSignal;
   /** All attempts of the send, Slack's Retry-After waits included (core/budget.ts); default: Slack's 90 s. */
   budgetMs?: number;
+  /**
+   * The stop's last word: a post whose fate is unknown is looked for once, at once (the stop budget
+   * leaves no time for the usual waits while Slack's history catches up).
+   */
+  urgent?: boolean;
 }
 
 export interface Notifier {
@@ -92,13 +97,17 @@ export class SlackNotifier implements Notifier {
   }
 
   async post(message: SlackMessage, options: SendOptions = {}): Promise<void> {
-    if (this.ts) return this.update(message, options);
+    // Posted, or a post whose fate is unknown: never a second top-level message without a look.
+    if (this.ts || this.lost) return this.update(message, options);
     await this.resolveChannel(options);
     const sentAt = this.now();
     try {
       const res = await this.postTop(message, options);
       this.adopt(res.channel, res.ts, 'chat.postMessage');
     } catch (error) {
+      // Cut short (the step stopped) or answered too late to know: Slack may have stored it.
+      const cut = options.signal?.aborted === true || this.signal?.aborted === true;
+      if (error instanceof LostAnswer || cut) this.lost = { sentAt };
       if (!(error instanceof LostAnswer)) throw error;
       await this.recover(message, sentAt, error, options);
     }
@@ -286,7 +295,7 @@ export class SlackNotifier implements Notifier {
       sentAt,
       ...(threadTs ? { threadTs } : {}),
       repliesPosted: this.repliesPosted,
-      delays: this.timing.lookupDelays,
+      delays: options.urgent ? [0] : this.timing.lookupDelays,
       ...(signal ? { signal } : {}),
     });
     if (typeof result === 'string') return result;
