@@ -2,6 +2,7 @@
 // when to poll next included; this file only sequences the reads, the log lines and the Slack
 // calls, and turns the outcome into an exit code.
 
+import { approvalsFor } from './approvals.ts';
 import { type Report, reportOf } from './bitbucket/insights.ts';
 import type { Config } from './config/settings.ts';
 import { SLACK_OUTCOME_BUDGET_MS, SLACK_PRESSURE_MS, SLACK_PROGRESS_BUDGET_MS } from './core/budget.ts';
@@ -14,9 +15,8 @@ import { AwsUnavailableError, ExitCode, SlackError, UserFacingError } from './er
 import type { Logger } from './logger.ts';
 import { contextOf } from './message-context.ts';
 import type { Notifier, SendOptions } from './slack/client.ts';
-import { actedReply, renderDetails, renderStopped, strangersReply } from './slack/details.ts';
+import { renderDetails, renderStopped } from './slack/details.ts';
 import { headline, serviceStatusText } from './slack/lines.ts';
-import { approvalOf, pausedServices } from './slack/pause.ts';
 import { renderMessage } from './slack/render.ts';
 import { summaryLines } from './slack/summary.ts';
 import { formatDuration, PLAIN_FORMAT } from './slack/text.ts';
@@ -245,43 +245,4 @@ function progressLine(services: ServiceLine[]): string {
 function finish(log: Logger, v: MessageView, causes: string[], evidence: FailureEvidence = NO_FAILURE_EVIDENCE): WatchResult {
   for (const line of summaryLines(v, causes, evidence)) log.info(line);
   return { status: v.status, exitCode: endsWell(v.status) ? ExitCode.Ok : ExitCode.RolloutFailed };
-}
-
-/**
- * While a deployment waits at a PAUSE hook and APPROVERS is set, each poll reads the reactions on
- * the message: an approver's ✅ continues it, ⏪ rolls it back — ContinueServiceDeployment exactly
- * once per hook — and the thread records who acted and when. Anyone else's reaction changes
- * nothing, which the thread says once. Nothing is read or called without APPROVERS.
- */
-function approvalsFor(deps: WatchDeps): (v: MessageView) => Promise<void> {
-  const { config, notifier, log } = deps;
-  const acted = new Set<string>();
-  const told = new Set<string>();
-  return async (v) => {
-    const paused = pausedServices(v).filter((s) => s.shift?.hook && !acted.has(`${s.shift.serviceDeploymentArn}#${s.shift.hook.id}`));
-    if (!paused.length || !config.approvers.length || !deps.continueDeployment || !notifier.reactions) return;
-    const { action, by, strangers } = approvalOf((await notifier.reactions()) ?? [], config.approvers);
-    const newcomers = strangers.filter((u) => !told.has(u));
-    if (newcomers.length) {
-      for (const u of newcomers) told.add(u);
-      await notifier.reply(strangersReply(v, config.approvers, newcomers));
-    }
-    if (!action || !by) return;
-    for (const s of paused) {
-      const hook = s.shift?.hook;
-      const arn = s.shift?.serviceDeploymentArn;
-      if (!hook || !arn) continue;
-      acted.add(`${arn}#${hook.id}`);
-      const what = action === 'CONTINUE' ? 'continued' : 'rolled back';
-      try {
-        await deps.continueDeployment({ serviceDeploymentArn: arn, hookId: hook.id, action });
-        log.info(`${s.service}: ${what} at pause hook ${hook.id} by Slack user ${by} (${action})`);
-        await notifier.reply(actedReply(v, { by, service: s.service, hookId: hook.id, action, at: deps.now() }));
-      } catch (error) {
-        const said = error instanceof Error ? error.message : String(error);
-        log.warn(`Could not ${action === 'CONTINUE' ? 'continue' : 'roll back'} ${s.service} at pause hook ${hook.id}: ${said}`);
-        await notifier.reply(actedReply(v, { by, service: s.service, hookId: hook.id, action, at: deps.now(), failed: said }));
-      }
-    }
-  };
 }

@@ -46,7 +46,7 @@ export function pauseText(v: MessageView): string | undefined {
   });
   const approvers = v.approvers ?? [];
   const act = approvers.length
-    ? `React :${CONTINUE_REACTION}: to continue or :${ROLLBACK_REACTION}: to roll back (${approvers.map((id) => `<@${id}>`).join(', ')} may).`
+    ? `React :${CONTINUE_REACTION}: to continue or :${ROLLBACK_REACTION}: to roll back (${approvers.map((id) => `<@${id}>`).join(', ')} may). A reaction that acted on an earlier pause does not count again: remove it, then add it again.`
     : 'Nobody can act from Slack: APPROVERS is not set.';
   return [...parts, act].join('\n\n');
 }
