@@ -19,8 +19,10 @@ import {
   completeBake,
   completeRollback,
   crashNew,
+  crashUnhealthyNew,
   deploy,
   drainOld,
+  earlySuccessReached,
   healthyNew,
   mark,
   NEW,
@@ -112,6 +114,21 @@ function newTasksStart(service: string, at = 0): Array<[number, Step]> {
 function alarmedShopApi(a: FakeAccount): void {
   steadyService(a, 'shop-api');
   a.service('shop-api').rollingAlarms = { names: ['shop-api-5xx'], bakeTimeInMinutes: 0 };
+}
+
+/** shop-api at rest, its rolling updates done for ECS at 50 % healthy, the old tasks removed after that (earlySuccessCriteria, DEFERRED). */
+function earlyShopApi(a: FakeAccount): void {
+  steadyService(a, 'shop-api');
+  a.service('shop-api').earlySuccess = { healthyPercent: 50, cleanup: 'DEFERRED' };
+}
+
+/** An early-success rolling update of shop-api up to ECS's "done": one of the two new tasks healthy, then the old ones drain. */
+function earlyRollingUpdate(): Array<[number, Step]> {
+  return [
+    ...newTasksStart('shop-api'),
+    [4000, all(healthyNew('shop-api', NEW, 1), earlySuccessReached('shop-api'), mark('early:shop-api'))],
+    [5500, drainOld('shop-api')],
+  ];
 }
 
 /**
@@ -344,6 +361,26 @@ export const SCENARIOS: Scenario[] = [
     'a rolling update with deployment alarms: the old version is gone, ECS bakes, and calls it done: retired only then',
     { exitCode: 0, status: 'live' },
     bakedRollingUpdate(all(completeBake('shop-api'), mark('retired:shop-api'))),
+  ),
+  shopApiOver(
+    earlyShopApi,
+    'early-success',
+    'early success criteria at 50 %: ECS calls the deployment done with one new task healthy and old ones serving; live only once every serving target is new',
+    { exitCode: 0, status: 'live' },
+    [
+      ...earlyRollingUpdate(),
+      [7000, all(healthyNew('shop-api'), mark('cutover:shop-api'))],
+      // Already COMPLETED: the old tasks stop without ECS saying so again.
+      [10_000, all(retireOld('shop-api', undefined, undefined, true), mark('retired:shop-api'))],
+    ],
+  ),
+  shopApiOver(
+    earlyShopApi,
+    'early-success-crash',
+    'early success criteria at 50 %: after ECS\'s "done", the second new task crashes again and again; nothing in ECS rolls back, the pipe names it and fails at CRASH_LOOP_LIMIT',
+    { exitCode: 1, status: 'failed' },
+    [...earlyRollingUpdate(), [6500, crashUnhealthyNew('shop-api')], [8000, crashUnhealthyNew('shop-api')], [9500, crashUnhealthyNew('shop-api')]],
+    { CRASH_LOOP_LIMIT: '3' },
   ),
   shopApi('superseded', 'while shop-api:42 is starting, someone deploys shop-api:43', { exitCode: 0, status: 'superseded' }, [
     [0, deploy('shop-api')],

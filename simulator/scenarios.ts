@@ -184,10 +184,64 @@ export const runNew =
     a.addEvent(service, 'registered 2 targets in (target-group arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/shop-api/73e2d6bc24d8a067)');
   };
 
+/**
+ * The new tasks' targets pass the load balancer's health checks (the first `count` of them, when
+ * given). A task that reaches a healthy state resets the circuit breaker's failure count to 0
+ * (resetOnHealthyTask, on by default: API_DeploymentCircuitBreaker.html), and with it failedTasks.
+ */
 export const healthyNew =
+  (service: string, td = newOf(service), count = Number.POSITIVE_INFINITY): Step =>
+  (a) => {
+    const d = deploymentOf(a, service, td);
+    const running = tasksOfDeployment(a, d).filter((t) => t.desiredStatus === 'RUNNING');
+    for (const t of running.slice(0, count)) setTarget(a, service, t.ip, 'healthy');
+    if (running.length > 0) d.failedTasks = 0;
+  };
+
+/**
+ * Early success criteria (DeploymentEarlySuccessCriteria, API_DeploymentConfiguration.html): once
+ * `healthyPercent` of the tasks are healthy, ECS marks the deployment successful and "continues to
+ * scale the target service revision to 100 percent in the background". The completed reason and
+ * event are ECS's usual ones; no published answer shows an early success, so the pipe relies on
+ * the rollout state and the configuration, never on these texts.
+ */
+export const earlySuccessReached =
   (service: string, td = newOf(service)): Step =>
   (a) => {
-    for (const t of tasksOfDeployment(a, deploymentOf(a, service, td))) if (t.desiredStatus === 'RUNNING') setTarget(a, service, t.ip, 'healthy');
+    const n = deploymentOf(a, service, td);
+    n.rolloutState = 'COMPLETED';
+    n.rolloutStateReason = `ECS deployment ${n.id} completed.`;
+    a.addEvent(service, `(deployment ${n.id}) deployment completed.`);
+  };
+
+/**
+ * Each new task whose target is not healthy crashes (exit 1) and ECS starts another in its place,
+ * which runs and registers: every count reads as before, and only the stopped task and ECS's
+ * "has started" event show it. The circuit breaker counts it while it monitors the deployment; ECS
+ * publishes nothing on counting after an early success, so none is counted then (the harder case).
+ */
+export const crashUnhealthyNew =
+  (service: string, td = newOf(service)): Step =>
+  (a) => {
+    const d = deploymentOf(a, service, td);
+    const healthy = new Set(a.service(service).targetGroups.flatMap((tg) => (a.targets.get(tg) ?? []).filter((x) => x.state === 'healthy').map((x) => x.id)));
+    for (const t of tasksOfDeployment(a, d)) {
+      if (t.desiredStatus !== 'RUNNING' || healthy.has(t.ip)) continue;
+      a.printLogs(service, 'web', t.id, CRASH_LOG);
+      Object.assign(t, {
+        desiredStatus: 'STOPPED',
+        lastStatus: 'STOPPED',
+        stopCode: 'EssentialContainerExited',
+        stoppedReason: 'Essential container in task exited',
+        exitCode: 1,
+        stoppedAt: Date.now(),
+      });
+      setTarget(a, service, t.ip, 'gone');
+      if (d.rolloutState === 'IN_PROGRESS') d.failedTasks++;
+      const replacement = addTask(a, service, d, 'RUNNING', 'initial');
+      a.addEvent(service, `has started 1 tasks: (task ${replacement.id}).`);
+    }
+    sync(a, service);
   };
 
 export const unhealthyNew =

@@ -1,5 +1,6 @@
 // End to end, the behaviours real AWS answers showed the pipe had wrong (issue 27): forced
-// redeploys of the same task definition, and deployment alarms that bake after the scale-in. The
+// redeploys of the same task definition, deployment alarms that bake after the scale-in, and early
+// success criteria (ECS done before every new task serves). The
 // built program against the simulator's scenarios, through the real SDK and Slack clients.
 import { expect } from 'chai';
 import type { Simulation } from '../simulator/catalog.ts';
@@ -43,6 +44,23 @@ describe('e2e: true on AWS as it answers', function () {
     expect(topLevelCalls(sim).filter((c) => c.method === 'chat.postMessage')).to.have.length(1);
     // While ECS baked, the message said so.
     expect(r.stdout).to.match(/live, old version gone; ECS still watching alarm shop-api-5xx/);
+  });
+
+  it('early success criteria: ECS done at 50 % with old targets serving is not live; live once every serving target is new (exit 0)', async () => {
+    const r = await run('early-success');
+    expect(r.code, r.stdout).to.equal(0);
+    expectLiveOnceThenRetired(sim);
+    expect(liveAt()).to.be.at.least(sim.aws.marks.get('cutover:shop-api') ?? Number.POSITIVE_INFINITY);
+    expect(r.stdout).to.match(/ECS considers this deployment done at 50 % healthy \(early success criteria\)/);
+  });
+
+  it('early success criteria: a new task that keeps crashing after ECS\'s "done" is named and fails the run at CRASH_LOOP_LIMIT (exit 1)', async () => {
+    const r = await run('early-success-crash');
+    expect(r.code, r.stdout).to.equal(1);
+    expect(statusesOf(sim)).not.to.include('live/live');
+    // ECS's failed count said nothing (reset by the healthy task, then not counted): the stopped tasks did.
+    expect(r.stdout).to.match(/new tasks kept crashing \(exit code 1, 3 times, CRASH_LOOP_LIMIT reached\); ECS called the deployment done at 50 % healthy/);
+    expect(r.stdout).to.match(/cannot reach the database/);
   });
 
   it('deployment alarms: retired only once ECS calls the deployment done after its bake (exit 0)', async () => {

@@ -302,6 +302,16 @@ export function serviceJson(a: AccountModel, s: FakeService) {
             bakeTimeInMinutes: s.rollingAlarms.bakeTimeInMinutes,
           }
         : {}),
+      ...(s.earlySuccess
+        ? {
+            strategy: 'ROLLING',
+            earlySuccessCriteria: {
+              enable: true,
+              healthyPercent: s.earlySuccess.healthyPercent,
+              sourceServiceRevisionCleanup: s.earlySuccess.cleanup,
+            },
+          }
+        : {}),
       ...(s.shift
         ? {
             strategy: s.shift.strategy,

@@ -194,6 +194,11 @@ export interface FakeService {
   scaledIn?: string;
   /** A rolling service's deployment alarms (deploymentConfiguration.alarms) and bake time. */
   rollingAlarms?: { names: string[]; bakeTimeInMinutes: number };
+  /**
+   * deploymentConfiguration.earlySuccessCriteria of a rolling service (API_DeploymentConfiguration.html,
+   * EarlySuccessCriteria): ECS calls the deployment COMPLETED once this share of its tasks is healthy.
+   */
+  earlySuccess?: { healthyPercent: number; cleanup: 'BLOCKING' | 'DEFERRED' };
 }
 
 export interface Fault {

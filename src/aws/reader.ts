@@ -223,10 +223,16 @@ export class RolloutReader {
   private changeOf(id: string, raw: Service): ServiceState {
     const service = serviceFrom(raw);
     const cache = this.cacheFor(id);
+    // The newest event too: ECS logs every task it starts ("has started 1 tasks", see
+    // service-events-real-timelines.json), so a task that started and stopped between two polls
+    // shows even when every count reads as before (its replacement pending in its place, and
+    // failedTasks reset by a task that ran healthy meanwhile). Only the event's id is compared,
+    // never its text.
     const fingerprint = JSON.stringify([
       service.status,
       service.desiredCount,
       service.deployments.map((d) => [d.id, d.status, d.desiredCount, d.runningCount, d.pendingCount, d.failedTasks, d.rolloutState]),
+      service.events[0]?.id,
     ]);
     const changed = fingerprint !== cache.fingerprint;
     cache.fingerprint = fingerprint;
@@ -261,11 +267,17 @@ export class RolloutReader {
     st.running = new Set(await (early ?? this.listTasks(st.raw.serviceName ?? st.id, 'RUNNING')));
   }
 
-  /** Tasks that failed between two polls never showed up as RUNNING; their stop reasons are the causes. */
+  /**
+   * Tasks that failed between two polls never showed up as RUNNING; their stop reasons are the
+   * causes. ECS's count alone does not tell when: it resets to 0 once a task of the deployment runs
+   * healthy (deploymentCircuitBreaker, resetOnHealthyTask, on by default), so between two polls it
+   * can fall, or fall and climb back to the same number. Any move of the count lists them, and so
+   * does any change of a service whose tasks have failed.
+   */
   private async listStopped(st: ServiceState): Promise<void> {
     const cache = this.cacheFor(st.id);
     const failed = st.service.deployments.reduce((n, d) => n + d.failedTasks, 0);
-    if (failed > cache.failedTasks) {
+    if (failed !== cache.failedTasks || failed > 0) {
       const [stopped] = await Promise.all([this.listTasks(st.raw.serviceName ?? st.id, 'STOPPED'), this.notes.breaker(st, cache)]);
       st.stopped = stopped.slice(0, STOPPED_TASKS_TO_DESCRIBE);
     }

@@ -65,26 +65,51 @@ export function stopsOf(cohort: Cohort | undefined, snap: Pick<ServiceSnapshot, 
  * The commonest way new tasks stopped, when it happened at least CRASH_LOOP_AFTER times: ECS
  * starts them again and again, and without a circuit breaker would do so until WAIT_TIMEOUT.
  */
-export function crashLoopOf(stops: Stops, failedTasks: number, snap: Pick<ServiceSnapshot, 'breakerCount' | 'circuitBreaker'>): CrashLoop | undefined {
+export function crashLoopOf(
+  stops: Stops,
+  failedTasks: number,
+  snap: Pick<ServiceSnapshot, 'breakerCount' | 'circuitBreaker' | 'earlySuccess' | 'deployments'>,
+  cohort: Cohort | undefined,
+): CrashLoop | undefined {
   const [what, times] = [...stops.byWhat].reduce<[string, number]>((a, b) => (b[1] > a[1] ? b : a), ['', 0]);
   if (times < CRASH_LOOP_AFTER) return undefined;
   const count = snap.breakerCount;
   const breaker =
     count?.failureCount !== undefined && count.threshold !== undefined ? { failureCount: count.failureCount, threshold: count.threshold } : undefined;
-  return { what, kind: stops.kinds.get(what) ?? 'stopped', times, failedTasks, circuitBreaker: snap.circuitBreaker?.enable, ...(breaker ? { breaker } : {}) };
+  // Early success: ECS already called the deployment done, and its count no longer decides anything.
+  const done = snap.earlySuccess && snap.deployments.find((d) => d.id === cohort?.deploymentId)?.rolloutState === 'COMPLETED';
+  return {
+    what,
+    kind: stops.kinds.get(what) ?? 'stopped',
+    times,
+    failedTasks,
+    circuitBreaker: snap.circuitBreaker?.enable,
+    ...(breaker ? { breaker } : {}),
+    ...(done && snap.earlySuccess ? { doneEarlyAt: snap.earlySuccess.healthyPercent } : {}),
+  };
 }
 
 /** The warning the message shows while ECS has not decided. */
 export function crashLoopWarning(loop: CrashLoop): string {
   const on = loop.breaker ? `; circuit breaker ${loop.breaker.failureCount} of ${loop.breaker.threshold}` : '; circuit breaker on';
-  const breaker = loop.circuitBreaker === undefined ? '' : loop.circuitBreaker ? on : '; circuit breaker off: ECS retries until WAIT_TIMEOUT';
+  const breaker =
+    loop.doneEarlyAt !== undefined
+      ? `; ECS called the deployment done at ${loop.doneEarlyAt} % healthy and will not roll it back`
+      : loop.circuitBreaker === undefined
+        ? ''
+        : loop.circuitBreaker
+          ? on
+          : '; circuit breaker off: ECS retries until WAIT_TIMEOUT';
   return `new tasks ${LOOP_WORDS[loop.kind].now}: ${loop.what}, ${loop.times} times (ECS counts ${loop.failedTasks} failed task${loop.failedTasks === 1 ? '' : 's'}${breaker})`;
 }
 
 /** Why the watch fails at CRASH_LOOP_LIMIT. */
 export function crashLoopReason(loop: CrashLoop): string {
+  const stopped = `new tasks ${LOOP_WORDS[loop.kind].past} (${loop.what}, ${loop.times} times, CRASH_LOOP_LIMIT reached)`;
+  if (loop.doneEarlyAt !== undefined)
+    return `${stopped}; ECS called the deployment done at ${loop.doneEarlyAt} % healthy (early success criteria), so it will not roll back and keeps replacing them`;
   const breaker = loop.circuitBreaker === false ? "ECS's deployment circuit breaker is disabled" : "ECS's deployment circuit breaker had not tripped";
-  return `new tasks ${LOOP_WORDS[loop.kind].past} (${loop.what}, ${loop.times} times, CRASH_LOOP_LIMIT reached); ${breaker}, so the deployment may still be running`;
+  return `${stopped}; ${breaker}, so the deployment may still be running`;
 }
 
 /**

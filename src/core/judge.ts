@@ -49,7 +49,7 @@ function judge<D>(kind: Kind<D, ServiceSnapshot>, prev: ServiceWatch, snap: Serv
 
   // A crash loop matters only before live: after it, a replaced task is ECS healing the service.
   const failedTasks = wasLive ? undefined : kind.failedTasks(watch, ours, snap);
-  const crashLoop = failedTasks === undefined ? undefined : crashLoopOf(stops, failedTasks, snap);
+  const crashLoop = failedTasks === undefined ? undefined : crashLoopOf(stops, failedTasks, snap, kind.cohort(watch));
   if (crashLoop && clock.crashLoopLimit !== undefined && crashLoop.times >= clock.crashLoopLimit) {
     return assessed({ ...watch, status: 'failed', reason: crashLoopReason(crashLoop) });
   }

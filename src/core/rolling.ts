@@ -135,7 +135,7 @@ function bakeOf(watch: ServiceWatch, deployment: DeploymentSnapshot, snap: Servi
  */
 function earlySuccessNote(watch: ServiceWatch, deployment: DeploymentSnapshot, snap: ServiceSnapshot): string | undefined {
   if (!snap.earlySuccess || deployment.rolloutState !== 'COMPLETED' || watch.status === 'retired') return undefined;
-  return `ECS considers this deployment done at ${snap.earlySuccess.healthyPercent} % healthy (early success criteria) and will not roll it back from here: the rest of the new tasks start after it, and a crash among them is only this warning`;
+  return `ECS considers this deployment done at ${snap.earlySuccess.healthyPercent} % healthy (early success criteria): neither its circuit breaker nor its alarms roll it back from here, so a new task that crashes now is named only here`;
 }
 
 /** Stranger targets named in the causes, at most this many. */

@@ -259,6 +259,11 @@ export interface CrashLoop {
   circuitBreaker?: boolean;
   /** Its failure count and the threshold at which it trips, when known. */
   breaker?: { failureCount: number; threshold: number };
+  /**
+   * The healthy percent at which ECS already called the deployment done (early success criteria):
+   * from then on neither its circuit breaker nor its alarms act, and ECS keeps replacing the tasks.
+   */
+  doneEarlyAt?: number;
 }
 
 /** A new task that stopped: where to read what its container printed last. */

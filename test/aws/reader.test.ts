@@ -295,6 +295,39 @@ describe('aws/reader', () => {
     expect(ecs.commandCalls(ListTasksCommand).map((c) => c.args[0].input.desiredStatus)).to.deep.equal(['RUNNING', 'RUNNING', 'STOPPED']);
   });
 
+  it('lists stopped tasks again when the failed count reset and climbed back between two polls (resetOnHealthyTask)', async () => {
+    const failing = (failedTasks: number, runningCount: number) => {
+      const s = serviceJson('web');
+      Object.assign(s.deployments![0]!, { failedTasks, runningCount });
+      ecs.on(DescribeServicesCommand).resolves({ services: [s] });
+    };
+    ecs.on(ListTasksCommand, { desiredStatus: 'STOPPED' }).resolves({ taskArns: ['arn:aws:ecs:us-east-1:123456789012:task/MyCluster/crashed'] });
+    failing(1, 1);
+    await reader.read(['web']);
+    // A task ran healthy (count back to 0) and another crashed (1 again): the count reads as before.
+    failing(1, 2);
+    await reader.read(['web']);
+    // The count fell: the reset may hide a crash.
+    failing(0, 1);
+    await reader.read(['web']);
+    const stopped = () => ecs.commandCalls(ListTasksCommand).filter((c) => c.args[0].input.desiredStatus === 'STOPPED').length;
+    expect(stopped()).to.equal(3);
+    // Nothing failed and nothing moved: no listing.
+    await reader.read(['web']);
+    expect(stopped()).to.equal(3);
+  });
+
+  it('a new service event with every count as before lists the tasks again: one may have started and stopped between two polls', async () => {
+    await reader.read(['web']);
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [serviceJson('web', { events: [{ id: 'e-2', createdAt: new Date(), message: '(service web) has started 1 tasks: (task abc).' }] })],
+    });
+    await reader.read(['web']);
+    expect(ecs.commandCalls(ListTasksCommand)).to.have.length(2);
+    await reader.read(['web']);
+    expect(ecs.commandCalls(ListTasksCommand)).to.have.length(2);
+  });
+
   it("reads the circuit breaker's count when tasks failed, and carries on without it when not allowed", async () => {
     const failing = (failedTasks: number) =>
       ecs.on(DescribeServicesCommand).resolves({

@@ -363,11 +363,93 @@ describe('rollout: crash loops before ECS decides', () => {
     );
   });
 
+  it('after an early success, says ECS called it done and will not roll back, not that its breaker may still trip', () => {
+    const early = {
+      ...snap(crashed('10.0.3.1'), crashed('10.0.3.2'), crashed('10.0.3.3')),
+      deployments: [deployment('new', { failedTasks: 0, rolloutState: 'COMPLETED' }), deployment('old')],
+      circuitBreaker: { enable: true, rollback: true },
+      earlySuccess: { healthyPercent: 50, cleanup: 'DEFERRED' },
+    };
+    const a = assessService(watching(), early, clock);
+    expect(crashLoopWarning(a.crashLoop!)).to.equal(
+      'new tasks keep crashing: exit code 1, 3 times (ECS counts 0 failed tasks; ECS called the deployment done at 50 % healthy and will not roll it back)',
+    );
+    expect(assessService(watching(), early, { ...clock, crashLoopLimit: 3 }).watch.reason).to.equal(
+      'new tasks kept crashing (exit code 1, 3 times, CRASH_LOOP_LIMIT reached); ECS called the deployment done at 50 % healthy (early success criteria), so it will not roll back and keeps replacing them',
+    );
+    // Still IN_PROGRESS: the criteria are configured but ECS has not called it done; its breaker still counts.
+    const monitoring = { ...early, deployments: [deployment('new', { failedTasks: 3 }), deployment('old')] };
+    expect(assessService(watching(), monitoring, clock).crashLoop?.doneEarlyAt).to.equal(undefined);
+  });
+
   it('ignores stops once live: ECS replacing a task after the cut-over is not a crash loop', () => {
     const live = watching({ reachedAt: { live: T0 }, status: 'live' });
     const a = assessService(live, snap(crashed('10.0.3.1'), crashed('10.0.3.2')), { ...clock, crashLoopLimit: 2 });
     expect(a.crashLoop).to.equal(undefined);
     expect(a.watch.status).not.to.equal('failed');
+  });
+});
+
+describe('rollout: early success criteria (ECS done at N % healthy)', () => {
+  const early = { healthyPercent: 50, cleanup: 'DEFERRED' };
+  const completedEarly = [deployment('new', { rolloutState: 'COMPLETED' }), deployment('old')];
+  const EARLY_NOTE =
+    'ECS considers this deployment done at 50 % healthy (early success criteria): neither its circuit breaker nor its alarms roll it back from here, so a new task that crashes now is named only here';
+
+  it('ECS COMPLETED with one of two new targets healthy and old ones serving: not live, and the message says ECS will not roll back', () => {
+    const a = assessService(
+      watching(),
+      service({
+        deployments: completedEarly,
+        earlySuccess: early,
+        tasks: [...oldRunning, ...newRunning],
+        targetGroups: [targets(['10.0.1.10', 'healthy'], ['10.0.1.11', 'healthy'], ['10.0.2.20', 'healthy'], ['10.0.2.21', 'initial'])],
+      }),
+      clock,
+    );
+    expect(a.watch.status).to.equal('registering');
+    expect(a.warning).to.equal(EARLY_NOTE);
+  });
+
+  it('old tasks removed after the success (DEFERRED) while one new target still registers: not live', () => {
+    const a = assessService(
+      watching(),
+      service({
+        deployments: completedEarly,
+        earlySuccess: early,
+        tasks: [...oldStopping, ...newRunning],
+        targetGroups: [targets(['10.0.1.10', 'draining'], ['10.0.1.11', 'draining'], ['10.0.2.20', 'healthy'], ['10.0.2.21', 'initial'])],
+      }),
+      clock,
+    );
+    expect(a.watch.status).to.equal('registering');
+  });
+
+  it('live once every serving target is new; retired once the old ones are gone, the note gone with it', () => {
+    const live = assessService(
+      watching(),
+      service({
+        deployments: completedEarly,
+        earlySuccess: early,
+        tasks: [...oldStopping, ...newRunning],
+        targetGroups: [targets(['10.0.1.10', 'draining'], ['10.0.1.11', 'draining'], ['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])],
+      }),
+      clock,
+    );
+    expect(live.watch.status).to.equal('live');
+    expect(live.warning).to.equal(EARLY_NOTE);
+    const retired = assessService(
+      live.watch,
+      service({
+        deployments: [deployment('new', { rolloutState: 'COMPLETED' })],
+        earlySuccess: early,
+        tasks: [...oldStopped, ...newRunning],
+        targetGroups: [targets(['10.0.2.20', 'healthy'], ['10.0.2.21', 'healthy'])],
+      }),
+      clock,
+    );
+    expect(retired.watch.status).to.equal('retired');
+    expect(retired.warning).to.equal(undefined);
   });
 });
 
