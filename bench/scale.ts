@@ -103,6 +103,7 @@ export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
     intervalSeconds: o.timing.checkIntervalS,
     healthyThreshold: o.timing.healthyThreshold,
     deregistrationDelaySeconds: o.timing.drainS,
+    protocol: 'HTTP',
   };
   aws.quotas = awsAccountQuotas(o.share);
   aws.latencyMs = o.latencyMs ?? 0;

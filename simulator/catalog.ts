@@ -29,6 +29,7 @@ import {
   NEWER,
   provisionNew,
   provisionStarved,
+  registeringSince,
   retireOld,
   runNew,
   type ShiftOptions,
@@ -306,6 +307,7 @@ export const SCENARIOS: Scenario[] = [
         intervalSeconds: REAL_TIME.checkIntervalS,
         healthyThreshold: REAL_TIME.healthyThreshold,
         deregistrationDelaySeconds: REAL_TIME.drainS,
+        protocol: 'HTTP',
       };
     },
     'real-time',
@@ -319,6 +321,23 @@ export const SCENARIOS: Scenario[] = [
       [REAL_TIME.registerMs + REAL_TIME.firstPassMs, healthyNew('shop-api')],
       [REAL_TIME.cutoverMs, all(drainOld('shop-api'), mark('cutover:shop-api'))],
       [REAL_TIME.cutoverMs + REAL_TIME.drainS * 1000, all(retireOld('shop-api'), mark('retired:shop-api'))],
+    ],
+  ),
+  shopApiOver(
+    (a) => {
+      steadyService(a, 'shop-api');
+      a.targetGroupSettings = { intervalSeconds: 10, healthyThreshold: 3, deregistrationDelaySeconds: 300, protocol: 'TCP' };
+    },
+    'nlb',
+    'behind a Network Load Balancer: the new targets sit `initial` for minutes before the first check (normal there, no "check the health check path"), then go live',
+    { exitCode: 0, status: 'live' },
+    [
+      ...newTasksStart('shop-api'),
+      // The watch starts late: the tasks have run for 4 minutes, their targets still registering.
+      [3000, registeringSince('shop-api', 4 * 60_000)],
+      [6000, healthyNew('shop-api')],
+      [7500, all(drainOld('shop-api'), mark('cutover:shop-api'))],
+      [11_000, all(retireOld('shop-api'), mark('retired:shop-api'))],
     ],
   ),
   shopApiOver(

@@ -46,7 +46,7 @@ export class FakeAccount implements AccountModel {
   alarms = new Map<string, FakeAlarm>();
 
   /** Target group settings: the ALB defaults (health check every 30 s, healthy after 5) unless a scenario says otherwise. */
-  targetGroupSettings = { intervalSeconds: 30, healthyThreshold: 5, deregistrationDelaySeconds: 300 };
+  targetGroupSettings: AccountModel['targetGroupSettings'] = { intervalSeconds: 30, healthyThreshold: 5, deregistrationDelaySeconds: 300, protocol: 'HTTP' };
 
   /** Task definition families that log with another driver than awslogs (or none). */
   logDrivers = new Map<string, string>();

@@ -185,6 +185,25 @@ export const runNew =
   };
 
 /**
+ * The new tasks have been running for `agoMs` already (the watch started late), their targets still
+ * `initial`: behind a Network Load Balancer, normal for minutes ("it is expected to take between 3-5
+ * minutes", AWS Support, quoted in kubernetes-sigs/aws-load-balancer-controller#1834).
+ */
+export const registeringSince =
+  (service: string, agoMs: number, td = newOf(service)): Step =>
+  (a) => {
+    for (const t of tasksOfDeployment(a, deploymentOf(a, service, td))) {
+      if (t.desiredStatus !== 'RUNNING' || t.lastStatus !== 'RUNNING') continue;
+      Object.assign(t, {
+        createdAt: Date.now() - agoMs - IMAGE_PULL_MS,
+        pullStartedAt: Date.now() - agoMs - IMAGE_PULL_MS,
+        pullStoppedAt: Date.now() - agoMs,
+        startedAt: Date.now() - agoMs,
+      });
+    }
+  };
+
+/**
  * The new tasks' targets pass the load balancer's health checks (the first `count` of them, when
  * given). A task that reaches a healthy state resets the circuit breaker's failure count to 0
  * (resetOnHealthyTask, on by default: API_DeploymentCircuitBreaker.html), and with it failedTasks.

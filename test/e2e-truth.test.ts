@@ -63,6 +63,14 @@ describe('e2e: true on AWS as it answers', function () {
     expect(r.stdout).to.match(/cannot reach the database/);
   });
 
+  it('behind a Network Load Balancer, targets `initial` for 4 minutes are its slow registration: predicted as such, no "check the health check path"', async () => {
+    const r = await run('nlb');
+    expect(r.code, r.stdout).to.equal(0);
+    expectLiveOnceThenRetired(sim);
+    expect(r.stdout).to.match(/targets healthy by ~\d\d:\d\d UTC \(Network Load Balancer registration, first check 70–300 s after it; then one passing health check, every 10 s\)/);
+    expect(r.stdout).not.to.match(/not passing load balancer health checks|check the health check path/);
+  });
+
   it('deployment alarms: retired only once ECS calls the deployment done after its bake (exit 0)', async () => {
     const r = await run('alarm-bake-ok');
     expect(r.code, r.stdout).to.equal(0);

@@ -63,12 +63,14 @@ export function describeTargetGroups(a: AccountModel, form: Record<string, strin
   const arns = Object.entries(form)
     .filter(([k]) => k.startsWith('TargetGroupArns.member.'))
     .map(([, v]) => v);
-  const { intervalSeconds, healthyThreshold } = a.targetGroupSettings;
+  const { intervalSeconds, healthyThreshold, protocol } = a.targetGroupSettings;
+  // A Network Load Balancer's TCP group checks a TCP connection: no path, no matcher (API_TargetGroup.html).
+  const http = protocol === 'HTTP' ? '<HealthCheckPath>/health</HealthCheckPath><Matcher><HttpCode>200</HttpCode></Matcher>' : '';
   const members = arns
     .filter((arn) => a.targets.has(arn))
     .map(
       (arn) =>
-        `<member><TargetGroupArn>${esc(arn)}</TargetGroupArn><TargetGroupName>${esc(arn.split('/')[1] ?? '')}</TargetGroupName><Protocol>HTTP</Protocol><Port>8080</Port><VpcId>vpc-0f1e2d3c</VpcId><HealthCheckProtocol>HTTP</HealthCheckProtocol><HealthCheckPort>traffic-port</HealthCheckPort><HealthCheckEnabled>true</HealthCheckEnabled><HealthCheckIntervalSeconds>${intervalSeconds}</HealthCheckIntervalSeconds><HealthCheckTimeoutSeconds>5</HealthCheckTimeoutSeconds><HealthyThresholdCount>${healthyThreshold}</HealthyThresholdCount><UnhealthyThresholdCount>2</UnhealthyThresholdCount><HealthCheckPath>/health</HealthCheckPath><Matcher><HttpCode>200</HttpCode></Matcher><TargetType>ip</TargetType></member>`,
+        `<member><TargetGroupArn>${esc(arn)}</TargetGroupArn><TargetGroupName>${esc(arn.split('/')[1] ?? '')}</TargetGroupName><Protocol>${protocol}</Protocol><Port>8080</Port><VpcId>vpc-0f1e2d3c</VpcId><HealthCheckProtocol>${protocol}</HealthCheckProtocol><HealthCheckPort>traffic-port</HealthCheckPort><HealthCheckEnabled>true</HealthCheckEnabled><HealthCheckIntervalSeconds>${intervalSeconds}</HealthCheckIntervalSeconds><HealthCheckTimeoutSeconds>5</HealthCheckTimeoutSeconds><HealthyThresholdCount>${healthyThreshold}</HealthyThresholdCount><UnhealthyThresholdCount>2</UnhealthyThresholdCount>${http}<TargetType>ip</TargetType></member>`,
     )
     .join('');
   return {

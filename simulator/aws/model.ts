@@ -247,7 +247,8 @@ export interface AccountModel {
   logStreams: Map<string, Map<string, Array<{ timestamp: number; message: string }>>>;
   /** CloudWatch metric alarms by name. */
   alarms: Map<string, FakeAlarm>;
-  targetGroupSettings: { intervalSeconds: number; healthyThreshold: number; deregistrationDelaySeconds: number };
+  /** `protocol`: HTTP for an Application Load Balancer's groups, TCP (TLS, UDP…) for a Network Load Balancer's. */
+  targetGroupSettings: { intervalSeconds: number; healthyThreshold: number; deregistrationDelaySeconds: number; protocol: 'HTTP' | 'TCP' };
   logDrivers: Map<string, string>;
   /** Called before each DescribeServices answer: poll-driven scenarios advance the model here. */
   onPoll: (tick: number) => void;

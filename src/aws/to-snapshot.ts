@@ -289,6 +289,7 @@ export function targetGroupSettingsFrom(group: TargetGroup | undefined, attribut
     healthCheckIntervalSeconds: group?.HealthCheckIntervalSeconds,
     healthyThresholdCount: group?.HealthyThresholdCount,
     ...(Number.isFinite(delay) ? { deregistrationDelaySeconds: delay } : {}),
+    ...(group?.Protocol ? { protocol: group.Protocol } : {}),
   };
 }
 

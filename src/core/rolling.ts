@@ -14,6 +14,7 @@ import {
   type DeploymentSnapshot,
   inCohort,
   isDraining,
+  registrationWindowS,
   type ServiceSnapshot,
   slowestSettings,
   type TargetGroupSnapshot,
@@ -241,10 +242,16 @@ export function etaOf(watch: ServiceWatch, snap: ServiceSnapshot, now: number, b
     // comes within an interval: "healthy" is due within one interval of the registration, or
     // within the grace period when that is longer (set for an application that starts slowly).
     // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/load-balancer-healthcheck.html
+    // A Network Load Balancer first leaves the target in `initial` for minutes (registrationWindowS):
+    // the window opens at its earliest first check and ends one interval after its slowest.
     const interval = slowest.healthCheckIntervalSeconds ?? 0;
     const grace = snap.healthCheckGracePeriodSeconds ?? 0;
-    const basis = `one passing health check, every ${interval} s${grace ? `, grace period ${grace} s` : ''}`;
-    return eta('healthy', registeredAt(watch, snap) ?? watch.reachedAt.registering, Math.max(interval, grace), basis);
+    const { fromS, toS } = registrationWindowS(slowest);
+    const registration = toS ? `Network Load Balancer registration, first check ${fromS}–${toS} s after it; then ` : '';
+    const basis = `${registration}one passing health check, every ${interval} s${grace ? `, grace period ${grace} s` : ''}`;
+    const from = registeredAt(watch, snap) ?? watch.reachedAt.registering;
+    const due = eta('healthy', from, Math.max(toS + interval, grace), basis);
+    return due && from !== undefined ? { ...due, since: Math.min(from + fromS * MS_PER_SECOND, due.at) } : due;
   }
   if (watch.status === 'live') {
     const delay = slowest.deregistrationDelaySeconds ?? 0;

@@ -85,19 +85,45 @@ export interface TargetGroupSettings {
   healthyThresholdCount?: number;
   /** deregistration_delay.timeout_seconds: how long old targets drain. */
   deregistrationDelaySeconds?: number;
+  /** Its protocol (TargetGroup.Protocol): TCP, UDP, TLS… are a Network Load Balancer's, which registers slowly. */
+  protocol?: string;
 }
 
 /**
- * The slowest of several target groups' settings: the health checks that take longest to pass and
- * the longest deregistration delay (a rollout waits for its slowest group).
+ * The slowest of several target groups' settings: the health checks that take longest to pass,
+ * the longest deregistration delay, and a Network Load Balancer's protocol when any group has one
+ * (a rollout waits for its slowest group).
  */
 export function slowestSettings(settings: readonly TargetGroupSettings[]): TargetGroupSettings | undefined {
   if (!settings.length) return undefined;
   const checks = (g: TargetGroupSettings) => (g.healthCheckIntervalSeconds ?? 0) * (g.healthyThresholdCount ?? 0);
   const slowest = settings.reduce((a, g) => (checks(g) > checks(a) ? g : a));
   const delays = settings.flatMap((g) => (g.deregistrationDelaySeconds === undefined ? [] : [g.deregistrationDelaySeconds]));
-  const { deregistrationDelaySeconds: _, ...healthChecks } = slowest;
-  return { ...healthChecks, ...(delays.length ? { deregistrationDelaySeconds: Math.max(...delays) } : {}) };
+  const { deregistrationDelaySeconds: _, protocol: _protocol, ...healthChecks } = slowest;
+  const protocol = (settings.find(isNetworkLoadBalanced) ?? slowest).protocol;
+  return { ...healthChecks, ...(delays.length ? { deregistrationDelaySeconds: Math.max(...delays) } : {}), ...(protocol ? { protocol } : {}) };
+}
+
+/** A Network Load Balancer's target group protocols (API_TargetGroup.html, Protocol). */
+const NETWORK_PROTOCOLS: ReadonlySet<string> = new Set(['TCP', 'UDP', 'TLS', 'TCP_UDP', 'QUIC', 'TCP_QUIC']);
+
+export function isNetworkLoadBalanced(settings: Pick<TargetGroupSettings, 'protocol'>): boolean {
+  return settings.protocol !== undefined && NETWORK_PROTOCOLS.has(settings.protocol);
+}
+
+/**
+ * A Network Load Balancer leaves a newly registered target in `initial` for minutes before its
+ * first health check: "it is expected to take between 3-5 minutes (180 and 300 seconds)" (AWS
+ * Support, quoted in kubernetes-sigs/aws-load-balancer-controller#1834); the first check seen after
+ * 70–120 s at the earliest (aws/containers-roadmap#469, ECS on Fargate behind an NLB). An
+ * Application Load Balancer checks within an interval of the registration.
+ */
+export const NLB_FIRST_CHECK_EARLIEST_S = 70;
+export const NLB_REGISTRATION_UP_TO_S = 300;
+
+/** From when to when after its registration a target's first health check may come (seconds), beyond the interval itself. */
+export function registrationWindowS(settings: Pick<TargetGroupSettings, 'protocol'>): { fromS: number; toS: number } {
+  return isNetworkLoadBalanced(settings) ? { fromS: NLB_FIRST_CHECK_EARLIEST_S, toS: NLB_REGISTRATION_UP_TO_S } : { fromS: 0, toS: 0 };
 }
 
 export interface ServiceEvent {

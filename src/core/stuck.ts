@@ -3,7 +3,16 @@
 // for a host or a network interface, pulling the image, starting, activating, or running but not
 // yet passing health checks. A task is named stuck once it has stayed in one sub-phase longer than
 // that sub-phase usually takes: a warning while ECS has not decided, and a cause at a time-out. Pure.
-import { type Cohort, inCohort, type ServiceSnapshot, slowestSettings, type TargetSnapshot, type TaskSnapshot, targetKey } from './snapshot.ts';
+import {
+  type Cohort,
+  inCohort,
+  registrationWindowS,
+  type ServiceSnapshot,
+  slowestSettings,
+  type TargetSnapshot,
+  type TaskSnapshot,
+  targetKey,
+} from './snapshot.ts';
 import { MS_PER_MINUTE, MS_PER_SECOND, type StuckTasks, type StuckWhere } from './vocabulary.ts';
 
 /**
@@ -110,10 +119,15 @@ function subPhaseOf(t: TaskSnapshot, targets: ReadonlyMap<string, TargetSnapshot
   }
 }
 
-/** How long health checks may take before a target is stuck: the grace period and threshold × interval, plus slack. */
+/**
+ * How long health checks may take before a target is stuck: the grace period and threshold ×
+ * interval, plus slack, after a Network Load Balancer's slow registration (registrationWindowS):
+ * a target in `initial` for three minutes there is normal, not a health check path to fix.
+ */
 function healthChecksLimitMs(snap: Pick<ServiceSnapshot, 'targetGroups' | 'healthCheckGracePeriodSeconds'>): number {
   const s = slowestSettings(snap.targetGroups.flatMap((g) => (g.settings ? [g.settings] : [])));
-  if (s?.healthCheckIntervalSeconds === undefined || s.healthyThresholdCount === undefined) return HEALTH_CHECKS_STUCK_MS;
+  const registrationMs = s ? registrationWindowS(s).toS * MS_PER_SECOND : 0;
+  if (s?.healthCheckIntervalSeconds === undefined || s.healthyThresholdCount === undefined) return registrationMs + HEALTH_CHECKS_STUCK_MS;
   const checks = s.healthCheckIntervalSeconds * s.healthyThresholdCount + (snap.healthCheckGracePeriodSeconds ?? 0);
-  return checks * MS_PER_SECOND + HEALTH_CHECK_SLACK_MS;
+  return registrationMs + checks * MS_PER_SECOND + HEALTH_CHECK_SLACK_MS;
 }

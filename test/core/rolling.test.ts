@@ -606,6 +606,24 @@ describe('rollout: estimates from the target groups', () => {
     });
   });
 
+  it('behind a Network Load Balancer: the window opens 70 s after the registration and ends an interval after 300 s (its slow registration)', () => {
+    const nlb = { ...settings, healthCheckIntervalSeconds: 10, protocol: 'TCP' };
+    const snap = service({
+      tasks: [...oldRunning, ...newRunning],
+      targetGroups: [withSettings(targets(['10.0.1.10', 'healthy'], ['10.0.2.20', 'initial'], ['10.0.2.21', 'initial']), nlb)],
+    });
+    const a = assessService(watching(), snap, { ...clock, now: T0 + 10_000 });
+    expect(a.eta).to.deep.equal({
+      what: 'healthy',
+      at: T0 + 10_000 + 310_000,
+      since: T0 + 10_000 + 70_000,
+      basis: 'Network Load Balancer registration, first check 70–300 s after it; then one passing health check, every 10 s',
+    });
+    // An ALB's group beside it does not hide the NLB's: the rollout waits for its slowest group.
+    const both = service({ ...snap, targetGroups: [...snap.targetGroups, withSettings(targets(), { ...settings, protocol: 'HTTP' })] });
+    expect(assessService(watching(), both, { ...clock, now: T0 + 10_000 }).eta?.since).to.equal(T0 + 80_000);
+  });
+
   it('once live: the longest deregistration delay from the cut-over; none once it has passed, none without settings', () => {
     const draining = (s: TargetGroupSettings = settings) =>
       service({

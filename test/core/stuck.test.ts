@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { crashLoopReason, crashLoopWarning, stopKindOf } from '../../src/core/evidence.ts';
+import { NLB_REGISTRATION_UP_TO_S } from '../../src/core/snapshot.ts';
 import { JUDGES, start, step } from '../../src/core/step.ts';
 import { HEALTH_CHECK_SLACK_MS, HEALTH_CHECKS_STUCK_MS, STUCK_AFTER_MS, stuckTasksOf, stuckWarning } from '../../src/core/stuck.ts';
 import { newWatch } from '../../src/core/vocabulary.ts';
@@ -75,6 +76,17 @@ describe('stuck tasks: where new tasks wait, by sub-phase', () => {
       const limit = (5 * 30 + 60) * 1000 + HEALTH_CHECK_SLACK_MS;
       expect(stuckTasksOf(NEW, snap, STARTED + limit - 1)).to.equal(undefined);
       expect(stuckTasksOf(NEW, snap, STARTED + limit)).to.include({ where: 'health_checks' });
+    });
+
+    it('behind a Network Load Balancer: its minutes of registration come first (a target `initial` for 4 min is normal there, not a health check path to fix)', () => {
+      const alb = { healthCheckIntervalSeconds: 10, healthyThresholdCount: 3, protocol: 'HTTP' };
+      const limit = 3 * 10 * 1000 + HEALTH_CHECK_SLACK_MS;
+      const snap = (protocol: string) =>
+        service({ tasks: running, targetGroups: [{ ...group('initial', 'Elb.RegistrationInProgress'), settings: { ...alb, protocol } }] });
+      expect(stuckTasksOf(NEW, snap('HTTP'), STARTED + 4 * MIN)).to.include({ where: 'health_checks' });
+      expect(stuckTasksOf(NEW, snap('TCP'), STARTED + 4 * MIN)).to.equal(undefined);
+      expect(stuckTasksOf(NEW, snap('TLS'), STARTED + NLB_REGISTRATION_UP_TO_S * 1000 + limit - 1)).to.equal(undefined);
+      expect(stuckTasksOf(NEW, snap('TLS'), STARTED + NLB_REGISTRATION_UP_TO_S * 1000 + limit)).to.include({ where: 'health_checks' });
     });
 
     it('a healthy target, or none (no load balancer), is not stuck', () => {
