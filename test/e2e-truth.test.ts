@@ -67,7 +67,9 @@ describe('e2e: true on AWS as it answers', function () {
     const r = await run('nlb');
     expect(r.code, r.stdout).to.equal(0);
     expectLiveOnceThenRetired(sim);
-    expect(r.stdout).to.match(/targets healthy by ~\d\d:\d\d UTC \(Network Load Balancer registration, first check 70–300 s after it; then one passing health check, every 10 s\)/);
+    expect(r.stdout).to.match(
+      /targets healthy by ~\d\d:\d\d UTC \(Network Load Balancer registration, first check 70–300 s after it; then one passing health check, every 10 s\)/,
+    );
     expect(r.stdout).not.to.match(/not passing load balancer health checks|check the health check path/);
   });
 

@@ -155,6 +155,7 @@ export function taskFrom(t: Task, instanceIds: ReadonlyMap<string, string> = new
     startedAt: epochMs(t.startedAt),
     stoppedAt: epochMs(t.stoppedAt),
     capacityProvider: t.capacityProviderName,
+    launchType: t.launchType,
     pullStartedAt: epochMs(t.pullStartedAt),
     pullStoppedAt: epochMs(t.pullStoppedAt),
   };

@@ -194,10 +194,37 @@ const CAPACITY_LOST = new Set(['SpotInterruption', 'TerminationNotice', 'Infrast
 /** ECS's stop reason for a task its load balancer or container health checks failed. */
 const HEALTH_CHECKS_FAILED = /failed (ELB|container) health checks/i;
 
+/**
+ * Stop reasons of a task whose containers never started, by the prefixes AWS documents for them
+ * ("Stopped tasks error codes", stopped-task-error-codes.html): the stop code alone does not always
+ * say so, and none of them is a capacity shortage.
+ */
+const NEVER_STARTED =
+  /^(ResourceInitializationError|CannotPullContainerError|CannotStartContainerError|ContainerRuntimeTimeoutError|CannotCreateVolumeError)\b/;
+
+/**
+ * Where to look, by the documented prefix of the stop reason. ResourceInitializationError's real
+ * texts name secrets and registry auth ("unable to pull secrets or registry auth: execution
+ * resource retrieval failed: unable to retrieve secrets from ssm: … context deadline exceeded";
+ * stopped-reasons-real.json): the execution role, the secret, or the route to them.
+ */
+const STOP_HINTS: ReadonlyArray<[RegExp, string]> = [
+  [
+    /^ResourceInitializationError\b/,
+    "not a capacity shortage: check the task execution role's access to the secrets, the registry and the log group, the secrets' names, and a route from the subnets to Secrets Manager, SSM, ECR and CloudWatch Logs (a NAT gateway or VPC endpoints)",
+  ],
+  [/^CannotPullContainerError\b/, "check the image name and tag, the task execution role's access to the registry, and a route from the subnets to it"],
+];
+
+/** What to check for a task that stopped this way, when its reason says. */
+function stopHintOf(t: Pick<TaskSnapshot, 'stoppedReason'>): string | undefined {
+  return STOP_HINTS.find(([pattern]) => pattern.test(t.stoppedReason ?? ''))?.[1];
+}
+
 /** How a task stopped, broadly, from its stop code, stop reason and exit codes (API_Task.html#ECS-Type-Task-stopCode). */
 export function stopKindOf(t: Pick<TaskSnapshot, 'stopCode' | 'stoppedReason' | 'containers'>): StopKind {
   if (t.stopCode && CAPACITY_LOST.has(t.stopCode)) return 'lost_capacity';
-  if (t.stopCode === 'TaskFailedToStart') return 'failed_to_start';
+  if (t.stopCode === 'TaskFailedToStart' || NEVER_STARTED.test(t.stoppedReason ?? '')) return 'failed_to_start';
   // ECS stops a task whose health checks fail with SIGTERM: its exit code 143 is ECS's, not the application's.
   if (HEALTH_CHECKS_FAILED.test(t.stoppedReason ?? '')) return 'failed_health_checks';
   if (t.stopCode === 'EssentialContainerExited' || t.containers.some((c) => c.exitCode !== undefined && c.exitCode !== 0)) return 'crashed';
@@ -220,5 +247,6 @@ function describeStop(t: TaskSnapshot): string {
       `${c.name} ${c.exitCode !== undefined ? `exit code ${c.exitCode}` : ''}${c.reason ? `${c.exitCode !== undefined ? ', ' : ''}${c.reason}` : ''}`.trim(),
     );
   const head = [t.stopCode, t.stoppedReason].filter(Boolean).join(': ') || 'no reason given';
-  return exits.length ? `${head} [${exits.join('; ')}]` : head;
+  const hint = stopHintOf(t);
+  return `${exits.length ? `${head} [${exits.join('; ')}]` : head}${hint ? ` (${hint})` : ''}`;
 }

@@ -58,6 +58,8 @@ export interface TaskSnapshot {
   stoppedAt?: number;
   /** The capacity provider it runs on (FARGATE, FARGATE_SPOT or an Auto Scaling group's), when it uses one. */
   capacityProvider?: string;
+  /** EC2, FARGATE, EXTERNAL… (Task.launchType), when ECS says. */
+  launchType?: string;
   /** When its image pull began and ended (epoch ms), when ECS says. */
   pullStartedAt?: number;
   pullStoppedAt?: number;

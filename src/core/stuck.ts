@@ -23,6 +23,7 @@ import { MS_PER_MINUTE, MS_PER_SECOND, type StuckTasks, type StuckWhere } from '
 export const STUCK_AFTER_MS: Readonly<Record<Exclude<StuckWhere, 'health_checks'>, number>> = {
   provisioning: 2 * MS_PER_MINUTE,
   placing: 2 * MS_PER_MINUTE,
+  initializing: 2 * MS_PER_MINUTE,
   pulling: 2 * MS_PER_MINUTE,
   starting: 2 * MS_PER_MINUTE,
   activating: 2 * MS_PER_MINUTE,
@@ -64,7 +65,7 @@ export function stuckTasksOf(
   return ORDER.map((w) => found.get(w)).find((s) => s !== undefined);
 }
 
-const ORDER: readonly StuckWhere[] = ['provisioning', 'placing', 'pulling', 'starting', 'activating', 'health_checks'];
+const ORDER: readonly StuckWhere[] = ['provisioning', 'placing', 'initializing', 'pulling', 'starting', 'activating', 'health_checks'];
 
 /** The warning the message shows: "2 new tasks waiting for capacity (PROVISIONING) for 4 min: …". */
 export function stuckWarning(s: StuckTasks): string {
@@ -75,6 +76,7 @@ export function stuckWarning(s: StuckTasks): string {
 const WHAT: Readonly<Record<StuckWhere, string>> = {
   provisioning: 'waiting for capacity (PROVISIONING)',
   placing: 'waiting for a host or a network interface (PENDING, no image pull started)',
+  initializing: 'fetching secrets and registry auth (PENDING on Fargate, no image pull started)',
   pulling: 'pulling the image',
   starting: 'starting containers (PENDING after the image pull)',
   activating: 'activating (ACTIVATING)',
@@ -85,6 +87,11 @@ const WHAT: Readonly<Record<StuckWhere, string>> = {
 const LOOK_AT: Readonly<Record<StuckWhere, string>> = {
   provisioning: "a capacity shortage, not the application: check the capacity provider's Auto Scaling group or Fargate (Spot) capacity",
   placing: 'a capacity shortage, not the application: free CPU, memory or ports on the instances, or IP addresses in the subnets',
+  // Real stop reasons of such tasks: "ResourceInitializationError: unable to pull secrets or registry
+  // auth: … unable to retrieve secret from asm" (a missing secret, a denied ssm:GetParameters, an
+  // i/o timeout from a private subnet without a NAT gateway or VPC endpoints).
+  initializing:
+    "not a capacity shortage: the task execution role's access to the secrets and the registry, the secrets' names, and a route from the subnets to Secrets Manager, SSM and ECR (a NAT gateway or VPC endpoints)",
   pulling: 'check the image size and the registry (and a NAT gateway or VPC endpoint on the way to it)',
   starting: 'check container dependencies (dependsOn conditions) and secrets the containers wait for',
   activating: 'ECS is registering the task with the load balancer or service discovery',
@@ -95,13 +102,21 @@ function minutesOrSeconds(ms: number): string {
   return ms >= MS_PER_MINUTE ? `${Math.floor(ms / MS_PER_MINUTE)} min` : `${Math.round(ms / MS_PER_SECOND)} s`;
 }
 
+const FARGATE_PROVIDERS: ReadonlySet<string> = new Set(['FARGATE', 'FARGATE_SPOT']);
+
+function isFargate(t: Pick<TaskSnapshot, 'launchType' | 'capacityProvider'>): boolean {
+  return t.launchType === 'FARGATE' || (t.capacityProvider !== undefined && FARGATE_PROVIDERS.has(t.capacityProvider));
+}
+
 /** Which sub-phase a task is in, since when, from its status, its timestamps and its targets. */
 function subPhaseOf(t: TaskSnapshot, targets: ReadonlyMap<string, TargetSnapshot>): { where: StuckWhere; since?: number; detail?: string } | undefined {
   switch (t.lastStatus) {
     case 'PROVISIONING':
       return { where: 'provisioning', since: t.createdAt, ...(t.capacityProvider ? { detail: `capacity provider ${t.capacityProvider}` } : {}) };
     case 'PENDING':
-      if (t.pullStartedAt === undefined) return { where: 'placing', since: t.createdAt };
+      // Fargate places a task while PROVISIONING; PENDING before the pull is the task's own
+      // resources: secrets and registry auth (ResourceInitializationError when they fail).
+      if (t.pullStartedAt === undefined) return { where: isFargate(t) ? 'initializing' : 'placing', since: t.createdAt };
       if (t.pullStoppedAt === undefined) return { where: 'pulling', since: t.pullStartedAt };
       return { where: 'starting', since: t.pullStoppedAt };
     case 'ACTIVATING':

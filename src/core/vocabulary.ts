@@ -213,7 +213,7 @@ export function trafficSteps(strategy: string | undefined, percent: number | und
 export type StopKind = 'crashed' | 'failed_health_checks' | 'failed_to_start' | 'lost_capacity' | 'stopped';
 
 /** The sub-phases a new task passes before it serves, in order. */
-export type StuckWhere = 'provisioning' | 'placing' | 'pulling' | 'starting' | 'activating' | 'health_checks';
+export type StuckWhere = 'provisioning' | 'placing' | 'initializing' | 'pulling' | 'starting' | 'activating' | 'health_checks';
 
 /** New tasks stuck in one sub-phase. */
 export interface StuckTasks {

@@ -1,9 +1,9 @@
 // Real, published AWS answers (test/fixtures/aws/sources.md says where each came from) replayed
 // through the same mapping the reader uses and the judges, with the verdict a person would give.
-import type { Service } from '@aws-sdk/client-ecs';
+import type { Service, TaskStopCode } from '@aws-sdk/client-ecs';
 import { expect } from 'chai';
 import { eventsFrom, serviceFrom, targetFrom, taskFrom } from '../../src/aws/to-snapshot.ts';
-import { stopKindOf } from '../../src/core/evidence.ts';
+import { stopKindOf, stopsOf } from '../../src/core/evidence.ts';
 import type { ServiceSnapshot, TaskSnapshot } from '../../src/core/snapshot.ts';
 import { JUDGES } from '../../src/core/step.ts';
 import { type Clock, newWatch, type ServiceWatch } from '../../src/core/vocabulary.ts';
@@ -161,14 +161,21 @@ describe('fidelity: service events as real answers word them', () => {
 });
 
 describe('fidelity: stopped tasks as AWS words them', () => {
-  it("InfrastructureHealth is AWS's side, like a Spot interruption, not the application (API_Task.html stopCode)", () => {
-    const t = taskFrom({
-      taskArn: 'arn:t',
-      lastStatus: 'STOPPED',
-      stopCode: 'InfrastructureHealth',
-      stoppedReason: 'Task stopped due to an infrastructure health issue',
-      containers: [{ name: 'web', exitCode: 143 }],
+  const stops: Array<{ stopCode?: TaskStopCode; stoppedReason: string; exitCode?: number; source: string; kind: string; hint?: string }> =
+    sample('stopped-reasons-real').stops;
+  for (const stop of stops) {
+    it(`"${stop.stoppedReason.slice(0, 70)}…" reads as ${stop.kind} (${stop.source.split(/[,(]/)[0]?.trim()})`, () => {
+      const t = taskFrom({
+        taskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/prod/0a1b2c',
+        lastStatus: 'STOPPED',
+        ...(stop.stopCode ? { stopCode: stop.stopCode } : {}),
+        stoppedReason: stop.stoppedReason,
+        containers: [{ name: 'web', ...(stop.exitCode !== undefined ? { exitCode: stop.exitCode } : {}) }],
+      });
+      expect(stopKindOf(t)).to.equal(stop.kind);
+      const [cause] = stopsOf({ taskDefinitionArn: t.taskDefinitionArn }, { tasks: [t] }).causes;
+      if (stop.hint) expect(cause).to.include(stop.hint);
+      else expect(cause).not.to.match(/capacity shortage/);
     });
-    expect(stopKindOf(t)).to.equal('lost_capacity');
-  });
+  }
 });

@@ -29,10 +29,22 @@ describe('stuck tasks: where new tasks wait, by sub-phase', () => {
     );
   });
 
-  it('PENDING with no pull started: waiting for a host or a network interface, timed from creation', () => {
-    const snap = service({ tasks: [pending('10.0.2.20', { pullStartedAt: undefined, pullStoppedAt: undefined })] });
+  it('PENDING on EC2 with no pull started: waiting for a host or a network interface, timed from creation', () => {
+    const snap = service({ tasks: [pending('10.0.2.20', { launchType: 'EC2', pullStartedAt: undefined, pullStoppedAt: undefined })] });
     expect(stuckTasksOf(NEW, snap, CREATED + STUCK_AFTER_MS.placing - 1)).to.equal(undefined);
     expect(stuckTasksOf(NEW, snap, CREATED + STUCK_AFTER_MS.placing)).to.include({ where: 'placing', count: 1 });
+  });
+
+  it('PENDING on Fargate with no pull started: its secrets and registry auth, not a capacity shortage (ResourceInitializationError)', () => {
+    // The sample task is Fargate's (launchType FARGATE); a capacity provider's FARGATE_SPOT says the same.
+    for (const fields of [{}, { launchType: undefined, capacityProviderName: 'FARGATE_SPOT' }]) {
+      const snap = service({ tasks: [pending('10.0.2.20', { ...fields, pullStartedAt: undefined, pullStoppedAt: undefined })] });
+      const s = stuckTasksOf(NEW, snap, CREATED + STUCK_AFTER_MS.initializing);
+      expect(s).to.include({ where: 'initializing', count: 1 });
+      expect(stuckWarning(s!)).to.equal(
+        "1 new task fetching secrets and registry auth (PENDING on Fargate, no image pull started) for 2 min: not a capacity shortage: the task execution role's access to the secrets and the registry, the secrets' names, and a route from the subnets to Secrets Manager, SSM and ECR (a NAT gateway or VPC endpoints)",
+      );
+    }
   });
 
   it('pulling: timed from the pull start, not from creation', () => {
