@@ -544,6 +544,17 @@ export const SCENARIOS: Scenario[] = [
     ],
   ),
   shopApiCodeDeploy(
+    'codedeploy-hook-fails-s3',
+    "the same failed hook with the AppSpec kept in S3: CodeDeploy's error names no function, the message names the event and where the function is",
+    { exitCode: 1, status: 'failed' },
+    {},
+    [
+      [0, codeDeployCreate('shop-api', NEW, true)],
+      [1500, codeDeployInstall('shop-api')],
+      [3500, all(codeDeployHookFails('shop-api'), mark('failed:shop-api'))],
+    ],
+  ),
+  shopApiCodeDeploy(
     'codedeploy-stopped',
     'CodeDeploy blue/green goes live, then someone stops it during the termination wait and traffic returns to the original task set',
     { exitCode: 1, status: 'failed' },

@@ -219,6 +219,11 @@ export class FakeAccount implements AccountModel {
       { timestamp: now, message: `START RequestId: ${requestId} Version: $LATEST` },
       ...lines.map((message, i) => ({ timestamp: now + 1 + i, message })),
       { timestamp: now + lines.length + 1, message: `END RequestId: ${requestId}` },
+      // The runtime's report line, as a published log shows it (test/fixtures/aws/lambda-hook-log-real.json).
+      {
+        timestamp: now + lines.length + 2,
+        message: `REPORT RequestId: ${requestId}\tDuration: 812.40 ms\tBilled Duration: 813 ms\tMemory Size: 128 MB\tMax Memory Used: 71 MB`,
+      },
     ]);
   }
 

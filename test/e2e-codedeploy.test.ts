@@ -47,15 +47,27 @@ describe('e2e: CodeDeploy blue/green services', function () {
     expect(r.code, r.stdout).to.equal(1);
     expect(statuses().at(-1)).to.match(/^failed\//);
     const thread = JSON.stringify(sim.slack.replies[0]?.blocks);
-    expect(thread).to.match(/HOOK_EXECUTION_FAILURE/);
-    expect(thread).to.match(/lifecycle event AfterAllowTestTraffic failed: ScriptFailed: hook shop-api-AfterAllowTestTraffic/);
-    expect(thread).to.match(/AfterAllowTestTraffic log: smoke test GET \/health -&gt; 500/);
+    // CodeDeploy's real error names no function; the failed event is named.
+    expect(thread).to.match(/HOOK_EXECUTION_FAILURE: The deployment failed because one or more of the lifecycle event validation functions failed\./);
+    expect(thread).to.match(/lifecycle event AfterAllowTestTraffic failed/);
     expect(thread).to.match(/rolled back by deployment d-/);
     // The function is the one the AppSpec (inline YAML) names for the event; its log group is read in the event's window.
-    expect(thread).to.match(/Last 5 lines of Lambda hook \*shop-api-AfterAllowTestTraffic\* \(AfterAllowTestTraffic, Failed\)/);
+    expect(thread).to.match(/Last 3 lines of Lambda hook \*shop-api-AfterAllowTestTraffic\* \(AfterAllowTestTraffic, Failed\)/);
     expect(thread).to.include('smoke test failed: 1 of 2 checks');
     expect(sim.aws.calls.find((c) => c.op === 'FilterLogEvents')?.body).to.include({ logGroupName: '/aws/lambda/shop-api-AfterAllowTestTraffic' });
     expect(thread).to.include('<@U012AB3CD>');
+  });
+
+  it('a failed hook with the AppSpec in S3: the event named, and where its function and logs are (exit 1)', async () => {
+    const r = await run('codedeploy-hook-fails-s3');
+    expect(r.code, r.stdout).to.equal(1);
+    const thread = JSON.stringify(sim.slack.replies[0]?.blocks);
+    expect(thread).to.match(/lifecycle event AfterAllowTestTraffic failed/);
+    expect(thread).to.include(
+      'the Lambda function behind AfterAllowTestTraffic is the one the AppSpec at s3://shop-deploys/shop-api/appspec.yaml names under Hooks for AfterAllowTestTraffic',
+    );
+    // Nothing names the function: no log group is guessed at.
+    expect(sim.aws.calls.some((c) => c.op === 'FilterLogEvents')).to.equal(false);
   });
 
   it('stopped during the termination wait after "live": the same message turns failed (exit 1)', async () => {

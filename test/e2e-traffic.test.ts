@@ -126,10 +126,12 @@ describe('e2e: blue/green, linear and canary deployments', function () {
     expect(r.code, r.stdout).to.equal(1);
     const thread = JSON.stringify(sim.slack.replies[0]?.blocks);
     expect(thread).to.match(
-      /Last 5 lines of Lambda hook \*shop-api-smoke-test\* \(POST_TEST_TRAFFIC_SHIFT, FAILED\), shop-api · <https:\/\/eu-west-1\.console\.aws\.amazon\.com\/cloudwatch\/home\?region=eu-west-1#logsV2:log-groups\/log-group\/\$252Faws\$252Flambda\$252Fshop-api-smoke-test\|log group>/,
+      /Last 3 lines of Lambda hook \*shop-api-smoke-test\* \(POST_TEST_TRAFFIC_SHIFT, FAILED\), shop-api · <https:\/\/eu-west-1\.console\.aws\.amazon\.com\/cloudwatch\/home\?region=eu-west-1#logsV2:log-groups\/log-group\/\$252Faws\$252Flambda\$252Fshop-api-smoke-test\|log group>/,
     );
     expect(thread).to.include('smoke test: GET /orders -&gt; 500 Internal Server Error');
     expect(r.stdout).to.match(/ {4}\| smoke test failed: 1 of 2 checks$/m);
+    // What the function printed, not the runtime's START, END and REPORT lines around it.
+    expect(thread).not.to.match(/(START|END|REPORT) RequestId/);
     expect(r.stdout).to.match(/failed — Service deployment rolled back because a lifecycle hook failed\. \(Lambda hook shop-api-smoke-test failed\)/);
     const read = sim.aws.calls.filter((c) => c.op === 'FilterLogEvents');
     expect(read).to.have.length(1);

@@ -36,6 +36,7 @@ export function codeDeployApi(a: AccountModel, op: string, body: Record<string, 
           computePlatform: 'ECS',
           // RevisionLocation (https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_RevisionLocation.html).
           ...(d.appSpec ? { revision: { revisionType: 'AppSpecContent', appSpecContent: { content: d.appSpec } } } : {}),
+          ...(d.appSpecS3 ? { revision: { revisionType: 'S3', s3Location: { ...d.appSpecS3, bundleType: 'YAML' } } } : {}),
         },
       },
     };

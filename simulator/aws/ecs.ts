@@ -98,6 +98,31 @@ export function ecsApi(a: AccountModel, op: string, body: Record<string, unknown
         },
       };
     }
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListServiceDeployments.html: the
+    // briefs of a service's deployments (the AWS CLI example's shape, list-service-deployments.json),
+    // those created after `createdAt.after` when given.
+    case 'ListServiceDeployments': {
+      const name =
+        String(body.service ?? '')
+          .split('/')
+          .pop() ?? '';
+      const s = a.services.get(name);
+      if (!s) return { status: 400, body: { __type: 'ServiceNotFoundException', message: 'Service not found.' } };
+      const after = (body.createdAt as { after?: number } | undefined)?.after;
+      const all = s.shift ? s.shift.deployments.map((d) => serviceDeploymentJson(a, s, d)) : s.deployments.map((d) => rollingDeploymentJson(a, s, d));
+      const briefs = all
+        .filter((d) => after === undefined || d.createdAt >= after)
+        .map((d) => ({
+          serviceDeploymentArn: d.serviceDeploymentArn,
+          serviceArn: d.serviceArn,
+          clusterArn: d.clusterArn,
+          createdAt: d.createdAt,
+          startedAt: d.startedAt,
+          targetServiceRevisionArn: d.targetServiceRevision.arn,
+          status: d.status,
+        }));
+      return { status: 200, body: { serviceDeployments: briefs } };
+    }
     // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeServiceRevisions.html
     case 'DescribeServiceRevisions': {
       const arns = body.serviceRevisionArns as string[];
@@ -189,6 +214,11 @@ export function rollingDeploymentArn(_a: AccountModel, s: FakeService, d: FakeDe
   return `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:service-deployment/${CLUSTER}/${s.name}/${d.id.replace('ecs-svc/', '')}`;
 }
 
+/** A rolling deployment's service revision: the real answer names it by the deployment's number (ecs-svc/6216… → service-revision/…/6216…). */
+function rollingRevisionArn(s: FakeService, d: FakeDeployment): string {
+  return `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:service-revision/${CLUSTER}/${s.name}/${d.id.replace('ecs-svc/', '')}`;
+}
+
 /** A rolling deployment as DescribeServiceDeployments shows it (the AWS CLI example's shape), its circuit breaker counting failed tasks. */
 export function rollingDeploymentJson(a: AccountModel, s: FakeService, d: FakeDeployment) {
   return {
@@ -200,7 +230,7 @@ export function rollingDeploymentJson(a: AccountModel, s: FakeService, d: FakeDe
     updatedAt: Date.now() / 1000,
     sourceServiceRevisions: [],
     targetServiceRevision: {
-      arn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:service-revision/${CLUSTER}/${s.name}/${d.id.replace('ecs-svc/', '')}`,
+      arn: rollingRevisionArn(s, d),
       requestedTaskCount: d.desiredCount,
       runningTaskCount: d.runningCount,
       pendingTaskCount: d.pendingCount,
@@ -257,7 +287,7 @@ export function serviceDeploymentJson(_a: AccountModel, s: FakeService, d: FakeS
   };
 }
 
-export function serviceJson(a: AccountModel, s: FakeService) {
+export function serviceJson(_a: AccountModel, s: FakeService) {
   return {
     // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Service.html: an Express Mode
     // service says ECS manages its resources; its task definition comes with its revisions.
@@ -329,8 +359,18 @@ export function serviceJson(a: AccountModel, s: FakeService) {
         : {}),
     },
     ...(s.shift?.current ? { currentServiceDeployment: s.shift.current } : {}),
-    ...(!s.shift && !s.taskSets && s.deployments.some((d) => d.status === 'PRIMARY')
-      ? { currentServiceDeployment: rollingDeploymentArn(a, s, s.deployments.find((d) => d.status === 'PRIMARY') as FakeDeployment) }
+    // Rolling services as real 2026 answers give them: their revisions' counts, and no
+    // currentServiceDeployment (test/fixtures/aws/describe-services-forced-redeploy-same-td-2026.json);
+    // ListServiceDeployments finds the deployment.
+    ...(!s.shift && !s.taskSets
+      ? {
+          currentServiceRevisions: s.deployments.map((d) => ({
+            arn: rollingRevisionArn(s, d),
+            requestedTaskCount: d.desiredCount,
+            runningTaskCount: d.runningCount,
+            pendingTaskCount: d.pendingCount,
+          })),
+        }
       : {}),
     // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TaskSet.html: CODE_DEPLOY services list task sets, not deployments.
     ...(s.taskSets

@@ -141,6 +141,8 @@ export interface FakeCodeDeployment {
   rollback?: { rollbackDeploymentId?: string; rollbackTriggeringDeploymentId?: string; rollbackMessage?: string };
   /** The AppSpec given inline (revisionType AppSpecContent), when the deployment was created with one. */
   appSpec?: string;
+  /** Or where it is kept in S3 (revisionType S3, API_S3Location.html). */
+  appSpecS3?: { bucket: string; key: string };
   events: FakeLifecycleEvent[];
   /** Production traffic weight per task set label (https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_ECSTaskSet.html). */
   weights: { Blue: number; Green: number };

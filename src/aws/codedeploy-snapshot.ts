@@ -42,6 +42,9 @@ export function codeDeployFrom(info: DeploymentInfo, target: ECSTarget | undefin
         : {}),
     })),
     ...(hookFunctions ? { hookFunctions } : {}),
+    ...(info.revision?.s3Location?.bucket && info.revision.s3Location.key
+      ? { appSpecAt: `s3://${info.revision.s3Location.bucket}/${info.revision.s3Location.key}` }
+      : {}),
     taskSets: (target?.taskSetsInfo ?? []).map((t) => ({
       label: t.taskSetLabel ?? '',
       weight: t.trafficWeight,

@@ -15,6 +15,24 @@ export const HOOK_LOG_SLACK_MS = 60_000;
 /** Pages of FilterLogEvents read at most (each up to 10,000 events): a hook's window holds few invocations. */
 export const HOOK_LOG_PAGES = 5;
 
+/**
+ * The lines the Lambda runtime writes around every invocation, not the function: `START RequestId:
+ * … Version: 1`, `END RequestId: …`, `REPORT RequestId: … Duration: …` and `INIT_START Runtime
+ * Version: …` (Lambda developer guide, "Sending Lambda function logs to CloudWatch Logs"; a 2026
+ * capture in test/fixtures/aws/lambda-hook-log-real.json). Kept, they would fill the excerpt.
+ */
+const RUNTIME_LINE = /^(START|END|REPORT)\s+RequestId: |^INIT_START /;
+
+/** What the function itself printed: the log without the runtime's lines. */
+export function functionLines(lines: readonly string[]): string[] {
+  return lines.filter((l) => !RUNTIME_LINE.test(l));
+}
+
+/** Where a function logs when not to `/aws/lambda/<name>`, and how to find it. */
+function ownGroupHint(group: string, name: string): string {
+  return `a function with its own log group logs there instead of ${group}: \`aws lambda get-function-configuration --function-name ${name} --query LoggingConfig.LogGroup\` names it`;
+}
+
 export class HookLogs {
   constructor(
     private readonly clients: Pick<AwsClients, 'logs'>,
@@ -43,10 +61,11 @@ export class HookLogs {
         const out = await client.send(new FilterLogEventsCommand({ logGroupName: group, startTime, endTime, ...(nextToken ? { nextToken } : {}) }), {
           abortSignal: signal,
         });
-        kept = [...kept, ...(out.events ?? []).flatMap((e) => (e.message ?? '').replace(/\n+$/, '').split('\n'))].slice(-this.lines);
+        kept = [...kept, ...functionLines((out.events ?? []).flatMap((e) => (e.message ?? '').replace(/\n+$/, '').split('\n')))].slice(-this.lines);
         nextToken = out.nextToken;
         if (!nextToken) break;
       }
+      if (!kept.length) return { ...where, hint: `nothing in log group ${group} while the hook ran: ${ownGroupHint(group, fn.name)}` };
       return { ...where, lines: kept };
     } catch (error) {
       const name = error instanceof Error ? error.name : '';
@@ -54,7 +73,7 @@ export class HookLogs {
         return { ...where, hint: `allow logs:FilterLogEvents on log group ${group} to see its last lines here` };
       }
       if (name === 'ResourceNotFoundException') {
-        return { ...where, hint: `log group ${group} not found: the function has not logged there (or logs to a custom log group)` };
+        return { ...where, hint: `log group ${group} not found: ${ownGroupHint(group, fn.name)}` };
       }
       return { ...where, hint: `its log could not be read (${describeAwsError(error)})` };
     }

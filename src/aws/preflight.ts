@@ -9,6 +9,7 @@ import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
+  ListServiceDeploymentsCommand,
   ListTasksCommand,
   type Service,
 } from '@aws-sdk/client-ecs';
@@ -116,6 +117,15 @@ function checksFor(
   const strategy = s.deploymentConfiguration?.strategy ?? 'ROLLING';
   const groups = (s.loadBalancers ?? []).flatMap((lb) => (lb.targetGroupArn ? [lb.targetGroupArn] : []));
   const primaryTd = s.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition ?? s.taskDefinition;
+  // Real answers for rolling services may name no currentServiceDeployment: a run lists them then
+  // (service-deployments.ts). A denied list is its own check's finding, not the next one's.
+  const listDeployments = (a: AbortSignal | undefined) =>
+    ecs.send(new ListServiceDeploymentsCommand({ cluster, service: s.serviceName, maxResults: 1 }), { abortSignal: a });
+  const currentDeployment = async (a: AbortSignal | undefined): Promise<string | undefined> => {
+    if (s.currentServiceDeployment) return s.currentServiceDeployment;
+    const listed = await listDeployments(a).catch(() => undefined);
+    return listed?.serviceDeployments?.[0]?.serviceDeploymentArn;
+  };
   const checks: Check[] = [
     ...groups.map((arn) => ({
       operation: 'elbv2:DescribeTargetHealth',
@@ -142,26 +152,33 @@ function checksFor(
         call: (a: AbortSignal | undefined) => elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn }), { abortSignal: a }),
       })),
     );
-    if (s.currentServiceDeployment) {
-      const arn = s.currentServiceDeployment;
-      checks.push({
-        operation: 'ecs:DescribeServiceDeployments',
-        optional: "the crash-loop warning lacks the circuit breaker's count and rollbacks do not name their alarms",
-        call: (a) => ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }), { abortSignal: a }),
-      });
-    }
+    const lacking = "the crash-loop warning lacks the circuit breaker's count and rollbacks do not name their alarms";
+    if (!s.currentServiceDeployment) checks.push({ operation: 'ecs:ListServiceDeployments', optional: lacking, call: listDeployments });
+    checks.push({
+      operation: 'ecs:DescribeServiceDeployments',
+      optional: lacking,
+      call: async (a) => {
+        const arn = await currentDeployment(a);
+        if (arn) await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }), { abortSignal: a });
+      },
+    });
   }
   if (primaryTd) checks.push(taskDefinitionCheck(clients, primaryTd, logLines, logGroups));
-  if (controller === 'ECS' && SHIFTING_STRATEGIES.has(strategy) && s.currentServiceDeployment) {
-    const arn = s.currentServiceDeployment;
+  if (controller === 'ECS' && SHIFTING_STRATEGIES.has(strategy)) {
+    if (!s.currentServiceDeployment) checks.push({ operation: 'ecs:ListServiceDeployments', call: listDeployments });
     checks.push(
       {
         operation: 'ecs:DescribeServiceDeployments',
-        call: (a) => ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }), { abortSignal: a }),
+        call: async (a) => {
+          const arn = await currentDeployment(a);
+          if (arn) await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }), { abortSignal: a });
+        },
       },
       {
         operation: 'ecs:DescribeServiceRevisions',
         call: async (a) => {
+          const arn = await currentDeployment(a);
+          if (!arn) return;
           const out = await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }), { abortSignal: a });
           const revision = out.serviceDeployments?.[0]?.targetServiceRevision?.arn;
           if (revision) await ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: [revision] }), { abortSignal: a });

@@ -20,6 +20,7 @@ import { CodeDeployReader } from './codedeploy-reader.ts';
 import { DeploymentNotes } from './deployment-notes.ts';
 import { describeServices } from './describe-services.ts';
 import { ExpressReader } from './express-reader.ts';
+import { ServiceDeployments } from './service-deployments.ts';
 import { ShiftReader } from './shift-reader.ts';
 import { TargetReader } from './target-reader.ts';
 import { TaskFacts } from './task-facts.ts';
@@ -95,11 +96,12 @@ export class RolloutReader {
     private readonly log: Logger,
   ) {
     const count: Counter = (operation, call, options) => this.count(operation, call, options);
-    this.shifts = new ShiftReader(clients, count);
+    const serviceDeployments = new ServiceDeployments(clients, cluster, count);
+    this.shifts = new ShiftReader(clients, count, serviceDeployments);
     this.codeDeploys = new CodeDeployReader(clients, cluster, count);
     this.targets = new TargetReader(clients, count, log);
     this.facts = new TaskFacts(clients, cluster, count);
-    this.notes = new DeploymentNotes(clients, count, log);
+    this.notes = new DeploymentNotes(clients, count, log, serviceDeployments);
     this.express = new ExpressReader(clients, count, log);
   }
 

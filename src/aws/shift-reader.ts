@@ -12,6 +12,7 @@ import {
   DESCRIBE_SERVICE_REVISIONS_BATCH,
 } from './batch.ts';
 import type { AwsClients } from './clients.ts';
+import type { ServiceDeployments } from './service-deployments.ts';
 import { listenerTrafficFrom, type RevisionInfo, revisionFrom, ruleTrafficFrom, type ServiceRead, serviceDeploymentFrom } from './to-snapshot.ts';
 
 /** Service deployments that still move (the others only say how they ended). */
@@ -28,6 +29,7 @@ export class ShiftReader {
   constructor(
     private readonly clients: Pick<AwsClients, 'ecs' | 'elb'>,
     private readonly count: Counter,
+    private readonly serviceDeployments: ServiceDeployments,
   ) {}
 
   /**
@@ -39,11 +41,13 @@ export class ShiftReader {
   async read(states: readonly ServiceRead[], settled: ReadonlySet<string>): Promise<Map<string, { snapshot: ShiftSnapshot; targetGroupArns: string[] }>> {
     const out = new Map<string, { snapshot: ShiftSnapshot; targetGroupArns: string[] }>();
     if (!states.length) return out;
-    for (const st of states) {
+    const currents = await Promise.all(states.map((st) => this.serviceDeployments.current(st, false)));
+    states.forEach((st, i) => {
       const seen = this.seen.get(st.id) ?? new Set<string>();
-      if (st.service.currentServiceDeployment) seen.add(st.service.currentServiceDeployment);
+      const current = currents[i];
+      if (current) seen.add(current);
       this.seen.set(st.id, seen);
-    }
+    });
     const raw = await this.describeServiceDeployments(states.flatMap((st) => [...(this.seen.get(st.id) ?? [])]));
     await this.describeRevisions(
       [...raw.values()]
@@ -73,7 +77,7 @@ export class ShiftReader {
     const production = await this.productionTraffic([...new Set(plans.flatMap((p) => p.listeners))]);
     for (const { st, deployments, targetGroupArns, listeners } of plans) {
       out.set(st.id, {
-        snapshot: { current: st.service.currentServiceDeployment, deployments, production: listeners.flatMap((arn) => production.get(arn) ?? []) },
+        snapshot: { current: currents[states.indexOf(st)], deployments, production: listeners.flatMap((arn) => production.get(arn) ?? []) },
         targetGroupArns,
       });
     }

@@ -77,6 +77,22 @@ function failureReason(d: CodeDeploySnapshot): string {
   return parts.join('');
 }
 
+/** A hook event's Lambda function: named in the deployment's AppSpec when given inline, else in CodeDeploy's diagnostics. */
+function hookFunctionOf(d: CodeDeploySnapshot, e: CodeDeploySnapshot['events'][number]): string | undefined {
+  return d.hookFunctions?.[e.name] ?? e.diagnostics?.script;
+}
+
+/**
+ * Where to find the function behind a failed hook when nothing read names it. CodeDeploy's real
+ * error names none ("The deployment failed because one or more of the lifecycle event validation
+ * functions failed.", codedeploy troubleshooting-ecs-lifecycle, and a 2026 capture of
+ * HOOK_EXECUTION_FAILURE), and an AppSpec kept in S3 is not read here.
+ */
+function whereTheHookIs(d: CodeDeploySnapshot, event: string): string {
+  const appSpec = d.appSpecAt ? `the AppSpec at ${d.appSpecAt}` : "the deployment's AppSpec";
+  return `the Lambda function behind ${event} is the one ${appSpec} names under Hooks for ${event}; its logs are in /aws/lambda/<function>, or in the log group its logging configuration names`;
+}
+
 /** What CodeDeploy says is going wrong: its error, a failed event's diagnostics and log tail, the rollback. */
 function codeDeployCauses(d: CodeDeploySnapshot): string[] {
   const causes: string[] = [];
@@ -87,6 +103,8 @@ function codeDeployCauses(d: CodeDeploySnapshot): string[] {
     causes.push(`lifecycle event ${e.name} failed${detail ? `: ${detail}` : ''}`);
     const tail = diag?.logTail?.trim().split('\n').slice(-LOG_TAIL_LINES).join(' | ');
     if (tail) causes.push(`${e.name} log: ${tail}`);
+    const unnamed = HOOK_EVENTS.has(e.name) && !hookFunctionOf(d, e);
+    if (unnamed) causes.push(whereTheHookIs(d, e.name));
   }
   if (d.rollback?.message) causes.push(`rollback: ${d.rollback.message}`);
   return causes;
@@ -160,7 +178,7 @@ export const CODE_DEPLOY: Kind<Ours, ServiceSnapshot> = {
     const d = codeDeployOf(snap, watch.track?.kind === 'codedeploy' ? watch.track.codeDeployId : undefined);
     if (!d) return NO_EVIDENCE;
     const hooks = d.events.flatMap((e) => {
-      const fn = d.hookFunctions?.[e.name] ?? e.diagnostics?.script;
+      const fn = hookFunctionOf(d, e);
       return e.status === 'Failed' && HOOK_EVENTS.has(e.name) && fn
         ? [{ function: fn, stage: e.name, status: e.status, ...(e.startedAt ? { from: e.startedAt } : {}), ...(e.endedAt ? { to: e.endedAt } : {}) }]
         : [];

@@ -223,6 +223,8 @@ export interface CodeDeploySnapshot {
   events: LifecycleEventSnapshot[];
   /** Lifecycle event → the Lambda function its AppSpec names for it, when the AppSpec was given inline. */
   hookFunctions?: Record<string, string>;
+  /** Where the AppSpec is kept when it is not inline (`s3://bucket/key`): the pipe does not read it, a person can. */
+  appSpecAt?: string;
   taskSets: Array<{ label: string; weight?: number; desired: number; running: number; pending: number; targetGroup?: string }>;
 }
 

@@ -8,8 +8,9 @@ import { expect } from 'chai';
 import { parse } from 'yaml';
 import { ALARMS_SHOWN, describeAlarms, recentDatapoints } from '../../src/aws/alarms.ts';
 import { hookFunctionsOf } from '../../src/aws/codedeploy-snapshot.ts';
-import { HOOK_EXCERPTS_SHOWN, HOOK_LOG_PAGES, HOOK_LOG_SLACK_MS, HookLogs } from '../../src/aws/hook-logs.ts';
+import { functionLines, HOOK_EXCERPTS_SHOWN, HOOK_LOG_PAGES, HOOK_LOG_SLACK_MS, HookLogs } from '../../src/aws/hook-logs.ts';
 import { lambdaFunctionOf } from '../../src/core/arn.ts';
+import { sample } from '../support/samples.ts';
 
 const denied = () =>
   Object.assign(new Error('User: arn:aws:sts::123456789012:assumed-role/notifier is not authorized to perform: x'), { name: 'AccessDeniedException' });
@@ -143,12 +144,29 @@ describe('aws/hook-logs', () => {
       { logGroupName: '/aws/lambda/smoke-test', startTime: hook.from - HOOK_LOG_SLACK_MS, endTime: hook.to + HOOK_LOG_SLACK_MS, nextToken: 'p2' },
     ]);
     expect(regions).to.deep.equal(['eu-central-1']);
+    // The runtime's START and END lines are not the function's: the last three lines are what it printed.
     expect(e).to.deep.equal({
       ...hook,
       group: '/aws/lambda/smoke-test',
       region: 'eu-central-1',
-      lines: ['check /orders: 500', 'smoke test failed', 'END RequestId: 1'],
+      lines: ['check /health ok', 'check /orders: 500', 'smoke test failed'],
     });
+  });
+
+  it("keeps only what the function printed, in real logs (the runtime's START, END and REPORT lines dropped)", () => {
+    const { logs: published }: { logs: Array<{ source: string; lines: Array<{ text: string; runtime?: boolean }> }> } = sample('lambda-hook-log-real');
+    for (const log of published) {
+      expect(functionLines(log.lines.map((l) => l.text)), log.source).to.deep.equal(log.lines.filter((l) => !l.runtime).map((l) => l.text));
+    }
+  });
+
+  it('a window with nothing from the function says where else it may log (its own log group), naming how to find it', async () => {
+    logs.on(FilterLogEventsCommand).resolves({ events: [{ message: 'START RequestId: 1 Version: 3\n' }, { message: 'END RequestId: 1\n' }] });
+    const [e] = await reader.read([hook], NOW, signal());
+    expect(e).to.not.have.property('lines');
+    expect(e?.hint).to.equal(
+      'nothing in log group /aws/lambda/smoke-test while the hook ran: a function with its own log group logs there instead of /aws/lambda/smoke-test: `aws lambda get-function-configuration --function-name smoke-test --query LoggingConfig.LogGroup` names it',
+    );
   });
 
   it(`stops after ${HOOK_LOG_PAGES} pages, and never reads past now`, async () => {
@@ -172,14 +190,14 @@ describe('aws/hook-logs', () => {
   });
 
   it(`reads at most ${HOOK_EXCERPTS_SHOWN} hooks`, async () => {
-    logs.on(FilterLogEventsCommand).resolves({ events: [] });
+    logs.on(FilterLogEventsCommand).resolves({ events: [{ message: 'smoke test failed' }] });
     const out = await reader.read(
       Array.from({ length: HOOK_EXCERPTS_SHOWN + 2 }, () => hook),
       NOW,
       signal(),
     );
     expect(out).to.have.length(HOOK_EXCERPTS_SHOWN);
-    expect(out[0]?.lines).to.deep.equal([]);
+    expect(out[0]?.lines).to.deep.equal(['smoke test failed']);
   });
 
   it('names a function from its ARN (qualifier dropped) or its bare name', () => {

@@ -10,6 +10,7 @@ import {
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
+  ListServiceDeploymentsCommand,
   ListTasksCommand,
   type Service,
   type Task,
@@ -367,6 +368,78 @@ describe('aws/reader', () => {
     expect(ecs.commandCalls(DescribeServiceDeploymentsCommand)).to.have.length(2);
   });
 
+  describe('a rolling service whose answer names no currentServiceDeployment (real 2026 answers)', () => {
+    const SD = 'arn:aws:ecs:us-east-1:123456789012:service-deployment/MyCluster/web/ejGvqq2ilnbKT9qj0vLJe';
+    const OLD_SD = 'arn:aws:ecs:us-east-1:123456789012:service-deployment/MyCluster/web/r9Lhv3TqGqY0d4oS1n0Xa';
+    const listed = () => ecs.commandCalls(ListServiceDeploymentsCommand);
+    const described = () => ecs.commandCalls(DescribeServiceDeploymentsCommand).map((c) => c.args[0].input.serviceDeploymentArns);
+
+    it("finds the current one with ListServiceDeployments for the circuit breaker's count, once per change of the deployments", async () => {
+      const failing = (failedTasks: number, runningCount = 0) =>
+        ecs.on(DescribeServicesCommand).resolves({
+          services: [
+            serviceJson('web', {
+              deployments: [
+                { id: 'ecs-svc/1', status: 'PRIMARY', taskDefinition: TD, desiredCount: 2, runningCount, pendingCount: 0, failedTasks, createdAt: new Date() },
+              ],
+            }),
+          ],
+        });
+      // The list as the AWS CLI example gives it, with the one under way beside an older, finished one.
+      const brief = sample('list-service-deployments').serviceDeployments[0];
+      ecs.on(ListServiceDeploymentsCommand).resolves({
+        serviceDeployments: [
+          { ...brief, serviceDeploymentArn: OLD_SD, status: 'SUCCESSFUL', createdAt: new Date(Date.now() - 3_600_000) },
+          { ...brief, serviceDeploymentArn: SD, status: 'IN_PROGRESS', createdAt: new Date() },
+        ],
+      });
+      ecs
+        .on(DescribeServiceDeploymentsCommand)
+        .resolves({ serviceDeployments: [{ deploymentCircuitBreaker: { status: 'MONITORING', failureCount: 2, threshold: 3 } }] });
+      failing(2);
+      expect((await reader.read(['web'])).get('web')?.breakerCount).to.deep.equal({ failureCount: 2, threshold: 3, status: 'MONITORING' });
+      expect(described()).to.deep.equal([[SD]]);
+      expect(listed()[0]?.args[0].input).to.include({ cluster: 'MyCluster', service: 'web' });
+      // More failures, the same deployments: not listed again.
+      failing(3, 1);
+      await reader.read(['web']);
+      expect(listed()).to.have.length(1);
+      expect(described()).to.have.length(2);
+    });
+
+    it('names the alarms behind a rollback from the deployment ListServiceDeployments says was rolled back', async () => {
+      ecs.on(DescribeServicesCommand).resolves({
+        services: [
+          serviceJson('web', {
+            deployments: [
+              {
+                id: 'ecs-svc/2',
+                status: 'PRIMARY',
+                taskDefinition: TD,
+                desiredCount: 2,
+                runningCount: 0,
+                pendingCount: 0,
+                failedTasks: 0,
+                rolloutState: 'IN_PROGRESS',
+                rolloutStateReason: 'ECS deployment alarm: rolling back to deploymentId ecs-svc/0.',
+                createdAt: new Date(),
+              },
+            ],
+          }),
+        ],
+      });
+      ecs.on(ListServiceDeploymentsCommand).resolves({
+        serviceDeployments: [
+          { serviceDeploymentArn: SD, status: 'IN_PROGRESS', createdAt: new Date() },
+          { serviceDeploymentArn: OLD_SD, status: 'ROLLBACK_IN_PROGRESS', createdAt: new Date(Date.now() - 120_000) },
+        ],
+      });
+      ecs.on(DescribeServiceDeploymentsCommand).resolves({ serviceDeployments: [{ alarms: { status: 'TRIGGERED', triggeredAlarmNames: ['web-5xx'] } }] });
+      expect((await reader.read(['web'])).get('web')?.triggeredAlarms).to.deep.equal(['web-5xx']);
+      expect(described()).to.deep.equal([[OLD_SD]]);
+    });
+  });
+
   it('joins bridge-mode tasks to instance targets through the container instance', async () => {
     const bridged: Task = {
       taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/MyCluster/bridged',
@@ -460,6 +533,35 @@ describe('aws/reader', () => {
           },
         ],
       });
+    });
+
+    it('without currentServiceDeployment in the answer, finds the deployment under way with ListServiceDeployments, once per change', async () => {
+      const described = ecs.commandCalls(DescribeServicesCommand).length;
+      ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({
+        services: input.services.map((n) =>
+          serviceJson(n, {
+            deploymentConfiguration: { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 10 },
+            loadBalancers: [
+              {
+                targetGroupArn: TG,
+                containerName: 'web',
+                containerPort: 80,
+                advancedConfiguration: { alternateTargetGroupArn: GREEN, productionListenerRule: RULE },
+              },
+            ],
+          }),
+        ),
+        failures: [],
+      }));
+      ecs
+        .on(ListServiceDeploymentsCommand)
+        .resolves({ serviceDeployments: [{ serviceDeploymentArn: DEPLOYMENT, status: 'IN_PROGRESS', createdAt: new Date() }] });
+      const snap = (await reader.read(['web'])).get('web');
+      expect(snap?.shift?.current).to.equal(DEPLOYMENT);
+      expect(snap?.shift?.deployments[0]).to.deep.include({ arn: DEPLOYMENT, lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT' });
+      await reader.read(['web']);
+      expect(ecs.commandCalls(ListServiceDeploymentsCommand)).to.have.length(1);
+      expect(ecs.commandCalls(DescribeServicesCommand).length - described).to.equal(2);
     });
 
     it('reads the service deployment, its revisions once, the production rule and only the new target group while traffic moves', async () => {

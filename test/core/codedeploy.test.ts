@@ -202,6 +202,40 @@ describe('CodeDeploy: the judge of CODE_DEPLOY blue/green services', () => {
       expect(a.evidence?.hooks).to.deep.equal([{ function: 'CodeDeployHook_Smoke', stage: 'AfterAllowTestTraffic', status: 'Failed' }]);
     });
 
+    it("CodeDeploy's real error names no function: the failed event is named, and where the function is (an AppSpec in S3)", () => {
+      // errorInformation as a 2026 capture of a failed hook gives it (and the CodeDeploy troubleshooting page words it).
+      const info: DeploymentInfo = {
+        deploymentId: ID,
+        status: 'Failed',
+        computePlatform: 'ECS',
+        errorInformation: {
+          code: 'HOOK_EXECUTION_FAILURE',
+          message: 'The deployment failed because one or more of the lifecycle event validation functions failed.',
+        },
+        revision: { revisionType: 'S3', s3Location: { bucket: 'shop-deploys', key: 'shop-api/appspec.yaml', bundleType: 'YAML' } },
+      };
+      const bare = [...events(4).slice(0, 4), { lifecycleEventName: 'AfterAllowTestTraffic', status: 'Failed' as const }];
+      const a = judge(snap(codeDeployFrom(info, { deploymentId: ID, lifecycleEvents: bare }, parse)));
+      expect(a.watch.reason).to.equal(
+        `CodeDeploy deployment ${ID} failed: HOOK_EXECUTION_FAILURE: The deployment failed because one or more of the lifecycle event validation functions failed. (lifecycle event AfterAllowTestTraffic failed)`,
+      );
+      expect(a.causes).to.include(
+        'the Lambda function behind AfterAllowTestTraffic is the one the AppSpec at s3://shop-deploys/shop-api/appspec.yaml names under Hooks for AfterAllowTestTraffic; its logs are in /aws/lambda/<function>, or in the log group its logging configuration names',
+      );
+      expect(a.evidence?.hooks).to.deep.equal([]);
+      // Named by an inline AppSpec: no such hint.
+      const inline = judge(
+        snap(
+          codeDeployFrom(
+            { ...info, revision: { revisionType: 'AppSpecContent', appSpecContent: { content: 'Hooks:\n  - AfterAllowTestTraffic: "smoke-fn"\n' } } },
+            { deploymentId: ID, lifecycleEvents: bare },
+            parse,
+          ),
+        ),
+      );
+      expect(inline.causes.some((c) => c.startsWith('the Lambda function behind'))).to.equal(false);
+    });
+
     it("a failed hook's function is the one the inline AppSpec names for the event, before CodeDeploy's diagnostics", () => {
       const info: DeploymentInfo = {
         deploymentId: ID,

@@ -1,13 +1,16 @@
 // Real, published AWS answers (test/fixtures/aws/sources.md says where each came from) replayed
 // through the same mapping the reader uses and the judges, with the verdict a person would give.
+
+import type { DeploymentInfo } from '@aws-sdk/client-codedeploy';
 import type { Service, TaskStopCode } from '@aws-sdk/client-ecs';
 import { expect } from 'chai';
+import { codeDeployFrom } from '../../src/aws/codedeploy-snapshot.ts';
 import { eventsFrom, serviceFrom, targetFrom, taskFrom } from '../../src/aws/to-snapshot.ts';
 import { stopKindOf, stopsOf } from '../../src/core/evidence.ts';
 import type { ServiceSnapshot, TaskSnapshot } from '../../src/core/snapshot.ts';
 import { JUDGES } from '../../src/core/step.ts';
 import { type Clock, newWatch, type ServiceWatch } from '../../src/core/vocabulary.ts';
-import { sample, task } from '../support/samples.ts';
+import { sample, service, task } from '../support/samples.ts';
 
 const judge = JUDGES.rolling;
 
@@ -178,4 +181,52 @@ describe('fidelity: stopped tasks as AWS words them', () => {
       else expect(cause).not.to.match(/capacity shortage/);
     });
   }
+});
+
+describe('fidelity: a failed CodeDeploy hook as CodeDeploy words it', () => {
+  it('its real error names no function: the failed event is named, and where its function is found', () => {
+    const { deploymentInfo }: { deploymentInfo: DeploymentInfo } = sample('codedeploy-hook-failure-real');
+    const d = codeDeployFrom(
+      { ...deploymentInfo, revision: { revisionType: 'S3', s3Location: { bucket: 'deploys', key: 'api/appspec.yaml' } } },
+      {
+        deploymentId: deploymentInfo.deploymentId,
+        lifecycleEvents: [
+          { lifecycleEventName: 'BeforeInstall', status: 'Succeeded' },
+          { lifecycleEventName: 'Install', status: 'Succeeded' },
+          { lifecycleEventName: 'AfterInstall', status: 'Succeeded' },
+          { lifecycleEventName: 'AllowTestTraffic', status: 'Succeeded' },
+          { lifecycleEventName: 'AfterAllowTestTraffic', status: 'Failed' },
+        ],
+      },
+    );
+    const TD = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/api:7';
+    const snap: ServiceSnapshot = service({
+      deploymentController: 'CODE_DEPLOY',
+      deployments: [],
+      taskSets: [
+        {
+          id: 'ecs-svc/green',
+          status: 'ACTIVE',
+          taskDefinitionArn: TD,
+          externalId: deploymentInfo.deploymentId ?? '',
+          desired: 2,
+          running: 2,
+          pending: 0,
+          createdAt: Date.parse('2026-08-13T08:39:30Z'),
+        },
+      ],
+      codeDeploy: [d],
+    });
+    const a = JUDGES.codeDeploy(newWatch('api', { family: 'api', revision: 7 }), snap, {
+      now: Date.parse('2026-08-13T08:45:00Z'),
+      startedAt: Date.parse('2026-08-13T08:39:00Z'),
+      graceMs: 60_000,
+      fresh: true,
+    });
+    expect(a.watch.status).to.equal('failed');
+    expect(a.watch.reason).to.match(
+      /HOOK_EXECUTION_FAILURE: The deployment failed because one or more of the lifecycle event validation functions failed\. \(lifecycle event AfterAllowTestTraffic failed\)/,
+    );
+    expect(a.causes.join('\n')).to.include('the AppSpec at s3://deploys/api/appspec.yaml names under Hooks for AfterAllowTestTraffic');
+  });
 });
