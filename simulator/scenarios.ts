@@ -383,7 +383,10 @@ export const circuitBreak =
       createdAt: Date.now(),
     });
     for (const t of tasksOfDeployment(a, old)) t.deploymentId = id;
-    a.addEvent(service, `(deployment ${failed.id}) deployment failed: tasks failed to start.`);
+    // Real answers give this event with the deployment's ID (devops-g3-inventory, 2026) and without
+    // it (authn, 2026-03-18; both in service-events-real-timelines.json): the simulator says it
+    // without, the harder case; the pipe relies on the rollout state first.
+    a.addEvent(service, 'deployment failed: tasks failed to start.');
     a.addEvent(service, `rolling back to deployment ${old.id}.`);
   };
 

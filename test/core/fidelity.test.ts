@@ -3,6 +3,7 @@
 
 import type { DeploymentInfo } from '@aws-sdk/client-codedeploy';
 import type { Service, TaskStopCode } from '@aws-sdk/client-ecs';
+import type { TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { expect } from 'chai';
 import { codeDeployFrom } from '../../src/aws/codedeploy-snapshot.ts';
 import { eventsFrom, serviceFrom, targetFrom, taskFrom } from '../../src/aws/to-snapshot.ts';
@@ -10,7 +11,7 @@ import { stopKindOf, stopsOf } from '../../src/core/evidence.ts';
 import type { ServiceSnapshot, TaskSnapshot } from '../../src/core/snapshot.ts';
 import { JUDGES } from '../../src/core/step.ts';
 import { type Clock, newWatch, type ServiceWatch } from '../../src/core/vocabulary.ts';
-import { sample, service, task } from '../support/samples.ts';
+import { deployment, NEW_TD, OLD_TD, sample, service, T0, TG, task } from '../support/samples.ts';
 
 const judge = JUDGES.rolling;
 
@@ -131,6 +132,45 @@ describe('fidelity: service events as real answers word them', () => {
     expect(a.watch.reason).to.equal('deployment failed: tasks failed to start.');
   });
 
+  it('"deployment failed" with our deployment ID and the rollback after it (devops-g3-inventory, 2026): failed, in ECS\'s words', () => {
+    const lines: string[] = timelines.circuit_breaker_rollback_2026.events;
+    // The write-up gives times of day only: on one day, in order.
+    const events = lines.map((line, i) => {
+      const at = line.search(/\(service /);
+      return { id: `e${i}`, createdAt: Date.parse(`2026-05-01T${line.slice(0, at).replace('UTC', '').trim()}Z`), message: line.slice(at) };
+    });
+    const since = Date.parse('2026-05-01T19:42:00Z');
+    const watch: ServiceWatch = {
+      ...newWatch('devops-g3-inventory'),
+      status: 'starting',
+      track: { kind: 'rolling', deploymentId: 'ecs-svc/1571272475813219068' },
+      taskDefinitionArn: 'arn:aws:ecs:us-west-1:123456789012:task-definition/inventory:12',
+      deploymentCreatedAt: since,
+      previousTaskDefinitions: ['arn:aws:ecs:us-west-1:123456789012:task-definition/inventory:11'],
+    };
+    const s = serviceFrom({
+      serviceName: 'devops-g3-inventory',
+      status: 'ACTIVE',
+      desiredCount: 1,
+      deployments: [
+        {
+          id: 'ecs-svc/1675294001379389663',
+          status: 'PRIMARY',
+          taskDefinition: 'arn:aws:ecs:us-west-1:123456789012:task-definition/inventory:11',
+          createdAt: new Date(since - 86_400_000),
+          rolloutState: 'COMPLETED',
+        },
+      ],
+    });
+    const a = judge(
+      watch,
+      { ...s, events, tasks: [], targetGroups: [], healthChecks: {} },
+      { now: Date.parse('2026-05-01T19:49:10Z'), startedAt: since, graceMs: 60_000, fresh: true },
+    );
+    expect(a.watch.status).to.equal('failed');
+    expect(a.watch.reason).to.match(/deployment failed: tasks failed to start\./);
+  });
+
   it('a service or target group named like a problem does not make a routine event a cause', () => {
     const s = serviceFrom({ serviceName: 'error-pages', status: 'ACTIVE', desiredCount: 1, deployments: [] });
     const events = eventsFrom({
@@ -228,5 +268,48 @@ describe('fidelity: a failed CodeDeploy hook as CodeDeploy words it', () => {
       /HOOK_EXECUTION_FAILURE: The deployment failed because one or more of the lifecycle event validation functions failed\. \(lifecycle event AfterAllowTestTraffic failed\)/,
     );
     expect(a.causes.join('\n')).to.include('the AppSpec at s3://deploys/api/appspec.yaml names under Hooks for AfterAllowTestTraffic');
+  });
+});
+
+describe('fidelity: target health as the load balancer words it, each state and reason code', () => {
+  const examples = sample('describe-target-health-states-cli-examples');
+  const draining: TargetHealthDescription = sample('describe-target-health-ip-healthy-and-draining').TargetHealthDescriptions.find(
+    (d: TargetHealthDescription) => d.TargetHealth?.State === 'draining',
+  );
+  /** The answer's TargetHealth verbatim, the target re-addressed to our task (the examples are instance targets). */
+  const at = (ip: string, description: TargetHealthDescription) => targetFrom({ ...description, Target: { Id: ip, Port: 8080 } });
+  const ours = task('10.0.2.20', NEW_TD);
+  const judgeWith = (newTarget: TargetHealthDescription) =>
+    judge(
+      newWatch('shop-api', { family: 'shop-api', revision: 42 }),
+      service({
+        tasks: [ours, { ...task('10.0.1.10', OLD_TD), desiredStatus: 'STOPPED' }],
+        desiredCount: 1,
+        deployments: [deployment('new', { desiredCount: 1 }), deployment('old', { desiredCount: 0 })],
+        targetGroups: [{ arn: TG, targets: [at('10.0.2.20', newTarget), at('10.0.1.10', draining)] }],
+      }),
+      { now: T0 + 120_000, startedAt: T0, graceMs: 60_000, fresh: true },
+    );
+
+  it('healthy (the new target), the old one draining (Target.DeregistrationInProgress): live', () => {
+    expect(judgeWith(examples.healthy.TargetHealthDescriptions[0]).watch.status).to.equal('live');
+  });
+
+  it('initial, Elb.RegistrationInProgress: registering, and no cause (nothing is wrong yet)', () => {
+    const a = judgeWith(examples.initial_registration_in_progress.TargetHealthDescriptions[0]);
+    expect(a.watch.status).to.equal('registering');
+    expect(a.causes.join(' ')).not.to.match(/RegistrationInProgress/);
+  });
+
+  it('unhealthy, Target.Timeout: registering, the reason code and its words a cause', () => {
+    const a = judgeWith(examples.unhealthy_timeout.TargetHealthDescriptions[0]);
+    expect(a.watch.status).to.equal('registering');
+    expect(a.causes).to.include('target group shop-api: 1 new target Target.Timeout (Connection to target timed out)');
+  });
+
+  it('unused, Target.NotInUse: never live (the group takes no traffic), the reason a cause', () => {
+    const a = judgeWith(examples.unused_not_in_use.TargetHealthDescriptions[0]);
+    expect(a.watch.status).not.to.equal('live');
+    expect(a.causes.join(' ')).to.include('Target.NotInUse (Target group is not configured to receive traffic from the load balancer)');
   });
 });
