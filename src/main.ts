@@ -44,6 +44,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     const config = loadConfig(env);
     log = createLogger({ debug: config.debug, secrets });
     log.info(`ecs-deploy-notifier ${VERSION}`);
+    for (const warning of config.warnings) log.warn(warning);
     const stop = stopSignal();
     const deadline = Date.now() + config.waitTimeoutMs;
     const hardStop = AbortSignal.any([stop, abortAt(deadline + DEADLINE_GRACE_MS)]);

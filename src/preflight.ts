@@ -50,7 +50,8 @@ export async function preflight(deps: PreflightDeps): Promise<ExitCode> {
     checkAws({ ...deps.clients, region: config.aws.region }, config.cluster, config.services, deps.ask, deps.explain, config.logLines),
     checkSlack(deps.slack, config.slack.channel, sample, startedAt, config.approvers),
   ]);
-  const results = [...aws, ...slack];
+  const configured: CheckResult[] = config.warnings.map((detail) => ({ level: 'warn', what: 'configuration', detail }));
+  const results = [...configured, ...aws, ...slack];
   for (const r of results) log.info(`  ${MARK[r.level]} ${r.what}${r.detail ? ` — ${r.detail}` : ''}`);
   const failed = results.filter((r) => r.level === 'fail').length;
   const warned = results.filter((r) => r.level === 'warn').length;

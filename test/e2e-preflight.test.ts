@@ -75,6 +75,15 @@ describe('e2e: CHECK_ONLY, the preflight', function () {
     expect(slack.calls).to.deep.equal([]);
   });
 
+  it('a production-looking environment falling back to the default channel is a warning naming the rule it nearly matched, exit 0', async () => {
+    steadyService(aws, 'shop-api');
+    const run = await runPipe(env({ ENVIRONMENT: 'production', SLACK_CHANNELS: 'prod=#deploys-prod,staging=#deploys-staging' }));
+    expect(run.code, run.stdout).to.equal(0);
+    expect(lines(run.stdout)).to.include(
+      '⚠ configuration — ENVIRONMENT "production" looks like production but matches no SLACK_CHANNELS rule: its messages go to the default SLACK_CHANNEL #deploys; the rule "prod" nearly matched it ("prod*" would)',
+    );
+  });
+
   it('with APPROVERS, the reactions:read scope is needed', async () => {
     steadyService(aws, 'shop-api');
     slack.scopes = slack.scopes.filter((s) => s !== 'reactions:read');

@@ -73,10 +73,18 @@ describe('the consumer kit matches the code', () => {
       }
     }
     for (const file of atTheEnd) for (const [, op] of read(file).matchAll(/\b(\w+)Command\(/g)) made.push(`${clientOf.get(op ?? '')}:${op}`);
-    const policy = JSON.parse(read('examples/iam-policy.json')) as { Statement: Array<{ Action: string[] }> };
-    const allowed = policy.Statement.flatMap((s) => s.Action);
-    expect([...new Set(allowed)].sort()).to.deep.equal([...new Set(made)].sort());
+    const actionsOf = (file: string): string[] => {
+      const policy: { Statement: Array<{ Action: string[] }> } = JSON.parse(read(file));
+      return policy.Statement.flatMap((s) => s.Action);
+    };
+    // The policy a team copies grants reads only; the one write, an approver's continue, is a file of its own.
+    const reads = actionsOf('examples/iam-policy.json');
+    const approvals = actionsOf('examples/iam-policy-approvals.json');
+    expect(reads.filter((a) => !/^[a-z0-9-]+:(Describe|List|Get|Filter)\w+$/.test(a))).to.deep.equal([]);
+    expect(approvals).to.deep.equal(['ecs:ContinueServiceDeployment']);
+    expect([...new Set([...reads, ...approvals])].sort()).to.deep.equal([...new Set(made)].sort());
     expect(read('README.md')).to.include('examples/iam-policy.json');
+    expect(read('README.md')).to.include('examples/iam-policy-approvals.json');
   });
 
   it('the trust policy lets Bitbucket OIDC assume the role, and nothing else', () => {

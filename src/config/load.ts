@@ -61,11 +61,38 @@ function distinctServices(
 
 /** Globs in SLACK_CHANNELS: `*` matches anything, everything else is literal; case-insensitive. */
 export function channelFor(environment: string, rules: ChannelRule[], fallback: string): string {
-  for (const { pattern, channel } of rules) {
-    const re = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`, 'i');
-    if (re.test(environment)) return channel;
-  }
-  return fallback;
+  return ruleFor(environment, rules)?.channel ?? fallback;
+}
+
+function ruleFor(environment: string, rules: ChannelRule[]): ChannelRule | undefined {
+  return rules.find(({ pattern }) => new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`, 'i').test(environment));
+}
+
+/** An environment name that reads as production: one of these words in it, on its own. */
+const PRODUCTION_WORD = /(^|[^a-z])(prod|prd|production|live)([^a-z]|$)/i;
+/** A rule nearly matches when its pattern and the environment begin alike for at least this many characters. */
+const NEARLY_MATCHING_PREFIX = 3;
+
+/**
+ * A production-looking environment that no SLACK_CHANNELS rule matches goes to the default
+ * channel without a word: the day it matters, its messages are where nobody looks. Said instead,
+ * naming the rule it nearly matched. Not said without rules (one channel is then the intent).
+ */
+export function channelFallbackWarning(environment: string, rules: ChannelRule[], fallback: string): string | undefined {
+  if (!rules.length || ruleFor(environment, rules) || !PRODUCTION_WORD.test(environment)) return undefined;
+  const env = environment.toLowerCase();
+  const shared = (pattern: string) => {
+    const p = pattern.toLowerCase().replaceAll('*', '');
+    let n = 0;
+    while (n < p.length && n < env.length && p[n] === env[n]) n++;
+    return n;
+  };
+  const nearest = [...rules].sort((a, b) => shared(b.pattern) - shared(a.pattern))[0];
+  const near =
+    nearest && shared(nearest.pattern) >= NEARLY_MATCHING_PREFIX
+      ? `; the rule "${nearest.pattern}" nearly matched it${env.startsWith(nearest.pattern.toLowerCase()) ? ` ("${nearest.pattern}*" would)` : ''}`
+      : '; add a rule for it if that is not the channel you mean';
+  return `ENVIRONMENT "${environment}" looks like production but matches no SLACK_CHANNELS rule: its messages go to the default SLACK_CHANNEL ${fallback}${near}`;
 }
 
 function escapeRegExp(s: string): string {
@@ -121,6 +148,12 @@ export function loadConfig(rawEnv: Env): Config {
   const { services, taskDefinitions } = distinctServices(named, requested?.length === named.length ? requested : undefined, problems);
 
   const credentials = resolveCredentials(env, clean, problems);
+  const warnings: string[] = [];
+  if (env.AWS_OIDC_ROLE_ARN && env.AWS_ACCESS_KEY_ID) {
+    warnings.push(
+      "AWS_OIDC_ROLE_ARN and AWS_ACCESS_KEY_ID are both set: the OIDC role is used (short-lived credentials from the step's token) and the static keys are ignored; remove the one you do not mean",
+    );
+  }
 
   const tag = clean.TAG;
   const branch = clean.BRANCH;
@@ -132,6 +165,8 @@ export function loadConfig(rawEnv: Env): Config {
 
   // Every value below was validated (or has a default) when no problem was found.
   const environment = valid(clean.ENVIRONMENT, 'ENVIRONMENT');
+  const fallback = channelFallbackWarning(environment, clean.SLACK_CHANNELS ?? [], valid(clean.SLACK_CHANNEL, 'SLACK_CHANNEL'));
+  if (fallback) warnings.push(fallback);
   const ref = tag ? { type: 'tag' as const, name: tag } : { type: 'branch' as const, name: valid(branch, 'BRANCH') };
   return {
     cluster: valid(clean.CLUSTER_NAME, 'CLUSTER_NAME'),
@@ -158,6 +193,7 @@ export function loadConfig(rawEnv: Env): Config {
     debug: valid(clean.DEBUG, 'DEBUG'),
     approvers: clean.APPROVERS ?? [],
     checkOnly: valid(clean.CHECK_ONLY, 'CHECK_ONLY'),
+    warnings,
     ...codeInsightsOf(env, clean.CODE_INSIGHTS, clean.BITBUCKET_API_PROXY, clean.COMMIT, environment),
     proxy: {
       ...(clean.HTTP_PROXY ? { HTTP_PROXY: clean.HTTP_PROXY } : {}),

@@ -22,6 +22,12 @@ export interface ChannelRule {
 }
 
 export interface Config {
+  /**
+   * What the variables allow but probably do not mean (a production-looking environment falling
+   * back to the default channel; OIDC and static keys both given): logged at the start, and a
+   * warning of CHECK_ONLY. Never an error.
+   */
+  warnings: string[];
   cluster: string;
   services: string[];
   /** Same order as `services`; undefined: watch each service's PRIMARY deployment at start. */

@@ -138,6 +138,19 @@ describe('config', () => {
     expect(problemsOf({ ...base, AWS_OIDC_ROLE_ARN: 'deploy-role', BITBUCKET_STEP_OIDC_TOKEN: 'x' })[0]).to.match(/^AWS_OIDC_ROLE_ARN must be an IAM role ARN/);
   });
 
+  it('says which credentials win when OIDC and static keys are both given: the OIDC role', () => {
+    const c = loadConfig({
+      ...validEnv(),
+      AWS_OIDC_ROLE_ARN: 'arn:aws:iam::123456789012:role/deploy-notifier',
+      BITBUCKET_STEP_OIDC_TOKEN: 'eyJ.jwt.sig',
+    });
+    expect(c.aws.credentials.kind).to.equal('oidc');
+    expect(c.warnings).to.deep.equal([
+      "AWS_OIDC_ROLE_ARN and AWS_ACCESS_KEY_ID are both set: the OIDC role is used (short-lived credentials from the step's token) and the static keys are ignored; remove the one you do not mean",
+    ]);
+    expect(loadConfig(validEnv()).warnings).to.deep.equal([]);
+  });
+
   it('requires both static keys together', () => {
     const env = validEnv();
     delete (env as Record<string, string>).AWS_SECRET_ACCESS_KEY;
@@ -166,6 +179,19 @@ describe('config', () => {
     expect(loadConfig({ ...env, ENVIRONMENT: 'dev' }).slack.channel).to.equal('#deploys-other');
     expect(loadConfig({ ...validEnv(), SLACK_CHANNELS: 'production=#p', ENVIRONMENT: 'dev' }).slack.channel).to.equal('#deploys');
     expect(problemsOf({ ...validEnv(), SLACK_CHANNELS: 'production:#p' })[0]).to.match(/^SLACK_CHANNELS must be pattern=channel/);
+  });
+
+  it('warns when a production-looking environment matches no rule and falls back to the default channel, naming the rule it nearly matched', () => {
+    const rules = { ...validEnv(), SLACK_CHANNELS: 'prod=#deploys-prod,staging*=#deploys-staging' };
+    expect(loadConfig({ ...rules, ENVIRONMENT: 'production' }).warnings).to.deep.equal([
+      'ENVIRONMENT "production" looks like production but matches no SLACK_CHANNELS rule: its messages go to the default SLACK_CHANNEL #deploys; the rule "prod" nearly matched it ("prod*" would)',
+    ]);
+    expect(loadConfig({ ...rules, ENVIRONMENT: 'eu-live' }).warnings[0]).to.match(/^ENVIRONMENT "eu-live" looks like production .*; add a rule for it/);
+    // Matched, not production-looking, or no rules at all (one channel is the intent): nothing to say.
+    expect(loadConfig({ ...rules, ENVIRONMENT: 'prod' }).warnings).to.deep.equal([]);
+    expect(loadConfig({ ...rules, ENVIRONMENT: 'dev' }).warnings).to.deep.equal([]);
+    expect(loadConfig({ ...rules, ENVIRONMENT: 'product-demo' }).warnings).to.deep.equal([]);
+    expect(loadConfig({ ...validEnv(), ENVIRONMENT: 'production' }).warnings).to.deep.equal([]);
   });
 
   it('matches channel globs literally apart from *', () => {
