@@ -6,15 +6,40 @@ import { pipeEnv, SCENARIOS, scenario, simulate } from './catalog.ts';
 import { runPipe } from './run-pipe.ts';
 import { ANSI, PLAIN, renderCall } from './terminal.ts';
 
-const { values } = parseArgs({
-  options: { scenario: { type: 'string', short: 's', default: 'success' }, list: { type: 'boolean', default: false } },
-});
+const USAGE = 'npm run demo [-- --scenario NAME | --list | --help]';
 
-if (values.list) {
-  for (const s of SCENARIOS) console.log(`${s.name.padEnd(11)} ${s.summary}`);
+/** What `--list` and `--help` print: every scenario and what it shows. */
+function listScenarios(): void {
+  const width = Math.max(...SCENARIOS.map((s) => s.name.length));
+  for (const s of SCENARIOS) console.log(`${s.name.padEnd(width)}  ${s.summary}`);
+}
+
+let values: { scenario?: string; list?: boolean; help?: boolean };
+try {
+  ({ values } = parseArgs({
+    options: {
+      scenario: { type: 'string', short: 's', default: 'success' },
+      list: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }));
+} catch (error) {
+  // An unknown option is a usage mistake, not a crash: say how to call it.
+  console.error(`${error instanceof Error ? error.message : String(error)}\nUsage: ${USAGE}`);
+  process.exit(2);
+}
+
+if (values.list || values.help) {
+  if (values.help) console.log(`Usage: ${USAGE}\n\nScenarios:`);
+  listScenarios();
   process.exit(0);
 }
 
+if (!SCENARIOS.some((s) => s.name === values.scenario)) {
+  console.error(`No scenario "${values.scenario}". Usage: ${USAGE}\n\nScenarios:`);
+  listScenarios();
+  process.exit(2);
+}
 const chosen = scenario(values.scenario ?? 'success');
 const style = process.stdout.isTTY && !process.env.NO_COLOR ? ANSI : PLAIN;
 const { aws, slack, stop } = await simulate();

@@ -33,6 +33,11 @@ export const DEADLINE_GRACE_MS = 5000;
  * its SIGTERM, and a stop should feel immediate: the whole exit takes under 2 s.
  */
 export const STOP_REPORT_BUDGET_MS = 1500;
+/**
+ * CHECK_ONLY answers within this, whatever WAIT_TIMEOUT says: a check against an endpoint that does
+ * not answer reports it as such instead of retrying for the half hour a watch may take.
+ */
+export const CHECK_ONLY_BUDGET_MS = 30_000;
 /** The jitter seeds a run draws from (core/schedule.ts mixes them as 32-bit integers). */
 const JITTER_SEEDS = 2 ** 32 - 1;
 
@@ -47,7 +52,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     for (const warning of config.warnings) log.warn(warning);
     const stop = stopSignal();
     const deadline = Date.now() + config.waitTimeoutMs;
-    const hardStop = AbortSignal.any([stop, abortAt(deadline + DEADLINE_GRACE_MS)]);
+    const hardStop = AbortSignal.any([stop, abortAt(deadline + DEADLINE_GRACE_MS, 'AWS did not answer before WAIT_TIMEOUT')]);
     const agents = createAgents(config.proxy);
     // The clients add the credentials STS hands out to the secrets to mask.
     const clients = createAwsClients(config.aws, { secrets, agents, log });
@@ -68,12 +73,28 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
       onThrottled: (operation) => throttled.set(operation, (throttled.get(operation) ?? 0) + 1),
     });
     if (config.checkOnly) {
-      const slackApi = new SlackApi(config.slack, log, { agents, signal: stop });
+      // Bounded: every check, retries included, ends within CHECK_ONLY_BUDGET_MS.
+      const checkDeadline = Date.now() + CHECK_ONLY_BUDGET_MS;
+      const unanswered = `no answer within the setup check's ${formatDuration(CHECK_ONLY_BUDGET_MS)}`;
+      const checkStop = AbortSignal.any([stop, abortAt(checkDeadline, unanswered)]);
+      const checkAsk = createAsk({
+        deadline: checkDeadline,
+        pollIntervalMs: config.pollIntervalMs,
+        log,
+        stop: checkStop,
+        hardStop: AbortSignal.any([hardStop, abortAt(checkDeadline + DEADLINE_GRACE_MS, unanswered)]),
+        onThrottled: () => {},
+      });
+      const slackApi = new SlackApi(config.slack, log, { agents, signal: checkStop });
       return await preflight({
         config,
         clients,
-        ask,
-        explain: (error, operation) => awsFailure(error, operation, config.waitTimeoutMs, stop, context).message,
+        ask: checkAsk,
+        // Within the check's bound, a call that never got an answer names where it was sent.
+        explain: (error, operation) =>
+          error instanceof DeadlineError
+            ? `${unanswered} from ${ecsEndpointOf(env, config.aws.region)}: ${describeAwsError(error.last)}`
+            : awsFailure(error, operation, config.waitTimeoutMs, stop, context).message,
         slack: (method, fn, options, how) => slackApi.call(method, fn, options, how),
         log,
         now: Date.now,
@@ -136,10 +157,15 @@ function stopSignal(): AbortSignal {
 }
 
 /** Aborted at `epochMs`, with a DeadlineError; the timer does not keep the program alive. */
-function abortAt(epochMs: number): AbortSignal {
+function abortAt(epochMs: number, why: string): AbortSignal {
   const controller = new AbortController();
-  setTimeout(() => controller.abort(new DeadlineError(new Error('AWS did not answer before WAIT_TIMEOUT'), 0)), Math.max(0, epochMs - Date.now())).unref();
+  setTimeout(() => controller.abort(new DeadlineError(new Error(why), 0)), Math.max(0, epochMs - Date.now())).unref();
   return controller.signal;
+}
+
+/** Where the SDK sends ECS calls: the endpoint the variables set (AWS_ENDPOINT_URL_ECS, AWS_ENDPOINT_URL), else the region's. */
+function ecsEndpointOf(env: NodeJS.ProcessEnv, region: string): string {
+  return env.AWS_ENDPOINT_URL_ECS ?? env.AWS_ENDPOINT_URL ?? `https://ecs.${region}.amazonaws.com`;
 }
 
 /** What the watch is told when an AWS call failed for good. */

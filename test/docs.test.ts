@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { parse } from 'yaml';
 import { SCENARIOS } from '../simulator/catalog.ts';
-import { SECRET_VARIABLES, VARIABLE_SPECS } from '../src/config/variables.ts';
+import { INTEGER_RANGES, SECRET_VARIABLES, VARIABLE_SPECS } from '../src/config/variables.ts';
 import * as BUDGET from '../src/core/budget.ts';
 
 const root = new URL('../', import.meta.url);
@@ -38,6 +38,20 @@ describe('docs agree with the code', () => {
         keys.every((k) => ['name', 'description', 'required', 'default'].includes(k)),
       );
     }
+  });
+
+  it('the README is one a newcomer finishes: at most 250 lines, no table cell over 300 characters', () => {
+    const readme = read('README.md');
+    expect(readme.split('\n').length).to.be.at.most(250);
+    const cells = readme
+      .split('\n')
+      .filter((l) => l.startsWith('|'))
+      .flatMap((l) => l.split(' | '));
+    expect(cells.filter((c) => c.length > 300)).to.deep.equal([]);
+  });
+
+  it("every range the validation enforces is in the README's Variables table", () => {
+    for (const [name, [min, max]] of Object.entries(INTEGER_RANGES)) expect(readmeRow(name), name).to.include(`(${min}–${max})`);
   });
 
   it("the README's Variables table lists exactly the variables the config reads", () => {
@@ -94,8 +108,9 @@ describe('docs agree with the code', () => {
     expect(demoEnd).to.equal(SCENARIOS.map((s) => s.name).join(', '));
   });
 
-  it("the README's API budget per watch states the program's own constants", () => {
-    const section = read('README.md').split('## API budget per watch')[1]?.split('\n## ')[0] ?? '';
+  it("the API budget per watch (docs/budget.md, linked from the README) states the program's own constants", () => {
+    expect(read('README.md').split('## API budget per watch')[1]?.split('\n## ')[0]).to.include('(docs/budget.md)');
+    const section = read('docs/budget.md');
     const said = [
       `POLL_INTERVAL ÷ ${BUDGET.CUTOVER_POLL_DIVISOR}`,
       `every ${BUDGET.DENSE_POLL_MS / 1000} s`,

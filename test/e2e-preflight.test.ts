@@ -84,6 +84,17 @@ describe('e2e: CHECK_ONLY, the preflight', function () {
     );
   });
 
+  it("AWS unreachable: answered within the check's bound (not WAIT_TIMEOUT), exit 2, naming the endpoint", async () => {
+    steadyService(aws, 'shop-api');
+    // Nothing listens on port 1: every attempt is refused, and a watch would retry for WAIT_TIMEOUT
+    // (30 minutes, past this suite's time-out of a minute).
+    const run = await runPipe(env({ AWS_ENDPOINT_URL: 'http://127.0.0.1:1', AWS_ENDPOINT_URL_ECS: undefined, WAIT_TIMEOUT: '1800' }));
+    expect(run.code, run.stdout).to.equal(2);
+    expect(lines(run.stdout).find((l) => l.startsWith('✖ ecs:DescribeServices'))).to.match(
+      /^✖ ecs:DescribeServices — no answer within the setup check's 30s from http:\/\/127\.0\.0\.1:1: /,
+    );
+  });
+
   it('with APPROVERS, the reactions:read scope is needed', async () => {
     steadyService(aws, 'shop-api');
     slack.scopes = slack.scopes.filter((s) => s !== 'reactions:read');

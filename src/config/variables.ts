@@ -43,6 +43,15 @@ export function urlPasswords(env: Record<string, string | undefined>): string[] 
 
 const optional = { default: undefined } as const;
 
+/** The whole-number variables' ranges [min, max]: validated here, and stated in the README's table (a test holds both to these). */
+export const INTEGER_RANGES = {
+  WAIT_TIMEOUT: [1, 86_400],
+  POLL_INTERVAL: [1, 300],
+  DEPLOYMENT_GRACE_PERIOD: [0, 600],
+  CRASH_LOOP_LIMIT: [2, 1000],
+  LOG_LINES: [0, 100],
+} satisfies Record<string, [number, number]>;
+
 /** The specs of every variable the pipe reads; README.md and pipe.yml document exactly these. */
 export const VARIABLE_SPECS = {
   CLUSTER_NAME: clusterName({ desc: 'ECS cluster name or ARN.' }),
@@ -76,28 +85,17 @@ export const VARIABLE_SPECS = {
   AWS_SESSION_TOKEN: secretValue({ ...optional, desc: 'Static credentials: session token of temporary credentials. Secret.' }),
   AWS_OIDC_ROLE_ARN: roleArn({ ...optional, desc: 'IAM role to assume with the step\'s OIDC token (needs "oidc: true" on the step).' }),
   BITBUCKET_STEP_OIDC_TOKEN: secretValue({ ...optional, desc: 'Set by Bitbucket on steps with "oidc: true".' }),
-  WAIT_TIMEOUT: integer(1, 86_400)({ default: 1800, desc: 'Seconds to wait for the rollout before reporting a time-out.' }),
-  POLL_INTERVAL: integer(1, 300)({ default: 10, desc: 'Seconds between polls of ECS and the load balancer.' }),
-  DEPLOYMENT_GRACE_PERIOD: integer(
-    0,
-    600,
-  )({
+  WAIT_TIMEOUT: integer(...INTEGER_RANGES.WAIT_TIMEOUT)({ default: 1800, desc: 'Seconds to wait for the rollout before reporting a time-out.' }),
+  POLL_INTERVAL: integer(...INTEGER_RANGES.POLL_INTERVAL)({ default: 10, desc: 'Seconds between polls of ECS and the load balancer.' }),
+  DEPLOYMENT_GRACE_PERIOD: integer(...INTEGER_RANGES.DEPLOYMENT_GRACE_PERIOD)({
     default: 60,
     desc: 'Seconds to wait for the deployment of TASK_DEFINITION to appear in the service before reporting it missing.',
   }),
-  CRASH_LOOP_LIMIT: integer(
-    2,
-    1000,
-    'stops',
-  )({
+  CRASH_LOOP_LIMIT: integer(...INTEGER_RANGES.CRASH_LOOP_LIMIT, 'stops')({
     ...optional,
     desc: "Fail as soon as new tasks have stopped this many times the same way (exit code or reason), without waiting for ECS's circuit breaker. Default: off (wait for ECS or WAIT_TIMEOUT).",
   }),
-  LOG_LINES: integer(
-    0,
-    100,
-    'lines',
-  )({
+  LOG_LINES: integer(...INTEGER_RANGES.LOG_LINES, 'lines')({
     default: 20,
     desc: "Last lines of a failed container's awslogs output, and of a failed Lambda lifecycle hook's log, shown in the failure thread, per distinct failure; 0 turns it off.",
   }),
