@@ -85,9 +85,11 @@ describe('watch', () => {
     // Polls at 0, 10, 20 (cut-over starts: densely, every second, with a fresh task list), 21 (live,
     // confirmed by that same read: now twice the interval), 41, 61, 81.
     expect(h.elapsed()).to.equal(81_000);
-    expect(h.lines.slice(-2)).to.deep.equal([
+    expect(h.lines.slice(-3)).to.deep.equal([
       '✔ shop-api is live in production after 1m 21s',
       '  time: tasks started 20 s (image pull 4 s) · health checks 0 s · cut-over 1 s · drain 60 s',
+      // What the step cost, and the part WAIT_UNTIL=live would spare: live at 21 s, retired at 81 s.
+      '  step: ran 1m 21s, 1m 00s of it after live, waiting for the old version to go (WAIT_UNTIL=live ends the step at live)',
     ]);
   });
 
@@ -186,9 +188,10 @@ describe('watch', () => {
     const result = await h.run();
     expect(result).to.deep.equal({ status: 'live', exitCode: 0 });
     expect(h.notifier.statuses().filter((s) => s.startsWith('live/'))).to.deep.equal(['live/live', 'live/live']);
-    expect(h.lines.at(-2)).to.match(/old version still draining when WAIT_TIMEOUT ran out/);
+    expect(h.lines.at(-3)).to.match(/old version still draining when WAIT_TIMEOUT ran out/);
     // The old version never retired: the drain is not among the phases.
-    expect(h.lines.at(-1)).to.equal('  time: tasks started 10 s (image pull 4 s) · health checks 0 s · cut-over 0 s');
+    expect(h.lines.at(-2)).to.equal('  time: tasks started 10 s (image pull 4 s) · health checks 0 s · cut-over 0 s');
+    expect(h.lines.at(-1)).to.equal('  step: ran 1m 00s, 50s of it after live, waiting for the old version to go (WAIT_UNTIL=live ends the step at live)');
   });
 
   it('carries on when an intermediate Slack update fails, but not when the final one does', async () => {

@@ -18,7 +18,7 @@ export function summaryLines(v: MessageView, causes: readonly string[], evidence
           ? ` (WAIT_UNTIL=live: ${notFollowed(v.services)})`
           : ' (old version still draining when WAIT_TIMEOUT ran out)'
         : '';
-    return [`✔ ${headline(v)} after ${after}${note}`, ...timeSpentLines(v)];
+    return [`✔ ${headline(v)} after ${after}${note}`, ...timeSpentLines(v), stepLine(v)];
   }
   const lines = [`✖ ${headline(v)} (after ${after})`];
   for (const s of v.services) if (s.status !== 'retired') lines.push(`  ${serviceStatusText(s, PLAIN_FORMAT)}`);
@@ -33,8 +33,19 @@ export function summaryLines(v: MessageView, causes: readonly string[], evidence
     for (const line of e.lines ?? []) lines.push(`    | ${line}`);
   }
   if (v.status === 'timed_out') lines.push(`  furthest phase reached by all services: ${PHASE_LABELS[v.phase]}`);
-  lines.push(...timeSpentLines(v));
+  lines.push(...timeSpentLines(v), stepLine(v));
   return lines;
+}
+
+/**
+ * What the run cost in build minutes: the step holds a runner the whole watch, and the part after
+ * "live" (the old version draining, a bake) is what WAIT_UNTIL=live would spare. Always the last line.
+ */
+function stepLine(v: MessageView): string {
+  const ran = `  step: ran ${formatDuration(v.now - v.startedAt)}`;
+  const live = v.milestones.live;
+  if (live === undefined || v.endedAtLive || v.now - live <= 0) return ran;
+  return `${ran}, ${formatDuration(v.now - live)} of it after live, waiting for the old version to go (WAIT_UNTIL=live ends the step at live)`;
 }
 
 /** Where the time went, and the hint when a setting explains the longest phase. */
