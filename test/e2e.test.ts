@@ -275,6 +275,30 @@ describe('e2e: the built program against HTTP doubles', function () {
     expectNoSecrets(run);
   });
 
+  it('per-environment roles: a production run assumes the production role with the step token, a staging run the other', async () => {
+    const PROD = 'arn:aws:iam::111111111111:role/ecs-deploy-notifier';
+    const NONPROD = 'arn:aws:iam::222222222222:role/ecs-deploy-notifier';
+    steadyService(aws, 'shop-api');
+    const assumed: string[] = [];
+    for (const environment of ['production', 'staging']) {
+      const run = await runPipe(
+        env({
+          AWS_ACCESS_KEY_ID: undefined,
+          AWS_SECRET_ACCESS_KEY: undefined,
+          ENVIRONMENT: environment,
+          AWS_OIDC_ROLE_ARNS: `production=${PROD},*=${NONPROD}`,
+          BITBUCKET_STEP_OIDC_TOKEN: 'eyJhbGciOiJSUzI1NiJ9.e2e.oidc',
+          CHECK_ONLY: 'true',
+        }),
+      );
+      expect(run.code, run.stdout + run.stderr).to.equal(0);
+      assumed.push(...aws.calls.filter((c) => c.op === 'AssumeRoleWithWebIdentity').map((c) => String(c.body.RoleArn)));
+      aws.calls.length = 0;
+    }
+    expect(assumed).to.deep.equal([PROD, NONPROD]);
+    expect(aws.webIdentityTokens).to.deep.equal(['eyJhbGciOiJSUzI1NiJ9.e2e.oidc', 'eyJhbGciOiJSUzI1NiJ9.e2e.oidc']);
+  });
+
   it("without keys or a role, uses the runner's own credentials (ECS container credentials), saying so and masking them", async () => {
     steadyService(aws, 'shop-api');
     script(aws, successfulRollout());

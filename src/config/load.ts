@@ -4,7 +4,7 @@
 import { cleanEnv, EnvMissingError } from 'envalid';
 import { MS_PER_SECOND, type TaskDefinitionRef } from '../core/vocabulary.ts';
 import { ConfigError } from '../errors.ts';
-import type { ChannelRule, Config, Credentials, DefaultSource } from './settings.ts';
+import type { Config, Credentials, DefaultSource, EnvironmentRule } from './settings.ts';
 import { MAX_SERVICES, serviceKey, shown } from './validators.ts';
 import { VARIABLE_SPECS } from './variables.ts';
 
@@ -59,12 +59,18 @@ function distinctServices(
   };
 }
 
-/** Globs in SLACK_CHANNELS: `*` matches anything, everything else is literal; case-insensitive. */
-export function channelFor(environment: string, rules: ChannelRule[], fallback: string): string {
-  return ruleFor(environment, rules)?.channel ?? fallback;
+/**
+ * The value of the first rule whose pattern matches the environment, else `fallback`. Globs in
+ * SLACK_CHANNELS, AWS_OIDC_ROLE_ARNS and AWS_REGIONS: `*` matches anything, everything else is
+ * literal; case-insensitive.
+ */
+export function valueFor(environment: string, rules: EnvironmentRule[], fallback: string): string;
+export function valueFor(environment: string, rules: EnvironmentRule[], fallback?: string): string | undefined;
+export function valueFor(environment: string, rules: EnvironmentRule[], fallback?: string): string | undefined {
+  return ruleFor(environment, rules)?.value ?? fallback;
 }
 
-function ruleFor(environment: string, rules: ChannelRule[]): ChannelRule | undefined {
+function ruleFor(environment: string, rules: EnvironmentRule[]): EnvironmentRule | undefined {
   return rules.find(({ pattern }) => new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`, 'i').test(environment));
 }
 
@@ -78,7 +84,7 @@ const NEARLY_MATCHING_PREFIX = 3;
  * channel without a word: the day it matters, its messages are where nobody looks. Said instead,
  * naming the rule it nearly matched. Not said without rules (one channel is then the intent).
  */
-export function channelFallbackWarning(environment: string, rules: ChannelRule[], fallback: string): string | undefined {
+export function channelFallbackWarning(environment: string, rules: EnvironmentRule[], fallback: string): string | undefined {
   if (!rules.length || ruleFor(environment, rules) || !PRODUCTION_WORD.test(environment)) return undefined;
   const env = environment.toLowerCase();
   const shared = (pattern: string) => {
@@ -133,9 +139,20 @@ export function loadConfig(rawEnv: Env): Config {
   // envalid's result throws on reading a variable that failed validation; we keep going to
   // report every cross-variable problem too, so read it through a copy of the valid ones.
   const clean: Partial<typeof checked> = { ...checked };
-  const region = clean.AWS_DEFAULT_REGION ?? clean.AWS_REGION;
+  // Per environment (one AWS account and region per environment), else the one for all.
+  const environmentName = clean.ENVIRONMENT ?? '';
+  const region = valueFor(environmentName, clean.AWS_REGIONS ?? [], clean.AWS_DEFAULT_REGION ?? clean.AWS_REGION);
   if (!region && !env.AWS_DEFAULT_REGION && !env.AWS_REGION) {
-    problems.push('AWS_DEFAULT_REGION is required: the AWS region of the cluster (AWS_REGION is accepted too).');
+    problems.push(
+      env.AWS_REGIONS
+        ? `AWS_REGIONS has no rule for ENVIRONMENT "${environmentName}" and AWS_DEFAULT_REGION is not set: add a rule for it (or a * rule).`
+        : 'AWS_DEFAULT_REGION is required: the AWS region of the cluster (AWS_REGION is accepted too).',
+    );
+  }
+  const role = valueFor(environmentName, clean.AWS_OIDC_ROLE_ARNS ?? [], clean.AWS_OIDC_ROLE_ARN);
+  if (env.AWS_OIDC_ROLE_ARNS && clean.AWS_OIDC_ROLE_ARNS && !role && !env.AWS_OIDC_ROLE_ARN) {
+    // Falling back to other credentials here would watch another account without a word.
+    problems.push(`AWS_OIDC_ROLE_ARNS has no rule for ENVIRONMENT "${environmentName}" and AWS_OIDC_ROLE_ARN is not set: add a rule for it (or a * rule).`);
   }
 
   const named = clean.SERVICE_NAME ?? [];
@@ -147,9 +164,9 @@ export function loadConfig(rawEnv: Env): Config {
   }
   const { services, taskDefinitions } = distinctServices(named, requested?.length === named.length ? requested : undefined, problems);
 
-  const credentials = resolveCredentials(env, clean, problems);
+  const credentials = resolveCredentials(env, { ...clean, AWS_OIDC_ROLE_ARN: role }, problems);
   const warnings: string[] = [];
-  if (env.AWS_OIDC_ROLE_ARN && env.AWS_ACCESS_KEY_ID) {
+  if (role && env.AWS_ACCESS_KEY_ID) {
     warnings.push(
       "AWS_OIDC_ROLE_ARN and AWS_ACCESS_KEY_ID are both set: the OIDC role is used (short-lived credentials from the step's token) and the static keys are ignored; remove the one you do not mean",
     );
@@ -179,7 +196,7 @@ export function loadConfig(rawEnv: Env): Config {
     buildUrl: buildUrlFrom(env),
     slack: {
       token: valid(clean.SLACK_TOKEN, 'SLACK_TOKEN'),
-      channel: channelFor(environment, clean.SLACK_CHANNELS ?? [], valid(clean.SLACK_CHANNEL, 'SLACK_CHANNEL')),
+      channel: valueFor(environment, clean.SLACK_CHANNELS ?? [], valid(clean.SLACK_CHANNEL, 'SLACK_CHANNEL')),
       apiUrl: valid(clean.SLACK_API_URL, 'SLACK_API_URL'),
       mentionOnFailure: clean.SLACK_MENTION_ON_FAILURE ?? [],
     },
@@ -220,9 +237,11 @@ function resolveCredentials(
   },
   problems: string[],
 ): Credentials | undefined {
-  if (env.AWS_OIDC_ROLE_ARN) {
+  if (env.AWS_OIDC_ROLE_ARN || clean.AWS_OIDC_ROLE_ARN) {
     if (!env.BITBUCKET_STEP_OIDC_TOKEN) {
-      problems.push('BITBUCKET_STEP_OIDC_TOKEN is missing while AWS_OIDC_ROLE_ARN is set: add "oidc: true" to the step that runs the pipe.');
+      problems.push(
+        'BITBUCKET_STEP_OIDC_TOKEN is missing while AWS_OIDC_ROLE_ARN (or AWS_OIDC_ROLE_ARNS) is set: add "oidc: true" to the step that runs the pipe.',
+      );
       return undefined;
     }
     if (!clean.AWS_OIDC_ROLE_ARN || !clean.BITBUCKET_STEP_OIDC_TOKEN) return undefined;

@@ -16,9 +16,13 @@ export type Credentials =
 /** Where the default provider chain finds credentials, in the words the log uses. */
 export type DefaultSource = 'container credentials' | 'shared config profile' | 'web identity token file' | 'instance profile';
 
-export interface ChannelRule {
+/**
+ * One `pattern=value` pair of a per-environment variable (SLACK_CHANNELS, AWS_OIDC_ROLE_ARNS,
+ * AWS_REGIONS): the pattern an environment name or a glob with `*`, matched case-insensitively.
+ */
+export interface EnvironmentRule {
   pattern: string;
-  channel: string;
+  value: string;
 }
 
 export interface Config {

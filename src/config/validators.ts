@@ -3,7 +3,7 @@
 import { makeValidator } from 'envalid';
 import { parseTaskDefinitionRef } from '../core/task-definition.ts';
 import type { TaskDefinitionRef, WaitUntil } from '../core/vocabulary.ts';
-import type { ChannelRule } from './settings.ts';
+import type { EnvironmentRule } from './settings.ts';
 
 /**
  * The most services one run watches. A poll then takes 15 DescribeServices calls, and one message
@@ -107,19 +107,20 @@ export const slackChannel = makeValidator<string>((value) => {
   return value;
 });
 
-export const channelRules = makeValidator<ChannelRule[]>((value) => {
-  return splitList(value).map((entry) => {
-    const m = /^([A-Za-z0-9._*/ -]+)=(.+)$/.exec(entry);
-    const pattern = m?.[1]?.trim();
-    const channel = m?.[2]?.trim();
-    if (!pattern || !channel || !SLACK_CHANNEL.test(channel)) {
-      throw new Error(
-        `must be pattern=channel pairs separated by commas (e.g. production=#deploys-prod,staging*=#deploys-staging); not valid: ${shown(entry)}`,
-      );
-    }
-    return { pattern, channel };
-  });
-});
+/** `pattern=value` pairs, comma-separated, each value checked by `valid`; `example` shows the form in the error. */
+function environmentRules(what: string, valid: (value: string) => boolean, example: string) {
+  return makeValidator<EnvironmentRule[]>((value) =>
+    splitList(value).map((entry) => {
+      const m = /^([A-Za-z0-9._*/ -]+)=(.+)$/.exec(entry);
+      const pattern = m?.[1]?.trim();
+      const v = m?.[2]?.trim();
+      if (!pattern || !v || !valid(v)) throw new Error(`must be pattern=${what} pairs separated by commas (e.g. ${example}); not valid: ${shown(entry)}`);
+      return { pattern, value: v };
+    }),
+  );
+}
+
+export const channelRules = environmentRules('channel', (v) => SLACK_CHANNEL.test(v), 'production=#deploys-prod,staging*=#deploys-staging');
 
 export const slackApiUrl = makeValidator<string>((value) => {
   let url: URL;
@@ -148,10 +149,13 @@ export const mentionIds = makeValidator<string[]>((value) => {
   return ids;
 });
 
+const REGION = /^[a-z]{2}(-[a-z0-9]+)+-\d{1,2}$/;
 export const region = makeValidator<string>((value) => {
-  if (!/^[a-z]{2}(-[a-z0-9]+)+-\d{1,2}$/.test(value)) throw new Error(`must be an AWS region like eu-west-1, not ${shown(value)}`);
+  if (!REGION.test(value)) throw new Error(`must be an AWS region like eu-west-1, not ${shown(value)}`);
   return value;
 });
+
+export const regionRules = environmentRules('region', (v) => REGION.test(v), 'production=eu-west-1,*=eu-central-1');
 
 export const accessKeyId = makeValidator<string>((value) => {
   if (!/^[A-Z0-9]{16,128}$/.test(value)) throw new Error('must be an AWS access key ID (16 or more capital letters and digits; value not shown)');
@@ -163,8 +167,9 @@ export const secretValue = makeValidator<string>((value) => {
   return value;
 });
 
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 export const roleArn = makeValidator<string>((value) => {
-  if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(value)) {
+  if (!ROLE_ARN.test(value)) {
     throw new Error(`must be an IAM role ARN like arn:aws:iam::123456789012:role/deploy-notifier, not ${shown(value)}`);
   }
   return value;
@@ -202,3 +207,9 @@ export function splitList(value: string): string[] {
     .map((s) => s.trim())
     .filter(Boolean);
 }
+
+export const roleRules = environmentRules(
+  'role ARN',
+  (v) => ROLE_ARN.test(v),
+  'production=arn:aws:iam::111111111111:role/ecs-deploy-notifier,*=arn:aws:iam::222222222222:role/ecs-deploy-notifier',
+);

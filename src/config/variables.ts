@@ -12,7 +12,9 @@ import {
   noProxyList,
   proxyUrl,
   region,
+  regionRules,
   roleArn,
+  roleRules,
   secretValue,
   serviceList,
   slackApiUrl,
@@ -77,6 +79,10 @@ export const VARIABLE_SPECS = {
   }),
   AWS_DEFAULT_REGION: region({ ...optional, desc: 'AWS region of the cluster (AWS_REGION is accepted too).' }),
   AWS_REGION: region({ ...optional, desc: 'Alternative to AWS_DEFAULT_REGION.' }),
+  AWS_REGIONS: regionRules({
+    ...optional,
+    desc: 'Per-environment regions: pattern=region pairs, comma-separated, matched like SLACK_CHANNELS; else AWS_DEFAULT_REGION.',
+  }),
   AWS_ACCESS_KEY_ID: accessKeyId({
     ...optional,
     desc: "Static credentials: access key ID. Without keys or AWS_OIDC_ROLE_ARN, the runner's own credentials are used (the AWS SDK's default provider chain).",
@@ -84,6 +90,10 @@ export const VARIABLE_SPECS = {
   AWS_SECRET_ACCESS_KEY: secretValue({ ...optional, desc: 'Static credentials: secret access key. Secret.' }),
   AWS_SESSION_TOKEN: secretValue({ ...optional, desc: 'Static credentials: session token of temporary credentials. Secret.' }),
   AWS_OIDC_ROLE_ARN: roleArn({ ...optional, desc: 'IAM role to assume with the step\'s OIDC token (needs "oidc: true" on the step).' }),
+  AWS_OIDC_ROLE_ARNS: roleRules({
+    ...optional,
+    desc: 'Per-environment roles (one AWS account per environment): pattern=role-ARN pairs, comma-separated, matched like SLACK_CHANNELS; else AWS_OIDC_ROLE_ARN.',
+  }),
   BITBUCKET_STEP_OIDC_TOKEN: secretValue({ ...optional, desc: 'Set by Bitbucket on steps with "oidc: true".' }),
   WAIT_TIMEOUT: integer(...INTEGER_RANGES.WAIT_TIMEOUT)({ default: 1800, desc: 'Seconds to wait for the rollout before reporting a time-out.' }),
   POLL_INTERVAL: integer(...INTEGER_RANGES.POLL_INTERVAL)({ default: 10, desc: 'Seconds between polls of ECS and the load balancer.' }),
@@ -91,11 +101,17 @@ export const VARIABLE_SPECS = {
     default: 60,
     desc: 'Seconds to wait for the deployment of TASK_DEFINITION to appear in the service before reporting it missing.',
   }),
-  CRASH_LOOP_LIMIT: integer(...INTEGER_RANGES.CRASH_LOOP_LIMIT, 'stops')({
+  CRASH_LOOP_LIMIT: integer(
+    ...INTEGER_RANGES.CRASH_LOOP_LIMIT,
+    'stops',
+  )({
     ...optional,
     desc: "Fail as soon as new tasks have stopped this many times the same way (exit code or reason), without waiting for ECS's circuit breaker. Default: off (wait for ECS or WAIT_TIMEOUT).",
   }),
-  LOG_LINES: integer(...INTEGER_RANGES.LOG_LINES, 'lines')({
+  LOG_LINES: integer(
+    ...INTEGER_RANGES.LOG_LINES,
+    'lines',
+  )({
     default: 20,
     desc: "Last lines of a failed container's awslogs output, and of a failed Lambda lifecycle hook's log, shown in the failure thread, per distinct failure; 0 turns it off.",
   }),

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { channelFor, loadConfig } from '../../src/config/load.ts';
+import { loadConfig, valueFor } from '../../src/config/load.ts';
 import { MAX_SERVICES } from '../../src/config/validators.ts';
 import { ConfigError } from '../../src/errors.ts';
 import { validEnv } from '../support/env.ts';
@@ -151,6 +151,38 @@ describe('config', () => {
     expect(loadConfig(validEnv()).warnings).to.deep.equal([]);
   });
 
+  it('chooses the role and the region per environment (one AWS account each), as channels are', () => {
+    const base = validEnv();
+    delete (base as Record<string, string>).AWS_ACCESS_KEY_ID;
+    delete (base as Record<string, string>).AWS_SECRET_ACCESS_KEY;
+    const PROD = 'arn:aws:iam::111111111111:role/ecs-deploy-notifier';
+    const NONPROD = 'arn:aws:iam::222222222222:role/ecs-deploy-notifier';
+    const env = {
+      ...base,
+      BITBUCKET_STEP_OIDC_TOKEN: 'eyJ.jwt.sig',
+      AWS_OIDC_ROLE_ARNS: `production=${PROD},*=${NONPROD}`,
+      AWS_REGIONS: 'production=eu-west-1,staging*=eu-central-1',
+    };
+    const prod = loadConfig({ ...env, ENVIRONMENT: 'production' });
+    expect(prod.aws.credentials).to.include({ kind: 'oidc', roleArn: PROD });
+    expect(prod.aws.region).to.equal('eu-west-1');
+    const staging = loadConfig({ ...env, ENVIRONMENT: 'staging-2' });
+    expect(staging.aws.credentials).to.include({ kind: 'oidc', roleArn: NONPROD });
+    expect(staging.aws.region).to.equal('eu-central-1');
+    // No rule and nothing to fall back on: an error naming both, never other credentials or a guessed region.
+    const unmatched: Record<string, string> = { ...env, AWS_OIDC_ROLE_ARNS: `production=${PROD}`, ENVIRONMENT: 'dev' };
+    delete unmatched.AWS_DEFAULT_REGION;
+    expect(problemsOf(unmatched)).to.include.members([
+      'AWS_REGIONS has no rule for ENVIRONMENT "dev" and AWS_DEFAULT_REGION is not set: add a rule for it (or a * rule).',
+      'AWS_OIDC_ROLE_ARNS has no rule for ENVIRONMENT "dev" and AWS_OIDC_ROLE_ARN is not set: add a rule for it (or a * rule).',
+    ]);
+    // Falls back to AWS_OIDC_ROLE_ARN and AWS_DEFAULT_REGION when given.
+    const fallback = loadConfig({ ...env, AWS_OIDC_ROLE_ARNS: `production=${PROD}`, AWS_OIDC_ROLE_ARN: NONPROD, ENVIRONMENT: 'dev' });
+    expect(fallback.aws.credentials).to.include({ roleArn: NONPROD });
+    expect(fallback.aws.region).to.equal('eu-west-1');
+    expect(problemsOf({ ...env, AWS_OIDC_ROLE_ARNS: 'production=deploy-role' })[0]).to.match(/^AWS_OIDC_ROLE_ARNS must be pattern=role ARN pairs/);
+  });
+
   it('requires both static keys together', () => {
     const env = validEnv();
     delete (env as Record<string, string>).AWS_SECRET_ACCESS_KEY;
@@ -195,9 +227,9 @@ describe('config', () => {
   });
 
   it('matches channel globs literally apart from *', () => {
-    expect(channelFor('prod.eu', [{ pattern: 'prod.eu', channel: '#a' }], '#d')).to.equal('#a');
-    expect(channelFor('prodXeu', [{ pattern: 'prod.eu', channel: '#a' }], '#d')).to.equal('#d');
-    expect(channelFor('Production', [{ pattern: 'prod*', channel: '#a' }], '#d')).to.equal('#a');
+    expect(valueFor('prod.eu', [{ pattern: 'prod.eu', value: '#a' }], '#d')).to.equal('#a');
+    expect(valueFor('prodXeu', [{ pattern: 'prod.eu', value: '#a' }], '#d')).to.equal('#d');
+    expect(valueFor('Production', [{ pattern: 'prod*', value: '#a' }], '#d')).to.equal('#a');
   });
 
   it('accepts only Slack user or group IDs as mentions', () => {
