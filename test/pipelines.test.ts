@@ -44,6 +44,8 @@ describe('bitbucket-pipelines.yml files validate against the schema', () => {
       'pipelines:\n  default:\n    - step:\n        script: echo\n',
       'pipelines:\n  default:\n    - step:\n        script: [echo]\n        max-time: soon\n',
       'pipelines:\n  custom:\n    x:\n      - variables:\n          - nam: A\n',
+      // An import names repository, branch and pipeline.
+      'pipelines:\n  custom:\n    x:\n      import: ecs-pipelines-main\n',
     ]) {
       expect(validate(parse(broken)), broken).to.equal(false);
     }

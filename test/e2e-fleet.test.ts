@@ -1,0 +1,77 @@
+// A fleet's setup end to end: the pipe run exactly as the shared notifier definition
+// (examples/bitbucket-pipelines.shared-notifier.yml) would run it in a service repository that
+// imports it (examples/bitbucket-pipelines.service-imports-notifier.yml): the service's own values
+// from the trigger's PIPELINE_VARIABLES, the rest from workspace variables.
+import { readFileSync } from 'node:fs';
+import { expect } from 'chai';
+import { parse } from 'yaml';
+import type { FakeAccount } from '../simulator/fake-aws.ts';
+import type { FakeSlack } from '../simulator/fake-slack.ts';
+import { runPipe } from '../simulator/run-pipe.ts';
+import { NEW, script, steadyService, successfulRollout } from '../simulator/scenarios.ts';
+import { useSimulation } from './support/simulation.ts';
+
+const read = (file: string) => readFileSync(new URL(`../${file}`, import.meta.url), 'utf8');
+const PROD_ROLE = 'arn:aws:iam::111111111111:role/ecs-deploy-notifier';
+const NONPROD_ROLE = 'arn:aws:iam::222222222222:role/ecs-deploy-notifier';
+
+/** Bitbucket's substitution of `$NAME` in a pipe variable, from the variables the step has. */
+const substitute = (value: unknown, vars: Record<string, string>) => String(value).replace(/\$([A-Z_][A-Z0-9_]*)/g, (_, name: string) => vars[name] ?? '');
+
+describe('e2e: the notifier shared by a workspace, imported by a service repository', function () {
+  this.timeout(120_000);
+  let aws: FakeAccount;
+  let slack: FakeSlack;
+  useSimulation((sim) => ({ aws, slack } = sim));
+
+  it("runs with the service's trigger variables and the workspace's: the production role, the production channel, live", async () => {
+    const service = parse(read('examples/bitbucket-pipelines.service-imports-notifier.yml'), { merge: true });
+    const shared = parse(read('examples/bitbucket-pipelines.shared-notifier.yml'));
+    // The service imports the shared pipeline by name.
+    const imported: string = service.pipelines.custom['notify-ecs-deploy'].import;
+    const name = imported.split(':').at(-1) ?? '';
+    const pipeline: Array<{ step?: { script: Array<{ pipe?: string; variables?: Record<string, unknown> }> } }> = shared.definitions.pipelines[name];
+    const pipe = pipeline.flatMap((p) => p.step?.script ?? []).find((s) => s.pipe?.startsWith('org/ecs-deploy-notifier'));
+    expect(pipe, `${name} runs the pipe`).not.to.equal(undefined);
+
+    // What the production deploy step's trigger passes (its deployment variables and Bitbucket's own).
+    const deployStep = {
+      BITBUCKET_DEPLOYMENT_ENVIRONMENT: 'production',
+      ECS_CLUSTER: 'prod',
+      ECS_SERVICE: 'shop-api',
+      TASK_DEFINITION_ARN: NEW,
+      BITBUCKET_BRANCH: 'main',
+      BITBUCKET_COMMIT: '0123456789abcdef0123456789abcdef01234567',
+    };
+    const trigger = service.pipelines.branches.main[1].step.script.find((s: { pipe?: string }) => s.pipe?.startsWith('atlassian/trigger-pipeline'));
+    const passed: Array<{ key: string; value: string }> = JSON.parse(substitute(trigger.variables.PIPELINE_VARIABLES, deployStep));
+    const workspace = {
+      SLACK_TOKEN: 'xoxb-1-2-fleetSECRET',
+      SLACK_CHANNEL: '#deploys',
+      SLACK_CHANNELS: 'production=#deploys-prod',
+      AWS_DEFAULT_REGION: 'eu-west-1',
+      ECS_NOTIFIER_ROLE_ARNS: `production=${PROD_ROLE},*=${NONPROD_ROLE}`,
+    };
+    const stepVars = { ...workspace, ...Object.fromEntries(passed.map((p) => [p.key, p.value])) };
+    const variables = Object.fromEntries(Object.entries(pipe?.variables ?? {}).map(([k, v]) => [k, substitute(v, stepVars)]));
+
+    steadyService(aws, 'shop-api');
+    script(aws, successfulRollout());
+    const run = await runPipe({
+      ...variables,
+      // Bitbucket's own on a step with `oidc: true`, and the doubles' addresses.
+      BITBUCKET_STEP_OIDC_TOKEN: 'eyJhbGciOiJSUzI1NiJ9.fleet.oidc',
+      AWS_ENDPOINT_URL: aws.url,
+      SLACK_API_URL: slack.url,
+      POLL_INTERVAL: '1',
+      WAIT_TIMEOUT: '60',
+      CODE_INSIGHTS: 'false',
+    });
+    expect(run.code, run.stdout + run.stderr).to.equal(0);
+    expect(aws.calls.filter((c) => c.op === 'AssumeRoleWithWebIdentity').map((c) => c.body.RoleArn)).to.deep.equal([PROD_ROLE]);
+    const posts = slack.calls.filter((c) => c.method === 'chat.postMessage' && !c.thread_ts);
+    expect(posts.map((c) => c.channel)).to.deep.equal(['#deploys-prod']);
+    expect(posts[0]?.metadata?.event_payload.commit).to.equal(deployStep.BITBUCKET_COMMIT);
+    expect(run.stdout).not.to.include('fleetSECRET');
+  });
+});
