@@ -61,6 +61,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
       region: config.aws.region,
       oidcRoleArn: config.aws.credentials.kind === 'oidc' ? config.aws.credentials.roleArn : undefined,
       credentials: config.aws.credentials.kind,
+      endpoint: ecsEndpointOf(env, config.aws.region),
     };
     // What throttling held up since the watch last asked: said in the message, never judged.
     const throttled = new Map<string, number>();

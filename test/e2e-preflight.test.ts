@@ -1,6 +1,7 @@
 // CHECK_ONLY through the built program against the doubles: every read a run of this service's
 // kind would make, the Slack token, scopes and channel, a sample message validated and never
 // shown; all problems at once; nothing posted, nothing watched.
+import { createServer } from 'node:http';
 import { expect } from 'chai';
 import type { FakeAccount } from '../simulator/fake-aws.ts';
 import type { FakeSlack } from '../simulator/fake-slack.ts';
@@ -93,6 +94,25 @@ describe('e2e: CHECK_ONLY, the preflight', function () {
     expect(lines(run.stdout).find((l) => l.startsWith('✖ ecs:DescribeServices'))).to.match(
       /^✖ ecs:DescribeServices — no answer within the setup check's 30s from http:\/\/127\.0\.0\.1:1: /,
     );
+  });
+
+  it('an endpoint that is not AWS (HTTP 404) is named with what it answered, not "UnknownError", exit 2', async () => {
+    steadyService(aws, 'shop-api');
+    // A mistyped AWS_ENDPOINT_URL: an HTTP server that is not an AWS API, answering a page and 404.
+    const server = createServer((_req, res) => res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Not Found</h1>'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    try {
+      const run = await runPipe(env({ AWS_ENDPOINT_URL: url, AWS_ENDPOINT_URL_ECS: undefined }));
+      expect(run.code, run.stdout).to.equal(2);
+      expect(
+        lines(run.stdout).find((l) => l.startsWith('✖ ecs:DescribeServices')),
+        run.stdout,
+      ).to.include(`✖ ecs:DescribeServices — ${url} answered HTTP 404 with no AWS error to ecs:DescribeServices: is it an AWS API?`);
+    } finally {
+      server.close();
+    }
   });
 
   it('with APPROVERS, the reactions:read scope is needed', async () => {

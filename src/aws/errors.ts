@@ -20,6 +20,23 @@ export interface ErrorContext {
   credentials?: 'static' | 'oidc' | 'default';
   /** The call that failed, as IAM names it (e.g. ecs:DescribeServices). */
   operation?: string;
+  /** Where ECS calls go (AWS_ENDPOINT_URL_ECS, AWS_ENDPOINT_URL, else the region's): named when what answered was not AWS. */
+  endpoint?: string;
+}
+
+/**
+ * The SDK's name for an answer it could not read as an AWS error: an endpoint that is not an AWS
+ * API (a proxy's or a mistyped AWS_ENDPOINT_URL's page), often with HTTP 404.
+ */
+const NOT_AWS = new Set(['UnknownError', 'Unknown']);
+const HTTP_NOT_FOUND = 404;
+
+function httpStatusOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null || !('$metadata' in error)) return undefined;
+  const metadata = error.$metadata;
+  return typeof metadata === 'object' && metadata !== null && 'httpStatusCode' in metadata && typeof metadata.httpStatusCode === 'number'
+    ? metadata.httpStatusCode
+    : undefined;
 }
 
 export function explainAwsError(error: unknown, ctx: ErrorContext): AwsError {
@@ -60,6 +77,14 @@ export function explainAwsError(error: unknown, ctx: ErrorContext): AwsError {
   }
   if (name === 'CredentialsProviderError') {
     return new AwsError(`No usable AWS credentials.${detail}`, { cause: error });
+  }
+  const status = httpStatusOf(error);
+  if (NOT_AWS.has(name) || status === HTTP_NOT_FOUND) {
+    const where = ctx.endpoint ? `${ctx.endpoint} ` : 'The AWS endpoint ';
+    return new AwsError(
+      `${where}answered${status ? ` HTTP ${status}` : ''} with no AWS error${ctx.operation ? ` to ${ctx.operation}` : ''}: is it an AWS API? Check AWS_ENDPOINT_URL (and AWS_ENDPOINT_URL_ECS), a proxy, and AWS_DEFAULT_REGION.${detail}`,
+      { cause: error },
+    );
   }
   return new AwsError(`AWS request failed (${name}).${detail}`, { cause: error });
 }

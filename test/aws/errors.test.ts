@@ -22,6 +22,15 @@ describe('aws/errors', () => {
     });
   }
 
+  it('an answer that is not an AWS error (HTTP 404 from a wrong endpoint) names the endpoint and what it answered', () => {
+    const notFound = Object.assign(err('UnknownError', 'UnknownError'), { $metadata: { httpStatusCode: 404 } });
+    const e = explainAwsError(notFound, { ...ctx, operation: 'ecs:DescribeServices', endpoint: 'http://proxy.internal:8080' });
+    expect(e.message).to.equal(
+      'http://proxy.internal:8080 answered HTTP 404 with no AWS error to ecs:DescribeServices: is it an AWS API? Check AWS_ENDPOINT_URL (and AWS_ENDPOINT_URL_ECS), a proxy, and AWS_DEFAULT_REGION. AWS said: UnknownError',
+    );
+    expect(e.exitCode).to.equal(3);
+  });
+
   it('names the IAM action that was denied, as the policy spells it', () => {
     expect(explainAwsError(err('AccessDeniedException'), { ...ctx, operation: 'ecs:DescribeServiceDeployments' }).message).to.match(
       /lacks the permission ecs:DescribeServiceDeployments/,
