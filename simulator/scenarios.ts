@@ -246,16 +246,7 @@ export const crashUnhealthyNew =
     const healthy = new Set(a.service(service).targetGroups.flatMap((tg) => (a.targets.get(tg) ?? []).filter((x) => x.state === 'healthy').map((x) => x.id)));
     for (const t of tasksOfDeployment(a, d)) {
       if (t.desiredStatus !== 'RUNNING' || healthy.has(t.ip)) continue;
-      a.printLogs(service, 'web', t.id, CRASH_LOG);
-      Object.assign(t, {
-        desiredStatus: 'STOPPED',
-        lastStatus: 'STOPPED',
-        stopCode: 'EssentialContainerExited',
-        stoppedReason: 'Essential container in task exited',
-        exitCode: 1,
-        stoppedAt: Date.now(),
-      });
-      setTarget(a, service, t.ip, 'gone');
+      crash(a, service, t);
       if (d.rolloutState === 'IN_PROGRESS') d.failedTasks++;
       const replacement = addTask(a, service, d, 'RUNNING', 'initial');
       a.addEvent(service, `has started 1 tasks: (task ${replacement.id}).`);
@@ -346,20 +337,25 @@ export const crashNew =
     const d = deploymentOf(a, service, td);
     for (const t of tasksOfDeployment(a, d)) {
       if (t.desiredStatus !== 'RUNNING') continue;
-      a.printLogs(service, 'web', t.id, CRASH_LOG);
-      Object.assign(t, {
-        desiredStatus: 'STOPPED',
-        lastStatus: 'STOPPED',
-        stopCode: 'EssentialContainerExited',
-        stoppedReason: 'Essential container in task exited',
-        exitCode: 1,
-        stoppedAt: Date.now(),
-      });
-      setTarget(a, service, t.ip, 'gone');
+      crash(a, service, t);
       d.failedTasks++;
     }
     sync(a, service);
   };
+
+/** A task whose essential container prints CRASH_LOG and exits 1; its target goes. */
+function crash(a: FakeAccount, service: string, t: FakeTask): void {
+  a.printLogs(service, 'web', t.id, CRASH_LOG);
+  Object.assign(t, {
+    desiredStatus: 'STOPPED',
+    lastStatus: 'STOPPED',
+    stopCode: 'EssentialContainerExited',
+    stoppedReason: 'Essential container in task exited',
+    exitCode: 1,
+    stoppedAt: Date.now(),
+  });
+  setTarget(a, service, t.ip, 'gone');
+}
 
 /** The circuit breaker trips and rolls back to the old task definition. */
 export const circuitBreak =

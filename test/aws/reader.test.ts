@@ -477,8 +477,8 @@ describe('aws/reader', () => {
     const OLD_REVISION = 'arn:aws:ecs:us-east-1:123456789012:service-revision/MyCluster/web/4980306466373577095';
     let stage = 'PRODUCTION_TRAFFIC_SHIFT';
 
-    beforeEach(() => {
-      stage = 'PRODUCTION_TRAFFIC_SHIFT';
+    /** A blue/green service; `current`: the currentServiceDeployment its answer names, if any. */
+    const blueGreen = (current?: string) =>
       ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({
         services: input.services.map((n) =>
           serviceJson(n, {
@@ -491,11 +491,15 @@ describe('aws/reader', () => {
                 advancedConfiguration: { alternateTargetGroupArn: GREEN, productionListenerRule: RULE },
               },
             ],
-            currentServiceDeployment: DEPLOYMENT,
+            ...(current ? { currentServiceDeployment: current } : {}),
           }),
         ),
         failures: [],
       }));
+
+    beforeEach(() => {
+      stage = 'PRODUCTION_TRAFFIC_SHIFT';
+      blueGreen(DEPLOYMENT);
       ecs.on(DescribeServiceDeploymentsCommand).callsFake(() => ({
         serviceDeployments: [
           {
@@ -537,22 +541,7 @@ describe('aws/reader', () => {
 
     it('without currentServiceDeployment in the answer, finds the deployment under way with ListServiceDeployments, once per change', async () => {
       const described = ecs.commandCalls(DescribeServicesCommand).length;
-      ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({
-        services: input.services.map((n) =>
-          serviceJson(n, {
-            deploymentConfiguration: { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 10 },
-            loadBalancers: [
-              {
-                targetGroupArn: TG,
-                containerName: 'web',
-                containerPort: 80,
-                advancedConfiguration: { alternateTargetGroupArn: GREEN, productionListenerRule: RULE },
-              },
-            ],
-          }),
-        ),
-        failures: [],
-      }));
+      blueGreen();
       ecs
         .on(ListServiceDeploymentsCommand)
         .resolves({ serviceDeployments: [{ serviceDeploymentArn: DEPLOYMENT, status: 'IN_PROGRESS', createdAt: new Date() }] });
