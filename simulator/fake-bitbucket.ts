@@ -1,7 +1,8 @@
 // Bitbucket's pipelines proxy, as a pipe sees it: an HTTP proxy (BITBUCKET_API_PROXY) to which the
 // pipe sends plain http://api.bitbucket.org/2.0/... requests, which Bitbucket forwards with the
 // step's credentials. This double records them and answers as the Reports API does
-// (https://developer.atlassian.com/cloud/bitbucket/rest/api-group-reports/#api-repositories-workspace-repo-slug-commit-commit-reports-reportid-put).
+// (https://developer.atlassian.com/cloud/bitbucket/rest/api-group-reports/#api-repositories-workspace-repo-slug-commit-commit-reports-reportid-put)
+// and "Get a user" does.
 import type { Server } from 'node:http';
 import { listen } from './listen.ts';
 
@@ -12,8 +13,32 @@ export interface BitbucketCall {
   body: Record<string, unknown>;
 }
 
+/** A user as "Get a user" answers (GET /2.0/users/{selected_user}; https://developer.atlassian.com/cloud/bitbucket/rest/api-group-users/#api-users-selected-user-get). */
+function userJson(uuid: string, displayName: string) {
+  const id = encodeURIComponent(uuid);
+  return {
+    type: 'user',
+    display_name: displayName,
+    uuid,
+    account_id: '557058:2f1c7a1e-0000-4000-8000-00000000a11c',
+    nickname: displayName.split(' ')[0]?.toLowerCase(),
+    account_status: 'active',
+    created_on: '2019-03-01T09:12:44.104374+00:00',
+    links: {
+      self: { href: `https://api.bitbucket.org/2.0/users/${id}` },
+      html: { href: `https://bitbucket.org/${id}/` },
+      avatar: { href: 'https://secure.gravatar.com/avatar/0000?d=identicon' },
+    },
+  };
+}
+
+/** The workspace member who deploys in the tests. */
+export const DEPLOYER = { uuid: '{5f2d7c61-3a9e-4b8f-9c1d-2e6a7b8c9d0e}', name: 'Jane Doe' };
+
 export class FakeBitbucket {
   readonly calls: BitbucketCall[] = [];
+  /** Users the API knows, by UUID (in braces, as Bitbucket writes them). */
+  readonly users = new Map([[DEPLOYER.uuid, DEPLOYER.name]]);
   /** Answer every request with this status instead (a proxy or API that refuses). */
   failWith?: number;
   private server?: Server;
@@ -26,6 +51,14 @@ export class FakeBitbucket {
       const text = Buffer.concat(chunks).toString('utf8');
       this.calls.push({ method: req.method ?? '', url: req.url ?? '', body: text ? JSON.parse(text) : {} });
       if (this.failWith) return void res.writeHead(this.failWith, { 'content-type': 'application/json' }).end('{"type":"error","error":{"message":"refused"}}');
+      const user = /\/2\.0\/users\/([^/?]+)$/.exec(req.url ?? '')?.[1];
+      if (req.method === 'GET' && user !== undefined) {
+        const uuid = decodeURIComponent(user);
+        const name = this.users.get(uuid);
+        return void (name
+          ? res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(userJson(uuid, name)))
+          : res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'error', error: { message: `${uuid} is not a user` } })));
+      }
       const report = /\/reports\/([^/?]+)$/.exec(req.url ?? '')?.[1];
       res
         .writeHead(200, { 'content-type': 'application/json' })

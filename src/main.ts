@@ -10,7 +10,9 @@ import { explainAwsError } from './aws/errors.ts';
 import { FailureEvidenceReader } from './aws/failure-evidence.ts';
 import { RolloutReader } from './aws/reader.ts';
 import { createAsk, describe as describeAwsError, isThrottling } from './aws/retry.ts';
+import { BitbucketApi } from './bitbucket/api.ts';
 import { CodeInsights, type Report } from './bitbucket/insights.ts';
+import { displayNameOf } from './bitbucket/users.ts';
 import { loadConfig } from './config/load.ts';
 import { SECRET_VARIABLES, urlPasswords } from './config/variables.ts';
 import { EVIDENCE_READ_BUDGET_MS } from './core/budget.ts';
@@ -106,6 +108,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
       (options?.optional ? abortable(call(hardStop), hardStop) : ask(operation, call)).catch((error: unknown) => {
         throw awsFailure(error, operation, config.waitTimeoutMs, stop, context);
       });
+    // Who deployed, by name, read once before the first message (bounded; unknown leaves it out).
+    const deployedBy = config.deploy.by ? await displayNameOf(new BitbucketApi(config.bitbucketProxy), config.deploy.by, log) : undefined;
     const reader = new RolloutReader(clients, config.cluster, run, log);
     const evidence = new FailureEvidenceReader(clients, config.aws.region, config.logLines);
     const insights = config.codeInsights && new CodeInsights(config.codeInsights, log);
@@ -115,6 +119,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
       delayedBy: () => takeThrottled(throttled),
       evidence: (view) => evidence.read(view, Date.now(), AbortSignal.any([stop, AbortSignal.timeout(EVIDENCE_READ_BUDGET_MS)])),
       notifier: new SlackNotifier(config.slack, log, { secrets, signal: stop, agents }),
+      ...(deployedBy ? { deployedBy } : {}),
       log,
       now: Date.now,
       sleep: (ms) => sleep(ms, undefined, { signal: stop }),

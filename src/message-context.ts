@@ -2,9 +2,14 @@
 // preflight's sample message draw the same ones.
 import type { Config } from './config/settings.ts';
 
-/** The message's facts that come from the configuration, not from AWS. */
-export function contextOf(config: Config, startedAt: number, now: number) {
+/**
+ * The message's facts that come from the configuration, not from AWS. `deployedBy`: who triggered
+ * the deploy, by the name Bitbucket gave for DEPLOYED_BY (read once at the start).
+ */
+export function contextOf(config: Config, startedAt: number, now: number, deployedBy?: string) {
   return {
+    ...(deployedBy ? { deployedBy } : {}),
+    ...(config.deploy.buildUrl ? { deployBuildUrl: config.deploy.buildUrl } : {}),
     environment: config.environment,
     cluster: config.cluster,
     region: config.aws.region,

@@ -46,13 +46,18 @@ export async function preflight(deps: PreflightDeps): Promise<ExitCode> {
     }),
   );
   const sample = renderMessage({ ...contextOf(config, startedAt, startedAt), ...first });
+  // Each half is printed as soon as it is done: an AWS or Slack that does not answer holds up only
+  // its own lines (each within CHECK_ONLY's bound), never the other's.
+  const print = (results: CheckResult[]) => {
+    for (const r of results) log.info(`  ${MARK[r.level]} ${r.what}${r.detail ? ` — ${r.detail}` : ''}`);
+    return results;
+  };
+  const configured = print(config.warnings.map((detail): CheckResult => ({ level: 'warn', what: 'configuration', detail })));
   const [aws, slack] = await Promise.all([
-    checkAws({ ...deps.clients, region: config.aws.region }, config.cluster, config.services, deps.ask, deps.explain, config.logLines),
-    checkSlack(deps.slack, config.slack.channel, sample, startedAt, config.approvers),
+    checkAws({ ...deps.clients, region: config.aws.region }, config.cluster, config.services, deps.ask, deps.explain, config.logLines).then(print),
+    checkSlack(deps.slack, config.slack.channel, sample, startedAt, config.approvers).then(print),
   ]);
-  const configured: CheckResult[] = config.warnings.map((detail) => ({ level: 'warn', what: 'configuration', detail }));
   const results = [...configured, ...aws, ...slack];
-  for (const r of results) log.info(`  ${MARK[r.level]} ${r.what}${r.detail ? ` — ${r.detail}` : ''}`);
   const failed = results.filter((r) => r.level === 'fail').length;
   const warned = results.filter((r) => r.level === 'warn').length;
   const warnings = warned ? `, ${warned} warning${warned > 1 ? 's' : ''} (a run works, with less)` : '';

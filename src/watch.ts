@@ -47,6 +47,8 @@ export interface WatchDeps {
   insights?: (report: Report) => Promise<void>;
   /** This run's seed for the poll schedule's jitter (core/schedule.ts): a random number per run; none, no jitter. */
   jitterSeed?: number;
+  /** Who triggered the deploy, by name (DEPLOYED_BY, looked up once before the watch). */
+  deployedBy?: string;
   /** ContinueServiceDeployment on a paused hook (APPROVERS set); throws what AWS said. */
   continueDeployment?: (request: { serviceDeploymentArn: string; hookId: string; action: 'CONTINUE' | 'ROLLBACK' }) => Promise<void>;
 }
@@ -78,7 +80,7 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
   /** What throttling held up in the last read, while it matters (said in the message until a read goes through unhindered). */
   let delayedBy: string | undefined;
   const message = (v: RolloutView = view, stopped?: string): MessageView => ({
-    ...contextOf(config, startedAt, now()),
+    ...contextOf(config, startedAt, now(), deps.deployedBy),
     ...v,
     ...(stopped ? { stopped } : {}),
     ...(delayedBy && !v.done ? { delayedBy } : {}),

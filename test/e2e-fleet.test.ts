@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { parse } from 'yaml';
 import type { FakeAccount } from '../simulator/fake-aws.ts';
+import { DEPLOYER, FakeBitbucket } from '../simulator/fake-bitbucket.ts';
 import type { FakeSlack } from '../simulator/fake-slack.ts';
 import { runPipe } from '../simulator/run-pipe.ts';
 import { NEW, script, steadyService, successfulRollout } from '../simulator/scenarios.ts';
@@ -22,9 +23,16 @@ describe('e2e: the notifier shared by a workspace, imported by a service reposit
   this.timeout(120_000);
   let aws: FakeAccount;
   let slack: FakeSlack;
+  let bitbucket: FakeBitbucket;
   useSimulation((sim) => ({ aws, slack } = sim));
+  beforeEach(async () => {
+    // The pipelines proxy, through which the pipe asks Bitbucket who deployed.
+    bitbucket = new FakeBitbucket();
+    await bitbucket.start();
+  });
+  afterEach(() => bitbucket.stop());
 
-  it("runs with the service's trigger variables and the workspace's: the production role, the production channel, live", async () => {
+  it("runs with the service's trigger variables and the workspace's: the production role and channel, who deployed, the deploy's pipeline, live", async () => {
     const service = parse(read('examples/bitbucket-pipelines.service-imports-notifier.yml'), { merge: true });
     const shared = parse(read('examples/bitbucket-pipelines.shared-notifier.yml'));
     // The service imports the shared pipeline by name.
@@ -42,6 +50,8 @@ describe('e2e: the notifier shared by a workspace, imported by a service reposit
       TASK_DEFINITION_ARN: NEW,
       BITBUCKET_BRANCH: 'main',
       BITBUCKET_COMMIT: '0123456789abcdef0123456789abcdef01234567',
+      BITBUCKET_STEP_TRIGGERER_UUID: DEPLOYER.uuid,
+      BITBUCKET_BUILD_NUMBER: '411',
     };
     const trigger = service.pipelines.branches.main[1].step.script.find((s: { pipe?: string }) => s.pipe?.startsWith('atlassian/trigger-pipeline'));
     const passed: Array<{ key: string; value: string }> = JSON.parse(substitute(trigger.variables.PIPELINE_VARIABLES, deployStep));
@@ -61,6 +71,9 @@ describe('e2e: the notifier shared by a workspace, imported by a service reposit
       ...variables,
       // Bitbucket's own on a step with `oidc: true`, and the doubles' addresses.
       BITBUCKET_STEP_OIDC_TOKEN: 'eyJhbGciOiJSUzI1NiJ9.fleet.oidc',
+      BITBUCKET_REPO_FULL_NAME: 'acme/shop-api',
+      BITBUCKET_BUILD_NUMBER: '412',
+      BITBUCKET_API_PROXY: bitbucket.url,
       AWS_ENDPOINT_URL: aws.url,
       SLACK_API_URL: slack.url,
       POLL_INTERVAL: '1',
@@ -72,6 +85,14 @@ describe('e2e: the notifier shared by a workspace, imported by a service reposit
     const posts = slack.calls.filter((c) => c.method === 'chat.postMessage' && !c.thread_ts);
     expect(posts.map((c) => c.channel)).to.deep.equal(['#deploys-prod']);
     expect(posts[0]?.metadata?.event_payload.commit).to.equal(deployStep.BITBUCKET_COMMIT);
+    // Who deployed, by name (never the UUID), and the deploy's own pipeline; ours is the watch log.
+    const final = slack.calls.filter((c) => !c.thread_ts).at(-1);
+    expect(final?.metadata?.event_payload).to.include({
+      deployed_by: 'Jane Doe',
+      pipeline_url: 'https://bitbucket.org/acme/shop-api/pipelines/results/411',
+      watch_log_url: 'https://bitbucket.org/acme/shop-api/pipelines/results/412',
+    });
+    expect(JSON.stringify(final?.blocks)).to.include('*Deployed by*\\nJane Doe').and.not.include(DEPLOYER.uuid);
     expect(run.stdout).not.to.include('fleetSECRET');
   });
 });

@@ -91,9 +91,12 @@ describe('e2e: CHECK_ONLY, the preflight', function () {
     // (30 minutes, past this suite's time-out of a minute).
     const run = await runPipe(env({ AWS_ENDPOINT_URL: 'http://127.0.0.1:1', AWS_ENDPOINT_URL_ECS: undefined, WAIT_TIMEOUT: '1800' }));
     expect(run.code, run.stdout).to.equal(2);
-    expect(lines(run.stdout).find((l) => l.startsWith('✖ ecs:DescribeServices'))).to.match(
+    const checked = lines(run.stdout);
+    expect(checked.find((l) => l.startsWith('✖ ecs:DescribeServices'))).to.match(
       /^✖ ecs:DescribeServices — no answer within the setup check's 30s from http:\/\/127\.0\.0\.1:1: /,
     );
+    // Slack's checks were printed as they were done, not held back behind AWS's.
+    expect(checked.findIndex((l) => l.startsWith('✔ Slack token'))).to.be.below(checked.findIndex((l) => l.startsWith('✖ ecs:DescribeServices')));
   });
 
   it('an endpoint that is not AWS (HTTP 404) is named with what it answered, not "UnknownError", exit 2', async () => {

@@ -3,13 +3,11 @@
 // Bitbucket API without a secret through the pipelines proxy (plain http://api.bitbucket.org URLs
 // sent through it); a report that cannot be sent is a warning, never a failed run.
 // Report shape: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-reports/
-import { Agent, request } from 'node:http';
 import type { Config } from '../config/settings.ts';
 import type { MessageView } from '../core/view.ts';
 import type { Logger } from '../logger.ts';
+import { BitbucketApi } from './api.ts';
 
-/** The API host the proxy forwards to (plain HTTP: the proxy adds the step's credentials and TLS). */
-const API_BASE = 'http://api.bitbucket.org/2.0';
 /** A report that Bitbucket does not take within this is given up: the outcome must not wait for it. */
 export const INSIGHTS_TIMEOUT_MS = 5000;
 /** Bitbucket shows at most this many data fields. */
@@ -46,6 +44,7 @@ export function reportOf(v: MessageView, causes: readonly string[], slackLink: s
     { title: 'Environment', type: 'TEXT', value: v.environment },
     { title: 'Services', type: 'TEXT', value: v.services.map((s) => `${s.service}${s.taskDefinition ? ` (${s.taskDefinition})` : ''}`).join(', ') },
     { title: 'Status', type: 'TEXT', value: v.stopped ? 'stopped' : v.status },
+    ...(v.deployedBy ? [{ title: 'Deployed by', type: 'TEXT' as const, value: v.deployedBy }] : []),
     ...(live !== undefined ? [{ title: 'Time to live', type: 'DURATION' as const, value: live - v.startedAt }] : []),
     ...(finished ? [{ title: 'Duration', type: 'DURATION' as const, value: v.now - v.startedAt }] : []),
     ...(slackLink ? [{ title: 'Slack message', type: 'LINK' as const, value: { text: 'Open in Slack', href: slackLink } }] : []),
@@ -63,25 +62,24 @@ export function reportOf(v: MessageView, causes: readonly string[], slackLink: s
 
 /** Sends reports for one commit and environment; never throws. */
 export class CodeInsights {
-  private readonly agent: Agent;
+  private readonly api: BitbucketApi;
 
   constructor(
     private readonly settings: InsightsSettings,
     private readonly log: Logger,
   ) {
-    // Only the requests to Bitbucket go through this proxy (AWS and Slack keep HTTPS_PROXY's).
-    this.agent = new Agent({ keepAlive: false, proxyEnv: { HTTP_PROXY: settings.proxy } });
+    this.api = new BitbucketApi(settings.proxy);
   }
 
-  /** One report per environment on the commit, replaced at each send. */
-  url(): string {
+  /** One report per environment on the commit, replaced at each send (below /2.0). */
+  path(): string {
     const id = `ecs-deploy-notifier-${this.settings.environment.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}`;
-    return `${API_BASE}/repositories/${this.settings.repository}/commit/${this.settings.commit}/reports/${id}`;
+    return `/repositories/${this.settings.repository}/commit/${this.settings.commit}/reports/${id}`;
   }
 
   async send(report: Report): Promise<void> {
     try {
-      const status = await this.put(JSON.stringify(report));
+      const { status } = await this.api.send('PUT', this.path(), INSIGHTS_TIMEOUT_MS, JSON.stringify(report));
       if (status >= 200 && status < 300) this.log.debug(`Code Insights report ${report.result} sent`);
       else this.log.warn(`The Code Insights report was not accepted (HTTP ${status}); the outcome is in Slack and this log.`);
     } catch (error) {
@@ -89,25 +87,5 @@ export class CodeInsights {
         `The Code Insights report could not be sent (${error instanceof Error ? error.message : String(error)}); the outcome is in Slack and this log.`,
       );
     }
-  }
-
-  private put(body: string): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const req = request(
-        this.url(),
-        {
-          method: 'PUT',
-          agent: this.agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-          signal: AbortSignal.timeout(INSIGHTS_TIMEOUT_MS),
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
   }
 }

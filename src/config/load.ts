@@ -193,7 +193,12 @@ export function loadConfig(rawEnv: Env): Config {
     ref,
     commit: clean.COMMIT,
     repository: repositoryFrom(env),
-    buildUrl: buildUrlFrom(env),
+    buildUrl: buildUrlFrom(env, env.BITBUCKET_BUILD_NUMBER),
+    deploy: {
+      ...(clean.DEPLOYED_BY ? { by: clean.DEPLOYED_BY } : {}),
+      ...(clean.DEPLOY_BUILD_NUMBER ? { buildUrl: buildUrlFrom(env, clean.DEPLOY_BUILD_NUMBER) } : {}),
+    },
+    bitbucketProxy: valid(clean.BITBUCKET_API_PROXY, 'BITBUCKET_API_PROXY'),
     slack: {
       token: valid(clean.SLACK_TOKEN, 'SLACK_TOKEN'),
       channel: valueFor(environment, clean.SLACK_CHANNELS ?? [], valid(clean.SLACK_CHANNEL, 'SLACK_CHANNEL')),
@@ -296,9 +301,9 @@ function repositoryFrom(env: Env): Config['repository'] {
   return { fullName, url: `https://bitbucket.org/${fullName}` };
 }
 
-function buildUrlFrom(env: Env): string | undefined {
+/** A pipeline run of this repository, by its build number. */
+function buildUrlFrom(env: Env, build: string | undefined): string | undefined {
   const repo = repositoryFrom(env);
-  const build = env.BITBUCKET_BUILD_NUMBER;
   if (!repo || !build || !/^\d+$/.test(build)) return undefined;
   return `${repo.url}/pipelines/results/${build}`;
 }

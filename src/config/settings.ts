@@ -40,7 +40,12 @@ export interface Config {
   ref: { type: 'branch' | 'tag'; name: string };
   commit: string | undefined;
   repository: { fullName: string; url: string } | undefined;
+  /** The notifier's own pipeline run (its watch log). */
   buildUrl: string | undefined;
+  /** The deploy this run watches: who triggered it (a Bitbucket UUID) and its pipeline run, when the deploy step passed them. */
+  deploy: { by?: string; buildUrl?: string };
+  /** The pipelines proxy through which the Bitbucket API is reached without a secret (BITBUCKET_API_PROXY). */
+  bitbucketProxy: string;
   slack: {
     token: string;
     /** The channel for this environment, after SLACK_CHANNELS routing. */

@@ -195,6 +195,19 @@ export const noProxyList = makeValidator<string>((value) => {
   return value;
 });
 
+/** A Bitbucket UUID as its variables give it, in braces (e.g. BITBUCKET_STEP_TRIGGERER_UUID). */
+export const bitbucketUuid = makeValidator<string>((value) => {
+  if (!/^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/i.test(value)) {
+    throw new Error(`must be a Bitbucket UUID in braces, as $BITBUCKET_STEP_TRIGGERER_UUID gives it, not ${shown(value)}`);
+  }
+  return value;
+});
+
+export const buildNumber = makeValidator<string>((value) => {
+  if (!/^\d{1,10}$/.test(value)) throw new Error(`must be a pipeline build number, as $BITBUCKET_BUILD_NUMBER gives it, not ${shown(value)}`);
+  return value;
+});
+
 export const commitHash = makeValidator<string>((value) => {
   if (!/^[0-9a-f]{7,40}$/i.test(value)) throw new Error(`must be a git commit hash, not ${shown(value)}`);
   return value.toLowerCase();

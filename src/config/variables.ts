@@ -3,7 +3,9 @@
 import type { ValidatorSpec } from 'envalid';
 import {
   accessKeyId,
+  bitbucketUuid,
   boolean,
+  buildNumber,
   channelRules,
   clusterName,
   commitHash,
@@ -66,6 +68,14 @@ export const VARIABLE_SPECS = {
   BRANCH: text('a branch name')({ ...optional, desc: 'Deployed branch. Default: BITBUCKET_BRANCH.' }),
   TAG: text('a tag name')({ ...optional, desc: 'Deployed tag; wins over the branch. Default: BITBUCKET_TAG.' }),
   COMMIT: commitHash({ ...optional, desc: 'Deployed commit. Default: BITBUCKET_COMMIT.' }),
+  DEPLOYED_BY: bitbucketUuid({
+    ...optional,
+    desc: "Who triggered the deploy: the deploy step's BITBUCKET_STEP_TRIGGERER_UUID, passed on. The message names them (read through the pipelines proxy).",
+  }),
+  DEPLOY_BUILD_NUMBER: buildNumber({
+    ...optional,
+    desc: "The deploy pipeline's BITBUCKET_BUILD_NUMBER, passed on: the message's Pipeline link goes to the deploy, the notifier's own run is its watch log.",
+  }),
   SLACK_TOKEN: slackToken({ desc: 'Bot User OAuth Token (xoxb-…) of the custom Slack app. Secret.' }),
   SLACK_CHANNEL: slackChannel({ desc: 'Default Slack channel (#name or ID).' }),
   SLACK_CHANNELS: channelRules({

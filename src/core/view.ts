@@ -92,7 +92,12 @@ export interface MessageView {
   ref: { type: 'branch' | 'tag'; name: string };
   commit?: string;
   repositoryUrl?: string;
+  /** The notifier's own run: its watch log. */
   buildUrl?: string;
+  /** The deploy's pipeline run, when the deploy step passed its build number: what "Pipeline" links to. */
+  deployBuildUrl?: string;
+  /** Who triggered the deploy, by name; never a raw ID. */
+  deployedBy?: string;
   startedAt: number;
   now: number;
   /** When every service reached each phase (epoch ms). */

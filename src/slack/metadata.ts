@@ -36,7 +36,10 @@ export function metadataOf(v: MessageView): MessageMetadata {
           return at === undefined ? [] : [[p, Math.round((at - v.startedAt) / 1000)]];
         }),
       ),
-      ...(v.buildUrl ? { pipeline_url: v.buildUrl } : {}),
+      // pipeline_url: what the message's "Pipeline" links to (the deploy's run when known); watch_log_url: the notifier's own.
+      ...((v.deployBuildUrl ?? v.buildUrl) ? { pipeline_url: v.deployBuildUrl ?? v.buildUrl } : {}),
+      ...(v.deployBuildUrl && v.buildUrl ? { watch_log_url: v.buildUrl } : {}),
+      ...(v.deployedBy ? { deployed_by: v.deployedBy } : {}),
       ...(v.stopped ? { stopped_reason: v.stopped } : {}),
     },
   };

@@ -105,8 +105,12 @@ export function renderMessage(v: MessageView): SlackMessage {
     [refLabel, escapeText(v.ref.name)],
   ];
   if (shortCommit) fields.push(['Commit', link(v.repositoryUrl && `${v.repositoryUrl}/commits/${v.commit}`, shortCommit)]);
-  if (v.buildUrl) fields.push(['Pipeline', link(v.buildUrl, `#${v.buildUrl.split('/').pop()}`)]);
-  fields.push([v.done || v.stopped ? 'Duration' : 'Elapsed', formatDuration(v.now - v.startedAt)]);
+  if (v.deployedBy) fields.push(['Deployed by', escapeText(v.deployedBy)]);
+  // "Pipeline" is the deploy's run when the deploy step said which; the notifier's own is its watch log.
+  const pipeline = v.deployBuildUrl ?? v.buildUrl;
+  if (pipeline) fields.push(['Pipeline', link(pipeline, `#${pipeline.split('/').pop()}`)]);
+  const watchLog = v.deployBuildUrl && v.buildUrl ? ` · ${link(v.buildUrl, 'watch log')}` : '';
+  fields.push([v.done || v.stopped ? 'Duration' : 'Elapsed', `${formatDuration(v.now - v.startedAt)}${watchLog}`]);
 
   const statusLines = statusSection(v.services);
   const blocks: Block[] = [

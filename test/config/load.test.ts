@@ -232,6 +232,19 @@ describe('config', () => {
     expect(valueFor('Production', [{ pattern: 'prod*', value: '#a' }], '#d')).to.equal('#a');
   });
 
+  it('reads who deployed and the deploy pipeline, as the deploy step passes them; names a malformed one', () => {
+    const env = { ...validEnv(), BITBUCKET_REPO_FULL_NAME: 'acme/shop-api', BITBUCKET_BUILD_NUMBER: '412' };
+    const c = loadConfig({ ...env, DEPLOYED_BY: '{5f2d7c61-3a9e-4b8f-9c1d-2e6a7b8c9d0e}', DEPLOY_BUILD_NUMBER: '411' });
+    expect(c.deploy).to.deep.equal({
+      by: '{5f2d7c61-3a9e-4b8f-9c1d-2e6a7b8c9d0e}',
+      buildUrl: 'https://bitbucket.org/acme/shop-api/pipelines/results/411',
+    });
+    expect(c.buildUrl).to.equal('https://bitbucket.org/acme/shop-api/pipelines/results/412');
+    expect(loadConfig(env).deploy).to.deep.equal({});
+    expect(problemsOf({ ...env, DEPLOYED_BY: 'jane' })[0]).to.match(/^DEPLOYED_BY must be a Bitbucket UUID in braces/);
+    expect(problemsOf({ ...env, DEPLOY_BUILD_NUMBER: '#411' })[0]).to.match(/^DEPLOY_BUILD_NUMBER must be a pipeline build number/);
+  });
+
   it('accepts only Slack user or group IDs as mentions', () => {
     expect(loadConfig({ ...validEnv(), SLACK_MENTION_ON_FAILURE: 'U012AB3CD,S0614TZR7' }).slack.mentionOnFailure).to.deep.equal(['U012AB3CD', 'S0614TZR7']);
     expect(problemsOf({ ...validEnv(), SLACK_MENTION_ON_FAILURE: '@channel' })[0]).to.match(/^SLACK_MENTION_ON_FAILURE/);

@@ -80,6 +80,21 @@ describe('slack/render', () => {
     expect(m.metadata?.event_payload).to.include({ ref_type: 'tag', ref: 'v1.4.0' });
   });
 
+  it('names who deployed, and links the deploy pipeline as "Pipeline" and the notifier\'s own run as its watch log', () => {
+    const deploy = 'https://bitbucket.org/acme/shop-api/pipelines/results/411';
+    const m = renderMessage(view({ deployedBy: 'Jane <Doe>', deployBuildUrl: deploy }));
+    const fields = JSON.stringify(m.blocks[1]);
+    expect(fields).to.include('*Deployed by*\\nJane &lt;Doe&gt;');
+    expect(fields).to.include(`*Pipeline*\\n<${deploy}|#411>`);
+    expect(fields).to.match(/\*Elapsed\*\\n\d+[ms].* · <https:\/\/bitbucket\.org\/acme\/shop-api\/pipelines\/results\/\d+\|watch log>/);
+    expect(m.metadata?.event_payload).to.include({ deployed_by: 'Jane <Doe>', pipeline_url: deploy });
+    expect(m.metadata?.event_payload.watch_log_url).to.match(/pipelines\/results\/\d+$/);
+    // Without them, as before: no "Deployed by", the notifier's run is the pipeline.
+    const plain = renderMessage(view());
+    expect(JSON.stringify(plain.blocks[1])).not.to.include('Deployed by');
+    expect(JSON.stringify(plain.blocks[1])).not.to.include('watch log');
+  });
+
   it('renders a failure and its thread reply with mentions', () => {
     const failed = stepped([0, POLLS.starting], [90, POLLS.failed]);
     expect(failed).to.include({ status: 'failed', phase: 'starting' });
