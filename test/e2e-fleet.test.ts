@@ -10,6 +10,7 @@ import { DEPLOYER, FakeBitbucket } from '../simulator/fake-bitbucket.ts';
 import type { FakeSlack } from '../simulator/fake-slack.ts';
 import { runPipe } from '../simulator/run-pipe.ts';
 import { NEW, script, steadyService, successfulRollout } from '../simulator/scenarios.ts';
+import { expectLiveOnceThenRetired, runScenario, topLevelCalls } from './support/scenario-run.ts';
 import { useSimulation } from './support/simulation.ts';
 
 const read = (file: string) => readFileSync(new URL(`../${file}`, import.meta.url), 'utf8');
@@ -94,5 +95,24 @@ describe('e2e: the notifier shared by a workspace, imported by a service reposit
     });
     expect(JSON.stringify(final?.blocks)).to.include('*Deployed by*\\nJane Doe').and.not.include(DEPLOYER.uuid);
     expect(run.stdout).not.to.include('fleetSECRET');
+  });
+});
+
+describe('e2e: a rollback by hand, named', function () {
+  this.timeout(120_000);
+
+  it('a deploy of an older task definition over a newer live one is named a rollback, with what it takes away', async () => {
+    const { run, sim } = await runScenario('redeploy-older');
+    try {
+      expect(run.code, run.stdout).to.equal(0);
+      expectLiveOnceThenRetired(sim);
+      const final = topLevelCalls(sim).at(-1);
+      expect(JSON.stringify(final?.blocks?.[0])).to.include('shop-api is live in production — rolls shop-api back from shop-api:42 to shop-api:41');
+      expect(final?.metadata?.event_payload.services).to.deep.equal([
+        { name: 'shop-api', status: 'retired', task_definition: 'shop-api:41', rolls_back_from: 'shop-api:42' },
+      ]);
+    } finally {
+      await sim.stop();
+    }
   });
 });

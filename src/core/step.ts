@@ -11,7 +11,7 @@ import { ROLLING } from './rolling.ts';
 import { type Due, liveImminent, liveMayCome, nextWait, type Outlook } from './schedule.ts';
 import { type ServiceSnapshot, SHIFTING_STRATEGIES } from './snapshot.ts';
 import { stuckWarning } from './stuck.ts';
-import { shortName } from './task-definition.ts';
+import { rolledBackFrom, shortName } from './task-definition.ts';
 import { slowestFacts, type TimingFacts, timeSpent, timingFactsOf } from './timing.ts';
 import { TRAFFIC } from './traffic.ts';
 import { decideRollout } from './verdict.ts';
@@ -327,7 +327,9 @@ export function shiftShown(shift: ShiftView | undefined): string {
 }
 
 function lineOf(w: ServiceWatch, f?: ServiceFacts): ServiceLine {
+  const back = w.taskDefinitionArn ? rolledBackFrom(w.taskDefinitionArn, w.previousTaskDefinitions ?? []) : undefined;
   return {
+    ...(back ? { rollsBackFrom: back } : {}),
     ...(f?.targetGroups.length ? { targetGroups: [...f.targetGroups] } : {}),
     ...(f?.eta && !isFinal(w.status) ? { eta: f.eta } : {}),
     ...(f?.warning ? { warning: f.warning } : {}),

@@ -29,3 +29,19 @@ export function sameTaskDefinition(a: string, b: TaskDefinitionRef | string): bo
   if (left.arn && right.arn) return left.arn === right.arn;
   return left.family === right.family && left.revision === right.revision;
 }
+
+/**
+ * When `deployed` is an older revision of a task definition that ran before (`before`: the service's
+ * earlier deployments), the newest of those it replaces: deploying `api:41` over `api:42` rolls
+ * back. Another family, or a newer revision, is no rollback.
+ */
+export function rolledBackFrom(deployed: string, before: readonly string[]): string | undefined {
+  const ours = parseTaskDefinitionRef(deployed);
+  if (!ours) return undefined;
+  const newer = before.flatMap((td) => {
+    const ref = parseTaskDefinitionRef(td);
+    return ref && ref.family === ours.family && ref.revision > ours.revision ? [ref] : [];
+  });
+  const newest = newer.reduce<TaskDefinitionRef | undefined>((a, r) => (a === undefined || r.revision > a.revision ? r : a), undefined);
+  return newest ? `${newest.family}:${newest.revision}` : undefined;
+}

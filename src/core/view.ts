@@ -16,6 +16,8 @@ export interface ServiceLine {
   status: ServiceStatus;
   /** `family:revision` being deployed, once known. */
   taskDefinition?: string;
+  /** A deploy of an older revision than one that ran before: the newest revision it takes away (`family:revision`). */
+  rollsBackFrom?: string;
   progress?: Progress;
   reason?: string;
   supersededBy?: string;

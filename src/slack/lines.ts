@@ -142,7 +142,22 @@ function servicesLabel(v: MessageView): string {
   return names.length <= NAMED_IN_HEADLINE ? names.join(', ') : `${names.length} services`;
 }
 
+/**
+ * A deploy of an older revision than one that ran before is a rollback, said as such after the
+ * headline (*— rolls shop-api back from shop-api:42 to shop-api:41*): what it takes away is as much
+ * news as what it brings.
+ */
+function rollbackNote(v: MessageView): string {
+  const back = v.services.filter((s) => s.rollsBackFrom && s.taskDefinition);
+  if (!back.length) return '';
+  return ` — rolls ${back.map((s) => `${s.service} back from ${s.rollsBackFrom} to ${s.taskDefinition}`).join(', ')}`;
+}
+
 export function headline(v: MessageView): string {
+  return `${outcomeHeadline(v)}${v.stopped ? '' : rollbackNote(v)}`;
+}
+
+function outcomeHeadline(v: MessageView): string {
   const what = servicesLabel(v);
   const env = v.environment;
   const is = v.services.length > 1 ? 'are' : 'is';

@@ -21,7 +21,12 @@ export function metadataOf(v: MessageView): MessageMetadata {
       cluster: v.cluster,
       region: v.region,
       // Slack's payload schema takes arrays of objects, not of strings.
-      services: v.services.map((s) => ({ name: s.service, status: s.status, task_definition: s.taskDefinition ?? '' })),
+      services: v.services.map((s) => ({
+        name: s.service,
+        status: s.status,
+        task_definition: s.taskDefinition ?? '',
+        ...(s.rollsBackFrom ? { rolls_back_from: s.rollsBackFrom } : {}),
+      })),
       task_definitions: tds.join(','),
       ref_type: v.ref.type,
       ref: v.ref.name,

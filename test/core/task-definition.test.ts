@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseTaskDefinitionRef, sameTaskDefinition, shortName } from '../../src/core/task-definition.ts';
+import { parseTaskDefinitionRef, rolledBackFrom, sameTaskDefinition, shortName } from '../../src/core/task-definition.ts';
 
 const ARN = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-api:42';
 
@@ -28,5 +28,16 @@ describe('task-definition', () => {
   it('shortens ARNs to family:revision for people', () => {
     expect(shortName(ARN)).to.equal('shop-api:42');
     expect(shortName('not an arn')).to.equal('not an arn');
+  });
+
+  it('a deploy of an older revision than one that ran before rolls back from the newest of those', () => {
+    const arn = (r: number, family = 'shop-api') => `arn:aws:ecs:eu-west-1:123456789012:task-definition/${family}:${r}`;
+    expect(rolledBackFrom(arn(41), [arn(42), arn(40)])).to.equal('shop-api:42');
+    expect(rolledBackFrom(arn(41), [arn(43), arn(42)])).to.equal('shop-api:43');
+    // Newer, the same, another family, or nothing before: no rollback.
+    expect(rolledBackFrom(arn(43), [arn(42)])).to.equal(undefined);
+    expect(rolledBackFrom(arn(42), [arn(42)])).to.equal(undefined);
+    expect(rolledBackFrom(arn(41), [arn(42, 'shop-web')])).to.equal(undefined);
+    expect(rolledBackFrom(arn(41), [])).to.equal(undefined);
   });
 });

@@ -95,6 +95,18 @@ describe('slack/render', () => {
     expect(JSON.stringify(plain.blocks[1])).not.to.include('watch log');
   });
 
+  it('names a deploy of an older revision a rollback in the headline, with what it takes away, and in the metadata', () => {
+    const back = view({
+      services: [{ service: 'shop-api', status: 'cutting_over', taskDefinition: 'shop-api:41', rollsBackFrom: 'shop-api:42', progress: progress() }],
+    });
+    const m = renderMessage(back);
+    expect(JSON.stringify(m.blocks[0])).to.include('— rolls shop-api back from shop-api:42 to shop-api:41');
+    expect(m.metadata?.event_payload.services).to.deep.equal([
+      { name: 'shop-api', status: 'cutting_over', task_definition: 'shop-api:41', rolls_back_from: 'shop-api:42' },
+    ]);
+    expect(JSON.stringify(renderMessage(view()).blocks[0])).not.to.include('rolls');
+  });
+
   it('renders a failure and its thread reply with mentions', () => {
     const failed = stepped([0, POLLS.starting], [90, POLLS.failed]);
     expect(failed).to.include({ status: 'failed', phase: 'starting' });
