@@ -89,12 +89,20 @@ describe('the consumer kit matches the code', () => {
     expect(read('README.md')).to.include('examples/iam-policy-approvals.json');
   });
 
-  it('the trust policy lets Bitbucket OIDC assume the role, and nothing else', () => {
-    const trust = JSON.parse(read('examples/iam-trust-policy.json')) as { Statement: Array<{ Action: string; Principal: { Federated: string } }> };
-    expect(trust.Statement.map((s) => s.Action)).to.deep.equal(['sts:AssumeRoleWithWebIdentity']);
-    expect(trust.Statement[0]?.Principal.Federated).to.match(
-      /oidc-provider\/api\.bitbucket\.org\/2\.0\/workspaces\/WORKSPACE\/pipelines-config\/identity\/oidc$/,
-    );
+  it('the trust policies let Bitbucket OIDC assume the role, and nothing else: one repository, or one deployment environment of it', () => {
+    type Trust = { Statement: Array<{ Action: string; Principal: { Federated: string }; Condition: { StringLike: Record<string, string> } }> };
+    const subOf = (t: Trust) => Object.entries(t.Statement[0]?.Condition.StringLike ?? {}).find(([k]) => k.endsWith(':sub'))?.[1];
+    const repository: Trust = JSON.parse(read('examples/iam-trust-policy.json'));
+    const environment: Trust = JSON.parse(read('examples/iam-trust-policy-deploy-environment.json'));
+    for (const trust of [repository, environment]) {
+      expect(trust.Statement.map((s) => s.Action)).to.deep.equal(['sts:AssumeRoleWithWebIdentity']);
+      expect(trust.Statement[0]?.Principal.Federated).to.match(
+        /oidc-provider\/api\.bitbucket\.org\/2\.0\/workspaces\/WORKSPACE\/pipelines-config\/identity\/oidc$/,
+      );
+    }
+    // Bitbucket's sub is {repository}{environment}:{step}: any step of the repository, or only the steps of one environment.
+    expect(subOf(repository)).to.equal('{REPOSITORY_UUID}*:*');
+    expect(subOf(environment)).to.equal('{REPOSITORY_UUID}{ENVIRONMENT_UUID}:*');
   });
 
   it('the Slack app manifest asks for the scopes the pipe needs', () => {
