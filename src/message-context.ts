@@ -10,6 +10,7 @@ export function contextOf(config: Config, startedAt: number, now: number, deploy
   return {
     ...(deployedBy ? { deployedBy } : {}),
     ...(config.deploy.buildUrl ? { deployBuildUrl: config.deploy.buildUrl } : {}),
+    ...(config.compact ? { compact: true } : {}),
     environment: config.environment,
     cluster: config.cluster,
     region: config.aws.region,

@@ -98,7 +98,7 @@ describe('e2e: the notifier shared by a workspace, imported by a service reposit
   });
 });
 
-describe('e2e: a rollback by hand, named', function () {
+describe('e2e: the message a team reads: a rollback by hand named, non-production in one line', function () {
   this.timeout(120_000);
 
   it('a deploy of an older task definition over a newer live one is named a rollback, with what it takes away', async () => {
@@ -111,6 +111,19 @@ describe('e2e: a rollback by hand, named', function () {
       expect(final?.metadata?.event_payload.services).to.deep.equal([
         { name: 'shop-api', status: 'retired', task_definition: 'shop-api:41', rolls_back_from: 'shop-api:42' },
       ]);
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  it('a staging deploy is one line, updated in place (MESSAGE_FORM auto)', async () => {
+    const { run, sim } = await runScenario('success', { ENVIRONMENT: 'staging' });
+    try {
+      expect(run.code, run.stdout).to.equal(0);
+      const messages = topLevelCalls(sim);
+      expect(messages.filter((c) => c.method === 'chat.postMessage')).to.have.length(1);
+      for (const m of messages) expect(m.blocks?.map((b: { type: string }) => b.type)).to.deep.equal(['section', 'context']);
+      expect(JSON.stringify(messages.at(-1)?.blocks?.[0])).to.include('*shop-api is live in staging*');
     } finally {
       await sim.stop();
     }

@@ -101,6 +101,11 @@ export function channelFallbackWarning(environment: string, rules: EnvironmentRu
   return `ENVIRONMENT "${environment}" looks like production but matches no SLACK_CHANNELS rule: its messages go to the default SLACK_CHANNEL ${fallback}${near}`;
 }
 
+/** MESSAGE_FORM for this environment: `auto` keeps the full card for production-looking names only. */
+export function compactFor(form: 'auto' | 'full' | 'compact', environment: string): boolean {
+  return form === 'compact' || (form === 'auto' && !PRODUCTION_WORD.test(environment));
+}
+
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
@@ -211,6 +216,7 @@ export function loadConfig(rawEnv: Env): Config {
     deploymentGraceMs: valid(clean.DEPLOYMENT_GRACE_PERIOD, 'DEPLOYMENT_GRACE_PERIOD') * MS_PER_SECOND,
     crashLoopLimit: clean.CRASH_LOOP_LIMIT,
     waitUntil: valid(clean.WAIT_UNTIL, 'WAIT_UNTIL'),
+    compact: compactFor(valid(clean.MESSAGE_FORM, 'MESSAGE_FORM'), environment),
     logLines: valid(clean.LOG_LINES, 'LOG_LINES'),
     debug: valid(clean.DEBUG, 'DEBUG'),
     approvers: clean.APPROVERS ?? [],

@@ -61,6 +61,8 @@ export interface Config {
   crashLoopLimit: number | undefined;
   /** WAIT_UNTIL. */
   waitUntil: WaitUntil;
+  /** The message as one line, updated in place (MESSAGE_FORM, resolved for this environment), or the full card. */
+  compact: boolean;
   /** LOG_LINES: 0 shows no container logs. */
   logLines: number;
   debug: boolean;

@@ -57,6 +57,12 @@ export const waitUntil = makeValidator<WaitUntil>((value) => {
   throw new Error(`must be live or retired, not ${shown(value)}`);
 });
 
+export const messageForm = makeValidator<'auto' | 'full' | 'compact'>((value) => {
+  const v = value.trim().toLowerCase();
+  if (v === 'auto' || v === 'full' || v === 'compact') return v;
+  throw new Error(`must be auto, full or compact, not ${shown(value)}`);
+});
+
 export const clusterName = makeValidator<string>((value) => {
   if (RESOURCE_NAME.test(value) || ecsArn('cluster').test(value)) return value;
   throw new Error(`must be an ECS cluster name (letters, digits, - and _) or cluster ARN, not ${shown(value)}`);

@@ -11,6 +11,7 @@ import {
   commitHash,
   integer,
   mentionIds,
+  messageForm,
   noProxyList,
   proxyUrl,
   region,
@@ -128,6 +129,10 @@ export const VARIABLE_SPECS = {
   WAIT_UNTIL: waitUntil({
     default: 'retired',
     desc: 'retired: follow the rollout until the old version is gone (after a blue/green bake, too); live: end the watch (exit 0) as soon as the new version takes all production traffic.',
+  }),
+  MESSAGE_FORM: messageForm({
+    default: 'auto',
+    desc: 'full: the card with every field; compact: one line, updated in place; auto: full for an environment that looks like production (prod, prd, production, live), compact for the others.',
   }),
   APPROVERS: mentionIds({
     ...optional,

@@ -100,6 +100,8 @@ export interface MessageView {
   deployBuildUrl?: string;
   /** Who triggered the deploy, by name; never a raw ID. */
   deployedBy?: string;
+  /** One line, updated in place, instead of the full card (MESSAGE_FORM: environments that are not production, by default). */
+  compact?: boolean;
   startedAt: number;
   now: number;
   /** When every service reached each phase (epoch ms). */

@@ -87,6 +87,49 @@ function statusWord(status: ServiceStatus): string {
 }
 
 export function renderMessage(v: MessageView): SlackMessage {
+  return v.compact ? renderCompact(v) : renderCard(v);
+}
+
+/**
+ * The compact form (MESSAGE_FORM), for a channel of many deploys that are not production: the
+ * headline and one line of what and where, updated in place; what needs a reader — a warning, a
+ * paused hook, a stop — is added below it, and a failure's thread says why as in the full card.
+ */
+function renderCompact(v: MessageView): SlackMessage {
+  const icon = v.stopped ? '⚠️' : ICON[v.status];
+  const tds = taskDefinitionsOf(v);
+  const shortCommit = v.commit?.slice(0, SHORT_COMMIT);
+  const pipeline = v.deployBuildUrl ?? v.buildUrl;
+  const facts = [
+    tds.length ? tds.map(escapeText).join(', ') : undefined,
+    `${escapeText(v.ref.name)}${shortCommit ? ` @ ${link(v.repositoryUrl && `${v.repositoryUrl}/commits/${v.commit}`, shortCommit)}` : ''}`,
+    v.deployedBy ? `by ${escapeText(v.deployedBy)}` : undefined,
+    `${formatDuration(v.now - v.startedAt)}${pipeline ? ` · ${link(pipeline, `pipeline #${pipeline.split('/').pop()}`)}` : ''}`,
+  ].filter((f): f is string => Boolean(f));
+  const warnings = v.services.filter((s) => s.warning && !v.done).map((s) => `⚠️ ${escapeText(s.service)}: ${escapeText(s.warning ?? '')}`);
+  const paused = pauseText(v);
+  const context = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text: fit(text, LIMITS.contextElement) }] });
+  const blocks: Block[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: fit(`${icon} *${escapeText(headline(v))}*`, LIMITS.sectionText) } },
+    context(facts.join(' · ')),
+  ];
+  if (warnings.length) blocks.push(context(warnings.join('\n')));
+  if (paused) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: fit(paused, LIMITS.sectionText) } });
+  if (v.stopped) blocks.push(context(`⚠️ ${escapeText(v.stopped)}`));
+  return { text: fallbackText(v, icon, tds, shortCommit), blocks, metadata: metadataOf(v) };
+}
+
+/** The notification's plain text (what a phone or a screen reader shows). */
+function fallbackText(v: MessageView, icon: string, tds: readonly string[], shortCommit: string | undefined): string {
+  return fit(
+    `${icon} ${escapeText(headline(v))} (${escapeText(v.ref.name)}${shortCommit ? ` @ ${shortCommit}` : ''}${
+      tds.length ? `, ${tds.map(escapeText).join(', ')}` : ''
+    }) after ${formatDuration(v.now - v.startedAt)}`,
+    LIMITS.fallback,
+  );
+}
+
+function renderCard(v: MessageView): SlackMessage {
   const refLabel = v.ref.type === 'tag' ? 'Tag' : 'Branch';
   const tds = taskDefinitionsOf(v);
   const shortCommit = v.commit?.slice(0, SHORT_COMMIT);
@@ -143,16 +186,5 @@ export function renderMessage(v: MessageView): SlackMessage {
     });
   }
 
-  const text = fit(
-    `${icon} ${escapeText(headline(v))} (${escapeText(v.ref.name)}${shortCommit ? ` @ ${shortCommit}` : ''}${
-      tds.length ? `, ${tds.map(escapeText).join(', ')}` : ''
-    }) after ${formatDuration(v.now - v.startedAt)}`,
-    LIMITS.fallback,
-  );
-
-  return {
-    text,
-    blocks,
-    metadata: metadataOf(v),
-  };
+  return { text: fallbackText(v, icon, tds, shortCommit), blocks, metadata: metadataOf(v) };
 }

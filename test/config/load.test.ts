@@ -245,6 +245,15 @@ describe('config', () => {
     expect(problemsOf({ ...env, DEPLOY_BUILD_NUMBER: '#411' })[0]).to.match(/^DEPLOY_BUILD_NUMBER must be a pipeline build number/);
   });
 
+  it('MESSAGE_FORM: auto keeps the card for production-looking environments, one line for the others; full and compact for all', () => {
+    expect(loadConfig({ ...validEnv(), ENVIRONMENT: 'production' }).compact).to.equal(false);
+    expect(loadConfig({ ...validEnv(), ENVIRONMENT: 'eu-prod' }).compact).to.equal(false);
+    expect(loadConfig({ ...validEnv(), ENVIRONMENT: 'staging' }).compact).to.equal(true);
+    expect(loadConfig({ ...validEnv(), ENVIRONMENT: 'staging', MESSAGE_FORM: 'Full' }).compact).to.equal(false);
+    expect(loadConfig({ ...validEnv(), ENVIRONMENT: 'production', MESSAGE_FORM: 'compact' }).compact).to.equal(true);
+    expect(problemsOf({ ...validEnv(), MESSAGE_FORM: 'short' })[0]).to.match(/^MESSAGE_FORM must be auto, full or compact, not "short"/);
+  });
+
   it('accepts only Slack user or group IDs as mentions', () => {
     expect(loadConfig({ ...validEnv(), SLACK_MENTION_ON_FAILURE: 'U012AB3CD,S0614TZR7' }).slack.mentionOnFailure).to.deep.equal(['U012AB3CD', 'S0614TZR7']);
     expect(problemsOf({ ...validEnv(), SLACK_MENTION_ON_FAILURE: '@channel' })[0]).to.match(/^SLACK_MENTION_ON_FAILURE/);

@@ -107,6 +107,27 @@ describe('slack/render', () => {
     expect(JSON.stringify(renderMessage(view()).blocks[0])).not.to.include('rolls');
   });
 
+  it('the compact form: the headline and one line of what, where, who and how long, updated in place; a warning or a stop added below', () => {
+    const deploy = 'https://bitbucket.org/acme/shop-api/pipelines/results/411';
+    const m = renderMessage(view({ compact: true, deployedBy: 'Jane Doe', deployBuildUrl: deploy, environment: 'staging' }));
+    expect(m.blocks.map((b) => b.type)).to.deep.equal(['section', 'context']);
+    expect(JSON.stringify(m.blocks[0])).to.include('🚀 *shop-api → staging: cutting traffic over*');
+    const line = JSON.stringify(m.blocks[1]);
+    expect(line).to.include('shop-api:42 · main @ <https://bitbucket.org/acme/shop-api/commits/');
+    expect(line).to.include(`by Jane Doe`);
+    expect(line).to.include(`<${deploy}|pipeline #411>`);
+    // The same metadata as the card: bots read both alike.
+    expect(m.metadata).to.deep.equal(renderMessage(view({ deployedBy: 'Jane Doe', deployBuildUrl: deploy, environment: 'staging' })).metadata);
+    const warned = renderMessage(
+      view({
+        compact: true,
+        services: [{ service: 'shop-api', status: 'starting', warning: 'new tasks keep crashing: exit code 1, 2 times', progress: progress() }],
+      }),
+    );
+    expect(JSON.stringify(warned.blocks[2])).to.include('⚠️ shop-api: new tasks keep crashing: exit code 1, 2 times');
+    expect(JSON.stringify(renderMessage(view({ compact: true, stopped: 'the step was stopped' })).blocks.at(-1))).to.include('⚠️ the step was stopped');
+  });
+
   it('renders a failure and its thread reply with mentions', () => {
     const failed = stepped([0, POLLS.starting], [90, POLLS.failed]);
     expect(failed).to.include({ status: 'failed', phase: 'starting' });
