@@ -6,10 +6,11 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { parse } from 'yaml';
 import type { FakeAccount } from '../simulator/fake-aws.ts';
-import { DEPLOYER, FakeBitbucket } from '../simulator/fake-bitbucket.ts';
+import { DEPLOYER, type FakeBitbucket } from '../simulator/fake-bitbucket.ts';
 import type { FakeSlack } from '../simulator/fake-slack.ts';
 import { runPipe } from '../simulator/run-pipe.ts';
 import { NEW, script, steadyService, successfulRollout } from '../simulator/scenarios.ts';
+import { useBitbucket } from './support/bitbucket.ts';
 import { expectLiveOnceThenRetired, runScenario, topLevelCalls } from './support/scenario-run.ts';
 import { useSimulation } from './support/simulation.ts';
 
@@ -26,12 +27,10 @@ describe('e2e: the notifier shared by a workspace, imported by a service reposit
   let slack: FakeSlack;
   let bitbucket: FakeBitbucket;
   useSimulation((sim) => ({ aws, slack } = sim));
-  beforeEach(async () => {
-    // The pipelines proxy, through which the pipe asks Bitbucket who deployed.
-    bitbucket = new FakeBitbucket();
-    await bitbucket.start();
+  // The pipelines proxy, through which the pipe asks Bitbucket who deployed.
+  useBitbucket((b) => {
+    bitbucket = b;
   });
-  afterEach(() => bitbucket.stop());
 
   it("runs with the service's trigger variables and the workspace's: the production role and channel, who deployed, the deploy's pipeline, live", async () => {
     const service = parse(read('examples/bitbucket-pipelines.service-imports-notifier.yml'), { merge: true });

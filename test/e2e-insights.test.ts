@@ -2,10 +2,11 @@
 // proxy (a double), pending then passed or failed; never a failed run, never before Slack.
 import { expect } from 'chai';
 import type { FakeAccount } from '../simulator/fake-aws.ts';
-import { FakeBitbucket } from '../simulator/fake-bitbucket.ts';
+import type { FakeBitbucket } from '../simulator/fake-bitbucket.ts';
 import type { FakeSlack } from '../simulator/fake-slack.ts';
 import { runPipe } from '../simulator/run-pipe.ts';
 import { crashNew, deploy, provisionNew, script, steadyService, successfulRollout } from '../simulator/scenarios.ts';
+import { useBitbucket } from './support/bitbucket.ts';
 import { pipeVariables } from './support/pipe-env.ts';
 import { useSimulation } from './support/simulation.ts';
 
@@ -17,11 +18,9 @@ describe('e2e: Code Insights', function () {
   let slack: FakeSlack;
   let bitbucket: FakeBitbucket;
   useSimulation((sim) => ({ aws, slack } = sim));
-  beforeEach(async () => {
-    bitbucket = new FakeBitbucket();
-    await bitbucket.start();
+  useBitbucket((b) => {
+    bitbucket = b;
   });
-  afterEach(() => bitbucket.stop());
   const env = (extra: Record<string, string | undefined> = {}) =>
     pipeVariables(
       { aws, slack },

@@ -10,6 +10,7 @@ import {
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ListServiceDeploymentsCommand,
+  type ListServiceDeploymentsCommandOutput,
   ListTasksCommand,
   type Service,
 } from '@aws-sdk/client-ecs';
@@ -118,9 +119,14 @@ function checksFor(
   const groups = (s.loadBalancers ?? []).flatMap((lb) => (lb.targetGroupArn ? [lb.targetGroupArn] : []));
   const primaryTd = s.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition ?? s.taskDefinition;
   // Real answers for rolling services may name no currentServiceDeployment: a run lists them then
-  // (service-deployments.ts). A denied list is its own check's finding, not the next one's.
+  // (service-deployments.ts). Listed once for every check that needs it (a failed list is asked
+  // again); a denied list is its own check's finding, not the next one's.
+  let listing: Promise<ListServiceDeploymentsCommandOutput> | undefined;
   const listDeployments = (a: AbortSignal | undefined) =>
-    ecs.send(new ListServiceDeploymentsCommand({ cluster, service: s.serviceName, maxResults: 1 }), { abortSignal: a });
+    (listing ??= ecs.send(new ListServiceDeploymentsCommand({ cluster, service: s.serviceName, maxResults: 1 }), { abortSignal: a }).catch((error: unknown) => {
+      listing = undefined;
+      throw error;
+    }));
   const currentDeployment = async (a: AbortSignal | undefined): Promise<string | undefined> => {
     if (s.currentServiceDeployment) return s.currentServiceDeployment;
     const listed = await listDeployments(a).catch(() => undefined);

@@ -77,7 +77,7 @@ export function crashLoopOf(
   const breaker =
     count?.failureCount !== undefined && count.threshold !== undefined ? { failureCount: count.failureCount, threshold: count.threshold } : undefined;
   // Early success: ECS already called the deployment done, and its count no longer decides anything.
-  const done = snap.earlySuccess && snap.deployments.find((d) => d.id === cohort?.deploymentId)?.rolloutState === 'COMPLETED';
+  const early = snap.deployments.find((d) => d.id === cohort?.deploymentId)?.rolloutState === 'COMPLETED' ? snap.earlySuccess : undefined;
   return {
     what,
     kind: stops.kinds.get(what) ?? 'stopped',
@@ -85,7 +85,7 @@ export function crashLoopOf(
     failedTasks,
     circuitBreaker: snap.circuitBreaker?.enable,
     ...(breaker ? { breaker } : {}),
-    ...(done && snap.earlySuccess ? { doneEarlyAt: snap.earlySuccess.healthyPercent } : {}),
+    ...(early ? { doneEarlyAt: early.healthyPercent } : {}),
   };
 }
 

@@ -153,6 +153,11 @@ function rollbackNote(v: MessageView): string {
   return ` — rolls ${back.map((s) => `${s.service} back from ${s.rollsBackFrom} to ${s.taskDefinition}`).join(', ')}`;
 }
 
+/** What the message's *Pipeline* links to: the deploy's run when the deploy step said which, else the notifier's own. */
+export function pipelineUrlOf(v: Pick<MessageView, 'deployBuildUrl' | 'buildUrl'>): string | undefined {
+  return v.deployBuildUrl ?? v.buildUrl;
+}
+
 export function headline(v: MessageView): string {
   return `${outcomeHeadline(v)}${v.stopped ? '' : rollbackNote(v)}`;
 }

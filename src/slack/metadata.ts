@@ -3,6 +3,7 @@
 import type { MessageMetadata } from '@slack/types';
 import type { MessageView } from '../core/view.ts';
 import { PHASES } from '../core/vocabulary.ts';
+import { pipelineUrlOf } from './lines.ts';
 
 /** The distinct `family:revision` names being deployed, once known. */
 export function taskDefinitionsOf(v: MessageView): string[] {
@@ -42,7 +43,7 @@ export function metadataOf(v: MessageView): MessageMetadata {
         }),
       ),
       // pipeline_url: what the message's "Pipeline" links to (the deploy's run when known); watch_log_url: the notifier's own.
-      ...((v.deployBuildUrl ?? v.buildUrl) ? { pipeline_url: v.deployBuildUrl ?? v.buildUrl } : {}),
+      ...(pipelineUrlOf(v) ? { pipeline_url: pipelineUrlOf(v) } : {}),
       ...(v.deployBuildUrl && v.buildUrl ? { watch_log_url: v.buildUrl } : {}),
       ...(v.deployedBy ? { deployed_by: v.deployedBy } : {}),
       ...(v.stopped ? { stopped_reason: v.stopped } : {}),

@@ -5,7 +5,7 @@ import { serviceDeploymentsUrl } from '../core/console.ts';
 import { timeSpentText } from '../core/timing.ts';
 import type { MessageView, ServiceLine } from '../core/view.ts';
 import type { Phase, RolloutStatus, ServiceStatus } from '../core/vocabulary.ts';
-import { headline, NAMED_IN_HEADLINE, notFollowed, serviceStatusText } from './lines.ts';
+import { headline, NAMED_IN_HEADLINE, notFollowed, pipelineUrlOf, serviceStatusText } from './lines.ts';
 import { metadataOf, taskDefinitionsOf } from './metadata.ts';
 import { pauseText } from './pause.ts';
 import { type Block, escapeText, fit, formatDuration, LIMITS, link, SLACK_FORMAT, type SlackMessage } from './text.ts';
@@ -99,7 +99,7 @@ function renderCompact(v: MessageView): SlackMessage {
   const icon = v.stopped ? '⚠️' : ICON[v.status];
   const tds = taskDefinitionsOf(v);
   const shortCommit = v.commit?.slice(0, SHORT_COMMIT);
-  const pipeline = v.deployBuildUrl ?? v.buildUrl;
+  const pipeline = pipelineUrlOf(v);
   const facts = [
     tds.length ? tds.map(escapeText).join(', ') : undefined,
     `${escapeText(v.ref.name)}${shortCommit ? ` @ ${link(v.repositoryUrl && `${v.repositoryUrl}/commits/${v.commit}`, shortCommit)}` : ''}`,
@@ -150,7 +150,7 @@ function renderCard(v: MessageView): SlackMessage {
   if (shortCommit) fields.push(['Commit', link(v.repositoryUrl && `${v.repositoryUrl}/commits/${v.commit}`, shortCommit)]);
   if (v.deployedBy) fields.push(['Deployed by', escapeText(v.deployedBy)]);
   // "Pipeline" is the deploy's run when the deploy step said which; the notifier's own is its watch log.
-  const pipeline = v.deployBuildUrl ?? v.buildUrl;
+  const pipeline = pipelineUrlOf(v);
   if (pipeline) fields.push(['Pipeline', link(pipeline, `#${pipeline.split('/').pop()}`)]);
   const watchLog = v.deployBuildUrl && v.buildUrl ? ` · ${link(v.buildUrl, 'watch log')}` : '';
   fields.push([v.done || v.stopped ? 'Duration' : 'Elapsed', `${formatDuration(v.now - v.startedAt)}${watchLog}`]);
