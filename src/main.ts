@@ -169,9 +169,18 @@ function abortAt(epochMs: number, why: string): AbortSignal {
   return controller.signal;
 }
 
-/** Where the SDK sends ECS calls: the endpoint the variables set (AWS_ENDPOINT_URL_ECS, AWS_ENDPOINT_URL), else the region's. */
+/**
+ * Where the SDK sends ECS calls, to name in an error: the endpoint the variables set
+ * (AWS_ENDPOINT_URL_ECS, AWS_ENDPOINT_URL), else the region's; never a user or password in it.
+ */
 function ecsEndpointOf(env: NodeJS.ProcessEnv, region: string): string {
-  return env.AWS_ENDPOINT_URL_ECS ?? env.AWS_ENDPOINT_URL ?? `https://ecs.${region}.amazonaws.com`;
+  const endpoint = env.AWS_ENDPOINT_URL_ECS ?? env.AWS_ENDPOINT_URL;
+  if (!endpoint) return `https://ecs.${region}.amazonaws.com`;
+  if (!URL.canParse(endpoint)) return 'the endpoint AWS_ENDPOINT_URL names';
+  const url = new URL(endpoint);
+  url.username = '';
+  url.password = '';
+  return url.origin === 'null' ? url.href : `${url.origin}${url.pathname === '/' ? '' : url.pathname}`;
 }
 
 /** What the watch is told when an AWS call failed for good. */

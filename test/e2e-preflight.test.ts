@@ -118,6 +118,22 @@ describe('e2e: CHECK_ONLY, the preflight', function () {
     }
   });
 
+  it('an endpoint named in an error never shows a user or password given in its URL', async () => {
+    steadyService(aws, 'shop-api');
+    const server = createServer((_req, res) => res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Not Found</h1>'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    try {
+      const run = await runPipe(env({ AWS_ENDPOINT_URL: `http://proxyuser:endpointPa55word@127.0.0.1:${port}`, AWS_ENDPOINT_URL_ECS: undefined }));
+      expect(run.code, run.stdout).to.equal(2);
+      expect(lines(run.stdout).find((l) => l.startsWith('✖ ecs:DescribeServices'))).to.include(`http://127.0.0.1:${port} answered HTTP 404`);
+      expect(run.stdout + run.stderr).not.to.include('endpointPa55word');
+    } finally {
+      server.close();
+    }
+  });
+
   it('with APPROVERS, the reactions:read scope is needed', async () => {
     steadyService(aws, 'shop-api');
     slack.scopes = slack.scopes.filter((s) => s !== 'reactions:read');
