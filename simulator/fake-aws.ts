@@ -17,11 +17,13 @@ import {
   type Call,
   esc,
   type FakeAlarm,
+  type FakeMinute,
   type FakeRevision,
   type FakeService,
   type FakeTarget,
   type FakeTask,
   type Fault,
+  STEADY_MINUTE,
 } from './aws/model.ts';
 import { ROLE_KEY_ID, ROLE_SECRET, ROLE_SESSION_TOKEN, stsApi } from './aws/sts.ts';
 import { listen, type Tls } from './listen.ts';
@@ -66,6 +68,8 @@ export class FakeAccount implements AccountModel {
 
   /** Called when ContinueServiceDeployment acts on a paused hook: a scenario carries on (or rolls back) here. */
   onContinue: (service: string, action: 'CONTINUE' | 'ROLLBACK') => void = () => {};
+  /** Each target group's traffic per minute (GetMetricData): steady unless a scenario says otherwise. */
+  traffic: (targetGroupArn: string, minute: number) => FakeMinute | undefined = () => STEADY_MINUTE;
   /** Called before each DescribeServices answer: poll-driven scenarios advance the model here. */
   onPoll: (tick: number) => void = () => {};
 

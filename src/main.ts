@@ -8,6 +8,7 @@ import { createAwsClients } from './aws/clients.ts';
 import { continueServiceDeployment } from './aws/continue.ts';
 import { explainAwsError } from './aws/errors.ts';
 import { FailureEvidenceReader } from './aws/failure-evidence.ts';
+import { MetricsReader } from './aws/metrics.ts';
 import { RolloutReader } from './aws/reader.ts';
 import { createAsk, describe as describeAwsError, isThrottling } from './aws/retry.ts';
 import { BitbucketApi } from './bitbucket/api.ts';
@@ -111,11 +112,13 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     // Who deployed, by name, read once before the first message (bounded; unknown leaves it out).
     const deployedBy = config.deploy.by ? await displayNameOf(new BitbucketApi(config.bitbucketProxy), config.deploy.by, log) : undefined;
     const reader = new RolloutReader(clients, config.cluster, run, log);
+    const metrics = config.verify.mode === 'off' ? undefined : new MetricsReader(clients, (arns) => reader.groupSettings(arns), run);
     const evidence = new FailureEvidenceReader(clients, config.aws.region, config.logLines);
     const insights = config.codeInsights && new CodeInsights(config.codeInsights, log);
     const result = await watchRollout({
       config,
       read: (services, readOptions) => reader.read(services, readOptions),
+      ...(metrics ? { measure: (query) => metrics.read(query) } : {}),
       delayedBy: () => takeThrottled(throttled),
       evidence: (view) => evidence.read(view, Date.now(), AbortSignal.any([stop, AbortSignal.timeout(EVIDENCE_READ_BUDGET_MS)])),
       notifier: new SlackNotifier(config.slack, log, { secrets, signal: stop, agents }),
@@ -131,6 +134,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
       ...(config.approvers.length ? { continueDeployment: (request) => continueServiceDeployment(clients, run, request) } : {}),
     });
     log.debug(`AWS calls: ${JSON.stringify(Object.fromEntries(reader.calls))}`);
+    if (metrics?.calls) log.debug(`CloudWatch: ${metrics.calls} GetMetricData calls, ${metrics.metricsRequested} metrics requested`);
     logMemory(log);
     return result.exitCode;
   } catch (error) {

@@ -11,6 +11,7 @@ export function contextOf(config: Config, startedAt: number, now: number, deploy
     ...(deployedBy ? { deployedBy } : {}),
     ...(config.deploy.buildUrl ? { deployBuildUrl: config.deploy.buildUrl } : {}),
     ...(config.compact ? { compact: true } : {}),
+    ...(config.verify.mode === 'fail' ? { verifyFails: true } : {}),
     environment: config.environment,
     cluster: config.cluster,
     region: config.aws.region,

@@ -8,18 +8,20 @@ import type { Config } from './config/settings.ts';
 import { SLACK_OUTCOME_BUDGET_MS, SLACK_PRESSURE_MS, SLACK_PROGRESS_BUDGET_MS } from './core/budget.ts';
 import { waitAfterRead } from './core/schedule.ts';
 import type { ReadOptions, ServiceSnapshot } from './core/snapshot.ts';
-import { expire, type RunState, start, step, viewOf } from './core/step.ts';
+import { expire, measured, type RunState, start, step, viewOf } from './core/step.ts';
+import type { MetricsQuery, MetricsRead } from './core/verification.ts';
 import { type FailureEvidence, type MessageView, NO_FAILURE_EVIDENCE, type RolloutView, type ServiceLine } from './core/view.ts';
 import { endsWell, type RolloutStatus } from './core/vocabulary.ts';
 import { AwsUnavailableError, ExitCode, SlackError, UserFacingError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { contextOf } from './message-context.ts';
 import type { Notifier, SendOptions } from './slack/client.ts';
-import { renderDetails, renderStopped } from './slack/details.ts';
+import { renderDetails, renderRegression, renderStopped } from './slack/details.ts';
 import { headline, serviceStatusText } from './slack/lines.ts';
 import { renderMessage } from './slack/render.ts';
 import { summaryLines } from './slack/summary.ts';
 import { formatDuration, PLAIN_FORMAT } from './slack/text.ts';
+import { failsOnTraffic, regressedServices } from './slack/traffic.ts';
 
 export interface WatchDeps {
   config: Config;
@@ -49,6 +51,11 @@ export interface WatchDeps {
   jitterSeed?: number;
   /** Who triggered the deploy, by name (DEPLOYED_BY, looked up once before the watch). */
   deployedBy?: string;
+  /**
+   * The load balancer's metrics for the traffic verification (VERIFY): one GetMetricData. A denied or
+   * failed read comes back as `refused` (said in the message, never a failed run).
+   */
+  measure?: (query: MetricsQuery) => Promise<MetricsRead>;
   /** ContinueServiceDeployment on a paused hook (APPROVERS set); throws what AWS said. */
   continueDeployment?: (request: { serviceDeploymentArn: string; hookId: string; action: 'CONTINUE' | 'ROLLBACK' }) => Promise<void>;
 }
@@ -73,6 +80,7 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
     ...(deps.jitterSeed !== undefined ? { jitterSeed: deps.jitterSeed } : {}),
     crashLoopLimit: config.crashLoopLimit,
     waitUntil: config.waitUntil,
+    ...(deps.measure ? { verify: config.verify } : {}),
   });
   let view: RolloutView = viewOf(state);
   /** When the last read began: the next poll is due nextPollMs after it. */
@@ -82,6 +90,8 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
   const message = (v: RolloutView = view, stopped?: string): MessageView => ({
     ...contextOf(config, startedAt, now(), deps.deployedBy),
     ...v,
+    // Still measuring its traffic after the outcome: the message is not final yet.
+    done: v.done && !v.measuring,
     ...(stopped ? { stopped } : {}),
     ...(delayedBy && !v.done ? { delayedBy } : {}),
   });
@@ -96,6 +106,13 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
     const snapshots = await deps.read(services, options);
     delayedBy = deps.delayedBy?.();
     ({ state, view } = step(state, snapshots, readAt, { fresh }));
+  };
+  /** The load balancer's metrics, when the core asks for them (at most once a minute, and at the end of the window). */
+  const measure = async () => {
+    if (!view.measure || !deps.measure) return;
+    const readAt = now();
+    lastReadAt = readAt;
+    ({ state, view } = measured(state, await deps.measure(view.measure), readAt));
   };
 
   const ref = `${config.ref.type} ${config.ref.name}${config.commit ? ` @ ${config.commit.slice(0, 7)}` : ''}`;
@@ -143,6 +160,7 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
     // lists every task (nothing is cached yet), so a "live" it shows is said at once.
     await poll(config.services, { force: true }, true);
     if (view.refused) throw new UserFacingError(view.refused, ExitCode.AwsProblem);
+    await measure();
     await sendProgress();
     // Pending in Bitbucket too; not waited for: the watch goes on.
     void deps.insights?.(reportOf(message(), [], undefined));
@@ -150,10 +168,16 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
     const approvals = approvalsFor(deps);
     await approvals(message());
 
-    while (!view.done) {
+    while (!view.done || view.measuring) {
       // The core counts the wait from when the last read began (what it judged is as of then): the
       // time the read, the confirmation and Slack took is part of it, within a minimum rest.
       await deps.sleep(waitAfterRead(view.nextPollMs, now() - lastReadAt));
+      // The outcome is decided and only the traffic is still measured: no more ECS reads.
+      if (view.done) {
+        await measure();
+        if (view.measuring) await sendProgress();
+        continue;
+      }
       const active = view.active;
       // Around "live" the core asks for a fresh task list at once: a "live" this read shows needs no second read.
       // A forced read reads every target group afresh: nothing is quiet then.
@@ -172,7 +196,8 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
       );
       log.debug(progressLine(view.services));
       await approvals(message());
-      if (!view.done) await sendProgress();
+      await measure();
+      if (!view.done || view.measuring) await sendProgress();
     }
   } catch (error) {
     if (cancelled()) {
@@ -210,6 +235,9 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
   if (view.status === 'failed' || view.status === 'timed_out') {
     evidence = deps.evidence ? await deps.evidence(view) : NO_FAILURE_EVIDENCE;
     await deps.notifier.reply(renderDetails(final, causes, config.slack.mentionOnFailure, evidence), OUTCOME);
+  } else if (regressedServices(final).length) {
+    // A regression gets its numbers side by side in the thread, as a failure gets its causes.
+    await deps.notifier.reply(renderRegression(final, failsOnTraffic(final) ? config.slack.mentionOnFailure : []), OUTCOME);
   }
   await deps.insights?.(reportOf(final, causes, await deps.notifier.permalink?.()));
   return finish(log, final, causes, evidence);
@@ -246,5 +274,6 @@ function progressLine(services: ServiceLine[]): string {
 
 function finish(log: Logger, v: MessageView, causes: string[], evidence: FailureEvidence = NO_FAILURE_EVIDENCE): WatchResult {
   for (const line of summaryLines(v, causes, evidence)) log.info(line);
-  return { status: v.status, exitCode: endsWell(v.status) ? ExitCode.Ok : ExitCode.RolloutFailed };
+  // Live but regressed (VERIFY=fail) is a failed run: exit 1, as the Code Insights report says.
+  return { status: v.status, exitCode: endsWell(v.status) && !failsOnTraffic(v) ? ExitCode.Ok : ExitCode.RolloutFailed };
 }

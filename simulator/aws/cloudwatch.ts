@@ -1,9 +1,12 @@
 // CloudWatch, JSON 1.0 (X-Amz-Target GraniteServiceVersion20100801.*; the SDK's protocol since 2025):
 // DescribeAlarms from the model's alarms
-// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html).
-import type { AccountModel } from './model.ts';
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html), and
+// GetMetricData from the model's target group traffic
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html).
+import { type AccountModel, type FakeMinute, lbArn } from './model.ts';
 
 export function cloudWatchApi(a: AccountModel, op: string, body: Record<string, unknown>): { status: number; body: unknown } {
+  if (op === 'GetMetricData') return getMetricData(a, body);
   if (op !== 'DescribeAlarms') return { status: 400, body: { __type: 'UnknownOperationException', message: op } };
   const names = Array.isArray(body.AlarmNames) ? body.AlarmNames.map(String) : [...a.alarms.keys()];
   const found = names.flatMap((n) => {
@@ -38,4 +41,60 @@ export function cloudWatchApi(a: AccountModel, op: string, body: Record<string, 
       CompositeAlarms: [],
     },
   };
+}
+
+/** GetMetricData takes at most 500 queries (MetricDataQueries). */
+const MAX_QUERIES = 500;
+/** A query's Id: "must start with a lowercase letter", then letters, digits and underscores (API_MetricDataQuery.html). */
+const QUERY_ID = /^[a-z][a-zA-Z0-9_]*$/;
+
+/** Which number of a minute each of an Application Load Balancer's metrics and statistics reads (load-balancer-cloudwatch-metrics.html). */
+function datapointOf(minute: FakeMinute, metric: string, stat: string): number | undefined {
+  if (metric === 'RequestCount' && stat === 'Sum') return minute.requests;
+  if (metric === 'HTTPCode_Target_5XX_Count' && stat === 'Sum') return minute.target5xx;
+  if (metric === 'TargetConnectionErrorCount' && stat === 'Sum') return minute.connectionErrors;
+  if (metric === 'TargetResponseTime' && stat === 'p95') return minute.p95Seconds;
+  if (metric === 'TargetResponseTime' && stat === 'p99') return minute.p99Seconds;
+  return undefined;
+}
+
+interface Query {
+  Id?: string;
+  MetricStat?: { Metric?: { Namespace?: string; MetricName?: string; Dimensions?: Array<{ Name?: string; Value?: string }> }; Period?: number; Stat?: string };
+}
+
+/**
+ * The minutes of [StartTime, EndTime) the model has traffic for, per query: a metric of a target
+ * group (dimensions LoadBalancer and TargetGroup, the ARNs' suffixes) whose load balancer routes to
+ * it. A minute without requests has no datapoint, as an ALB publishes none (the metrics page: "If
+ * there are no requests … this metric is not reported"). Timestamps in epoch seconds (JSON 1.0).
+ */
+function getMetricData(a: AccountModel, body: Record<string, unknown>): { status: number; body: unknown } {
+  const queries: Query[] = Array.isArray(body.MetricDataQueries) ? body.MetricDataQueries : [];
+  const invalid = (message: string) => ({ status: 400, body: { __type: 'InvalidParameterValueException', message } });
+  if (queries.length > MAX_QUERIES) return invalid(`The collection MetricDataQueries must not have a size greater than ${MAX_QUERIES}.`);
+  const bad = queries.find((q) => !QUERY_ID.test(q.Id ?? ''));
+  if (bad) return invalid(`The value ${bad.Id ?? ''} for parameter MetricDataQueries.member.1.Id is not matching the expected pattern ^[a-z][a-zA-Z0-9_]*$.`);
+  const start = Number(body.StartTime) * 1000;
+  const end = Number(body.EndTime) * 1000;
+  const descending = body.ScanBy !== 'TimestampAscending';
+  const results = queries.map((q) => {
+    const stat = q.MetricStat;
+    const dims = new Map((stat?.Metric?.Dimensions ?? []).map((d) => [d.Name, d.Value]));
+    const periodMs = (stat?.Period ?? 60) * 1000;
+    const group = [...a.targets.keys()].find((arn) => arn.endsWith(`:${dims.get('TargetGroup') ?? ''}`));
+    const routes =
+      group !== undefined &&
+      stat?.Metric?.Namespace === 'AWS/ApplicationELB' &&
+      lbArn(a.targetGroupSettings.protocol === 'HTTP' ? 'app' : 'net').endsWith(`/${dims.get('LoadBalancer') ?? ''}`);
+    const points: Array<[number, number]> = [];
+    for (let m = Math.ceil(start / periodMs) * periodMs; routes && m < end; m += periodMs) {
+      const minute = a.traffic(group, m);
+      const value = minute && minute.requests > 0 ? datapointOf(minute, stat?.Metric?.MetricName ?? '', stat?.Stat ?? '') : undefined;
+      if (value !== undefined) points.push([m / 1000, value]);
+    }
+    if (descending) points.reverse();
+    return { Id: q.Id, Label: stat?.Metric?.MetricName ?? q.Id, Timestamps: points.map((p) => p[0]), Values: points.map((p) => p[1]), StatusCode: 'Complete' };
+  });
+  return { status: 200, body: { MetricDataResults: results, Messages: [] } };
 }

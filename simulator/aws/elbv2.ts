@@ -1,6 +1,6 @@
 // Elastic Load Balancing v2, Query protocol (form body, XML reply): target health, rules,
 // listeners, target groups and their attributes, from the model.
-import { type AccountModel, esc, type FakeShift } from './model.ts';
+import { type AccountModel, esc, type FakeShift, lbArn } from './model.ts';
 
 export function elbApi(a: AccountModel, op: string, form: Record<string, string>): { status: number; body: string } {
   if (op === 'DescribeRules') return describeRules(a, form);
@@ -66,11 +66,13 @@ export function describeTargetGroups(a: AccountModel, form: Record<string, strin
   const { intervalSeconds, healthyThreshold, protocol } = a.targetGroupSettings;
   // A Network Load Balancer's TCP group checks a TCP connection: no path, no matcher (API_TargetGroup.html).
   const http = protocol === 'HTTP' ? '<HealthCheckPath>/health</HealthCheckPath><Matcher><HttpCode>200</HttpCode></Matcher>' : '';
+  // The load balancers that route to the group (TargetGroup.LoadBalancerArns): an ALB's for HTTP groups, an NLB's for TCP ones.
+  const balancers = `<LoadBalancerArns><member>${esc(lbArn(protocol === 'HTTP' ? 'app' : 'net'))}</member></LoadBalancerArns>`;
   const members = arns
     .filter((arn) => a.targets.has(arn))
     .map(
       (arn) =>
-        `<member><TargetGroupArn>${esc(arn)}</TargetGroupArn><TargetGroupName>${esc(arn.split('/')[1] ?? '')}</TargetGroupName><Protocol>${protocol}</Protocol><Port>8080</Port><VpcId>vpc-0f1e2d3c</VpcId><HealthCheckProtocol>${protocol}</HealthCheckProtocol><HealthCheckPort>traffic-port</HealthCheckPort><HealthCheckEnabled>true</HealthCheckEnabled><HealthCheckIntervalSeconds>${intervalSeconds}</HealthCheckIntervalSeconds><HealthCheckTimeoutSeconds>5</HealthCheckTimeoutSeconds><HealthyThresholdCount>${healthyThreshold}</HealthyThresholdCount><UnhealthyThresholdCount>2</UnhealthyThresholdCount>${http}<TargetType>ip</TargetType></member>`,
+        `<member><TargetGroupArn>${esc(arn)}</TargetGroupArn><TargetGroupName>${esc(arn.split('/')[1] ?? '')}</TargetGroupName><Protocol>${protocol}</Protocol><Port>8080</Port><VpcId>vpc-0f1e2d3c</VpcId><HealthCheckProtocol>${protocol}</HealthCheckProtocol><HealthCheckPort>traffic-port</HealthCheckPort><HealthCheckEnabled>true</HealthCheckEnabled><HealthCheckIntervalSeconds>${intervalSeconds}</HealthCheckIntervalSeconds><HealthCheckTimeoutSeconds>5</HealthCheckTimeoutSeconds><HealthyThresholdCount>${healthyThreshold}</HealthyThresholdCount><UnhealthyThresholdCount>2</UnhealthyThresholdCount>${http}${balancers}<TargetType>ip</TargetType></member>`,
     )
     .join('');
   return {

@@ -6,6 +6,25 @@ export const ACCOUNT_ID = '123456789012';
 export const CLUSTER = 'prod';
 export const tdArn = (family: string, revision: number) => `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:task-definition/${family}:${revision}`;
 export const tgArn = (name: string) => `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT_ID}:targetgroup/${name}/73e2d6bc24d8a067`;
+/** The account's load balancer: an Application Load Balancer (`app/`), or a Network one (`net/`) for TCP target groups (API_LoadBalancer.html, LoadBalancerArn). */
+export const lbArn = (kind: 'app' | 'net') =>
+  `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT_ID}:loadbalancer/${kind}/shop-${kind === 'app' ? 'alb' : 'nlb'}/50dc6c495c0c9188`;
+
+/**
+ * One minute of a target group's traffic, as an Application Load Balancer publishes it to
+ * CloudWatch (load-balancer-cloudwatch-metrics.html): RequestCount, HTTPCode_Target_5XX_Count,
+ * TargetConnectionErrorCount (Sum), TargetResponseTime in seconds (p95, p99). A scenario's numbers.
+ */
+export interface FakeMinute {
+  requests: number;
+  target5xx: number;
+  connectionErrors: number;
+  p95Seconds: number;
+  p99Seconds: number;
+}
+
+/** The traffic every target group serves unless a scenario says otherwise: 20 requests a second, one 5xx a minute, p95 120 ms. */
+export const STEADY_MINUTE: FakeMinute = { requests: 1200, target5xx: 1, connectionErrors: 0, p95Seconds: 0.12, p99Seconds: 0.3 };
 
 export interface FakeTask {
   id: string;
@@ -260,4 +279,6 @@ export interface AccountModel {
   webIdentityTokens: string[];
   /** Called when ContinueServiceDeployment acts on a paused hook: a scenario carries on (or rolls back) here. */
   onContinue: (service: string, action: 'CONTINUE' | 'ROLLBACK') => void;
+  /** What a target group served in the minute starting at `minute` (epoch ms); undefined: no requests, so no datapoint. */
+  traffic: (targetGroupArn: string, minute: number) => FakeMinute | undefined;
 }

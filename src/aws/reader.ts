@@ -9,6 +9,7 @@ import {
   type ReadOptions,
   type ServiceSnapshot,
   SHIFTING_STRATEGIES,
+  type TargetGroupSettings,
   type TargetGroupSnapshot,
   type TaskSnapshot,
   targetKey,
@@ -103,6 +104,15 @@ export class RolloutReader {
     this.facts = new TaskFacts(clients, cluster, count);
     this.notes = new DeploymentNotes(clients, count, log, serviceDeployments);
     this.express = new ExpressReader(clients, count, log);
+  }
+
+  /**
+   * The target groups' settings (health checks, deregistration delay, load balancers, protocol),
+   * read once per run: the traffic verification asks for the groups of every kind of deployment.
+   */
+  async groupSettings(arns: string[]): Promise<ReadonlyMap<string, TargetGroupSettings | undefined>> {
+    await this.targets.resolveSettings(arns);
+    return new Map(arns.map((arn) => [arn, this.targets.settings.get(arn)]));
   }
 
   /**

@@ -189,7 +189,7 @@ export function describe(error: unknown): string {
 
 const DENIED = /AccessDenied|not authorized/i;
 
-/** AWS refused the call for want of a permission (its error name or message says so). */
+/** AWS refused the call for want of a permission (its error name or message says so, or the error it was explained from). */
 export function isAccessDenied(error: unknown): boolean {
-  return error instanceof Error && (DENIED.test(error.name) || DENIED.test(error.message));
+  return error instanceof Error && (DENIED.test(error.name) || DENIED.test(error.message) || (error.cause !== undefined && isAccessDenied(error.cause)));
 }

@@ -291,6 +291,7 @@ export function targetGroupSettingsFrom(group: TargetGroup | undefined, attribut
     healthyThresholdCount: group?.HealthyThresholdCount,
     ...(Number.isFinite(delay) ? { deregistrationDelaySeconds: delay } : {}),
     ...(group?.Protocol ? { protocol: group.Protocol } : {}),
+    ...(group?.LoadBalancerArns?.length ? { loadBalancerArns: group.LoadBalancerArns } : {}),
   };
 }
 

@@ -6,6 +6,7 @@
 import type { Config } from '../config/settings.ts';
 import type { MessageView } from '../core/view.ts';
 import type { Logger } from '../logger.ts';
+import { failsOnTraffic, verificationText } from '../slack/traffic.ts';
 import { BitbucketApi } from './api.ts';
 
 /** A report that Bitbucket does not take within this is given up: the outcome must not wait for it. */
@@ -35,16 +36,20 @@ export interface Report {
 /** The report for what the message shows: pure. `slackLink`: the message's permalink, when known. */
 export function reportOf(v: MessageView, causes: readonly string[], slackLink: string | undefined): Report {
   const finished = v.done || Boolean(v.stopped);
-  const result = !finished ? 'PENDING' : v.status === 'live' || v.status === 'superseded' || v.status === 'no_tasks' ? 'PASSED' : 'FAILED';
+  const passed = (v.status === 'live' || v.status === 'superseded' || v.status === 'no_tasks') && !failsOnTraffic(v);
+  const result = !finished ? 'PENDING' : passed ? 'PASSED' : 'FAILED';
   const live = v.milestones.live;
   const failed = v.services.filter((s) => s.status === 'failed').map((s) => `${s.service}: ${s.reason ?? 'failed'}`);
-  const why = [...(v.stopped ? [v.stopped] : []), ...failed, ...(result === 'FAILED' ? causes.slice(0, 3) : [])];
+  const regressed = v.services.flatMap((s) => (s.traffic?.verdict === 'regressed' ? [`${s.service}: ${verificationText(s.traffic)}`] : []));
+  const why = [...(v.stopped ? [v.stopped] : []), ...failed, ...regressed, ...(result === 'FAILED' ? causes.slice(0, 3) : [])];
+  const traffic = v.services.flatMap((s) => (s.traffic ? [`${v.services.length > 1 ? `${s.service}: ` : ''}${verificationText(s.traffic)}`] : [])).join('; ');
   const details = `${v.services.map((s) => s.service).join(', ')} → ${v.environment}: ${v.status.replace('_', ' ')}${why.length ? `. ${why.join('; ')}` : ''}`;
   const data: Data[] = [
     { title: 'Environment', type: 'TEXT', value: v.environment },
     { title: 'Services', type: 'TEXT', value: v.services.map((s) => `${s.service}${s.taskDefinition ? ` (${s.taskDefinition})` : ''}`).join(', ') },
     { title: 'Status', type: 'TEXT', value: v.stopped ? 'stopped' : v.status },
     ...(v.deployedBy ? [{ title: 'Deployed by', type: 'TEXT' as const, value: v.deployedBy }] : []),
+    ...(traffic ? [{ title: 'Traffic', type: 'TEXT' as const, value: traffic }] : []),
     ...(live !== undefined ? [{ title: 'Time to live', type: 'DURATION' as const, value: live - v.startedAt }] : []),
     ...(finished ? [{ title: 'Duration', type: 'DURATION' as const, value: v.now - v.startedAt }] : []),
     ...(slackLink ? [{ title: 'Slack message', type: 'LINK' as const, value: { text: 'Open in Slack', href: slackLink } }] : []),

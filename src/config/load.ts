@@ -2,7 +2,7 @@
 // Every problem is collected (not just the first) so a user fixes their YAML in one go; no
 // message ever contains the value of a secret.
 import { cleanEnv, EnvMissingError } from 'envalid';
-import { MS_PER_SECOND, type TaskDefinitionRef } from '../core/vocabulary.ts';
+import { MS_PER_MINUTE, MS_PER_SECOND, type TaskDefinitionRef } from '../core/vocabulary.ts';
 import { ConfigError } from '../errors.ts';
 import type { Config, Credentials, DefaultSource, EnvironmentRule } from './settings.ts';
 import { MAX_SERVICES, serviceKey, shown } from './validators.ts';
@@ -216,6 +216,13 @@ export function loadConfig(rawEnv: Env): Config {
     deploymentGraceMs: valid(clean.DEPLOYMENT_GRACE_PERIOD, 'DEPLOYMENT_GRACE_PERIOD') * MS_PER_SECOND,
     crashLoopLimit: clean.CRASH_LOOP_LIMIT,
     waitUntil: valid(clean.WAIT_UNTIL, 'WAIT_UNTIL'),
+    verify: {
+      mode: valid(clean.VERIFY, 'VERIFY'),
+      afterLiveMs: valid(clean.VERIFY_MINUTES, 'VERIFY_MINUTES') * MS_PER_MINUTE,
+      minRequests: valid(clean.VERIFY_MIN_REQUESTS, 'VERIFY_MIN_REQUESTS'),
+      max5xxIncrease: valid(clean.VERIFY_MAX_5XX_INCREASE, 'VERIFY_MAX_5XX_INCREASE'),
+      maxLatencyIncrease: valid(clean.VERIFY_MAX_LATENCY_INCREASE, 'VERIFY_MAX_LATENCY_INCREASE'),
+    },
     compact: compactFor(valid(clean.MESSAGE_FORM, 'MESSAGE_FORM'), environment),
     logLines: valid(clean.LOG_LINES, 'LOG_LINES'),
     debug: valid(clean.DEBUG, 'DEBUG'),

@@ -1,6 +1,6 @@
 // The pipe's configuration as the program uses it: resolved once from the pipe variables
 // (config/load.ts) and passed down read-only. Types only.
-import type { TaskDefinitionRef, WaitUntil } from '../core/vocabulary.ts';
+import type { TaskDefinitionRef, VerifySettings, WaitUntil } from '../core/vocabulary.ts';
 import type { ProxySettings } from '../net.ts';
 
 export type Credentials =
@@ -61,6 +61,8 @@ export interface Config {
   crashLoopLimit: number | undefined;
   /** WAIT_UNTIL. */
   waitUntil: WaitUntil;
+  /** VERIFY and its thresholds: the new version's traffic against the old one's. */
+  verify: VerifySettings;
   /** The message as one line, updated in place (MESSAGE_FORM, resolved for this environment), or the full card. */
   compact: boolean;
   /** LOG_LINES: 0 shows no container logs. */

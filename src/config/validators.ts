@@ -2,7 +2,7 @@
 // a bad value only when it is not a secret, cut short and with control characters spelled out.
 import { makeValidator } from 'envalid';
 import { parseTaskDefinitionRef } from '../core/task-definition.ts';
-import type { TaskDefinitionRef, WaitUntil } from '../core/vocabulary.ts';
+import type { TaskDefinitionRef, VerifyMode, WaitUntil } from '../core/vocabulary.ts';
 import type { EnvironmentRule } from './settings.ts';
 
 /**
@@ -56,6 +56,22 @@ export const waitUntil = makeValidator<WaitUntil>((value) => {
   if (v === 'live' || v === 'retired') return v;
   throw new Error(`must be live or retired, not ${shown(value)}`);
 });
+
+export const verifyMode = makeValidator<VerifyMode>((value) => {
+  const v = value.trim().toLowerCase();
+  if (v === 'fail' || v === 'warn' || v === 'off') return v;
+  throw new Error(`must be fail, warn or off, not ${shown(value)}`);
+});
+
+/** A number with decimals allowed (e.g. 0.5), between `min` and `max`. */
+export function decimal(min: number, max: number, unit: string) {
+  return makeValidator<number>((value) => {
+    if (!/^\d+(\.\d+)?$/.test(value.trim())) throw new Error(`must be a number of ${unit} such as 0.5 or 2, not ${shown(value)}`);
+    const n = Number(value);
+    if (n < min || n > max) throw new Error(`must be between ${min} and ${max} ${unit}, not ${n}`);
+    return n;
+  });
+}
 
 export const messageForm = makeValidator<'auto' | 'full' | 'compact'>((value) => {
   const v = value.trim().toLowerCase();

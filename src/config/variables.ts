@@ -9,6 +9,7 @@ import {
   channelRules,
   clusterName,
   commitHash,
+  decimal,
   integer,
   mentionIds,
   messageForm,
@@ -25,6 +26,7 @@ import {
   slackToken,
   taskDefinitionList,
   text,
+  verifyMode,
   waitUntil,
 } from './validators.ts';
 
@@ -55,6 +57,9 @@ export const INTEGER_RANGES = {
   DEPLOYMENT_GRACE_PERIOD: [0, 600],
   CRASH_LOOP_LIMIT: [2, 1000],
   LOG_LINES: [0, 100],
+  VERIFY_MINUTES: [0, 60],
+  VERIFY_MIN_REQUESTS: [1, 1_000_000],
+  VERIFY_MAX_LATENCY_INCREASE: [1, 1000],
 } satisfies Record<string, [number, number]>;
 
 /** The specs of every variable the pipe reads; README.md and pipe.yml document exactly these. */
@@ -130,6 +135,30 @@ export const VARIABLE_SPECS = {
     default: 'retired',
     desc: 'retired: follow the rollout until the old version is gone (after a blue/green bake, too); live: end the watch (exit 0) as soon as the new version takes all production traffic.',
   }),
+  VERIFY: verifyMode({
+    default: 'fail',
+    desc: "Traffic verification on the load balancer's metrics (CloudWatch): fail: a regression of the new version against the old fails the run (exit 1); warn: it is said, the run passes; off: nothing is measured.",
+  }),
+  VERIFY_MINUTES: integer(
+    ...INTEGER_RANGES.VERIFY_MINUTES,
+    'minutes',
+  )({
+    default: 0,
+    desc: 'Minutes to go on measuring after live, when the rollout ends sooner (WAIT_UNTIL=live, a short drain). The drain, bakes and traffic steps are measured anyway.',
+  }),
+  VERIFY_MIN_REQUESTS: integer(
+    ...INTEGER_RANGES.VERIFY_MIN_REQUESTS,
+    'requests',
+  )({ default: 300, desc: 'Fewer requests on the new version (or its baseline) is "not measured", never verified.' }),
+  VERIFY_MAX_5XX_INCREASE: decimal(
+    0,
+    100,
+    'percentage points',
+  )({ default: 1, desc: "Percentage points the new version's 5xx (and connection error) rate may exceed the baseline's (0–100)." }),
+  VERIFY_MAX_LATENCY_INCREASE: integer(
+    ...INTEGER_RANGES.VERIFY_MAX_LATENCY_INCREASE,
+    'percent',
+  )({ default: 50, desc: "Percent the new version's p95 response time may exceed the baseline's." }),
   MESSAGE_FORM: messageForm({
     default: 'auto',
     desc: 'full: the card with every field; compact: one line, updated in place; auto: full for an environment that looks like production (prod, prd, production, live), compact for the others.',

@@ -12,7 +12,17 @@ import { causesOf } from './evidence.ts';
 import type { Kind } from './kind.ts';
 import { type CodeDeploySnapshot, cohortOf, type LifecycleEventSnapshot, type ServiceSnapshot, type TaskSetSnapshot } from './snapshot.ts';
 import { sameTaskDefinition, shortName } from './task-definition.ts';
-import { EMPTY_PROGRESS, MS_PER_MINUTE, NO_EVIDENCE, type Phase, type Progress, type ServiceWatch, type ShiftView, trafficSteps } from './vocabulary.ts';
+import {
+  EMPTY_PROGRESS,
+  MS_PER_MINUTE,
+  NO_EVIDENCE,
+  type Phase,
+  type Progress,
+  type ServiceWatch,
+  type ShiftView,
+  type TrafficGroups,
+  trafficSteps,
+} from './vocabulary.ts';
 
 /** The lifecycle events of an ECS deployment target, in the order CodeDeploy runs them. */
 export const LIFECYCLE_EVENTS = [
@@ -201,9 +211,15 @@ export const CODE_DEPLOY: Kind<Ours, ServiceSnapshot> = {
         ...causesOf({ taskDefinitionArn: set.taskDefinitionArn, createdAt: set.createdAt }, snap, clock, stopCauses),
       ]),
     ];
-    return { progress, causes, shift: shiftView(set, d, snap) };
+    return { progress, causes, shift: shiftView(set, d, snap), ...(d ? { groups: groupsOf(d) } : {}) };
   },
 };
+
+/** The replacement (Green) task set's target group against the original (Blue) one's, as CodeDeploy names them. */
+function groupsOf(d: CodeDeploySnapshot): TrafficGroups {
+  const of = (label: string) => d.taskSets.flatMap((t) => (t.label === label && t.targetGroup ? [t.targetGroup] : []));
+  return { kind: 'split', fresh: of('Green'), old: of('Blue') };
+}
 
 function shiftView(set: TaskSetSnapshot, d: CodeDeploySnapshot | undefined, snap: ServiceSnapshot): ShiftView {
   const { strategy, steps } = configSteps(d?.configName);

@@ -1,7 +1,7 @@
 // What a kind of deployment is to the judge skeleton (judge.ts): a small record of what differs
 // between rolling updates, ECS-native traffic shifting and CodeDeploy. Types only.
 import type { Cohort } from './snapshot.ts';
-import type { Clock, Eta, Evidence, Phase, Progress, RollingBake, ServiceAssessment, ServiceWatch, ShiftView } from './vocabulary.ts';
+import type { Clock, Eta, Evidence, Phase, Progress, RollingBake, ServiceAssessment, ServiceWatch, ShiftView, TrafficGroups } from './vocabulary.ts';
 
 /** A service's judge: the previous watch and a fresh snapshot `S` of the service in, the assessment out. */
 export type Judge<S> = (prev: ServiceWatch, snap: S, clock: Clock) => ServiceAssessment;
@@ -23,6 +23,8 @@ export interface Report {
   eta?: Eta;
   /** Something the message should say while it rolls out that no outcome covers (a target no task explains). */
   warning?: string;
+  /** Which target groups carry the new version's requests and which the old's (what its traffic is verified on). */
+  groups?: TrafficGroups;
 }
 
 /**

@@ -91,7 +91,9 @@ export const ROLLING: Kind<Ours, ServiceSnapshot> = {
     const early = earlySuccessNote(watch, deployment, snap);
     const causes = [...strangers, ...causesOf(cohortOfDeployment(deployment), snap, clock, stopCauses)];
     const warning = strangers[0] ?? early;
-    return { progress, causes, ...(bake ? { bake } : {}), ...(eta ? { eta } : {}), ...(warning ? { warning } : {}) };
+    // Both versions register with the service's target groups: its traffic is compared with the span before the deployment.
+    const groups = { kind: 'shared' as const, groups: snap.targetGroups.map((g) => g.arn) };
+    return { progress, causes, groups, ...(bake ? { bake } : {}), ...(eta ? { eta } : {}), ...(warning ? { warning } : {}) };
   },
 };
 

@@ -81,7 +81,7 @@ export interface TargetGroupSnapshot {
   settings?: TargetGroupSettings;
 }
 
-/** DescribeTargetGroups and DescribeTargetGroupAttributes, the parts that say how long things take. */
+/** DescribeTargetGroups and DescribeTargetGroupAttributes, the parts that say how long things take and where its metrics are. */
 export interface TargetGroupSettings {
   healthCheckIntervalSeconds?: number;
   healthyThresholdCount?: number;
@@ -89,6 +89,8 @@ export interface TargetGroupSettings {
   deregistrationDelaySeconds?: number;
   /** Its protocol (TargetGroup.Protocol): TCP, UDP, TLS… are a Network Load Balancer's, which registers slowly. */
   protocol?: string;
+  /** The load balancers that route to it (TargetGroup.LoadBalancerArns): its metrics are per load balancer. */
+  loadBalancerArns?: string[];
 }
 
 /**
@@ -101,7 +103,7 @@ export function slowestSettings(settings: readonly TargetGroupSettings[]): Targe
   const checks = (g: TargetGroupSettings) => (g.healthCheckIntervalSeconds ?? 0) * (g.healthyThresholdCount ?? 0);
   const slowest = settings.reduce((a, g) => (checks(g) > checks(a) ? g : a));
   const delays = settings.flatMap((g) => (g.deregistrationDelaySeconds === undefined ? [] : [g.deregistrationDelaySeconds]));
-  const { deregistrationDelaySeconds: _, protocol: _protocol, ...healthChecks } = slowest;
+  const { deregistrationDelaySeconds: _, protocol: _protocol, loadBalancerArns: _balancers, ...healthChecks } = slowest;
   const protocol = (settings.find(isNetworkLoadBalanced) ?? slowest).protocol;
   return { ...healthChecks, ...(delays.length ? { deregistrationDelaySeconds: Math.max(...delays) } : {}), ...(protocol ? { protocol } : {}) };
 }

@@ -15,6 +15,7 @@ import { rolledBackFrom, shortName } from './task-definition.ts';
 import { slowestFacts, type TimingFacts, timeSpent, timingFactsOf } from './timing.ts';
 import { TRAFFIC } from './traffic.ts';
 import { decideRollout } from './verdict.ts';
+import { METRICS_READ_EVERY_MS, type MeasurePlan, type MetricsRead, planOf, queryOf, type Verification, verificationOf } from './verification.ts';
 import type { RolloutView, ServiceLine } from './view.ts';
 import {
   type Eta,
@@ -34,6 +35,8 @@ import {
   type ShiftView,
   type StoppedTask,
   type TaskDefinitionRef,
+  type TrafficGroups,
+  type VerifySettings,
   type WaitUntil,
 } from './vocabulary.ts';
 
@@ -83,6 +86,18 @@ interface ServiceFacts {
   timing: TimingFacts;
   /** The alarms and failed Lambda hooks its deployment named, at any read of this run. */
   evidence: Evidence;
+  /** Which target groups carry the new version's requests and which the old's, as last known. */
+  groups?: TrafficGroups;
+}
+
+/** The traffic verification of a run (verification.ts): its settings and the metrics last read. */
+export interface VerifyRun {
+  readonly settings: VerifySettings;
+  /** When the metrics were last read (epoch ms), and what came back. */
+  readonly readAt?: number;
+  readonly read?: MetricsRead;
+  /** When the rollout's outcome was decided: measuring goes on after it only for VERIFY_MINUTES after live. */
+  readonly decidedAt?: number;
 }
 
 /** Everything the run knows between polls. */
@@ -109,6 +124,8 @@ export interface RunState {
   readonly unconfirmed: readonly string[];
   /** Why a service cannot be judged (its deployment controller or strategy): the run goes no further. */
   readonly refused?: string;
+  /** Traffic verification (VERIFY not off). */
+  readonly verify?: VerifyRun;
 }
 
 export interface RunSettings {
@@ -119,11 +136,15 @@ export interface RunSettings {
   jitterSeed?: number;
   crashLoopLimit?: number;
   waitUntil?: WaitUntil;
+  /** VERIFY_*: undefined or mode off, no traffic verification. */
+  verify?: VerifySettings;
 }
 
 export function start(services: readonly string[], requested: readonly (TaskDefinitionRef | undefined)[] | undefined, settings: RunSettings): RunState {
+  const { verify, ...rest } = settings;
   return {
-    ...settings,
+    ...rest,
+    ...(verify && verify.mode !== 'off' ? { verify: { settings: verify } } : {}),
     waitUntil: settings.waitUntil ?? 'retired',
     watches: services.map((s, i) => newWatch(s, requested?.[i])),
     facts: new Map(),
@@ -163,7 +184,26 @@ export function step(
   const decided = decideRollout(watches, now, state.deadline);
   // WAIT_UNTIL=live: "live" (always confirmed, judge.ts) is the end of the watch, whatever is left to retire.
   const verdict = state.waitUntil === 'live' && decided.status === 'live' ? { ...decided, done: true } : decided;
-  const next: RunState = { ...state, watches, facts, verdict, unconfirmed, polls: state.polls + 1, ...(refused ? { refused } : {}) };
+  const verify = state.verify && verdict.done && state.verify.decidedAt === undefined ? { ...state.verify, decidedAt: now } : state.verify;
+  const next: RunState = {
+    ...state,
+    watches,
+    facts,
+    verdict,
+    unconfirmed,
+    polls: state.polls + 1,
+    ...(refused ? { refused } : {}),
+    ...(verify ? { verify } : {}),
+  };
+  return { state: next, view: viewOf(next, now, state) };
+}
+
+/** The load balancer's metrics read at `now` (the view's `measure`): the verification moves on, nothing else. */
+export function measured(state: RunState, read: MetricsRead, now: number): { state: RunState; view: RolloutView } {
+  if (!state.verify) return { state, view: viewOf(state, now, state) };
+  // A failed read keeps what an earlier one had: the verdict stands on the minutes that were read.
+  const kept = 'failed' in read && state.verify.read && 'minutes' in state.verify.read ? state.verify.read : read;
+  const next: RunState = { ...state, verify: { ...state.verify, readAt: now, read: kept } };
   return { state: next, view: viewOf(next, now, state) };
 }
 
@@ -196,7 +236,13 @@ function factsOf(prev: ServiceFacts | undefined, a: ServiceAssessment, snap: Ser
     timing: slowestFacts([...(prev ? [prev.timing] : []), timingFactsOf(snap, a.watch.taskDefinitionArn)]),
     // What a deployment named once stays named: the alarm may be OK again and the hook retried by the next read.
     evidence: mergeEvidence(prev?.evidence ?? NO_EVIDENCE, a.evidence ?? NO_EVIDENCE),
+    // A read that names no group (the load balancer not read this time, ours ended) keeps the last known.
+    ...(hasGroups(a.groups) ? { groups: a.groups } : prev?.groups ? { groups: prev.groups } : a.groups ? { groups: a.groups } : {}),
   };
+}
+
+function hasGroups(groups: TrafficGroups | undefined): groups is TrafficGroups {
+  return groups !== undefined && (groups.kind === 'split' ? groups.fresh.length > 0 : groups.groups.length > 0);
 }
 
 function mergeEvidence(a: Evidence, b: Evidence): Evidence {
@@ -212,7 +258,8 @@ export function expire(state: RunState): { state: RunState; view: RolloutView } 
 
 /** The view of a state (at the start too, before any step); `before`: the state it was stepped from. */
 export function viewOf(state: RunState, now: number = state.startedAt, before?: RunState): RolloutView {
-  const services = state.watches.map((w) => lineOf(w, state.facts.get(w.service)));
+  const traffic = trafficOf(state, now);
+  const services = state.watches.map((w) => lineOf(w, state.facts.get(w.service), traffic.lines.get(w.service)));
   const previous = new Map((before?.watches ?? []).map((w) => [w.service, shown(lineOf(w, before?.facts.get(w.service)))]));
   const outlook = outlookOf(state, services, now);
   const reached = milestones(state.watches);
@@ -232,7 +279,7 @@ export function viewOf(state: RunState, now: number = state.startedAt, before?: 
     announcement: JSON.stringify([
       state.verdict.status,
       state.verdict.phase,
-      services.map((s) => [s.status, s.taskDefinition, s.warning, shiftShown(s.shift), s.bake !== undefined]),
+      services.map((s) => [s.status, s.taskDefinition, s.warning, shiftShown(s.shift), s.bake !== undefined, trafficShown(s.traffic)]),
     ]),
     changed: services.filter((s) => previous.get(s.service) !== shown(s)).map((s) => s.service),
     active: state.watches.filter((w) => !isFinal(w.status)).map((w) => w.service),
@@ -241,7 +288,15 @@ export function viewOf(state: RunState, now: number = state.startedAt, before?: 
     failedHooks: [...state.facts].flatMap(([service, f]) => f.evidence.hooks.map((h) => ({ service, ...h }))),
     settled: state.watches.filter((w) => w.status === 'live').map((w) => w.service),
     quiet: state.watches.filter((w) => isQuiet(w, state)).map((w) => w.service),
-    nextPollMs: Math.max(0, Math.min(nextWait(state.pollIntervalMs, outlook, now, state.jitterSeed, state.polls), state.deadline - now)),
+    nextPollMs: Math.max(
+      0,
+      Math.min(
+        traffic.measuring ? traffic.nextReadAt - now : nextWait(state.pollIntervalMs, outlook, now, state.jitterSeed, state.polls),
+        state.deadline - now,
+      ),
+    ),
+    measuring: traffic.measuring,
+    ...(traffic.query ? { measure: traffic.query } : {}),
     ...(state.verdict.done && state.verdict.status === 'live' && state.verdict.phase !== 'retired' && state.waitUntil === 'live' ? { endedAtLive: true } : {}),
     ...(state.refused ? { refused: state.refused } : {}),
     ...(spent ? { timeSpent: spent } : {}),
@@ -315,6 +370,57 @@ function shown(line: ServiceLine): string {
   return `${line.status}|${line.warning ?? ''}|${shiftShown(line.shift)}|${line.bake !== undefined}`;
 }
 
+/**
+ * The traffic verification at `now`: each measured service's verdict so far, the metrics to read
+ * now (at most once a METRICS_READ_EVERY_MS while measuring, and once more when the window is
+ * over), and whether the watch must go on measuring after the outcome (VERIFY_MINUTES).
+ */
+function trafficOf(
+  state: RunState,
+  now: number,
+): { lines: Map<string, Verification>; query?: ReturnType<typeof queryOf>; measuring: boolean; nextReadAt: number } {
+  const v = state.verify;
+  const lines = new Map<string, Verification>();
+  if (!v) return { lines, measuring: false, nextReadAt: now };
+  const plans = state.watches.flatMap((w): MeasurePlan[] => {
+    // Measured once its new version takes (or is about to take) requests, and only while it may still go well.
+    if (!MEASURED_STATUSES.has(w.status)) return [];
+    const plan = planOf(
+      {
+        service: w.service,
+        ...(state.facts.get(w.service)?.groups ? { groups: state.facts.get(w.service)?.groups } : {}),
+        ...(w.deploymentCreatedAt !== undefined ? { createdAt: w.deploymentCreatedAt } : {}),
+        ...(w.reachedAt.live !== undefined ? { liveAt: w.reachedAt.live } : {}),
+        ...(w.reachedAt.retired !== undefined ? { retiredAt: w.reachedAt.retired } : {}),
+      },
+      v.settings,
+      v.decidedAt,
+      state.deadline,
+    );
+    return plan ? [plan] : [];
+  });
+  const open = plans.flatMap((p) => ('unmeasurable' in p ? [] : [p]));
+  const refused = v.read !== undefined && 'refused' in v.read;
+  const covered = (p: { until: number }) => v.readAt !== undefined && v.readAt >= p.until;
+  for (const p of plans) lines.set(p.service, verificationOf(p, v.read, v.settings, v.readAt ?? now, 'until' in p && covered(p)));
+  const pending = open.filter((p) => !covered(p));
+  const windowEnd = Math.max(...pending.map((p) => p.until));
+  const measuring = state.verdict.done && !refused && pending.length > 0;
+  const nextReadAt = v.readAt === undefined ? now : Math.min(windowEnd, v.readAt + METRICS_READ_EVERY_MS);
+  // Due: the first read, a minute after the last, or the window just ended (its last read).
+  const due = !refused && pending.length > 0 && (v.readAt === undefined || now >= nextReadAt || (state.verdict.done && now >= windowEnd));
+  const query = due ? queryOf(open, now) : undefined;
+  return { lines, ...(query ? { query } : {}), measuring, nextReadAt: Math.max(now, nextReadAt) };
+}
+
+/** The statuses in which a service's traffic is measured: its new version may be taking requests, and has not failed. */
+const MEASURED_STATUSES: ReadonlySet<ServiceStatus> = new Set(['cutting_over', 'live', 'retired']);
+
+/** What a reader sees change of a service's traffic verdict: the verdict, and each metric out of bounds. */
+function trafficShown(traffic: Verification | undefined): string {
+  return traffic ? `${traffic.verdict}|${traffic.regressions.map((r) => r.metric).join(',')}|${traffic.fresh?.requests ?? ''}` : '';
+}
+
 /** What a reader sees change in a traffic-shifting deployment: a traffic step, test traffic, a hook waiting or done. */
 export function shiftShown(shift: ShiftView | undefined): string {
   if (!shift) return '';
@@ -326,9 +432,10 @@ export function shiftShown(shift: ShiftView | undefined): string {
   ].join('|');
 }
 
-function lineOf(w: ServiceWatch, f?: ServiceFacts): ServiceLine {
+function lineOf(w: ServiceWatch, f?: ServiceFacts, traffic?: Verification): ServiceLine {
   const back = w.taskDefinitionArn ? rolledBackFrom(w.taskDefinitionArn, w.previousTaskDefinitions ?? []) : undefined;
   return {
+    ...(traffic ? { traffic } : {}),
     ...(back ? { rollsBackFrom: back } : {}),
     ...(f?.targetGroups.length ? { targetGroups: [...f.targetGroups] } : {}),
     ...(f?.eta && !isFinal(w.status) ? { eta: f.eta } : {}),

@@ -251,10 +251,17 @@ export const TRAFFIC: Kind<Ours, ServiceSnapshot> = {
       progress: progressOf(d, healthy, d.target.targetGroupArns.length),
       causes,
       shift: shiftView(d, trackOf(watch), share, healthy, snap),
+      groups: { kind: 'split', fresh: d.target.targetGroupArns, old: oldGroups(d) },
       ...(eta ? { eta } : {}),
     };
   },
 };
+
+/** The target groups of the revisions ours replaces, not shared with ours. */
+function oldGroups(d: ServiceDeploymentSnapshot): string[] {
+  const ours = new Set(d.target.targetGroupArns);
+  return [...new Set(d.sources.flatMap((s) => s.targetGroupArns))].filter((g) => !ours.has(g));
+}
 
 /**
  * When a linear or canary shift should take its next step: ECS holds each step for its bake

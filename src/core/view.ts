@@ -1,6 +1,7 @@
 // What a step shows and what leaves the program: the lines of the message and the log, the view the
 // watch acts on, the message's whole picture, a failed container's last lines, a preflight check.
 // Types only, over the vocabulary.
+import type { MetricsQuery, Verification } from './verification.ts';
 import type { Eta, FailedHook, Phase, Progress, RollingBake, RolloutStatus, ServiceStatus, ShiftView, StoppedTask } from './vocabulary.ts';
 
 /** Where the time went (timing.ts): the phases between milestones, and a hint when a setting explains the longest. */
@@ -33,6 +34,8 @@ export interface ServiceLine {
   targetGroups?: string[];
   /** ECS Express Mode: the endpoint ECS gives the service (a host name or URL, as AWS said it). */
   endpoint?: string;
+  /** Its traffic verified on the load balancer's metrics (VERIFY): so far, then the verdict. */
+  traffic?: Verification;
 }
 
 /** What one step shows: the message's and the log's data, and what the watch must do next. */
@@ -75,6 +78,10 @@ export interface RolloutView {
   endedAtLive?: boolean;
   /** How long to wait before the next poll (ms). */
   nextPollMs: number;
+  /** The rollout's outcome is decided, but its traffic is still measured (VERIFY_MINUTES): go on, reading only metrics. */
+  measuring: boolean;
+  /** The load balancer's metrics to read now (at most once a minute, and once at the end of the window). */
+  measure?: MetricsQuery;
   /** Why a service read at the first poll cannot be judged (its deployment controller or strategy). */
   refused?: string;
   /** Once the watch is over: where the time went. */
@@ -117,6 +124,8 @@ export interface MessageView {
   timeSpent?: TimeSpent;
   /** While rolling out: the AWS calls throttling held up since the last read (e.g. "ecs:DescribeServices retried 3 times"). */
   delayedBy?: string;
+  /** VERIFY=fail: a regression of the traffic fails the run. */
+  verifyFails?: boolean;
 }
 
 /** What the failure thread shows for one failed task: its last lines, or why they are not shown. */

@@ -32,6 +32,22 @@ export function isBefore(a: Phase, b: Phase): boolean {
 /** WAIT_UNTIL: follow the rollout until the old version is retired, or end once the new one is live. */
 export type WaitUntil = 'retired' | 'live';
 
+/** VERIFY: a regression fails the run (exit 1), is only said, or nothing is measured. */
+export type VerifyMode = 'fail' | 'warn' | 'off';
+
+/** What a verdict needs (VERIFY_* variables). */
+export interface VerifySettings {
+  mode: VerifyMode;
+  /** VERIFY_MINUTES: how long to go on measuring after "live", past the end of the rollout when it ends sooner. */
+  afterLiveMs: number;
+  /** VERIFY_MIN_REQUESTS: fewer requests on either side is "not measured". */
+  minRequests: number;
+  /** VERIFY_MAX_5XX_INCREASE: percentage points the new version's 5xx rate may exceed the baseline's. */
+  max5xxIncrease: number;
+  /** VERIFY_MAX_LATENCY_INCREASE: percent the new version's p95 may exceed the baseline's. */
+  maxLatencyIncrease: number;
+}
+
 /** How one kind of deployment is followed between polls: what pins "ours" from one poll to the next. */
 export type Track =
   /**
@@ -153,6 +169,13 @@ export interface RollingBake {
 }
 
 /** How a traffic-shifting deployment stands (ECS-native or CodeDeploy), for the message and the log. */
+/**
+ * Whose traffic goes through which target groups: the new version's apart from the old one's
+ * (traffic shifting, CodeDeploy: compared over the same minutes), or one set both versions share
+ * (a rolling update: compared with the span before the deployment). Target group ARNs.
+ */
+export type TrafficGroups = { kind: 'split'; fresh: string[]; old: string[] } | { kind: 'shared'; groups: string[] };
+
 export interface ShiftView {
   /** BLUE_GREEN, LINEAR or CANARY. */
   strategy: string;
@@ -317,6 +340,8 @@ export interface ServiceAssessment {
   warning?: string;
   /** This read (not a fresh one) shows it live: a fresh read must say so before it is said. */
   unconfirmedLive?: boolean;
+  /** Which target groups carry the new version's requests and which the old's. */
+  groups?: TrafficGroups;
 }
 
 export type RolloutStatus = 'rolling_out' | 'live' | 'failed' | 'timed_out' | 'superseded' | 'no_tasks';

@@ -8,6 +8,7 @@ import { serviceStatusText } from './lines.ts';
 import { metadataOf } from './metadata.ts';
 import type { Block, SlackMessage } from './text.ts';
 import { escapeText, fit, formatDuration, LIMITS, link, SLACK_FORMAT } from './text.ts';
+import { regressedServices, regressionTable, verificationText } from './traffic.ts';
 
 /** Causes listed in a failure thread; the rest are counted (the log has them all). */
 const CAUSES_SHOWN = 20;
@@ -76,6 +77,25 @@ export function renderDetails(v: MessageView, causes: string[], mentionIds: stri
   for (const e of evidence.logs) if (blocks.length < LIMITS.blocks) blocks.push(excerptBlock(excerptTitle(e, SLACK_FORMAT, v), e));
   const body = lines.join(' ').replace(/\s+/g, ' ');
   return { text: fit(`${mentions ? `${mentions} ` : ''}${title}: ${body}`, LIMITS.fallback), blocks, metadata: metadataOf(v) };
+}
+
+/**
+ * The thread reply when the new version is live but its traffic regressed: per service, the
+ * verdict and every number of both sides in a table, with the mentions when the run fails on it.
+ */
+export function renderRegression(v: MessageView, mentionIds: string[]): SlackMessage {
+  const mentions = mentionIds.map((id) => (id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`)).join(' ');
+  const title = `${mentions ? `${mentions} ` : ''}*Traffic regressed*`;
+  const blocks: Block[] = [{ type: 'section', text: { type: 'mrkdwn', text: fit(title, LIMITS.sectionText) } }];
+  const services = regressedServices(v);
+  for (const s of services) {
+    if (blocks.length >= LIMITS.blocks) break;
+    const head = `*${escapeText(s.service)}*: ${verificationText(s.traffic ?? { verdict: 'regressed', regressions: [] }, SLACK_FORMAT)}`;
+    const table = regressionTable(s).map(escapeText).join('\n');
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: fit(`${head}\n${FENCE}\n${table}\n${FENCE}`, LIMITS.sectionText) } });
+  }
+  const text = `${mentions ? `${mentions} ` : ''}Traffic regressed: ${services.map((s) => (s.traffic ? `${s.service}: ${verificationText(s.traffic)}` : s.service)).join('; ')}`;
+  return { text: fit(text, LIMITS.fallback), blocks, metadata: metadataOf(v) };
 }
 
 /** The thread's record of an approver's reaction acted on (or of the call that failed). */

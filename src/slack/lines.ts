@@ -159,7 +159,14 @@ export function pipelineUrlOf(v: Pick<MessageView, 'deployBuildUrl' | 'buildUrl'
 }
 
 export function headline(v: MessageView): string {
-  return `${outcomeHeadline(v)}${v.stopped ? '' : rollbackNote(v)}`;
+  return `${outcomeHeadline(v)}${v.stopped ? '' : `${regressionNote(v)}${rollbackNote(v)}`}`;
+}
+
+/** A live version whose traffic regressed (VERIFY): said in the headline, beside "live". */
+function regressionNote(v: MessageView): string {
+  const regressed = v.services.filter((s) => s.traffic?.verdict === 'regressed').map((s) => s.service);
+  if (!regressed.length || v.status !== 'live') return '';
+  return v.services.length > 1 ? `, but the traffic of ${regressed.join(', ')} regressed` : ', but its traffic regressed';
 }
 
 function outcomeHeadline(v: MessageView): string {

@@ -1,6 +1,7 @@
 // The message's machine-readable facts (Slack message metadata), the same on the message and its
 // thread replies, for other automations. Pure.
 import type { MessageMetadata } from '@slack/types';
+import type { TrafficTotals, Verification } from '../core/verification.ts';
 import type { MessageView } from '../core/view.ts';
 import { PHASES } from '../core/vocabulary.ts';
 import { pipelineUrlOf } from './lines.ts';
@@ -8,6 +9,38 @@ import { pipelineUrlOf } from './lines.ts';
 /** The distinct `family:revision` names being deployed, once known. */
 export function taskDefinitionsOf(v: MessageView): string[] {
   return [...new Set(v.services.map((s) => s.taskDefinition).filter((t): t is string => Boolean(t)))];
+}
+
+/** The verdict in the worst case among the services: regressed, not measured, verified (measuring while any is). */
+const VERDICT_ORDER: ReadonlyArray<Verification['verdict']> = ['regressed', 'measuring', 'not_measured', 'verified'];
+
+/**
+ * A service's traffic verification for a bot, flat (Slack's payload objects hold scalars): the
+ * verdict, why, and both sides' numbers (times in ms); each regressed metric named.
+ */
+function trafficOf(service: string, t: Verification): Record<string, string | number> {
+  const side = (prefix: string, x: TrafficTotals) => ({
+    [`${prefix}_requests`]: x.requests,
+    [`${prefix}_errors_5xx`]: x.errors5xx,
+    [`${prefix}_connection_errors`]: x.connectionErrors,
+    ...(x.p95Ms !== undefined ? { [`${prefix}_p95_ms`]: Math.round(x.p95Ms) } : {}),
+    ...(x.p99Ms !== undefined ? { [`${prefix}_p99_ms`]: Math.round(x.p99Ms) } : {}),
+  });
+  return {
+    service,
+    verdict: t.verdict,
+    ...(t.why ? { why: t.why } : {}),
+    ...(t.against ? { against: t.against } : {}),
+    ...(t.fresh ? side('new', t.fresh) : {}),
+    ...(t.baseline ? side('baseline', t.baseline) : {}),
+    ...(t.regressions.length ? { regressed: t.regressions.map((r) => r.metric).join(',') } : {}),
+  };
+}
+
+/** The run's traffic verdict: the worst of its services'. */
+export function trafficVerdictOf(v: Pick<MessageView, 'services'>): Verification['verdict'] | undefined {
+  const verdicts = new Set(v.services.flatMap((s) => (s.traffic ? [s.traffic.verdict] : [])));
+  return VERDICT_ORDER.find((x) => verdicts.has(x));
 }
 
 /** Machine-readable facts for other automations; the same on the message and its thread replies. */
@@ -46,6 +79,8 @@ export function metadataOf(v: MessageView): MessageMetadata {
       ...(pipelineUrlOf(v) ? { pipeline_url: pipelineUrlOf(v) } : {}),
       ...(v.deployBuildUrl && v.buildUrl ? { watch_log_url: v.buildUrl } : {}),
       ...(v.deployedBy ? { deployed_by: v.deployedBy } : {}),
+      ...(trafficVerdictOf(v) ? { traffic_verdict: trafficVerdictOf(v) } : {}),
+      ...(v.services.some((s) => s.traffic) ? { traffic: v.services.flatMap((s) => (s.traffic ? [trafficOf(s.service, s.traffic)] : [])) } : {}),
       ...(v.stopped ? { stopped_reason: v.stopped } : {}),
     },
   };

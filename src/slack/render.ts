@@ -9,6 +9,7 @@ import { headline, NAMED_IN_HEADLINE, notFollowed, pipelineUrlOf, serviceStatusT
 import { metadataOf, taskDefinitionsOf } from './metadata.ts';
 import { pauseText } from './pause.ts';
 import { type Block, escapeText, fit, formatDuration, LIMITS, link, SLACK_FORMAT, type SlackMessage } from './text.ts';
+import { regressedServices, trafficLines } from './traffic.ts';
 
 export type { Block, MessageView, SlackMessage };
 
@@ -95,8 +96,13 @@ export function renderMessage(v: MessageView): SlackMessage {
  * headline and one line of what and where, updated in place; what needs a reader — a warning, a
  * paused hook, a stop — is added below it, and a failure's thread says why as in the full card.
  */
+/** The message's icon: its outcome's, a warning for a stop or a live version whose traffic regressed. */
+function iconOf(v: MessageView): string {
+  return v.stopped || (v.status === 'live' && regressedServices(v).length) ? '⚠️' : ICON[v.status];
+}
+
 function renderCompact(v: MessageView): SlackMessage {
-  const icon = v.stopped ? '⚠️' : ICON[v.status];
+  const icon = iconOf(v);
   const tds = taskDefinitionsOf(v);
   const shortCommit = v.commit?.slice(0, SHORT_COMMIT);
   const pipeline = pipelineUrlOf(v);
@@ -114,6 +120,8 @@ function renderCompact(v: MessageView): SlackMessage {
     context(facts.join(' · ')),
   ];
   if (warnings.length) blocks.push(context(warnings.join('\n')));
+  const traffic = trafficLines(v, SLACK_FORMAT);
+  if (traffic.length) blocks.push(context(traffic.join('\n')));
   if (paused) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: fit(paused, LIMITS.sectionText) } });
   if (v.stopped) blocks.push(context(`⚠️ ${escapeText(v.stopped)}`));
   return { text: fallbackText(v, icon, tds, shortCommit), blocks, metadata: metadataOf(v) };
@@ -133,7 +141,7 @@ function renderCard(v: MessageView): SlackMessage {
   const refLabel = v.ref.type === 'tag' ? 'Tag' : 'Branch';
   const tds = taskDefinitionsOf(v);
   const shortCommit = v.commit?.slice(0, SHORT_COMMIT);
-  const icon = v.stopped ? '⚠️' : ICON[v.status];
+  const icon = iconOf(v);
   const fields: Array<[string, string]> = [
     ['Environment', escapeText(v.environment)],
     // A few services link their deployments page; a long list stays plain, so that a cut cannot break a link.
@@ -164,6 +172,8 @@ function renderCard(v: MessageView): SlackMessage {
     },
     { type: 'section', text: { type: 'mrkdwn', text: statusLines } },
   ];
+  const traffic = trafficLines(v, SLACK_FORMAT);
+  if (traffic.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: fit(traffic.join('\n'), LIMITS.sectionText) } });
   const paused = pauseText(v);
   if (paused) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: fit(paused, LIMITS.sectionText) } });
   const steps = timeline(v);

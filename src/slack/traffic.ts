@@ -1,0 +1,104 @@
+// The traffic verification in words (core/verification.ts), for the message, its thread, the log
+// and the Code Insights report alike: the numbers side by side, new against baseline. Pure.
+import { ratePercent, type TrafficTotals, type Verification } from '../core/verification.ts';
+import type { MessageView, ServiceLine } from '../core/view.ts';
+import { PLAIN_FORMAT, type TextFormat } from './text.ts';
+
+/** Below this a rate is shown with two decimals (0.05 %), from it with one (2.1 %). */
+const FINE_RATE_BELOW = 1;
+
+export function rateText(count: number, requests: number): string {
+  const r = ratePercent(count, requests);
+  return `${r < FINE_RATE_BELOW && r > 0 ? r.toFixed(2) : r.toFixed(1)} %`;
+}
+
+export function count(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+function ms(n: number | undefined): string {
+  return n === undefined ? '–' : `${count(n)} ms`;
+}
+
+/** What the new version is compared with, in words. */
+function againstText(t: Verification): string {
+  return t.against === 'before' ? 'since live vs before' : 'new version vs old';
+}
+
+/** `5xx 2.1 % vs 0.1 %, p95 840 vs 180 ms` (connection errors when there were any). */
+export function comparisonText(fresh: TrafficTotals, baseline: TrafficTotals): string {
+  const parts = [`5xx ${rateText(fresh.errors5xx, fresh.requests)} vs ${rateText(baseline.errors5xx, baseline.requests)}`];
+  if (fresh.connectionErrors || baseline.connectionErrors)
+    parts.push(`connection errors ${rateText(fresh.connectionErrors, fresh.requests)} vs ${rateText(baseline.connectionErrors, baseline.requests)}`);
+  if (fresh.p95Ms !== undefined || baseline.p95Ms !== undefined)
+    parts.push(`p95 ${fresh.p95Ms === undefined ? '–' : count(fresh.p95Ms)} vs ${ms(baseline.p95Ms)}`);
+  return parts.join(', ');
+}
+
+/** One service's traffic in one line: so far, or the verdict. */
+export function verificationText(t: Verification, f: TextFormat = PLAIN_FORMAT): string {
+  const numbers = t.fresh && t.baseline ? `${againstText(t)}: ${comparisonText(t.fresh, t.baseline)}` : undefined;
+  const over = t.fresh ? ` (${count(t.fresh.requests)} requests)` : '';
+  switch (t.verdict) {
+    case 'measuring':
+      if (t.regressions.length && numbers) return `⚠️ traffic so far, ${numbers}${over}: ${regressionWords(t)} if it stays so`;
+      return numbers ? `traffic so far, ${numbers}${over}` : `measuring traffic${t.until !== undefined ? ` until ${f.time(t.until)}` : ''}`;
+    case 'verified':
+      return `✓ traffic verified, ${numbers ?? ''}${over}`;
+    case 'regressed':
+      return `✗ traffic regressed, ${numbers ?? ''}${over}: ${regressionWords(t)}`;
+    case 'not_measured':
+      return `traffic not measured: ${f.text(t.why ?? 'no numbers')}`;
+  }
+}
+
+/** `5xx and p95 over their thresholds`. */
+function regressionWords(t: Verification): string {
+  const names = t.regressions.map((r) => r.metric);
+  return `${names.join(' and ')} over ${names.length > 1 ? 'their thresholds' : 'its threshold'}`;
+}
+
+/** The services whose traffic regressed, once the verdict stands. */
+export function regressedServices(v: Pick<MessageView, 'services'>): ServiceLine[] {
+  return v.services.filter((s) => s.traffic?.verdict === 'regressed');
+}
+
+/** Whether the run fails on its traffic: a regression with VERIFY=fail. */
+export function failsOnTraffic(v: Pick<MessageView, 'services' | 'verifyFails'>): boolean {
+  return v.verifyFails === true && regressedServices(v).length > 0;
+}
+
+/** Per service with a verdict or numbers: `shop-api: ✓ traffic verified, …`. */
+export function trafficLines(v: Pick<MessageView, 'services'>, f: TextFormat = PLAIN_FORMAT): string[] {
+  return v.services.flatMap((s) => (s.traffic ? [`${f.bold(s.service)}: ${verificationText(s.traffic, f)}`] : []));
+}
+
+/**
+ * A regression side by side, for the thread: every number of both sides, so that whoever is on call
+ * sees at once what moved and by how much.
+ */
+export function regressionTable(s: ServiceLine): string[] {
+  const t = s.traffic;
+  if (!t?.fresh || !t.baseline) return [];
+  const { fresh, baseline } = t;
+  const rows: Array<[string, string, string]> = [
+    ['', t.against === 'before' ? 'since live' : 'new version', t.against === 'before' ? 'before' : 'old version'],
+    ['requests', count(fresh.requests), count(baseline.requests)],
+    [
+      '5xx',
+      `${rateText(fresh.errors5xx, fresh.requests)} (${count(fresh.errors5xx)})`,
+      `${rateText(baseline.errors5xx, baseline.requests)} (${count(baseline.errors5xx)})`,
+    ],
+    [
+      'connection errors',
+      `${rateText(fresh.connectionErrors, fresh.requests)} (${count(fresh.connectionErrors)})`,
+      `${rateText(baseline.connectionErrors, baseline.requests)} (${count(baseline.connectionErrors)})`,
+    ],
+    ['p95', ms(fresh.p95Ms), ms(baseline.p95Ms)],
+    ['p99', ms(fresh.p99Ms), ms(baseline.p99Ms)],
+    ['minutes', String(fresh.minutes), String(baseline.minutes)],
+  ];
+  const width = rows.map((r) => r.map((c) => c.length));
+  const col = (i: number) => Math.max(...width.map((w) => w[i] ?? 0));
+  return rows.map(([a, b, c]) => `${a.padEnd(col(0))}  ${b.padEnd(col(1))}  ${c}`.trimEnd());
+}
