@@ -1,7 +1,7 @@
 // Named rollouts for `npm run demo` and `npm run bench`, replayed in compressed time: one simulated
 // second stands for roughly half a minute of a real Fargate rollout. Each timeline follows the
 // order ECS really goes through (the service-events timelines in test/fixtures/aws).
-import { FakeAccount } from './fake-aws.ts';
+import { FakeAccount, type FakeMinute, tgArn } from './fake-aws.ts';
 import { FakeSlack } from './fake-slack.ts';
 import type { Tls } from './listen.ts';
 import {
@@ -147,6 +147,19 @@ function bakedRollingUpdate(bakeEnds: Step): Array<[number, Step]> {
     [16_000, bakeEnds],
   ];
 }
+
+/**
+ * What shop-api's load balancer reports per minute in the traffic scenarios (numbers a scenario
+ * makes up, in the shape an ALB publishes): 20 requests a second with 0.1–0.2 % 5xx and a p95
+ * about 180 ms, as a healthy service; a broken version 8 % 5xx and a p95 of 840 ms.
+ */
+const HEALTHY: FakeMinute = { requests: 1200, target5xx: 2, connectionErrors: 0, p95Seconds: 0.18, p99Seconds: 0.41 };
+const HEALTHY_AFTER: FakeMinute = { requests: 1260, target5xx: 2, connectionErrors: 0, p95Seconds: 0.175, p99Seconds: 0.39 };
+const PRODUCTION_90: FakeMinute = { requests: 10_800, target5xx: 11, connectionErrors: 0, p95Seconds: 0.18, p99Seconds: 0.32 };
+const BROKEN_10: FakeMinute = { requests: 1200, target5xx: 96, connectionErrors: 0, p95Seconds: 0.84, p99Seconds: 1.9 };
+
+/** The minute a moment falls in (CloudWatch's Period 60). */
+const minuteOf = (t: number) => Math.floor(t / 60_000) * 60_000;
 
 /** A successful rolling update of one service, offset by `at` ms; marks `cutover` and `retired`. */
 function rollingUpdate(service: string, at = 0): Array<[number, Step]> {
@@ -587,6 +600,44 @@ export const SCENARIOS: Scenario[] = [
       steadyService(a, 'shop-api');
       steadyShiftService(a, 'shop-web', { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 5 });
       timeline(a, [...rollingUpdate('shop-api', 0), ...trafficShift('shop-web', [100], 500)]);
+    },
+  },
+  {
+    name: 'verified',
+    summary: "a rolling update under steady traffic: live, and verified on the load balancer's numbers (5xx and p95 as before the deployment)",
+    services: ['shop-api'],
+    env: { TASK_DEFINITION: 'shop-api:42' },
+    expected: { exitCode: 0, status: 'live' },
+    start(a) {
+      steadyService(a, 'shop-api');
+      const deployed = minuteOf(Date.now());
+      a.traffic = (_group, minute) => (minute < deployed ? HEALTHY : HEALTHY_AFTER);
+      timeline(a, rollingUpdate('shop-api'));
+    },
+  },
+  {
+    name: 'regressed',
+    summary: "a canary whose new version answers 8 % 5xx against production's 0.1 %: live, but regressed (exit 1), both rates named",
+    services: ['shop-api'],
+    env: { TASK_DEFINITION: 'shop-api:42' },
+    expected: { exitCode: 1, status: 'live' },
+    start(a) {
+      steadyShiftService(a, 'shop-api', { strategy: 'CANARY', bakeTimeInMinutes: 5, canary: { canaryPercent: 10, canaryBakeTimeInMinutes: COMPRESSED_STEP_BAKE_MINUTES } });
+      const green = tgArn('shop-api-alt');
+      a.traffic = (group) => (group === green ? BROKEN_10 : PRODUCTION_90);
+      timeline(a, trafficShift('shop-api', [10, 100]));
+    },
+  },
+  {
+    name: 'no-traffic',
+    summary: 'a rolling update of a service nobody calls: live, its traffic not measured (no requests), never called verified',
+    services: ['shop-api'],
+    env: { TASK_DEFINITION: 'shop-api:42' },
+    expected: { exitCode: 0, status: 'live' },
+    start(a) {
+      steadyService(a, 'shop-api');
+      a.traffic = () => undefined;
+      timeline(a, rollingUpdate('shop-api'));
     },
   },
 ];

@@ -41,6 +41,7 @@ export function verificationText(t: Verification, f: TextFormat = PLAIN_FORMAT):
   const over = t.fresh ? ` (${count(t.fresh.requests)} requests)` : '';
   switch (t.verdict) {
     case 'measuring':
+      if (t.fresh?.requests === 0) return 'measuring traffic: no requests on the new version yet';
       if (t.regressions.length && numbers) return `⚠️ traffic so far, ${numbers}${over}: ${regressionWords(t)} if it stays so`;
       return numbers ? `traffic so far, ${numbers}${over}` : `measuring traffic${t.until !== undefined ? ` until ${f.time(t.until)}` : ''}`;
     case 'verified':
