@@ -622,7 +622,11 @@ export const SCENARIOS: Scenario[] = [
     env: { TASK_DEFINITION: 'shop-api:42' },
     expected: { exitCode: 1, status: 'live' },
     start(a) {
-      steadyShiftService(a, 'shop-api', { strategy: 'CANARY', bakeTimeInMinutes: 5, canary: { canaryPercent: 10, canaryBakeTimeInMinutes: COMPRESSED_STEP_BAKE_MINUTES } });
+      steadyShiftService(a, 'shop-api', {
+        strategy: 'CANARY',
+        bakeTimeInMinutes: 5,
+        canary: { canaryPercent: 10, canaryBakeTimeInMinutes: COMPRESSED_STEP_BAKE_MINUTES },
+      });
       const green = tgArn('shop-api-alt');
       a.traffic = (group) => (group === green ? BROKEN_10 : PRODUCTION_90);
       timeline(a, trafficShift('shop-api', [10, 100]));

@@ -54,7 +54,15 @@ export async function preflight(deps: PreflightDeps): Promise<ExitCode> {
   };
   const configured = print(config.warnings.map((detail): CheckResult => ({ level: 'warn', what: 'configuration', detail })));
   const [aws, slack] = await Promise.all([
-    checkAws({ ...deps.clients, region: config.aws.region }, config.cluster, config.services, deps.ask, deps.explain, config.logLines).then(print),
+    checkAws(
+      { ...deps.clients, region: config.aws.region },
+      config.cluster,
+      config.services,
+      deps.ask,
+      deps.explain,
+      config.logLines,
+      config.verify.mode !== 'off',
+    ).then(print),
     checkSlack(deps.slack, config.slack.channel, sample, startedAt, config.approvers).then(print),
   ]);
   const results = [...configured, ...aws, ...slack];

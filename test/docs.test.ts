@@ -3,8 +3,10 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { parse } from 'yaml';
 import { SCENARIOS } from '../simulator/catalog.ts';
+import { METRIC_QUERIES_PER_CALL } from '../src/aws/metrics.ts';
 import { INTEGER_RANGES, SECRET_VARIABLES, VARIABLE_SPECS } from '../src/config/variables.ts';
 import * as BUDGET from '../src/core/budget.ts';
+import { METRICS_READ_EVERY_MS } from '../src/core/verification.ts';
 
 const root = new URL('../', import.meta.url);
 const read = (file: string) => readFileSync(new URL(file, root), 'utf8');
@@ -126,6 +128,8 @@ describe('docs agree with the code', () => {
       `up to ${BUDGET.SLACK_OUTCOME_BUDGET_MS / 60_000} min`,
       `up to ${BUDGET.SLACK_CALL_BUDGET_MS / 1000} s`,
       `within ${BUDGET.EVIDENCE_READ_BUDGET_MS / 1000} s`,
+      `at most one \`GetMetricData\` a ${METRICS_READ_EVERY_MS === 60_000 ? 'minute' : `${METRICS_READ_EVERY_MS} ms`}`,
+      `up to ${METRIC_QUERIES_PER_CALL} a call`,
     ];
     for (const phrase of said) expect(section, phrase).to.include(phrase);
   });

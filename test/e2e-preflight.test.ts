@@ -38,6 +38,7 @@ describe('e2e: CHECK_ONLY, the preflight', function () {
       'elasticloadbalancing:DescribeTargetGroupAttributes',
       'ecs:DescribeServiceDeployments',
       'logs:GetLogEvents',
+      'cloudwatch:GetMetricData',
       'Slack token (auth.test)',
       'Slack scope chat:write',
       'Slack channel #deploys',
@@ -175,6 +176,23 @@ describe('e2e: CHECK_ONLY, the preflight', function () {
     expect(lines(denied.stdout)).to.include(
       "⚠ cloudwatch:DescribeAlarms — denied: add cloudwatch:DescribeAlarms to the policy (examples/iam-policy.json); without it a rollback's alarms are named without their metric, threshold and the value that breached them",
     );
+  });
+
+  it("the traffic verification's metrics: denied is a warning saying what is lost; VERIFY=off does not ask", async () => {
+    steadyShiftService(aws, 'shop-api', { strategy: 'CANARY' });
+    aws.faults.push({ op: 'GetMetricData', times: 1, kind: 'access_denied' });
+    const denied = await runPipe(env());
+    expect(denied.code, denied.stdout).to.equal(0);
+    const checked = lines(denied.stdout);
+    expect(checked).to.include(
+      '⚠ cloudwatch:GetMetricData — denied: add cloudwatch:GetMetricData to the policy (examples/iam-policy.json); without it the traffic is not verified (the message says "not measured" and why)',
+    );
+    // A traffic-shifting service's groups are read for their load balancer.
+    expect(checked).to.include('✔ elasticloadbalancing:DescribeTargetGroups');
+    aws.calls.length = 0;
+    const off = await runPipe(env({ VERIFY: 'off' }));
+    expect(off.code, off.stdout).to.equal(0);
+    expect(aws.count('GetMetricData')).to.equal(0);
   });
 
   it('a token Slack refuses and credentials AWS refuses: both said, exit 2', async () => {

@@ -23,11 +23,15 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { lambdaFunctionOf } from '../core/arn.ts';
 import { SHIFTING_STRATEGIES } from '../core/snapshot.ts';
+import { METRIC_PERIOD_MS } from '../core/verification.ts';
 import type { CheckResult } from '../core/view.ts';
+import { MS_PER_SECOND } from '../core/vocabulary.ts';
 import { DESCRIBE_ALARMS_BATCH } from './alarms.ts';
 import { awslogsOf } from './awslogs.ts';
+import { DESCRIBE_TARGET_GROUPS_BATCH } from './batch.ts';
 import type { AwsClients } from './clients.ts';
 import { iamAction } from './errors.ts';
+import { dimensionOf } from './metrics.ts';
 import { type Ask, describe as describeAwsError } from './retry.ts';
 
 const ACCESS_DENIED = /AccessDenied|not authorized|UnauthorizedOperation/i;
@@ -54,6 +58,8 @@ export async function checkAws(
   ask: Ask,
   explain: (error: unknown, operation: string) => string,
   logLines: number,
+  /** VERIFY is not off: the load balancer's metrics are read. */
+  verify = false,
 ): Promise<CheckResult[]> {
   let described: Service[];
   try {
@@ -66,10 +72,16 @@ export async function checkAws(
     for (const m of missing)
       results.push({ level: 'fail', what: `service ${m}`, detail: `not found in cluster ${cluster}: check SERVICE_NAME, CLUSTER_NAME and the region` });
     const groups: LogGroup[] = [];
-    const checks = described.flatMap((s) => checksFor(s, clients, cluster, logLines, groups));
+    const checks = described.flatMap((s) => checksFor(s, clients, cluster, logLines, groups, verify));
     const reads = await run(checks, ask);
     // The log groups are known once the task definitions were read.
-    return [...results, ...reads, ...(await checkLogs(clients, groups, ask)), ...(await checkFailureEvidence(clients, described, logLines, ask))];
+    return [
+      ...results,
+      ...reads,
+      ...(await checkLogs(clients, groups, ask)),
+      ...(await checkFailureEvidence(clients, described, logLines, ask)),
+      ...(verify ? await checkMetrics(clients, described, ask) : []),
+    ];
   } catch (error) {
     return [{ level: 'fail', what: 'ecs:DescribeServices', detail: explain(error, 'ecs:DescribeServices') }];
   }
@@ -112,6 +124,7 @@ function checksFor(
   cluster: string,
   logLines: number,
   logGroups: LogGroup[],
+  verify: boolean,
 ): Check[] {
   const { ecs, elb } = clients;
   const controller = s.deploymentController?.type ?? 'ECS';
@@ -148,7 +161,7 @@ function checksFor(
       },
       {
         operation: 'elbv2:DescribeTargetGroups',
-        optional: 'the message gives no estimates, and no hint where the time went',
+        optional: `the message gives no estimates, and no hint where the time went${verify ? `; and ${UNVERIFIED}` : ''}`,
         call: (a) =>
           groups.length ? elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: groups.slice(0, 20) }), { abortSignal: a }) : Promise.resolve(),
       },
@@ -285,6 +298,69 @@ async function checkFailureEvidence(
     });
   }
   return run(checks, ask);
+}
+
+/** What a run without the reads the traffic verification makes loses (VERIFY). */
+const UNVERIFIED = 'the traffic is not verified (the message says "not measured" and why)';
+
+/**
+ * The traffic verification's reads, for the services behind a load balancer: each group's load
+ * balancer (elasticloadbalancing:DescribeTargetGroups, which rolling services' checks read already)
+ * and its metrics (cloudwatch:GetMetricData, one minute of one group's requests). Warnings when
+ * denied: a run goes on without them.
+ */
+async function checkMetrics(clients: Pick<AwsClients, 'elb' | 'cloudWatch'>, described: readonly Service[], ask: Ask): Promise<CheckResult[]> {
+  const groupsOf = (list: readonly Service[]) => [
+    ...new Set(list.flatMap((s) => (s.loadBalancers ?? []).flatMap((lb) => (lb.targetGroupArn ? [lb.targetGroupArn] : [])))),
+  ];
+  const groups = groupsOf(described);
+  if (!groups.length) return [];
+  const unread = groupsOf(
+    described.filter((s) => (s.deploymentController?.type ?? 'ECS') !== 'ECS' || (s.deploymentConfiguration?.strategy ?? 'ROLLING') !== 'ROLLING'),
+  );
+  const { GetMetricDataCommand } = await import('./extra-clients.ts');
+  const now = Date.now();
+  return run(
+    [
+      ...(unread.length
+        ? [
+            {
+              operation: 'elbv2:DescribeTargetGroups',
+              optional: UNVERIFIED,
+              call: (a: AbortSignal | undefined) =>
+                clients.elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: unread.slice(0, DESCRIBE_TARGET_GROUPS_BATCH) }), { abortSignal: a }),
+            },
+          ]
+        : []),
+      {
+        operation: 'cloudwatch:GetMetricData',
+        optional: UNVERIFIED,
+        call: async (a) =>
+          (await clients.cloudWatch()).send(
+            new GetMetricDataCommand({
+              MetricDataQueries: [
+                {
+                  Id: 'requests',
+                  MetricStat: {
+                    Metric: {
+                      Namespace: 'AWS/ApplicationELB',
+                      MetricName: 'RequestCount',
+                      Dimensions: [{ Name: 'TargetGroup', Value: dimensionOf(groups[0] ?? '') }],
+                    },
+                    Period: METRIC_PERIOD_MS / MS_PER_SECOND,
+                    Stat: 'Sum',
+                  },
+                },
+              ],
+              StartTime: new Date(now - METRIC_PERIOD_MS),
+              EndTime: new Date(now),
+            }),
+            { abortSignal: a },
+          ),
+      },
+    ],
+    ask,
+  );
 }
 
 /** logs:GetLogEvents on each log group found: a missing stream proves the read is allowed. */
