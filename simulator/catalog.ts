@@ -161,6 +161,14 @@ const BROKEN_10: FakeMinute = { requests: 1200, target5xx: 96, connectionErrors:
 /** The minute a moment falls in (CloudWatch's Period 60). */
 const minuteOf = (t: number) => Math.floor(t / 60_000) * 60_000;
 
+/** shop-api at rest as `steady` builds it, its load balancer reporting `traffic` (given when the scenario starts: the deploy's moment). */
+function withTraffic(steady: (a: FakeAccount, name: string) => void, traffic: (deployedAt: number) => FakeAccount['traffic']): (a: FakeAccount) => void {
+  return (a) => {
+    steady(a, 'shop-api');
+    a.traffic = traffic(Date.now());
+  };
+}
+
 /** A successful rolling update of one service, offset by `at` ms; marks `cutover` and `retired`. */
 function rollingUpdate(service: string, at = 0): Array<[number, Step]> {
   const m = (name: string) => mark(`${name}:${service}`);
@@ -602,48 +610,35 @@ export const SCENARIOS: Scenario[] = [
       timeline(a, [...rollingUpdate('shop-api', 0), ...trafficShift('shop-web', [100], 500)]);
     },
   },
-  {
-    name: 'verified',
-    summary: "a rolling update under steady traffic: live, and verified on the load balancer's numbers (5xx and p95 as before the deployment)",
-    services: ['shop-api'],
-    env: { TASK_DEFINITION: 'shop-api:42' },
-    expected: { exitCode: 0, status: 'live' },
-    start(a) {
-      steadyService(a, 'shop-api');
-      const deployed = minuteOf(Date.now());
-      a.traffic = (_group, minute) => (minute < deployed ? HEALTHY : HEALTHY_AFTER);
-      timeline(a, rollingUpdate('shop-api'));
-    },
-  },
-  {
-    name: 'regressed',
-    summary: "a canary whose new version answers 8 % 5xx against production's 0.1 %: live, but regressed (exit 1), both rates named",
-    services: ['shop-api'],
-    env: { TASK_DEFINITION: 'shop-api:42' },
-    expected: { exitCode: 1, status: 'live' },
-    start(a) {
-      steadyShiftService(a, 'shop-api', {
-        strategy: 'CANARY',
-        bakeTimeInMinutes: 5,
-        canary: { canaryPercent: 10, canaryBakeTimeInMinutes: COMPRESSED_STEP_BAKE_MINUTES },
-      });
-      const green = tgArn('shop-api-alt');
-      a.traffic = (group) => (group === green ? BROKEN_10 : PRODUCTION_90);
-      timeline(a, trafficShift('shop-api', [10, 100]));
-    },
-  },
-  {
-    name: 'no-traffic',
-    summary: 'a rolling update of a service nobody calls: live, its traffic not measured (no requests), never called verified',
-    services: ['shop-api'],
-    env: { TASK_DEFINITION: 'shop-api:42' },
-    expected: { exitCode: 0, status: 'live' },
-    start(a) {
-      steadyService(a, 'shop-api');
-      a.traffic = () => undefined;
-      timeline(a, rollingUpdate('shop-api'));
-    },
-  },
+  shopApiOver(
+    withTraffic(steadyService, (deployedAt) => (_group, minute) => (minute < minuteOf(deployedAt) ? HEALTHY : HEALTHY_AFTER)),
+    'verified',
+    "a rolling update under steady traffic: live, and verified on the load balancer's numbers (5xx and p95 as before the deployment)",
+    { exitCode: 0, status: 'live' },
+    rollingUpdate('shop-api'),
+  ),
+  shopApiOver(
+    withTraffic(
+      (a, name) =>
+        steadyShiftService(a, name, {
+          strategy: 'CANARY',
+          bakeTimeInMinutes: 5,
+          canary: { canaryPercent: 10, canaryBakeTimeInMinutes: COMPRESSED_STEP_BAKE_MINUTES },
+        }),
+      () => (group) => (group === tgArn('shop-api-alt') ? BROKEN_10 : PRODUCTION_90),
+    ),
+    'regressed',
+    "a canary whose new version answers 8 % 5xx against production's 0.1 %: live, but regressed (exit 1), both rates named",
+    { exitCode: 1, status: 'live' },
+    trafficShift('shop-api', [10, 100]),
+  ),
+  shopApiOver(
+    withTraffic(steadyService, () => () => undefined),
+    'no-traffic',
+    'a rolling update of a service nobody calls: live, its traffic not measured (no requests), never called verified',
+    { exitCode: 0, status: 'live' },
+    rollingUpdate('shop-api'),
+  ),
 ];
 
 export function scenario(name: string): Scenario {

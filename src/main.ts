@@ -26,6 +26,7 @@ import { Secrets } from './secrets.ts';
 import { SlackApi } from './slack/api.ts';
 import { SlackNotifier } from './slack/client.ts';
 import { formatDuration } from './slack/text.ts';
+import { askUrl } from './verify-url.ts';
 import { VERSION } from './version.ts';
 import { watchRollout } from './watch.ts';
 
@@ -119,6 +120,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
       config,
       read: (services, readOptions) => reader.read(services, readOptions),
       ...(metrics ? { measure: (query) => metrics.read(query) } : {}),
+      ...(config.verifyUrl ? { askUrl: askUrlOf(config.verifyUrl.url, agents) } : {}),
       delayedBy: () => takeThrottled(throttled),
       evidence: (view) => evidence.read(view, Date.now(), AbortSignal.any([stop, AbortSignal.timeout(EVIDENCE_READ_BUDGET_MS)])),
       notifier: new SlackNotifier(config.slack, log, { secrets, signal: stop, agents }),
@@ -203,6 +205,11 @@ function logMemory(log: Logger): void {
   log.debug(
     `peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MB; now ${JSON.stringify(Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, mb(v)])))}`,
   );
+}
+
+/** VERIFY_URL asked through the pipe's agents. */
+function askUrlOf(url: string, agents: ReturnType<typeof createAgents>) {
+  return () => askUrl(url, agents, Date.now);
 }
 
 /** "ecs:DescribeServices retried 3 times, …" from the throttled calls counted since the last time; clears them. */

@@ -12,6 +12,7 @@ export function contextOf(config: Config, startedAt: number, now: number, deploy
     ...(config.deploy.buildUrl ? { deployBuildUrl: config.deploy.buildUrl } : {}),
     ...(config.compact ? { compact: true } : {}),
     ...(config.verify.mode === 'fail' ? { verifyFails: true } : {}),
+    ...(config.verifyUrl ? { urlShown: config.verifyUrl.shown } : {}),
     environment: config.environment,
     cluster: config.cluster,
     region: config.aws.region,

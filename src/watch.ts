@@ -8,7 +8,8 @@ import type { Config } from './config/settings.ts';
 import { SLACK_OUTCOME_BUDGET_MS, SLACK_PRESSURE_MS, SLACK_PROGRESS_BUDGET_MS } from './core/budget.ts';
 import { waitAfterRead } from './core/schedule.ts';
 import type { ReadOptions, ServiceSnapshot } from './core/snapshot.ts';
-import { expire, measured, type RunState, start, step, viewOf } from './core/step.ts';
+import { asked, expire, measured, type RunState, start, step, viewOf } from './core/step.ts';
+import type { UrlAnswer } from './core/url-check.ts';
 import type { MetricsQuery, MetricsRead } from './core/verification.ts';
 import { type FailureEvidence, type MessageView, NO_FAILURE_EVIDENCE, type RolloutView, type ServiceLine } from './core/view.ts';
 import { endsWell, type RolloutStatus } from './core/vocabulary.ts';
@@ -21,7 +22,7 @@ import { headline, serviceStatusText } from './slack/lines.ts';
 import { renderMessage } from './slack/render.ts';
 import { summaryLines } from './slack/summary.ts';
 import { formatDuration, PLAIN_FORMAT } from './slack/text.ts';
-import { failsOnTraffic, regressedServices } from './slack/traffic.ts';
+import { failsOnTraffic, regressedServices, urlCheckText } from './slack/traffic.ts';
 
 export interface WatchDeps {
   config: Config;
@@ -56,6 +57,8 @@ export interface WatchDeps {
    * failed read comes back as `refused` (said in the message, never a failed run).
    */
   measure?: (query: MetricsQuery) => Promise<MetricsRead>;
+  /** Asks VERIFY_URL once (never throws: no answer is an answer). */
+  askUrl?: () => Promise<UrlAnswer>;
   /** ContinueServiceDeployment on a paused hook (APPROVERS set); throws what AWS said. */
   continueDeployment?: (request: { serviceDeploymentArn: string; hookId: string; action: 'CONTINUE' | 'ROLLBACK' }) => Promise<void>;
 }
@@ -81,6 +84,7 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
     crashLoopLimit: config.crashLoopLimit,
     waitUntil: config.waitUntil,
     ...(deps.measure ? { verify: config.verify } : {}),
+    ...(deps.askUrl && config.verifyUrl ? { url: config.verifyUrl.expect } : {}),
   });
   let view: RolloutView = viewOf(state);
   /** When the last read began: the next poll is due nextPollMs after it. */
@@ -113,6 +117,14 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
     const readAt = now();
     lastReadAt = readAt;
     ({ state, view } = measured(state, await deps.measure(view.measure), readAt));
+  };
+  /** VERIFY_URL, when the core asks (every few seconds once live, until it passes or fails). */
+  const askUrl = async () => {
+    if (!view.ask || !deps.askUrl) return;
+    const answer = await deps.askUrl();
+    ({ state, view } = asked(state, answer, answer.at));
+    if (view.urlCheck?.verdict !== 'checking' && config.verifyUrl)
+      log.info(`+${formatDuration(now() - startedAt)} ${urlCheckText(view, config.verifyUrl.shown)}`);
   };
 
   const ref = `${config.ref.type} ${config.ref.name}${config.commit ? ` @ ${config.commit.slice(0, 7)}` : ''}`;
@@ -175,6 +187,7 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
       // The outcome is decided and only the traffic is still measured: no more ECS reads.
       if (view.done) {
         await measure();
+        await askUrl();
         if (view.measuring) await sendProgress();
         continue;
       }
@@ -197,6 +210,7 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
       log.debug(progressLine(view.services));
       await approvals(message());
       await measure();
+      await askUrl();
       if (!view.done || view.measuring) await sendProgress();
     }
   } catch (error) {

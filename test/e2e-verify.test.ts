@@ -4,6 +4,7 @@
 // and the Code Insights report.
 import { expect } from 'chai';
 import type { Simulation } from '../simulator/catalog.ts';
+import { FakeApp } from '../simulator/fake-app.ts';
 import { lbArn, tgArn } from '../simulator/fake-aws.ts';
 import type { FakeBitbucket } from '../simulator/fake-bitbucket.ts';
 import { useBitbucket } from './support/bitbucket.ts';
@@ -112,5 +113,50 @@ describe('e2e: traffic verification', function () {
     expect(r.code, r.stdout).to.equal(0);
     expect(metricCalls()).to.have.length(0);
     expect(r.stdout).not.to.match(/traffic (verified|not measured|regressed|so far)|measuring traffic/);
+  });
+});
+
+describe('e2e: the URL that answers (VERIFY_URL)', function () {
+  this.timeout(120_000);
+  let sim: Simulation;
+  let app: FakeApp;
+  beforeEach(async () => {
+    app = new FakeApp();
+    await app.start();
+  });
+  afterEach(async () => {
+    await sim?.stop();
+    await app.stop();
+  });
+  const DEPLOYED = '0123456789abcdef0123456789abcdef01234567';
+  const OLD_COMMIT = '8a1b2c3d4e5f60718293a4b5c6d7e8f901234567';
+
+  it('answering the deployed commit: passed, 3 answers in a row, since when said', async () => {
+    app.commit = DEPLOYED;
+    const result = await runScenario('verified', { VERIFY_URL: `${app.url.replace('http://', 'http://probe:s3cr3t-pass@')}/version?token=t0ps3cret` });
+    sim = result.sim;
+    const r = result.run;
+    expect(r.code, r.stdout).to.equal(0);
+    expect(r.stdout).to.match(new RegExp(`✓ ${app.url}/version answers with 0123456 since \\d\\d:\\d\\d UTC`));
+    expect(app.requests).to.have.length(3);
+    // The credentials reach the URL; neither they nor the query are ever printed.
+    expect(app.requests[0]?.authorization).to.equal(`Basic ${Buffer.from('probe:s3cr3t-pass').toString('base64')}`);
+    const posted = JSON.stringify(sim.slack.calls);
+    for (const secret of ['s3cr3t-pass', 't0ps3cret']) expect(r.stdout + r.stderr + posted).not.to.include(secret);
+    expect(sim.slack.message?.metadata?.event_payload).to.include({ url_check: 'passed', url_expected: '0123456' });
+  });
+
+  it('still answering the old commit: said with what it answers, exit 1 with VERIFY=fail', async () => {
+    app.commit = OLD_COMMIT;
+    const result = await runScenario('verified', { VERIFY_URL: `${app.url}/version`, VERIFY_EXPECT: '$.build.commit=0123456' });
+    sim = result.sim;
+    const r = result.run;
+    expect(r.code, r.stdout).to.equal(1);
+    expect(r.stdout).to.include(
+      `✗ ${app.url}/version still answers ${OLD_COMMIT}, not $.build.commit = 0123456 (traffic is not on the new version there: a CDN, another region, another listener?)`,
+    );
+    expect(r.stdout).to.match(/✖ shop-api is live in production, but http:\/\/127\.0\.0\.1:\d+\/version does not answer with it after/);
+    expect(app.requests).to.have.length(10);
+    expect(sim.slack.message?.metadata?.event_payload).to.include({ url_check: 'failed', url_seen: OLD_COMMIT });
   });
 });

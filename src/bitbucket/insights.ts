@@ -6,7 +6,7 @@
 import type { Config } from '../config/settings.ts';
 import type { MessageView } from '../core/view.ts';
 import type { Logger } from '../logger.ts';
-import { failsOnTraffic, verificationText } from '../slack/traffic.ts';
+import { failsOnTraffic, urlCheckText, verificationText } from '../slack/traffic.ts';
 import { BitbucketApi } from './api.ts';
 
 /** A report that Bitbucket does not take within this is given up: the outcome must not wait for it. */
@@ -41,7 +41,8 @@ export function reportOf(v: MessageView, causes: readonly string[], slackLink: s
   const live = v.milestones.live;
   const failed = v.services.filter((s) => s.status === 'failed').map((s) => `${s.service}: ${s.reason ?? 'failed'}`);
   const regressed = v.services.flatMap((s) => (s.traffic?.verdict === 'regressed' ? [`${s.service}: ${verificationText(s.traffic)}`] : []));
-  const why = [...(v.stopped ? [v.stopped] : []), ...failed, ...regressed, ...(result === 'FAILED' ? causes.slice(0, 3) : [])];
+  const url = v.urlCheck?.verdict === 'failed' && v.urlShown ? [urlCheckText(v, v.urlShown)] : [];
+  const why = [...(v.stopped ? [v.stopped] : []), ...failed, ...regressed, ...url, ...(result === 'FAILED' ? causes.slice(0, 3) : [])];
   const traffic = v.services.flatMap((s) => (s.traffic ? [`${v.services.length > 1 ? `${s.service}: ` : ''}${verificationText(s.traffic)}`] : [])).join('; ');
   const details = `${v.services.map((s) => s.service).join(', ')} → ${v.environment}: ${v.status.replace('_', ' ')}${why.length ? `. ${why.join('; ')}` : ''}`;
   const data: Data[] = [
@@ -50,6 +51,7 @@ export function reportOf(v: MessageView, causes: readonly string[], slackLink: s
     { title: 'Status', type: 'TEXT', value: v.stopped ? 'stopped' : v.status },
     ...(v.deployedBy ? [{ title: 'Deployed by', type: 'TEXT' as const, value: v.deployedBy }] : []),
     ...(traffic ? [{ title: 'Traffic', type: 'TEXT' as const, value: traffic }] : []),
+    ...(v.urlCheck && v.urlShown ? [{ title: 'URL', type: 'TEXT' as const, value: urlCheckText(v, v.urlShown) }] : []),
     ...(live !== undefined ? [{ title: 'Time to live', type: 'DURATION' as const, value: live - v.startedAt }] : []),
     ...(finished ? [{ title: 'Duration', type: 'DURATION' as const, value: v.now - v.startedAt }] : []),
     ...(slackLink ? [{ title: 'Slack message', type: 'LINK' as const, value: { text: 'Open in Slack', href: slackLink } }] : []),

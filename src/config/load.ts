@@ -2,7 +2,8 @@
 // Every problem is collected (not just the first) so a user fixes their YAML in one go; no
 // message ever contains the value of a secret.
 import { cleanEnv, EnvMissingError } from 'envalid';
-import { MS_PER_MINUTE, MS_PER_SECOND, type TaskDefinitionRef } from '../core/vocabulary.ts';
+import { parseExpectation } from '../core/url-check.ts';
+import { MS_PER_MINUTE, MS_PER_SECOND, SHORT_COMMIT, type TaskDefinitionRef } from '../core/vocabulary.ts';
 import { ConfigError } from '../errors.ts';
 import type { Config, Credentials, DefaultSource, EnvironmentRule } from './settings.ts';
 import { MAX_SERVICES, serviceKey, shown } from './validators.ts';
@@ -183,6 +184,16 @@ export function loadConfig(rawEnv: Env): Config {
     problems.push('BRANCH or TAG is required: name what was deployed (BITBUCKET_BRANCH and BITBUCKET_TAG are not set either).');
   }
 
+  const expect =
+    clean.VERIFY_EXPECT !== undefined
+      ? parseExpectation(clean.VERIFY_EXPECT)
+      : clean.COMMIT
+        ? parseExpectation(clean.COMMIT.slice(0, SHORT_COMMIT))
+        : undefined;
+  if (clean.VERIFY_URL && !expect && !env.VERIFY_EXPECT) {
+    problems.push('VERIFY_EXPECT is required with VERIFY_URL when no COMMIT is known: what the answer must contain (a text, or $.json.path=value).');
+  }
+
   if (problems.length) throw new ConfigError(problems);
 
   // Every value below was validated (or has a default) when no problem was found.
@@ -223,6 +234,7 @@ export function loadConfig(rawEnv: Env): Config {
       max5xxIncrease: valid(clean.VERIFY_MAX_5XX_INCREASE, 'VERIFY_MAX_5XX_INCREASE'),
       maxLatencyIncrease: valid(clean.VERIFY_MAX_LATENCY_INCREASE, 'VERIFY_MAX_LATENCY_INCREASE'),
     },
+    ...(clean.VERIFY_URL && expect ? { verifyUrl: { url: clean.VERIFY_URL, shown: shownUrl(clean.VERIFY_URL), expect } } : {}),
     compact: compactFor(valid(clean.MESSAGE_FORM, 'MESSAGE_FORM'), environment),
     logLines: valid(clean.LOG_LINES, 'LOG_LINES'),
     debug: valid(clean.DEBUG, 'DEBUG'),
@@ -236,6 +248,12 @@ export function loadConfig(rawEnv: Env): Config {
       ...(clean.NO_PROXY ? { NO_PROXY: clean.NO_PROXY } : {}),
     },
   };
+}
+
+/** A URL as it may be shown: its origin and path, without a user, password, query or fragment (they may hold credentials). */
+export function shownUrl(url: string): string {
+  const u = new URL(url);
+  return `${u.origin}${u.pathname}`;
 }
 
 /** A value validation vouched for; a missing one here is a bug in this file, reported as such. */

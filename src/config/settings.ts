@@ -1,5 +1,6 @@
 // The pipe's configuration as the program uses it: resolved once from the pipe variables
 // (config/load.ts) and passed down read-only. Types only.
+import type { UrlExpectation } from '../core/url-check.ts';
 import type { TaskDefinitionRef, VerifySettings, WaitUntil } from '../core/vocabulary.ts';
 import type { ProxySettings } from '../net.ts';
 
@@ -63,6 +64,8 @@ export interface Config {
   waitUntil: WaitUntil;
   /** VERIFY and its thresholds: the new version's traffic against the old one's. */
   verify: VerifySettings;
+  /** VERIFY_URL: where to ask, as it may be shown (no user, password or query), and what its answer must carry. */
+  verifyUrl?: { url: string; shown: string; expect: UrlExpectation };
   /** The message as one line, updated in place (MESSAGE_FORM, resolved for this environment), or the full card. */
   compact: boolean;
   /** LOG_LINES: 0 shows no container logs. */

@@ -63,6 +63,15 @@ export const verifyMode = makeValidator<VerifyMode>((value) => {
   throw new Error(`must be fail, warn or off, not ${shown(value)}`);
 });
 
+/** An http(s) URL to ask; its user, password and query are never shown (they may hold credentials). */
+export const verifyUrl = makeValidator<string>((value) => {
+  if (!URL.canParse(value.trim()))
+    throw new Error('must be an http:// or https:// URL, such as https://shop.example.com/health (value not shown: it may hold credentials)');
+  const url = new URL(value.trim());
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`must be an http:// or https:// URL, not ${shown(url.protocol)}`);
+  return url.href;
+});
+
 /** A number with decimals allowed (e.g. 0.5), between `min` and `max`. */
 export function decimal(min: number, max: number, unit: string) {
   return makeValidator<number>((value) => {

@@ -27,14 +27,15 @@ import {
   taskDefinitionList,
   text,
   verifyMode,
+  verifyUrl,
   waitUntil,
 } from './validators.ts';
 
 /** Variables whose values must never be printed. */
 export const SECRET_VARIABLES = ['SLACK_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'BITBUCKET_STEP_OIDC_TOKEN'];
 
-/** Variables that may hold a password (a proxy's `user:password@`): the password is masked. */
-export const URL_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+/** Variables that may hold a password (a proxy's or VERIFY_URL's `user:password@`): the password is masked. */
+export const URL_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'VERIFY_URL'];
 
 /** The passwords in proxy URLs, raw and decoded, for the masker. */
 export function urlPasswords(env: Record<string, string | undefined>): string[] {
@@ -159,6 +160,17 @@ export const VARIABLE_SPECS = {
     ...INTEGER_RANGES.VERIFY_MAX_LATENCY_INCREASE,
     'percent',
   )({ default: 50, desc: "Percent the new version's p95 response time may exceed the baseline's." }),
+  VERIFY_URL: verifyUrl({
+    ...optional,
+    desc: 'A URL that answers with the deployed version (e.g. a health endpoint), asked from the pipe once live: 3 answers in a row must carry VERIFY_EXPECT, within 10 asks 5 s apart. Its user, password and query are never shown.',
+  }),
+  VERIFY_EXPECT: text(
+    'a text or $.json.path=value',
+    200,
+  )({
+    ...optional,
+    desc: "What VERIFY_URL's answer must contain: a text, or a JSON path and its value ($.build.commit=9f2c1e7). Default: the deployed commit's first 7 characters.",
+  }),
   MESSAGE_FORM: messageForm({
     default: 'auto',
     desc: 'full: the card with every field; compact: one line, updated in place; auto: full for an environment that looks like production (prod, prd, production, live), compact for the others.',

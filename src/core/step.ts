@@ -7,6 +7,7 @@ import { CODE_DEPLOY } from './codedeploy.ts';
 import { crashLoopWarning } from './evidence.ts';
 import { judgeWith } from './judge.ts';
 import type { Judge } from './kind.ts';
+import { trafficNow, trafficShown, type UrlRun, urlNow, type VerifyRun, withAnswer, withRead } from './measuring.ts';
 import { ROLLING } from './rolling.ts';
 import { type Due, liveImminent, liveMayCome, nextWait, type Outlook } from './schedule.ts';
 import { type ServiceSnapshot, SHIFTING_STRATEGIES } from './snapshot.ts';
@@ -14,8 +15,9 @@ import { stuckWarning } from './stuck.ts';
 import { rolledBackFrom, shortName } from './task-definition.ts';
 import { slowestFacts, type TimingFacts, timeSpent, timingFactsOf } from './timing.ts';
 import { TRAFFIC } from './traffic.ts';
+import type { UrlAnswer, UrlExpectation } from './url-check.ts';
 import { decideRollout } from './verdict.ts';
-import { METRICS_READ_EVERY_MS, type MeasurePlan, type MetricsRead, planOf, queryOf, type Verification, verificationOf } from './verification.ts';
+import type { MetricsRead, Verification } from './verification.ts';
 import type { RolloutView, ServiceLine } from './view.ts';
 import {
   type Eta,
@@ -90,16 +92,6 @@ interface ServiceFacts {
   groups?: TrafficGroups;
 }
 
-/** The traffic verification of a run (verification.ts): its settings and the metrics last read. */
-export interface VerifyRun {
-  readonly settings: VerifySettings;
-  /** When the metrics were last read (epoch ms), and what came back. */
-  readonly readAt?: number;
-  readonly read?: MetricsRead;
-  /** When the rollout's outcome was decided: measuring goes on after it only for VERIFY_MINUTES after live. */
-  readonly decidedAt?: number;
-}
-
 /** Everything the run knows between polls. */
 export interface RunState {
   readonly startedAt: number;
@@ -126,6 +118,8 @@ export interface RunState {
   readonly refused?: string;
   /** Traffic verification (VERIFY not off). */
   readonly verify?: VerifyRun;
+  /** VERIFY_URL: what its answers must carry, and each ask so far. */
+  readonly url?: UrlRun;
 }
 
 export interface RunSettings {
@@ -138,12 +132,15 @@ export interface RunSettings {
   waitUntil?: WaitUntil;
   /** VERIFY_*: undefined or mode off, no traffic verification. */
   verify?: VerifySettings;
+  /** VERIFY_URL's expectation: the URL is asked once the new version is live. */
+  url?: UrlExpectation;
 }
 
 export function start(services: readonly string[], requested: readonly (TaskDefinitionRef | undefined)[] | undefined, settings: RunSettings): RunState {
-  const { verify, ...rest } = settings;
+  const { verify, url, ...rest } = settings;
   return {
     ...rest,
+    ...(url ? { url: { expect: url, asks: [] } } : {}),
     ...(verify && verify.mode !== 'off' ? { verify: { settings: verify } } : {}),
     waitUntil: settings.waitUntil ?? 'retired',
     watches: services.map((s, i) => newWatch(s, requested?.[i])),
@@ -198,12 +195,17 @@ export function step(
   return { state: next, view: viewOf(next, now, state) };
 }
 
+/** VERIFY_URL answered (or not) at `now` (the view's `ask`): the check moves on, nothing else. */
+export function asked(state: RunState, answer: UrlAnswer, now: number): { state: RunState; view: RolloutView } {
+  if (!state.url) return { state, view: viewOf(state, now, state) };
+  const next: RunState = { ...state, url: withAnswer(state.url, answer) };
+  return { state: next, view: viewOf(next, now, state) };
+}
+
 /** The load balancer's metrics read at `now` (the view's `measure`): the verification moves on, nothing else. */
 export function measured(state: RunState, read: MetricsRead, now: number): { state: RunState; view: RolloutView } {
   if (!state.verify) return { state, view: viewOf(state, now, state) };
-  // A failed read keeps what an earlier one had: the verdict stands on the minutes that were read.
-  const kept = 'failed' in read && state.verify.read && 'minutes' in state.verify.read ? state.verify.read : read;
-  const next: RunState = { ...state, verify: { ...state.verify, readAt: now, read: kept } };
+  const next: RunState = { ...state, verify: withRead(state.verify, read, now) };
   return { state: next, view: viewOf(next, now, state) };
 }
 
@@ -258,7 +260,10 @@ export function expire(state: RunState): { state: RunState; view: RolloutView } 
 
 /** The view of a state (at the start too, before any step); `before`: the state it was stepped from. */
 export function viewOf(state: RunState, now: number = state.startedAt, before?: RunState): RolloutView {
-  const traffic = trafficOf(state, now);
+  const traffic = trafficNow(state.verify, { ...state, groupsOf: (service) => state.facts.get(service)?.groups }, now);
+  const url = urlNow(state.url, state.verdict, now);
+  // After the outcome, the watch goes on only for what is still measured: it wakes for the next read or ask.
+  const after = [...(traffic.measuring ? [traffic.nextReadAt] : []), ...(url.pending ? [url.nextAskAt] : [])];
   const services = state.watches.map((w) => lineOf(w, state.facts.get(w.service), traffic.lines.get(w.service)));
   const previous = new Map((before?.watches ?? []).map((w) => [w.service, shown(lineOf(w, before?.facts.get(w.service)))]));
   const outlook = outlookOf(state, services, now);
@@ -291,12 +296,16 @@ export function viewOf(state: RunState, now: number = state.startedAt, before?: 
     nextPollMs: Math.max(
       0,
       Math.min(
-        traffic.measuring ? traffic.nextReadAt - now : nextWait(state.pollIntervalMs, outlook, now, state.jitterSeed, state.polls),
+        state.verdict.done && after.length
+          ? Math.min(...after) - now
+          : Math.min(nextWait(state.pollIntervalMs, outlook, now, state.jitterSeed, state.polls), url.pending ? url.nextAskAt - now : Number.POSITIVE_INFINITY),
         state.deadline - now,
       ),
     ),
-    measuring: traffic.measuring,
+    measuring: state.verdict.done && after.length > 0,
     ...(traffic.query ? { measure: traffic.query } : {}),
+    ...(url.due ? { ask: true } : {}),
+    ...(url.check ? { urlCheck: url.check } : {}),
     ...(state.verdict.done && state.verdict.status === 'live' && state.verdict.phase !== 'retired' && state.waitUntil === 'live' ? { endedAtLive: true } : {}),
     ...(state.refused ? { refused: state.refused } : {}),
     ...(spent ? { timeSpent: spent } : {}),
@@ -368,57 +377,6 @@ function nextDue(state: RunState): Due | undefined {
 /** What a reader sees of a line in the log: its status, its warning, its traffic step and hook. */
 function shown(line: ServiceLine): string {
   return `${line.status}|${line.warning ?? ''}|${shiftShown(line.shift)}|${line.bake !== undefined}`;
-}
-
-/**
- * The traffic verification at `now`: each measured service's verdict so far, the metrics to read
- * now (at most once a METRICS_READ_EVERY_MS while measuring, and once more when the window is
- * over), and whether the watch must go on measuring after the outcome (VERIFY_MINUTES).
- */
-function trafficOf(
-  state: RunState,
-  now: number,
-): { lines: Map<string, Verification>; query?: ReturnType<typeof queryOf>; measuring: boolean; nextReadAt: number } {
-  const v = state.verify;
-  const lines = new Map<string, Verification>();
-  if (!v) return { lines, measuring: false, nextReadAt: now };
-  const plans = state.watches.flatMap((w): MeasurePlan[] => {
-    // Measured once its new version takes (or is about to take) requests, and only while it may still go well.
-    if (!MEASURED_STATUSES.has(w.status)) return [];
-    const plan = planOf(
-      {
-        service: w.service,
-        ...(state.facts.get(w.service)?.groups ? { groups: state.facts.get(w.service)?.groups } : {}),
-        ...(w.deploymentCreatedAt !== undefined ? { createdAt: w.deploymentCreatedAt } : {}),
-        ...(w.reachedAt.live !== undefined ? { liveAt: w.reachedAt.live } : {}),
-        ...(w.reachedAt.retired !== undefined ? { retiredAt: w.reachedAt.retired } : {}),
-      },
-      v.settings,
-      v.decidedAt,
-      state.deadline,
-    );
-    return plan ? [plan] : [];
-  });
-  const open = plans.flatMap((p) => ('unmeasurable' in p ? [] : [p]));
-  const refused = v.read !== undefined && 'refused' in v.read;
-  const covered = (p: { until: number }) => v.readAt !== undefined && v.readAt >= p.until;
-  for (const p of plans) lines.set(p.service, verificationOf(p, v.read, v.settings, v.readAt ?? now, 'until' in p && covered(p)));
-  const pending = open.filter((p) => !covered(p));
-  const windowEnd = Math.max(...pending.map((p) => p.until));
-  const measuring = state.verdict.done && !refused && pending.length > 0;
-  const nextReadAt = v.readAt === undefined ? now : Math.min(windowEnd, v.readAt + METRICS_READ_EVERY_MS);
-  // Due: the first read, a minute after the last, or the window just ended (its last read).
-  const due = !refused && pending.length > 0 && (v.readAt === undefined || now >= nextReadAt || (state.verdict.done && now >= windowEnd));
-  const query = due ? queryOf(open, now) : undefined;
-  return { lines, ...(query ? { query } : {}), measuring, nextReadAt: Math.max(now, nextReadAt) };
-}
-
-/** The statuses in which a service's traffic is measured: its new version may be taking requests, and has not failed. */
-const MEASURED_STATUSES: ReadonlySet<ServiceStatus> = new Set(['cutting_over', 'live', 'retired']);
-
-/** What a reader sees change of a service's traffic verdict: the verdict, and each metric out of bounds. */
-function trafficShown(traffic: Verification | undefined): string {
-  return traffic ? `${traffic.verdict}|${traffic.regressions.map((r) => r.metric).join(',')}|${traffic.fresh?.requests ?? ''}` : '';
 }
 
 /** What a reader sees change in a traffic-shifting deployment: a traffic step, test traffic, a hook waiting or done. */

@@ -1,6 +1,7 @@
 // What a step shows and what leaves the program: the lines of the message and the log, the view the
 // watch acts on, the message's whole picture, a failed container's last lines, a preflight check.
 // Types only, over the vocabulary.
+import type { UrlCheck } from './url-check.ts';
 import type { MetricsQuery, Verification } from './verification.ts';
 import type { Eta, FailedHook, Phase, Progress, RollingBake, RolloutStatus, ServiceStatus, ShiftView, StoppedTask } from './vocabulary.ts';
 
@@ -82,6 +83,10 @@ export interface RolloutView {
   measuring: boolean;
   /** The load balancer's metrics to read now (at most once a minute, and once at the end of the window). */
   measure?: MetricsQuery;
+  /** Ask VERIFY_URL now. */
+  ask?: boolean;
+  /** VERIFY_URL's answers so far, once the new version is live. */
+  urlCheck?: UrlCheck;
   /** Why a service read at the first poll cannot be judged (its deployment controller or strategy). */
   refused?: string;
   /** Once the watch is over: where the time went. */
@@ -126,6 +131,10 @@ export interface MessageView {
   delayedBy?: string;
   /** VERIFY=fail: a regression of the traffic fails the run. */
   verifyFails?: boolean;
+  /** VERIFY_URL's answers so far, once the new version is live. */
+  urlCheck?: UrlCheck;
+  /** VERIFY_URL as it may be shown: no user, password or query. */
+  urlShown?: string;
 }
 
 /** What the failure thread shows for one failed task: its last lines, or why they are not shown. */

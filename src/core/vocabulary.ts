@@ -6,6 +6,9 @@
 export const MS_PER_SECOND = 1000;
 export const MS_PER_MINUTE = 60_000;
 
+/** Characters of a commit hash shown, as git abbreviates them. */
+export const SHORT_COMMIT = 7;
+
 /** A task definition as the user names it: a full ARN, or `family:revision` (task-definition.ts parses them). */
 export interface TaskDefinitionRef {
   family: string;

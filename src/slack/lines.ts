@@ -162,11 +162,13 @@ export function headline(v: MessageView): string {
   return `${outcomeHeadline(v)}${v.stopped ? '' : `${regressionNote(v)}${rollbackNote(v)}`}`;
 }
 
-/** A live version whose traffic regressed (VERIFY): said in the headline, beside "live". */
+/** A live version whose traffic regressed, or whose URL does not answer with it (VERIFY): said in the headline, beside "live". */
 function regressionNote(v: MessageView): string {
   const regressed = v.services.filter((s) => s.traffic?.verdict === 'regressed').map((s) => s.service);
-  if (!regressed.length || v.status !== 'live') return '';
-  return v.services.length > 1 ? `, but the traffic of ${regressed.join(', ')} regressed` : ', but its traffic regressed';
+  if (v.status !== 'live') return '';
+  if (regressed.length) return v.services.length > 1 ? `, but the traffic of ${regressed.join(', ')} regressed` : ', but its traffic regressed';
+  // VERIFY_URL never answered with the new version: the traffic a user gets is not on it.
+  return v.urlCheck?.verdict === 'failed' ? `, but ${v.urlShown ?? 'VERIFY_URL'} does not answer with it` : '';
 }
 
 function outcomeHeadline(v: MessageView): string {

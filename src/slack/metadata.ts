@@ -80,6 +80,14 @@ export function metadataOf(v: MessageView): MessageMetadata {
       ...(v.deployBuildUrl && v.buildUrl ? { watch_log_url: v.buildUrl } : {}),
       ...(v.deployedBy ? { deployed_by: v.deployedBy } : {}),
       ...(trafficVerdictOf(v) ? { traffic_verdict: trafficVerdictOf(v) } : {}),
+      ...(v.urlCheck
+        ? {
+            url_check: v.urlCheck.verdict,
+            url_expected: v.urlCheck.expected,
+            ...(v.urlCheck.seen ? { url_seen: v.urlCheck.seen } : {}),
+            ...(v.urlCheck.since !== undefined ? { url_since: new Date(v.urlCheck.since).toISOString() } : {}),
+          }
+        : {}),
       ...(v.services.some((s) => s.traffic) ? { traffic: v.services.flatMap((s) => (s.traffic ? [trafficOf(s.service, s.traffic)] : [])) } : {}),
       ...(v.stopped ? { stopped_reason: v.stopped } : {}),
     },

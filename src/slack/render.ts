@@ -4,17 +4,15 @@
 import { serviceDeploymentsUrl } from '../core/console.ts';
 import { timeSpentText } from '../core/timing.ts';
 import type { MessageView, ServiceLine } from '../core/view.ts';
-import type { Phase, RolloutStatus, ServiceStatus } from '../core/vocabulary.ts';
+import { type Phase, type RolloutStatus, type ServiceStatus, SHORT_COMMIT } from '../core/vocabulary.ts';
 import { headline, NAMED_IN_HEADLINE, notFollowed, pipelineUrlOf, serviceStatusText } from './lines.ts';
 import { metadataOf, taskDefinitionsOf } from './metadata.ts';
 import { pauseText } from './pause.ts';
 import { type Block, escapeText, fit, formatDuration, LIMITS, link, SLACK_FORMAT, type SlackMessage } from './text.ts';
-import { regressedServices, trafficLines } from './traffic.ts';
+import { regressedServices, verifyLines } from './traffic.ts';
 
 export type { Block, MessageView, SlackMessage };
 
-/** Characters of a commit hash shown, as git abbreviates them. */
-const SHORT_COMMIT = 7;
 /** Room kept under a section's limit for the line that counts the services left out. */
 const SUMMARY_ROOM = 200;
 
@@ -98,7 +96,7 @@ export function renderMessage(v: MessageView): SlackMessage {
  */
 /** The message's icon: its outcome's, a warning for a stop or a live version whose traffic regressed. */
 function iconOf(v: MessageView): string {
-  return v.stopped || (v.status === 'live' && regressedServices(v).length) ? '⚠️' : ICON[v.status];
+  return v.stopped || (v.status === 'live' && (regressedServices(v).length || v.urlCheck?.verdict === 'failed')) ? '⚠️' : ICON[v.status];
 }
 
 function renderCompact(v: MessageView): SlackMessage {
@@ -120,7 +118,7 @@ function renderCompact(v: MessageView): SlackMessage {
     context(facts.join(' · ')),
   ];
   if (warnings.length) blocks.push(context(warnings.join('\n')));
-  const traffic = trafficLines(v, SLACK_FORMAT);
+  const traffic = verifyLines(v, SLACK_FORMAT);
   if (traffic.length) blocks.push(context(traffic.join('\n')));
   if (paused) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: fit(paused, LIMITS.sectionText) } });
   if (v.stopped) blocks.push(context(`⚠️ ${escapeText(v.stopped)}`));
@@ -172,7 +170,7 @@ function renderCard(v: MessageView): SlackMessage {
     },
     { type: 'section', text: { type: 'mrkdwn', text: statusLines } },
   ];
-  const traffic = trafficLines(v, SLACK_FORMAT);
+  const traffic = verifyLines(v, SLACK_FORMAT);
   if (traffic.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: fit(traffic.join('\n'), LIMITS.sectionText) } });
   const paused = pauseText(v);
   if (paused) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: fit(paused, LIMITS.sectionText) } });

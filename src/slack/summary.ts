@@ -8,7 +8,7 @@ import { endsWell } from '../core/vocabulary.ts';
 import { alarmText, excerptTitle, hookTitle } from './evidence.ts';
 import { headline, notFollowed, PHASE_LABELS, serviceStatusText } from './lines.ts';
 import { formatDuration, PLAIN_FORMAT } from './text.ts';
-import { failsOnTraffic, regressedServices, regressionTable, trafficLines } from './traffic.ts';
+import { failsOnTraffic, regressedServices, regressionTable, verifyLines } from './traffic.ts';
 
 export function summaryLines(v: MessageView, causes: readonly string[], evidence: FailureEvidence = NO_FAILURE_EVIDENCE): string[] {
   const after = formatDuration(v.now - v.startedAt);
@@ -22,7 +22,7 @@ export function summaryLines(v: MessageView, causes: readonly string[], evidence
     // A regression with VERIFY=fail fails the run: the line says so as a failure does.
     const mark = failsOnTraffic(v) ? '✖' : '✔';
     const side = regressedServices(v).flatMap((s) => [`  ${s.service}, side by side:`, ...regressionTable(s).map((row) => `    ${row}`)]);
-    return [`${mark} ${headline(v)} after ${after}${note}`, ...trafficLines(v).map((l) => `  ${l}`), ...side, ...timeSpentLines(v), stepLine(v)];
+    return [`${mark} ${headline(v)} after ${after}${note}`, ...verifyLines(v).map((l) => `  ${l}`), ...side, ...timeSpentLines(v), stepLine(v)];
   }
   const lines = [`✖ ${headline(v)} (after ${after})`];
   for (const s of v.services) if (s.status !== 'retired') lines.push(`  ${serviceStatusText(s, PLAIN_FORMAT)}`);

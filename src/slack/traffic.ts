@@ -64,14 +64,40 @@ export function regressedServices(v: Pick<MessageView, 'services'>): ServiceLine
   return v.services.filter((s) => s.traffic?.verdict === 'regressed');
 }
 
-/** Whether the run fails on its traffic: a regression with VERIFY=fail. */
-export function failsOnTraffic(v: Pick<MessageView, 'services' | 'verifyFails'>): boolean {
-  return v.verifyFails === true && regressedServices(v).length > 0;
+/** Whether the run fails on its traffic: a regression, or a VERIFY_URL that never answered with the new version, with VERIFY=fail. */
+export function failsOnTraffic(v: Pick<MessageView, 'services' | 'verifyFails' | 'urlCheck'>): boolean {
+  return v.verifyFails === true && (regressedServices(v).length > 0 || v.urlCheck?.verdict === 'failed');
+}
+
+/**
+ * VERIFY_URL in one line: *answers with 9f2c1e7 since 10:32:05*, or *still answers 8a1b2c3 (traffic
+ * is not on the new version there)*. `shown`: the URL without user, password or query.
+ */
+export function urlCheckText(v: Pick<MessageView, 'urlCheck'>, shown: string, f: TextFormat = PLAIN_FORMAT): string {
+  const c = v.urlCheck;
+  if (!c) return '';
+  const where = f.text(shown);
+  const expected = f.text(c.expected);
+  switch (c.verdict) {
+    case 'checking':
+      return `🔗 ${where}: asking for ${expected} (${c.asks} ask${c.asks === 1 ? '' : 's'} so far)`;
+    case 'passed':
+      return `✓ ${where} answers with ${expected} since ${c.since !== undefined ? f.time(c.since) : 'now'}`;
+    case 'failed':
+      return c.seen && !/^(HTTP |no answer|nothing at|an answer)/.test(c.seen)
+        ? `✗ ${where} still answers ${f.text(c.seen)}, not ${expected} (traffic is not on the new version there: a CDN, another region, another listener?)`
+        : `✗ ${where} did not answer with ${expected} in ${c.asks} asks${c.seen ? `: ${f.text(c.seen)}` : ''}`;
+  }
 }
 
 /** Per service with a verdict or numbers: `shop-api: ✓ traffic verified, …`. */
 export function trafficLines(v: Pick<MessageView, 'services'>, f: TextFormat = PLAIN_FORMAT): string[] {
   return v.services.flatMap((s) => (s.traffic ? [`${f.bold(s.service)}: ${verificationText(s.traffic, f)}`] : []));
+}
+
+/** Every verification line: per service its traffic, then VERIFY_URL's answers. */
+export function verifyLines(v: Pick<MessageView, 'services' | 'urlCheck' | 'urlShown'>, f: TextFormat = PLAIN_FORMAT): string[] {
+  return [...trafficLines(v, f), ...(v.urlCheck && v.urlShown ? [urlCheckText(v, v.urlShown, f)] : [])];
 }
 
 /**

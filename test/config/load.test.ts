@@ -254,6 +254,38 @@ describe('config', () => {
     expect(problemsOf({ ...validEnv(), MESSAGE_FORM: 'short' })[0]).to.match(/^MESSAGE_FORM must be auto, full or compact, not "short"/);
   });
 
+  it('VERIFY and its thresholds: defaults that do not cry wolf, every bad value named', () => {
+    expect(loadConfig(validEnv()).verify).to.deep.equal({ mode: 'fail', afterLiveMs: 0, minRequests: 300, max5xxIncrease: 1, maxLatencyIncrease: 50 });
+    const set = loadConfig({ ...validEnv(), VERIFY: 'Warn', VERIFY_MINUTES: '5', VERIFY_MAX_5XX_INCREASE: '0.5' }).verify;
+    expect(set).to.include({ mode: 'warn', afterLiveMs: 300_000, max5xxIncrease: 0.5 });
+    const problems = problemsOf({ ...validEnv(), VERIFY: 'yes', VERIFY_MIN_REQUESTS: '0', VERIFY_MAX_5XX_INCREASE: '1,5', VERIFY_MINUTES: '61' }).join('\n');
+    expect(problems).to.match(/VERIFY must be fail, warn or off, not "yes"/);
+    expect(problems).to.match(/VERIFY_MIN_REQUESTS must be between 1 and 1000000 requests, not 0/);
+    expect(problems).to.match(/VERIFY_MAX_5XX_INCREASE must be a number of percentage points such as 0\.5 or 2, not "1,5"/);
+    expect(problems).to.match(/VERIFY_MINUTES must be between 0 and 60 minutes, not 61/);
+  });
+
+  it('VERIFY_URL: expects the commit by default, a JSON path when given; shown without credentials or query; a bad one never echoed', () => {
+    const c = loadConfig({ ...validEnv(), COMMIT: '9F2C1E7AA55B', VERIFY_URL: 'https://probe:pa55@shop.example.com/version?token=abc' });
+    expect(c.verifyUrl).to.deep.equal({
+      url: 'https://probe:pa55@shop.example.com/version?token=abc',
+      shown: 'https://shop.example.com/version',
+      expect: { kind: 'text', text: '9f2c1e7' },
+    });
+    expect(loadConfig({ ...validEnv(), VERIFY_URL: 'https://shop.example.com/v', VERIFY_EXPECT: '$.build.commit=9f2c1e7' }).verifyUrl?.expect).to.deep.include({
+      kind: 'json',
+      value: '9f2c1e7',
+    });
+    const env = validEnv();
+    delete env.BITBUCKET_COMMIT;
+    expect(problemsOf({ ...env, VERIFY_URL: 'https://shop.example.com/v' })).to.include(
+      'VERIFY_EXPECT is required with VERIFY_URL when no COMMIT is known: what the answer must contain (a text, or $.json.path=value).',
+    );
+    const bad = problemsOf({ ...validEnv(), VERIFY_URL: 'shop.example.com/x?token=s3cret' }).join('\n');
+    expect(bad).to.match(/VERIFY_URL must be an http:\/\/ or https:\/\/ URL/);
+    expect(bad).not.to.include('s3cret');
+  });
+
   it('accepts only Slack user or group IDs as mentions', () => {
     expect(loadConfig({ ...validEnv(), SLACK_MENTION_ON_FAILURE: 'U012AB3CD,S0614TZR7' }).slack.mentionOnFailure).to.deep.equal(['U012AB3CD', 'S0614TZR7']);
     expect(problemsOf({ ...validEnv(), SLACK_MENTION_ON_FAILURE: '@channel' })[0]).to.match(/^SLACK_MENTION_ON_FAILURE/);
