@@ -353,6 +353,13 @@ out(
 out(
   `| slow network (${SLOW_ANSWER_MS / 1000} s per AWS answer), ${ALONE_WATCHES} watches each alone, the ${aloneSlow?.rolloutS.toFixed(0)} s rolling rollout: "live" ≤ 2.5 s (median) after the cut-over and ≤ 3 AWS calls per poll | ${s1(aloneSlow?.knownLagS.median ?? Number.NaN)}, ${aloneSlow?.awsCallsPerPoll.toFixed(2)} calls/poll | ${verdict((aloneSlow?.knownLagS.median ?? Number.NaN) <= 2.5 && (aloneSlow?.awsCallsPerPoll ?? 9) <= 3)} |`,
 );
+// The traffic verification (VERIFY): at most one GetMetricData a minute per watch and one at the end,
+// so 400 watches stay within its 50/s quota; CloudWatch prices the metrics requested.
+const cwLimit = Math.ceil((alone?.rolloutS ?? 0) / 60) + 1;
+const cwAt400 = (alone?.cloudWatchPerWatchS ?? 0) * 400;
+out(
+  `| CloudWatch (\`VERIFY\`): ≤ 1 \`GetMetricData\` a minute per watch and 1 at the end (≤ ${cwLimit} over the ${alone?.rolloutS.toFixed(0)} s rollout), so 400 watches ≤ 50 calls/s (its quota); the price of a verification at $0.01 per 1,000 metrics | ${alone?.cloudWatchCallsPerWatch.toFixed(1)} calls per watch (${cwAt400.toFixed(1)} calls/s at 400 watches); ${alone?.metricsPerWatch.toFixed(0)} metrics per watch, $${((alone?.metricsPerWatch ?? 0) * 0.00001).toFixed(5)} | ${verdict((alone?.cloudWatchCallsPerWatch ?? 99) <= cwLimit && cwAt400 <= 50)} |`,
+);
 out(
   `| ${SCALE_WATCHES} watches in one account${quick ? ' (quick mode; the target is 400)' : ''}: none failed or misjudged, every outcome delivered | ${scale?.trueOutcomes} true, ${scale?.failed} failed, ${scale?.misjudged} misjudged, ${scale?.undelivered} undelivered | ${verdict(scale?.trueOutcomes === SCALE_WATCHES)} |`,
 );

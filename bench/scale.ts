@@ -72,6 +72,10 @@ export interface ScaleResult {
   ecsServiceReadsPerWatchS: number;
   ecsTaskReadsPerWatchS: number;
   elbPerWatchS: number;
+  /** CloudWatch GetMetricData (the traffic verification): calls per watch over its rollout, per second, and metrics requested per watch (what CloudWatch prices). */
+  cloudWatchCallsPerWatch: number;
+  cloudWatchPerWatchS: number;
+  metricsPerWatch: number;
   /** AWS calls by operation, throttled ones included. */
   callsByOperation: Record<string, number>;
   /** With `trace`: each AWS call and each mark (cut-over, retirement), in seconds from the start. */
@@ -214,6 +218,12 @@ export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
     ecsServiceReadsPerWatchS: calls(ECS_SERVICE_READS) / watchSeconds,
     ecsTaskReadsPerWatchS: calls(ECS_TASK_READS) / watchSeconds,
     elbPerWatchS: calls(ELB_OPS) / watchSeconds,
+    cloudWatchCallsPerWatch: calls(/^GetMetricData$/) / o.watches,
+    cloudWatchPerWatchS: calls(/^GetMetricData$/) / watchSeconds,
+    metricsPerWatch:
+      aws.calls
+        .filter((c) => c.op === 'GetMetricData')
+        .reduce((n, c) => n + (Array.isArray(c.body.MetricDataQueries) ? c.body.MetricDataQueries.length : 0), 0) / o.watches,
     ...(o.trace
       ? {
           trace: [

@@ -1,7 +1,7 @@
 // Named rollouts for `npm run demo` and `npm run bench`, replayed in compressed time: one simulated
 // second stands for roughly half a minute of a real Fargate rollout. Each timeline follows the
 // order ECS really goes through (the service-events timelines in test/fixtures/aws).
-import { FakeAccount, type FakeMinute, tgArn } from './fake-aws.ts';
+import { FakeAccount, type FakeElbMinute, type FakeMinute, tgArn } from './fake-aws.ts';
 import { FakeSlack } from './fake-slack.ts';
 import type { Tls } from './listen.ts';
 import {
@@ -157,6 +157,9 @@ const HEALTHY: FakeMinute = { requests: 1200, target5xx: 2, connectionErrors: 0,
 const HEALTHY_AFTER: FakeMinute = { requests: 1260, target5xx: 2, connectionErrors: 0, p95Seconds: 0.175, p99Seconds: 0.39 };
 const PRODUCTION_90: FakeMinute = { requests: 10_800, target5xx: 11, connectionErrors: 0, p95Seconds: 0.18, p99Seconds: 0.32 };
 const BROKEN_10: FakeMinute = { requests: 1200, target5xx: 96, connectionErrors: 0, p95Seconds: 0.84, p99Seconds: 1.9 };
+
+/** The load balancer answering 503 itself for a minute, as while a cut-over leaves it without a healthy target. */
+const CUT_OVER_503S: FakeElbMinute = { elb5xx: 640, elb502: 20, elb503: 620 };
 
 /** The minute a moment falls in (CloudWatch's Period 60). */
 const minuteOf = (t: number) => Math.floor(t / 60_000) * 60_000;
@@ -611,9 +614,14 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   shopApiOver(
-    withTraffic(steadyService, (deployedAt) => (_group, minute) => (minute < minuteOf(deployedAt) ? HEALTHY : HEALTHY_AFTER)),
+    (a) => {
+      withTraffic(steadyService, (deployedAt) => (_group, minute) => (minute < minuteOf(deployedAt) ? HEALTHY : HEALTHY_AFTER))(a);
+      // The cut-over itself costs 503s (the load balancer answers them while the new targets register): said beside the verdict.
+      const deployed = minuteOf(Date.now());
+      a.elbErrors = (_lb, minute) => (minute >= deployed ? CUT_OVER_503S : undefined);
+    },
     'verified',
-    "a rolling update under steady traffic: live, and verified on the load balancer's numbers (5xx and p95 as before the deployment)",
+    "a rolling update under steady traffic: live, verified on the load balancer's numbers (5xx and p95 as before the deployment), and what the cut-over cost in 503s",
     { exitCode: 0, status: 'live' },
     rollingUpdate('shop-api'),
   ),
@@ -628,9 +636,17 @@ export const SCENARIOS: Scenario[] = [
       () => (group) => (group === tgArn('shop-api-alt') ? BROKEN_10 : PRODUCTION_90),
     ),
     'regressed',
-    "a canary whose new version answers 8 % 5xx against production's 0.1 %: live, but regressed (exit 1), both rates named",
+    "a canary whose new version answers 8 % 5xx against production's 0.1 %, the ALB's anomaly detection flagging it: live, but regressed (exit 1), both rates named",
     { exitCode: 1, status: 'live' },
-    trafficShift('shop-api', [10, 100]),
+    [
+      ...trafficShift('shop-api', [10, 100]),
+      [
+        4500,
+        (a) => {
+          for (const t of a.targets.get(tgArn('shop-api-alt')) ?? []) t.anomalous = true;
+        },
+      ],
+    ],
   ),
   shopApiOver(
     withTraffic(steadyService, () => () => undefined),

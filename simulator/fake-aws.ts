@@ -17,6 +17,7 @@ import {
   type Call,
   esc,
   type FakeAlarm,
+  type FakeElbMinute,
   type FakeMinute,
   type FakeRevision,
   type FakeService,
@@ -70,6 +71,8 @@ export class FakeAccount implements AccountModel {
   onContinue: (service: string, action: 'CONTINUE' | 'ROLLBACK') => void = () => {};
   /** Each target group's traffic per minute (GetMetricData): steady unless a scenario says otherwise. */
   traffic: (targetGroupArn: string, minute: number) => FakeMinute | undefined = () => STEADY_MINUTE;
+  /** The load balancer's own 5xx per minute: none unless a scenario says otherwise. */
+  elbErrors: (loadBalancerArn: string, minute: number) => FakeElbMinute | undefined = () => undefined;
   /** Called before each DescribeServices answer: poll-driven scenarios advance the model here. */
   onPoll: (tick: number) => void = () => {};
 

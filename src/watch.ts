@@ -184,8 +184,10 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
       // The core counts the wait from when the last read began (what it judged is as of then): the
       // time the read, the confirmation and Slack took is part of it, within a minimum rest.
       await deps.sleep(waitAfterRead(view.nextPollMs, now() - lastReadAt));
-      // The outcome is decided and only the traffic is still measured: no more ECS reads.
+      // The outcome is decided and only the traffic is still measured: no more ECS reads; the core
+      // says, as of now, what is due (the next metrics read, the next ask of VERIFY_URL).
       if (view.done) {
+        view = viewOf(state, now(), state);
         await measure();
         await askUrl();
         if (view.measuring) await sendProgress();

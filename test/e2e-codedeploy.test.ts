@@ -38,7 +38,13 @@ describe('e2e: CodeDeploy blue/green services', function () {
     const polls = calls.filter((c) => c.op === 'DescribeServices').length;
     expect(calls.filter((c) => c.op === 'GetDeployment').length).to.be.at.most(polls);
     expect(calls.filter((c) => c.op === 'GetDeploymentTarget').length).to.be.at.most(polls);
-    expect(new Set(calls.map((c) => c.op))).to.deep.equal(new Set(['DescribeServices', 'GetDeployment', 'GetDeploymentTarget']));
+    // Besides: the traffic verification's once-a-minute metrics, and each task set's target group read once (its load balancer).
+    expect([...new Set(calls.map((c) => c.op))].sort()).to.deep.equal(
+      ['DescribeServices', 'GetDeployment', 'GetDeploymentTarget', 'GetMetricData', 'DescribeTargetGroups', 'DescribeTargetGroupAttributes'].sort(),
+    );
+    // Once by name (CodeDeploy names its task sets' groups), once for their settings; never again.
+    expect(calls.filter((c) => c.op === 'DescribeTargetGroups')).to.have.length(2);
+    expect(calls.filter((c) => c.op === 'GetMetricData').length).to.be.at.most(3);
     expect(calls.find((c) => c.op === 'GetDeploymentTarget')?.body).to.deep.equal({ deploymentId: deploymentId(), targetId: 'prod:shop-api' });
   });
 

@@ -44,6 +44,9 @@ describe('e2e: traffic verification', function () {
       thread.join('\n'),
     ).to.equal(true);
     expect(payload()).to.include({ status: 'live', traffic_verdict: 'regressed' });
+    // The ALB's anomaly detection, asked on the target health reads made anyway, names the new targets it flags.
+    expect(r.stdout).to.match(/shop-api: ⚠️ the load balancer's anomaly detection flags 2 new targets \(10\.\d+\.\d+\.\d+:8080, 10\.\d+\.\d+\.\d+:8080\)/);
+    expect(sim.aws.calls.find((c) => c.op === 'DescribeTargetHealth')?.body).to.include({ 'Include.member.1': 'AnomalyDetection' });
     // The run may span one minute or two: the counts are the minutes', the rates and times theirs.
     const [traffic] = payload().traffic as Array<Record<string, number | string>>;
     expect(traffic).to.include({
@@ -64,7 +67,8 @@ describe('e2e: traffic verification', function () {
     const first = metricCalls()[0]?.body as {
       MetricDataQueries: Array<{ MetricStat: { Metric: { Namespace: string; Dimensions: unknown[] }; Period: number } }>;
     };
-    expect(first.MetricDataQueries).to.have.length(10);
+    // 5 per target group (2), 3 for the load balancer's own errors.
+    expect(first.MetricDataQueries).to.have.length(13);
     expect(first.MetricDataQueries.every((q) => q.MetricStat.Metric.Namespace === 'AWS/ApplicationELB' && q.MetricStat.Period === 60)).to.equal(true);
     expect(first.MetricDataQueries[0]?.MetricStat.Metric.Dimensions).to.deep.include({ Name: 'LoadBalancer', Value: lbArn('app').split(':loadbalancer/')[1] });
     const groups = first.MetricDataQueries.flatMap((q) => q.MetricStat.Metric.Dimensions).filter((d) => (d as { Name: string }).Name === 'TargetGroup');
@@ -87,6 +91,9 @@ describe('e2e: traffic verification', function () {
     expect(r.code, r.stdout).to.equal(0);
     expect(r.stdout).to.match(/shop-api: ✓ traffic verified, since live vs before: 5xx 0\.16 % vs 0\.17 %, p95 175 vs 180 ms \((1,260|2,520) requests\)/);
     expect(payload()).to.include({ traffic_verdict: 'verified' });
+    // What the cut-over cost, from the load balancer's own 503s against the minute before the deployment.
+    expect(r.stdout).to.match(/⚠️ the rollout cost [12] min of 503s from the load balancer: (640|1,280) requests \(app\/shop-alb\/50dc6c495c0c9188\)/);
+    expect(payload().availability_dip).to.deep.include({ code: '503' });
     const data = report().data as Array<{ title: string; value: unknown }>;
     expect(String(data.find((d) => d.title === 'Traffic')?.value)).to.match(/^✓ traffic verified/);
     expect(JSON.stringify(sim.slack.message?.blocks)).to.include('✓ traffic verified');

@@ -93,6 +93,45 @@ describe('watch', () => {
     ]);
   });
 
+  it('VERIFY_MINUTES: after the outcome, only metrics are read, once a minute, until the window ends; then the verdict', async () => {
+    const h = harness([SNAPS.starting, SNAPS.starting, SNAPS.cutover, SNAPS.draining, SNAPS.retired], { WAIT_UNTIL: 'live', VERIFY_MINUTES: '3' });
+    const group = SNAPS.draining.targetGroups[0]?.arn ?? '';
+    const reads: number[] = [];
+    const steady = (at: number) => ({ at, requests: 1000, errors5xx: 1, connectionErrors: 0, p95Ms: 100, p99Ms: 200 });
+    const result = await h.run({
+      measure: async (query) => {
+        reads.push(h.elapsed());
+        const minutes = [];
+        for (let m = query.from; m < query.to; m += 60_000) minutes.push(steady(m));
+        return { minutes: new Map([[group, minutes]]), unreadable: new Map() };
+      },
+    });
+    expect(result).to.deep.equal({ status: 'live', exitCode: 0 });
+    // No ECS read after live (WAIT_UNTIL=live): live at 21 s, then metrics at 21 s, 81, 141, and at the window's end (201 s).
+    expect(h.reads.at(-1)?.at).to.equal(T0 + 21_000);
+    expect(reads).to.deep.equal([21_000, 81_000, 141_000, 201_000]);
+    expect(h.lines).to.include('  shop-api: ✓ traffic verified, since live vs before: 5xx 0.10 % vs 0.10 %, p95 100 vs 100 ms (4,000 requests)');
+  });
+
+  it('VERIFY_URL: asked once live, every 5 s, after the outcome too, until it answers 3 times in a row', async () => {
+    const h = harness([SNAPS.starting, SNAPS.starting, SNAPS.cutover, SNAPS.draining, SNAPS.retired], {
+      WAIT_UNTIL: 'live',
+      VERIFY_URL: 'https://shop.example.com/version',
+      COMMIT: '9f2c1e7aa55b',
+    });
+    const asks: number[] = [];
+    const answers = ['8a1b2c3', '9f2c1e7', '9f2c1e7', '9f2c1e7'];
+    const result = await h.run({
+      askUrl: async () => {
+        asks.push(h.elapsed());
+        return { at: T0 + h.elapsed(), status: 200, body: `{"commit":"${answers[asks.length - 1] ?? '9f2c1e7'}"}` };
+      },
+    });
+    expect(result.exitCode).to.equal(0);
+    expect(asks).to.deep.equal([21_000, 26_000, 31_000, 36_000]);
+    expect(h.lines.some((l) => /✓ https:\/\/shop\.example\.com\/version answers with 9f2c1e7 since 10:00 UTC/.test(l))).to.equal(true);
+  });
+
   it('while the new targets are checked, every poll reads a fresh task list and every target group (the core asks for it)', async () => {
     // A 300 s check interval (the longest): "healthy" is due up to 300 s after the registration.
     const checked = checkedTargets(300, 5);

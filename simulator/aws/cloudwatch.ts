@@ -3,7 +3,7 @@
 // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html), and
 // GetMetricData from the model's target group traffic
 // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html).
-import { type AccountModel, type FakeMinute, lbArn } from './model.ts';
+import { type AccountModel, type FakeElbMinute, type FakeMinute, lbArn } from './model.ts';
 
 export function cloudWatchApi(a: AccountModel, op: string, body: Record<string, unknown>): { status: number; body: unknown } {
   if (op === 'GetMetricData') return getMetricData(a, body);
@@ -58,6 +58,15 @@ function datapointOf(minute: FakeMinute, metric: string, stat: string): number |
   return undefined;
 }
 
+/** A load balancer's own errors, per load balancer only (HTTPCode_ELB_5XX_Count, _502_, _503_, Sum). */
+function elbDatapointOf(minute: FakeElbMinute, metric: string, stat: string): number | undefined {
+  if (stat !== 'Sum') return undefined;
+  if (metric === 'HTTPCode_ELB_5XX_Count') return minute.elb5xx;
+  if (metric === 'HTTPCode_ELB_502_Count') return minute.elb502;
+  if (metric === 'HTTPCode_ELB_503_Count') return minute.elb503;
+  return undefined;
+}
+
 interface Query {
   Id?: string;
   MetricStat?: { Metric?: { Namespace?: string; MetricName?: string; Dimensions?: Array<{ Name?: string; Value?: string }> }; Period?: number; Stat?: string };
@@ -82,15 +91,24 @@ function getMetricData(a: AccountModel, body: Record<string, unknown>): { status
     const stat = q.MetricStat;
     const dims = new Map((stat?.Metric?.Dimensions ?? []).map((d) => [d.Name, d.Value]));
     const periodMs = (stat?.Period ?? 60) * 1000;
-    const group = [...a.targets.keys()].find((arn) => arn.endsWith(`:${dims.get('TargetGroup') ?? ''}`));
-    const routes =
-      group !== undefined &&
-      stat?.Metric?.Namespace === 'AWS/ApplicationELB' &&
-      lbArn(a.targetGroupSettings.protocol === 'HTTP' ? 'app' : 'net').endsWith(`/${dims.get('LoadBalancer') ?? ''}`);
+    const balancer = lbArn(a.targetGroupSettings.protocol === 'HTTP' ? 'app' : 'net');
+    const ours = stat?.Metric?.Namespace === 'AWS/ApplicationELB' && balancer.endsWith(`/${dims.get('LoadBalancer') ?? ''}`);
+    const group = dims.has('TargetGroup') ? [...a.targets.keys()].find((arn) => arn.endsWith(`:${dims.get('TargetGroup') ?? ''}`)) : undefined;
+    const metric = stat?.Metric?.MetricName ?? '';
+    // A metric of a target group (LoadBalancer and TargetGroup), or of the load balancer alone (its own errors).
+    const valueAt = (m: number): number | undefined => {
+      if (!ours) return undefined;
+      if (group !== undefined) {
+        const minute = a.traffic(group, m);
+        return minute && minute.requests > 0 ? datapointOf(minute, metric, stat?.Stat ?? '') : undefined;
+      }
+      if (dims.has('TargetGroup')) return undefined;
+      const errors = a.elbErrors(balancer, m);
+      return errors ? elbDatapointOf(errors, metric, stat?.Stat ?? '') : undefined;
+    };
     const points: Array<[number, number]> = [];
-    for (let m = Math.ceil(start / periodMs) * periodMs; routes && m < end; m += periodMs) {
-      const minute = a.traffic(group, m);
-      const value = minute && minute.requests > 0 ? datapointOf(minute, stat?.Metric?.MetricName ?? '', stat?.Stat ?? '') : undefined;
+    for (let m = Math.ceil(start / periodMs) * periodMs; m < end; m += periodMs) {
+      const value = valueAt(m);
       if (value !== undefined) points.push([m / 1000, value]);
     }
     if (descending) points.reverse();

@@ -14,12 +14,17 @@ export function elbApi(a: AccountModel, op: string, form: Record<string, string>
       body: `<ErrorResponse><Error><Type>Sender</Type><Code>TargetGroupNotFound</Code><Message>Target groups '${esc(form.TargetGroupArn ?? '')}' not found</Message></Error><RequestId>r</RequestId></ErrorResponse>`,
     };
   }
+  // Include=AnomalyDetection (or All) adds each target's anomaly detection (API_DescribeTargetHealth.html,
+  // API_TargetHealthDescription.html, API_AnomalyDetection.html: Result anomalous|normal, MitigationInEffect yes|no).
+  const include = Object.entries(form).some(([k, v]) => k.startsWith('Include.member.') && (v === 'AnomalyDetection' || v === 'All'));
+  const anomaly = (t: { anomalous?: boolean }) =>
+    include ? `<AnomalyDetection><Result>${t.anomalous ? 'anomalous' : 'normal'}</Result><MitigationInEffect>no</MitigationInEffect></AnomalyDetection>` : '';
   const members = targets
     .map(
       (t) =>
         `<member><Target><Id>${esc(t.id)}</Id><Port>${t.port}</Port></Target><HealthCheckPort>${t.port}</HealthCheckPort><TargetHealth><State>${t.state}</State>${
           t.reason ? `<Reason>${t.reason}</Reason>` : ''
-        }${t.description ? `<Description>${esc(t.description)}</Description>` : ''}</TargetHealth></member>`,
+        }${t.description ? `<Description>${esc(t.description)}</Description>` : ''}</TargetHealth>${anomaly(t)}</member>`,
     )
     .join('');
   return {
@@ -60,9 +65,16 @@ export function describeRules(a: AccountModel, form: Record<string, string>): { 
 
 /** https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html */
 export function describeTargetGroups(a: AccountModel, form: Record<string, string>): { status: number; body: string } {
-  const arns = Object.entries(form)
-    .filter(([k]) => k.startsWith('TargetGroupArns.member.'))
+  // By ARN (TargetGroupArns), or by name (Names: how CodeDeploy names a task set's group).
+  const names = Object.entries(form)
+    .filter(([k]) => k.startsWith('Names.member.'))
     .map(([, v]) => v);
+  const arns = [
+    ...Object.entries(form)
+      .filter(([k]) => k.startsWith('TargetGroupArns.member.'))
+      .map(([, v]) => v),
+    ...[...a.targets.keys()].filter((arn) => names.includes(arn.split('/')[1] ?? '')),
+  ];
   const { intervalSeconds, healthyThreshold, protocol } = a.targetGroupSettings;
   // A Network Load Balancer's TCP group checks a TCP connection: no path, no matcher (API_TargetGroup.html).
   const http = protocol === 'HTTP' ? '<HealthCheckPath>/health</HealthCheckPath><Matcher><HttpCode>200</HttpCode></Matcher>' : '';

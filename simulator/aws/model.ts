@@ -23,6 +23,13 @@ export interface FakeMinute {
   p99Seconds: number;
 }
 
+/** One minute of the load balancer's own 5xx (HTTPCode_ELB_5XX_Count, _502_, _503_; per load balancer only). */
+export interface FakeElbMinute {
+  elb5xx: number;
+  elb502: number;
+  elb503: number;
+}
+
 /** The traffic every target group serves unless a scenario says otherwise: 20 requests a second, one 5xx a minute, p95 120 ms. */
 export const STEADY_MINUTE: FakeMinute = { requests: 1200, target5xx: 1, connectionErrors: 0, p95Seconds: 0.12, p99Seconds: 0.3 };
 
@@ -55,6 +62,8 @@ export interface FakeTarget {
   state: string;
   reason?: string;
   description?: string;
+  /** Flagged by the ALB's anomaly detection (API_AnomalyDetection.html: Result anomalous). */
+  anomalous?: boolean;
 }
 
 export interface FakeDeployment {
@@ -281,4 +290,6 @@ export interface AccountModel {
   onContinue: (service: string, action: 'CONTINUE' | 'ROLLBACK') => void;
   /** What a target group served in the minute starting at `minute` (epoch ms); undefined: no requests, so no datapoint. */
   traffic: (targetGroupArn: string, minute: number) => FakeMinute | undefined;
+  /** The load balancer's own 5xx in a minute; undefined: none (an ALB reports no datapoint for a count of 0). */
+  elbErrors: (loadBalancerArn: string, minute: number) => FakeElbMinute | undefined;
 }

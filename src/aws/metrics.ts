@@ -9,7 +9,7 @@
 import type { GetMetricDataOutput, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { TargetGroupSettings } from '../core/snapshot.ts';
 import { isNetworkLoadBalanced } from '../core/snapshot.ts';
-import { METRIC_PERIOD_MS, type MetricsQuery, type MetricsRead, type MinuteTraffic } from '../core/verification.ts';
+import { METRIC_PERIOD_MS, type MetricsQuery, type MetricsRead, type MinuteElb, type MinuteTraffic } from '../core/verification.ts';
 import { MS_PER_SECOND } from '../core/vocabulary.ts';
 import type { Counter } from './batch.ts';
 import type { AwsClients } from './clients.ts';
@@ -30,6 +30,13 @@ const METRICS: ReadonlyArray<{ field: Exclude<keyof MinuteTraffic, 'at'>; metric
   { field: 'p99Ms', metric: 'TargetResponseTime', stat: 'p99', scale: MS_PER_SECOND },
 ];
 
+/** The load balancer's own errors, per load balancer only (no TargetGroup dimension): what a rollout cost in availability. */
+const BALANCER_METRICS: ReadonlyArray<{ field: Exclude<keyof MinuteElb, 'at'>; metric: string }> = [
+  { field: 'elb5xx', metric: 'HTTPCode_ELB_5XX_Count' },
+  { field: 'elb502', metric: 'HTTPCode_ELB_502_Count' },
+  { field: 'elb503', metric: 'HTTPCode_ELB_503_Count' },
+];
+
 /** The part of an ARN CloudWatch names it by: `app/shop/50dc…` of a load balancer, `targetgroup/shop-api/73e2…` of a group. */
 export function dimensionOf(arn: string): string {
   return /:(?:loadbalancer\/)?((?:app|net|gwy)\/[^/]+\/[^/]+|targetgroup\/[^/]+\/[^/]+)$/.exec(arn)?.[1] ?? arn;
@@ -42,32 +49,34 @@ export class MetricsReader {
 
   constructor(
     private readonly clients: Pick<AwsClients, 'cloudWatch'>,
-    /** The target groups' settings (their load balancers and protocol), read once per run by the target reader. */
-    private readonly settingsOf: (arns: string[]) => Promise<ReadonlyMap<string, TargetGroupSettings | undefined>>,
+    /** The target groups' ARNs and settings (their load balancers and protocol), read once per run by the target reader; by ARN or by name. */
+    private readonly settingsOf: (groups: string[]) => Promise<ReadonlyMap<string, { arn: string; settings?: TargetGroupSettings }>>,
     private readonly count: Counter,
   ) {}
 
   async read(query: MetricsQuery): Promise<MetricsRead> {
     const settings = await this.settingsOf(query.targetGroups);
     const unreadable = new Map<string, string>();
-    const pairs = query.targetGroups.flatMap((targetGroupArn) => {
-      const s = settings.get(targetGroupArn);
+    // Each pair reads the group by its ARN; its minutes are kept under the key the core gave (an ARN, or CodeDeploy's name).
+    const pairs = query.targetGroups.flatMap((key) => {
+      const group = settings.get(key);
+      const s = group?.settings;
       if (s && isNetworkLoadBalanced(s)) {
-        unreadable.set(targetGroupArn, 'a Network Load Balancer reports no HTTP status codes or response times');
+        unreadable.set(key, 'a Network Load Balancer reports no HTTP status codes or response times');
         return [];
       }
-      if (!s?.loadBalancerArns?.length) {
+      if (!group || !s?.loadBalancerArns?.length) {
         unreadable.set(
-          targetGroupArn,
-          `target group ${dimensionOf(targetGroupArn)} is in no load balancer, or elasticloadbalancing:DescribeTargetGroups was not answered`,
+          key,
+          `target group ${dimensionOf(group?.arn ?? key)} is in no load balancer, or elasticloadbalancing:DescribeTargetGroups was not answered`,
         );
         return [];
       }
-      return s.loadBalancerArns.map((loadBalancerArn) => ({ loadBalancerArn, targetGroupArn }));
+      return s.loadBalancerArns.map((loadBalancerArn) => ({ loadBalancerArn, targetGroupArn: group.arn, key }));
     });
     const queries = pairs.flatMap((p, i) =>
       METRICS.map((m, j) => ({
-        target: p.targetGroupArn,
+        target: p.key,
         field: m.field,
         scale: m.scale,
         query: {
@@ -88,15 +97,44 @@ export class MetricsReader {
         } satisfies MetricDataQuery,
       })),
     );
+    const balancers = [...new Set(pairs.map((p) => dimensionOf(p.loadBalancerArn)))];
+    const balancerQueries = balancers.flatMap((lb, i) =>
+      BALANCER_METRICS.map((m, j) => ({
+        balancer: lb,
+        field: m.field,
+        query: {
+          Id: `b${i}_${j}`,
+          MetricStat: {
+            Metric: { Namespace: NAMESPACE, MetricName: m.metric, Dimensions: [{ Name: 'LoadBalancer', Value: lb }] },
+            Period: METRIC_PERIOD_MS / MS_PER_SECOND,
+            Stat: 'Sum',
+          },
+          ReturnData: true,
+        } satisfies MetricDataQuery,
+      })),
+    );
     const byId = new Map(queries.map((q) => [q.query.Id, q]));
+    const byBalancerId = new Map(balancerQueries.map((q) => [q.query.Id, q]));
     const minutes = new Map<string, Map<number, MinuteTraffic>>();
+    const elb = new Map<string, Map<number, MinuteElb>>();
+    const all = [...queries.map((q) => q.query), ...balancerQueries.map((q) => q.query)];
     try {
-      for (let i = 0; i < queries.length; i += METRIC_QUERIES_PER_CALL) {
-        const batch = queries.slice(i, i + METRIC_QUERIES_PER_CALL).map((q) => q.query);
+      for (let i = 0; i < all.length; i += METRIC_QUERIES_PER_CALL) {
+        const batch = all.slice(i, i + METRIC_QUERIES_PER_CALL);
         let next: string | undefined;
         do {
           const out = await this.getMetricData(batch, query, next);
           for (const r of out.MetricDataResults ?? []) {
+            const b = byBalancerId.get(r.Id ?? '');
+            if (b) {
+              const rows = elb.get(b.balancer) ?? new Map<number, MinuteElb>();
+              elb.set(b.balancer, rows);
+              (r.Timestamps ?? []).forEach((t, k) => {
+                const at = t.getTime();
+                rows.set(at, { ...(rows.get(at) ?? { at }), [b.field]: r.Values?.[k] ?? 0 });
+              });
+              continue;
+            }
             const q = byId.get(r.Id ?? '');
             if (!q) continue;
             const group = minutes.get(q.target) ?? new Map<number, MinuteTraffic>();
@@ -120,7 +158,12 @@ export class MetricsReader {
       if (isAccessDenied(error)) return { refused: 'cloudwatch:GetMetricData is not allowed for the role (examples/iam-policy.json grants it)' };
       return { failed: `CloudWatch GetMetricData failed: ${describeAwsError(error)}` };
     }
-    return { minutes: new Map([...minutes].map(([g, m]) => [g, [...m.values()].sort((a, b) => a.at - b.at)])), unreadable };
+    const sorted = <T extends { at: number }>(m: Map<number, T>) => [...m.values()].sort((a, b) => a.at - b.at);
+    return {
+      minutes: new Map([...minutes].map(([g, m]) => [g, sorted(m)])),
+      unreadable,
+      balancers: new Map([...elb].map(([lb, m]) => [lb, sorted(m)])),
+    };
   }
 
   private async getMetricData(queries: MetricDataQuery[], query: MetricsQuery, next: string | undefined): Promise<GetMetricDataOutput> {

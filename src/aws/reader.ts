@@ -108,11 +108,19 @@ export class RolloutReader {
 
   /**
    * The target groups' settings (health checks, deregistration delay, load balancers, protocol),
-   * read once per run: the traffic verification asks for the groups of every kind of deployment.
+   * read once per run: the traffic verification asks for the groups of every kind of deployment,
+   * by ARN, or by name where CodeDeploy names them (ECSTaskSet.targetGroup), each with its ARN.
    */
-  async groupSettings(arns: string[]): Promise<ReadonlyMap<string, TargetGroupSettings | undefined>> {
-    await this.targets.resolveSettings(arns);
-    return new Map(arns.map((arn) => [arn, this.targets.settings.get(arn)]));
+  async groupSettings(groups: string[]): Promise<ReadonlyMap<string, { arn: string; settings?: TargetGroupSettings }>> {
+    const arns = await this.targets.arnsOf(groups);
+    await this.targets.resolveSettings([...arns.values()]);
+    return new Map(
+      groups.flatMap((g) => {
+        const arn = arns.get(g);
+        const settings = arn ? this.targets.settings.get(arn) : undefined;
+        return arn ? [[g, { arn, ...(settings ? { settings } : {}) }]] : [];
+      }),
+    );
   }
 
   /**

@@ -25,9 +25,36 @@ export class TargetReader {
 
   async health(arn: string): Promise<TargetGroupSnapshot> {
     const out = await this.count('elbv2:DescribeTargetHealth', (abortSignal) =>
-      this.clients.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }), { abortSignal }),
+      // With the load balancer's anomaly detection (API_DescribeTargetHealth.html, Include): free, on the read made anyway.
+      this.clients.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn, Include: ['AnomalyDetection'] }), { abortSignal }),
     );
     return { arn, targets: (out.TargetHealthDescriptions ?? []).map(targetFrom) };
+  }
+
+  /** Target group ARNs by name (CodeDeploy names a task set's group), read once each: one DescribeTargetGroups by Names. */
+  private readonly named = new Map<string, string>();
+
+  /** Each group's ARN: an ARN as it is, a name looked up (optional: unknown when the read fails). */
+  async arnsOf(groups: string[]): Promise<ReadonlyMap<string, string>> {
+    const names = [...new Set(groups.filter((g) => !g.startsWith('arn:') && !this.named.has(g)))];
+    try {
+      for (const batch of chunks(names, DESCRIBE_TARGET_GROUPS_BATCH)) {
+        const out = await this.count(
+          'elbv2:DescribeTargetGroups',
+          (abortSignal) => this.clients.elb.send(new DescribeTargetGroupsCommand({ Names: batch }), { abortSignal }),
+          { optional: true },
+        );
+        for (const g of out.TargetGroups ?? []) if (g.TargetGroupName && g.TargetGroupArn) this.named.set(g.TargetGroupName, g.TargetGroupArn);
+      }
+    } catch (error) {
+      this.log.warn(`Target groups named by CodeDeploy could not be found: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return new Map(
+      groups.flatMap((g) => {
+        const arn = g.startsWith('arn:') ? g : this.named.get(g);
+        return arn ? [[g, arn]] : [];
+      }),
+    );
   }
 
   /**

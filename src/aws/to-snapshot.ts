@@ -168,6 +168,7 @@ export function targetFrom(d: TargetHealthDescription): TargetSnapshot {
     state: d.TargetHealth?.State ?? 'unknown',
     reason: d.TargetHealth?.Reason,
     description: d.TargetHealth?.Description,
+    ...(d.AnomalyDetection?.Result === 'anomalous' ? { anomalous: true } : {}),
   };
 }
 

@@ -6,7 +6,7 @@
 import type { Config } from '../config/settings.ts';
 import type { MessageView } from '../core/view.ts';
 import type { Logger } from '../logger.ts';
-import { failsOnTraffic, urlCheckText, verificationText } from '../slack/traffic.ts';
+import { dipText, failsOnTraffic, urlCheckText, verificationText } from '../slack/traffic.ts';
 import { BitbucketApi } from './api.ts';
 
 /** A report that Bitbucket does not take within this is given up: the outcome must not wait for it. */
@@ -52,6 +52,7 @@ export function reportOf(v: MessageView, causes: readonly string[], slackLink: s
     ...(v.deployedBy ? [{ title: 'Deployed by', type: 'TEXT' as const, value: v.deployedBy }] : []),
     ...(traffic ? [{ title: 'Traffic', type: 'TEXT' as const, value: traffic }] : []),
     ...(v.urlCheck && v.urlShown ? [{ title: 'URL', type: 'TEXT' as const, value: urlCheckText(v, v.urlShown) }] : []),
+    ...(v.dip ? [{ title: 'Availability', type: 'TEXT' as const, value: dipText(v.dip) }] : []),
     ...(live !== undefined ? [{ title: 'Time to live', type: 'DURATION' as const, value: live - v.startedAt }] : []),
     ...(finished ? [{ title: 'Duration', type: 'DURATION' as const, value: v.now - v.startedAt }] : []),
     ...(slackLink ? [{ title: 'Slack message', type: 'LINK' as const, value: { text: 'Open in Slack', href: slackLink } }] : []),

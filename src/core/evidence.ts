@@ -12,7 +12,7 @@ import {
   type TaskSnapshot,
   targetKey,
 } from './snapshot.ts';
-import type { Clock, CrashLoop, StopKind, StoppedTask } from './vocabulary.ts';
+import type { Clock, CrashLoop, StopKind, StoppedTask, TrafficGroups } from './vocabulary.ts';
 
 /** New tasks must stop the same way this many times before it is called a crash loop. */
 export const CRASH_LOOP_AFTER = 2;
@@ -148,6 +148,25 @@ export function causesOf(
 }
 
 /** The new targets of a group that are not healthy, counted by the load balancer's reason code. */
+/**
+ * The new version's targets the load balancer's anomaly detection flags (automatic target
+ * weights): those of the new groups when the versions have their own, else those of the new tasks.
+ */
+export function anomalousTargets(
+  groups: TrafficGroups | undefined,
+  cohort: Cohort | undefined,
+  snap: Pick<ServiceSnapshot, 'tasks' | 'targetGroups'>,
+): string[] {
+  const ours =
+    groups?.kind === 'split'
+      ? (t: TargetSnapshot, group: string) => groups.fresh.includes(group) && t.anomalous === true
+      : (() => {
+          const keys = new Set(cohort ? snap.tasks.filter((task) => inCohort(task, cohort)).flatMap((task) => task.targetKeys) : []);
+          return (t: TargetSnapshot) => t.anomalous === true && keys.has(targetKey(t));
+        })();
+  return [...new Set(snap.targetGroups.flatMap((g) => g.targets.filter((t) => ours(t, g.arn)).map((t) => targetKey(t))))];
+}
+
 export function unhealthyTargetCauses(group: TargetGroupSnapshot, isNew: (t: TargetSnapshot) => boolean): string[] {
   const counts = new Map<string, number>();
   for (const t of group.targets) {

@@ -1,7 +1,7 @@
 // The judge skeleton: the rules every kind of deployment shares, applied once, in this order. A
 // kind (rolling.ts, traffic.ts, codedeploy.ts) is a small record of what differs (vocabulary.ts's
 // `Kind`): how to find ours, how it ended, how far it got. Pure: no clock, no I/O, no SDK types.
-import { crashLoopOf, crashLoopReason, stopsOf } from './evidence.ts';
+import { anomalousTargets, crashLoopOf, crashLoopReason, stopsOf } from './evidence.ts';
 import type { Ending, Judge, Kind, Report } from './kind.ts';
 import type { ServiceSnapshot } from './snapshot.ts';
 import { stuckTasksOf, stuckWarning } from './stuck.ts';
@@ -38,7 +38,17 @@ function judge<D>(kind: Kind<D, ServiceSnapshot>, prev: ServiceWatch, snap: Serv
   const stops = stopsOf(kind.cohort(watch), snap);
   const assessed = (w: ServiceWatch, extra: Partial<ServiceAssessment> = {}): ServiceAssessment => {
     const { eta, ...report } = kind.report(w, ours, snap, clock, stops.causes);
-    return { watch: w, ...report, ...(eta && !isFinal(w.status) ? { eta } : {}), stops: stops.distinct, evidence: kind.evidence(w, snap), ...extra };
+    // The load balancer's own word on the new targets (anomaly detection), for every kind alike.
+    const anomalous = anomalousTargets(report.groups, kind.cohort(w), snap);
+    return {
+      watch: w,
+      ...report,
+      ...(eta && !isFinal(w.status) ? { eta } : {}),
+      ...(anomalous.length ? { anomalous } : {}),
+      stops: stops.distinct,
+      evidence: kind.evidence(w, snap),
+      ...extra,
+    };
   };
 
   const ending = kind.ended(watch, ours, snap);

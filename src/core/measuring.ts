@@ -5,6 +5,8 @@
 // still measured. Pure: no clock, no I/O.
 import { judgeAnswer, URL_ASK_EVERY_MS, type UrlAnswer, type UrlAsk, type UrlCheck, type UrlExpectation, urlCheckOf } from './url-check.ts';
 import {
+  type AvailabilityDip,
+  dipOf,
   METRICS_READ_EVERY_MS,
   type MeasurePlan,
   type MetricsQuery,
@@ -55,6 +57,8 @@ export interface TrafficNow {
   measuring: boolean;
   /** When the next read is due (epoch ms). */
   nextReadAt: number;
+  /** What the rollout cost in availability (the load balancer's own 5xx), when anything. */
+  dip?: AvailabilityDip;
 }
 
 /**
@@ -99,7 +103,11 @@ export function trafficNow(
   // Due: the first read, a minute after the last, or the window just ended (its last read).
   const due = !refused && pending.length > 0 && (v.readAt === undefined || now >= nextReadAt || (run.verdict.done && now >= windowEnd));
   const query = due ? queryOf(open, now) : undefined;
-  return { lines, ...(query ? { query } : {}), measuring, nextReadAt: Math.max(now, nextReadAt) };
+  // The rollout's minutes: from the first measured deployment to the outcome (or now).
+  const from = Math.min(...open.map((p) => p.createdAt));
+  const dip =
+    v.read && 'minutes' in v.read && v.read.balancers && open.length ? dipOf(v.read.balancers, { from, to: v.decidedAt ?? v.readAt ?? now }) : undefined;
+  return { lines, ...(query ? { query } : {}), measuring, nextReadAt: Math.max(now, nextReadAt), ...(dip ? { dip } : {}) };
 }
 
 /**

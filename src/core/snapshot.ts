@@ -72,6 +72,8 @@ export interface TargetSnapshot {
   state: string;
   reason?: string;
   description?: string;
+  /** The load balancer's anomaly detection flags it (automatic target weights: it routes less traffic to it). */
+  anomalous?: boolean;
 }
 
 export interface TargetGroupSnapshot {

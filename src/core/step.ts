@@ -90,6 +90,8 @@ interface ServiceFacts {
   evidence: Evidence;
   /** Which target groups carry the new version's requests and which the old's, as last known. */
   groups?: TrafficGroups;
+  /** New targets the load balancer's anomaly detection flagged at the last read. */
+  anomalous?: string[];
 }
 
 /** Everything the run knows between polls. */
@@ -238,6 +240,9 @@ function factsOf(prev: ServiceFacts | undefined, a: ServiceAssessment, snap: Ser
     timing: slowestFacts([...(prev ? [prev.timing] : []), timingFactsOf(snap, a.watch.taskDefinitionArn)]),
     // What a deployment named once stays named: the alarm may be OK again and the hook retried by the next read.
     evidence: mergeEvidence(prev?.evidence ?? NO_EVIDENCE, a.evidence ?? NO_EVIDENCE),
+    // Flagged targets stay named once the service is finished, or while its targets are not read
+    // (a settled "live"); otherwise the last read of them says.
+    ...(a.anomalous ? { anomalous: a.anomalous } : (final || !snap.targetGroups.length) && prev?.anomalous ? { anomalous: prev.anomalous } : {}),
     // A read that names no group (the load balancer not read this time, ours ended) keeps the last known.
     ...(hasGroups(a.groups) ? { groups: a.groups } : prev?.groups ? { groups: prev.groups } : a.groups ? { groups: a.groups } : {}),
   };
@@ -284,7 +289,15 @@ export function viewOf(state: RunState, now: number = state.startedAt, before?: 
     announcement: JSON.stringify([
       state.verdict.status,
       state.verdict.phase,
-      services.map((s) => [s.status, s.taskDefinition, s.warning, shiftShown(s.shift), s.bake !== undefined, trafficShown(s.traffic)]),
+      services.map((s) => [
+        s.status,
+        s.taskDefinition,
+        s.warning,
+        shiftShown(s.shift),
+        s.bake !== undefined,
+        trafficShown(s.traffic),
+        s.anomalous?.length ?? 0,
+      ]),
     ]),
     changed: services.filter((s) => previous.get(s.service) !== shown(s)).map((s) => s.service),
     active: state.watches.filter((w) => !isFinal(w.status)).map((w) => w.service),
@@ -306,6 +319,8 @@ export function viewOf(state: RunState, now: number = state.startedAt, before?: 
     ...(traffic.query ? { measure: traffic.query } : {}),
     ...(url.due ? { ask: true } : {}),
     ...(url.check ? { urlCheck: url.check } : {}),
+    ...(traffic.dip ? { dip: traffic.dip } : {}),
+    ...(traffic.dip ? { dip: traffic.dip } : {}),
     ...(state.verdict.done && state.verdict.status === 'live' && state.verdict.phase !== 'retired' && state.waitUntil === 'live' ? { endedAtLive: true } : {}),
     ...(state.refused ? { refused: state.refused } : {}),
     ...(spent ? { timeSpent: spent } : {}),
@@ -394,6 +409,7 @@ function lineOf(w: ServiceWatch, f?: ServiceFacts, traffic?: Verification): Serv
   const back = w.taskDefinitionArn ? rolledBackFrom(w.taskDefinitionArn, w.previousTaskDefinitions ?? []) : undefined;
   return {
     ...(traffic ? { traffic } : {}),
+    ...(f?.anomalous?.length ? { anomalous: f.anomalous } : {}),
     ...(back ? { rollsBackFrom: back } : {}),
     ...(f?.targetGroups.length ? { targetGroups: [...f.targetGroups] } : {}),
     ...(f?.eta && !isFinal(w.status) ? { eta: f.eta } : {}),

@@ -35,6 +35,57 @@ export interface MinuteTraffic {
   p99Ms?: number;
 }
 
+/** One minute of a load balancer's own errors (per load balancer only): requests it answered 5xx itself, and of those 502 and 503. */
+export interface MinuteElb {
+  at: number;
+  elb5xx?: number;
+  elb502?: number;
+  elb503?: number;
+}
+
+/** What the rollout cost in availability: minutes in which the load balancer answered 5xx itself beyond its usual, and how many requests. */
+export interface AvailabilityDip {
+  /** The code that made most of it: 502, 503, or 5xx when neither did. */
+  code: '502' | '503' | '5xx';
+  minutes: number;
+  requests: number;
+  /** The load balancers, as CloudWatch names them (`app/shop/50dc…`). */
+  balancers: string[];
+}
+
+/**
+ * A minute of the rollout counts as a dip when the load balancer answered more 5xx itself than in
+ * its usual minute before the deployment by at least this many, and at least twice as many: a
+ * 502 or two is noise.
+ */
+export const DIP_MIN_EXTRA_ERRORS = 10;
+
+/**
+ * The availability dip of a rollout (HTTPCode_ELB_5XX_Count, per load balancer): its minutes
+ * `during` (from the deployment to the outcome) against as many minutes just before, the usual
+ * minute being their mean. Nothing beyond the usual: undefined (nothing said).
+ */
+export function dipOf(balancers: ReadonlyMap<string, readonly MinuteElb[]>, during: { from: number; to: number }): AvailabilityDip | undefined {
+  const minutes = minutesBetween(during.from, during.to);
+  const before = new Set(minutes.map((_, i) => minuteOf(during.from) - (minutes.length - i) * METRIC_PERIOD_MS));
+  const rollout = new Set(minutes);
+  let dipMinutes = 0;
+  const extra = { elb5xx: 0, elb502: 0, elb503: 0 };
+  const named: string[] = [];
+  for (const [balancer, rows] of balancers) {
+    const usual = (field: keyof typeof extra) => rows.filter((r) => before.has(r.at)).reduce((n, r) => n + (r[field] ?? 0), 0) / Math.max(1, before.size);
+    const base = { elb5xx: usual('elb5xx'), elb502: usual('elb502'), elb503: usual('elb503') };
+    const dips = rows.filter((r) => rollout.has(r.at) && (r.elb5xx ?? 0) >= Math.max(base.elb5xx + DIP_MIN_EXTRA_ERRORS, 2 * base.elb5xx));
+    if (!dips.length) continue;
+    named.push(balancer);
+    dipMinutes = Math.max(dipMinutes, dips.length);
+    for (const r of dips) for (const f of ['elb5xx', 'elb502', 'elb503'] as const) extra[f] += Math.max(0, (r[f] ?? 0) - base[f]);
+  }
+  if (!named.length) return undefined;
+  const code = extra.elb503 >= extra.elb5xx / 2 && extra.elb503 >= extra.elb502 ? '503' : extra.elb502 >= extra.elb5xx / 2 ? '502' : '5xx';
+  return { code, minutes: dipMinutes, requests: Math.round(extra.elb5xx), balancers: named };
+}
+
 /** A span's traffic on one side. The percentiles are the minutes', weighted by their requests (CloudWatch gives them per minute). */
 export interface TrafficTotals {
   requests: number;
@@ -87,7 +138,12 @@ export interface MetricsQuery {
  * (`failed`: the next one may not).
  */
 export type MetricsRead =
-  | { minutes: ReadonlyMap<string, readonly MinuteTraffic[]>; unreadable: ReadonlyMap<string, string> }
+  | {
+      minutes: ReadonlyMap<string, readonly MinuteTraffic[]>;
+      unreadable: ReadonlyMap<string, string>;
+      /** Each load balancer's own errors per minute, by its CloudWatch name. */
+      balancers?: ReadonlyMap<string, readonly MinuteElb[]>;
+    }
   | { refused: string }
   | { failed: string };
 
@@ -149,10 +205,10 @@ function minutesBetween(from: number, to: number): number[] {
 export function queryOf(plans: readonly MeasurePlan[], now: number): MetricsQuery | undefined {
   const measured = plans.flatMap((p) => ('unmeasurable' in p ? [] : [p]));
   if (!measured.length) return undefined;
+  // Back far enough for every baseline: as many minutes before the deployment as the window will
+  // have since it (a rolling update's since live, the availability dip's since the deployment).
   const starts = measured.map((p) => {
-    if (p.groups.kind === 'split') return minuteOf(p.from);
-    // The baseline: as many minutes before the deployment as the window will have after live.
-    const span = minutesBetween(p.from, Math.max(p.until, p.from + 1)).length;
+    const span = minutesBetween(p.createdAt, Math.max(p.until, p.createdAt + 1)).length;
     return minuteOf(p.createdAt) - span * METRIC_PERIOD_MS;
   });
   const targetGroups = [...new Set(measured.flatMap((p) => groupsOf(p.groups)))];

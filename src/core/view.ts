@@ -2,7 +2,7 @@
 // watch acts on, the message's whole picture, a failed container's last lines, a preflight check.
 // Types only, over the vocabulary.
 import type { UrlCheck } from './url-check.ts';
-import type { MetricsQuery, Verification } from './verification.ts';
+import type { AvailabilityDip, MetricsQuery, Verification } from './verification.ts';
 import type { Eta, FailedHook, Phase, Progress, RollingBake, RolloutStatus, ServiceStatus, ShiftView, StoppedTask } from './vocabulary.ts';
 
 /** Where the time went (timing.ts): the phases between milestones, and a hint when a setting explains the longest. */
@@ -37,6 +37,8 @@ export interface ServiceLine {
   endpoint?: string;
   /** Its traffic verified on the load balancer's metrics (VERIFY): so far, then the verdict. */
   traffic?: Verification;
+  /** New targets the load balancer's anomaly detection flags (`ip:port`), as last read. */
+  anomalous?: string[];
 }
 
 /** What one step shows: the message's and the log's data, and what the watch must do next. */
@@ -87,6 +89,8 @@ export interface RolloutView {
   ask?: boolean;
   /** VERIFY_URL's answers so far, once the new version is live. */
   urlCheck?: UrlCheck;
+  /** What the rollout cost in availability (the load balancer's own 5xx beyond its usual), when anything. */
+  dip?: AvailabilityDip;
   /** Why a service read at the first poll cannot be judged (its deployment controller or strategy). */
   refused?: string;
   /** Once the watch is over: where the time went. */
@@ -135,6 +139,8 @@ export interface MessageView {
   urlCheck?: UrlCheck;
   /** VERIFY_URL as it may be shown: no user, password or query. */
   urlShown?: string;
+  /** What the rollout cost in availability, when anything. */
+  dip?: AvailabilityDip;
 }
 
 /** What the failure thread shows for one failed task: its last lines, or why they are not shown. */

@@ -345,6 +345,8 @@ export interface ServiceAssessment {
   unconfirmedLive?: boolean;
   /** Which target groups carry the new version's requests and which the old's. */
   groups?: TrafficGroups;
+  /** New targets the load balancer's anomaly detection flags (`ip:port`). */
+  anomalous?: string[];
 }
 
 export type RolloutStatus = 'rolling_out' | 'live' | 'failed' | 'timed_out' | 'superseded' | 'no_tasks';

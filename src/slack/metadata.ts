@@ -80,6 +80,7 @@ export function metadataOf(v: MessageView): MessageMetadata {
       ...(v.deployBuildUrl && v.buildUrl ? { watch_log_url: v.buildUrl } : {}),
       ...(v.deployedBy ? { deployed_by: v.deployedBy } : {}),
       ...(trafficVerdictOf(v) ? { traffic_verdict: trafficVerdictOf(v) } : {}),
+      ...(v.dip ? { availability_dip: { code: v.dip.code, minutes: v.dip.minutes, requests: v.dip.requests } } : {}),
       ...(v.urlCheck
         ? {
             url_check: v.urlCheck.verdict,

@@ -9,7 +9,7 @@ import { headline, NAMED_IN_HEADLINE, notFollowed, pipelineUrlOf, serviceStatusT
 import { metadataOf, taskDefinitionsOf } from './metadata.ts';
 import { pauseText } from './pause.ts';
 import { type Block, escapeText, fit, formatDuration, LIMITS, link, SLACK_FORMAT, type SlackMessage } from './text.ts';
-import { regressedServices, verifyLines } from './traffic.ts';
+import { regressedServices, verifiedBrief, verifyLines } from './traffic.ts';
 
 export type { Block, MessageView, SlackMessage };
 
@@ -109,6 +109,7 @@ function renderCompact(v: MessageView): SlackMessage {
     `${escapeText(v.ref.name)}${shortCommit ? ` @ ${link(v.repositoryUrl && `${v.repositoryUrl}/commits/${v.commit}`, shortCommit)}` : ''}`,
     v.deployedBy ? `by ${escapeText(v.deployedBy)}` : undefined,
     `${formatDuration(v.now - v.startedAt)}${pipeline ? ` · ${link(pipeline, `pipeline #${pipeline.split('/').pop()}`)}` : ''}`,
+    escapeText(verifiedBrief(v) ?? ''),
   ].filter((f): f is string => Boolean(f));
   const warnings = v.services.filter((s) => s.warning && !v.done).map((s) => `⚠️ ${escapeText(s.service)}: ${escapeText(s.warning ?? '')}`);
   const paused = pauseText(v);
@@ -118,7 +119,8 @@ function renderCompact(v: MessageView): SlackMessage {
     context(facts.join(' · ')),
   ];
   if (warnings.length) blocks.push(context(warnings.join('\n')));
-  const traffic = verifyLines(v, SLACK_FORMAT);
+  // Only what needs a reader gets a line of its own: a regression, a dip, a URL that does not answer with it.
+  const traffic = verifyLines(v, SLACK_FORMAT, { needsReader: true });
   if (traffic.length) blocks.push(context(traffic.join('\n')));
   if (paused) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: fit(paused, LIMITS.sectionText) } });
   if (v.stopped) blocks.push(context(`⚠️ ${escapeText(v.stopped)}`));

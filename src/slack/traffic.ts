@@ -1,6 +1,6 @@
 // The traffic verification in words (core/verification.ts), for the message, its thread, the log
 // and the Code Insights report alike: the numbers side by side, new against baseline. Pure.
-import { ratePercent, type TrafficTotals, type Verification } from '../core/verification.ts';
+import { type AvailabilityDip, ratePercent, type TrafficTotals, type Verification } from '../core/verification.ts';
 import type { MessageView, ServiceLine } from '../core/view.ts';
 import { PLAIN_FORMAT, type TextFormat } from './text.ts';
 
@@ -90,14 +90,62 @@ export function urlCheckText(v: Pick<MessageView, 'urlCheck'>, shown: string, f:
   }
 }
 
-/** Per service with a verdict or numbers: `shop-api: ✓ traffic verified, …`. */
+/** Targets named in an anomaly line; more are counted. */
+const ANOMALOUS_NAMED = 3;
+
+/** Per service with a verdict or numbers: `shop-api: ✓ traffic verified, …`; and the new targets the load balancer flags as anomalous. */
 export function trafficLines(v: Pick<MessageView, 'services'>, f: TextFormat = PLAIN_FORMAT): string[] {
-  return v.services.flatMap((s) => (s.traffic ? [`${f.bold(s.service)}: ${verificationText(s.traffic, f)}`] : []));
+  return v.services.flatMap((s) => [
+    ...(s.traffic ? [`${f.bold(s.service)}: ${verificationText(s.traffic, f)}`] : []),
+    ...(s.anomalous?.length ? [`${f.bold(s.service)}: ${anomalyText(s.anomalous, f)}`] : []),
+  ]);
 }
 
-/** Every verification line: per service its traffic, then VERIFY_URL's answers. */
-export function verifyLines(v: Pick<MessageView, 'services' | 'urlCheck' | 'urlShown'>, f: TextFormat = PLAIN_FORMAT): string[] {
-  return [...trafficLines(v, f), ...(v.urlCheck && v.urlShown ? [urlCheckText(v, v.urlShown, f)] : [])];
+/** `⚠️ the load balancer's anomaly detection flags 2 new targets (10.0.2.20:8080, 10.0.2.21:8080)`. */
+export function anomalyText(targets: readonly string[], f: TextFormat = PLAIN_FORMAT): string {
+  const named = targets
+    .slice(0, ANOMALOUS_NAMED)
+    .map((t) => f.text(t))
+    .join(', ');
+  const more = targets.length > ANOMALOUS_NAMED ? ` and ${targets.length - ANOMALOUS_NAMED} more` : '';
+  const n = targets.length === 1 ? '1 new target' : `${targets.length} new targets`;
+  return `⚠️ the load balancer's anomaly detection flags ${n} (${named}${more})`;
+}
+
+/**
+ * Every verification line: per service its traffic, what the rollout cost in availability, then
+ * VERIFY_URL's answers. `needsReader`: only what a reader must act on (a regression, so far or
+ * final; anomalous targets; a dip; a URL that does not answer with the new version), for the
+ * compact form, whose one line carries the rest in brief (verifiedBrief).
+ */
+export function verifyLines(
+  v: Pick<MessageView, 'services' | 'urlCheck' | 'urlShown' | 'dip'>,
+  f: TextFormat = PLAIN_FORMAT,
+  how: { needsReader?: boolean } = {},
+): string[] {
+  const services = how.needsReader ? v.services.map((s) => (s.traffic && !s.traffic.regressions.length ? { ...s, traffic: undefined } : s)) : v.services;
+  const url = v.urlCheck && v.urlShown && (!how.needsReader || v.urlCheck.verdict === 'failed') ? [urlCheckText(v, v.urlShown, f)] : [];
+  return [...trafficLines({ services }, f), ...(v.dip ? [dipText(v.dip, f)] : []), ...url];
+}
+
+/** The verification in a few words, for the compact form's one line: `✓ traffic verified`, `traffic not measured`, `✓ URL answers with 9f2c1e7`. */
+export function verifiedBrief(v: Pick<MessageView, 'services' | 'urlCheck'>): string | undefined {
+  const verdicts = new Set(v.services.flatMap((s) => (s.traffic ? [s.traffic.verdict] : [])));
+  const traffic =
+    verdicts.has('regressed') || verdicts.has('measuring')
+      ? undefined
+      : verdicts.has('not_measured')
+        ? 'traffic not measured'
+        : verdicts.size
+          ? '✓ traffic verified'
+          : undefined;
+  const url = v.urlCheck?.verdict === 'passed' ? `✓ answers with ${v.urlCheck.expected}` : undefined;
+  return [traffic, url].filter(Boolean).join(' · ') || undefined;
+}
+
+/** `⚠️ the rollout cost 3 min of 503s: 1,240 requests (app/shop-alb/50dc…)`. */
+export function dipText(dip: AvailabilityDip, f: TextFormat = PLAIN_FORMAT): string {
+  return `⚠️ the rollout cost ${dip.minutes} min of ${dip.code}s from the load balancer: ${count(dip.requests)} requests (${dip.balancers.map((b) => f.text(b)).join(', ')})`;
 }
 
 /**

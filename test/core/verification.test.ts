@@ -3,6 +3,8 @@
 import { expect } from 'chai';
 import { measured, type RunState, start, step } from '../../src/core/step.ts';
 import {
+  DIP_MIN_EXTRA_ERRORS,
+  dipOf,
   judgeTraffic,
   METRIC_PERIOD_MS,
   METRICS_READ_EVERY_MS,
@@ -138,14 +140,32 @@ describe('traffic verification', () => {
       // The three minutes before the deployment's own minute (M(10) mixes old and new).
       expect(s.baseline.requests).to.equal(101 + 102 + 103);
       expect(s.against).to.equal('before');
-      // The query reads the baseline too.
-      expect(queryOf([plan], M(20))).to.deep.equal({ from: M(7), to: M(21), targetGroups: ['tg'] });
+      // The query reads the baselines too: as many minutes before the deployment as since it (the availability dip's).
+      expect(queryOf([plan], M(20))).to.deep.equal({ from: M(3), to: M(21), targetGroups: ['tg'] });
     });
 
     it('percentiles are the minutes’, weighted by their requests', () => {
       const minutes = new Map([['green', [minute(M(1), 900, 0, 100), minute(M(2), 100, 0, 1000)]]]);
       const s = sidesOf({ ...split, groups: { kind: 'split', fresh: ['green'], old: [] } }, minutes, M(10), 300);
       expect(s.fresh.p95Ms).to.equal(190);
+    });
+  });
+
+  describe('what the rollout cost in availability', () => {
+    const elb = (at: number, elb5xx: number, elb503 = 0, elb502 = 0) => ({ at, elb5xx, elb503, elb502 });
+
+    it("minutes of the rollout with the load balancer's own 5xx well beyond its usual: counted, the code that made most of it named", () => {
+      const balancers = new Map([['app/shop/1', [elb(M(0), 2), elb(M(1), 4), elb(M(2), 3), elb(M(3), 640, 620), elb(M(4), 300, 290, 10), elb(M(5), 3)]]]);
+      // The rollout: M(3)–M(5); the usual minute: the mean of M(0)–M(2), 3.
+      expect(dipOf(balancers, { from: M(3), to: M(6) })).to.deep.equal({ code: '503', minutes: 2, requests: 637 + 297, balancers: ['app/shop/1'] });
+    });
+
+    it(`nothing beyond the usual, or under ${DIP_MIN_EXTRA_ERRORS} more, is nothing to say`, () => {
+      const quiet = new Map([['app/shop/1', [elb(M(0), 20), elb(M(1), 20 + DIP_MIN_EXTRA_ERRORS - 1)]]]);
+      expect(dipOf(quiet, { from: M(1), to: M(2) })).to.equal(undefined);
+      expect(dipOf(new Map(), { from: M(1), to: M(2) })).to.equal(undefined);
+      const twice = new Map([['app/shop/1', [elb(M(0), 0), elb(M(1), DIP_MIN_EXTRA_ERRORS, 0, DIP_MIN_EXTRA_ERRORS)]]]);
+      expect(dipOf(twice, { from: M(1), to: M(2) })).to.include({ code: '502', minutes: 1, requests: DIP_MIN_EXTRA_ERRORS });
     });
   });
 
@@ -264,6 +284,23 @@ describe('traffic verification', () => {
       const later = step(v.state, only(ROLLOUT.retired), T0 + 200_000, { fresh: true });
       expect(later.view.measure).to.equal(undefined);
       expect(later.view.measuring).to.equal(false);
+    });
+
+    it("names the new targets the load balancer's anomaly detection flags, never the old ones", () => {
+      const flagged = {
+        ...ROLLOUT.draining,
+        targetGroups: ROLLOUT.draining.targetGroups.map((g) => ({ ...g, targets: g.targets.map((t) => ({ ...t, anomalous: true })) })),
+      };
+      let s = run();
+      ({ state: s } = step(s, only(ROLLOUT.starting), T0));
+      const v = step(s, only(flagged), T0 + 60_000, { fresh: true }).view;
+      // 10.0.1.10 (old, draining) is flagged too, and left out.
+      expect(v.services[0]?.anomalous).to.deep.equal(['10.0.2.20:8080', '10.0.2.21:8080']);
+      expect(step(s, only(ROLLOUT.draining), T0 + 60_000, { fresh: true }).view.services[0]?.anomalous).to.equal(undefined);
+      // Still named once the service is retired (its targets no longer read).
+      const flaggedThen = step(s, only(flagged), T0 + 60_000, { fresh: true }).state;
+      const retired = { ...ROLLOUT.retired, targetGroups: [] };
+      expect(step(flaggedThen, only(retired), T0 + 120_000, { fresh: true }).view.services[0]?.anomalous).to.deep.equal(['10.0.2.20:8080', '10.0.2.21:8080']);
     });
 
     it('VERIFY=off measures nothing', () => {

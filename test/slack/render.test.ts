@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import type { ServiceSnapshot } from '../../src/core/snapshot.ts';
 import { start, step } from '../../src/core/step.ts';
+import type { Verification } from '../../src/core/verification.ts';
 import type { MessageView, ServiceLine } from '../../src/core/view.ts';
 import type { Progress, ShiftView } from '../../src/core/vocabulary.ts';
-import { renderDetails } from '../../src/slack/details.ts';
+import { renderDetails, renderRegression } from '../../src/slack/details.ts';
 import { notFollowed, serviceStatusText } from '../../src/slack/lines.ts';
 import { metadataOf } from '../../src/slack/metadata.ts';
 import { renderMessage } from '../../src/slack/render.ts';
@@ -126,6 +127,96 @@ describe('slack/render', () => {
     );
     expect(JSON.stringify(warned.blocks[2])).to.include('⚠️ shop-api: new tasks keep crashing: exit code 1, 2 times');
     expect(JSON.stringify(renderMessage(view({ compact: true, stopped: 'the step was stopped' })).blocks.at(-1))).to.include('⚠️ the step was stopped');
+  });
+
+  describe('verified by its own traffic', () => {
+    const fresh = { requests: 1200, errors5xx: 96, connectionErrors: 0, p95Ms: 840, p99Ms: 1900, minutes: 2 };
+    const baseline = { requests: 10_800, errors5xx: 11, connectionErrors: 0, p95Ms: 180, p99Ms: 320, minutes: 2 };
+    const regressed: Verification = {
+      verdict: 'regressed',
+      fresh,
+      baseline,
+      against: 'old_version',
+      regressions: [
+        { metric: '5xx', fresh: 8, baseline: 0.1 },
+        { metric: 'p95', fresh: 840, baseline: 180 },
+      ],
+    };
+    const live = (traffic: Verification, more: Partial<MessageView> = {}) =>
+      view({
+        status: 'live',
+        phase: 'retired',
+        done: true,
+        services: [{ service: 'shop-api', status: 'retired', taskDefinition: 'shop-api:42', traffic }],
+        ...more,
+      });
+
+    it('a regression: in the headline (⚠️), its line naming both sides, the thread side by side, the metadata flat', () => {
+      const m = renderMessage(live(regressed, { verifyFails: true }));
+      expect(JSON.stringify(m.blocks[0])).to.include('⚠️ shop-api is live in production, but its traffic regressed');
+      expect(JSON.stringify(m.blocks)).to.include(
+        '✗ traffic regressed, new version vs old: 5xx 8.0 % vs 0.10 %, p95 840 vs 180 ms (1,200 requests): 5xx and p95 over their thresholds',
+      );
+      const thread = JSON.stringify(renderRegression(live(regressed), ['U0ONCALL01']).blocks);
+      expect(thread).to.include('<@U0ONCALL01> *Traffic regressed*');
+      expect(thread).to.include('5xx                8.0 % (96)   0.10 % (11)');
+      expect(metadataOf(live(regressed)).event_payload).to.deep.include({
+        traffic_verdict: 'regressed',
+        traffic: [
+          {
+            service: 'shop-api',
+            verdict: 'regressed',
+            against: 'old_version',
+            new_requests: 1200,
+            new_errors_5xx: 96,
+            new_connection_errors: 0,
+            new_p95_ms: 840,
+            new_p99_ms: 1900,
+            baseline_requests: 10_800,
+            baseline_errors_5xx: 11,
+            baseline_connection_errors: 0,
+            baseline_p95_ms: 180,
+            baseline_p99_ms: 320,
+            regressed: '5xx,p95',
+          },
+        ],
+      });
+    });
+
+    it('the compact form keeps one line for verified and not measured, and adds one only for what needs a reader', () => {
+      const verified: Verification = { ...regressed, verdict: 'verified', regressions: [] };
+      const one = renderMessage(live(verified, { compact: true, environment: 'staging' }));
+      expect(one.blocks.map((b) => b.type)).to.deep.equal(['section', 'context']);
+      expect(JSON.stringify(one.blocks[1])).to.include('✓ traffic verified');
+      const why: Verification = { verdict: 'not_measured', why: 'no requests reached the new version', regressions: [] };
+      expect(JSON.stringify(renderMessage(live(why, { compact: true })).blocks[1])).to.include('traffic not measured');
+      const bad = renderMessage(live(regressed, { compact: true }));
+      expect(bad.blocks.map((b) => b.type)).to.deep.equal(['section', 'context', 'context']);
+      expect(JSON.stringify(bad.blocks[2])).to.include('✗ traffic regressed');
+    });
+
+    it('a URL that answers with it, or still with the old version; what the rollout cost', () => {
+      const passed = renderMessage(
+        live(
+          { ...regressed, verdict: 'verified', regressions: [] },
+          {
+            urlShown: 'https://shop.example.com/version',
+            urlCheck: { verdict: 'passed', since: T0, expected: '9f2c1e7', asks: 3 },
+            dip: { code: '503', minutes: 3, requests: 1240, balancers: ['app/shop/50dc'] },
+          },
+        ),
+      );
+      const text = JSON.stringify(passed.blocks);
+      expect(text).to.include('✓ https://shop.example.com/version answers with 9f2c1e7 since <!date^');
+      expect(text).to.include('⚠️ the rollout cost 3 min of 503s from the load balancer: 1,240 requests (app/shop/50dc)');
+      const failed = live(
+        { ...regressed, verdict: 'verified', regressions: [] },
+        { urlShown: 'https://shop.example.com/version', urlCheck: { verdict: 'failed', seen: '8a1b2c3', expected: '9f2c1e7', asks: 10 } },
+      );
+      expect(JSON.stringify(renderMessage(failed).blocks[0])).to.include('but https://shop.example.com/version does not answer with it');
+      expect(JSON.stringify(renderMessage(failed).blocks)).to.include('still answers 8a1b2c3, not 9f2c1e7 (traffic is not on the new version there');
+      expect(metadataOf(failed).event_payload).to.include({ url_check: 'failed', url_seen: '8a1b2c3', url_expected: '9f2c1e7' });
+    });
   });
 
   it('renders a failure and its thread reply with mentions', () => {
