@@ -1,7 +1,9 @@
 // The two messages the README shows, drawn from the reducer's and the renderer's own output over a
-// realistic rolling update: one that went live and retired the old version, one that failed.
+// realistic rolling update: one that went live and retired the old version (who deployed it, its
+// traffic verified), one that failed.
 import type { ServiceSnapshot } from '../../src/core/snapshot.ts';
-import { start, step } from '../../src/core/step.ts';
+import { measured, type RunState, start, step } from '../../src/core/step.ts';
+import type { MetricsRead } from '../../src/core/verification.ts';
 import type { MessageView } from '../../src/core/view.ts';
 import { renderDetails } from '../../src/slack/details.ts';
 import { renderMessage } from '../../src/slack/render.ts';
@@ -20,15 +22,35 @@ const CONTEXT = {
   waitTimeoutMs: 1_800_000,
 };
 
-/** The message view after these polls (seconds after T0), each read fresh, as the watch composes it. */
-function after(...polls: Array<[seconds: number, snap: ServiceSnapshot]>): MessageView {
-  let state = start(['shop-api'], [{ family: 'shop-api', revision: 42 }], { startedAt: T0, deadline: T0 + 1_800_000, graceMs: 60_000, pollIntervalMs: 10_000 });
+/** Who deployed, and the deploy's own pipeline run (DEPLOYED_BY, DEPLOY_BUILD_NUMBER), as the live example shows them. */
+const DEPLOY = { deployedBy: 'Jane Doe', deployBuildUrl: 'https://bitbucket.org/acme/shop-api/pipelines/results/411' };
+
+/** The load balancer's minutes of the live example: steady traffic, before and after the deployment alike. */
+function steadyTraffic(): MetricsRead {
+  const group = ROLLOUT.draining.targetGroups[0]?.arn ?? '';
+  const minute = (i: number) => ({ at: T0 + i * 60_000, requests: 2400, errors5xx: 3, connectionErrors: 0, p95Ms: i < 0 ? 182 : 176, p99Ms: 410 });
+  return { minutes: new Map([[group, Array.from({ length: 20 }, (_, i) => minute(i - 10))]]), unreadable: new Map() };
+}
+
+/**
+ * The message view after these polls (seconds after T0), each read fresh, as the watch composes it;
+ * with `traffic`, the load balancer's metrics read at the last poll (VERIFY at its defaults).
+ */
+function after(polls: Array<[seconds: number, snap: ServiceSnapshot]>, traffic?: MetricsRead): MessageView {
+  let state: RunState = start(['shop-api'], [{ family: 'shop-api', revision: 42 }], {
+    startedAt: T0,
+    deadline: T0 + 1_800_000,
+    graceMs: 60_000,
+    pollIntervalMs: 10_000,
+    ...(traffic ? { verify: { mode: 'fail', afterLiveMs: 0, minRequests: 300, max5xxIncrease: 1, maxLatencyIncrease: 50 } } : {}),
+  });
   let view: MessageView | undefined;
   for (const [seconds, snap] of polls) {
     const now = T0 + seconds * 1000;
-    const next = step(state, new Map([['shop-api', snap]]), now, { fresh: true });
+    let next = step(state, new Map([['shop-api', snap]]), now, { fresh: true });
+    if (traffic && next.view.measure) next = measured(next.state, traffic, now);
     state = next.state;
-    view = { ...CONTEXT, ...next.view, now };
+    view = { ...CONTEXT, ...(traffic ? DEPLOY : {}), ...next.view, now };
   }
   if (!view) throw new Error('no poll');
   return view;
@@ -37,11 +59,23 @@ function after(...polls: Array<[seconds: number, snap: ServiceSnapshot]>): Messa
 export const EXAMPLES: Record<'live' | 'failed', { message: SlackMessage; thread?: SlackMessage }> = {
   live: {
     message: renderMessage(
-      after([0, withSettings(ROLLOUT.starting)], [45, ROLLOUT.registering], [100, ROLLOUT.cutover], [112, ROLLOUT.draining], [412, ROLLOUT.retired]),
+      after(
+        [
+          [0, withSettings(ROLLOUT.starting)],
+          [45, ROLLOUT.registering],
+          [100, ROLLOUT.cutover],
+          [112, ROLLOUT.draining],
+          [412, ROLLOUT.retired],
+        ],
+        steadyTraffic(),
+      ),
     ),
   },
   failed: (() => {
-    const v = after([0, ROLLOUT.starting], [90, ROLLOUT.failed]);
+    const v = after([
+      [0, ROLLOUT.starting],
+      [90, ROLLOUT.failed],
+    ]);
     return {
       message: renderMessage(v),
       thread: renderDetails(v, ['2 tasks stopped: EssentialContainerExited: Essential container in task exited [web exit code 1]'], ['U012AB3CD']),
