@@ -76,7 +76,20 @@ export class FakeSlack {
   }
 
   /** The bot token's scopes, as Slack sends them in every answer's x-oauth-scopes header. */
-  scopes = ['chat:write', 'chat:write.public', 'channels:history', 'groups:history', 'channels:read', 'groups:read', 'reactions:read'];
+  scopes = [
+    'chat:write',
+    'chat:write.public',
+    'channels:history',
+    'groups:history',
+    'channels:read',
+    'groups:read',
+    'reactions:read',
+    'bookmarks:read',
+    'bookmarks:write',
+  ];
+
+  /** The channel's bookmarks (bookmarks.list's shape), oldest first. */
+  readonly bookmarks: Array<{ id: string; channel_id: string; title: string; link: string; type: 'link'; date_created: number; date_updated: number }> = [];
   /** Whether the app is a member of the channel. */
   member = true;
   /** Messages scheduled (chat.scheduleMessage) and not deleted: none should remain after a preflight. */
@@ -155,6 +168,7 @@ export class FakeSlack {
 
   private carryOut(method: string, form: Record<string, string>, req: IncomingMessage): Record<string, unknown> {
     if (method.startsWith('conversations.')) return this.read(method, form);
+    if (method.startsWith('bookmarks.')) return this.bookmark(method, form);
     // https://api.slack.com/methods/auth.test
     if (method === 'auth.test')
       return { ok: true, url: 'https://acme.slack.com/', team: 'Acme', user: 'ecs-deploys', team_id: 'T0ACME001', user_id: 'U0BOT0001', bot_id: 'B0BOT0001' };
@@ -229,6 +243,41 @@ export class FakeSlack {
   }
 
   /** conversations.list (https://api.slack.com/methods/conversations.list), conversations.history (top level, newest first) and conversations.replies (parent first). */
+  /**
+   * The channel's bookmarks: bookmarks.list (bookmarks:read), bookmarks.add and bookmarks.edit
+   * (bookmarks:write), with a link's fields as Slack gives them
+   * (https://docs.slack.dev/reference/methods/bookmarks.list, …/bookmarks.add, …/bookmarks.edit);
+   * a conversation holds at most 100 ("Conversations are limited to 100 bookmarks").
+   */
+  private bookmark(method: string, form: Record<string, string>): Record<string, unknown> {
+    const needed = method === 'bookmarks.list' ? 'bookmarks:read' : 'bookmarks:write';
+    if (!this.scopes.includes(needed)) return { ok: false, error: 'missing_scope', needed, provided: this.scopes.join(',') };
+    if (form.channel_id !== this.channelId) return { ok: false, error: 'channel_not_found' };
+    const now = Math.floor(Date.now() / 1000);
+    if (method === 'bookmarks.list') return { ok: true, bookmarks: this.bookmarks };
+    if (method === 'bookmarks.add') {
+      if (this.bookmarks.length >= 100) return { ok: false, error: 'too_many_bookmarks' };
+      const b = {
+        id: `Bk0${this.bookmarks.length + 1}DEPLOY`,
+        channel_id: form.channel_id,
+        title: form.title ?? '',
+        link: form.link ?? '',
+        type: 'link' as const,
+        date_created: now,
+        date_updated: now,
+      };
+      this.bookmarks.push(b);
+      return { ok: true, bookmark: b };
+    }
+    if (method === 'bookmarks.edit') {
+      const b = this.bookmarks.find((x) => x.id === form.bookmark_id);
+      if (!b) return { ok: false, error: 'not_found' };
+      Object.assign(b, { ...(form.title ? { title: form.title } : {}), ...(form.link ? { link: form.link } : {}), date_updated: now });
+      return { ok: true, bookmark: b };
+    }
+    return { ok: false, error: 'unknown_method' };
+  }
+
   private read(method: string, form: Record<string, string>): Record<string, unknown> {
     const deploys = { id: this.channelId, name: 'deploys', is_channel: true, is_private: false, is_archived: false, is_member: this.member };
     if (method === 'conversations.list') {

@@ -16,9 +16,10 @@ import { endsWell, type RolloutStatus } from './core/vocabulary.ts';
 import { AwsUnavailableError, ExitCode, SlackError, UserFacingError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { contextOf } from './message-context.ts';
+import { bookmarksOf } from './slack/bookmark.ts';
 import type { Notifier, SendOptions } from './slack/client.ts';
 import { renderDetails, renderRegression, renderStopped } from './slack/details.ts';
-import { headline, serviceStatusText } from './slack/lines.ts';
+import { headline, pipelineUrlOf, serviceStatusText } from './slack/lines.ts';
 import { renderMessage } from './slack/render.ts';
 import { summaryLines } from './slack/summary.ts';
 import { formatDuration, PLAIN_FORMAT } from './slack/text.ts';
@@ -255,7 +256,10 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
     // A regression gets its numbers side by side in the thread, as a failure gets its causes.
     await deps.notifier.reply(renderRegression(final, failsOnTraffic(final) ? config.slack.mentionOnFailure : []), OUTCOME);
   }
-  await deps.insights?.(reportOf(final, causes, await deps.notifier.permalink?.()));
+  const permalink = await deps.notifier.permalink?.();
+  // What is live now, in the channel's header (optional: needs the bookmark scopes; never fails the run).
+  await deps.notifier.bookmark?.((existing) => bookmarksOf(final, existing, permalink ?? pipelineUrlOf(final), now()));
+  await deps.insights?.(reportOf(final, causes, permalink));
   return finish(log, final, causes, evidence);
 }
 

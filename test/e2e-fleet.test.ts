@@ -115,6 +115,44 @@ describe('e2e: the message a team reads: a rollback by hand named, non-productio
     }
   });
 
+  it("what is live now, in the channel's header: a bookmark added by the first run, edited by the next (a failure: still the version before)", async () => {
+    const first = await runScenario('success');
+    let kept: FakeSlack['bookmarks'] = [];
+    try {
+      expect(first.run.code, first.run.stdout).to.equal(0);
+      expect(first.sim.slack.bookmarks.map((b) => b.title)).to.have.length(1);
+      expect(first.sim.slack.bookmarks[0]?.title).to.match(/^production · shop-api · 0123456 · live \d\d:\d\d UTC$/);
+      // It links the run's message.
+      expect(first.sim.slack.bookmarks[0]?.link).to.match(/^https:\/\/acme\.slack\.com\/archives\/C0DEPLOYS01\/p\d+$/);
+      kept = first.sim.slack.bookmarks.map((b) => ({ ...b }));
+    } finally {
+      await first.sim.stop();
+    }
+    const second = await runScenario('rollback', { COMMIT: 'fedcba9876543210fedcba9876543210fedcba98' }, (sim) => sim.slack.bookmarks.push(...kept));
+    try {
+      expect(second.run.code, second.run.stdout).to.equal(1);
+      // The same bookmark, edited: production is behind the release until the next success.
+      expect(second.sim.slack.bookmarks).to.have.length(1);
+      expect(second.sim.slack.bookmarks[0]?.id).to.equal(kept[0]?.id);
+      expect(second.sim.slack.bookmarks[0]?.title).to.match(/^production · shop-api · ⛔ fedcba9 failed \d\d:\d\d UTC — still 0123456$/);
+    } finally {
+      await second.sim.stop();
+    }
+    // Without the scopes: one warning naming them, the run as it would be.
+    const bare = await runScenario('success', {}, (sim) => {
+      sim.slack.scopes = sim.slack.scopes.filter((x) => !x.startsWith('bookmarks:'));
+    });
+    try {
+      expect(bare.run.code, bare.run.stdout).to.equal(0);
+      expect(bare.run.stdout).to.match(
+        /The channel bookmark of what is live was not set \(.*missing_scope.*\): it needs the bookmarks:read and bookmarks:write scopes/,
+      );
+      expect(bare.sim.slack.bookmarks).to.deep.equal([]);
+    } finally {
+      await bare.sim.stop();
+    }
+  });
+
   it('a staging deploy is one line, updated in place (MESSAGE_FORM auto)', async () => {
     const { run, sim } = await runScenario('success', { ENVIRONMENT: 'staging' });
     try {

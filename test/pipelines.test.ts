@@ -115,6 +115,8 @@ describe('the consumer kit matches the code', () => {
       'channels:read',
       'groups:read',
       'reactions:read',
+      'bookmarks:read',
+      'bookmarks:write',
     ]);
   });
 

@@ -11,6 +11,7 @@ import type { Logger } from '../logger.ts';
 import type { Agents } from '../net.ts';
 import { Secrets } from '../secrets.ts';
 import { SlackApi, type SlackTiming } from './api.ts';
+import { type Bookmark, type BookmarkPlan, SLACK_BOOKMARKS_PER_CHANNEL } from './bookmark.ts';
 import { findChannel, isChannelId } from './channels.ts';
 import { LostAnswer, type SlackSettings } from './errors.ts';
 import { lookFor } from './lookup.ts';
@@ -48,6 +49,11 @@ export interface Notifier {
   permalink?(): Promise<string | undefined>;
   /** The reactions on the run's message (reactions.get), when they can be read; never throws. */
   reactions?(): Promise<Reaction[] | undefined>;
+  /**
+   * Sets the channel's bookmarks of what is live (bookmarks.list, then .edit or .add): `plan` says
+   * which, given those there are. Needs bookmarks:read and bookmarks:write; never throws.
+   */
+  bookmark?(plan: (existing: readonly Bookmark[]) => BookmarkPlan[]): Promise<void>;
 }
 
 export class SlackNotifier implements Notifier {
@@ -175,6 +181,46 @@ export class SlackNotifier implements Notifier {
       if (error instanceof SlackError && error.fatal) throw error;
       this.log.warn(
         `Could not look up Slack channel #${name} (${error instanceof Error ? error.message : String(error)}): the channels:read scope (groups:read for a private channel) or SLACK_CHANNEL as a channel ID lets the pipe find a post whose answer is lost; without them such a post is sent again, and may show twice.`,
+      );
+    }
+  }
+
+  async bookmark(plan: (existing: readonly Bookmark[]) => BookmarkPlan[]): Promise<void> {
+    const channel_id = this.channelId;
+    if (!channel_id) return;
+    const quiet = { idempotent: true, quiet: true } as const;
+    try {
+      const listed = await this.call('bookmarks.list', (client) => client.bookmarks.list({ channel_id }), {}, quiet);
+      const existing = (listed.bookmarks ?? []).flatMap((b) => (b.id && b.title !== undefined ? [{ id: b.id, title: b.title }] : []));
+      let count = existing.length;
+      for (const p of plan(existing)) {
+        const found = existing.find((b) => b.title.startsWith(p.key));
+        if (found) {
+          await this.call(
+            'bookmarks.edit',
+            (client) => client.bookmarks.edit({ channel_id, bookmark_id: found.id, title: p.title, ...(p.link ? { link: p.link } : {}) }),
+            {},
+            quiet,
+          );
+        } else if (!p.link) {
+          this.log.debug(`No channel bookmark for ${p.key}: there is no link to give it.`);
+        } else if (count >= SLACK_BOOKMARKS_PER_CHANNEL) {
+          this.log.warn(
+            `The channel has ${SLACK_BOOKMARKS_PER_CHANNEL} bookmarks, Slack's limit: no bookmark of what is live for "${p.title}" (remove one to have it).`,
+          );
+        } else {
+          await this.call(
+            'bookmarks.add',
+            (client) => client.bookmarks.add({ channel_id, title: p.title, type: 'link', link: p.link ?? '' }),
+            {},
+            { idempotent: false, quiet: true },
+          );
+          count++;
+        }
+      }
+    } catch (error) {
+      this.log.warn(
+        `The channel bookmark of what is live was not set (${error instanceof Error ? error.message : String(error)}): it needs the bookmarks:read and bookmarks:write scopes (examples/slack-app-manifest.yml); the run is not affected.`,
       );
     }
   }

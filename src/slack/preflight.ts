@@ -13,6 +13,8 @@ const RECOMMENDED_SCOPES: Array<[scope: string, lost: string]> = [
   ['groups:history', 'the same in private channels'],
   ['channels:read', 'a channel given by name is turned into its ID (which that search needs)'],
   ['groups:read', 'the same for a private channel'],
+  ['bookmarks:read', "the channel's bookmark of what is live in each environment is not set"],
+  ['bookmarks:write', "the channel's bookmark of what is live in each environment is not set"],
 ];
 /** The sample is scheduled this far ahead and deleted at once: it never reaches the channel. */
 const SAMPLE_AHEAD_S = 86_400;

@@ -63,8 +63,12 @@ function statusSection(services: ServiceLine[]): string {
   const lines: string[] = [];
   let length = 0;
   const room = LIMITS.sectionText - SUMMARY_ROOM;
+  // Services that say the same (a dozen gone live together) read as one line naming them, not a dozen.
+  const same = sameLines(ordered);
   for (const [i, s] of ordered.entries()) {
-    const line = serviceStatusText(s);
+    const group = same.get(s.service);
+    if (group === null) continue;
+    const line = group ? `${namesText(group)}: ${sharedText(s)}` : serviceStatusText(s);
     if (length + line.length + 1 > room && i > 0) {
       const rest = ordered.slice(i);
       const counts = new Map<string, number>();
@@ -76,6 +80,46 @@ function statusSection(services: ServiceLine[]): string {
     length += line.length + 1;
   }
   return fit(lines.join('\n'), LIMITS.sectionText);
+}
+
+/** Services named in one grouped line; more are counted. */
+const GROUP_NAMED = 12;
+
+/** `*a*, *b*, *c*`, or the first GROUP_NAMED and how many more. */
+function namesText(names: readonly string[]): string {
+  const named = names
+    .slice(0, GROUP_NAMED)
+    .map((name) => `*${escapeText(name)}*`)
+    .join(', ');
+  return names.length > GROUP_NAMED ? `${named} and ${names.length - GROUP_NAMED} more` : named;
+}
+
+/** What a line says after the service's name. */
+function sharedText(s: ServiceLine): string {
+  return serviceStatusText({ ...s, service: '' }).replace(/^\*\*: /, '');
+}
+
+/**
+ * Services whose lines say the same thing but for the name: the first of each such group maps to
+ * every name in it, the others to null (said with the first); a line of its own maps to nothing.
+ * Only finished lines are grouped (live or retired, without warning or endpoint): what is still
+ * moving says its own progress.
+ */
+function sameLines(services: readonly ServiceLine[]): Map<string, string[] | null> {
+  const groups = new Map<string, string[]>();
+  for (const s of services) {
+    if ((s.status !== 'retired' && s.status !== 'live') || s.warning || s.endpoint || s.bake || s.shift) continue;
+    const text = sharedText(s);
+    groups.set(text, [...(groups.get(text) ?? []), s.service]);
+  }
+  const out = new Map<string, string[] | null>();
+  for (const names of groups.values()) {
+    if (names.length < 2) continue;
+    names.forEach((name, i) => {
+      out.set(name, i === 0 ? names : null);
+    });
+  }
+  return out;
 }
 
 function statusWord(status: ServiceStatus): string {

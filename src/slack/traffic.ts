@@ -95,11 +95,20 @@ const ANOMALOUS_NAMED = 3;
 
 /** Per service with a verdict or numbers: `shop-api: ✓ traffic verified, …`; and the new targets the load balancer flags as anomalous. */
 export function trafficLines(v: Pick<MessageView, 'services'>, f: TextFormat = PLAIN_FORMAT): string[] {
-  return v.services.flatMap((s) => [
-    ...(s.traffic ? [`${f.bold(s.service)}: ${verificationText(s.traffic, f)}`] : []),
-    ...(s.anomalous?.length ? [`${f.bold(s.service)}: ${anomalyText(s.anomalous, f)}`] : []),
-  ]);
+  // Many services verified together read as one line naming them; what is not verified keeps its own.
+  const verified = v.services.filter((s) => s.traffic?.verdict === 'verified').map((s) => s.service);
+  const grouped = v.services.length > VERIFIED_ONE_BY_ONE && verified.length > 1;
+  return [
+    ...(grouped ? [`✓ traffic verified for ${verified.length} services: ${verified.map((name) => f.bold(name)).join(', ')}`] : []),
+    ...v.services.flatMap((s) => [
+      ...(s.traffic && !(grouped && s.traffic.verdict === 'verified') ? [`${f.bold(s.service)}: ${verificationText(s.traffic, f)}`] : []),
+      ...(s.anomalous?.length ? [`${f.bold(s.service)}: ${anomalyText(s.anomalous, f)}`] : []),
+    ]),
+  ];
 }
+
+/** Up to this many services, each verified one shows its numbers; more read as one line naming them. */
+const VERIFIED_ONE_BY_ONE = 3;
 
 /** `⚠️ the load balancer's anomaly detection flags 2 new targets (10.0.2.20:8080, 10.0.2.21:8080)`. */
 export function anomalyText(targets: readonly string[], f: TextFormat = PLAIN_FORMAT): string {

@@ -273,6 +273,23 @@ describe('slack/render', () => {
     expect([0, 5_000, 65_000, 3_600_000 + 120_000].map(formatDuration)).to.deep.equal(['0s', '5s', '1m 05s', '1h 02m']);
   });
 
+  it('a dozen services gone live together read as one line naming them, their traffic verified as one line too', () => {
+    const services = Array.from({ length: 12 }, (_, i) => ({
+      service: `svc-${String(i + 1).padStart(2, '0')}`,
+      status: 'retired' as const,
+      taskDefinition: `svc-${i + 1}:42`,
+      traffic: { verdict: 'verified' as const, regressions: [] },
+    }));
+    const m = renderMessage(view({ status: 'live', phase: 'retired', done: true, services }));
+    const section = (m.blocks[2] as { text: { text: string } }).text.text;
+    expect(section).to.equal(`${services.map((s) => `*${s.service}*`).join(', ')}: live, old version retired`);
+    const traffic = (m.blocks[3] as { text: { text: string } }).text.text;
+    expect(traffic).to.equal(`✓ traffic verified for 12 services: ${services.map((s) => `*${s.service}*`).join(', ')}`);
+    // What is still moving, or says something else, keeps its own line.
+    const mixed = renderMessage(view({ services: [...services.slice(0, 2), { service: 'svc-13', status: 'cutting_over', progress: progress() }] }));
+    expect((mixed.blocks[2] as { text: { text: string } }).text.text.split('\n')).to.have.length(2);
+  });
+
   it('shows the one failed service of 120 in the main message, first, and names it in the headline', () => {
     const services = Array.from({ length: 120 }, (_, i) => ({
       service: `service-number-${String(i).padStart(3, '0')}`,
@@ -285,8 +302,9 @@ describe('slack/render', () => {
     expect((m.blocks[0] as { text: { text: string } }).text.text).to.equal('❌ service-number-097 failed to deploy to production (1 of 120 services)');
     const section = (m.blocks[2] as { text: { text: string } }).text.text;
     expect(section.split('\n')[0]).to.equal('*service-number-097*: failed — ECS deployment circuit breaker: tasks failed to start.');
-    // The rest are counted, not cut off mid-line.
-    expect(section).to.match(/\n…and \d+ more: \d+ live$/);
+    // The rest say the same: one line, a dozen named and the others counted, not 119 lines.
+    expect(section.split('\n')).to.have.length(2);
+    expect(section).to.match(/\n\*service-number-000\*, \*service-number-001\*, .* and 107 more: live, old version retired$/);
   });
 
   it('writes metadata in the shape Slack documents: strings, numbers, booleans, objects and arrays of objects', () => {
