@@ -54,8 +54,8 @@ export interface WatchDeps {
   /** Who triggered the deploy, by name (DEPLOYED_BY, looked up once before the watch). */
   deployedBy?: string;
   /**
-   * The load balancer's metrics for the traffic verification (VERIFY): one GetMetricData. A denied or
-   * failed read comes back as `refused` (said in the message, never a failed run).
+   * The load balancer's metrics for the traffic verification (VERIFY): one GetMetricData. A denied
+   * read comes back as `refused`, any other failure as `failed` (said in the message, never a failed run).
    */
   measure?: (query: MetricsQuery) => Promise<MetricsRead>;
   /** Asks VERIFY_URL once (never throws: no answer is an answer). */
@@ -173,8 +173,9 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
     // lists every task (nothing is cached yet), so a "live" it shows is said at once.
     await poll(config.services, { force: true }, true);
     if (view.refused) throw new UserFacingError(view.refused, ExitCode.AwsProblem);
-    await measure();
+    // The first message does not wait for the metrics (a first read that shows "live" asks for them).
     await sendProgress();
+    await measure();
     // Pending in Bitbucket too; not waited for: the watch goes on.
     void deps.insights?.(reportOf(message(), [], undefined));
     logLines(log, view.services, startedAt, now());

@@ -186,6 +186,12 @@ export function planOf(s: MeasuredService, settings: VerifySettings, rolloutEnde
   if (from === undefined) return undefined;
   const ended = s.retiredAt ?? rolloutEndedAt;
   const until = Math.min(deadline, Math.max(ended ?? Number.POSITIVE_INFINITY, (liveAt ?? from) + settings.afterLiveMs));
+  // A rolling update whose watch ends at live has no minute of the new version alone to measure.
+  if (until <= from)
+    return {
+      service: s.service,
+      unmeasurable: 'the watch ended at live, leaving no time to measure the new version alone (VERIFY_MINUTES measures after live)',
+    };
   return { service: s.service, groups, from, until, createdAt };
 }
 

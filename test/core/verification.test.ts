@@ -178,6 +178,11 @@ describe('traffic verification', () => {
       const longer = { ...SETTINGS, afterLiveMs: 10 * MS_PER_MINUTE };
       expect(planOf(live, longer, T0 + 60_000, T0 + 3_600_000)).to.include({ until: T0 + 660_000 });
       expect(planOf(live, longer, T0 + 60_000, T0 + 300_000)).to.include({ until: T0 + 300_000 });
+      // WAIT_UNTIL=live without VERIFY_MINUTES: nothing after live to measure, and it says so.
+      expect(planOf(live, SETTINGS, T0 + 60_000, T0 + 3_600_000)).to.deep.equal({
+        service: 's',
+        unmeasurable: 'the watch ended at live, leaving no time to measure the new version alone (VERIFY_MINUTES measures after live)',
+      });
       // Still rolling out: open until the deadline.
       expect(planOf(live, SETTINGS, undefined, T0 + 900_000)).to.include({ until: T0 + 900_000 });
     });
