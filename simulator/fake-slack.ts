@@ -67,6 +67,9 @@ export class FakeSlack {
   readonly reactionsOn = new Map<string, Set<string>>();
   /** reactions.get calls answered. */
   reactionReads = 0;
+  /** chat.getPermalink and bookmarks.* calls answered (not in `calls`, which holds the messages). */
+  permalinkCalls = 0;
+  bookmarkCalls = 0;
 
   /** Someone reacts to the run's message (e.g. white_check_mark). */
   react(name: string, user: string): void {
@@ -168,7 +171,10 @@ export class FakeSlack {
 
   private carryOut(method: string, form: Record<string, string>, req: IncomingMessage): Record<string, unknown> {
     if (method.startsWith('conversations.')) return this.read(method, form);
-    if (method.startsWith('bookmarks.')) return this.bookmark(method, form);
+    if (method.startsWith('bookmarks.')) {
+      this.bookmarkCalls++;
+      return this.bookmark(method, form);
+    }
     // https://api.slack.com/methods/auth.test
     if (method === 'auth.test')
       return { ok: true, url: 'https://acme.slack.com/', team: 'Acme', user: 'ecs-deploys', team_id: 'T0ACME001', user_id: 'U0BOT0001', bot_id: 'B0BOT0001' };
@@ -196,6 +202,7 @@ export class FakeSlack {
     }
     // https://api.slack.com/methods/chat.getPermalink
     if (method === 'chat.getPermalink') {
+      this.permalinkCalls++;
       if (form.channel !== this.channelId || !this.stored.some((m) => m.ts === form.message_ts)) return { ok: false, error: 'message_not_found' };
       return { ok: true, channel: form.channel, permalink: `https://acme.slack.com/archives/${form.channel}/p${(form.message_ts ?? '').replace('.', '')}` };
     }

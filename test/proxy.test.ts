@@ -65,8 +65,11 @@ describe('e2e: proxy', function () {
     const withCredentials = proxy.url.replace('http://', 'http://runner:proxyPa55word%21@');
     const run = await runPipe(pipeVariables(sim, secrets, { http_proxy: withCredentials, DEBUG: 'true' }));
     expect(run.code, run.stdout + run.stderr).to.equal(0);
-    // Every call: AWS, and Slack (posts and updates, and the one look-up of the channel by name).
-    expect(proxy.seen.length).to.equal(sim.aws.calls.length + sim.slack.calls.length + sim.slack.listCalls);
+    // Every call: AWS, and Slack (posts and updates, the one look-up of the channel by name, the
+    // message's link and the channel's bookmark of what is live).
+    expect(proxy.seen.length).to.equal(
+      sim.aws.calls.length + sim.slack.calls.length + sim.slack.listCalls + sim.slack.permalinkCalls + sim.slack.bookmarkCalls,
+    );
     expect(sim.aws.calls.every((c) => throughProxy(c.port))).to.equal(true);
     expect(run.stdout).not.to.include('proxyPa55word');
   });
