@@ -69,6 +69,8 @@ export class FakeAccount implements AccountModel {
 
   /** Called when ContinueServiceDeployment acts on a paused hook: a scenario carries on (or rolls back) here. */
   onContinue: (service: string, action: 'CONTINUE' | 'ROLLBACK') => void = () => {};
+  images = new Map<string, string>();
+
   /** Each target group's traffic per minute (GetMetricData): steady unless a scenario says otherwise. */
   traffic: (targetGroupArn: string, minute: number) => FakeMinute | undefined = () => STEADY_MINUTE;
   /** The load balancer's own 5xx per minute: none unless a scenario says otherwise. */

@@ -35,8 +35,17 @@ function userJson(uuid: string, displayName: string) {
 /** The workspace member who deploys in the tests. */
 export const DEPLOYER = { uuid: '{5f2d7c61-3a9e-4b8f-9c1d-2e6a7b8c9d0e}', name: 'Jane Doe' };
 
+/** A commit of the repository's history, as "List commits" gives it. */
+export interface FakeCommit {
+  hash: string;
+  message: string;
+  author: string;
+}
+
 export class FakeBitbucket {
   readonly calls: BitbucketCall[] = [];
+  /** The repository's history, oldest first (one line of commits, as a main branch is). */
+  readonly history: FakeCommit[] = [];
   /** Users the API knows, by UUID (in braces, as Bitbucket writes them). */
   readonly users = new Map([[DEPLOYER.uuid, DEPLOYER.name]]);
   /** Answer every request with this status instead (a proxy or API that refuses). */
@@ -59,6 +68,15 @@ export class FakeBitbucket {
           ? res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(userJson(uuid, name)))
           : res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'error', error: { message: `${uuid} is not a user` } })));
       }
+      // List commits: those reachable from `include` and not from `exclude`, newest first
+      // (https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commits/#api-repositories-workspace-repo-slug-commits-get).
+      const commits = /\/2\.0\/repositories\/[^/]+\/[^/]+\/commits\?(.*)$/.exec(req.url ?? '')?.[1];
+      if (req.method === 'GET' && commits !== undefined) {
+        const listed = this.listCommits(new URLSearchParams(commits));
+        return void (listed
+          ? res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(listed))
+          : res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'error', error: { message: 'Commit not found' } })));
+      }
       const report = /\/reports\/([^/?]+)$/.exec(req.url ?? '')?.[1];
       res
         .writeHead(200, { 'content-type': 'application/json' })
@@ -67,6 +85,24 @@ export class FakeBitbucket {
     this.server = server;
     this.url = url;
     return url;
+  }
+
+  private listCommits(q: URLSearchParams) {
+    const at = (hash: string | null) => (hash ? this.history.findIndex((c) => c.hash.startsWith(hash)) : -1);
+    const include = at(q.get('include'));
+    const exclude = at(q.get('exclude'));
+    // A commit the repository does not have is not found, as Bitbucket answers for an unknown revision.
+    if (include < 0 || (q.get('exclude') && exclude < 0)) return undefined;
+    const pagelen = Number(q.get('pagelen') ?? 30);
+    const reachable = this.history.slice(exclude + 1, include + 1).reverse();
+    const values = reachable.slice(0, pagelen).map((c) => ({
+      type: 'commit',
+      hash: c.hash,
+      message: `${c.message}\n`,
+      date: '2026-12-01T09:00:00+00:00',
+      author: { type: 'author', raw: `${c.author} <${c.author.split(' ')[0]?.toLowerCase()}@example.com>`, user: { type: 'user', display_name: c.author } },
+    }));
+    return { values, pagelen, ...(reachable.length > pagelen ? { next: 'http://api.bitbucket.org/2.0/repositories/acme/shop-api/commits?page=2' } : {}) };
   }
 
   /** The reports sent, in order. */

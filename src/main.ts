@@ -3,6 +3,7 @@
 // and at a stop of the step whatever AWS or Slack do: every call is abandoned when either comes.
 import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import type { Counter } from './aws/batch.ts';
 import { createAwsClients } from './aws/clients.ts';
 import { continueServiceDeployment } from './aws/continue.ts';
@@ -12,6 +13,7 @@ import { MetricsReader } from './aws/metrics.ts';
 import { RolloutReader } from './aws/reader.ts';
 import { createAsk, describe as describeAwsError, isThrottling } from './aws/retry.ts';
 import { BitbucketApi } from './bitbucket/api.ts';
+import { commitsBetween } from './bitbucket/commits.ts';
 import { CodeInsights, type Report } from './bitbucket/insights.ts';
 import { displayNameOf } from './bitbucket/users.ts';
 import { loadConfig } from './config/load.ts';
@@ -24,11 +26,13 @@ import { preflight } from './preflight.ts';
 import { abortable, DeadlineError } from './retry.ts';
 import { Secrets } from './secrets.ts';
 import { SlackApi } from './slack/api.ts';
+import { bookmarkKey, liveIn } from './slack/bookmark.ts';
 import { SlackNotifier } from './slack/client.ts';
 import { formatDuration } from './slack/text.ts';
 import { askUrl } from './verify-url.ts';
 import { VERSION } from './version.ts';
 import { watchRollout } from './watch.ts';
+import { type ChangeSources, changesOf } from './what-changed.ts';
 
 /** After WAIT_TIMEOUT, the last poll may still finish within this; then every AWS call is abandoned. */
 export const DEADLINE_GRACE_MS = 5000;
@@ -116,6 +120,35 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     const metrics = config.verify.mode === 'off' ? undefined : new MetricsReader(clients, (arns) => reader.groupSettings(arns), run);
     const evidence = new FailureEvidenceReader(clients, config.aws.region, config.logLines);
     const insights = config.codeInsights && new CodeInsights(config.codeInsights, log);
+    const notifier = new SlackNotifier(config.slack, log, { secrets, signal: stop, agents });
+    const bitbucket = new BitbucketApi(config.bitbucketProxy);
+    const repository = config.repository;
+    // What each deploy changes: the previous task definition's image tag, the channel's bookmark, the commits between.
+    const sources: ChangeSources = {
+      imagesOf: async (td) => {
+        try {
+          const out = await run(
+            'ecs:DescribeTaskDefinition',
+            (abortSignal) => clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: td }), { abortSignal }),
+            {
+              optional: true,
+            },
+          );
+          return (out.taskDefinition?.containerDefinitions ?? []).flatMap((c) => (c.image ? [c.image] : []));
+        } catch {
+          return undefined;
+        }
+      },
+      ...(repository
+        ? { commits: (include, exclude) => commitsBetween(bitbucket, repository.fullName, include, exclude, log), repositoryUrl: repository.url }
+        : {}),
+      liveInChannel: async (service) => {
+        const key = bookmarkKey(config.environment, service);
+        const found = (await notifier.bookmarks())?.find((b) => b.title.startsWith(key));
+        const commit = found ? liveIn(found.title, key) : undefined;
+        return commit ? { commit } : undefined;
+      },
+    };
     const result = await watchRollout({
       config,
       read: (services, readOptions) => reader.read(services, readOptions),
@@ -123,7 +156,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
       ...(config.verifyUrl ? { askUrl: askUrlOf(config.verifyUrl.url, agents) } : {}),
       delayedBy: () => takeThrottled(throttled),
       evidence: (view) => evidence.read(view, Date.now(), AbortSignal.any([stop, AbortSignal.timeout(EVIDENCE_READ_BUDGET_MS)])),
-      notifier: new SlackNotifier(config.slack, log, { secrets, signal: stop, agents }),
+      notifier,
+      changes: (line) => changesOf(line, config.commit, sources, log),
       ...(deployedBy ? { deployedBy } : {}),
       log,
       now: Date.now,

@@ -6,6 +6,7 @@ import { approvalsFor } from './approvals.ts';
 import { type Report, reportOf } from './bitbucket/insights.ts';
 import type { Config } from './config/settings.ts';
 import { SLACK_OUTCOME_BUDGET_MS, SLACK_PRESSURE_MS, SLACK_PROGRESS_BUDGET_MS } from './core/budget.ts';
+import type { Changes } from './core/changes.ts';
 import { waitAfterRead } from './core/schedule.ts';
 import type { ReadOptions, ServiceSnapshot } from './core/snapshot.ts';
 import { asked, expire, measured, type RunState, start, step, viewOf } from './core/step.ts';
@@ -58,6 +59,8 @@ export interface WatchDeps {
    * read comes back as `refused`, any other failure as `failed` (said in the message, never a failed run).
    */
   measure?: (query: MetricsQuery) => Promise<MetricsRead>;
+  /** What a service's deploy changes (the previous version, the commits between); never throws. */
+  changes?: (line: ServiceLine) => Promise<Changes | undefined>;
   /** Asks VERIFY_URL once (never throws: no answer is an answer). */
   askUrl?: () => Promise<UrlAnswer>;
   /** ContinueServiceDeployment on a paused hook (APPROVERS set); throws what AWS said. */
@@ -92,8 +95,22 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
   let lastReadAt = startedAt;
   /** What throttling held up in the last read, while it matters (said in the message until a read goes through unhindered). */
   let delayedBy: string | undefined;
+  /** What each service's deploy changes, as found (asked once per service, when what served before is known). */
+  const changes: Record<string, Changes> = {};
+  const askedChanges = new Set<string>();
+  const lookForChanges = () => {
+    for (const line of view.services) {
+      if (!deps.changes || !line.replaces || askedChanges.has(line.service)) continue;
+      askedChanges.add(line.service);
+      // Not waited for: the watch goes on, and the message says it from the next update.
+      void deps.changes(line).then((c) => {
+        if (c) changes[line.service] = c;
+      });
+    }
+  };
   const message = (v: RolloutView = view, stopped?: string): MessageView => ({
     ...contextOf(config, startedAt, now(), deps.deployedBy),
+    ...(Object.keys(changes).length ? { changes: { ...changes } } : {}),
     ...v,
     // Still measuring its traffic after the outcome: the message is not final yet.
     done: v.done && !v.measuring,
@@ -149,14 +166,17 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
    * cannot post in, a bad token) ends the run at once instead.
    */
   const sendProgress = async () => {
-    if (view.announcement === announced) return;
+    lookForChanges();
+    // What changed, once found, is worth an update of its own.
+    const shown = `${view.announcement}|${Object.keys(changes).length}`;
+    if (shown === announced) return;
     if (posted && view.status === announcedStatus && now() < pressedUntil) return;
     const body = renderMessage(message());
     try {
       if (posted) await deps.notifier.update(body, PROGRESS);
       else await deps.notifier.post(body, PROGRESS);
       posted = true;
-      announced = view.announcement;
+      announced = shown;
       announcedStatus = view.status;
     } catch (error) {
       if (cancelled() || !(error instanceof SlackError) || error.fatal || (!posted && error.refused)) throw error;

@@ -192,7 +192,8 @@ export function ecsApi(a: AccountModel, op: string, body: Record<string, unknown
             containerDefinitions: [
               {
                 name: 'web',
-                image: 'shop-api',
+                // ContainerDefinition.image: `repository-url/image:tag` (API_ContainerDefinition.html); `latest` unless a scenario tags it.
+                image: a.images.get(arn) ?? `${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/${family}:latest`,
                 ...(a.healthChecked.has(arn) ? { healthCheck: { command: ['CMD-SHELL', 'curl -f localhost:8080/health'] } } : {}),
                 // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html
                 logConfiguration:

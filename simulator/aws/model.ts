@@ -288,6 +288,8 @@ export interface AccountModel {
   webIdentityTokens: string[];
   /** Called when ContinueServiceDeployment acts on a paused hook: a scenario carries on (or rolls back) here. */
   onContinue: (service: string, action: 'CONTINUE' | 'ROLLBACK') => void;
+  /** Each task definition's image (by ARN), where a scenario tags it with a commit. */
+  images: Map<string, string>;
   /** What a target group served in the minute starting at `minute` (epoch ms); undefined: no requests, so no datapoint. */
   traffic: (targetGroupArn: string, minute: number) => FakeMinute | undefined;
   /** The load balancer's own 5xx in a minute; undefined: none (an ALB reports no datapoint for a count of 0). */

@@ -65,6 +65,10 @@ export const ROLLING: Kind<Ours, ServiceSnapshot> = {
             .map((d) => d.taskDefinitionArn),
         ]),
       ],
+      ...replacedOf(
+        prev,
+        snap.deployments.filter((d) => d.createdAt < deployment.createdAt),
+      ),
     };
   },
 
@@ -96,6 +100,13 @@ export const ROLLING: Kind<Ours, ServiceSnapshot> = {
     return { progress, causes, groups, ...(bake ? { bake } : {}), ...(eta ? { eta } : {}), ...(warning ? { warning } : {}) };
   },
 };
+
+/** What served before ours: the newest of the earlier deployments, as first seen (kept once known). */
+function replacedOf(prev: ServiceWatch, earlier: readonly DeploymentSnapshot[]): { replaces?: string } {
+  if (prev.replaces) return { replaces: prev.replaces };
+  const newest = earlier.reduce<DeploymentSnapshot | undefined>((a, d) => (!a || d.createdAt > a.createdAt ? d : a), undefined);
+  return newest ? { replaces: newest.taskDefinitionArn } : {};
+}
 
 /** The tasks `deployment` started (see Cohort: a forced redeploy keeps the task definition), from its creation. */
 function cohortOfDeployment(deployment: DeploymentSnapshot): Cohort & { createdAt: number } {

@@ -409,6 +409,8 @@ function lineOf(w: ServiceWatch, f?: ServiceFacts, traffic?: Verification): Serv
   const back = w.taskDefinitionArn ? rolledBackFrom(w.taskDefinitionArn, w.previousTaskDefinitions ?? []) : undefined;
   return {
     ...(traffic ? { traffic } : {}),
+    ...(w.replaces ? { replaces: w.replaces } : {}),
+    ...(w.taskDefinitionArn ? { taskDefinitionArn: w.taskDefinitionArn } : {}),
     ...(f?.anomalous?.length ? { anomalous: f.anomalous } : {}),
     ...(back ? { rollsBackFrom: back } : {}),
     ...(f?.targetGroups.length ? { targetGroups: [...f.targetGroups] } : {}),

@@ -172,6 +172,8 @@ export const TRAFFIC: Kind<Ours, ServiceSnapshot> = {
     const step =
       production === undefined || production === seen?.step?.share ? seen?.step : { share: production, since: seen?.readAt ?? d.createdAt, seen: now };
     const td = d.target.taskDefinitionArn ?? prev.taskDefinitionArn;
+    // What served before ours: the revision the deployment shifts traffic from.
+    const replaces = prev.replaces ?? d.sources[0]?.taskDefinitionArn;
     return {
       ...prev,
       track: {
@@ -185,6 +187,7 @@ export const TRAFFIC: Kind<Ours, ServiceSnapshot> = {
       },
       deploymentCreatedAt: d.createdAt,
       taskDefinitionArn: td || undefined,
+      ...(replaces ? { replaces } : {}),
     };
   },
 

@@ -1,6 +1,7 @@
 // What a step shows and what leaves the program: the lines of the message and the log, the view the
 // watch acts on, the message's whole picture, a failed container's last lines, a preflight check.
 // Types only, over the vocabulary.
+import type { Changes } from './changes.ts';
 import type { UrlCheck } from './url-check.ts';
 import type { AvailabilityDip, MetricsQuery, Verification } from './verification.ts';
 import type { Eta, FailedHook, Phase, Progress, RollingBake, RolloutStatus, ServiceStatus, ShiftView, StoppedTask } from './vocabulary.ts';
@@ -20,6 +21,10 @@ export interface ServiceLine {
   taskDefinition?: string;
   /** A deploy of an older revision than one that ran before: the newest revision it takes away (`family:revision`). */
   rollsBackFrom?: string;
+  /** The task definition that served before ours (its ARN), once known: what changed is against it. */
+  replaces?: string;
+  /** Its full ARN, once known. */
+  taskDefinitionArn?: string;
   progress?: Progress;
   reason?: string;
   supersededBy?: string;
@@ -141,6 +146,8 @@ export interface MessageView {
   urlShown?: string;
   /** What the rollout cost in availability, when anything. */
   dip?: AvailabilityDip;
+  /** Per service, what its deploy changes against the version that served before, once known. */
+  changes?: Readonly<Record<string, Changes>>;
 }
 
 /** What the failure thread shows for one failed task: its last lines, or why they are not shown. */

@@ -97,6 +97,8 @@ export interface ServiceWatch {
   supersededBy?: string;
   /** Task definitions of the deployments ours replaces: going back to one of them is a rollback. */
   previousTaskDefinitions?: string[];
+  /** The task definition that served before ours (the newest deployment it replaces): what changed is against it. */
+  replaces?: string;
 }
 
 export function newWatch(service: string, requested?: TaskDefinitionRef): ServiceWatch {

@@ -54,6 +54,8 @@ export interface Notifier {
    * which, given those there are. Needs bookmarks:read and bookmarks:write; never throws.
    */
   bookmark?(plan: (existing: readonly Bookmark[]) => BookmarkPlan[]): Promise<void>;
+  /** The channel's bookmarks (bookmarks.list), once the message is posted; undefined when they cannot be read. Never throws. */
+  bookmarks?(): Promise<Bookmark[] | undefined>;
 }
 
 export class SlackNotifier implements Notifier {
@@ -182,6 +184,17 @@ export class SlackNotifier implements Notifier {
       this.log.warn(
         `Could not look up Slack channel #${name} (${error instanceof Error ? error.message : String(error)}): the channels:read scope (groups:read for a private channel) or SLACK_CHANNEL as a channel ID lets the pipe find a post whose answer is lost; without them such a post is sent again, and may show twice.`,
       );
+    }
+  }
+
+  async bookmarks(): Promise<Bookmark[] | undefined> {
+    const channel_id = this.channelId;
+    if (!channel_id) return undefined;
+    try {
+      const listed = await this.call('bookmarks.list', (client) => client.bookmarks.list({ channel_id }), {}, { idempotent: true, quiet: true });
+      return (listed.bookmarks ?? []).flatMap((b) => (b.id && b.title !== undefined ? [{ id: b.id, title: b.title }] : []));
+    } catch {
+      return undefined;
     }
   }
 

@@ -1,7 +1,10 @@
 // One service's line in words, for the message and the log alike: its phase, progress, traffic
 // shift, hook, estimate and warning. Pure.
+
+import { changesText, isRollback } from '../core/changes.ts';
 import type { MessageView, ServiceLine } from '../core/view.ts';
 import type { Eta, Phase, Progress, RollingBake, ShiftView } from '../core/vocabulary.ts';
+import { dayText } from './changes.ts';
 import { formatDuration, PLAIN_FORMAT, SLACK_FORMAT, type TextFormat } from './text.ts';
 
 /** Each phase in words, as the message and the log say it. */
@@ -148,6 +151,12 @@ function servicesLabel(v: MessageView): string {
  * news as what it brings.
  */
 function rollbackNote(v: MessageView): string {
+  // By commit when what changed is known (*rolls back to 8a1b2c3 (live since 12 Nov), taking away 2 commits*), else by revision.
+  const byCommit = v.services.flatMap((s) => {
+    const c = v.changes?.[s.service];
+    return c && isRollback(c) ? [`${v.services.length > 1 ? `${s.service} ` : ''}${changesText(c, dayText)}`] : [];
+  });
+  if (byCommit.length) return ` — ${byCommit.join(', ')}`;
   const back = v.services.filter((s) => s.rollsBackFrom && s.taskDefinition);
   if (!back.length) return '';
   return ` — rolls ${back.map((s) => `${s.service} back from ${s.rollsBackFrom} to ${s.taskDefinition}`).join(', ')}`;

@@ -1,6 +1,7 @@
 // The message's machine-readable facts (Slack message metadata), the same on the message and its
 // thread replies, for other automations. Pure.
 import type { MessageMetadata } from '@slack/types';
+import type { Changes } from '../core/changes.ts';
 import type { TrafficTotals, Verification } from '../core/verification.ts';
 import type { MessageView } from '../core/view.ts';
 import { PHASES } from '../core/vocabulary.ts';
@@ -37,6 +38,18 @@ function trafficOf(service: string, t: Verification): Record<string, string | nu
   };
 }
 
+/** What a service's deploy changes, flat: the previous commit, where it was learned, how many commits each way, the compare link. */
+function changesOf(c: Changes | undefined): Record<string, string | number> {
+  if (!c) return {};
+  return {
+    previous_commit: c.previous.commit,
+    previous_source: c.previous.source,
+    ...(c.ahead ? { commits_ahead: c.ahead.length } : {}),
+    ...(c.behind ? { commits_behind: c.behind.length } : {}),
+    ...(c.compareUrl ? { compare_url: c.compareUrl } : {}),
+  };
+}
+
 /** The run's traffic verdict: the worst of its services'. */
 export function trafficVerdictOf(v: Pick<MessageView, 'services'>): Verification['verdict'] | undefined {
   const verdicts = new Set(v.services.flatMap((s) => (s.traffic ? [s.traffic.verdict] : [])));
@@ -60,6 +73,7 @@ export function metadataOf(v: MessageView): MessageMetadata {
         status: s.status,
         task_definition: s.taskDefinition ?? '',
         ...(s.rollsBackFrom ? { rolls_back_from: s.rollsBackFrom } : {}),
+        ...changesOf(v.changes?.[s.service]),
       })),
       task_definitions: tds.join(','),
       ref_type: v.ref.type,

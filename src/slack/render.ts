@@ -5,6 +5,7 @@ import { serviceDeploymentsUrl } from '../core/console.ts';
 import { timeSpentText } from '../core/timing.ts';
 import type { MessageView, ServiceLine } from '../core/view.ts';
 import { type Phase, type RolloutStatus, type ServiceStatus, SHORT_COMMIT } from '../core/vocabulary.ts';
+import { changesSection } from './changes.ts';
 import { headline, NAMED_IN_HEADLINE, notFollowed, pipelineUrlOf, serviceStatusText } from './lines.ts';
 import { metadataOf, taskDefinitionsOf } from './metadata.ts';
 import { pauseText } from './pause.ts';
@@ -154,6 +155,8 @@ function renderCompact(v: MessageView): SlackMessage {
     v.deployedBy ? `by ${escapeText(v.deployedBy)}` : undefined,
     `${formatDuration(v.now - v.startedAt)}${pipeline ? ` · ${link(pipeline, `pipeline #${pipeline.split('/').pop()}`)}` : ''}`,
     escapeText(verifiedBrief(v) ?? ''),
+    // What changed, in brief: the compact line's reader opens the compare link for the rest.
+    changesSection({ services: v.services.slice(0, 1), changes: v.changes }, SLACK_FORMAT)[0] ?? '',
   ].filter((f): f is string => Boolean(f));
   const warnings = v.services.filter((s) => s.warning && !v.done).map((s) => `⚠️ ${escapeText(s.service)}: ${escapeText(s.warning ?? '')}`);
   const paused = pauseText(v);
@@ -216,6 +219,8 @@ function renderCard(v: MessageView): SlackMessage {
     },
     { type: 'section', text: { type: 'mrkdwn', text: statusLines } },
   ];
+  const changed = changesSection(v, SLACK_FORMAT);
+  if (changed.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: fit(`*What changed*: ${changed.join('\n')}`, LIMITS.sectionText) } });
   const traffic = verifyLines(v, SLACK_FORMAT);
   if (traffic.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: fit(traffic.join('\n'), LIMITS.sectionText) } });
   const paused = pauseText(v);
