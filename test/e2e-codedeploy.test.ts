@@ -38,10 +38,20 @@ describe('e2e: CodeDeploy blue/green services', function () {
     const polls = calls.filter((c) => c.op === 'DescribeServices').length;
     expect(calls.filter((c) => c.op === 'GetDeployment').length).to.be.at.most(polls);
     expect(calls.filter((c) => c.op === 'GetDeploymentTarget').length).to.be.at.most(polls);
-    // Besides: the traffic verification's once-a-minute metrics, and each task set's target group read once (its load balancer).
+    // Besides: the traffic verification's once-a-minute metrics, each task set's target group read
+    // once (its load balancer), and the original task set's task definition once (what changed).
     expect([...new Set(calls.map((c) => c.op))].sort()).to.deep.equal(
-      ['DescribeServices', 'GetDeployment', 'GetDeploymentTarget', 'GetMetricData', 'DescribeTargetGroups', 'DescribeTargetGroupAttributes'].sort(),
+      [
+        'DescribeServices',
+        'GetDeployment',
+        'GetDeploymentTarget',
+        'GetMetricData',
+        'DescribeTargetGroups',
+        'DescribeTargetGroupAttributes',
+        'DescribeTaskDefinition',
+      ].sort(),
     );
+    expect(calls.filter((c) => c.op === 'DescribeTaskDefinition')).to.have.length(1);
     // Once by name (CodeDeploy names its task sets' groups), once for their settings; never again.
     expect(calls.filter((c) => c.op === 'DescribeTargetGroups')).to.have.length(2);
     expect(calls.filter((c) => c.op === 'GetMetricData').length).to.be.at.most(3);
