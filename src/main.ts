@@ -123,6 +123,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     const notifier = new SlackNotifier(config.slack, log, { secrets, signal: stop, agents });
     const bitbucket = new BitbucketApi(config.bitbucketProxy);
     const repository = config.repository;
+    let bookmarks: ReturnType<typeof notifier.bookmarks> | undefined;
     // What each deploy changes: the previous task definition's image tag, the channel's bookmark, the commits between.
     const sources: ChangeSources = {
       imagesOf: async (td) => {
@@ -144,7 +145,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
         : {}),
       liveInChannel: async (service) => {
         const key = bookmarkKey(config.environment, service);
-        const found = (await notifier.bookmarks())?.find((b) => b.title.startsWith(key));
+        // One bookmarks.list a run, however many services ask.
+        bookmarks ??= notifier.bookmarks();
+        const found = (await bookmarks)?.find((b) => b.title.startsWith(key));
         const commit = found ? liveIn(found.title, key) : undefined;
         return commit ? { commit } : undefined;
       },

@@ -187,15 +187,15 @@ export class SlackNotifier implements Notifier {
     }
   }
 
+  /** The channel's bookmarks (bookmarks.list): id and title; throws what Slack said. */
+  private async listBookmarks(channel_id: string): Promise<Bookmark[]> {
+    const listed = await this.call('bookmarks.list', (client) => client.bookmarks.list({ channel_id }), {}, { idempotent: true, quiet: true });
+    return (listed.bookmarks ?? []).flatMap((b) => (b.id && b.title !== undefined ? [{ id: b.id, title: b.title }] : []));
+  }
+
   async bookmarks(): Promise<Bookmark[] | undefined> {
-    const channel_id = this.channelId;
-    if (!channel_id) return undefined;
-    try {
-      const listed = await this.call('bookmarks.list', (client) => client.bookmarks.list({ channel_id }), {}, { idempotent: true, quiet: true });
-      return (listed.bookmarks ?? []).flatMap((b) => (b.id && b.title !== undefined ? [{ id: b.id, title: b.title }] : []));
-    } catch {
-      return undefined;
-    }
+    if (!this.channelId) return undefined;
+    return this.listBookmarks(this.channelId).catch(() => undefined);
   }
 
   async bookmark(plan: (existing: readonly Bookmark[]) => BookmarkPlan[]): Promise<void> {
@@ -203,8 +203,7 @@ export class SlackNotifier implements Notifier {
     if (!channel_id) return;
     const quiet = { idempotent: true, quiet: true } as const;
     try {
-      const listed = await this.call('bookmarks.list', (client) => client.bookmarks.list({ channel_id }), {}, quiet);
-      const existing = (listed.bookmarks ?? []).flatMap((b) => (b.id && b.title !== undefined ? [{ id: b.id, title: b.title }] : []));
+      const existing = await this.listBookmarks(channel_id);
       let count = existing.length;
       for (const p of plan(existing)) {
         const found = existing.find((b) => b.title.startsWith(p.key));
