@@ -26,7 +26,7 @@ import { preflight } from './preflight.ts';
 import { abortable, DeadlineError } from './retry.ts';
 import { Secrets } from './secrets.ts';
 import { SlackApi } from './slack/api.ts';
-import { bookmarkKey, liveIn } from './slack/bookmark.ts';
+import { bookmarkKey, rememberedIn } from './slack/bookmark.ts';
 import { SlackNotifier } from './slack/client.ts';
 import { formatDuration } from './slack/text.ts';
 import { askUrl } from './verify-url.ts';
@@ -148,8 +148,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
         // One bookmarks.list a run, however many services ask.
         bookmarks ??= notifier.bookmarks();
         const found = (await bookmarks)?.find((b) => b.title.startsWith(key));
-        const commit = found ? liveIn(found.title, key) : undefined;
-        return commit ? { commit } : undefined;
+        return found ? rememberedIn(found, key) : undefined;
       },
     };
     const result = await watchRollout({

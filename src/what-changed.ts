@@ -36,7 +36,11 @@ export async function changesOf(line: ServiceLine, deployed: string | undefined,
       sources.liveInChannel?.(line.service),
       deployed ? Promise.resolve(undefined) : line.taskDefinitionArn ? commitTagOf(sources, line.taskDefinitionArn) : Promise.resolve(undefined),
     ]);
-    const previous: PreviousVersion | undefined = previousVersionOf({ ...(imageTag ? { imageTag } : {}), ...(channel ? { channel } : {}) });
+    const previous: PreviousVersion | undefined = previousVersionOf({
+      ...(imageTag ? { imageTag } : {}),
+      ...(channel ? { channel } : {}),
+      ...(line.replacedSince !== undefined ? { deployedAt: line.replacedSince } : {}),
+    });
     const ours = deployed ?? newTag;
     if (!previous || !ours) return undefined;
     const compareUrl = sources.repositoryUrl ? `${sources.repositoryUrl}/branches/compare/${ours}%0D${previous.commit}#diff` : undefined;

@@ -6,12 +6,15 @@ import { expect } from 'chai';
 import type { Simulation } from '../simulator/catalog.ts';
 import { tdArn } from '../simulator/fake-aws.ts';
 import type { FakeBitbucket } from '../simulator/fake-bitbucket.ts';
+import { dayText } from '../src/slack/changes.ts';
 import { useBitbucket } from './support/bitbucket.ts';
 import { runScenario } from './support/scenario-run.ts';
 
 const DEPLOYED = '0123456789abcdef0123456789abcdef01234567';
 const hash = (i: number) => `${i}`.padStart(8, 'b').padEnd(40, '0');
 const image = (tag: string) => `123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop-api:${tag}`;
+/** The day the simulator's deployment that served before was created (a day before the run): "live since". */
+const yesterday = () => dayText(Date.now() - 86_400_000);
 
 describe('e2e: what a deploy changes', function () {
   this.timeout(120_000);
@@ -43,11 +46,12 @@ describe('e2e: what a deploy changes', function () {
       s.aws.images.set(tdArn('shop-api', 42), image(DEPLOYED));
     });
     expect(r.code, r.stdout).to.equal(0);
-    expect(message()).to.include('*What changed*: 4 commits since bbbbbbb');
+    expect(message()).to.include(`*What changed*: 4 commits since bbbbbbb (live since ${yesterday()})`);
     expect(message()).to.include('• Release 2026.12.07 — Jane Doe (0123456)');
     expect(message()).to.include('• Fix the basket total rounding — Ana Ruiz');
     expect(message()).to.include(`<https://bitbucket.org/acme/shop-api/branches/compare/${DEPLOYED}%0D${hash(1)}#diff|compare>`);
     expect(service()).to.include({ previous_commit: hash(1), previous_source: 'image_tag', commits_ahead: 4 });
+    expect(Date.parse(String(service().previous_live_since))).to.be.closeTo(Date.now() - 86_400_000, 600_000);
   });
 
   it('a deploy of an older commit is named a rollback, with what it takes away', async () => {
@@ -56,7 +60,7 @@ describe('e2e: what a deploy changes', function () {
       s.aws.images.set(tdArn('shop-api', 41), image(hash(2)));
     });
     expect(r.code, r.stdout).to.equal(0);
-    expect(r.stdout).to.match(/shop-api is live in production — rolls back to 0123456, taking away 3 commits/);
+    expect(r.stdout).to.include(`shop-api is live in production — rolls back to 0123456 (live since ${yesterday()}), taking away 3 commits`);
     expect(service()).to.include({ previous_commit: DEPLOYED, commits_ahead: 0, commits_behind: 3 });
   });
 

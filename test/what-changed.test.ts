@@ -27,6 +27,13 @@ describe('what-changed', () => {
     expect(c?.behind).to.deep.equal([]);
   });
 
+  it('live since: when the deployment that served before was created, else when the channel saw that commit go live', async () => {
+    const DAY = Date.parse('2026-11-12T10:00:00Z');
+    const sources: ChangeSources = { imagesOf: async () => image('8a1b2c3'), liveInChannel: async () => ({ commit: '8a1b2c3', at: DAY + 60_000 }) };
+    expect((await changesOf({ ...line, replacedSince: DAY }, '9f2c1e7', sources, log))?.previous.liveSince).to.equal(DAY);
+    expect((await changesOf(line, '9f2c1e7', sources, log))?.previous.liveSince).to.equal(DAY + 60_000);
+  });
+
   it('Bitbucket silent: ahead and behind unknown (the compare link is all there is); no previous or deployed version: nothing', async () => {
     const silent: ChangeSources = {
       imagesOf: async () => image('8a1b2c3'),

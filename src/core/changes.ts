@@ -30,7 +30,7 @@ export interface PreviousCandidates {
   imageLabel?: string;
   /** The channel's memory: the commit of this service's last live message in this environment, and when. */
   channel?: { commit: string; at?: number };
-  /** When the previous deployment was created (ECS), for "live since" when the channel does not say. */
+  /** When the deployment that served before was created (ECS): "live since", whichever source named its commit. */
   deployedAt?: number;
 }
 
@@ -42,17 +42,29 @@ export function imageTagOf(image: string): string | undefined {
   return colon > slash ? name.slice(colon + 1) : undefined;
 }
 
+/** Whether two commits, either short, are the same one. */
+export function sameCommit(a: string, b: string): boolean {
+  const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+  return x.startsWith(y) || y.startsWith(x);
+}
+
 /**
  * The version live before: the first source that names a commit, in the order image tag, image
- * label, channel; undefined when none does (a first deploy, images tagged `latest`).
+ * label, channel; undefined when none does (a first deploy, images tagged `latest`). Live since:
+ * when ECS created the deployment that served before, else when the channel saw that same commit
+ * go live (never the date of another commit the channel remembers).
  */
 export function previousVersionOf(c: PreviousCandidates): PreviousVersion | undefined {
-  const since = c.channel?.at ?? c.deployedAt;
-  const when = since !== undefined ? { liveSince: since } : {};
-  if (isCommit(c.imageTag)) return { commit: c.imageTag.toLowerCase(), source: 'image_tag', ...when };
-  if (isCommit(c.imageLabel)) return { commit: c.imageLabel.toLowerCase(), source: 'image_label', ...when };
-  if (isCommit(c.channel?.commit)) return { commit: c.channel.commit.toLowerCase(), source: 'channel', ...when };
-  return undefined;
+  const found: Omit<PreviousVersion, 'liveSince'> | undefined = isCommit(c.imageTag)
+    ? { commit: c.imageTag.toLowerCase(), source: 'image_tag' }
+    : isCommit(c.imageLabel)
+      ? { commit: c.imageLabel.toLowerCase(), source: 'image_label' }
+      : isCommit(c.channel?.commit)
+        ? { commit: c.channel.commit.toLowerCase(), source: 'channel' }
+        : undefined;
+  if (!found) return undefined;
+  const since = c.deployedAt ?? (c.channel && sameCommit(c.channel.commit, found.commit) ? c.channel.at : undefined);
+  return { ...found, ...(since !== undefined ? { liveSince: since } : {}) };
 }
 
 /** One commit as the message lists it. */
@@ -106,8 +118,7 @@ export interface Between {
 
 /** The changes of a deploy of `deployed` over `previous` (commits); the same commit is the same code (no lists asked). */
 export function changesFrom(previous: PreviousVersion, deployed: string, between: Between, compareUrl?: string): Changes {
-  const same = previous.commit.startsWith(deployed.toLowerCase()) || deployed.toLowerCase().startsWith(previous.commit);
-  if (same) return { previous, ahead: [], behind: [] };
+  if (sameCommit(previous.commit, deployed)) return { previous, ahead: [], behind: [] };
   return {
     previous,
     ...(between.ahead ? { ahead: between.ahead.commits } : {}),

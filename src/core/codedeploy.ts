@@ -158,7 +158,7 @@ export const CODE_DEPLOY: Kind<Ours, ServiceSnapshot> = {
   track(prev, { set, d }, snap) {
     const codeDeployId = set.externalId ?? (prev.track?.kind === 'codedeploy' ? prev.track.codeDeployId : d?.id);
     // What served before ours: the newest original task set.
-    const replaces = prev.replaces ?? newestBefore(snap.taskSets ?? [], set.createdAt);
+    const before = prev.replaces ? undefined : newestBefore(snap.taskSets ?? [], set.createdAt);
     return {
       ...prev,
       track: { kind: 'codedeploy', taskSetId: set.id, ...(codeDeployId ? { codeDeployId } : {}) },
@@ -170,7 +170,7 @@ export const CODE_DEPLOY: Kind<Ours, ServiceSnapshot> = {
           ...(snap.taskSets ?? []).filter((t) => t.createdAt < set.createdAt).map((t) => t.taskDefinitionArn),
         ]),
       ],
-      ...(replaces ? { replaces } : {}),
+      ...(before ? { replaces: before.taskDefinitionArn, replacedSince: before.createdAt } : {}),
     };
   },
 
@@ -219,9 +219,8 @@ export const CODE_DEPLOY: Kind<Ours, ServiceSnapshot> = {
 };
 
 /** The task definition of the newest task set created before `at`. */
-function newestBefore(sets: readonly TaskSetSnapshot[], at: number): string | undefined {
-  return sets.filter((t) => t.createdAt < at).reduce<TaskSetSnapshot | undefined>((a, t) => (!a || t.createdAt > a.createdAt ? t : a), undefined)
-    ?.taskDefinitionArn;
+function newestBefore(sets: readonly TaskSetSnapshot[], at: number): TaskSetSnapshot | undefined {
+  return sets.filter((t) => t.createdAt < at).reduce<TaskSetSnapshot | undefined>((a, t) => (!a || t.createdAt > a.createdAt ? t : a), undefined);
 }
 
 /** The replacement (Green) task set's target group against the original (Blue) one's, as CodeDeploy names them. */

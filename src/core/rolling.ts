@@ -102,10 +102,10 @@ export const ROLLING: Kind<Ours, ServiceSnapshot> = {
 };
 
 /** What served before ours: the newest of the earlier deployments, as first seen (kept once known). */
-function replacedOf(prev: ServiceWatch, earlier: readonly DeploymentSnapshot[]): { replaces?: string } {
-  if (prev.replaces) return { replaces: prev.replaces };
+function replacedOf(prev: ServiceWatch, earlier: readonly DeploymentSnapshot[]): Pick<ServiceWatch, 'replaces' | 'replacedSince'> {
+  if (prev.replaces) return { replaces: prev.replaces, ...(prev.replacedSince !== undefined ? { replacedSince: prev.replacedSince } : {}) };
   const newest = earlier.reduce<DeploymentSnapshot | undefined>((a, d) => (!a || d.createdAt > a.createdAt ? d : a), undefined);
-  return newest ? { replaces: newest.taskDefinitionArn } : {};
+  return newest ? { replaces: newest.taskDefinitionArn, replacedSince: newest.createdAt } : {};
 }
 
 /** The tasks `deployment` started (see Cohort: a forced redeploy keeps the task definition), from its creation. */

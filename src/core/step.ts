@@ -410,6 +410,7 @@ function lineOf(w: ServiceWatch, f?: ServiceFacts, traffic?: Verification): Serv
   return {
     ...(traffic ? { traffic } : {}),
     ...(w.replaces ? { replaces: w.replaces } : {}),
+    ...(w.replacedSince !== undefined ? { replacedSince: w.replacedSince } : {}),
     ...(w.taskDefinitionArn ? { taskDefinitionArn: w.taskDefinitionArn } : {}),
     ...(f?.anomalous?.length ? { anomalous: f.anomalous } : {}),
     ...(back ? { rollsBackFrom: back } : {}),

@@ -163,7 +163,7 @@ export const TRAFFIC: Kind<Ours, ServiceSnapshot> = {
 
   running: (snap) => snap.shift?.deployments.find((d) => d.arn === snap.shift?.current)?.target.taskDefinitionArn,
 
-  track(prev, { d, share, healthy }, _snap, now) {
+  track(prev, { d, share, healthy }, snap, now) {
     const seen = trackOf(prev);
     const bakeStartedAt = seen?.bakeStartedAt ?? (atOrAfter(d.lifecycleStage, 'BAKE_TIME') ? Math.min(d.updatedAt ?? now, now) : undefined);
     const productionOnNew = share === undefined ? seen?.productionOnNew : share >= FULL;
@@ -172,8 +172,14 @@ export const TRAFFIC: Kind<Ours, ServiceSnapshot> = {
     const step =
       production === undefined || production === seen?.step?.share ? seen?.step : { share: production, since: seen?.readAt ?? d.createdAt, seen: now };
     const td = d.target.taskDefinitionArn ?? prev.taskDefinitionArn;
-    // What served before ours: the revision the deployment shifts traffic from.
+    // What served before ours: the revision the deployment shifts traffic from, since the newest
+    // earlier ECS deployment of it was created (DescribeServices lists it while it still serves).
     const replaces = prev.replaces ?? d.sources[0]?.taskDefinitionArn;
+    const replacedSince =
+      prev.replacedSince ??
+      snap.deployments
+        .filter((x) => x.taskDefinitionArn === replaces && x.createdAt < d.createdAt)
+        .reduce<number | undefined>((a, x) => Math.max(a ?? x.createdAt, x.createdAt), undefined);
     return {
       ...prev,
       track: {
@@ -188,6 +194,7 @@ export const TRAFFIC: Kind<Ours, ServiceSnapshot> = {
       deploymentCreatedAt: d.createdAt,
       taskDefinitionArn: td || undefined,
       ...(replaces ? { replaces } : {}),
+      ...(replacedSince !== undefined ? { replacedSince } : {}),
     };
   },
 

@@ -23,6 +23,8 @@ export interface ServiceLine {
   rollsBackFrom?: string;
   /** The task definition that served before ours (its ARN), once known: what changed is against it. */
   replaces?: string;
+  /** When what served before was deployed (epoch ms): "live since". */
+  replacedSince?: number;
   /** Its full ARN, once known. */
   taskDefinitionArn?: string;
   progress?: Progress;

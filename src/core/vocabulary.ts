@@ -99,6 +99,8 @@ export interface ServiceWatch {
   previousTaskDefinitions?: string[];
   /** The task definition that served before ours (the newest deployment it replaces): what changed is against it. */
   replaces?: string;
+  /** When the deployment (or task set) that served before was created (epoch ms): what changed says "live since" then. */
+  replacedSince?: number;
 }
 
 export function newWatch(service: string, requested?: TaskDefinitionRef): ServiceWatch {

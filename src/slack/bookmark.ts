@@ -16,6 +16,8 @@ const SEP = ' · ';
 export interface Bookmark {
   id: string;
   title: string;
+  /** When it was last set (its `date_updated`, epoch ms). */
+  updatedAt?: number;
 }
 
 /** One bookmark to set: edit the one titled with `key` (its start), else add it. */
@@ -43,6 +45,18 @@ export function liveIn(title: string, key: string): string | undefined {
   if (still) return still;
   const live = new RegExp(`^(\\S+)${SEP.replace(/ /g, '\\s')}live `).exec(rest)?.[1];
   return live;
+}
+
+/**
+ * What a bookmark remembers as live for its service: the commit, and since when when the bookmark
+ * was last set by that commit going live (after a failure it was set by the failure, not by what is
+ * still live).
+ */
+export function rememberedIn(b: Bookmark, key: string): { commit: string; at?: number } | undefined {
+  const commit = liveIn(b.title, key);
+  if (!commit) return undefined;
+  const setByLive = !/— still \S+$/.test(b.title);
+  return { commit, ...(setByLive && b.updatedAt !== undefined ? { at: b.updatedAt } : {}) };
 }
 
 /**

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 // Types only here: the module itself is loaded at the first call, off the start-up path.
 import type { WebClient } from '@slack/web-api';
+import { MS_PER_SECOND } from '../core/vocabulary.ts';
 import { SlackError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Agents } from '../net.ts';
@@ -187,10 +188,14 @@ export class SlackNotifier implements Notifier {
     }
   }
 
-  /** The channel's bookmarks (bookmarks.list): id and title; throws what Slack said. */
+  /** The channel's bookmarks (bookmarks.list): id, title and when it was last set; throws what Slack said. */
   private async listBookmarks(channel_id: string): Promise<Bookmark[]> {
     const listed = await this.call('bookmarks.list', (client) => client.bookmarks.list({ channel_id }), {}, { idempotent: true, quiet: true });
-    return (listed.bookmarks ?? []).flatMap((b) => (b.id && b.title !== undefined ? [{ id: b.id, title: b.title }] : []));
+    return (listed.bookmarks ?? []).flatMap((b) =>
+      b.id && b.title !== undefined
+        ? [{ id: b.id, title: b.title, ...(b.date_updated !== undefined ? { updatedAt: b.date_updated * MS_PER_SECOND } : {}) }]
+        : [],
+    );
   }
 
   async bookmarks(): Promise<Bookmark[] | undefined> {

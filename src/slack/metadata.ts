@@ -38,12 +38,13 @@ function trafficOf(service: string, t: Verification): Record<string, string | nu
   };
 }
 
-/** What a service's deploy changes, flat: the previous commit, where it was learned, how many commits each way, the compare link. */
+/** What a service's deploy changes, flat: the previous commit, where it was learned and since when it was live, how many commits each way, the compare link. */
 function changesOf(c: Changes | undefined): Record<string, string | number> {
   if (!c) return {};
   return {
     previous_commit: c.previous.commit,
     previous_source: c.previous.source,
+    ...(c.previous.liveSince !== undefined ? { previous_live_since: new Date(c.previous.liveSince).toISOString() } : {}),
     ...(c.ahead ? { commits_ahead: c.ahead.length } : {}),
     ...(c.behind ? { commits_behind: c.behind.length } : {}),
     ...(c.compareUrl ? { compare_url: c.compareUrl } : {}),

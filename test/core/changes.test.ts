@@ -16,7 +16,7 @@ describe('core/changes', () => {
 
   it('the previous version: the image tag when it is a commit, else the label, else the channel; unknown is undefined', () => {
     const channel = { commit: '7c6b5a4', at: DAY };
-    expect(previousVersionOf({ imageTag: '8A1B2C3', imageLabel: '1111111', channel })).to.deep.equal({
+    expect(previousVersionOf({ imageTag: '8A1B2C3', imageLabel: '1111111', channel, deployedAt: DAY })).to.deep.equal({
       commit: '8a1b2c3',
       source: 'image_tag',
       liveSince: DAY,
@@ -25,6 +25,15 @@ describe('core/changes', () => {
     expect(previousVersionOf({ imageTag: 'v1.4.2', channel })).to.deep.equal({ commit: '7c6b5a4', source: 'channel', liveSince: DAY });
     expect(previousVersionOf({ imageTag: 'latest', deployedAt: DAY })).to.equal(undefined);
     expect(previousVersionOf({})).to.equal(undefined);
+  });
+
+  it('live since: when ECS created the deployment that served before, else when the channel saw that same commit live, never another', () => {
+    const later = DAY + 86_400_000;
+    expect(previousVersionOf({ imageTag: '8a1b2c3', channel: { commit: '8a1b2c3d4e', at: later }, deployedAt: DAY })?.liveSince).to.equal(DAY);
+    expect(previousVersionOf({ imageTag: '8a1b2c3', channel: { commit: '8A1B2C3D4E', at: later } })?.liveSince).to.equal(later);
+    // The channel remembers another commit: its date is not this version's.
+    expect(previousVersionOf({ imageTag: '8a1b2c3', channel: { commit: '7c6b5a4', at: later } })).to.deep.equal({ commit: '8a1b2c3', source: 'image_tag' });
+    expect(previousVersionOf({ channel: { commit: '7c6b5a4' } })).to.deep.equal({ commit: '7c6b5a4', source: 'channel' });
   });
 
   it('says how many commits since, a rollback with what it takes away, or the same code', () => {

@@ -146,6 +146,11 @@ describe('CodeDeploy: the judge of CODE_DEPLOY blue/green services', () => {
       });
     }
 
+    it('knows what served before and since when: the newest original task set, from its creation', () => {
+      const a = judge(snap(deployment({ status: 'Baking' }, { lifecycleEvents: events(8) }, 100)));
+      expect(a.watch).to.deep.include({ replaces: OLD_TD, replacedSince: T0 - 86_400_000 });
+    });
+
     it('Ready, waiting for someone to reroute traffic (STOP_DEPLOYMENT): waiting for approval, with its expiry', () => {
       const d = deployment(
         { status: 'Ready', blueGreenDeploymentConfiguration: { deploymentReadyOption: { actionOnTimeout: 'STOP_DEPLOYMENT', waitTimeInMinutes: 30 } } },

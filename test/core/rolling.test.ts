@@ -470,6 +470,8 @@ describe('rollout: one service, one poll', () => {
     const first = assessService(watching(), service({ tasks: oldRunning }), clock);
     expect(first.watch).to.deep.include({ track: { kind: 'rolling', deploymentId: NEW_ID }, taskDefinitionArn: NEW_TD, status: 'starting' });
     expect(first.watch.previousTaskDefinitions).to.deep.equal([OLD_TD]);
+    // What served before, and since when (what changed says "live since" then).
+    expect(first.watch).to.deep.include({ replaces: OLD_TD, replacedSince: deployment('old').createdAt });
     const later = assessService(first.watch, service({ tasks: [...oldStopping, ...newRunning] }), { ...clock, now: clock.now + 50_000 });
     expect(later.watch.status).to.equal('live');
     expect(later.watch.reachedAt).to.deep.equal({

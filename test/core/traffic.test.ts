@@ -12,12 +12,14 @@ const assessShift = JUDGES.traffic;
 
 import {
   BLUE_TG,
+  deployment,
   GREEN_TG,
   greenTargets,
   NEW_REVISION,
   NEW_TD,
   NEWER_TD,
   OLD_REVISION,
+  OLD_TD,
   previousDeployment,
   REVISIONS,
   rule,
@@ -73,6 +75,11 @@ describe('traffic shifting: the judge of blue/green, linear and canary deploymen
         expect(a.shift?.strategy).to.equal('BLUE_GREEN');
       });
     }
+
+    it('knows what served before and since when: the revision it shifts from, as old as the ECS deployment of it', () => {
+      const a = judge(shiftService(at('BAKE_TIME', running), { green: healthyGreen, production: allOnGreen }));
+      expect(a.watch).to.deep.include({ replaces: OLD_TD, replacedSince: deployment('old').createdAt });
+    });
 
     it('knows every stage of the reference, in order, and puts unknown ones first', () => {
       expect(LIFECYCLE_STAGES).to.have.length(11);

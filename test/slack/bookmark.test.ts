@@ -2,7 +2,7 @@
 // the version a failure leaves live, read from the title it replaces (never guessed).
 import { expect } from 'chai';
 import type { MessageView, ServiceLine } from '../../src/core/view.ts';
-import { bookmarkKey, bookmarksOf, liveIn } from '../../src/slack/bookmark.ts';
+import { bookmarkKey, bookmarksOf, liveIn, rememberedIn } from '../../src/slack/bookmark.ts';
 import { messageView, T0 } from '../support/message-view.ts';
 
 const AT = T0 + 32 * 60_000; // 10:32 UTC
@@ -42,5 +42,12 @@ describe('slack/bookmark', () => {
   it('reads what a title says is live, only under its own key', () => {
     expect(liveIn(`${KEY}8a1b2c3 · live 09:10 UTC · ⚠️ traffic regressed`, KEY)).to.equal('8a1b2c3');
     expect(liveIn('staging · shop-api · 8a1b2c3 · live 09:10 UTC', KEY)).to.equal(undefined);
+  });
+
+  it("remembers since when only what a live title set: after a failure, the time is the failure's", () => {
+    expect(rememberedIn({ id: 'B1', title: `${KEY}8a1b2c3 · live 09:10 UTC`, updatedAt: AT }, KEY)).to.deep.equal({ commit: '8a1b2c3', at: AT });
+    expect(rememberedIn({ id: 'B1', title: `${KEY}⛔ 9f2c1e7 failed 10:40 UTC — still 8a1b2c3`, updatedAt: AT }, KEY)).to.deep.equal({ commit: '8a1b2c3' });
+    expect(rememberedIn({ id: 'B1', title: `${KEY}8a1b2c3 · live 09:10 UTC` }, KEY)).to.deep.equal({ commit: '8a1b2c3' });
+    expect(rememberedIn({ id: 'B1', title: 'staging · shop-api · 8a1b2c3 · live 09:10 UTC', updatedAt: AT }, KEY)).to.equal(undefined);
   });
 });
