@@ -54,14 +54,19 @@ describe('e2e: what a deploy changes', function () {
     expect(Date.parse(String(service().previous_live_since))).to.be.closeTo(Date.now() - 86_400_000, 600_000);
   });
 
-  it('a deploy of an older commit is named a rollback, with what it takes away', async () => {
-    const r = await run('redeploy-older', { COMMIT: hash(2) }, (s) => {
+  it('a deploy of an older commit is named a rollback, with what it takes away, in the Code Insights report too', async () => {
+    const r = await run('redeploy-older', { COMMIT: hash(2), CODE_INSIGHTS: 'true', BITBUCKET_BUILD_NUMBER: '412' }, (s) => {
       s.aws.images.set(tdArn('shop-api', 42), image(DEPLOYED));
       s.aws.images.set(tdArn('shop-api', 41), image(hash(2)));
     });
     expect(r.code, r.stdout).to.equal(0);
     expect(r.stdout).to.include(`shop-api is live in production — rolls back to 0123456 (live since ${yesterday()}), taking away 3 commits`);
     expect(service()).to.include({ previous_commit: DEPLOYED, commits_ahead: 0, commits_behind: 3 });
+    const data = (bitbucket.reports.at(-1)?.data ?? []) as Array<{ title: string; value: unknown }>;
+    expect(data.find((d) => d.title === 'What changed')?.value).to.deep.equal({
+      text: `rolls back to 0123456 (live since ${yesterday()}), taking away 3 commits`,
+      href: `https://bitbucket.org/acme/shop-api/branches/compare/${hash(2)}%0D${DEPLOYED}#diff`,
+    });
   });
 
   it('a first deploy with no history (images tagged latest, no bookmark): no "since" line, never a guess', async () => {

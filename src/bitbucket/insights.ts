@@ -4,14 +4,17 @@
 // sent through it); a report that cannot be sent is a warning, never a failed run.
 // Report shape: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-reports/
 import type { Config } from '../config/settings.ts';
+import { changesText } from '../core/changes.ts';
 import type { MessageView } from '../core/view.ts';
+import { SHORT_COMMIT } from '../core/vocabulary.ts';
 import type { Logger } from '../logger.ts';
+import { dayText } from '../slack/changes.ts';
 import { dipText, failsOnTraffic, urlCheckText, verificationText } from '../slack/traffic.ts';
 import { BitbucketApi } from './api.ts';
 
 /** A report that Bitbucket does not take within this is given up: the outcome must not wait for it. */
 export const INSIGHTS_TIMEOUT_MS = 5000;
-/** Bitbucket shows at most this many data fields. */
+/** Bitbucket shows at most this many data fields: past it, the last ones (the durations, the Slack link, also the report's own link) are left out. */
 const MAX_DATA = 10;
 /** Characters of `details` Bitbucket keeps. */
 const MAX_DETAILS = 2000;
@@ -43,13 +46,29 @@ export function reportOf(v: MessageView, causes: readonly string[], slackLink: s
   const regressed = v.services.flatMap((s) => (s.traffic?.verdict === 'regressed' ? [`${s.service}: ${verificationText(s.traffic)}`] : []));
   const url = v.urlCheck?.verdict === 'failed' && v.urlShown ? [urlCheckText(v, v.urlShown)] : [];
   const why = [...(v.stopped ? [v.stopped] : []), ...failed, ...regressed, ...url, ...(result === 'FAILED' ? causes.slice(0, 3) : [])];
-  const traffic = v.services.flatMap((s) => (s.traffic ? [`${v.services.length > 1 ? `${s.service}: ` : ''}${verificationText(s.traffic)}`] : [])).join('; ');
-  const details = `${v.services.map((s) => s.service).join(', ')} → ${v.environment}: ${v.status.replace('_', ' ')}${why.length ? `. ${why.join('; ')}` : ''}`;
+  const named = (service: string) => (v.services.length > 1 ? `${service}: ` : '');
+  const traffic = v.services.flatMap((s) => (s.traffic ? [`${named(s.service)}${verificationText(s.traffic)}`] : [])).join('; ');
+  // What the deploy changes, and after a failure what it leaves live: the version before (core/changes.ts).
+  const known = v.services.flatMap((s) => {
+    const c = v.changes?.[s.service];
+    return c ? [{ s, c }] : [];
+  });
+  const changed = known.map(({ s, c }) => `${named(s.service)}${changesText(c, dayText)}`).join('; ');
+  const compare = known.length === 1 ? known[0]?.c.compareUrl : undefined;
+  const still = known.flatMap(({ s, c }) => (s.status === 'failed' ? [`${s.service} still runs ${c.previous.commit.slice(0, SHORT_COMMIT)}`] : []));
+  const details = `${v.services.map((s) => s.service).join(', ')} → ${v.environment}: ${v.status.replace('_', ' ')}${why.length ? `. ${why.join('; ')}` : ''}${still.length ? `. ${still.join('; ')}` : ''}`;
   const data: Data[] = [
     { title: 'Environment', type: 'TEXT', value: v.environment },
     { title: 'Services', type: 'TEXT', value: v.services.map((s) => `${s.service}${s.taskDefinition ? ` (${s.taskDefinition})` : ''}`).join(', ') },
     { title: 'Status', type: 'TEXT', value: v.stopped ? 'stopped' : v.status },
     ...(v.deployedBy ? [{ title: 'Deployed by', type: 'TEXT' as const, value: v.deployedBy }] : []),
+    ...(changed
+      ? [
+          compare
+            ? { title: 'What changed', type: 'LINK' as const, value: { text: changed, href: compare } }
+            : { title: 'What changed', type: 'TEXT' as const, value: changed },
+        ]
+      : []),
     ...(traffic ? [{ title: 'Traffic', type: 'TEXT' as const, value: traffic }] : []),
     ...(v.urlCheck && v.urlShown ? [{ title: 'URL', type: 'TEXT' as const, value: urlCheckText(v, v.urlShown) }] : []),
     ...(v.dip ? [{ title: 'Availability', type: 'TEXT' as const, value: dipText(v.dip) }] : []),
