@@ -297,6 +297,12 @@ export class FakeSlack {
     if (method === 'conversations.info') return form.channel === this.channelId ? { ok: true, channel: deploys } : { ok: false, error: 'channel_not_found' };
     if (form.channel !== this.channelId) return { ok: false, error: 'channel_not_found' };
     const oldest = Number(form.oldest ?? 0);
+    // `latest` ends the range (default now); `inclusive` keeps messages at `oldest` or `latest`
+    // themselves (https://docs.slack.dev/reference/methods/conversations.history): latest = oldest
+    // = a ts with inclusive reads that one message.
+    const latest = form.latest !== undefined ? Number(form.latest) : Number.POSITIVE_INFINITY;
+    const inclusive = form.inclusive === 'true';
+    const inRange = (ts: string) => (inclusive ? Number(ts) >= oldest && Number(ts) <= latest : Number(ts) > oldest && Number(ts) < latest);
     const limit = Number(form.limit ?? 100);
     const withMeta = form.include_all_metadata === 'true';
     const shown = (m: StoredMessage) => ({
@@ -311,7 +317,7 @@ export class FakeSlack {
       // response_metadata.next_cursor, given while has_more is true
       // (https://api.slack.com/methods/conversations.history; Slack's cursors are opaque, here the
       // position of the page's first message, base64 like Slack's own "next_ts:…").
-      const top = this.stored.filter((m) => (!m.thread_ts || m.thread_ts === m.ts) && Number(m.ts) > oldest).reverse();
+      const top = this.stored.filter((m) => (!m.thread_ts || m.thread_ts === m.ts) && inRange(m.ts)).reverse();
       const from = form.cursor
         ? Number(
             Buffer.from(form.cursor, 'base64')

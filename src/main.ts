@@ -26,8 +26,8 @@ import { preflight } from './preflight.ts';
 import { abortable, DeadlineError } from './retry.ts';
 import { Secrets } from './secrets.ts';
 import { SlackApi } from './slack/api.ts';
-import { bookmarkKey, rememberedIn } from './slack/bookmark.ts';
 import { SlackNotifier } from './slack/client.ts';
+import { ChannelMemory } from './slack/memory.ts';
 import { formatDuration } from './slack/text.ts';
 import { askUrl } from './verify-url.ts';
 import { VERSION } from './version.ts';
@@ -123,7 +123,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     const notifier = new SlackNotifier(config.slack, log, { secrets, signal: stop, agents });
     const bitbucket = new BitbucketApi(config.bitbucketProxy);
     const repository = config.repository;
-    let bookmarks: ReturnType<typeof notifier.bookmarks> | undefined;
+    const memory = new ChannelMemory(notifier, config.environment);
     // What each deploy changes: the previous task definition's image tag, the channel's bookmark, the commits between.
     const sources: ChangeSources = {
       imagesOf: async (td) => {
@@ -143,13 +143,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
       ...(repository
         ? { commits: (include, exclude) => commitsBetween(bitbucket, repository.fullName, include, exclude, log), repositoryUrl: repository.url }
         : {}),
-      liveInChannel: async (service) => {
-        const key = bookmarkKey(config.environment, service);
-        // One bookmarks.list a run, however many services ask.
-        bookmarks ??= notifier.bookmarks();
-        const found = (await bookmarks)?.find((b) => b.title.startsWith(key));
-        return found ? rememberedIn(found, key) : undefined;
-      },
+      liveInChannel: (service) => memory.liveOf(service),
     };
     const result = await watchRollout({
       config,
@@ -160,6 +154,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
       evidence: (view) => evidence.read(view, Date.now(), AbortSignal.any([stop, AbortSignal.timeout(EVIDENCE_READ_BUDGET_MS)])),
       notifier,
       changes: (line) => changesOf(line, config.commit, sources, log),
+      hintsSaid: () => memory.hintsSaid(config.services),
       ...(deployedBy ? { deployedBy } : {}),
       log,
       now: Date.now,

@@ -61,6 +61,8 @@ export interface WatchDeps {
   measure?: (query: MetricsQuery) => Promise<MetricsRead>;
   /** What a service's deploy changes (the previous version, the commits between); never throws. */
   changes?: (line: ServiceLine) => Promise<Changes | undefined>;
+  /** The hints where the time went the channel's last messages of these services gave (their keys); asked once, after the first post. Never throws. */
+  hintsSaid?: () => Promise<ReadonlySet<string>>;
   /** Asks VERIFY_URL once (never throws: no answer is an answer). */
   askUrl?: () => Promise<UrlAnswer>;
   /** ContinueServiceDeployment on a paused hook (APPROVERS set); throws what AWS said. */
@@ -108,9 +110,21 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
       });
     }
   };
+  /** The channel's memory of the hints already given, once read (a hint is said once per service). */
+  let hintsSaid: ReadonlySet<string> = new Set();
+  let askedHints = false;
+  const recallHints = () => {
+    if (askedHints || !deps.hintsSaid) return;
+    askedHints = true;
+    // Not waited for: read while the rollout goes on, long before where the time went is said.
+    void deps.hintsSaid().then((said) => {
+      hintsSaid = said;
+    });
+  };
   const message = (v: RolloutView = view, stopped?: string): MessageView => ({
     ...contextOf(config, startedAt, now(), deps.deployedBy),
     ...(Object.keys(changes).length ? { changes: { ...changes } } : {}),
+    ...(v.timeSpent?.hintKey && hintsSaid.has(v.timeSpent.hintKey) ? { hintSaidBefore: true } : {}),
     ...v,
     // Still measuring its traffic after the outcome: the message is not final yet.
     done: v.done && !v.measuring,
@@ -166,7 +180,9 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
    * cannot post in, a bad token) ends the run at once instead.
    */
   const sendProgress = async () => {
-    lookForChanges();
+    // The channel's memory (its bookmarks, an earlier message) is read once the message is posted,
+    // when the channel's ID is sure to be known.
+    if (posted) lookForChanges();
     // What changed, once found, is worth an update of its own.
     const shown = `${view.announcement}|${Object.keys(changes).length}`;
     if (shown === announced) return;
@@ -175,7 +191,11 @@ export async function watchRollout(deps: WatchDeps): Promise<WatchResult> {
     try {
       if (posted) await deps.notifier.update(body, PROGRESS);
       else await deps.notifier.post(body, PROGRESS);
-      posted = true;
+      if (!posted) {
+        posted = true;
+        lookForChanges();
+        recallHints();
+      }
       announced = shown;
       announcedStatus = view.status;
     } catch (error) {

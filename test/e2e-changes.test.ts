@@ -69,6 +69,25 @@ describe('e2e: what a deploy changes', function () {
     });
   });
 
+  it("images tagged latest: the channel's bookmark names the version before (the channel found by name)", async () => {
+    const r = await run('success', {}, (s) => {
+      const at = Math.floor(Date.now() / 1000) - 3600;
+      s.slack.bookmarks.push({
+        id: 'Bk0000001',
+        channel_id: s.slack.channelId,
+        title: `production · shop-api · ${hash(1).slice(0, 7)} · live 09:10 UTC`,
+        link: `https://acme.slack.com/archives/${s.slack.channelId}/p1733145600000100`,
+        type: 'link',
+        date_created: at,
+        date_updated: at,
+      });
+    });
+    expect(r.code, r.stdout).to.equal(0);
+    expect(service()).to.include({ previous_commit: hash(1).slice(0, 7), previous_source: 'channel', commits_ahead: 4 });
+    // ECS's deployment that served before says since when.
+    expect(message()).to.include(`*What changed*: 4 commits since bbbbbbb (live since ${yesterday()})`);
+  });
+
   it('a first deploy with no history (images tagged latest, no bookmark): no "since" line, never a guess', async () => {
     const r = await run('success');
     expect(r.code, r.stdout).to.equal(0);

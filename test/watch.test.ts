@@ -9,7 +9,7 @@ import type { Notifier, SendOptions } from '../src/slack/client.ts';
 import type { SlackMessage } from '../src/slack/text.ts';
 import { type WatchDeps, watchRollout } from '../src/watch.ts';
 import { validEnv } from './support/env.ts';
-import { checkedTargets, deployment, ROLLOUT, service, T0 } from './support/samples.ts';
+import { checkedTargets, deployment, ROLLOUT, service, T0, withSettings } from './support/samples.ts';
 
 const SNAPS = ROLLOUT;
 
@@ -203,6 +203,32 @@ describe('watch', () => {
     });
     expect(result).to.deep.equal({ status: 'live', exitCode: 0 });
     expect(notifier.statuses()[0]).to.equal('rolling_out/waiting');
+  });
+
+  it("says the hint where the time went once per service: not when the channel's last message of it gave the same one", async () => {
+    // The default 300 s deregistration delay, which the drain takes: the hint names it.
+    const script = [SNAPS.starting, SNAPS.registering, SNAPS.cutover, ...Array(5).fill(SNAPS.draining), SNAPS.retired].map((s) => withSettings(s));
+    const last = (n: RecordingNotifier) => n.calls.filter((c) => c.kind !== 'reply').at(-1)?.message;
+    const first = harness(script);
+    expect((await first.run({ hintsSaid: async () => new Set(['image pull']) })).status).to.equal('live');
+
+    expect(JSON.stringify(last(first.notifier)?.blocks)).to.match(/💡 drain \d+ s = the target group's deregistration delay of 300 s/);
+    expect(last(first.notifier)?.metadata?.event_payload.time_hint).to.equal('drain 300 s');
+    const again = harness(script);
+    let asked = 0;
+    await again.run({
+      hintsSaid: async () => {
+        asked++;
+        return new Set(['drain 300 s']);
+      },
+    });
+    const blocks = JSON.stringify(last(again.notifier)?.blocks);
+    expect(blocks).to.include('Where the time went: ');
+    expect(blocks).not.to.include('💡');
+    // Remembered still, for the run after; the log keeps the hint.
+    expect(last(again.notifier)?.metadata?.event_payload.time_hint).to.equal('drain 300 s');
+    expect(again.lines.join('\n')).to.match(/ {2}hint: drain/);
+    expect(asked).to.equal(1);
   });
 
   it('reports a failure with a thread reply and exit code 1', async () => {

@@ -94,7 +94,7 @@ export function timeSpent(milestones: Partial<Record<Phase, number>>, startedAt:
   const top = phases.reduce((a, p) => (p.ms > a.ms ? p : a));
   const dominant = top.ms >= DOMINANT_MIN_MS && top.ms >= total * DOMINANT_SHARE ? top : undefined;
   const hint = dominant ? hintFor(dominant, facts) : undefined;
-  return { phases, ...(hint ? { hint } : {}) };
+  return { phases, ...(hint ? { hint: hint.text, hintKey: hint.key } : {}) };
 }
 
 /** Whether a phase took about as long as a setting implies (`impliedMs`), or a range of settings (`upToMs`). */
@@ -102,8 +102,11 @@ function explains(phaseMs: number, impliedMs: number, upToMs = impliedMs): boole
   return impliedMs > 0 && phaseMs >= impliedMs * EXPLAINED_SHARE && phaseMs <= upToMs * EXPLAINED_MAX_SHARE + POLL_SLACK_MS;
 }
 
-/** What explains a dominant phase, when a setting does. */
-function hintFor(phase: { name: string; ms: number }, facts: TimingFacts): string | undefined {
+/**
+ * What explains a dominant phase, when a setting does; `key` names the setting and its value
+ * (`drain 300 s`): the channel remembers it, so that the same hint is said once per service.
+ */
+function hintFor(phase: { name: string; ms: number }, facts: TimingFacts): { text: string; key: string } | undefined {
   const s = facts.settings;
   const drainMs = (s?.deregistrationDelaySeconds ?? 0) * MS_PER_SECOND;
   // The bake and the drain follow each other: the bake explains them when it is most of them.
@@ -112,20 +115,32 @@ function hintFor(phase: { name: string; ms: number }, facts: TimingFacts): strin
     facts.bakeMinutes !== undefined &&
     explains(phase.ms, facts.bakeMinutes * MS_PER_MINUTE, facts.bakeMinutes * MS_PER_MINUTE + drainMs)
   ) {
-    return `${human(phase.ms)} after live = the ${facts.bakeMinutes} min bake, during which ECS may still roll back; a shorter bakeTimeInMinutes ends it sooner`;
+    return {
+      text: `${human(phase.ms)} after live = the ${facts.bakeMinutes} min bake, during which ECS may still roll back; a shorter bakeTimeInMinutes ends it sooner`,
+      key: `bake ${facts.bakeMinutes} min`,
+    };
   }
   if (phase.name === DRAIN && s?.deregistrationDelaySeconds !== undefined && explains(phase.ms, drainMs)) {
     const byDefault = s.deregistrationDelaySeconds === DEFAULT_DEREGISTRATION_DELAY_S ? ' (the default)' : '';
-    return `drain ${seconds(phase.ms)} s = the target group's deregistration delay of ${s.deregistrationDelaySeconds} s${byDefault}; lower deregistration_delay.timeout_seconds if requests are short`;
+    return {
+      text: `drain ${seconds(phase.ms)} s = the target group's deregistration delay of ${s.deregistrationDelaySeconds} s${byDefault}; lower deregistration_delay.timeout_seconds if requests are short`,
+      key: `drain ${s.deregistrationDelaySeconds} s`,
+    };
   }
   const checks =
     s?.healthyThresholdCount !== undefined && s.healthCheckIntervalSeconds !== undefined ? s.healthyThresholdCount * s.healthCheckIntervalSeconds : undefined;
   if (phase.name === HEALTH_CHECKS && checks !== undefined && explains(phase.ms, checks * MS_PER_SECOND)) {
     // A new target needs one passing check: a threshold's worth means its first checks failed.
-    return `healthy after ${seconds(phase.ms)} s = ${s?.healthyThresholdCount} × ${s?.healthCheckIntervalSeconds} s health checks: the first checks failed (a new target needs only one to pass), so the healthy threshold applied; an application ready when its container starts, or a lower threshold or interval, makes it faster`;
+    return {
+      text: `healthy after ${seconds(phase.ms)} s = ${s?.healthyThresholdCount} × ${s?.healthCheckIntervalSeconds} s health checks: the first checks failed (a new target needs only one to pass), so the healthy threshold applied; an application ready when its container starts, or a lower threshold or interval, makes it faster`,
+      key: `health checks ${s?.healthyThresholdCount} × ${s?.healthCheckIntervalSeconds} s`,
+    };
   }
   if (phase.name === TASKS_STARTED && facts.pullMs !== undefined && facts.pullMs >= phase.ms * DOMINANT_SHARE) {
-    return `tasks started in ${seconds(phase.ms)} s, ${seconds(facts.pullMs)} s of it pulling the image; a smaller image, or a registry in the cluster's region, starts them sooner`;
+    return {
+      text: `tasks started in ${seconds(phase.ms)} s, ${seconds(facts.pullMs)} s of it pulling the image; a smaller image, or a registry in the cluster's region, starts them sooner`,
+      key: 'image pull',
+    };
   }
   return undefined;
 }

@@ -11,6 +11,8 @@ export interface TimeSpent {
   phases: Array<{ name: string; ms: number; detail?: string }>;
   /** One hint, when one phase dominates and a setting explains it. */
   hint?: string;
+  /** The setting the hint names, with its value (`drain 300 s`): what the channel remembers of it. */
+  hintKey?: string;
 }
 
 /** One service as the message and the log show it. */
@@ -138,6 +140,8 @@ export interface MessageView {
   endedAtLive?: boolean;
   /** Once the watch is over: where the time went. */
   timeSpent?: TimeSpent;
+  /** The channel's last message of these services gave the same hint: the message does not say it again (the log does). */
+  hintSaidBefore?: boolean;
   /** While rolling out: the AWS calls throttling held up since the last read (e.g. "ecs:DescribeServices retried 3 times"). */
   delayedBy?: string;
   /** VERIFY=fail: a regression of the traffic fails the run. */

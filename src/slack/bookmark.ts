@@ -18,6 +18,18 @@ export interface Bookmark {
   title: string;
   /** When it was last set (its `date_updated`, epoch ms). */
   updatedAt?: number;
+  /** What it links: the message of the run that last set it. */
+  link?: string;
+}
+
+/**
+ * The timestamp of the message a Slack permalink names (`…/archives/C0DEPLOYS01/p1733145600123456`
+ * is ts `1733145600.123456`: https://docs.slack.dev/reference/methods/chat.getPermalink); undefined
+ * for any other link.
+ */
+export function messageTsOf(link: string | undefined): string | undefined {
+  const m = /\/archives\/[A-Z0-9]+\/p(\d+)(\d{6})(?:[?#]|$)/.exec(link ?? '');
+  return m ? `${m[1]}.${m[2]}` : undefined;
 }
 
 /** One bookmark to set: edit the one titled with `key` (its start), else add it. */

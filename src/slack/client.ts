@@ -57,6 +57,11 @@ export interface Notifier {
   bookmark?(plan: (existing: readonly Bookmark[]) => BookmarkPlan[]): Promise<void>;
   /** The channel's bookmarks (bookmarks.list), once the message is posted; undefined when they cannot be read. Never throws. */
   bookmarks?(): Promise<Bookmark[] | undefined>;
+  /**
+   * The metadata payload of one earlier message of the channel (conversations.history of exactly its
+   * ts; channels:history), once the run's message is posted; undefined when it cannot be read. Never throws.
+   */
+  payloadOf?(ts: string): Promise<Record<string, unknown> | undefined>;
 }
 
 export class SlackNotifier implements Notifier {
@@ -193,7 +198,14 @@ export class SlackNotifier implements Notifier {
     const listed = await this.call('bookmarks.list', (client) => client.bookmarks.list({ channel_id }), {}, { idempotent: true, quiet: true });
     return (listed.bookmarks ?? []).flatMap((b) =>
       b.id && b.title !== undefined
-        ? [{ id: b.id, title: b.title, ...(b.date_updated !== undefined ? { updatedAt: b.date_updated * MS_PER_SECOND } : {}) }]
+        ? [
+            {
+              id: b.id,
+              title: b.title,
+              ...(b.date_updated !== undefined ? { updatedAt: b.date_updated * MS_PER_SECOND } : {}),
+              ...(b.link ? { link: b.link } : {}),
+            },
+          ]
         : [],
     );
   }
@@ -201,6 +213,23 @@ export class SlackNotifier implements Notifier {
   async bookmarks(): Promise<Bookmark[] | undefined> {
     if (!this.channelId) return undefined;
     return this.listBookmarks(this.channelId).catch(() => undefined);
+  }
+
+  async payloadOf(ts: string): Promise<Record<string, unknown> | undefined> {
+    const channel = this.channelId;
+    if (!channel) return undefined;
+    try {
+      const res = await this.call(
+        'conversations.history',
+        (client) => client.conversations.history({ channel, latest: ts, oldest: ts, inclusive: true, limit: 1, include_all_metadata: true }),
+        {},
+        { idempotent: true, quiet: true },
+      );
+      return res.messages?.find((m) => m.ts === ts)?.metadata?.event_payload;
+    } catch (error) {
+      this.log.debug(`An earlier message of the channel could not be read: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
   }
 
   async bookmark(plan: (existing: readonly Bookmark[]) => BookmarkPlan[]): Promise<void> {

@@ -105,6 +105,8 @@ export function metadataOf(v: MessageView): MessageMetadata {
           }
         : {}),
       ...(v.services.some((s) => s.traffic) ? { traffic: v.services.flatMap((s) => (s.traffic ? [trafficOf(s.service, s.traffic)] : [])) } : {}),
+      // The hint where the time went, said or not: the next run of these services does not say it again.
+      ...(v.timeSpent?.hintKey ? { time_hint: v.timeSpent.hintKey } : {}),
       ...(v.stopped ? { stopped_reason: v.stopped } : {}),
     },
   };

@@ -9,7 +9,10 @@ import type { SlackMessage } from './text.ts';
 /** Scopes a run cannot post without, and those whose absence loses a safety net. */
 const REQUIRED_SCOPES = ['chat:write'];
 const RECOMMENDED_SCOPES: Array<[scope: string, lost: string]> = [
-  ['channels:history', 'a post whose answer is lost (5xx) is looked for in public channels; without it, it may show twice'],
+  [
+    'channels:history',
+    'a post whose answer is lost (5xx) is looked for in public channels, and a hint where the time went is said once per service; without it, a lost post may show twice and the hint shows every run',
+  ],
   ['groups:history', 'the same in private channels'],
   ['channels:read', 'a channel given by name is turned into its ID (which that search needs)'],
   ['groups:read', 'the same for a private channel'],

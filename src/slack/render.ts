@@ -229,7 +229,9 @@ function renderCard(v: MessageView): SlackMessage {
   if (steps) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: fit(steps, LIMITS.contextElement) }] });
   if (v.timeSpent) {
     // At the end, where the time went (the phases, and one hint when a setting explains the longest).
-    const spent = [`Where the time went: ${timeSpentText(v.timeSpent)}`, ...(v.timeSpent.hint ? [`💡 ${v.timeSpent.hint}`] : [])].join('\n');
+    // The hint once per service: not again when the channel's last message of it gave the same one.
+    const hint = v.timeSpent.hint && !v.hintSaidBefore ? [`💡 ${v.timeSpent.hint}`] : [];
+    const spent = [`Where the time went: ${timeSpentText(v.timeSpent)}`, ...hint].join('\n');
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: fit(escapeText(spent), LIMITS.contextElement) }] });
   }
   if (v.stopped) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: fit(`⚠️ ${escapeText(v.stopped)}`, LIMITS.contextElement) }] });

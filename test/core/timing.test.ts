@@ -29,12 +29,15 @@ describe('core/timing', () => {
     );
     const custom = timeSpent(at({ registering: 45, cutting_over: 100, live: 112, retired: 412 }), T0, { settings: { deregistrationDelaySeconds: 280 } });
     expect(custom?.hint).to.match(/delay of 280 s; lower/);
+    // What the channel remembers: the setting and its value (another value is another hint).
+    expect([t?.hintKey, custom?.hintKey]).to.deep.equal(['drain 300 s', 'drain 280 s']);
   });
 
   it('hints at the health checks when they dominate: healthy threshold × interval, which only failed first checks explain', () => {
     const t = timeSpent(at({ registering: 10, cutting_over: 100, live: 105, retired: 115 }), T0, {
       settings: { healthyThresholdCount: 5, healthCheckIntervalSeconds: 20, deregistrationDelaySeconds: 10 },
     });
+    expect(t?.hintKey).to.equal('health checks 5 × 20 s');
     expect(t?.hint).to.equal(
       'healthy after 90 s = 5 × 20 s health checks: the first checks failed (a new target needs only one to pass), so the healthy threshold applied; an application ready when its container starts, or a lower threshold or interval, makes it faster',
     );
@@ -44,6 +47,7 @@ describe('core/timing', () => {
     const t = timeSpent(at({ registering: 150, cutting_over: 160, live: 165, retired: 175 }), T0, { pullMs: 120 * S });
     expect(timeSpentText(t ?? { phases: [] })).to.match(/^tasks started 2 min 30 s \(image pull 2 min\) · /);
     expect(t?.hint).to.match(/^tasks started in 150 s, 120 s of it pulling the image/);
+    expect(t?.hintKey).to.equal('image pull');
   });
 
   it('calls the last phase the bake and drain when the deployment bakes, and hints at the bake time', () => {
@@ -53,6 +57,7 @@ describe('core/timing', () => {
     });
     expect(t?.phases.at(-1)?.name).to.equal('bake and drain');
     expect(t?.hint).to.match(/^10 min after live = the 10 min bake/);
+    expect(t?.hintKey).to.equal('bake 10 min');
   });
 
   it('gives no hint when nothing dominates, when the longest phase is short, or when no setting explains it', () => {

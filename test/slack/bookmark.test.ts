@@ -2,7 +2,7 @@
 // the version a failure leaves live, read from the title it replaces (never guessed).
 import { expect } from 'chai';
 import type { MessageView, ServiceLine } from '../../src/core/view.ts';
-import { bookmarkKey, bookmarksOf, liveIn, rememberedIn } from '../../src/slack/bookmark.ts';
+import { bookmarkKey, bookmarksOf, liveIn, messageTsOf, rememberedIn } from '../../src/slack/bookmark.ts';
 import { messageView, T0 } from '../support/message-view.ts';
 
 const AT = T0 + 32 * 60_000; // 10:32 UTC
@@ -42,6 +42,13 @@ describe('slack/bookmark', () => {
   it('reads what a title says is live, only under its own key', () => {
     expect(liveIn(`${KEY}8a1b2c3 · live 09:10 UTC · ⚠️ traffic regressed`, KEY)).to.equal('8a1b2c3');
     expect(liveIn('staging · shop-api · 8a1b2c3 · live 09:10 UTC', KEY)).to.equal(undefined);
+  });
+
+  it('reads the message a bookmark links from its permalink, nothing from any other link', () => {
+    expect(messageTsOf('https://acme.slack.com/archives/C0DEPLOYS01/p1733145600123456')).to.equal('1733145600.123456');
+    expect(messageTsOf('https://acme.slack.com/archives/C0DEPLOYS01/p1733145600123456?thread_ts=1733145600.123456')).to.equal('1733145600.123456');
+    expect(messageTsOf('https://bitbucket.org/acme/shop-api/pipelines/results/412')).to.equal(undefined);
+    expect(messageTsOf(undefined)).to.equal(undefined);
   });
 
   it("remembers since when only what a live title set: after a failure, the time is the failure's", () => {

@@ -44,6 +44,19 @@ describe('slack/client', () => {
     expect(slack.calls.every((c) => c.token === 'xoxb-test-1')).to.equal(true);
   });
 
+  it("reads one earlier message's metadata by its ts, and only once the channel is known", async () => {
+    const earlier = notifierFor('#deploys');
+    await earlier.post({
+      ...message('live', 'the run before'),
+      metadata: { event_type: 'ecs_deployment', event_payload: { status: 'live', time_hint: 'drain 300 s' } },
+    });
+    await notifier.post(message('rolling_out', 'a newer one'));
+    const ts = slack.stored[0]?.ts ?? '';
+    expect(await notifierFor('#deploys').payloadOf(ts), 'before its own post, the channel is not known').to.equal(undefined);
+    expect(await notifier.payloadOf(ts)).to.deep.include({ time_hint: 'drain 300 s', run_id: 'run-1' });
+    expect(await notifier.payloadOf('1700000000.000001')).to.equal(undefined);
+  });
+
   it('a second post edits the one message: a run never posts twice at the top level', async () => {
     await notifier.post(message());
     await notifier.post(message('live', 'again'));
