@@ -1,6 +1,7 @@
 // The two messages the README shows, drawn from the reducer's and the renderer's own output over a
-// realistic rolling update: one that went live and retired the old version (who deployed it, its
-// traffic verified), one that failed.
+// realistic rolling update: one that went live and retired the old version (who deployed it, what
+// it changed, its traffic verified), one that failed.
+import type { Changes } from '../../src/core/changes.ts';
 import type { ServiceSnapshot } from '../../src/core/snapshot.ts';
 import { measured, type RunState, start, step } from '../../src/core/step.ts';
 import type { MetricsRead } from '../../src/core/verification.ts';
@@ -24,6 +25,25 @@ const CONTEXT = {
 
 /** Who deployed, and the deploy's own pipeline run (DEPLOYED_BY, DEPLOY_BUILD_NUMBER), as the live example shows them. */
 const DEPLOY = { deployedBy: 'Jane Doe', deployBuildUrl: 'https://bitbucket.org/acme/shop-api/pipelines/results/411' };
+
+/**
+ * What the live example's deploy changed, as what-changed.ts finds it beside the watch: twelve
+ * commits since the version live before (its image tag), which had been live for three weeks.
+ */
+const SUBJECTS: Array<[subject: string, author: string]> = [
+  ['Release 2026.11.27', 'Jane Doe'],
+  ['Fix the basket total rounding', 'Ana Ruiz'],
+  ['Faster product search', 'Sam Lee'],
+];
+const CHANGES: Changes = {
+  previous: { commit: '8a1b2c3d4e5f60718293a4b5c6d7e8f901234567', source: 'image_tag', liveSince: T0 - 25 * 86_400_000 },
+  ahead: Array.from({ length: 12 }, (_, i) => {
+    const [subject, author] = SUBJECTS[i] ?? [`Change ${12 - i}`, 'Sam Lee'];
+    return { hash: `${i}`.padStart(7, 'c').padEnd(40, '0'), subject, author };
+  }),
+  behind: [],
+  compareUrl: 'https://bitbucket.org/acme/shop-api/branches/compare/0123456789abcdef0123456789abcdef01234567%0D8a1b2c3d4e5f60718293a4b5c6d7e8f901234567#diff',
+};
 
 /** The load balancer's minutes of the live example: steady traffic, before and after the deployment alike. */
 function steadyTraffic(): MetricsRead {
@@ -50,7 +70,7 @@ function after(polls: Array<[seconds: number, snap: ServiceSnapshot]>, traffic?:
     let next = step(state, new Map([['shop-api', snap]]), now, { fresh: true });
     if (traffic && next.view.measure) next = measured(next.state, traffic, now);
     state = next.state;
-    view = { ...CONTEXT, ...(traffic ? DEPLOY : {}), ...next.view, now };
+    view = { ...CONTEXT, ...(traffic ? { ...DEPLOY, changes: { 'shop-api': CHANGES } } : {}), ...next.view, now };
   }
   if (!view) throw new Error('no poll');
   return view;
