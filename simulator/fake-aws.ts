@@ -8,6 +8,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { cloudWatchApi } from './aws/cloudwatch.ts';
 import { codeDeployApi } from './aws/codedeploy.ts';
 import { CONTAINER_CREDENTIALS_PATH, containerCredentialsApi } from './aws/container-credentials.ts';
+import { ECR_BLOB_PATH, ecrApi, ecrBlob } from './aws/ecr.ts';
 import { ecsApi } from './aws/ecs.ts';
 import { elbApi } from './aws/elbv2.ts';
 import { logsApi } from './aws/logs.ts';
@@ -70,6 +71,7 @@ export class FakeAccount implements AccountModel {
   /** Called when ContinueServiceDeployment acts on a paused hook: a scenario carries on (or rolls back) here. */
   onContinue: (service: string, action: 'CONTINUE' | 'ROLLBACK') => void = () => {};
   images = new Map<string, string>();
+  ecrImages: AccountModel['ecrImages'] = new Map();
 
   /** Each target group's traffic per minute (GetMetricData): steady unless a scenario says otherwise. */
   traffic: (targetGroupArn: string, minute: number) => FakeMinute | undefined = () => STEADY_MINUTE;
@@ -141,6 +143,12 @@ export class FakeAccount implements AccountModel {
       res.writeHead(out.status, { 'content-type': 'application/json' }).end(JSON.stringify(out.body));
       return;
     }
+    if (req.method === 'GET' && req.url?.startsWith(ECR_BLOB_PATH)) {
+      this.calls.push({ op: 'EcrBlobDownload', at: Date.now(), body: {}, port: req.socket.remotePort });
+      const out = ecrBlob(this, req.url);
+      res.writeHead(out.status, { 'content-type': 'application/octet-stream' }).end(out.body);
+      return;
+    }
     if (typeof target === 'string') {
       const op = target.split('.').pop() as string;
       const body = JSON.parse(raw || '{}') as Record<string, unknown>;
@@ -149,11 +157,13 @@ export class FakeAccount implements AccountModel {
       const cloudWatch = target.startsWith('GraniteServiceVersion20100801.');
       const out = target.startsWith('CodeDeploy_')
         ? codeDeployApi(this, op, body)
-        : target.startsWith('Logs_')
-          ? logsApi(this, op, body)
-          : cloudWatch
-            ? cloudWatchApi(this, op, body)
-            : ecsApi(this, op, body);
+        : target.startsWith('AmazonEC2ContainerRegistry_')
+          ? ecrApi(this, op, body, this.url)
+          : target.startsWith('Logs_')
+            ? logsApi(this, op, body)
+            : cloudWatch
+              ? cloudWatchApi(this, op, body)
+              : ecsApi(this, op, body);
       res.writeHead(out.status, { 'content-type': cloudWatch ? 'application/x-amz-json-1.0' : 'application/x-amz-json-1.1' }).end(JSON.stringify(out.body));
       return;
     }

@@ -9,6 +9,7 @@ import { createAwsClients } from './aws/clients.ts';
 import { continueServiceDeployment } from './aws/continue.ts';
 import { explainAwsError } from './aws/errors.ts';
 import { FailureEvidenceReader } from './aws/failure-evidence.ts';
+import { ImageRevisions } from './aws/image-revision.ts';
 import { MetricsReader } from './aws/metrics.ts';
 import { RolloutReader } from './aws/reader.ts';
 import { createAsk, describe as describeAwsError, isThrottling } from './aws/retry.ts';
@@ -29,7 +30,7 @@ import { SlackApi } from './slack/api.ts';
 import { SlackNotifier } from './slack/client.ts';
 import { ChannelMemory } from './slack/memory.ts';
 import { formatDuration } from './slack/text.ts';
-import { askUrl } from './verify-url.ts';
+import { askUrl, URL_ASK_TIMEOUT_MS } from './verify-url.ts';
 import { VERSION } from './version.ts';
 import { watchRollout } from './watch.ts';
 import { type ChangeSources, changesOf } from './what-changed.ts';
@@ -124,6 +125,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     const bitbucket = new BitbucketApi(config.bitbucketProxy);
     const repository = config.repository;
     const memory = new ChannelMemory(notifier, config.environment);
+    const revisions = new ImageRevisions(clients, run, (url) => downloadOf(url, agents), log);
     // What each deploy changes: the previous task definition's image tag, the channel's bookmark, the commits between.
     const sources: ChangeSources = {
       imagesOf: async (td) => {
@@ -140,6 +142,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
           return undefined;
         }
       },
+      revisionOf: (image) => revisions.of(image),
       ...(repository
         ? { commits: (include, exclude) => commitsBetween(bitbucket, repository.fullName, include, exclude, log), repositoryUrl: repository.url }
         : {}),
@@ -241,6 +244,16 @@ function logMemory(log: Logger): void {
 /** VERIFY_URL asked through the pipe's agents. */
 function askUrlOf(url: string, agents: ReturnType<typeof createAgents>) {
   return () => askUrl(url, agents, Date.now);
+}
+
+/** The status of an answer with a body. */
+const HTTP_OK = 200;
+/** An image config is a few KiB; one larger than this is not read (its label is then unknown). */
+const IMAGE_CONFIG_BYTES = 1024 * 1024;
+/** A pre-signed ECR blob URL, GET through the pipe's agents (a proxy applies): its body when it answers 200. */
+async function downloadOf(url: string, agents: ReturnType<typeof createAgents>): Promise<string | undefined> {
+  const answer = await askUrl(url, agents, Date.now, URL_ASK_TIMEOUT_MS, IMAGE_CONFIG_BYTES);
+  return answer.status === HTTP_OK ? answer.body : undefined;
 }
 
 /** "ecs:DescribeServices retried 3 times, …" from the throttled calls counted since the last time; clears them. */

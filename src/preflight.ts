@@ -17,7 +17,7 @@ import { renderMessage } from './slack/render.ts';
 
 export interface PreflightDeps {
   config: Config;
-  clients: Pick<AwsClients, 'ecs' | 'elb' | 'codeDeploy' | 'logs' | 'cloudWatch'>;
+  clients: Pick<AwsClients, 'ecs' | 'elb' | 'codeDeploy' | 'logs' | 'cloudWatch' | 'ecr'>;
   /** One AWS call with the run's retries (not explained: the check reads the denial itself). */
   ask: <T>(operation: string, call: (abortSignal: AbortSignal | undefined) => Promise<T>) => Promise<T>;
   /** The run's advice for an AWS failure (credentials, cluster, region). */

@@ -11,7 +11,7 @@ export const URL_ASK_TIMEOUT_MS = 5000;
 /** Of an answer, this much is read: a version is near the top of a health or version page. */
 export const URL_ANSWER_BYTES = 64 * 1024;
 
-export function askUrl(url: string, agents: Agents, now: () => number, timeoutMs = URL_ASK_TIMEOUT_MS): Promise<UrlAnswer> {
+export function askUrl(url: string, agents: Agents, now: () => number, timeoutMs = URL_ASK_TIMEOUT_MS, maxBytes = URL_ANSWER_BYTES): Promise<UrlAnswer> {
   const at = now();
   return new Promise((resolve) => {
     const https = url.startsWith('https:');
@@ -27,11 +27,11 @@ export function askUrl(url: string, agents: Agents, now: () => number, timeoutMs
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (c: Buffer) => {
-          if (size < URL_ANSWER_BYTES) chunks.push(c);
+          if (size < maxBytes) chunks.push(c);
           size += c.length;
-          if (size >= URL_ANSWER_BYTES) res.destroy();
+          if (size >= maxBytes) res.destroy();
         });
-        const done = () => resolve({ at, status: res.statusCode ?? 0, body: Buffer.concat(chunks).subarray(0, URL_ANSWER_BYTES).toString('utf8') });
+        const done = () => resolve({ at, status: res.statusCode ?? 0, body: Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8') });
         res.on('end', done);
         res.on('close', done);
         res.on('error', done);

@@ -69,6 +69,21 @@ describe('e2e: what a deploy changes', function () {
     });
   });
 
+  it("an ECR image tagged by build: its revision label names the version before (ECR's manifest and config, read once)", async () => {
+    const r = await run('success', {}, (s) => {
+      s.aws.images.set(tdArn('shop-api', 41), image('build-41'));
+      s.aws.images.set(tdArn('shop-api', 42), image('build-42'));
+      s.aws.ecrImages.set('shop-api:build-41', { labels: { 'org.opencontainers.image.revision': hash(1) } });
+    });
+    expect(r.code, r.stdout).to.equal(0);
+    expect(service()).to.include({ previous_commit: hash(1), previous_source: 'image_label', commits_ahead: 4 });
+    expect(sim.aws.calls.filter((c) => ['BatchGetImage', 'GetDownloadUrlForLayer', 'EcrBlobDownload'].includes(c.op)).map((c) => c.op)).to.deep.equal([
+      'BatchGetImage',
+      'GetDownloadUrlForLayer',
+      'EcrBlobDownload',
+    ]);
+  });
+
   it("images tagged latest: the channel's bookmark names the version before (the channel found by name)", async () => {
     const r = await run('success', {}, (s) => {
       const at = Math.floor(Date.now() / 1000) - 3600;
@@ -89,8 +104,10 @@ describe('e2e: what a deploy changes', function () {
   });
 
   it('a first deploy with no history (images tagged latest, no bookmark): no "since" line, never a guess', async () => {
-    const r = await run('success');
+    const r = await run('success', {}, (s) => s.aws.ecrImages.set('shop-api:latest', { labels: { 'org.opencontainers.image.revision': hash(1) } }));
     expect(r.code, r.stdout).to.equal(0);
+    // Both versions name `latest`: it has moved to the new image, so its label is not asked.
+    expect(sim.aws.count('BatchGetImage')).to.equal(0);
     expect(message()).not.to.include('What changed');
     expect(service()).not.to.have.property('previous_commit');
   });

@@ -3,7 +3,7 @@
 // shown; all problems at once; nothing posted, nothing watched.
 import { createServer } from 'node:http';
 import { expect } from 'chai';
-import type { FakeAccount } from '../simulator/fake-aws.ts';
+import { type FakeAccount, tdArn } from '../simulator/fake-aws.ts';
 import type { FakeSlack } from '../simulator/fake-slack.ts';
 import { runPipe } from '../simulator/run-pipe.ts';
 import { steadyService, steadyShiftService } from '../simulator/scenarios.ts';
@@ -39,6 +39,9 @@ describe('e2e: CHECK_ONLY, the preflight', function () {
       'ecs:DescribeServiceDeployments',
       'logs:GetLogEvents',
       'cloudwatch:GetMetricData',
+      // Its image is tagged `latest`, no commit: what changed would read its revision label.
+      'ecr:BatchGetImage',
+      'ecr:GetDownloadUrlForLayer',
       'Slack token (auth.test)',
       'Slack scope chat:write',
       'Slack channel #deploys',
@@ -193,6 +196,21 @@ describe('e2e: CHECK_ONLY, the preflight', function () {
     const off = await runPipe(env({ VERIFY: 'off' }));
     expect(off.code, off.stdout).to.equal(0);
     expect(aws.count('GetMetricData')).to.equal(0);
+  });
+
+  it("an ECR image's revision label: denied is a warning saying what is lost; an image tagged by commit is not asked", async () => {
+    steadyService(aws, 'shop-api');
+    aws.faults.push({ op: 'BatchGetImage', times: 1, kind: 'access_denied' });
+    const denied = await runPipe(env());
+    expect(denied.code, denied.stdout).to.equal(0);
+    expect(lines(denied.stdout)).to.include(
+      "⚠ ecr:BatchGetImage — denied: add ecr:BatchGetImage to the policy (examples/iam-policy.json); without it what changed does not read an image's revision label (the image tag when it is a commit, or the channel's bookmark, still name the version before)",
+    );
+    aws.calls.length = 0;
+    for (const revision of [41, 42]) aws.images.set(tdArn('shop-api', revision), `123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop-api:0123456`);
+    const tagged = await runPipe(env());
+    expect(tagged.code, tagged.stdout).to.equal(0);
+    expect(aws.count('BatchGetImage') + aws.count('GetDownloadUrlForLayer')).to.equal(0);
   });
 
   it('a token Slack refuses and credentials AWS refuses: both said, exit 2', async () => {

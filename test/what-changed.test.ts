@@ -34,6 +34,20 @@ describe('what-changed', () => {
     expect((await changesOf(line, '9f2c1e7', sources, log))?.previous.liveSince).to.equal(DAY + 60_000);
   });
 
+  it("the ECR image's revision label when its tag is no commit; not for a tag the deployed version shares (it has moved)", async () => {
+    const asked: string[] = [];
+    const sources = (newTag: string): ChangeSources => ({
+      imagesOf: async (td) => image(td === OLD ? 'build-41' : newTag),
+      revisionOf: async (i) => {
+        asked.push(i.tag ?? '');
+        return '8a1b2c3d4e';
+      },
+    });
+    expect((await changesOf(line, '9f2c1e7', sources('build-42'), log))?.previous).to.deep.equal({ commit: '8a1b2c3d4e', source: 'image_label' });
+    expect(await changesOf(line, '9f2c1e7', sources('build-41'), log)).to.equal(undefined);
+    expect(asked).to.deep.equal(['build-41']);
+  });
+
   it('Bitbucket silent: ahead and behind unknown (the compare link is all there is); no previous or deployed version: nothing', async () => {
     const silent: ChangeSources = {
       imagesOf: async () => image('8a1b2c3'),

@@ -290,6 +290,8 @@ export interface AccountModel {
   onContinue: (service: string, action: 'CONTINUE' | 'ROLLBACK') => void;
   /** Each task definition's image (by ARN), where a scenario tags it with a commit. */
   images: Map<string, string>;
+  /** ECR's images by `repository:tag`: their config labels and manifest annotations, one platform or several (an index). */
+  ecrImages: Map<string, { labels?: Record<string, string>; annotations?: Record<string, string>; multiPlatform?: boolean }>;
   /** What a target group served in the minute starting at `minute` (epoch ms); undefined: no requests, so no datapoint. */
   traffic: (targetGroupArn: string, minute: number) => FakeMinute | undefined;
   /** The load balancer's own 5xx in a minute; undefined: none (an ALB reports no datapoint for a count of 0). */

@@ -6,6 +6,7 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 // The default chain every SDK client already carries, and the web-identity provider for OIDC,
@@ -32,6 +33,8 @@ export interface AwsClients {
   codeDeploy(): Promise<CodeDeployClient>;
   /** CloudWatch Logs in a region (a container may log to another one), built at the first read of a failed container's logs. */
   logs(region: string): Promise<CloudWatchLogsClient>;
+  /** ECR in a region (an image's registry may be in another one), built at the first read of an image's labels. */
+  ecr(region: string): Promise<ECRClient>;
   /** CloudWatch, built at the first read of the alarms behind a rollback. */
   cloudWatch(): Promise<CloudWatchClient>;
 }
@@ -116,6 +119,7 @@ export function createAwsClients(aws: Config['aws'], options: { secrets: Secrets
   let codeDeploy: Promise<CodeDeployClient> | undefined;
   let cloudWatch: Promise<CloudWatchClient> | undefined;
   const logs = new Map<string, Promise<CloudWatchLogsClient>>();
+  const ecr = new Map<string, Promise<ECRClient>>();
   return {
     ecs: new ECSClient(common),
     elb: new ElasticLoadBalancingV2Client(common),
@@ -132,6 +136,14 @@ export function createAwsClients(aws: Config['aws'], options: { secrets: Secrets
       if (!client) {
         client = import('./extra-clients.ts').then(({ CloudWatchLogsClient }) => new CloudWatchLogsClient({ ...common, region }));
         logs.set(region, client);
+      }
+      return client;
+    },
+    ecr: (region) => {
+      let client = ecr.get(region);
+      if (!client) {
+        client = import('./extra-clients.ts').then(({ ECRClient }) => new ECRClient({ ...common, region }));
+        ecr.set(region, client);
       }
       return client;
     },

@@ -22,6 +22,7 @@ import {
   DescribeTargetHealthCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { lambdaFunctionOf } from '../core/arn.ts';
+import { type EcrImage, ecrImageOf, isCommit } from '../core/changes.ts';
 import { SHIFTING_STRATEGIES } from '../core/snapshot.ts';
 import { METRIC_PERIOD_MS } from '../core/verification.ts';
 import type { CheckResult } from '../core/view.ts';
@@ -37,6 +38,8 @@ import { type Ask, describe as describeAwsError } from './retry.ts';
 const ACCESS_DENIED = /AccessDenied|not authorized|UnauthorizedOperation/i;
 /** A stream no task writes to: GetLogEvents on it answers ResourceNotFoundException when the read is allowed. */
 const PROBE_STREAM = 'ecs-deploy-notifier/preflight/check';
+/** A layer no repository has: ECR answers LayersNotFoundException to a role allowed to ask. */
+const PROBE_LAYER = `sha256:${'0'.repeat(64)}`;
 
 interface Check {
   operation: string;
@@ -52,7 +55,7 @@ interface Check {
  * cluster, region) into the run's own advice.
  */
 export async function checkAws(
-  clients: Pick<AwsClients, 'ecs' | 'elb' | 'codeDeploy' | 'logs' | 'cloudWatch'> & { region: string },
+  clients: Pick<AwsClients, 'ecs' | 'elb' | 'codeDeploy' | 'logs' | 'cloudWatch' | 'ecr'> & { region: string },
   cluster: string,
   services: string[],
   ask: Ask,
@@ -71,14 +74,15 @@ export async function checkAws(
     const results: CheckResult[] = [{ level: 'ok', what: 'ecs:DescribeServices' }];
     for (const m of missing)
       results.push({ level: 'fail', what: `service ${m}`, detail: `not found in cluster ${cluster}: check SERVICE_NAME, CLUSTER_NAME and the region` });
-    const groups: LogGroup[] = [];
-    const checks = described.flatMap((s) => checksFor(s, clients, cluster, logLines, groups, verify));
+    const found: { groups: LogGroup[]; images: EcrImage[] } = { groups: [], images: [] };
+    const checks = described.flatMap((s) => checksFor(s, clients, cluster, logLines, found, verify));
     const reads = await run(checks, ask);
     // The log groups are known once the task definitions were read.
     return [
       ...results,
       ...reads,
-      ...(await checkLogs(clients, groups, ask)),
+      ...(await checkLogs(clients, found.groups, ask)),
+      ...(await checkImages(clients, found.images, ask)),
       ...(await checkFailureEvidence(clients, described, logLines, ask)),
       ...(verify ? await checkMetrics(clients, described, ask) : []),
     ];
@@ -123,7 +127,8 @@ function checksFor(
   clients: Pick<AwsClients, 'ecs' | 'elb' | 'codeDeploy' | 'logs'>,
   cluster: string,
   logLines: number,
-  logGroups: LogGroup[],
+  /** What the task definitions' reads find for the checks after them: log groups, and ECR images tagged otherwise than by commit. */
+  found: { groups: LogGroup[]; images: EcrImage[] },
   verify: boolean,
 ): Check[] {
   const { ecs, elb } = clients;
@@ -182,7 +187,7 @@ function checksFor(
       },
     });
   }
-  if (primaryTd) checks.push(taskDefinitionCheck(clients, primaryTd, logLines, logGroups));
+  if (primaryTd) checks.push(taskDefinitionCheck(clients, primaryTd, logLines, found));
   if (controller === 'ECS' && SHIFTING_STRATEGIES.has(strategy)) {
     if (!s.currentServiceDeployment) checks.push({ operation: 'ecs:ListServiceDeployments', call: listDeployments });
     checks.push(
@@ -245,8 +250,11 @@ function checksFor(
   return checks;
 }
 
-/** The task definition (what "ready" means), and with LOG_LINES its containers' log group. */
-function taskDefinitionCheck(clients: Pick<AwsClients, 'ecs'>, td: string, logLines: number, groups: LogGroup[]): Check {
+/**
+ * The task definition (what "ready" means), with LOG_LINES its containers' log group, and its ECR
+ * images whose tag is no commit (what changed would read their revision label).
+ */
+function taskDefinitionCheck(clients: Pick<AwsClients, 'ecs'>, td: string, logLines: number, found: { groups: LogGroup[]; images: EcrImage[] }): Check {
   return {
     operation: 'ecs:DescribeTaskDefinition',
     call: async (a) => {
@@ -254,9 +262,53 @@ function taskDefinitionCheck(clients: Pick<AwsClients, 'ecs'>, td: string, logLi
       const container = out.taskDefinition?.containerDefinitions?.[0]?.name;
       const settings = out.taskDefinition && container ? awslogsOf(out.taskDefinition, container) : undefined;
       if (logLines > 0 && settings?.driver === 'awslogs' && settings.group)
-        groups.push({ group: settings.group, ...(settings.region ? { region: settings.region } : {}) });
+        found.groups.push({ group: settings.group, ...(settings.region ? { region: settings.region } : {}) });
+      for (const c of out.taskDefinition?.containerDefinitions ?? []) {
+        const image = c.image ? ecrImageOf(c.image) : undefined;
+        if (image && !isCommit(image.tag)) found.images.push(image);
+      }
     },
   };
+}
+
+/** What a run without the ECR reads loses (what changed's image label). */
+const UNLABELLED =
+  "what changed does not read an image's revision label (the image tag when it is a commit, or the channel's bookmark, still name the version before)";
+
+/**
+ * ecr:BatchGetImage and ecr:GetDownloadUrlForLayer on each repository whose images are tagged
+ * otherwise than by commit: an image or layer that is not there proves the read is allowed.
+ */
+async function checkImages(clients: Pick<AwsClients, 'ecr'>, images: readonly EcrImage[], ask: Ask): Promise<CheckResult[]> {
+  const repositories = [...new Map(images.map((i) => [`${i.region}/${i.registryId}/${i.repository}`, i])).values()];
+  if (!repositories.length) return [];
+  const { BatchGetImageCommand, GetDownloadUrlForLayerCommand } = await import('./extra-clients.ts');
+  return run(
+    repositories.flatMap((i) => {
+      const at = { registryId: i.registryId, repositoryName: i.repository };
+      return [
+        {
+          operation: 'ecr:BatchGetImage',
+          optional: UNLABELLED,
+          call: async (a: AbortSignal | undefined) =>
+            (await clients.ecr(i.region)).send(
+              new BatchGetImageCommand({ ...at, imageIds: [i.digest ? { imageDigest: i.digest } : { imageTag: i.tag ?? 'latest' }] }),
+              {
+                abortSignal: a,
+              },
+            ),
+        },
+        {
+          operation: 'ecr:GetDownloadUrlForLayer',
+          optional: UNLABELLED,
+          allowedWhen: /LayersNotFound|LayerInaccessible/,
+          call: async (a: AbortSignal | undefined) =>
+            (await clients.ecr(i.region)).send(new GetDownloadUrlForLayerCommand({ ...at, layerDigest: PROBE_LAYER }), { abortSignal: a }),
+        },
+      ];
+    }),
+    ask,
+  );
 }
 
 /**

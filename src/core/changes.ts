@@ -42,6 +42,38 @@ export function imageTagOf(image: string): string | undefined {
   return colon > slash ? name.slice(colon + 1) : undefined;
 }
 
+/** A private ECR image: its registry (the account), region, repository, and the tag or digest it is named by. */
+export interface EcrImage {
+  registryId: string;
+  region: string;
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
+
+/** `123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/shop-api:tag` (or `@sha256:…`; FIPS and China endpoints too). */
+const ECR_IMAGE = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)(?::([^@]+))?(?:@(sha256:[0-9a-f]{64}))?$/;
+
+/** The ECR image a container image reference names; undefined for any other registry. */
+export function ecrImageOf(image: string): EcrImage | undefined {
+  const m = ECR_IMAGE.exec(image);
+  if (!m?.[1] || !m[2] || !m[3]) return undefined;
+  return { registryId: m[1], region: m[2], repository: m[3], ...(m[4] ? { tag: m[4] } : {}), ...(m[5] ? { digest: m[5] } : {}) };
+}
+
+/**
+ * The previous version's ECR images whose labels can be believed: named by digest, or by a tag the
+ * deployed version does not also use. A tag both use (`latest`) has moved to the new image since:
+ * its label would name the deployed commit, not the previous one.
+ */
+export function labelledImagesOf(previous: readonly string[], deployed: readonly string[] | undefined): EcrImage[] {
+  return previous.flatMap((image) => {
+    const ecr = ecrImageOf(image);
+    if (!ecr || (!ecr.digest && (deployed === undefined || deployed.includes(image)))) return [];
+    return [ecr];
+  });
+}
+
 /** Whether two commits, either short, are the same one. */
 export function sameCommit(a: string, b: string): boolean {
   const [x, y] = [a.toLowerCase(), b.toLowerCase()];

@@ -1,7 +1,17 @@
 // What a deploy changes: the previous version's sources in their order, the unknown case, and how
 // the commits between the two read (ahead, a rollback, the same code).
 import { expect } from 'chai';
-import { type Changes, COMMITS_COUNTED, changesFrom, changesText, imageTagOf, isRollback, previousVersionOf } from '../../src/core/changes.ts';
+import {
+  type Changes,
+  COMMITS_COUNTED,
+  changesFrom,
+  changesText,
+  ecrImageOf,
+  imageTagOf,
+  isRollback,
+  labelledImagesOf,
+  previousVersionOf,
+} from '../../src/core/changes.ts';
 
 const DAY = Date.parse('2026-11-12T10:00:00Z');
 const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -12,6 +22,30 @@ describe('core/changes', () => {
     expect(imageTagOf('123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop-api:8a1b2c3')).to.equal('8a1b2c3');
     expect(imageTagOf('registry.example.com:5000/shop-api')).to.equal(undefined);
     expect(imageTagOf('shop-api@sha256:0f3e')).to.equal(undefined);
+  });
+
+  it('names an ECR image by registry, region, repository and tag or digest; nothing of another registry', () => {
+    const digest = `sha256:${'ab'.repeat(32)}`;
+    expect(ecrImageOf('123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/shop-api:build-41')).to.deep.equal({
+      registryId: '123456789012',
+      region: 'eu-west-1',
+      repository: 'team/shop-api',
+      tag: 'build-41',
+    });
+    expect(ecrImageOf(`123456789012.dkr.ecr-fips.us-east-1.amazonaws.com/shop-api@${digest}`)).to.deep.include({ region: 'us-east-1', digest });
+    expect(ecrImageOf('123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/shop-api')).to.deep.include({ region: 'cn-north-1', repository: 'shop-api' });
+    expect(ecrImageOf('public.ecr.aws/nginx/nginx:1.27')).to.equal(undefined);
+    expect(ecrImageOf('ghcr.io/acme/shop-api:build-41')).to.equal(undefined);
+  });
+
+  it("believes an image's label only by digest, or by a tag the deployed version does not also use (a shared tag has moved)", () => {
+    const ecr = (ref: string) => `123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop-api${ref}`;
+    const digest = `@sha256:${'cd'.repeat(32)}`;
+    expect(labelledImagesOf([ecr(':build-41')], [ecr(':build-42')]).map((i) => i.tag)).to.deep.equal(['build-41']);
+    expect(labelledImagesOf([ecr(':latest')], [ecr(':latest')])).to.deep.equal([]);
+    expect(labelledImagesOf([ecr(':build-41')], undefined)).to.deep.equal([]);
+    expect(labelledImagesOf([ecr(digest)], [ecr(digest)]).map((i) => i.digest)).to.deep.equal([digest.slice(1)]);
+    expect(labelledImagesOf(['nginx:1.27'], ['nginx:1.28'])).to.deep.equal([]);
   });
 
   it('the previous version: the image tag when it is a commit, else the label, else the channel; unknown is undefined', () => {
