@@ -39,7 +39,8 @@ describe('e2e: CodeDeploy blue/green services', function () {
     expect(calls.filter((c) => c.op === 'GetDeployment').length).to.be.at.most(polls);
     expect(calls.filter((c) => c.op === 'GetDeploymentTarget').length).to.be.at.most(polls);
     // Besides: the traffic verification's once-a-minute metrics, each task set's target group read
-    // once (its load balancer), and the original task set's task definition once (what changed).
+    // once (its load balancer), and each task set's task definition once (what changed: the
+    // original's image, and whether its tag, `latest` in both, has moved to the replacement's).
     expect([...new Set(calls.map((c) => c.op))].sort()).to.deep.equal(
       [
         'DescribeServices',
@@ -51,7 +52,7 @@ describe('e2e: CodeDeploy blue/green services', function () {
         'DescribeTaskDefinition',
       ].sort(),
     );
-    expect(calls.filter((c) => c.op === 'DescribeTaskDefinition')).to.have.length(1);
+    expect(calls.filter((c) => c.op === 'DescribeTaskDefinition')).to.have.length(2);
     // Once by name (CodeDeploy names its task sets' groups), once for their settings; never again.
     expect(calls.filter((c) => c.op === 'DescribeTargetGroups')).to.have.length(2);
     expect(calls.filter((c) => c.op === 'GetMetricData').length).to.be.at.most(3);

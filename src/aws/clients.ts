@@ -118,8 +118,8 @@ export function createAwsClients(aws: Config['aws'], options: { secrets: Secrets
   };
   let codeDeploy: Promise<CodeDeployClient> | undefined;
   let cloudWatch: Promise<CloudWatchClient> | undefined;
-  const logs = new Map<string, Promise<CloudWatchLogsClient>>();
-  const ecr = new Map<string, Promise<ECRClient>>();
+  const logs = perRegion((region) => import('./extra-clients.ts').then(({ CloudWatchLogsClient }) => new CloudWatchLogsClient({ ...common, region })));
+  const ecr = perRegion((region) => import('./extra-clients.ts').then(({ ECRClient }) => new ECRClient({ ...common, region })));
   return {
     ecs: new ECSClient(common),
     elb: new ElasticLoadBalancingV2Client(common),
@@ -131,21 +131,20 @@ export function createAwsClients(aws: Config['aws'], options: { secrets: Secrets
       cloudWatch ??= import('./extra-clients.ts').then(({ CloudWatchClient }) => new CloudWatchClient(common));
       return cloudWatch;
     },
-    logs: (region) => {
-      let client = logs.get(region);
-      if (!client) {
-        client = import('./extra-clients.ts').then(({ CloudWatchLogsClient }) => new CloudWatchLogsClient({ ...common, region }));
-        logs.set(region, client);
-      }
-      return client;
-    },
-    ecr: (region) => {
-      let client = ecr.get(region);
-      if (!client) {
-        client = import('./extra-clients.ts').then(({ ECRClient }) => new ECRClient({ ...common, region }));
-        ecr.set(region, client);
-      }
-      return client;
-    },
+    logs,
+    ecr,
+  };
+}
+
+/** One client per region, built at its first use (a log group or a registry may be in another region than the cluster). */
+function perRegion<T>(make: (region: string) => Promise<T>): (region: string) => Promise<T> {
+  const made = new Map<string, Promise<T>>();
+  return (region) => {
+    let client = made.get(region);
+    if (!client) {
+      client = make(region);
+      made.set(region, client);
+    }
+    return client;
   };
 }
