@@ -84,9 +84,15 @@ describe('e2e: what a deploy changes', function () {
     ]);
   });
 
-  it("images tagged latest: the channel's bookmark names the version before (the channel found by name)", async () => {
+  it("images tagged latest: the channel's bookmark names the version before, in full from the message it links (the channel found by name)", async () => {
     const r = await run('success', {}, (s) => {
       const at = Math.floor(Date.now() / 1000) - 3600;
+      // The run before: its message (with its metadata) and the bookmark linking it.
+      s.slack.stored.push({
+        ts: '1733145600.000100',
+        text: 'shop-api is live',
+        metadata: { event_type: 'ecs_deployment', event_payload: { status: 'live', commit: hash(1) } },
+      });
       s.slack.bookmarks.push({
         id: 'Bk0000001',
         channel_id: s.slack.channelId,
@@ -98,7 +104,7 @@ describe('e2e: what a deploy changes', function () {
       });
     });
     expect(r.code, r.stdout).to.equal(0);
-    expect(service()).to.include({ previous_commit: hash(1).slice(0, 7), previous_source: 'channel', commits_ahead: 4 });
+    expect(service()).to.include({ previous_commit: hash(1), previous_source: 'channel', commits_ahead: 4 });
     // ECS's deployment that served before says since when.
     expect(message()).to.include(`*What changed*: 4 commits since bbbbbbb (live since ${yesterday()})`);
   });

@@ -8,8 +8,8 @@ import { SHORT_COMMIT } from './vocabulary.ts';
 /** A git commit as a tag or label carries it: 7 to 40 hex digits, nothing else. */
 const COMMIT = /^[0-9a-f]{7,40}$/i;
 
-export function isCommit(s: string | undefined): s is string {
-  return s !== undefined && COMMIT.test(s);
+export function isCommit(s: unknown): s is string {
+  return typeof s === 'string' && COMMIT.test(s);
 }
 
 /** Where the previous version was learned from (the order in which they are believed). */

@@ -34,12 +34,23 @@ describe('slack/memory', () => {
         { id: 'B2', title: `${WORKER}8a1b2c3 · live 09:10 UTC`, link: link('1733145600.000100') },
         { id: 'B3', title: `staging · shop-api · 7c6b5a4 · live 08:00 UTC`, link: link('1733140000.000200') },
       ],
-      { '1733145600.000100': { status: 'live', time_hint: 'drain 300 s' }, '1733140000.000200': { time_hint: 'image pull' } },
+      {
+        '1733145600.000100': { status: 'live', commit: '8a1b2c3d4e5f60718293a4b5c6d7e8f901234567', time_hint: 'drain 300 s' },
+        '1733140000.000200': { time_hint: 'image pull' },
+      },
     );
-    expect(await memory.liveOf('shop-api')).to.deep.equal({ commit: '8a1b2c3', at: 1_733_145_600_000 });
+    // The commit in full, from the message the bookmark links (its title shows 7 characters).
+    expect(await memory.liveOf('shop-api')).to.deep.equal({ commit: '8a1b2c3d4e5f60718293a4b5c6d7e8f901234567', at: 1_733_145_600_000 });
     expect([...(await memory.hintsSaid(['shop-api', 'shop-worker']))]).to.deep.equal(['drain 300 s']);
-    expect(await memory.liveOf('shop-worker')).to.deep.equal({ commit: '8a1b2c3' });
+    expect(await memory.liveOf('shop-worker')).to.deep.equal({ commit: '8a1b2c3d4e5f60718293a4b5c6d7e8f901234567' });
     expect(asked).to.deep.equal({ lists: 1, messages: ['1733145600.000100'] });
+  });
+
+  it("after a failure the linked message deployed another commit: the title's short one stays", async () => {
+    const { memory } = channel([{ id: 'B1', title: `${API}⛔ 9f2c1e7 failed 10:40 UTC — still 8a1b2c3`, link: link('1733145600.000100') }], {
+      '1733145600.000100': { status: 'failed', commit: '9f2c1e7aa55b9f2c1e7aa55b9f2c1e7aa55b9f2c' },
+    });
+    expect(await memory.liveOf('shop-api')).to.deep.equal({ commit: '8a1b2c3' });
   });
 
   it('nothing remembered: no bookmark, a bookmark without a message link, or no listing at all', async () => {
