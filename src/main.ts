@@ -3,7 +3,6 @@
 // and at a stop of the step whatever AWS or Slack do: every call is abandoned when either comes.
 import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import type { Counter } from './aws/batch.ts';
 import { createAwsClients } from './aws/clients.ts';
 import { continueServiceDeployment } from './aws/continue.ts';
@@ -128,20 +127,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     const revisions = new ImageRevisions(clients, run, (url) => downloadOf(url, agents), log);
     // What each deploy changes: the previous task definition's image tag, the channel's bookmark, the commits between.
     const sources: ChangeSources = {
-      imagesOf: async (td) => {
-        try {
-          const out = await run(
-            'ecs:DescribeTaskDefinition',
-            (abortSignal) => clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: td }), { abortSignal }),
-            {
-              optional: true,
-            },
-          );
-          return (out.taskDefinition?.containerDefinitions ?? []).flatMap((c) => (c.image ? [c.image] : []));
-        } catch {
-          return undefined;
-        }
-      },
+      imagesOf: (td) => reader.imagesOf(td),
       revisionOf: (image) => revisions.of(image),
       ...(repository
         ? { commits: (include, exclude) => commitsBetween(bitbucket, repository.fullName, include, exclude, log), repositoryUrl: repository.url }

@@ -111,6 +111,16 @@ export class RolloutReader {
    * read once per run: the traffic verification asks for the groups of every kind of deployment,
    * by ARN, or by name where CodeDeploy names them (ECSTaskSet.targetGroup), each with its ARN.
    */
+  /** A task definition's container images, read once a run (shared with the poll's own read); undefined when it cannot be read. */
+  async imagesOf(taskDefinition: string): Promise<string[] | undefined> {
+    try {
+      const definition = await this.facts.definition(taskDefinition, true);
+      return (definition?.containerDefinitions ?? []).flatMap((c) => (c.image ? [c.image] : []));
+    } catch {
+      return undefined;
+    }
+  }
+
   async groupSettings(groups: string[]): Promise<ReadonlyMap<string, { arn: string; settings?: TargetGroupSettings }>> {
     const arns = await this.targets.arnsOf(groups);
     await this.targets.resolveSettings([...arns.values()]);

@@ -144,6 +144,9 @@ describe('aws/reader', () => {
       'elbv2:DescribeTargetGroups': 1,
       'elbv2:DescribeTargetGroupAttributes': 1,
     });
+    // What changed asks for the same task definition's images: the poll's read answers it.
+    expect(await reader.imagesOf(TD)).to.deep.equal([]);
+    expect(reader.calls.get('ecs:DescribeTaskDefinition')).to.equal(1);
   });
 
   it('asks what the last poll made known beside DescribeServices: target health and, when forced, the task list (two round trips a poll)', async () => {
