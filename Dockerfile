@@ -11,7 +11,7 @@ RUN node scripts/bundle.mjs
 # Final stage: the bundle and the pipe's metadata only, run as the image's non-root user.
 FROM node:26-alpine
 WORKDIR /pipe
-COPY --from=build /src/dist/ecs-deploy-notifier.cjs /src/dist/ecs-deploy-notifier-extra.cjs /pipe/
+COPY --from=build /src/dist/ecs-deploy-notifier.cjs /src/dist/ecs-deploy-notifier-extra.cjs /src/dist/ecs-deploy-notifier-cloudwatch.cjs /pipe/
 COPY pipe.yml README.md LICENSE /pipe/
 ENV NODE_ENV=production
 # V8's compiled code for the bundle, made here once rather than at every start: a run without

@@ -488,7 +488,10 @@ out('|---|---|');
 for (const s of starts) out(`| start-up, ${s.label}: process start → first AWS request (median) | ${s.ms.toFixed(0)} ms |`);
 out(`| bundle (\`dist/ecs-deploy-notifier.cjs\`) | ${bundleKb.toFixed(0)} KiB |`);
 out(
-  `| SDK clients only some runs load (\`dist/ecs-deploy-notifier-extra.cjs\`: CodeDeploy, CloudWatch, CloudWatch Logs, ECR) | ${(statSync(BUNDLE.replace(/\.cjs$/, '-extra.cjs')).size / 1024).toFixed(0)} KiB |`,
+  `| SDK clients only some runs load (\`dist/ecs-deploy-notifier-extra.cjs\`: CodeDeploy, CloudWatch Logs, ECR) | ${(statSync(BUNDLE.replace(/\.cjs$/, '-extra.cjs')).size / 1024).toFixed(0)} KiB |`,
+);
+out(
+  `| CloudWatch, which verifying runs load (\`dist/ecs-deploy-notifier-cloudwatch.cjs\`) | ${(statSync(BUNDLE.replace(/\.cjs$/, '-cloudwatch.cjs')).size / 1024).toFixed(0)} KiB |`,
 );
 out(`| image | ${imageSize} |`);
 out(`| peak RSS watching 12 services (median of ${RUNS}) | ${peak.twelve.toFixed(1)} MB |`);

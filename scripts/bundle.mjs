@@ -9,7 +9,9 @@ const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
 const outfile = 'dist/ecs-deploy-notifier.cjs';
 // The SDK clients only some runs need go to a second file beside the first (src/aws/extra-clients.ts),
-// required at their first use: every other run parses about a tenth less at start-up.
+// required at their first use: every other run parses about a tenth less at start-up. CloudWatch,
+// which most runs load (VERIFY), has a third file of its own (src/aws/cloudwatch-client.ts), so that
+// loading it does not load the others.
 const extra = 'ecs-deploy-notifier-extra.cjs';
 const common = {
   bundle: true,
@@ -23,13 +25,16 @@ const common = {
   legalComments: 'none',
   logLevel: 'warning',
 };
+const cloudWatch = 'ecs-deploy-notifier-cloudwatch.cjs';
 const splitExtra = {
   name: 'extra-clients',
   setup(b) {
     b.onResolve({ filter: /\/extra-clients\.ts$/ }, () => ({ path: `./${extra}`, external: true }));
+    b.onResolve({ filter: /\/cloudwatch-client\.ts$/ }, () => ({ path: `./${cloudWatch}`, external: true }));
   },
 };
 await build({ ...common, entryPoints: ['src/aws/extra-clients.ts'], outfile: `dist/${extra}` });
+await build({ ...common, entryPoints: ['src/aws/cloudwatch-client.ts'], outfile: `dist/${cloudWatch}` });
 await build({
   ...common,
   entryPoints: ['src/cli.ts'],
@@ -39,6 +44,7 @@ await build({
   banner: { js: '#!/usr/bin/env node' },
 });
 chmodSync(outfile, 0o755);
+const kib = (file) => `${(statSync(file).size / 1024).toFixed(0)} KiB`;
 console.log(
-  `bundled ${outfile} (${(statSync(outfile).size / 1024).toFixed(0)} KiB) and dist/${extra} (${(statSync(`dist/${extra}`).size / 1024).toFixed(0)} KiB, loaded when needed)`,
+  `bundled ${outfile} (${kib(outfile)}), dist/${extra} (${kib(`dist/${extra}`)}) and dist/${cloudWatch} (${kib(`dist/${cloudWatch}`)}), loaded when needed`,
 );

@@ -65,11 +65,11 @@ describe('the consumer kit matches the code', () => {
       [...code.matchAll(/\bcount\(\s*'([a-z0-9]+):(\w+)'/g)].map(([, service, op]) => `${service === 'elbv2' ? 'elasticloadbalancing' : service}:${op}`),
     );
     // What is read at the end of a failed run (container and hook logs, alarms): each command by the client it comes from,
-    // directly or through the file of the clients only some runs load (src/aws/extra-clients.ts).
+    // directly or through the files of the clients only some runs load (src/aws/extra-clients.ts, src/aws/cloudwatch-client.ts).
     const prefixes: Record<string, string> = { ecs: 'ecs', 'cloudwatch-logs': 'logs', cloudwatch: 'cloudwatch', codedeploy: 'codedeploy' };
     const clientOf = new Map<string, string>();
     const atTheEnd = ['src/aws/logs.ts', 'src/aws/hook-logs.ts', 'src/aws/alarms.ts'];
-    for (const file of [...atTheEnd, 'src/aws/extra-clients.ts']) {
+    for (const file of [...atTheEnd, 'src/aws/extra-clients.ts', 'src/aws/cloudwatch-client.ts']) {
       for (const [, names, client] of read(file).matchAll(/(?:import|export) (?:type )?\{([^}]*)\} from '@aws-sdk\/client-([a-z-]+)'/g)) {
         for (const [, op] of (names ?? '').matchAll(/(\w+)Command\b/g)) clientOf.set(op ?? '', prefixes[client ?? ''] ?? '');
       }

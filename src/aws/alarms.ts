@@ -22,7 +22,7 @@ export async function describeAlarms(
   if (!wanted.length) return [];
   try {
     const client = await clients.cloudWatch();
-    const { DescribeAlarmsCommand } = await import('./extra-clients.ts');
+    const { DescribeAlarmsCommand } = await import('./cloudwatch-client.ts');
     const out = await client.send(
       new DescribeAlarmsCommand({ AlarmNames: [...new Set(wanted.map((a) => a.name))], AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }),
       { abortSignal: signal },

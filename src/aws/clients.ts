@@ -128,7 +128,7 @@ export function createAwsClients(aws: Config['aws'], options: { secrets: Secrets
       return codeDeploy;
     },
     cloudWatch: () => {
-      cloudWatch ??= import('./extra-clients.ts').then(({ CloudWatchClient }) => new CloudWatchClient(common));
+      cloudWatch ??= import('./cloudwatch-client.ts').then(({ CloudWatchClient }) => new CloudWatchClient(common));
       return cloudWatch;
     },
     logs,

@@ -168,7 +168,7 @@ export class MetricsReader {
 
   private async getMetricData(queries: MetricDataQuery[], query: MetricsQuery, next: string | undefined): Promise<GetMetricDataOutput> {
     const client = await this.clients.cloudWatch();
-    const { GetMetricDataCommand } = await import('./extra-clients.ts');
+    const { GetMetricDataCommand } = await import('./cloudwatch-client.ts');
     this.calls++;
     this.metricsRequested += queries.length;
     return this.count(

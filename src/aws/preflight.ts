@@ -327,14 +327,15 @@ async function checkFailureEvidence(
     ...new Set(described.flatMap((s) => (s.deploymentConfiguration?.lifecycleHooks ?? []).flatMap((h) => (h.hookTargetArn ? [h.hookTargetArn] : [])))),
   ];
   if (!alarms.length && !(logLines > 0 && functions.length)) return [];
-  const { DescribeAlarmsCommand, FilterLogEventsCommand } = await import('./extra-clients.ts');
   const checks: Check[] = [];
   if (alarms.length) {
     checks.push({
       operation: 'cloudwatch:DescribeAlarms',
       optional: "a rollback's alarms are named without their metric, threshold and the value that breached them",
-      call: async (a) =>
-        (await clients.cloudWatch()).send(new DescribeAlarmsCommand({ AlarmNames: alarms.slice(0, DESCRIBE_ALARMS_BATCH) }), { abortSignal: a }),
+      call: async (a) => {
+        const { DescribeAlarmsCommand } = await import('./cloudwatch-client.ts');
+        return (await clients.cloudWatch()).send(new DescribeAlarmsCommand({ AlarmNames: alarms.slice(0, DESCRIBE_ALARMS_BATCH) }), { abortSignal: a });
+      },
     });
   }
   for (const fn of logLines > 0 ? functions : []) {
@@ -343,10 +344,12 @@ async function checkFailureEvidence(
       operation: 'logs:FilterLogEvents',
       optional: "the failure thread shows no failed Lambda hook's log lines (it says how to get them)",
       allowedWhen: /ResourceNotFound|does not exist/,
-      call: async (a) =>
-        (await clients.logs(region)).send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${name}`, limit: 1, startTime: Date.now() }), {
+      call: async (a) => {
+        const { FilterLogEventsCommand } = await import('./extra-clients.ts');
+        return (await clients.logs(region)).send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${name}`, limit: 1, startTime: Date.now() }), {
           abortSignal: a,
-        }),
+        });
+      },
     });
   }
   return run(checks, ask);
@@ -370,7 +373,7 @@ async function checkMetrics(clients: Pick<AwsClients, 'elb' | 'cloudWatch'>, des
   const unread = groupsOf(
     described.filter((s) => (s.deploymentController?.type ?? 'ECS') !== 'ECS' || (s.deploymentConfiguration?.strategy ?? 'ROLLING') !== 'ROLLING'),
   );
-  const { GetMetricDataCommand } = await import('./extra-clients.ts');
+  const { GetMetricDataCommand } = await import('./cloudwatch-client.ts');
   const now = Date.now();
   return run(
     [

@@ -71,6 +71,7 @@ describe('image: the pipe as Bitbucket runs it', function () {
       'LICENSE',
       'README.md',
       'compile-cache',
+      'ecs-deploy-notifier-cloudwatch.cjs',
       'ecs-deploy-notifier-extra.cjs',
       'ecs-deploy-notifier.cjs',
       'pipe.yml',
