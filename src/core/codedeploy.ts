@@ -10,7 +10,7 @@ import { regionOf } from './arn.ts';
 import { codeDeployUrl } from './console.ts';
 import { causesOf } from './evidence.ts';
 import type { Kind } from './kind.ts';
-import { type CodeDeploySnapshot, cohortOf, type LifecycleEventSnapshot, type ServiceSnapshot, type TaskSetSnapshot } from './snapshot.ts';
+import { type CodeDeploySnapshot, cohortOf, type LifecycleEventSnapshot, newestOf, type ServiceSnapshot, type TaskSetSnapshot } from './snapshot.ts';
 import { sameTaskDefinition, shortName } from './task-definition.ts';
 import {
   EMPTY_PROGRESS,
@@ -58,16 +58,15 @@ const isDone = (d: CodeDeploySnapshot, name: string) => DONE.has(event(d, name)?
 
 /** Our task set: the one of the requested task definition, else the replacement (the newest, when there are several). */
 function findTaskSet(prev: ServiceWatch, sets: readonly TaskSetSnapshot[]): TaskSetSnapshot | undefined {
-  const newest = (list: readonly TaskSetSnapshot[]) => list.reduce<TaskSetSnapshot | undefined>((a, t) => (!a || t.createdAt > a.createdAt ? t : a), undefined);
   if (prev.track?.kind === 'codedeploy') {
     const { taskSetId, codeDeployId } = prev.track;
     return sets.find((t) => t.id === taskSetId) ?? sets.find((t) => t.externalId !== undefined && t.externalId === codeDeployId);
   }
   if (prev.requested) {
     const requested = prev.requested;
-    return newest(sets.filter((t) => sameTaskDefinition(t.taskDefinitionArn, requested)));
+    return newestOf(sets.filter((t) => sameTaskDefinition(t.taskDefinitionArn, requested)));
   }
-  return sets.length > 1 ? newest(sets) : undefined;
+  return sets.length > 1 ? newestOf(sets) : undefined;
 }
 
 function phaseOf(d: CodeDeploySnapshot | undefined, green: number | undefined): Phase {
@@ -158,7 +157,7 @@ export const CODE_DEPLOY: Kind<Ours, ServiceSnapshot> = {
   track(prev, { set, d }, snap) {
     const codeDeployId = set.externalId ?? (prev.track?.kind === 'codedeploy' ? prev.track.codeDeployId : d?.id);
     // What served before ours: the newest original task set.
-    const before = prev.replaces ? undefined : newestBefore(snap.taskSets ?? [], set.createdAt);
+    const before = newestOf((snap.taskSets ?? []).filter((t) => t.createdAt < set.createdAt));
     return {
       ...prev,
       track: { kind: 'codedeploy', taskSetId: set.id, ...(codeDeployId ? { codeDeployId } : {}) },
@@ -217,11 +216,6 @@ export const CODE_DEPLOY: Kind<Ours, ServiceSnapshot> = {
     return { progress, causes, shift: shiftView(set, d, snap), ...(d ? { groups: groupsOf(d) } : {}) };
   },
 };
-
-/** The task definition of the newest task set created before `at`. */
-function newestBefore(sets: readonly TaskSetSnapshot[], at: number): TaskSetSnapshot | undefined {
-  return sets.filter((t) => t.createdAt < at).reduce<TaskSetSnapshot | undefined>((a, t) => (!a || t.createdAt > a.createdAt ? t : a), undefined);
-}
 
 /** The replacement (Green) task set's target group against the original (Blue) one's, as CodeDeploy names them. */
 function groupsOf(d: CodeDeploySnapshot): TrafficGroups {

@@ -34,7 +34,7 @@ function judge<D>(kind: Kind<D, ServiceSnapshot>, prev: ServiceWatch, snap: Serv
     return { watch: { ...prev, status: 'failed', reason: notAppeared(prev, snap.name, clock, kind.running(snap)) }, ...NOTHING, stops };
   }
 
-  const watch = kind.track(prev, ours, snap, clock.now);
+  const watch = keepReplaced(prev, kind.track(prev, ours, snap, clock.now));
   const stops = stopsOf(kind.cohort(watch), snap);
   const assessed = (w: ServiceWatch, extra: Partial<ServiceAssessment> = {}): ServiceAssessment => {
     const { eta, ...report } = kind.report(w, ours, snap, clock, stops.causes);
@@ -118,4 +118,14 @@ function notAppeared(prev: ServiceWatch, service: string, clock: Pick<Clock, 'gr
   return `no deployment of ${wanted} appeared in service ${service} within ${Math.round(clock.graceMs / MS_PER_SECOND)} s${
     runningTaskDefinition ? `; its primary deployment runs ${shortName(runningTaskDefinition)}` : ''
   }. Was the service updated?`;
+}
+
+/**
+ * What served before ours, as first seen, for every kind alike: later reads may list it no more
+ * (the old deployment retired, the original task set gone), and what changed is asked against it once.
+ */
+function keepReplaced(prev: ServiceWatch, next: ServiceWatch): ServiceWatch {
+  if (!prev.replaces) return next;
+  const { replacedSince: _, ...rest } = next;
+  return { ...rest, replaces: prev.replaces, ...(prev.replacedSince !== undefined ? { replacedSince: prev.replacedSince } : {}) };
 }

@@ -14,6 +14,7 @@ import {
   type DeploymentSnapshot,
   inCohort,
   isDraining,
+  newestOf,
   registrationWindowS,
   type ServiceSnapshot,
   slowestSettings,
@@ -65,10 +66,7 @@ export const ROLLING: Kind<Ours, ServiceSnapshot> = {
             .map((d) => d.taskDefinitionArn),
         ]),
       ],
-      ...replacedOf(
-        prev,
-        snap.deployments.filter((d) => d.createdAt < deployment.createdAt),
-      ),
+      ...replacedOf(snap.deployments.filter((d) => d.createdAt < deployment.createdAt)),
     };
   },
 
@@ -101,10 +99,9 @@ export const ROLLING: Kind<Ours, ServiceSnapshot> = {
   },
 };
 
-/** What served before ours: the newest of the earlier deployments, as first seen (kept once known). */
-function replacedOf(prev: ServiceWatch, earlier: readonly DeploymentSnapshot[]): Pick<ServiceWatch, 'replaces' | 'replacedSince'> {
-  if (prev.replaces) return { replaces: prev.replaces, ...(prev.replacedSince !== undefined ? { replacedSince: prev.replacedSince } : {}) };
-  const newest = earlier.reduce<DeploymentSnapshot | undefined>((a, d) => (!a || d.createdAt > a.createdAt ? d : a), undefined);
+/** What served before ours: the newest of the earlier deployments. */
+function replacedOf(earlier: readonly DeploymentSnapshot[]): Pick<ServiceWatch, 'replaces' | 'replacedSince'> {
+  const newest = newestOf(earlier);
   return newest ? { replaces: newest.taskDefinitionArn, replacedSince: newest.createdAt } : {};
 }
 
@@ -336,16 +333,12 @@ function alarmsOf(snap: Pick<ServiceSnapshot, 'triggeredAlarms'>): string | unde
   return alarms.length ? `alarm${alarms.length > 1 ? 's' : ''} ${alarms.join(', ')}` : undefined;
 }
 
-function newest(deployments: DeploymentSnapshot[]): DeploymentSnapshot | undefined {
-  return deployments.reduce<DeploymentSnapshot | undefined>((a, d) => (!a || d.createdAt > a.createdAt ? d : a), undefined);
-}
-
 function findDeployment(watch: ServiceWatch, snap: ServiceSnapshot): DeploymentSnapshot | undefined {
   if (watch.track?.kind === 'rolling') {
     const id = watch.track.deploymentId;
     // A newer deployment of the same task definition (force-new-deployment) runs the same
     // revision: follow it rather than calling ours superseded (its tasks are then the new ones).
-    const again = newest(
+    const again = newestOf(
       snap.deployments.filter(
         (d) => d.id !== id && d.taskDefinitionArn === watch.taskDefinitionArn && d.createdAt > (watch.deploymentCreatedAt ?? 0) && !isRollback(d),
       ),
@@ -356,7 +349,7 @@ function findDeployment(watch: ServiceWatch, snap: ServiceSnapshot): DeploymentS
   }
   if (watch.requested) {
     const requested = watch.requested;
-    return newest(snap.deployments.filter((d) => sameTaskDefinition(d.taskDefinitionArn, requested)));
+    return newestOf(snap.deployments.filter((d) => sameTaskDefinition(d.taskDefinitionArn, requested)));
   }
   return primaryOf(snap);
 }

@@ -1,6 +1,11 @@
 // Plain, SDK-free pictures of what AWS said at one poll. The AWS reader produces them; the pure
 // core consumes them; tests build them from the real API shapes in test/fixtures/aws.
 
+/** The newest of several deployments or task sets (by `createdAt`); undefined for none. */
+export function newestOf<T extends { createdAt: number }>(items: readonly T[]): T | undefined {
+  return items.reduce<T | undefined>((a, x) => (!a || x.createdAt > a.createdAt ? x : a), undefined);
+}
+
 /** What the watch asks of one read, from the core's view (core/view.ts). */
 export interface ReadOptions {
   /** List and describe tasks even when DescribeServices shows no change: a verdict from this read needs fresh task data. */

@@ -16,6 +16,7 @@ import {
   cohortOf,
   isDraining,
   type ListenerTraffic,
+  newestOf,
   type RevisionShare,
   type ServiceDeploymentSnapshot,
   type ServiceSnapshot,
@@ -74,8 +75,6 @@ function healthyTargets(revision: RevisionShare, groups: readonly TargetGroupSna
 
 function findDeployment(prev: ServiceWatch, snap: ServiceSnapshot): ServiceDeploymentSnapshot | undefined {
   const deployments = snap.shift?.deployments ?? [];
-  const newest = (list: ServiceDeploymentSnapshot[]) =>
-    list.reduce<ServiceDeploymentSnapshot | undefined>((a, d) => (!a || d.createdAt > a.createdAt ? d : a), undefined);
   if (prev.track?.kind === 'traffic') {
     const pinned = prev.track.serviceDeploymentArn;
     // A newer deployment of the same task definition (force-new-deployment) runs the same code: follow it.
@@ -85,7 +84,7 @@ function findDeployment(prev: ServiceWatch, snap: ServiceSnapshot): ServiceDeplo
   }
   if (prev.requested) {
     const requested = prev.requested;
-    return newest(deployments.filter((d) => d.target.taskDefinitionArn && sameTaskDefinition(d.target.taskDefinitionArn, requested)));
+    return newestOf(deployments.filter((d) => d.target.taskDefinitionArn && sameTaskDefinition(d.target.taskDefinitionArn, requested)));
   }
   return deployments.find((d) => d.arn === snap.shift?.current);
 }
@@ -174,12 +173,8 @@ export const TRAFFIC: Kind<Ours, ServiceSnapshot> = {
     const td = d.target.taskDefinitionArn ?? prev.taskDefinitionArn;
     // What served before ours: the revision the deployment shifts traffic from, since the newest
     // earlier ECS deployment of it was created (DescribeServices lists it while it still serves).
-    const replaces = prev.replaces ?? d.sources[0]?.taskDefinitionArn;
-    const replacedSince =
-      prev.replacedSince ??
-      snap.deployments
-        .filter((x) => x.taskDefinitionArn === replaces && x.createdAt < d.createdAt)
-        .reduce<number | undefined>((a, x) => Math.max(a ?? x.createdAt, x.createdAt), undefined);
+    const replaces = d.sources[0]?.taskDefinitionArn;
+    const replacedSince = newestOf(snap.deployments.filter((x) => x.taskDefinitionArn === replaces && x.createdAt < d.createdAt))?.createdAt;
     return {
       ...prev,
       track: {

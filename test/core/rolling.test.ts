@@ -472,6 +472,15 @@ describe('rollout: one service, one poll', () => {
     expect(first.watch.previousTaskDefinitions).to.deep.equal([OLD_TD]);
     // What served before, and since when (what changed says "live since" then).
     expect(first.watch).to.deep.include({ replaces: OLD_TD, replacedSince: deployment('old').createdAt });
+    // Kept once known: a later read lists only an even older deployment still draining (ours came
+    // during another rollout), which is not what served before ours.
+    const older = deployment('old', {
+      id: 'ecs-svc/older',
+      taskDefinition: OLD_TD.replace(/:41$/, ':40'),
+      createdAt: new Date(deployment('old').createdAt - 60_000),
+    });
+    const later2 = assessService(first.watch, service({ deployments: [deployment('new'), older], tasks: newRunning }), clock);
+    expect(later2.watch).to.deep.include({ replaces: OLD_TD, replacedSince: deployment('old').createdAt });
     const later = assessService(first.watch, service({ tasks: [...oldStopping, ...newRunning] }), { ...clock, now: clock.now + 50_000 });
     expect(later.watch.status).to.equal('live');
     expect(later.watch.reachedAt).to.deep.equal({
